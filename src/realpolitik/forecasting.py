@@ -1,0 +1,359 @@
+"""Run registered models on a scenario and keep what they produced, and how.
+
+:func:`forecast` is the verb; :class:`Forecast` the frozen result. A forecast
+records the scenario's content hash, each model's parameters, every round's
+positions, the library version, and serialises to JSON and back losslessly.
+
+Each issue is run on its own, with the actors that hold a stance on it (an actor
+without a stance takes no part); positions of non-participants are ``nan`` in the
+arrays and ``null`` in JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+
+from . import models
+from ._version import __version__
+from .scenario import Scenario
+
+__all__ = ["Forecast", "ModelRun", "forecast", "FORMAT"]
+
+FORMAT = "realpolitik-forecast/1"
+
+
+def _ro(a: Any) -> np.ndarray:
+    arr = np.array(a, dtype=float)
+    arr.setflags(write=False)
+    return arr
+
+
+def _jsonable(a: Any) -> Any:
+    """Arrays and floats to JSON values, ``nan`` to ``None``."""
+    if isinstance(a, np.ndarray):
+        return _jsonable(a.tolist())
+    if isinstance(a, (list, tuple)):
+        return [_jsonable(x) for x in a]
+    if isinstance(a, (float, np.floating)):
+        return None if math.isnan(a) else float(a)
+    if isinstance(a, (np.integer,)):
+        return int(a)
+    if isinstance(a, Mapping):
+        return {str(k): _jsonable(v) for k, v in a.items()}
+    return a
+
+
+def _from_json_array(a: Any) -> np.ndarray:
+    def conv(x: Any) -> Any:
+        if isinstance(x, list):
+            return [conv(y) for y in x]
+        return np.nan if x is None else x
+
+    return _ro(conv(a))
+
+
+@dataclass(frozen=True, eq=False)
+class ModelRun:
+    """One model's run on every issue of a scenario.
+
+    ``positions`` is (rounds+1, actors, issues); ``forecast`` (issues,);
+    ``per_round`` maps a summary name to (rounds+1, issues); ``details`` maps a
+    diagnostic name to one nested list per issue.
+    """
+
+    model: str
+    parameters: Mapping[str, Any]
+    forecast: np.ndarray
+    positions: np.ndarray
+    per_round: Mapping[str, np.ndarray] = field(default_factory=dict)
+    details: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "parameters", MappingProxyType(dict(self.parameters)))
+        object.__setattr__(self, "forecast", _ro(self.forecast))
+        object.__setattr__(self, "positions", _ro(self.positions))
+        object.__setattr__(
+            self, "per_round", MappingProxyType({k: _ro(v) for k, v in self.per_round.items()})
+        )
+        object.__setattr__(self, "details", MappingProxyType(dict(self.details)))
+
+    @property
+    def rounds(self) -> int:
+        return int(self.positions.shape[0] - 1)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "model": self.model,
+            "parameters": _jsonable(dict(self.parameters)),
+            "forecast": _jsonable(self.forecast),
+            "per_round": _jsonable(dict(self.per_round)),
+            "positions": _jsonable(self.positions),
+            "details": _jsonable(dict(self.details)),
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> ModelRun:
+        return cls(
+            model=d["model"],
+            parameters=d["parameters"],
+            forecast=_from_json_array(d["forecast"]),
+            positions=_from_json_array(d["positions"]),
+            per_round={k: _from_json_array(v) for k, v in d["per_round"].items()},
+            details={k: tuple(v) for k, v in d.get("details", {}).items()},
+        )
+
+
+@dataclass(frozen=True, eq=False)
+class Forecast:
+    """The forecasts of one or more models for one scenario, with their provenance.
+
+    The inputs the models saw are kept (``capability``, ``position`` and
+    ``salience`` on 0-100, ``nan`` where an actor has no stance) so that gains and
+    closeness can be computed from the result alone.
+    """
+
+    scenario_id: str
+    scenario_name: str
+    scenario_hash: str
+    scenario_date: str | None
+    actors: tuple[str, ...]
+    actor_names: tuple[str, ...]
+    issues: tuple[str, ...]
+    scale_min: np.ndarray
+    scale_max: np.ndarray
+    status_quo: np.ndarray
+    capability: np.ndarray
+    position: np.ndarray
+    salience: np.ndarray
+    runs: tuple[ModelRun, ...]
+    version: str = __version__
+    seed: int | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("scale_min", "scale_max", "status_quo", "capability", "position", "salience"):
+            object.__setattr__(self, name, _ro(getattr(self, name)))
+        object.__setattr__(self, "actors", tuple(self.actors))
+        object.__setattr__(self, "actor_names", tuple(self.actor_names))
+        object.__setattr__(self, "issues", tuple(self.issues))
+        object.__setattr__(self, "runs", tuple(self.runs))
+
+    # ------------------------------------------------------------------ access
+    @property
+    def models(self) -> tuple[str, ...]:
+        return tuple(r.model for r in self.runs)
+
+    def run(self, model: str) -> ModelRun:
+        for r in self.runs:
+            if r.model == model:
+                return r
+        raise KeyError(f"model {model!r} was not run; this forecast has {', '.join(self.models)}")
+
+    def value(self, model: str, issue: str) -> float:
+        """The forecast of ``model`` for ``issue``."""
+        return float(self.run(model).forecast[self.issues.index(issue)])
+
+    def gains(self, model: str) -> dict[str, float | None]:
+        """Each actor's salience-weighted gain against the status quo under ``model``.
+
+        For actor i over the issues m where it holds a stance and a status quo q_m is known::
+
+            gain_i = sum_m s_im (|x_im - q_m| - |x_im - f_m|) / (max_m - min_m)  /  sum_m s_im
+
+        where x_im is the actor's stated position, f_m the forecast and s_im its salience:
+        the share of each issue's scale by which the outcome ends closer to what the
+        actor wants than the status quo is, averaged with the actor's saliences as
+        weights. It lies in [-1, 1]; ``None`` for an actor with no such issue.
+        """
+        f = self.run(model).forecast
+        span = self.scale_max - self.scale_min
+        ok = ~np.isnan(self.position) & ~np.isnan(self.status_quo)[None, :]
+        x = np.where(ok, self.position, 0.0)
+        s = np.where(ok, self.salience, 0.0)
+        gain = (np.abs(x - self.status_quo) - np.abs(x - f)) / span
+        gain = np.where(ok, gain, 0.0)
+        num = (s * gain).sum(axis=1)
+        den = s.sum(axis=1)
+        out: dict[str, float | None] = {}
+        for k, a in enumerate(self.actors):
+            out[a] = float(num[k] / den[k]) if den[k] > 0 else None
+        return out
+
+    def closest(self, model: str, issue: str, k: int = 3) -> list[tuple[str, float]]:
+        """The ``k`` actors whose positions lie nearest to the forecast, with distances."""
+        j = self.issues.index(issue)
+        f = self.run(model).forecast[j]
+        x = self.position[:, j]
+        order = sorted(
+            (abs(x[i] - f), i) for i in range(len(self.actors)) if not math.isnan(x[i])
+        )
+        return [(self.actors[i], float(d)) for d, i in order[:k]]
+
+    # ------------------------------------------------------------- serialising
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT,
+            "version": self.version,
+            "scenario": {
+                "id": self.scenario_id,
+                "name": self.scenario_name,
+                "hash": self.scenario_hash,
+                "date": self.scenario_date,
+            },
+            "seed": self.seed,
+            "actors": list(self.actors),
+            "actor_names": list(self.actor_names),
+            "issues": list(self.issues),
+            "inputs": {
+                "scale_min": _jsonable(self.scale_min),
+                "scale_max": _jsonable(self.scale_max),
+                "status_quo": _jsonable(self.status_quo),
+                "capability": _jsonable(self.capability),
+                "position": _jsonable(self.position),
+                "salience": _jsonable(self.salience),
+            },
+            "forecasts": {
+                r.model: dict(zip(self.issues, _jsonable(r.forecast), strict=True)) for r in self.runs
+            },
+            "gains": {r.model: self.gains(r.model) for r in self.runs},
+            "runs": [r.to_dict() for r in self.runs],
+        }
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent, allow_nan=False) + "\n"
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Forecast:
+        if d.get("format") != FORMAT:
+            raise ValueError(f"not a realpolitik forecast (format {d.get('format')!r}, expected {FORMAT!r})")
+        inp = d["inputs"]
+        return cls(
+            scenario_id=d["scenario"]["id"],
+            scenario_name=d["scenario"]["name"],
+            scenario_hash=d["scenario"]["hash"],
+            scenario_date=d["scenario"]["date"],
+            actors=tuple(d["actors"]),
+            actor_names=tuple(d["actor_names"]),
+            issues=tuple(d["issues"]),
+            scale_min=_from_json_array(inp["scale_min"]),
+            scale_max=_from_json_array(inp["scale_max"]),
+            status_quo=_from_json_array(inp["status_quo"]),
+            capability=_from_json_array(inp["capability"]),
+            position=_from_json_array(inp["position"]),
+            salience=_from_json_array(inp["salience"]),
+            runs=tuple(ModelRun.from_dict(r) for r in d["runs"]),
+            version=d["version"],
+            seed=d.get("seed"),
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> Forecast:
+        return cls.from_dict(json.loads(text))
+
+
+def _model_names(model: str | Sequence[str]) -> list[str]:
+    names = [model] if isinstance(model, str) else list(model)
+    if names == ["all"]:
+        return list(models.REGISTRY)
+    for n in names:
+        models.get(n)  # raises KeyError naming the known models
+    return names
+
+
+def run_model(
+    scenario: Scenario, name: str, *, rounds: int | None = None, **params: Any
+) -> ModelRun:
+    """Run one registered model on every issue of ``scenario``."""
+    spec = models.get(name)
+    unknown = set(params) - set(spec.defaults)
+    if unknown:
+        raise TypeError(
+            f"model {name!r} has no parameter {', '.join(sorted(unknown))}; "
+            f"its parameters are: {', '.join(spec.defaults) or 'none'}"
+        )
+    t = spec.default_rounds if rounds is None else int(rounds)
+    if spec.dynamic and t < 0:
+        raise ValueError(f"rounds must be 0 or more, got {t}")
+    if not spec.dynamic:
+        t = 0
+    used = {**spec.defaults, **params}
+    actors = scenario.actor_ids
+    n, m = len(actors), len(scenario.issues)
+    positions = np.full((t + 1, n, m), np.nan)
+    forecast = np.full(m, np.nan)
+    per_round: dict[str, np.ndarray] = {}
+    details: dict[str, list[Any]] = {}
+    for j, issue in enumerate(scenario.issue_ids):
+        ids, inp = scenario.model_input(issue)
+        traj = spec.run(inp, rounds=t, **used) if spec.dynamic else spec.run(inp, **used)
+        rows = [actors.index(a) for a in ids]
+        positions[: traj.rounds + 1, rows, j] = traj.positions[:, :, 0]
+        if traj.rounds < t:  # a model that stopped early holds its last positions
+            positions[traj.rounds + 1 :, rows, j] = traj.positions[-1, :, 0]
+        forecast[j] = traj.forecast[0]
+        for key, arr in traj.per_round.items():
+            col = per_round.setdefault(key, np.full((t + 1, m), np.nan))
+            col[: traj.rounds + 1, j] = arr[:, 0]
+            col[traj.rounds + 1 :, j] = arr[-1, 0]
+        for key, arr in traj.details.items():
+            details.setdefault(key, [None] * m)[j] = _jsonable(np.asarray(arr))
+    return ModelRun(
+        model=name,
+        parameters={"rounds": t, **used},
+        forecast=forecast,
+        positions=positions,
+        per_round=per_round,
+        details={k: tuple(v) for k, v in details.items()},
+    )
+
+
+def forecast(
+    scenario: Scenario | str | None = None,
+    model: str | Sequence[str] = "all",
+    *,
+    rounds: int | None = None,
+    params: Mapping[str, Mapping[str, Any]] | None = None,
+) -> Forecast:
+    """Forecast every issue of ``scenario`` under one model, several, or ``"all"``.
+
+    ``scenario`` may be a :class:`Scenario`, a path, a built-in name, or ``None``
+    for the built-in default. ``rounds`` applies to the dynamic models (their
+    default otherwise); ``params`` maps a model name to its parameters, e.g.
+    ``{"eum": {"q": 0.5}}``.
+    """
+    from .scenario import load
+
+    sc = load(scenario)
+    names = _model_names(model)
+    params = params or {}
+    for key in params:
+        if key not in names:
+            raise KeyError(f"parameters given for {key!r}, which is not among the models run")
+    runs = tuple(run_model(sc, n, rounds=rounds, **dict(params.get(n, {}))) for n in names)
+    cap, pos, sal, _ = sc.arrays()
+    return Forecast(
+        scenario_id=sc.id,
+        scenario_name=sc.name,
+        scenario_hash=sc.content_hash(),
+        scenario_date=sc.date.isoformat() if sc.date else None,
+        actors=sc.actor_ids,
+        actor_names=tuple(a.name for a in sc.actors),
+        issues=sc.issue_ids,
+        scale_min=np.array([i.scale_min for i in sc.issues]),
+        scale_max=np.array([i.scale_max for i in sc.issues]),
+        status_quo=np.array([np.nan if i.status_quo is None else i.status_quo for i in sc.issues]),
+        capability=cap,
+        position=pos,
+        salience=sal,
+        runs=runs,
+    )
+
+
+def model_names() -> Iterable[str]:
+    return list(models.REGISTRY)

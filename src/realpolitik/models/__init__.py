@@ -1,0 +1,24 @@
+"""Models: pure functions from :class:`ModelInput` arrays to a :class:`Trajectory`.
+
+Every model lives in a module of its own and registers a :class:`ModelSpec`;
+:data:`REGISTRY` maps names to specs so that every front end lists the same set.
+"""
+
+from __future__ import annotations
+
+from . import compromise, eum, median
+from .base import ModelFunction, ModelInput, ModelSpec, Trajectory
+
+REGISTRY: dict[str, ModelSpec] = {spec.name: spec for spec in (compromise.SPEC, median.SPEC, eum.SPEC)}
+
+
+def get(name: str) -> ModelSpec:
+    """The registered model called ``name``; a ``KeyError`` names the known ones."""
+    try:
+        return REGISTRY[name]
+    except KeyError:
+        known = ", ".join(sorted(REGISTRY))
+        raise KeyError(f"unknown model {name!r}; known models: {known}") from None
+
+
+__all__ = ["REGISTRY", "get", "ModelInput", "ModelSpec", "ModelFunction", "Trajectory"]

@@ -1,0 +1,59 @@
+"""Scenarios: the domain objects and their readers and writers.
+
+``load(path_or_name)`` reads a YAML scenario, a single-issue CSV table, or a
+built-in by name, validates it and returns a frozen :class:`Scenario`, or raises
+a :class:`~realpolitik.errors.ScenarioError` listing every problem found.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import Problem, ScenarioError
+from . import builtins
+from .csv_io import parse_csv, read_csv
+from .objects import Actor, Issue, Scenario, Source, SourceEntry, Stance
+from .schema import json_schema, json_schema_text
+from .yaml_io import dump_yaml, parse_yaml, read_yaml
+
+__all__ = [
+    "Actor",
+    "Issue",
+    "Scenario",
+    "Source",
+    "SourceEntry",
+    "Stance",
+    "load",
+    "builtins",
+    "read_yaml",
+    "read_csv",
+    "parse_yaml",
+    "parse_csv",
+    "dump_yaml",
+    "json_schema",
+    "json_schema_text",
+]
+
+YAML_SUFFIXES = {".yaml", ".yml"}
+
+
+def load(source: str | Path | Scenario | None = None) -> Scenario:
+    """A validated scenario from a file path, a built-in name, or the default (``None``).
+
+    ``.csv`` files are read as one-issue tables (``actor,capability,position,salience``);
+    anything else as YAML.
+    """
+    if isinstance(source, Scenario):
+        return source
+    if source is None:
+        source = builtins.DEFAULT
+    text = str(source)
+    p = Path(text).expanduser()
+    if p.exists():
+        return read_csv(p) if p.suffix.lower() == ".csv" else read_yaml(p)
+    if text in builtins.names():
+        return read_yaml(builtins.path(text), label=f"builtin:{text}")
+    known = ", ".join(builtins.names())
+    raise ScenarioError(
+        [Problem(text, "", f"no such file, nor a built-in scenario; the built-ins are: {known}")]
+    )

@@ -1,0 +1,142 @@
+"""A single issue as a plain CSV table: ``actor,capability,position,salience``.
+
+Each row is an actor (its name in ``actor``); salience is on 0-100. The issue is
+named after the file, its scale runs from the lowest to the highest position in
+the table, and it has no status quo (use the YAML form for labelled scales, a
+status quo and sources). Every row's numbers are sourced to the file and row.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import io
+import math
+import re
+from pathlib import Path
+
+from ..errors import Problem, ScenarioError
+from .objects import Actor, Issue, Scenario, Source, SourceEntry, Stance
+from .yaml_io import read_text
+
+__all__ = ["read_csv", "parse_csv", "COLUMNS", "slug"]
+
+COLUMNS = ("actor", "capability", "position", "salience")
+
+
+def slug(text: str) -> str:
+    """A lowercase, hyphenated id made from a name: ``"United Kingdom"`` -> ``united-kingdom``."""
+    s = re.sub(r"[^a-z0-9]+", "-", text.strip().lower()).strip("-")
+    return s[:64] or "x"
+
+
+def _number(text: str) -> float | None:
+    try:
+        v = float(text)
+    except ValueError:
+        return None
+    return v if math.isfinite(v) else None
+
+
+def parse_csv(text: str, name: str, *, stem: str = "issue", date: _dt.date | None = None) -> Scenario:
+    problems: list[Problem] = []
+
+    def add(line: int | None, field: str, message: str) -> None:
+        problems.append(Problem(name, field, message, line))
+
+    rows = list(csv.reader(io.StringIO(text)))
+    # skip blank lines but keep line numbers (csv rows map 1:1 to lines for simple files)
+    numbered = [(k + 1, r) for k, r in enumerate(rows) if any(cell.strip() for cell in r)]
+    if not numbered:
+        raise ScenarioError([Problem(name, "", "the file is empty; expected a header and rows")])
+    header_line, header = numbered[0]
+    cols = [h.strip().lower() for h in header]
+    missing = [c for c in COLUMNS if c not in cols]
+    unknown = [h for h in cols if h not in COLUMNS]
+    if missing or unknown:
+        parts = []
+        if missing:
+            parts.append("missing column(s) " + ", ".join(missing))
+        if unknown:
+            parts.append("unknown column(s) " + ", ".join(repr(u) for u in unknown))
+        add(header_line, "header", "; ".join(parts) + "; expected the columns " + ",".join(COLUMNS))
+        raise ScenarioError(problems)
+    where = {c: cols.index(c) for c in COLUMNS}
+    if len(set(cols)) != len(cols):
+        add(header_line, "header", "a column is named twice; expected " + ",".join(COLUMNS))
+        raise ScenarioError(problems)
+
+    actors: list[Actor] = []
+    stances: list[Stance] = []
+    seen: dict[str, int] = {}
+    for line, row in numbered[1:]:
+        if len(row) != len(cols):
+            add(line, "row", f"{len(row)} cells; expected {len(cols)} ({','.join(header)})")
+            continue
+        actor_name = row[where["actor"]].strip()
+        values: dict[str, float] = {}
+        ok = True
+        if not actor_name:
+            add(line, "actor", "empty; expected the actor's name")
+            ok = False
+        for col in ("capability", "position", "salience"):
+            cell = row[where[col]].strip()
+            v = _number(cell)
+            if v is None:
+                add(line, col, f"expected a finite number, got {cell!r}")
+                ok = False
+                continue
+            values[col] = v
+        if "capability" in values and values["capability"] < 0:
+            add(line, "capability", f"{values['capability']:g} is negative; expected 0 or more")
+            ok = False
+        if "salience" in values and not 0 <= values["salience"] <= 100:
+            add(line, "salience", f"{values['salience']:g} is out of range; expected 0 to 100")
+            ok = False
+        aid = slug(actor_name) if actor_name else ""
+        if aid and aid in seen:
+            add(line, "actor", f"duplicate actor {actor_name!r}; first on line {seen[aid]}")
+            ok = False
+        if not ok:
+            continue
+        seen[aid] = line
+        src = Source(ref="table", note=f"line {line}")
+        actors.append(Actor(aid, actor_name, values["capability"], src))
+        stances.append(Stance(aid, stem, values["position"], values["salience"], src))
+
+    if not problems and not actors:
+        add(None, "", "no rows; expected one row per actor under the header")
+    if actors and all(a.capability == 0 for a in actors):
+        add(None, "capability", "every capability is zero; expected at least one positive")
+    positions = [s.position for s in stances]
+    if len(actors) >= 1 and not problems and min(positions) == max(positions):
+        add(None, "position", "every actor holds the same position; expected at least two positions "
+            "to span the issue's scale (use the YAML form to give a scale)")
+    if problems:
+        raise ScenarioError(problems)
+    lo, hi = min(positions), max(positions)
+    return Scenario(
+        id=slug(stem),
+        name=stem,
+        date=date,
+        description=f"One issue read from the table {Path(name).name}.",
+        actors=tuple(actors),
+        issues=(
+            Issue(
+                id=stem,
+                question=stem,
+                scale_min=lo,
+                scale_max=hi,
+                min_label=f"{lo:g} (lowest position in the table)",
+                max_label=f"{hi:g} (highest position in the table)",
+            ),
+        ),
+        stances=tuple(stances),
+        sources=(SourceEntry(id="table", title=Path(name).name),),
+        origin=name,
+    )
+
+
+def read_csv(path: Path, *, label: str | None = None) -> Scenario:
+    name = label or str(path)
+    return parse_csv(read_text(path, label=name), name, stem=slug(path.stem))

@@ -1,0 +1,286 @@
+"""The domain objects: frozen, validated values that every other layer reads.
+
+Build them through the readers (:func:`realpolitik.scenario.load`,
+:meth:`Scenario.from_yaml`, :meth:`Scenario.from_csv`), which check the input and
+report every problem at once; the constructors here trust their arguments.
+
+Salience convention: **0-100** in files and in these objects (how much an issue
+matters to an actor relative to its other concerns); models receive 0-1.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..models.base import ModelInput
+
+__all__ = ["Source", "SourceEntry", "Actor", "Issue", "Stance", "Scenario"]
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where one number comes from: a reference to the bibliography, a URL, a dataset
+    and year, or a short quote, with an optional note on the judgement made."""
+
+    ref: str | None = None
+    url: str | None = None
+    dataset: str | None = None
+    year: int | None = None
+    quote: str | None = None
+    note: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+    def describe(self) -> str:
+        parts = []
+        if self.ref:
+            parts.append(self.ref)
+        if self.dataset:
+            parts.append(self.dataset + (f" ({self.year})" if self.year else ""))
+        if self.url:
+            parts.append(self.url)
+        if self.quote:
+            parts.append(f"\u201c{self.quote}\u201d")
+        if self.note:
+            parts.append(self.note)
+        return "; ".join(parts)
+
+
+@dataclass(frozen=True)
+class SourceEntry:
+    """An entry of a scenario's bibliography, referred to by ``Source.ref``."""
+
+    id: str
+    title: str
+    author: str | None = None
+    publisher: str | None = None
+    date: _dt.date | None = None
+    url: str | None = None
+    citation: str | None = None
+    licence: str | None = None
+    note: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        d = {k: v for k, v in self.__dict__.items() if v is not None}
+        if self.date is not None:
+            d["date"] = self.date.isoformat()
+        return d
+
+
+@dataclass(frozen=True)
+class Actor:
+    id: str
+    name: str
+    capability: float
+    source: Source
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "capability": self.capability,
+            "source": self.source.to_dict(),
+        }
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One issue: a question on a scale with labelled ends and a status quo."""
+
+    id: str
+    question: str
+    scale_min: float
+    scale_max: float
+    min_label: str
+    max_label: str
+    status_quo: float | None = None
+    status_quo_source: Source | None = None
+
+    @property
+    def span(self) -> float:
+        return self.scale_max - self.scale_min
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "id": self.id,
+            "question": self.question,
+            "scale": {
+                "min": self.scale_min,
+                "max": self.scale_max,
+                "min_label": self.min_label,
+                "max_label": self.max_label,
+            },
+        }
+        if self.status_quo is not None:
+            d["status_quo"] = self.status_quo
+        if self.status_quo_source is not None:
+            d["status_quo_source"] = self.status_quo_source.to_dict()
+        return d
+
+
+@dataclass(frozen=True)
+class Stance:
+    """An actor's position on an issue and the salience (0-100) it attaches to it."""
+
+    actor: str
+    issue: str
+    position: float
+    salience: float
+    source: Source
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "actor": self.actor,
+            "issue": self.issue,
+            "position": self.position,
+            "salience": self.salience,
+            "source": self.source.to_dict(),
+        }
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A contest: actors, issues, stances, sources, a date. Frozen and validated.
+
+    ``origin`` says where it was read from (a path or ``builtin:NAME``); it is not
+    part of the content and not part of :meth:`content_hash`.
+    """
+
+    id: str
+    name: str
+    date: _dt.date | None
+    description: str
+    actors: tuple[Actor, ...]
+    issues: tuple[Issue, ...]
+    stances: tuple[Stance, ...]
+    sources: tuple[SourceEntry, ...] = ()
+    origin: str = field(default="", compare=False)
+
+    # ----------------------------------------------------------------- access
+    @property
+    def actor_ids(self) -> tuple[str, ...]:
+        return tuple(a.id for a in self.actors)
+
+    @property
+    def issue_ids(self) -> tuple[str, ...]:
+        return tuple(i.id for i in self.issues)
+
+    def actor(self, actor_id: str) -> Actor:
+        for a in self.actors:
+            if a.id == actor_id:
+                return a
+        raise KeyError(f"no actor {actor_id!r} in scenario {self.id!r}")
+
+    def issue(self, issue_id: str) -> Issue:
+        for i in self.issues:
+            if i.id == issue_id:
+                return i
+        raise KeyError(f"no issue {issue_id!r} in scenario {self.id!r}")
+
+    def stance(self, actor_id: str, issue_id: str) -> Stance | None:
+        for s in self.stances:
+            if s.actor == actor_id and s.issue == issue_id:
+                return s
+        return None
+
+    def participants(self, issue_id: str) -> tuple[str, ...]:
+        """Ids of the actors with a stance on ``issue_id``, in actor order."""
+        have = {s.actor for s in self.stances if s.issue == issue_id}
+        return tuple(a for a in self.actor_ids if a in have)
+
+    # ----------------------------------------------------------------- arrays
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Dense ``(capability (n,), position (n, m), salience (n, m) on 0-100,
+        has_stance (n, m) bool)``; cells without a stance hold ``nan``."""
+        a_index = {a: k for k, a in enumerate(self.actor_ids)}
+        i_index = {i: k for k, i in enumerate(self.issue_ids)}
+        n, m = len(self.actors), len(self.issues)
+        pos = np.full((n, m), np.nan)
+        sal = np.full((n, m), np.nan)
+        for s in self.stances:
+            pos[a_index[s.actor], i_index[s.issue]] = s.position
+            sal[a_index[s.actor], i_index[s.issue]] = s.salience
+        cap = np.array([a.capability for a in self.actors], dtype=float)
+        return cap, pos, sal, ~np.isnan(pos)
+
+    def model_input(self, issue_id: str) -> tuple[tuple[str, ...], ModelInput]:
+        """The participants of one issue and their :class:`ModelInput` (salience 0-1)."""
+        issue = self.issue(issue_id)
+        ids = self.participants(issue_id)
+        stances = [self.stance(a, issue_id) for a in ids]
+        sq = float("nan") if issue.status_quo is None else issue.status_quo
+        return ids, ModelInput(
+            capability=np.array([self.actor(a).capability for a in ids], dtype=float),
+            position=np.array([[s.position] for s in stances if s], dtype=float).reshape(-1, 1),
+            salience=np.array([[s.salience / 100.0] for s in stances if s]).reshape(-1, 1),
+            scale_min=np.array([issue.scale_min]),
+            scale_max=np.array([issue.scale_max]),
+            status_quo=np.array([sq]),
+        )
+
+    # ------------------------------------------------------------ conversions
+    def to_dict(self) -> dict[str, Any]:
+        """The scenario as plain data, in the shape of the YAML file format."""
+        d: dict[str, Any] = {"id": self.id, "name": self.name}
+        d["date"] = self.date.isoformat() if self.date else None
+        d["description"] = self.description
+        d["sources"] = [s.to_dict() for s in self.sources]
+        d["actors"] = [a.to_dict() for a in self.actors]
+        d["issues"] = [i.to_dict() for i in self.issues]
+        d["stances"] = [s.to_dict() for s in self.stances]
+        if d["date"] is None:
+            del d["date"]
+        return d
+
+    def content_hash(self) -> str:
+        """``sha256:`` of the canonical JSON of :meth:`to_dict`: equal content, equal hash,
+        whatever the file's layout or format."""
+        blob = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"), default=str)
+        return "sha256:" + hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+    @classmethod
+    def from_yaml(cls, path: str | Path) -> Scenario:
+        from .yaml_io import read_yaml
+
+        return read_yaml(Path(path))
+
+    @classmethod
+    def from_csv(cls, path: str | Path) -> Scenario:
+        from .csv_io import read_csv
+
+        return read_csv(Path(path))
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, origin: str = "<dict>") -> Scenario:
+        """Validate plain data of the YAML form (e.g. from JSON) into a scenario."""
+        from .validate import build_scenario
+
+        return build_scenario(data, file=origin, lines={})
+
+    def with_stances(self, stances: Iterable[Stance]) -> Scenario:
+        """A copy with other stances (the caller keeps them valid)."""
+        return Scenario(
+            id=self.id,
+            name=self.name,
+            date=self.date,
+            description=self.description,
+            actors=self.actors,
+            issues=self.issues,
+            stances=tuple(stances),
+            sources=self.sources,
+            origin=self.origin,
+        )
+
+
+def is_finite_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)

@@ -1,0 +1,246 @@
+"""From plain data (parsed YAML, JSON, a CSV's rows) to a validated :class:`Scenario`.
+
+Every problem in the input is collected, located (file, line where known, field)
+and raised together in one :class:`~realpolitik.errors.ScenarioError`. Each list
+item is checked on its own so that one bad actor does not hide a bad stance.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from ..errors import Problem, ScenarioError
+from .objects import Actor, Issue, Scenario, Source, SourceEntry, Stance
+from .schema import (
+    MAX_QUOTE_WORDS,
+    LISTS,
+    ActorSpec,
+    IssueSpec,
+    ScenarioHead,
+    ScenarioSpec,
+    SourceEntrySpec,
+    SourceSpec,
+    StanceSpec,
+)
+
+__all__ = ["build_scenario", "Lines", "field_name"]
+
+#: path in the data (keys and list indices) -> 1-based line number
+Lines = Mapping[tuple[Any, ...], int]
+
+
+def field_name(path: Sequence[Any]) -> str:
+    """``("stances", 3, "salience")`` -> ``stances[3].salience``."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def _line(lines: Lines, path: tuple[Any, ...]) -> int | None:
+    for k in range(len(path), -1, -1):
+        if path[:k] in lines:
+            return lines[path[:k]]
+    return None
+
+
+class _Collector:
+    def __init__(self, file: str, lines: Lines, data: Any) -> None:
+        self.file, self.lines, self.data, self.problems = file, lines, data, []
+
+    def add(self, path: tuple[Any, ...], message: str) -> None:
+        self.problems.append(Problem(self.file, field_name(path), message, _line(self.lines, path)))
+
+    def add_validation(self, prefix: tuple[Any, ...], err: ValidationError) -> None:
+        for e in err.errors(include_url=False):
+            loc = tuple(x for x in e["loc"] if x not in ("function-after",))
+            self.add(prefix + loc, _message(e))
+
+
+def _message(e: Mapping[str, Any]) -> str:
+    kind, msg, value = e["type"], e["msg"], e.get("input")
+    if kind == "missing":
+        return "missing; this field is required"
+    if kind == "extra_forbidden":
+        return "unknown field; check its spelling (see `realpolitik schema`)"
+    if kind == "finite_number":
+        return f"expected a finite number, got {value!r}"
+    if kind in ("float_type", "int_type") and isinstance(value, str):
+        return f"expected a number, got the text {value!r}"
+    if kind in ("float_type", "int_type") and isinstance(value, bool):
+        return f"expected a number, got {str(value).lower()}"
+    if kind == "value_error":
+        return str(msg).removeprefix("Value error, ")
+    shown = repr(value)
+    if len(shown) > 60:
+        shown = shown[:57] + "..."
+    return f"{msg[0].lower()}{msg[1:]} (got {shown})" if msg else f"invalid (got {shown})"
+
+
+def _source(s: SourceSpec) -> Source:
+    return Source(**s.model_dump())
+
+
+def build_scenario(data: Any, *, file: str, lines: Lines) -> Scenario:
+    """Validate ``data`` (the YAML form as plain Python) into a :class:`Scenario`."""
+    c = _Collector(file, lines, data)
+    if not isinstance(data, Mapping):
+        c.add((), f"expected a mapping of scenario fields at the top, got {type(data).__name__}")
+        raise ScenarioError(c.problems)
+
+    # top-level fields: unknown, missing, scalar values
+    allowed = set(ScenarioSpec.model_fields)
+    for key in data:
+        if key not in allowed:
+            c.add((key,), "unknown field; expected one of " + ", ".join(sorted(allowed)))
+    scalars = {k: v for k, v in data.items() if k in allowed and k not in LISTS}
+    spec: ScenarioHead | None
+    try:
+        spec = ScenarioHead.model_validate(scalars)
+    except ValidationError as err:
+        c.add_validation((), err)
+        spec = None
+
+    items: dict[str, list[tuple[int, BaseModel]]] = {}
+    for key, item_spec in LISTS.items():
+        items[key] = []
+        raw = data.get(key)
+        if raw is None:
+            if key != "sources" and key in data:
+                c.add((key,), "expected a list, got nothing")
+            elif key != "sources":
+                c.add((key,), "missing; this field is required")
+            continue
+        if not isinstance(raw, list):
+            c.add((key,), f"expected a list, got {type(raw).__name__}")
+            continue
+        if not raw and key != "sources":
+            c.add((key,), "expected at least one entry, got an empty list")
+        for k, entry in enumerate(raw):
+            try:
+                items[key].append((k, item_spec.model_validate(entry)))
+            except ValidationError as err:
+                c.add_validation((key, k), err)
+
+    sources: list[tuple[int, SourceEntrySpec]] = items["sources"]  # type: ignore[assignment]
+    actors: list[tuple[int, ActorSpec]] = items["actors"]  # type: ignore[assignment]
+    issues: list[tuple[int, IssueSpec]] = items["issues"]  # type: ignore[assignment]
+    stances: list[tuple[int, StanceSpec]] = items["stances"]  # type: ignore[assignment]
+
+    # duplicate ids
+    for key, entries in (("sources", sources), ("actors", actors), ("issues", issues)):
+        seen: dict[str, int] = {}
+        for k, e in entries:
+            eid = e.id  # type: ignore[attr-defined]
+            if eid in seen:
+                c.add((key, k, "id"), f"duplicate id {eid!r}; first used at {key}[{seen[eid]}]")
+            else:
+                seen[eid] = k
+
+    source_ids = {e.id for _, e in sources}
+
+    def check_source(path: tuple[Any, ...], s: SourceSpec | None) -> None:
+        if s is None:
+            return
+        if s.ref is not None and s.ref not in source_ids:
+            known = ", ".join(sorted(source_ids)) or "none are defined"
+            c.add(path + ("ref",), f"unknown source {s.ref!r}; expected an id of `sources` ({known})")
+        if s.quote is not None and len(s.quote.split()) > MAX_QUOTE_WORDS:
+            c.add(
+                path + ("quote",),
+                f"a quote of {len(s.quote.split())} words; quote at most {MAX_QUOTE_WORDS} words "
+                "and cite the rest",
+            )
+
+    for k, a in actors:
+        check_source(("actors", k, "source"), a.source)
+    if actors and all(a.capability == 0 for _, a in actors):
+        c.add(("actors",), "every capability is zero; expected at least one positive capability")
+
+    issue_by_id: dict[str, IssueSpec] = {}
+    for k, i in issues:
+        issue_by_id.setdefault(i.id, i)
+        if not i.scale.min < i.scale.max:
+            c.add(
+                ("issues", k, "scale"),
+                f"the minimum ({i.scale.min:g}) must be below the maximum ({i.scale.max:g})",
+            )
+        elif i.status_quo is not None and not i.scale.min <= i.status_quo <= i.scale.max:
+            c.add(
+                ("issues", k, "status_quo"),
+                f"{i.status_quo:g} is off the scale; expected {i.scale.min:g} to {i.scale.max:g}",
+            )
+        if i.status_quo is not None and i.status_quo_source is None:
+            c.add(("issues", k, "status_quo_source"), "missing; a status quo needs its source")
+        check_source(("issues", k, "status_quo_source"), i.status_quo_source)
+
+    actor_ids = {a.id for _, a in actors}
+    seen_pairs: dict[tuple[str, str], int] = {}
+    for k, s in stances:
+        if s.actor not in actor_ids:
+            c.add(("stances", k, "actor"), f"unknown actor {s.actor!r}; expected an id of `actors`")
+        if s.issue not in issue_by_id:
+            c.add(("stances", k, "issue"), f"unknown issue {s.issue!r}; expected an id of `issues`")
+        else:
+            i = issue_by_id[s.issue]
+            if i.scale.min < i.scale.max and not i.scale.min <= s.position <= i.scale.max:
+                c.add(
+                    ("stances", k, "position"),
+                    f"{s.position:g} is off the scale of {s.issue!r}; "
+                    f"expected {i.scale.min:g} to {i.scale.max:g}",
+                )
+        pair = (s.actor, s.issue)
+        if pair in seen_pairs:
+            c.add(
+                ("stances", k),
+                f"a second stance of {s.actor!r} on {s.issue!r}; the first is stances[{seen_pairs[pair]}]",
+            )
+        else:
+            seen_pairs[pair] = k
+        check_source(("stances", k, "source"), s.source)
+
+    with_stance = {s.issue for _, s in stances}
+    for k, i in issues:
+        if stances and i.id not in with_stance:
+            c.add(("issues", k), f"no actor has a stance on {i.id!r}; expected at least one")
+
+    if c.problems:
+        raise ScenarioError(c.problems)
+    assert spec is not None
+    return Scenario(
+        id=spec.id,
+        name=spec.name,
+        date=spec.date,
+        description=spec.description.strip(),
+        sources=tuple(SourceEntry(**e.model_dump()) for _, e in sources),
+        actors=tuple(Actor(a.id, a.name, float(a.capability), _source(a.source)) for _, a in actors),
+        issues=tuple(
+            Issue(
+                id=i.id,
+                question=i.question,
+                scale_min=float(i.scale.min),
+                scale_max=float(i.scale.max),
+                min_label=i.scale.min_label,
+                max_label=i.scale.max_label,
+                status_quo=None if i.status_quo is None else float(i.status_quo),
+                status_quo_source=None if i.status_quo_source is None else _source(i.status_quo_source),
+            )
+            for _, i in issues
+        ),
+        stances=tuple(
+            Stance(s.actor, s.issue, float(s.position), float(s.salience), _source(s.source))
+            for _, s in stances
+        ),
+        origin=file,
+    )
+
+
+def finite(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
