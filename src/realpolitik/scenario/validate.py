@@ -76,6 +76,13 @@ def _message(e: Mapping[str, Any]) -> str:
         return f"expected a number, got the text {value!r}"
     if kind in ("float_type", "int_type") and isinstance(value, bool):
         return f"expected a number, got {str(value).lower()}"
+    ctx = e.get("ctx") or {}
+    if kind == "greater_than_equal":
+        return f"expected {ctx.get('ge'):g} or more, got {value!r}"
+    if kind == "less_than_equal":
+        return f"expected at most {ctx.get('le'):g}, got {value!r}"
+    if kind == "string_pattern_mismatch":
+        return f"expected an id of letters, digits, '-', '_' or '.', got {value!r}"
     if kind == "value_error":
         return str(msg).removeprefix("Value error, ")
     shown = repr(value)
@@ -134,33 +141,41 @@ def build_scenario(data: Any, *, file: str, lines: Lines) -> Scenario:
     issues: list[tuple[int, IssueSpec]] = items["issues"]  # type: ignore[assignment]
     stances: list[tuple[int, StanceSpec]] = items["stances"]  # type: ignore[assignment]
 
-    # duplicate ids
-    for key, entries in (("sources", sources), ("actors", actors), ("issues", issues)):
-        seen: dict[str, int] = {}
-        for k, e in entries:
-            eid = e.id  # type: ignore[attr-defined]
+    # duplicate ids, on the raw entries so that a broken entry still counts
+    raw_ids: dict[str, list[tuple[int, Any]]] = {}
+    for key in ("sources", "actors", "issues"):
+        raw_ids[key] = []
+        seen: dict[Any, int] = {}
+        for k, entry in _entries(data, key):
+            eid = entry.get("id") if isinstance(entry, Mapping) else None
+            if not isinstance(eid, str):
+                continue
+            raw_ids[key].append((k, eid))
             if eid in seen:
                 c.add((key, k, "id"), f"duplicate id {eid!r}; first used at {key}[{seen[eid]}]")
             else:
                 seen[eid] = k
 
-    source_ids = {e.id for _, e in sources}
+    source_ids = {eid for _, eid in raw_ids["sources"]}
 
-    def check_source(path: tuple[Any, ...], s: SourceSpec | None) -> None:
-        if s is None:
+    def check_source(path: tuple[Any, ...], s: Any) -> None:
+        if not isinstance(s, Mapping):
             return
-        if s.ref is not None and s.ref not in source_ids:
+        ref, quote = s.get("ref"), s.get("quote")
+        if isinstance(ref, str) and ref not in source_ids:
             known = ", ".join(sorted(source_ids)) or "none are defined"
-            c.add(path + ("ref",), f"unknown source {s.ref!r}; expected an id of `sources` ({known})")
-        if s.quote is not None and len(s.quote.split()) > MAX_QUOTE_WORDS:
+            c.add(path + ("ref",), f"unknown source {ref!r}; expected an id of `sources` ({known})")
+        if isinstance(quote, str) and len(quote.split()) > MAX_QUOTE_WORDS:
             c.add(
                 path + ("quote",),
-                f"a quote of {len(s.quote.split())} words; quote at most {MAX_QUOTE_WORDS} words "
+                f"a quote of {len(quote.split())} words; quote at most {MAX_QUOTE_WORDS} words "
                 "and cite the rest",
             )
 
-    for k, a in actors:
-        check_source(("actors", k, "source"), a.source)
+    for key, field in (("actors", "source"), ("issues", "status_quo_source"), ("stances", "source")):
+        for k, entry in _entries(data, key):
+            if isinstance(entry, Mapping):
+                check_source((key, k, field), entry.get(field))
     if actors and all(a.capability == 0 for _, a in actors):
         c.add(("actors",), "every capability is zero; expected at least one positive capability")
 
@@ -179,40 +194,46 @@ def build_scenario(data: Any, *, file: str, lines: Lines) -> Scenario:
             )
         if i.status_quo is not None and i.status_quo_source is None:
             c.add(("issues", k, "status_quo_source"), "missing; a status quo needs its source")
-        check_source(("issues", k, "status_quo_source"), i.status_quo_source)
 
-    actor_ids = {a.id for _, a in actors}
-    seen_pairs: dict[tuple[str, str], int] = {}
-    for k, s in stances:
-        if s.actor not in actor_ids:
-            c.add(("stances", k, "actor"), f"unknown actor {s.actor!r}; expected an id of `actors`")
-        if s.issue not in issue_by_id:
-            c.add(("stances", k, "issue"), f"unknown issue {s.issue!r}; expected an id of `issues`")
-        else:
-            i = issue_by_id[s.issue]
-            if i.scale.min < i.scale.max and not i.scale.min <= s.position <= i.scale.max:
+    actor_ids = {eid for _, eid in raw_ids["actors"]}
+    issue_ids = {eid for _, eid in raw_ids["issues"]}
+    seen_pairs: dict[tuple[Any, Any], int] = {}
+    with_stance: set[Any] = set()
+    for k, st in _entries(data, "stances"):
+        if not isinstance(st, Mapping):
+            continue
+        actor, issue, pos = st.get("actor"), st.get("issue"), st.get("position")
+        with_stance.add(issue)
+        if isinstance(actor, str) and actor not in actor_ids:
+            c.add(("stances", k, "actor"), f"unknown actor {actor!r}; expected an id of `actors`")
+        if isinstance(issue, str) and issue not in issue_ids:
+            c.add(("stances", k, "issue"), f"unknown issue {issue!r}; expected an id of `issues`")
+        elif issue in issue_by_id and finite(pos):
+            i = issue_by_id[issue]
+            if i.scale.min < i.scale.max and not i.scale.min <= pos <= i.scale.max:
                 c.add(
                     ("stances", k, "position"),
-                    f"{s.position:g} is off the scale of {s.issue!r}; "
+                    f"{pos:g} is off the scale of {issue!r}; "
                     f"expected {i.scale.min:g} to {i.scale.max:g}",
                 )
-        pair = (s.actor, s.issue)
-        if pair in seen_pairs:
-            c.add(
-                ("stances", k),
-                f"a second stance of {s.actor!r} on {s.issue!r}; the first is stances[{seen_pairs[pair]}]",
-            )
-        else:
-            seen_pairs[pair] = k
-        check_source(("stances", k, "source"), s.source)
+        if isinstance(actor, str) and isinstance(issue, str):
+            pair = (actor, issue)
+            if pair in seen_pairs:
+                c.add(
+                    ("stances", k),
+                    f"a second stance of {actor!r} on {issue!r}; "
+                    f"the first is stances[{seen_pairs[pair]}]",
+                )
+            else:
+                seen_pairs[pair] = k
 
-    with_stance = {s.issue for _, s in stances}
-    for k, i in issues:
-        if stances and i.id not in with_stance:
-            c.add(("issues", k), f"no actor has a stance on {i.id!r}; expected at least one")
+    if isinstance(data.get("stances"), list) and data["stances"]:
+        for k, eid in raw_ids["issues"]:
+            if eid not in with_stance:
+                c.add(("issues", k), f"no actor has a stance on {eid!r}; expected at least one")
 
     if c.problems:
-        raise ScenarioError(c.problems)
+        raise ScenarioError(sorted(c.problems, key=lambda p: (p.line is None, p.line or 0)))
     assert spec is not None
     return Scenario(
         id=spec.id,
@@ -240,6 +261,11 @@ def build_scenario(data: Any, *, file: str, lines: Lines) -> Scenario:
         ),
         origin=file,
     )
+
+
+def _entries(data: Mapping[str, Any], key: str) -> list[tuple[int, Any]]:
+    raw = data.get(key)
+    return list(enumerate(raw)) if isinstance(raw, list) else []
 
 
 def finite(v: Any) -> bool:

@@ -1,0 +1,33 @@
+"""Shared fixtures. ``SHARED`` is ``../shared`` beside the repository when present."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+
+
+@pytest.fixture
+def shared() -> Path:
+    """The shared data folder; the test is skipped, saying why, when it is absent."""
+    if not (SHARED / "data").is_dir():
+        pytest.skip(f"needs the shared data folder {SHARED} (present in CI, absent in a bare clone)")
+    return SHARED
+
+
+@pytest.fixture
+def write(tmp_path: Path):
+    """Write ``text`` (str or bytes) to a file of ``name`` under a temporary folder."""
+
+    def _write(name: str, text: str | bytes) -> Path:
+        p = tmp_path / name
+        if isinstance(text, bytes):
+            p.write_bytes(text)
+        else:
+            p.write_text(text, encoding="utf-8")
+        return p
+
+    return _write

@@ -1,0 +1,114 @@
+"""Reading, validating and writing scenarios: the YAML and CSV formats and their errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import realpolitik as rp
+from realpolitik.errors import ScenarioError
+from realpolitik.scenario import builtins, dump_yaml, json_schema, parse_yaml
+
+DATA = Path(__file__).parent / "data"
+
+
+def test_minimal_scenario_loads_with_its_parts():
+    sc = rp.load(DATA / "minimal.yaml")
+    assert sc.id == "minimal"
+    assert sc.actor_ids == ("a", "b", "c")
+    assert sc.issue_ids == ("i1", "i2")
+    assert sc.issue("i2").scale_max == 10
+    assert sc.stance("b", "i1").salience == 50
+    assert sc.stance("c", "i2") is None
+    assert sc.participants("i2") == ("a", "b")
+    assert sc.stance("b", "i1").source.quote == "a short phrase"
+
+
+def test_yaml_written_back_reads_to_the_same_scenario():
+    sc = rp.load(DATA / "minimal.yaml")
+    again = parse_yaml(dump_yaml(sc), "roundtrip.yaml")
+    assert again == sc
+    assert again.content_hash() == sc.content_hash()
+
+
+def test_content_hash_ignores_layout_but_not_numbers(write):
+    text = (DATA / "minimal.yaml").read_text()
+    relaid = write("relaid.yaml", "# a comment\n" + text.replace("{actor: a, issue: i1", "{issue: i1, actor: a"))
+    changed = write("changed.yaml", text.replace("position: 20", "position: 21"))
+    base = rp.load(DATA / "minimal.yaml").content_hash()
+    assert rp.load(relaid).content_hash() == base
+    assert rp.load(changed).content_hash() != base
+
+
+def test_every_builtin_loads_and_is_listed():
+    names = builtins.names()
+    assert names[0] == builtins.DEFAULT == "caucasus-2022"
+    assert "ec-emissions-1994" in names
+    for name in names:
+        sc = rp.load(name)
+        assert sc.id == name
+        assert sc.origin == f"builtin:{name}"
+
+
+def test_default_is_loaded_when_no_scenario_is_named():
+    assert rp.load().id == "caucasus-2022"
+
+
+def test_csv_table_reads_as_one_issue_scenario(write):
+    p = write(
+        "car-emissions.csv",
+        "actor,capability,position,salience\nNetherlands,0.08,4,80\nUnited Kingdom,0.16,10,90\n",
+    )
+    sc = rp.load(p)
+    assert sc.issue_ids == ("car-emissions",)
+    assert sc.actor_ids == ("netherlands", "united-kingdom")
+    assert sc.actor("united-kingdom").name == "United Kingdom"
+    issue = sc.issue("car-emissions")
+    assert (issue.scale_min, issue.scale_max, issue.status_quo) == (4, 10, None)
+    assert sc.stance("netherlands", "car-emissions").source.note == "line 2"
+
+
+def test_the_shipped_ec_table_reads_like_the_shared_one(shared):
+    shipped = rp.load(Path(str(builtins._folder())) / "ec-car-emissions-1994.csv")
+    original = rp.load(shared / "data/ec-emissions/ec-car-emissions-1994.csv")
+    assert shipped.stances == original.stances
+    yaml_form = rp.load("ec-emissions-1994")
+    assert [s.position for s in yaml_form.stances] == [s.position for s in original.stances]
+    assert [s.salience for s in yaml_form.stances] == [s.salience for s in original.stances]
+    assert [a.capability for a in yaml_form.actors] == [a.capability for a in original.actors]
+
+
+def test_json_schema_accepts_every_builtin_and_rejects_a_bad_file():
+    jsonschema = pytest.importorskip("jsonschema", reason="jsonschema is a test extra")
+    schema = json_schema()
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema, format_checker=None)
+    for name in builtins.names():
+        data = json.loads(json.dumps(rp.load(name).to_dict(), default=str))
+        errors = list(validator.iter_errors(data))
+        assert not errors, f"{name}: {errors[0].message}"
+    bad = rp.load("ec-emissions-1994").to_dict()
+    bad["stances"][0]["salience"] = 150
+    bad["actors"][0]["colour"] = "red"
+    assert len(list(validator.iter_errors(bad))) == 2
+
+
+def test_several_problems_are_reported_together(write):
+    text = (DATA / "minimal.yaml").read_text()
+    text = text.replace("position: 20", "position: 120").replace("salience: 100", "salience: 101")
+    text = text.replace("capability: 1, source", "capability: -3, source", 1)
+    with pytest.raises(ScenarioError) as info:
+        rp.load(write("three.yaml", text))
+    fields = sorted(p.field for p in info.value.problems)
+    assert fields == ["actors[1].capability", "stances[0].position", "stances[4].salience"]
+    assert all(p.line is not None for p in info.value.problems)
+
+
+def test_from_dict_validates_like_a_file():
+    data = rp.load(DATA / "minimal.yaml").to_dict()
+    assert rp.Scenario.from_dict(data).content_hash() == rp.load(DATA / "minimal.yaml").content_hash()
+    data["actors"][0]["capability"] = float("nan")
+    with pytest.raises(ScenarioError, match="finite number"):
+        rp.Scenario.from_dict(data)
