@@ -14,7 +14,9 @@ SHARED = ROOT.parent / "shared"
 def shared() -> Path:
     """The shared data folder; the test is skipped, saying why, when it is absent."""
     if not (SHARED / "data").is_dir():
-        pytest.skip(f"needs the shared data folder {SHARED} (present in CI, absent in a bare clone)")
+        pytest.skip(
+            f"needs the shared data folder {SHARED} (present in CI, absent in a bare clone)"
+        )
     return SHARED
 
 

@@ -35,7 +35,11 @@ CASES = {
     "empty file": ("empty.yaml", "", ["empty.yaml", "empty"]),
     "blank file": ("blank.yaml", "\n  \n", ["blank.yaml", "empty"]),
     "not utf-8": ("latin1.yaml", "name: Gen\xe8ve\n".encode("latin-1"), ["latin1.yaml:1", "UTF-8"]),
-    "yaml syntax": ("syntax.yaml", "id: x\nname: [unclosed\n", ["syntax.yaml:3", "YAML syntax error"]),
+    "yaml syntax": (
+        "syntax.yaml",
+        "id: x\nname: [unclosed\n",
+        ["syntax.yaml:3", "YAML syntax error"],
+    ),
     "top level list": ("list.yaml", "- a\n- b\n", ["list.yaml", "expected a mapping"]),
     "unknown field": (
         "unknown.yaml",

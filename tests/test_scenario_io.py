@@ -35,7 +35,10 @@ def test_yaml_written_back_reads_to_the_same_scenario():
 
 def test_content_hash_ignores_layout_but_not_numbers(write):
     text = (DATA / "minimal.yaml").read_text()
-    relaid = write("relaid.yaml", "# a comment\n" + text.replace("{actor: a, issue: i1", "{issue: i1, actor: a"))
+    relaid = write(
+        "relaid.yaml",
+        "# a comment\n" + text.replace("{actor: a, issue: i1", "{issue: i1, actor: a"),
+    )
     changed = write("changed.yaml", text.replace("position: 20", "position: 21"))
     base = rp.load(DATA / "minimal.yaml").content_hash()
     assert rp.load(relaid).content_hash() == base
@@ -108,7 +111,9 @@ def test_several_problems_are_reported_together(write):
 
 def test_from_dict_validates_like_a_file():
     data = rp.load(DATA / "minimal.yaml").to_dict()
-    assert rp.Scenario.from_dict(data).content_hash() == rp.load(DATA / "minimal.yaml").content_hash()
+    assert (
+        rp.Scenario.from_dict(data).content_hash() == rp.load(DATA / "minimal.yaml").content_hash()
+    )
     data["actors"][0]["capability"] = float("nan")
     with pytest.raises(ScenarioError, match="finite number"):
         rp.Scenario.from_dict(data)

@@ -18,18 +18,18 @@ from .models import REGISTRY as MODELS
 from .scenario import Actor, Issue, Scenario, Source, Stance, load
 
 __all__ = [
-    "__version__",
-    "load",
-    "forecast",
-    "Forecast",
-    "ModelRun",
-    "Scenario",
-    "Actor",
-    "Issue",
-    "Stance",
-    "Source",
     "MODELS",
+    "Actor",
+    "Forecast",
+    "Issue",
+    "ModelRun",
     "Problem",
     "RealpolitikError",
+    "Scenario",
     "ScenarioError",
+    "Source",
+    "Stance",
+    "__version__",
+    "forecast",
+    "load",
 ]

@@ -24,7 +24,7 @@ from . import models
 from ._version import __version__
 from .scenario import Scenario
 
-__all__ = ["Forecast", "ModelRun", "forecast", "FORMAT"]
+__all__ = ["FORMAT", "Forecast", "ModelRun", "forecast"]
 
 FORMAT = "realpolitik-forecast/1"
 
@@ -190,9 +190,7 @@ class Forecast:
         j = self.issues.index(issue)
         f = self.run(model).forecast[j]
         x = self.position[:, j]
-        order = sorted(
-            (abs(x[i] - f), i) for i in range(len(self.actors)) if not math.isnan(x[i])
-        )
+        order = sorted((abs(x[i] - f), i) for i in range(len(self.actors)) if not math.isnan(x[i]))
         return [(self.actors[i], float(d)) for d, i in order[:k]]
 
     # ------------------------------------------------------------- serialising
@@ -219,7 +217,8 @@ class Forecast:
                 "salience": _jsonable(self.salience),
             },
             "forecasts": {
-                r.model: dict(zip(self.issues, _jsonable(r.forecast), strict=True)) for r in self.runs
+                r.model: dict(zip(self.issues, _jsonable(r.forecast), strict=True))
+                for r in self.runs
             },
             "gains": {r.model: self.gains(r.model) for r in self.runs},
             "runs": [r.to_dict() for r in self.runs],
@@ -231,7 +230,9 @@ class Forecast:
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Forecast:
         if d.get("format") != FORMAT:
-            raise ValueError(f"not a realpolitik forecast (format {d.get('format')!r}, expected {FORMAT!r})")
+            raise ValueError(
+                f"not a realpolitik forecast (format {d.get('format')!r}, expected {FORMAT!r})"
+            )
         inp = d["inputs"]
         return cls(
             scenario_id=d["scenario"]["id"],

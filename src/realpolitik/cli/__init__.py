@@ -19,7 +19,8 @@ from . import render
 
 app = typer.Typer(
     name="realpolitik",
-    help="What is this game, and who will win it? Forecast political contests with bargaining models.",
+    help="What is this game, and who will win it? "
+    "Forecast political contests with bargaining models.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -63,7 +64,9 @@ def _root(
 def forecast(
     scenario: Annotated[
         str | None,
-        typer.Argument(help="A scenario file (YAML or CSV) or a built-in name; default: caucasus-2022."),
+        typer.Argument(
+            help="A scenario file (YAML or CSV) or a built-in name; default: caucasus-2022."
+        ),
     ] = None,
     model: Annotated[
         str,
@@ -114,6 +117,7 @@ def validate(
 def scenarios() -> None:
     """List the built-in scenarios."""
     import realpolitik as rp
+
     from ..scenario import builtins
 
     rows = []

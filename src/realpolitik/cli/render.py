@@ -13,7 +13,7 @@ from ..forecasting import Forecast
 from ..models.base import ModelSpec
 from ..scenario import Scenario
 
-__all__ = ["forecast", "validated", "scenario_list", "model_list", "fmt"]
+__all__ = ["fmt", "forecast", "model_list", "scenario_list", "validated"]
 
 
 def fmt(x: float | None, digits: int = 1) -> str:
@@ -71,19 +71,23 @@ def forecast(console: Console, sc: Scenario, fc: Forecast) -> None:
 def _winners(console: Console, fc: Forecast, names: Mapping[str, str]) -> None:
     if all(math.isnan(q) for q in fc.status_quo):
         console.print()
-        console.print("Who comes out ahead: no issue has a status quo, so gains cannot be measured.")
+        console.print(
+            "Who comes out ahead: no issue has a status quo, so gains cannot be measured."
+        )
         return
     gains = {r.model: fc.gains(r.model) for r in fc.runs}
     lead = fc.runs[-1].model
     order = sorted(
-        fc.actors, key=lambda a: -math.inf if gains[lead][a] is None else gains[lead][a], reverse=True
+        fc.actors,
+        key=lambda a: -math.inf if gains[lead][a] is None else gains[lead][a],
+        reverse=True,
     )
     table = Table(
         title="Who comes out ahead: salience-weighted gain against the status quo",
         title_justify="left",
         title_style="bold",
-        caption="share of each issue's scale by which the outcome moves toward the actor's position, "
-        "weighted by its saliences",
+        caption="share of each issue's scale by which the outcome moves toward the actor's "
+        "position, weighted by its saliences",
         caption_justify="left",
     )
     table.add_column("actor", no_wrap=True)
@@ -114,7 +118,8 @@ def validated(console: Console, sc: Scenario) -> None:
     missing_sq = [i.id for i in sc.issues if i.status_quo is None]
     if missing_sq:
         console.print(
-            "[yellow]note[/]: no status quo for " + ", ".join(missing_sq)
+            "[yellow]note[/]: no status quo for "
+            + ", ".join(missing_sq)
             + "; gains against the status quo will not be computed there"
         )
     silent = [a.id for a in sc.actors if not any(s.actor == a.id for s in sc.stances)]

@@ -9,7 +9,9 @@ from __future__ import annotations
 from . import compromise, eum, median
 from .base import ModelFunction, ModelInput, ModelSpec, Trajectory
 
-REGISTRY: dict[str, ModelSpec] = {spec.name: spec for spec in (compromise.SPEC, median.SPEC, eum.SPEC)}
+REGISTRY: dict[str, ModelSpec] = {
+    spec.name: spec for spec in (compromise.SPEC, median.SPEC, eum.SPEC)
+}
 
 
 def get(name: str) -> ModelSpec:
@@ -21,4 +23,4 @@ def get(name: str) -> ModelSpec:
         raise KeyError(f"unknown model {name!r}; known models: {known}") from None
 
 
-__all__ = ["REGISTRY", "get", "ModelInput", "ModelSpec", "ModelFunction", "Trajectory"]
+__all__ = ["REGISTRY", "ModelFunction", "ModelInput", "ModelSpec", "Trajectory", "get"]

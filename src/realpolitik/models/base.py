@@ -25,7 +25,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-__all__ = ["ModelInput", "Trajectory", "ModelSpec", "ModelFunction"]
+__all__ = ["ModelFunction", "ModelInput", "ModelSpec", "Trajectory"]
 
 
 def _frozen(a: np.ndarray) -> np.ndarray:

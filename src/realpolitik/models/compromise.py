@@ -23,7 +23,7 @@ import numpy as np
 
 from .base import ModelInput, ModelSpec, Trajectory
 
-__all__ = ["run", "weighted_mean", "SPEC"]
+__all__ = ["SPEC", "run", "weighted_mean"]
 
 
 def weighted_mean(capability: np.ndarray, position: np.ndarray, salience: np.ndarray) -> np.ndarray:

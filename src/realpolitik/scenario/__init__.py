@@ -23,15 +23,15 @@ __all__ = [
     "Source",
     "SourceEntry",
     "Stance",
-    "load",
     "builtins",
-    "read_yaml",
-    "read_csv",
-    "parse_yaml",
-    "parse_csv",
     "dump_yaml",
     "json_schema",
     "json_schema_text",
+    "load",
+    "parse_csv",
+    "parse_yaml",
+    "read_csv",
+    "read_yaml",
 ]
 
 YAML_SUFFIXES = {".yaml", ".yml"}

@@ -19,7 +19,7 @@ from ..errors import Problem, ScenarioError
 from .objects import Actor, Issue, Scenario, Source, SourceEntry, Stance
 from .yaml_io import read_text
 
-__all__ = ["read_csv", "parse_csv", "COLUMNS", "slug"]
+__all__ = ["COLUMNS", "parse_csv", "read_csv", "slug"]
 
 COLUMNS = ("actor", "capability", "position", "salience")
 
@@ -38,7 +38,9 @@ def _number(text: str) -> float | None:
     return v if math.isfinite(v) else None
 
 
-def parse_csv(text: str, name: str, *, stem: str = "issue", date: _dt.date | None = None) -> Scenario:
+def parse_csv(
+    text: str, name: str, *, stem: str = "issue", date: _dt.date | None = None
+) -> Scenario:
     problems: list[Problem] = []
 
     def add(line: int | None, field: str, message: str) -> None:
@@ -110,8 +112,12 @@ def parse_csv(text: str, name: str, *, stem: str = "issue", date: _dt.date | Non
         add(None, "capability", "every capability is zero; expected at least one positive")
     positions = [s.position for s in stances]
     if len(actors) >= 1 and not problems and min(positions) == max(positions):
-        add(None, "position", "every actor holds the same position; expected at least two positions "
-            "to span the issue's scale (use the YAML form to give a scale)")
+        add(
+            None,
+            "position",
+            "every actor holds the same position; expected at least two positions "
+            "to span the issue's scale (use the YAML form to give a scale)",
+        )
     if problems:
         raise ScenarioError(problems)
     lo, hi = min(positions), max(positions)

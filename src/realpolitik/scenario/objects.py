@@ -23,7 +23,7 @@ import numpy as np
 
 from ..models.base import ModelInput
 
-__all__ = ["Source", "SourceEntry", "Actor", "Issue", "Stance", "Scenario"]
+__all__ = ["Actor", "Issue", "Scenario", "Source", "SourceEntry", "Stance"]
 
 
 @dataclass(frozen=True)

@@ -15,16 +15,16 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 __all__ = [
-    "SourceSpec",
-    "SourceEntrySpec",
-    "ActorSpec",
-    "ScaleSpec",
-    "IssueSpec",
-    "StanceSpec",
-    "ScenarioSpec",
-    "ScenarioHead",
-    "json_schema",
     "MAX_QUOTE_WORDS",
+    "ActorSpec",
+    "IssueSpec",
+    "ScaleSpec",
+    "ScenarioHead",
+    "ScenarioSpec",
+    "SourceEntrySpec",
+    "SourceSpec",
+    "StanceSpec",
+    "json_schema",
 ]
 
 MAX_QUOTE_WORDS = 30
@@ -94,7 +94,9 @@ class IssueSpec(_Strict):
     id: Id
     question: Text
     scale: ScaleSpec
-    status_quo: Number | None = Field(None, description="the state of things on the scenario's date")
+    status_quo: Number | None = Field(
+        None, description="the state of things on the scenario's date"
+    )
     status_quo_source: SourceSpec | None = None
 
 
@@ -111,7 +113,9 @@ class ScenarioHead(_Strict):
 
     id: Id
     name: Text
-    date: _dt.date = Field(description="the date the scenario describes; use only what was known then")
+    date: _dt.date = Field(
+        description="the date the scenario describes; use only what was known then"
+    )
     description: str = ""
 
 

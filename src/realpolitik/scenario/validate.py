@@ -16,8 +16,8 @@ from pydantic import BaseModel, ValidationError
 from ..errors import Problem, ScenarioError
 from .objects import Actor, Issue, Scenario, Source, SourceEntry, Stance
 from .schema import (
-    MAX_QUOTE_WORDS,
     LISTS,
+    MAX_QUOTE_WORDS,
     ActorSpec,
     IssueSpec,
     ScenarioHead,
@@ -27,7 +27,7 @@ from .schema import (
     StanceSpec,
 )
 
-__all__ = ["build_scenario", "Lines", "field_name"]
+__all__ = ["Lines", "build_scenario", "field_name"]
 
 #: path in the data (keys and list indices) -> 1-based line number
 Lines = Mapping[tuple[Any, ...], int]
@@ -172,7 +172,11 @@ def build_scenario(data: Any, *, file: str, lines: Lines) -> Scenario:
                 "and cite the rest",
             )
 
-    for key, field in (("actors", "source"), ("issues", "status_quo_source"), ("stances", "source")):
+    for key, field in (
+        ("actors", "source"),
+        ("issues", "status_quo_source"),
+        ("stances", "source"),
+    ):
         for k, entry in _entries(data, key):
             if isinstance(entry, Mapping):
                 check_source((key, k, field), entry.get(field))
@@ -241,7 +245,9 @@ def build_scenario(data: Any, *, file: str, lines: Lines) -> Scenario:
         date=spec.date,
         description=spec.description.strip(),
         sources=tuple(SourceEntry(**e.model_dump()) for _, e in sources),
-        actors=tuple(Actor(a.id, a.name, float(a.capability), _source(a.source)) for _, a in actors),
+        actors=tuple(
+            Actor(a.id, a.name, float(a.capability), _source(a.source)) for _, a in actors
+        ),
         issues=tuple(
             Issue(
                 id=i.id,
@@ -251,7 +257,9 @@ def build_scenario(data: Any, *, file: str, lines: Lines) -> Scenario:
                 min_label=i.scale.min_label,
                 max_label=i.scale.max_label,
                 status_quo=None if i.status_quo is None else float(i.status_quo),
-                status_quo_source=None if i.status_quo_source is None else _source(i.status_quo_source),
+                status_quo_source=None
+                if i.status_quo_source is None
+                else _source(i.status_quo_source),
             )
             for _, i in issues
         ),

@@ -19,7 +19,7 @@ from ..errors import Problem, ScenarioError
 from .objects import Scenario
 from .validate import build_scenario
 
-__all__ = ["read_yaml", "parse_yaml", "dump_yaml", "read_text", "MAX_BYTES", "MAX_NODES"]
+__all__ = ["MAX_BYTES", "MAX_NODES", "dump_yaml", "parse_yaml", "read_text", "read_yaml"]
 
 MAX_BYTES = 5_000_000
 MAX_NODES = 200_000
@@ -84,9 +84,7 @@ def _compose(text: str, name: str) -> tuple[Any, dict[tuple[Any, ...], int]]:
         line = mark.line + 1 if mark else None
         col = f", column {mark.column + 1}" if mark else ""
         what = exc.problem or str(exc)
-        raise ScenarioError(
-            [Problem(name, "", f"YAML syntax error{col}: {what}", line)]
-        ) from None
+        raise ScenarioError([Problem(name, "", f"YAML syntax error{col}: {what}", line)]) from None
     except yaml.YAMLError as exc:
         raise ScenarioError([Problem(name, "", f"YAML error: {exc}")]) from None
     finally:

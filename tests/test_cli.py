@@ -1,0 +1,90 @@
+"""The command line on good input: forecast, validate, scenarios, schema, models."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+import realpolitik as rp
+from realpolitik.cli import app
+
+DATA = Path(__file__).parent / "data"
+runner = CliRunner()
+
+CAUCASUS_ISSUES = (
+    "azerbaijan-alignment",
+    "karabakh-control",
+    "armenia-alignment",
+    "russia-transit-role",
+    "turkey-armenia-normalization",
+    "donbas-control",
+)
+
+
+def invoke(*args: str):
+    result = runner.invoke(app, list(args), env={"COLUMNS": "160"})
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_forecast_without_argument_runs_the_default_with_all_models():
+    out = invoke("forecast")
+    for issue in CAUCASUS_ISSUES:
+        assert issue in out
+    for model in ("compromise", "median", "eum"):
+        assert model in out
+    assert "status quo" in out
+    assert "Who comes out ahead" in out
+    assert "Russia" in out and "Azerbaijan" in out
+    fc = rp.forecast("caucasus-2022")
+    value = fc.value("compromise", "karabakh-control")
+    assert f"{value:.1f}" in out
+
+
+def test_forecast_json_is_the_full_result():
+    data = json.loads(invoke("forecast", "--json", "--model", "eum", "--rounds", "3"))
+    assert data["scenario"]["id"] == "caucasus-2022"
+    assert data["scenario"]["hash"].startswith("sha256:")
+    assert data["version"] == rp.__version__
+    assert set(data["forecasts"]["eum"]) == set(CAUCASUS_ISSUES)
+    assert len(data["runs"][0]["positions"]) == 4  # rounds 0..3
+    assert data["runs"][0]["parameters"]["rounds"] == 3
+    back = rp.Forecast.from_dict(data)
+    assert back.value("eum", "donbas-control") == data["forecasts"]["eum"]["donbas-control"]
+
+
+def test_forecast_of_a_csv_table(tmp_path):
+    p = tmp_path / "emissions.csv"
+    p.write_text("actor,capability,position,salience\nA,1,4,80\nB,2,10,50\nC,1,7,20\n")
+    out = invoke("forecast", str(p), "--model", "compromise,median")
+    assert "emissions" in out and "compromise" in out and "median" in out
+    assert "no issue has a status quo" in out
+
+
+def test_validate_reports_ok_and_notes():
+    out = invoke("validate", str(DATA / "minimal.yaml"))
+    assert "ok" in out and "3 actors" in out and "2 issues" in out
+
+
+def test_scenarios_lists_the_builtins_default_first():
+    out = invoke("scenarios")
+    assert out.index("caucasus-2022") < out.index("ec-emissions-1994")
+    assert "default" in out
+
+
+def test_schema_is_json_schema():
+    schema = json.loads(invoke("schema"))
+    assert schema["$schema"].endswith("2020-12/schema")
+    assert set(schema["required"]) >= {"id", "name", "date", "actors", "issues", "stances"}
+
+
+def test_models_lists_the_registry():
+    out = invoke("models")
+    for name in rp.MODELS:
+        assert name in out
+
+
+def test_version():
+    assert rp.__version__ in invoke("--version")

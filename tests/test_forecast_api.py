@@ -1,0 +1,104 @@
+"""The Python API: load, forecast, and the frozen, JSON-serialisable Forecast."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import realpolitik as rp
+from realpolitik.models import REGISTRY
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="module")
+def minimal():
+    return rp.load(DATA / "minimal.yaml")
+
+
+def test_forecast_runs_every_registered_model_by_default(minimal):
+    fc = rp.forecast(minimal)
+    assert fc.models == tuple(REGISTRY)
+    assert fc.scenario_hash == minimal.content_hash()
+    assert fc.version == rp.__version__
+    assert fc.issues == ("i1", "i2")
+
+
+def test_compromise_forecast_is_the_weighted_mean_over_participants(minimal):
+    fc = rp.forecast(minimal, model="compromise")
+    # i1: a (2 x .8 at 20), b (1 x .5 at 90), c (1 x .3 at 60); i2 only a and b.
+    i1 = (2 * 0.8 * 20 + 1 * 0.5 * 90 + 1 * 0.3 * 60) / (2 * 0.8 + 0.5 + 0.3)
+    i2 = (2 * 0.2 * 8 + 1 * 1.0 * 3) / (2 * 0.2 + 1.0)
+    assert fc.value("compromise", "i1") == pytest.approx(i1)
+    assert fc.value("compromise", "i2") == pytest.approx(i2)
+
+
+def test_gains_against_the_status_quo(minimal):
+    fc = rp.forecast(minimal, model="compromise")
+    f1, f2 = fc.value("compromise", "i1"), fc.value("compromise", "i2")
+    # actor a: position 20 (sal 80) on i1 scale 100 (sq 50), 8 (sal 20) on i2 scale 10 (sq 2)
+    g1 = (abs(20 - 50) - abs(20 - f1)) / 100
+    g2 = (abs(8 - 2) - abs(8 - f2)) / 10
+    assert fc.gains("compromise")["a"] == pytest.approx((80 * g1 + 20 * g2) / 100)
+    # actor c has a stance on i1 only
+    assert fc.gains("compromise")["c"] == pytest.approx((abs(60 - 50) - abs(60 - f1)) / 100)
+
+
+def test_non_participants_have_no_position(minimal):
+    fc = rp.forecast(minimal, model="eum", rounds=2)
+    run = fc.run("eum")
+    assert run.positions.shape == (3, 3, 2)
+    assert np.isnan(run.positions[:, 2, 1]).all()  # c has no stance on i2
+    assert not np.isnan(run.positions[:, :2, :]).any()
+
+
+def test_result_is_frozen(minimal):
+    fc = rp.forecast(minimal, model="compromise")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        fc.scenario_id = "other"  # type: ignore[misc]
+    with pytest.raises(ValueError):
+        fc.run("compromise").forecast[0] = 0.0
+    with pytest.raises(TypeError):
+        fc.run("compromise").parameters["x"] = 1  # type: ignore[index]
+
+
+def test_json_round_trip_is_lossless(minimal):
+    fc = rp.forecast(minimal, rounds=3)
+    text = fc.to_json()
+    back = rp.Forecast.from_json(text)
+    assert back.to_json() == text
+    for a, b in zip(fc.runs, back.runs, strict=True):
+        np.testing.assert_array_equal(a.positions, b.positions)
+        assert a.forecast.tobytes() == b.forecast.tobytes()
+    data = json.loads(text)
+    assert data["scenario"]["hash"] == minimal.content_hash()
+    assert data["runs"][-1]["parameters"]["rounds"] == 3
+    assert len(data["runs"][-1]["positions"]) == 4
+
+
+def test_rounds_and_parameters_are_recorded(minimal):
+    fc = rp.forecast(minimal, model=["eum"], rounds=5)
+    params = dict(fc.run("eum").parameters)
+    assert params["rounds"] == 5
+    assert set(REGISTRY["eum"].defaults) <= set(params)
+    assert fc.run("eum").positions.shape[0] == 6
+
+
+def test_bad_model_or_parameter_is_a_clear_error(minimal):
+    with pytest.raises(KeyError, match="unknown model 'oracle'"):
+        rp.forecast(minimal, model="oracle")
+    with pytest.raises(TypeError, match="has no parameter"):
+        rp.forecast(minimal, model="eum", params={"eum": {"nonsense": 1}})
+
+
+def test_same_scenario_same_json_bytes(minimal):
+    assert rp.forecast(minimal).to_json() == rp.forecast(minimal).to_json()
+
+
+def test_forecast_accepts_a_path_or_a_builtin_name():
+    assert rp.forecast(DATA / "minimal.yaml", model="median").scenario_id == "minimal"
+    assert rp.forecast("ec-emissions-1994", model="median").scenario_id == "ec-emissions-1994"
