@@ -1,0 +1,290 @@
+"""The data of the built-in scenario ``caucasus-2022``, checked without the package.
+
+Only PyYAML and ``scripts/cinc_capabilities.py`` are used, so that these checks run while the
+``realpolitik`` package itself is being written. They check the file's content (the required
+actors and issues, a source for every number, the date rule, quotes kept short) and that the
+capabilities are the ones the COW data give.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import math
+import re
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+yaml = pytest.importorskip("yaml")
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIO = ROOT / "src/realpolitik/scenario/builtins/caucasus-2022.yaml"
+SCRIPT = ROOT / "scripts/cinc_capabilities.py"
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+NMC = SHARED / "data/capabilities/NMC-60-abridged.csv"
+OPED = SHARED / "seed/000_cfe7e7b659733f68.txt"
+
+DATE = dt.date(2022, 2, 23)
+MAX_QUOTE_WORDS = 14  # "a short phrase, fewer than 15 words"
+
+REQUIRED_ACTORS = {
+    "russia",
+    "azerbaijan",
+    "armenia",
+    "turkey",
+    "ukraine",
+    "united-states",
+    "eu",
+    "iran",
+    "georgia",
+    "belarus",
+    "kazakhstan",
+    "karabakh-authorities",
+}
+ISSUES = {
+    "azerbaijan-alignment",
+    "karabakh-control",
+    "armenia-alignment",
+    "russia-transit-role",
+    "turkey-armenia-normalization",
+    "donbas-control",
+}
+ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+ORIGIN = ("ref", "url", "dataset", "quote")
+
+
+@pytest.fixture(scope="module")
+def data() -> dict[str, Any]:
+    with SCENARIO.open(encoding="utf-8") as handle:
+        loaded = yaml.safe_load(handle)
+    assert isinstance(loaded, dict), "the scenario file must be a mapping"
+    return loaded
+
+
+@pytest.fixture(scope="module")
+def sources(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {s["id"]: s for s in data["sources"]}
+
+
+@pytest.fixture(scope="module")
+def cinc() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("cinc_capabilities", SCRIPT)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look the module up while the class is built
+    spec.loader.exec_module(module)
+    return module
+
+
+def _numbers_with_sources(data: dict[str, Any]) -> list[tuple[str, Any, Any]]:
+    """(where, number, its source) for every number in the scenario."""
+    out: list[tuple[str, Any, Any]] = []
+    for a in data["actors"]:
+        out.append((f"actor {a['id']} capability", a["capability"], a.get("source")))
+    for i in data["issues"]:
+        out.append((f"issue {i['id']} status_quo", i.get("status_quo"), i.get("status_quo_source")))
+    for s in data["stances"]:
+        where = f"stance {s['actor']}/{s['issue']}"
+        out.append((f"{where} position", s["position"], s.get("source")))
+        out.append((f"{where} salience", s["salience"], s.get("source")))
+    return out
+
+
+def _all_source_mappings(data: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    return [(where, src) for where, _, src in _numbers_with_sources(data) if src is not None]
+
+
+def _as_date(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))
+
+
+# ------------------------------------------------------------------------------ (a) content
+
+
+def test_header(data: dict[str, Any]) -> None:
+    assert data["id"] == "caucasus-2022"
+    assert _as_date(data["date"]) == DATE
+    assert data["name"].strip()
+    assert "23 February 2022" in data["description"]
+    assert SCENARIO.read_text(encoding="utf-8").startswith("#"), "a header comment comes first"
+
+
+def test_ids_are_unique_and_lowercase_hyphenated(data: dict[str, Any]) -> None:
+    for part in ("sources", "actors", "issues"):
+        ids = [x["id"] for x in data[part]]
+        assert len(ids) == len(set(ids)), f"duplicate {part} ids"
+        if part != "sources":
+            assert all(ID.match(i) for i in ids), f"{part} ids must be lowercase-hyphenated: {ids}"
+
+
+def test_required_actors_present(data: dict[str, Any]) -> None:
+    actors = {a["id"] for a in data["actors"]}
+    missing = REQUIRED_ACTORS - actors
+    assert not missing, f"missing actors: {sorted(missing)}"
+
+
+def test_capabilities_non_negative(data: dict[str, Any]) -> None:
+    for a in data["actors"]:
+        assert isinstance(a["capability"], int | float) and not isinstance(a["capability"], bool)
+        assert a["capability"] >= 0, a["id"]
+
+
+def test_exactly_the_required_issues_on_0_100(data: dict[str, Any]) -> None:
+    assert {i["id"] for i in data["issues"]} == ISSUES
+    for issue in data["issues"]:
+        scale = issue["scale"]
+        assert (scale["min"], scale["max"]) == (0, 100), issue["id"]
+        assert scale["min_label"].strip() and scale["max_label"].strip()
+        sq = issue["status_quo"]
+        assert isinstance(sq, int | float), f"{issue['id']}: a status quo is required"
+        assert 0 <= sq <= 100, issue["id"]
+
+
+def test_karabakh_status_quo_is_50_by_definition(data: dict[str, Any]) -> None:
+    karabakh = next(i for i in data["issues"] if i["id"] == "karabakh-control")
+    assert karabakh["status_quo"] == 50
+
+
+def test_every_number_has_a_source(data: dict[str, Any]) -> None:
+    for where, number, src in _numbers_with_sources(data):
+        assert number is not None, f"{where}: missing"
+        assert isinstance(src, dict), f"{where}: no source"
+        assert any(src.get(k) for k in ORIGIN), f"{where}: source needs one of {ORIGIN}"
+
+
+def test_every_ref_names_a_source(data: dict[str, Any], sources: dict[str, Any]) -> None:
+    for where, src in _all_source_mappings(data):
+        if "ref" in src:
+            assert src["ref"] in sources, f"{where}: unknown ref {src['ref']!r}"
+
+
+def test_quotes_are_short(data: dict[str, Any]) -> None:
+    for where, src in _all_source_mappings(data):
+        if "quote" in src:
+            words = len(str(src["quote"]).split())
+            assert 0 < words <= MAX_QUOTE_WORDS, f"{where}: quote of {words} words"
+
+
+def test_stances_are_on_the_scale(data: dict[str, Any]) -> None:
+    actors = {a["id"] for a in data["actors"]}
+    scales = {i["id"]: i["scale"] for i in data["issues"]}
+    seen: set[tuple[str, str]] = set()
+    for s in data["stances"]:
+        key = (s["actor"], s["issue"])
+        assert key not in seen, f"duplicate stance {key}"
+        seen.add(key)
+        assert s["actor"] in actors, key
+        assert s["issue"] in scales, key
+        scale = scales[s["issue"]]
+        assert scale["min"] <= s["position"] <= scale["max"], key
+        assert 0 <= s["salience"] <= 100, key
+
+
+def test_every_actor_takes_part_and_every_issue_is_contested(data: dict[str, Any]) -> None:
+    actors_with_stances = {s["actor"] for s in data["stances"]}
+    assert actors_with_stances == {a["id"] for a in data["actors"]}
+    for issue in ISSUES:
+        positions = {s["position"] for s in data["stances"] if s["issue"] == issue}
+        assert len(positions) >= 2, f"{issue}: nobody disagrees"
+
+
+def test_date_rule(data: dict[str, Any], sources: dict[str, Any]) -> None:
+    """No source is dated after the scenario's date; every source a stance uses has a date."""
+    for entry in sources.values():
+        if entry.get("date") is not None:
+            assert _as_date(entry["date"]) <= DATE, f"source {entry['id']} is dated after {DATE}"
+    for s in data["stances"]:
+        ref = s["source"].get("ref")
+        if ref is not None:
+            assert sources[ref].get("date") is not None, f"stance source {ref} has no date"
+            assert _as_date(sources[ref]["date"]) <= DATE, (s["actor"], s["issue"], ref)
+
+
+def test_status_quo_of_the_day(data: dict[str, Any], sources: dict[str, Any]) -> None:
+    for issue in data["issues"]:
+        ref = issue["status_quo_source"].get("ref")
+        if ref is not None and sources[ref].get("date") is not None:
+            assert _as_date(sources[ref]["date"]) <= DATE, issue["id"]
+
+
+def _normalise(text: str) -> str:
+    text = text.replace("\u2019", "'").replace("\u2018", "'")
+    text = text.replace("\u201c", '"').replace("\u201d", '"')
+    return " ".join(text.split()).lower()
+
+
+def test_op_ed_quotes_are_verbatim(data: dict[str, Any]) -> None:
+    """Quotes attributed to the op-ed occur in it (when the seed text is at hand)."""
+    if not OPED.is_file():
+        pytest.skip(f"the op-ed's text is not at {OPED} (it lives outside the project)")
+    text = _normalise(OPED.read_text(encoding="utf-8"))
+    for where, src in _all_source_mappings(data):
+        if src.get("ref") == "oped-2022-02-23" and "quote" in src:
+            assert _normalise(src["quote"]) in text, f"{where}: {src['quote']!r} not in the op-ed"
+
+
+# ------------------------------------------------------------------------------ (b) capabilities
+
+
+def test_capabilities_match_cow(data: dict[str, Any], cinc: ModuleType) -> None:
+    if not NMC.is_file():
+        pytest.skip(
+            f"the COW NMC v6.0 file is not at {NMC}; capabilities cannot be recomputed here"
+        )
+    computed = cinc.capabilities(NMC)
+    in_file = {a["id"]: a["capability"] for a in data["actors"]}
+    assert set(cinc.STATES) <= set(computed)
+    assert set(cinc.STATES) | {"eu"} <= set(in_file)
+    for actor, value in computed.items():
+        assert actor in in_file, f"the script computes {actor}, which the scenario lacks"
+        expected = cinc.rounded(value)
+        assert math.isclose(in_file[actor], expected, rel_tol=1e-12), (
+            f"{actor}: scenario has {in_file[actor]}, COW gives {expected} ({value})"
+        )
+
+
+def test_capability_sources_name_the_cow_codes(data: dict[str, Any], cinc: ModuleType) -> None:
+    actors = {a["id"]: a for a in data["actors"]}
+    for actor, (abb, ccode) in cinc.STATES.items():
+        src = actors[actor]["source"]
+        assert src.get("year") == cinc.YEAR, actor
+        assert abb in src["note"] and str(ccode) in src["note"], actor
+    eu_note = actors["eu"]["source"]["note"]
+    assert len(cinc.EU_MEMBERS) == 27
+    for abb, ccode, _ in cinc.EU_MEMBERS:
+        assert f"{abb} {ccode}" in eu_note, f"EU member {abb} {ccode} missing from the EU note"
+    assert "UKG" not in {abb for abb, _, _ in cinc.EU_MEMBERS}
+
+
+def test_script_runs(cinc: ModuleType, capsys: pytest.CaptureFixture[str]) -> None:
+    if not NMC.is_file():
+        pytest.skip(f"the COW NMC v6.0 file is not at {NMC}")
+    assert cinc.main([str(NMC)]) == 0
+    out = capsys.readouterr().out
+    assert "russia" in out and "eu" in out and "GRG" in out and "KZK" in out
+
+
+def test_script_rejects_a_missing_file(
+    cinc: ModuleType, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cinc.main([str(tmp_path / "absent.csv")]) == 2
+    assert "not found" in capsys.readouterr().err
+
+
+def test_script_checks_cow_codes(cinc: ModuleType, tmp_path: Path) -> None:
+    bad = tmp_path / "nmc.csv"
+    bad.write_text(
+        "stateabb,ccode,year,milex,milper,irst,pec,tpop,upop,cinc,version\n"
+        "XXX,365,2016,0,0,0,0,1,0,0.5,2021\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ValueError, match="expected 'RUS'"):
+        cinc.capabilities(bad)
