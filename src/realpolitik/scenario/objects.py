@@ -83,14 +83,15 @@ class Actor:
     name: str
     capability: float
     source: Source
+    description: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "name": self.name,
-            "capability": self.capability,
-            "source": self.source.to_dict(),
-        }
+        d: dict[str, Any] = {"id": self.id, "name": self.name}
+        if self.description is not None:
+            d["description"] = self.description
+        d["capability"] = self.capability
+        d["source"] = self.source.to_dict()
+        return d
 
 
 @dataclass(frozen=True)

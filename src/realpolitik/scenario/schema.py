@@ -78,7 +78,8 @@ class SourceEntrySpec(_Strict):
 
 class ActorSpec(_Strict):
     id: Id
-    name: Text
+    name: Text = Field(description="a short name, as tables show it")
+    description: Text | None = Field(None, description="who exactly the actor is")
     capability: Annotated[Number, Field(ge=0, description="non-negative; only ratios matter")]
     source: SourceSpec = Field(description="where the capability comes from")
 

@@ -246,7 +246,8 @@ def build_scenario(data: Any, *, file: str, lines: Lines) -> Scenario:
         description=spec.description.strip(),
         sources=tuple(SourceEntry(**e.model_dump()) for _, e in sources),
         actors=tuple(
-            Actor(a.id, a.name, float(a.capability), _source(a.source)) for _, a in actors
+            Actor(a.id, a.name, float(a.capability), _source(a.source), a.description)
+            for _, a in actors
         ),
         issues=tuple(
             Issue(

@@ -1,0 +1,354 @@
+"""The expected-utility model: its pieces against their definitions, the vectorised model
+against the plain-loop reference (benchmarks/reference_eum.py), and its invariants."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import tracemalloc
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from realpolitik.models import eum
+from realpolitik.models.base import ModelInput
+from realpolitik.models.eum import (
+    SPEC,
+    expected_utility,
+    risk_exponents,
+    run,
+    vote_sums,
+    win_probabilities,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _load_reference():
+    path = ROOT / "benchmarks" / "reference_eum.py"
+    spec = importlib.util.spec_from_file_location("reference_eum", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["reference_eum"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+ref = _load_reference()
+
+EC_C = np.array([0.08, 0.08, 0.03, 0.16, 0.16, 0.16, 0.16, 0.05, 0.05, 0.08])
+EC_X = np.array([4.0, 7, 4, 4, 10, 10, 10, 7, 4, 7])
+EC_S = np.array([80.0, 40, 20, 80, 60, 60, 90, 10, 100, 70]) / 100
+OPTIONS = [
+    {},
+    {"vote_risk": True},
+    {"probability": "pair"},
+    {"q": 0.5, "t": 0.3},
+    {"q": 0.0, "t": 1.0, "vote_risk": True},
+]
+
+
+def random_input(seed: int, n: int, m: int, grid: bool = False) -> ModelInput:
+    rng = np.random.default_rng(seed)
+    lo = rng.uniform(-50, 50, size=m)
+    hi = lo + rng.uniform(1, 100, size=m)
+    u = rng.uniform(size=(n, m))
+    if grid:  # few distinct positions: exact ties and shared positions
+        u = np.round(u * 4) / 4
+    return ModelInput(
+        capability=rng.uniform(0.01, 1, size=n),
+        position=lo + (hi - lo) * u,
+        salience=rng.uniform(0.0, 1, size=(n, m)),
+        scale_min=lo,
+        scale_max=hi,
+        status_quo=np.full(m, np.nan),
+    )
+
+
+# ------------------------------------------------------------------ the pieces
+
+
+def explicit_votes(x, w, span, r=None):
+    """N[a, b] = sum_k w_k max(0, u_k(x_b) - u_k(x_a)), by brute force, one issue."""
+    u = np.abs(x[:, None] - x[None, :]) / span  # u[k, y]
+    if r is not None:
+        u = u ** r[:, None]
+    v = w[:, None, None] * (u[:, None, :] - u[:, :, None])  # v[k, a, b]
+    return np.maximum(v, 0).sum(axis=0), np.abs(v).sum()
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 9), g=st.integers(1, 3),
+       grid=st.booleans())
+def test_sorted_vote_sums_equal_the_direct_formula(seed, n, g, grid):
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(-20, 80, (g, n))
+    if grid:
+        x = np.round(x / 20) * 20
+    w = rng.uniform(0, 2, (g, n)) * (rng.uniform(size=(g, n)) > 0.2)
+    span = np.ptp(x, axis=1) + 1.0
+    fast = vote_sums(x, w, span, method="sorted")
+    direct = vote_sums(x, w, span, method="direct", max_bytes=64)  # blocks of one row
+    scale = w.sum() * 2 + 1e-300
+    np.testing.assert_allclose(fast, direct, rtol=0, atol=1e-12 * scale)
+    for k in range(g):
+        want, _ = explicit_votes(x[k], w[k], span[k])
+        np.testing.assert_allclose(direct[k], want, rtol=1e-12, atol=1e-14)
+
+
+def test_probability_normalisers():
+    rng = np.random.default_rng(2)
+    x = np.round(rng.uniform(0, 10, (1, 7)))
+    w = rng.uniform(0.1, 1, (1, 7))
+    r = rng.uniform(0.5, 2, (1, 7))
+    span = np.array([10.0])
+    for risk in (None, r):
+        votes = vote_sums(x, w, span, risk)
+        want_n, total = explicit_votes(x[0], w[0], span[0], None if risk is None else r[0])
+        p = win_probabilities(votes, "all_pairs")
+        np.testing.assert_allclose(p[0], want_n / total, rtol=1e-12)
+        pair = win_probabilities(votes, "pair")[0]
+        differ = x[0][:, None] != x[0][None, :]
+        np.testing.assert_allclose((pair + pair.T)[differ], 1.0, rtol=1e-12)
+        assert np.all(pair[~differ] == 0)
+    with pytest.raises(ValueError):
+        win_probabilities(votes, "nope")
+    with pytest.raises(ValueError):
+        vote_sums(x, w, span, r, method="sorted")
+
+
+def test_utilities_and_expected_utility_by_hand():
+    # r = 1, Q = 1: E = s_j (P 2d - (1 - P) 2d) + (1 - s_j) 2d  (U_s = 2d, U_f = -2d, U_sq = 0)
+    p, d, s = 0.3, 0.5, 0.4
+    assert expected_utility(p, d, s, 0.0, 1.0, 1.0, 1.0) == pytest.approx(
+        s * (p * 2 * d - (1 - p) * 2 * d) + (1 - s) * 2 * d
+    )
+    # r = 2 (Scholz's utilities): U_s = 2 - 4 (0.5 - 0.5 d)^2 etc.
+    us, uf, usq = 2 - 4 * 0.25**2, 2 - 4 * 0.75**2, 2 - 4 * 0.25
+    ub, uw = 2 - 4 * (0.5 - 0.25 * 0.7) ** 2, 2 - 4 * (0.5 + 0.25 * 0.7) ** 2
+    q, t = 0.4, 0.7
+    want = s * (p * us + (1 - p) * uf) + (1 - s) * us - q * usq - (1 - q) * (t * ub + (1 - t) * uw)
+    assert expected_utility(p, d, s, 0.2, 2.0, q, t) == pytest.approx(want)
+
+
+def test_risk_exponents():
+    r = risk_exponents(np.array([[-1.0, 0.0, 3.0]]))
+    assert r[0, 0] == pytest.approx(2.0) and r[0, 2] == pytest.approx(0.5)
+    big_r = (2 * 0.0 - 3.0 - (-1.0)) / 4.0  # -0.5
+    assert r[0, 1] == pytest.approx((1 - big_r / 3) / (1 + big_r / 3))
+    np.testing.assert_array_equal(risk_exponents(np.array([[0.7, 0.7, 0.7]])), 1.0)
+
+
+# ------------------------------------------------------- against the reference
+
+
+@pytest.mark.parametrize("options", OPTIONS, ids=lambda o: str(o) or "default")
+def test_equals_the_reference_on_the_ec_example(options):
+    traj = run(ModelInput.single_issue(EC_C, EC_X, EC_S), rounds=8, **options)
+    want = ref.reference_run(EC_C, EC_X, EC_S, rounds=8, **options)
+    np.testing.assert_allclose(traj.positions[:, :, 0], want["positions"], rtol=0, atol=1e-10)
+    np.testing.assert_allclose(traj.per_round["median"][:, 0], want["median"], atol=1e-10)
+    np.testing.assert_allclose(traj.per_round["mean"][:, 0], want["mean"], atol=1e-10)
+    np.testing.assert_allclose(traj.details["risk_exponent"][:, :, 0], want["risk_exponent"],
+                               atol=1e-10)
+    np.testing.assert_array_equal(traj.details["accepted"][:, :, 0], want["accepted"])
+    np.testing.assert_array_equal(traj.details["proposer"][:, :, 0], want["proposer"])
+    for k, counts in enumerate(want["counts"]):
+        assert traj.details["offers_conflict"][k, 0] == counts["conflict"]
+        assert traj.details["offers_compromise"][k, 0] == counts["compromise"]
+        assert traj.details["offers_capitulation"][k, 0] == counts["capitulation"]
+        assert traj.details["stalemates"][k, 0] == counts["stalemate"]
+
+
+@pytest.mark.parametrize("seed", range(24))
+def test_equals_the_reference_on_small_random_inputs(seed):
+    options = OPTIONS[seed % len(OPTIONS)]
+    inp = random_input(seed, n=2 + seed % 7, m=2, grid=seed % 3 == 0)
+    traj = run(inp, rounds=5, **options)
+    for k in range(inp.n_issues):
+        want = ref.reference_run(inp.capability, inp.position[:, k], inp.salience[:, k],
+                                 rounds=5, **options)
+        np.testing.assert_allclose(traj.positions[:, :, k], want["positions"], atol=1e-9)
+        np.testing.assert_allclose(traj.per_round["median"][:, k], want["median"], atol=1e-9)
+        np.testing.assert_array_equal(traj.details["accepted"][:, :, k], want["accepted"])
+
+
+# ------------------------------------------------------------------ invariants
+
+
+inputs = st.builds(random_input, seed=st.integers(0, 2**32 - 1), n=st.integers(1, 10),
+                   m=st.integers(1, 3), grid=st.booleans())
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(inp=inputs, options=st.sampled_from(OPTIONS))
+def test_positions_stay_between_the_actors_and_on_the_scale(inp, options):
+    traj = run(inp, rounds=6, **options)
+    lo, hi = inp.position.min(axis=0), inp.position.max(axis=0)
+    assert np.all(traj.positions >= lo) and np.all(traj.positions <= hi)
+    assert np.all(traj.positions >= inp.scale_min) and np.all(traj.positions <= inp.scale_max)
+    assert np.all((traj.forecast >= lo) & (traj.forecast <= hi))
+    assert np.all(np.isfinite(traj.positions))
+    r = traj.details["risk_exponent"]
+    assert np.all((r >= 0.5 - 1e-12) & (r <= 2 + 1e-12))
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(inp=inputs, perm_seed=st.integers(0, 2**32 - 1), options=st.sampled_from(OPTIONS))
+def test_permuting_actors_permutes_positions_and_keeps_forecasts(inp, perm_seed, options):
+    perm = np.random.default_rng(perm_seed).permutation(inp.n_actors)
+    shuffled = ModelInput(inp.capability[perm], inp.position[perm], inp.salience[perm],
+                          inp.scale_min, inp.scale_max, inp.status_quo)
+    a, b = run(inp, rounds=5, **options), run(shuffled, rounds=5, **options)
+    np.testing.assert_allclose(b.positions, a.positions[:, perm, :], rtol=0, atol=1e-9)
+    np.testing.assert_allclose(b.forecast, a.forecast, rtol=0, atol=1e-9)
+    for name in ("median", "mean"):
+        np.testing.assert_allclose(b.per_round[name], a.per_round[name], atol=1e-9)
+
+
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(inp=inputs, factor=st.sampled_from([0.125, 8.0, 3.0, 1000.0]))
+def test_only_capability_ratios_matter(inp, factor):
+    scaled = ModelInput(inp.capability * factor, inp.position, inp.salience, inp.scale_min,
+                        inp.scale_max, inp.status_quo)
+    a, b = run(inp, rounds=5), run(scaled, rounds=5)
+    np.testing.assert_allclose(b.positions, a.positions, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(b.forecast, a.forecast, rtol=0, atol=1e-9)
+
+
+def test_issues_are_independent_and_grouping_does_not_matter():
+    inp = random_input(4, n=9, m=3, grid=True)
+    together = run(inp, rounds=6)
+    tiny = run(inp, rounds=6, max_bytes=1, method="direct")  # one issue, one row at a time
+    np.testing.assert_allclose(tiny.positions, together.positions, atol=1e-10)
+    for k in range(3):
+        alone = run(ModelInput(inp.capability, inp.position[:, [k]], inp.salience[:, [k]],
+                               inp.scale_min[[k]], inp.scale_max[[k]], inp.status_quo[[k]]),
+                    rounds=6)
+        np.testing.assert_array_equal(alone.positions[:, :, 0], together.positions[:, :, k])
+
+
+# ---------------------------------------------------------------- edge cases
+
+
+def test_zero_rounds_returns_the_input_and_its_median():
+    inp = ModelInput.single_issue(EC_C, EC_X, EC_S)
+    traj = run(inp, rounds=0)
+    assert traj.positions.shape == (1, 10, 1)
+    assert traj.forecast.tolist() == [7.0]
+    assert traj.per_round["mean"][0, 0] == pytest.approx(7.38995, abs=1e-4)
+    assert traj.details["risk_exponent"].shape == (0, 10, 1)
+
+
+@pytest.mark.parametrize(
+    "c, x, s",
+    [
+        ([1.0], [3.0], [0.5]),  # a single actor
+        ([1.0, 2.0, 3.0], [5.0, 5.0, 5.0], [0.2, 0.5, 1.0]),  # all at one point: R = 0
+        ([1.0, 2.0, 3.0], [1.0, 5.0, 9.0], [0.0, 0.0, 0.0]),  # no one cares
+        ([0.0, 0.0, 0.0], [1.0, 5.0, 9.0], [0.5, 0.5, 0.5]),  # no capability
+        ([1.0, 1.0, 1.0], [1.0, 5.0, 9.0], [0.0, 1.0, 0.5]),  # one zero salience
+    ],
+)
+def test_degenerate_inputs_stay_finite(c, x, s):
+    for options in OPTIONS:
+        traj = run(ModelInput.single_issue(c, x, s), rounds=4, **options)
+        assert np.all(np.isfinite(traj.positions))
+        assert np.all(np.isfinite(traj.forecast))
+        assert min(x) <= traj.forecast[0] <= max(x)
+    if len(set(x)) == 1:
+        assert np.all(traj.positions == x[0])
+
+
+def test_details_shapes_and_consistency():
+    inp = random_input(9, n=8, m=2, grid=True)
+    traj = run(inp, rounds=4)
+    d = traj.details
+    for name in ("risk_exponent", "security", "accepted", "proposer"):
+        assert d[name].shape == (4, 8, 2)
+    for name in ("offers_conflict", "offers_compromise", "offers_capitulation", "stalemates",
+                 "moves_conflict", "moves_compromise", "moves_capitulation"):
+        assert d[name].shape == (4, 2) and d[name].dtype == float
+    moved = (traj.positions[1:] != traj.positions[:-1]).sum(axis=1)
+    accepted = (d["accepted"] > 0).sum(axis=1)
+    assert np.all(moved <= accepted)
+    np.testing.assert_array_equal(
+        accepted, d["moves_conflict"] + d["moves_compromise"] + d["moves_capitulation"]
+    )
+    assert np.all((d["proposer"] >= 0) == (d["accepted"] > 0))
+
+
+def test_range_basis_and_q_change_the_run():
+    inp = ModelInput.single_issue(EC_C, EC_X, EC_S, scale_min=0, scale_max=20)
+    default = run(inp, rounds=3)
+    np.testing.assert_array_equal(
+        default.positions, run(ModelInput.single_issue(EC_C, EC_X, EC_S), rounds=3).positions
+    )
+    assert not np.array_equal(run(inp, rounds=3, range_basis="scale").positions,
+                              default.positions)
+    assert not np.array_equal(run(inp, rounds=3, q=0.5, t=1.0).positions,
+                              run(inp, rounds=3, q=0.5, t=0.0).positions)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"rounds": -1},
+        {"rounds": 1.5},
+        {"q": 1.5},
+        {"t": -0.1},
+        {"probability": "pairs"},
+        {"range_basis": "range"},
+        {"method": "fast"},
+        {"method": "sorted", "vote_risk": True},
+        {"max_bytes": 0},
+    ],
+)
+def test_bad_parameters_are_rejected(kwargs):
+    with pytest.raises(ValueError):
+        run(ModelInput.single_issue(EC_C, EC_X, EC_S), **kwargs)
+
+
+def test_unknown_parameter_is_a_type_error():
+    with pytest.raises(TypeError):
+        run(ModelInput.single_issue(EC_C, EC_X, EC_S), rounds=1, nonsense=1)
+
+
+def test_spec():
+    assert SPEC.name == "eum" and SPEC.dynamic and SPEC.default_rounds == 10
+    assert SPEC.defaults["q"] == 1.0 and SPEC.run is run
+    assert "Complexity" in (eum.__doc__ or "")
+    run(ModelInput.single_issue(EC_C, EC_X, EC_S), rounds=1, **SPEC.defaults)
+
+
+def test_a_thousand_actors_within_memory():
+    rng = np.random.default_rng(0)
+    n = 1000
+    inp = ModelInput.single_issue(rng.uniform(0.01, 1, n), rng.uniform(0, 100, n),
+                                  rng.uniform(0, 1, n), 0, 100)
+    tracemalloc.start()
+    try:
+        traj = run(inp, rounds=1)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 2 * 2**30
+    assert np.all(np.isfinite(traj.positions))
+
+
+def test_direct_blocks_respect_the_memory_budget():
+    rng = np.random.default_rng(1)
+    n = 120
+    x, w = rng.uniform(0, 1, (1, n)), rng.uniform(0, 1, (1, n))
+    span = np.array([1.0])
+    budget = 8 * n * n * 4  # four rows of (n, n) per block
+    tracemalloc.start()
+    try:
+        direct = vote_sums(x, w, span, method="direct", max_bytes=budget)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < budget + 8 * 8 * n * n  # the block plus a few (n, n) arrays
+    np.testing.assert_allclose(direct, vote_sums(x, w, span), atol=1e-12)
