@@ -80,8 +80,7 @@ def explicit_votes(x, w, span, r=None):
 
 
 @settings(max_examples=60, deadline=None, derandomize=True)
-@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 9), g=st.integers(1, 3),
-       grid=st.booleans())
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 9), g=st.integers(1, 3), grid=st.booleans())
 def test_sorted_vote_sums_equal_the_direct_formula(seed, n, g, grid):
     rng = np.random.default_rng(seed)
     x = rng.uniform(-20, 80, (g, n))
@@ -151,8 +150,9 @@ def test_equals_the_reference_on_the_ec_example(options):
     np.testing.assert_allclose(traj.positions[:, :, 0], want["positions"], rtol=0, atol=1e-10)
     np.testing.assert_allclose(traj.per_round["median"][:, 0], want["median"], atol=1e-10)
     np.testing.assert_allclose(traj.per_round["mean"][:, 0], want["mean"], atol=1e-10)
-    np.testing.assert_allclose(traj.details["risk_exponent"][:, :, 0], want["risk_exponent"],
-                               atol=1e-10)
+    np.testing.assert_allclose(
+        traj.details["risk_exponent"][:, :, 0], want["risk_exponent"], atol=1e-10
+    )
     np.testing.assert_array_equal(traj.details["accepted"][:, :, 0], want["accepted"])
     np.testing.assert_array_equal(traj.details["proposer"][:, :, 0], want["proposer"])
     for k, counts in enumerate(want["counts"]):
@@ -168,8 +168,9 @@ def test_equals_the_reference_on_small_random_inputs(seed):
     inp = random_input(seed, n=2 + seed % 7, m=2, grid=seed % 3 == 0)
     traj = run(inp, rounds=5, **options)
     for k in range(inp.n_issues):
-        want = ref.reference_run(inp.capability, inp.position[:, k], inp.salience[:, k],
-                                 rounds=5, **options)
+        want = ref.reference_run(
+            inp.capability, inp.position[:, k], inp.salience[:, k], rounds=5, **options
+        )
         np.testing.assert_allclose(traj.positions[:, :, k], want["positions"], atol=1e-9)
         np.testing.assert_allclose(traj.per_round["median"][:, k], want["median"], atol=1e-9)
         np.testing.assert_array_equal(traj.details["accepted"][:, :, k], want["accepted"])
@@ -178,8 +179,13 @@ def test_equals_the_reference_on_small_random_inputs(seed):
 # ------------------------------------------------------------------ invariants
 
 
-inputs = st.builds(random_input, seed=st.integers(0, 2**32 - 1), n=st.integers(1, 10),
-                   m=st.integers(1, 3), grid=st.booleans())
+inputs = st.builds(
+    random_input,
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(1, 10),
+    m=st.integers(1, 3),
+    grid=st.booleans(),
+)
 
 
 @settings(max_examples=60, deadline=None, derandomize=True)
@@ -199,8 +205,14 @@ def test_positions_stay_between_the_actors_and_on_the_scale(inp, options):
 @given(inp=inputs, perm_seed=st.integers(0, 2**32 - 1), options=st.sampled_from(OPTIONS))
 def test_permuting_actors_permutes_positions_and_keeps_forecasts(inp, perm_seed, options):
     perm = np.random.default_rng(perm_seed).permutation(inp.n_actors)
-    shuffled = ModelInput(inp.capability[perm], inp.position[perm], inp.salience[perm],
-                          inp.scale_min, inp.scale_max, inp.status_quo)
+    shuffled = ModelInput(
+        inp.capability[perm],
+        inp.position[perm],
+        inp.salience[perm],
+        inp.scale_min,
+        inp.scale_max,
+        inp.status_quo,
+    )
     a, b = run(inp, rounds=5, **options), run(shuffled, rounds=5, **options)
     np.testing.assert_allclose(b.positions, a.positions[:, perm, :], rtol=0, atol=1e-9)
     np.testing.assert_allclose(b.forecast, a.forecast, rtol=0, atol=1e-9)
@@ -211,8 +223,14 @@ def test_permuting_actors_permutes_positions_and_keeps_forecasts(inp, perm_seed,
 @settings(max_examples=40, deadline=None, derandomize=True)
 @given(inp=inputs, factor=st.sampled_from([0.125, 8.0, 3.0, 1000.0]))
 def test_only_capability_ratios_matter(inp, factor):
-    scaled = ModelInput(inp.capability * factor, inp.position, inp.salience, inp.scale_min,
-                        inp.scale_max, inp.status_quo)
+    scaled = ModelInput(
+        inp.capability * factor,
+        inp.position,
+        inp.salience,
+        inp.scale_min,
+        inp.scale_max,
+        inp.status_quo,
+    )
     a, b = run(inp, rounds=5), run(scaled, rounds=5)
     np.testing.assert_allclose(b.positions, a.positions, rtol=0, atol=1e-9)
     np.testing.assert_allclose(b.forecast, a.forecast, rtol=0, atol=1e-9)
@@ -224,9 +242,17 @@ def test_issues_are_independent_and_grouping_does_not_matter():
     tiny = run(inp, rounds=6, max_bytes=1, method="direct")  # one issue, one row at a time
     np.testing.assert_allclose(tiny.positions, together.positions, atol=1e-10)
     for k in range(3):
-        alone = run(ModelInput(inp.capability, inp.position[:, [k]], inp.salience[:, [k]],
-                               inp.scale_min[[k]], inp.scale_max[[k]], inp.status_quo[[k]]),
-                    rounds=6)
+        alone = run(
+            ModelInput(
+                inp.capability,
+                inp.position[:, [k]],
+                inp.salience[:, [k]],
+                inp.scale_min[[k]],
+                inp.scale_max[[k]],
+                inp.status_quo[[k]],
+            ),
+            rounds=6,
+        )
         np.testing.assert_array_equal(alone.positions[:, :, 0], together.positions[:, :, k])
 
 
@@ -268,8 +294,15 @@ def test_details_shapes_and_consistency():
     d = traj.details
     for name in ("risk_exponent", "security", "accepted", "proposer"):
         assert d[name].shape == (4, 8, 2)
-    for name in ("offers_conflict", "offers_compromise", "offers_capitulation", "stalemates",
-                 "moves_conflict", "moves_compromise", "moves_capitulation"):
+    for name in (
+        "offers_conflict",
+        "offers_compromise",
+        "offers_capitulation",
+        "stalemates",
+        "moves_conflict",
+        "moves_compromise",
+        "moves_capitulation",
+    ):
         assert d[name].shape == (4, 2) and d[name].dtype == float
     moved = (traj.positions[1:] != traj.positions[:-1]).sum(axis=1)
     accepted = (d["accepted"] > 0).sum(axis=1)
@@ -286,10 +319,10 @@ def test_range_basis_and_q_change_the_run():
     np.testing.assert_array_equal(
         default.positions, run(ModelInput.single_issue(EC_C, EC_X, EC_S), rounds=3).positions
     )
-    assert not np.array_equal(run(inp, rounds=3, range_basis="scale").positions,
-                              default.positions)
-    assert not np.array_equal(run(inp, rounds=3, q=0.5, t=1.0).positions,
-                              run(inp, rounds=3, q=0.5, t=0.0).positions)
+    assert not np.array_equal(run(inp, rounds=3, range_basis="scale").positions, default.positions)
+    assert not np.array_equal(
+        run(inp, rounds=3, q=0.5, t=1.0).positions, run(inp, rounds=3, q=0.5, t=0.0).positions
+    )
 
 
 @pytest.mark.parametrize(
@@ -326,8 +359,9 @@ def test_spec():
 def test_a_thousand_actors_within_memory():
     rng = np.random.default_rng(0)
     n = 1000
-    inp = ModelInput.single_issue(rng.uniform(0.01, 1, n), rng.uniform(0, 100, n),
-                                  rng.uniform(0, 1, n), 0, 100)
+    inp = ModelInput.single_issue(
+        rng.uniform(0.01, 1, n), rng.uniform(0, 100, n), rng.uniform(0, 1, n), 0, 100
+    )
     tracemalloc.start()
     try:
         traj = run(inp, rounds=1)

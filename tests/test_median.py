@@ -25,8 +25,13 @@ def brute_force_median(c: np.ndarray, x: np.ndarray, s: np.ndarray) -> float:
     cands = np.unique(x)
     if len(cands) == 1:
         return float(cands[0])
-    v = (w[:, None, None] * (np.abs(x[:, None, None] - cands[None, None, :])
-                             - np.abs(x[:, None, None] - cands[None, :, None]))).sum(axis=0)
+    v = (
+        w[:, None, None]
+        * (
+            np.abs(x[:, None, None] - cands[None, None, :])
+            - np.abs(x[:, None, None] - cands[None, :, None])
+        )
+    ).sum(axis=0)
     np.fill_diagonal(v, np.inf)
     worst = v.min(axis=1)  # worst[j] = min_k v(j, k)
     scale = w.sum() * (cands[-1] - cands[0])
@@ -68,8 +73,9 @@ def test_zero_weights_fall_back_to_the_position_nearest_the_plain_mean():
 
 def test_one_actor_and_identical_positions():
     assert condorcet_median(np.array([2.0]), np.array([[5.0]]), np.array([[0.3]]))[0] == 5.0
-    mu, margin = condorcet_median(np.ones(3), np.full((3, 1), 2.5), np.ones((3, 1)),
-                                  return_margin=True)
+    mu, margin = condorcet_median(
+        np.ones(3), np.full((3, 1), 2.5), np.ones((3, 1)), return_margin=True
+    )
     assert mu[0] == 2.5 and margin[0] == 0.0
 
 
@@ -121,8 +127,12 @@ def test_median_equals_the_brute_force_condorcet_definition(data, xs):
 
 
 @settings(max_examples=100, deadline=None, derandomize=True)
-@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 12), m=st.integers(1, 3),
-       factor=st.sampled_from([0.125, 3.0, 1000.0]))
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(1, 12),
+    m=st.integers(1, 3),
+    factor=st.sampled_from([0.125, 3.0, 1000.0]),
+)
 def test_permutation_and_capability_scale_invariance(seed, n, m, factor):
     rng = np.random.default_rng(seed)
     c = rng.uniform(0.01, 1, n)
