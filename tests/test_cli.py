@@ -88,3 +88,11 @@ def test_models_lists_the_registry():
 
 def test_version():
     assert rp.__version__ in invoke("--version")
+
+
+def test_forecast_warns_when_the_eum_has_not_settled():
+    # On the EC example the EUM's median cycles (Scholz et al. 2011, Table 2: 9.9 ... 7.4 ...).
+    out = invoke("forecast", "ec-emissions-1994", "--model", "eum")
+    assert "eum has not settled" in out
+    out = invoke("forecast", "ec-emissions-1994", "--model", "eum", "--rounds", "5")
+    assert "has not settled" not in out  # rounds 3-5 all sit at 9.96

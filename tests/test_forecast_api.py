@@ -102,3 +102,14 @@ def test_same_scenario_same_json_bytes(minimal):
 def test_forecast_accepts_a_path_or_a_builtin_name():
     assert rp.forecast(DATA / "minimal.yaml", model="median").scenario_id == "minimal"
     assert rp.forecast("ec-emissions-1994", model="median").scenario_id == "ec-emissions-1994"
+
+
+def test_builtin_ec_scenario_reproduces_table_2_through_the_api():
+    """Scholz, Calbert & Smith (2011), Table 2: the same figures as tests/test_ec_golden.py,
+    reached through the YAML built-in, load() and forecast()."""
+    run = rp.forecast("ec-emissions-1994", model="eum", rounds=8).run("eum")
+    published_median = [8.4, 9.9, 9.9, 9.9, 9.9, 7.4, 8.8, 9.6]
+    published_mean = [7.4, 7.5, 7.6, 7.3, 7.3, 7.4, 7.5, 7.6]
+    np.testing.assert_allclose(run.per_round["median"][1:, 0], published_median, atol=0.35)
+    np.testing.assert_allclose(run.per_round["mean"][1:, 0], published_mean, atol=0.1)
+    assert run.forecast[0] == run.per_round["median"][-1, 0]

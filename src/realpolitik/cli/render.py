@@ -65,7 +65,26 @@ def forecast(console: Console, sc: Scenario, fc: Forecast) -> None:
             table.add_row(r.model, fmt(f), delta, near)
         console.print()
         console.print(table)
+        for r in fc.runs:
+            note = _unsettled(r, j, issue.span)
+            if note:
+                console.print(Text(note, style="yellow"))
     _winners(console, fc, names)
+
+
+def _unsettled(run, j: int, span: float, last: int = 3) -> str:
+    """A warning when a dynamic model's forecast still moves over its last rounds."""
+    series = run.per_round.get("median")
+    if series is None or run.rounds < last:
+        return ""
+    tail = series[-last:, j]
+    lo, hi = float(tail.min()), float(tail.max())
+    if hi - lo <= 0.01 * span:
+        return ""
+    return (
+        f"note: {run.model} has not settled: its forecast moved between {lo:.1f} and {hi:.1f} "
+        f"over the last {last} of {run.rounds} rounds."
+    )
 
 
 def _winners(console: Console, fc: Forecast, names: Mapping[str, str]) -> None:
@@ -104,8 +123,8 @@ def _winners(console: Console, fc: Forecast, names: Mapping[str, str]) -> None:
         best = max(g, key=lambda a: g[a])
         worst = min(g, key=lambda a: g[a])
         console.print(
-            f"[bold]{r.model}[/]: {names[best]} comes out ahead ({_signed_pct(g[best])}); "
-            f"{names[worst]} loses most ({_signed_pct(g[worst])})."
+            f"[bold]{r.model}[/]: ahead: {names[best]} ({_signed_pct(g[best])}); "
+            f"worst off: {names[worst]} ({_signed_pct(g[worst])})."
         )
 
 

@@ -156,9 +156,10 @@ def _vote_sums_sorted(x: np.ndarray, w: np.ndarray, span: np.ndarray) -> np.ndar
     a = z[:, :, None]
     b = z[:, None, :]
     mid = 0.5 * (a + b)
+    # A voter exactly at the midpoint counts (a + b - 2 x_k) = 0 either way, so one search
+    # serves both sides: "below mid" and "above mid" may both leave it out.
     w_lt_mid, s_lt_mid = prefix(mid, "left")
-    w_le_mid, s_le_mid = prefix(mid, "right")
-    w_gt_mid, s_gt_mid = tw[:, :, None] - w_le_mid, ts[:, :, None] - s_le_mid
+    w_gt_mid, s_gt_mid = tw[:, :, None] - w_lt_mid, ts[:, :, None] - s_lt_mid
 
     lower = (
         (b - a) * w_le_a[:, :, None]
@@ -239,6 +240,8 @@ def win_probabilities(votes: np.ndarray, probability: str = "all_pairs") -> np.n
 
 
 def _success_failure(d: np.ndarray, rho: np.ndarray | float) -> tuple[np.ndarray, ...]:
+    if isinstance(rho, float) and rho == 1.0:  # risk-neutral: no powers needed (0 <= d <= 1)
+        return 2.0 * d, -2.0 * d, 0.0
     us = 2.0 - 4.0 * np.power(np.maximum(0.5 - 0.5 * d, 0.0), rho)
     uf = 2.0 - 4.0 * np.power(0.5 + 0.5 * d, rho)
     usq = 2.0 - 4.0 * np.power(0.5, rho)
