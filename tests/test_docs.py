@@ -3,7 +3,8 @@
 In each page, in order: a ```yaml block whose first line is ``# file: NAME`` is written
 to NAME; a ```python block is executed (one namespace per page); in a ```console block
 each line ``$ realpolitik ...`` is run and must exit 0, or N where the line ends with
-``# exit N``. Pages run in a fresh temporary folder. ```sh blocks (installation) are not run.
+``# exit N``; a ```text block right after a console block is output that command must print.
+Pages run in a fresh temporary folder. ```sh blocks (installation) are not run.
 """
 
 from __future__ import annotations
@@ -37,7 +38,11 @@ def test_examples_run(page, tmp_path, monkeypatch):
     runner = CliRunner()
     namespace: dict[str, object] = {"__name__": "__docs__"}
     ran = 0
+    last_output: str | None = None
     for lang, body in blocks(page):
+        if lang == "text" and last_output is not None:
+            assert body.strip() in last_output, f"{page.name}: output differs:\n{last_output}"
+        last_output = None
         if lang == "yaml" and body.startswith("# file: "):
             name = body.splitlines()[0].removeprefix("# file: ").strip()
             (tmp_path / name).write_text(body, encoding="utf-8")
@@ -54,6 +59,7 @@ def test_examples_run(page, tmp_path, monkeypatch):
                 result = runner.invoke(app, args, env={"COLUMNS": "120"})
                 assert result.exit_code == want, f"{page.name}: `{line}`\n{result.output}"
                 assert "Traceback" not in result.output
+                last_output = result.output
                 ran += 1
     links = re.findall(r"\]\(([^)#:]+\.md)(?:#[^)]*)?\)", page.read_text(encoding="utf-8"))
     for link in links:
