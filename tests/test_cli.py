@@ -96,3 +96,15 @@ def test_forecast_warns_when_the_eum_has_not_settled():
     assert "eum has not settled" in out
     out = invoke("forecast", "ec-emissions-1994", "--model", "eum", "--rounds", "5")
     assert "has not settled" not in out  # rounds 3-5 all sit at 9.96
+
+
+def test_validate_notes_an_issue_nobody_weighs(tmp_path):
+    text = (DATA / "minimal.yaml").read_text()
+    text = text.replace("position: 8, salience: 20", "position: 8, salience: 0")
+    text = text.replace("position: 3, salience: 100", "position: 3, salience: 0")
+    p = tmp_path / "weightless.yaml"
+    p.write_text(text)
+    out = invoke("validate", str(p))
+    assert "no actor puts any capability x salience weight on i2" in out
+    fc = rp.forecast(p, model="compromise")
+    assert fc.value("compromise", "i2") == 5.5  # the unweighted mean of 8 and 3

@@ -96,11 +96,12 @@ def _winners(console: Console, fc: Forecast, names: Mapping[str, str]) -> None:
         return
     gains = {r.model: fc.gains(r.model) for r in fc.runs}
     lead = fc.runs[-1].model
-    order = sorted(
-        fc.actors,
-        key=lambda a: -math.inf if gains[lead][a] is None else gains[lead][a],
-        reverse=True,
-    )
+
+    def rank(actor: str) -> float:
+        g = gains[lead][actor]
+        return -math.inf if g is None else g
+
+    order = sorted(fc.actors, key=rank, reverse=True)
     table = Table(
         title="Who comes out ahead: salience-weighted gain against the status quo",
         title_justify="left",
@@ -140,6 +141,20 @@ def validated(console: Console, sc: Scenario) -> None:
             "[yellow]note[/]: no status quo for "
             + ", ".join(missing_sq)
             + "; gains against the status quo will not be computed there"
+        )
+    weightless = [
+        i.id
+        for i in sc.issues
+        if all(
+            sc.actor(s.actor).capability * s.salience == 0 for s in sc.stances if s.issue == i.id
+        )
+    ]
+    if weightless:
+        console.print(
+            "[yellow]note[/]: no actor puts any capability x salience weight on "
+            + ", ".join(weightless)
+            + "; its forecasts rest on no weight (compromise and median fall back to "
+            "unweighted positions)"
         )
     silent = [a.id for a in sc.actors if not any(s.actor == a.id for s in sc.stances)]
     if silent:

@@ -77,7 +77,7 @@ processed together, in groups small enough for the same memory budget.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -143,7 +143,7 @@ def _vote_sums_sorted(x: np.ndarray, w: np.ndarray, span: np.ndarray) -> np.ndar
     keys = (zs + off[:, None]).ravel()
     cw_flat, cs_flat = cw.ravel(), cs.ravel()
 
-    def prefix(values: np.ndarray, side: str) -> tuple[np.ndarray, np.ndarray]:
+    def prefix(values: np.ndarray, side: Literal["left", "right"]) -> tuple[np.ndarray, np.ndarray]:
         """(sum of w, sum of w z) over the voters below ``values`` (g, ...), by ``side``."""
         shape = (g,) + (1,) * (values.ndim - 1)
         at = np.searchsorted(keys, values + off.reshape(shape), side=side) + rows.reshape(shape)
@@ -239,7 +239,9 @@ def win_probabilities(votes: np.ndarray, probability: str = "all_pairs") -> np.n
 # ----------------------------------------------------------------- expected utility
 
 
-def _success_failure(d: np.ndarray, rho: np.ndarray | float) -> tuple[np.ndarray, ...]:
+def _success_failure(
+    d: np.ndarray, rho: np.ndarray | float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | float]:
     if isinstance(rho, float) and rho == 1.0:  # risk-neutral: no powers needed (0 <= d <= 1)
         return 2.0 * d, -2.0 * d, 0.0
     us = 2.0 - 4.0 * np.power(np.maximum(0.5 - 0.5 * d, 0.0), rho)
@@ -257,7 +259,7 @@ def expected_utility(
     q: float,
     t: float,
     *,
-    us_uf_usq: tuple[np.ndarray, ...] | None = None,
+    us_uf_usq: tuple[np.ndarray, np.ndarray, np.ndarray | float] | None = None,
 ) -> np.ndarray:
     """E(U) of a challenge, elementwise with broadcasting.
 
@@ -305,7 +307,7 @@ class _RoundOut:
 
 def _pick(mask: np.ndarray, keys: list[tuple[np.ndarray, Any]]) -> tuple[np.ndarray, np.ndarray]:
     """Per row, the column minimising ``keys`` lexicographically among ``mask`` (ties: tol)."""
-    has = mask.any(axis=-1)
+    has = np.asarray(mask.any(axis=-1))
     if not has.any():
         return has, np.zeros(has.shape, dtype=np.int64)
     cand = mask
@@ -313,7 +315,7 @@ def _pick(mask: np.ndarray, keys: list[tuple[np.ndarray, Any]]) -> tuple[np.ndar
         k = np.where(cand, key, np.inf)
         best = k.min(axis=-1, keepdims=True)
         cand = cand & (k <= best + tol)
-    return has, np.argmax(cand, axis=-1)
+    return has, np.asarray(np.argmax(cand, axis=-1))
 
 
 def _round(

@@ -53,7 +53,8 @@ def _line(lines: Lines, path: tuple[Any, ...]) -> int | None:
 
 class _Collector:
     def __init__(self, file: str, lines: Lines, data: Any) -> None:
-        self.file, self.lines, self.data, self.problems = file, lines, data, []
+        self.file, self.lines, self.data = file, lines, data
+        self.problems: list[Problem] = []
 
     def add(self, path: tuple[Any, ...], message: str) -> None:
         self.problems.append(Problem(self.file, field_name(path), message, _line(self.lines, path)))
@@ -212,12 +213,12 @@ def build_scenario(data: Any, *, file: str, lines: Lines) -> Scenario:
             c.add(("stances", k, "actor"), f"unknown actor {actor!r}; expected an id of `actors`")
         if isinstance(issue, str) and issue not in issue_ids:
             c.add(("stances", k, "issue"), f"unknown issue {issue!r}; expected an id of `issues`")
-        elif issue in issue_by_id and finite(pos):
-            i = issue_by_id[issue]
-            if i.scale.min < i.scale.max and not i.scale.min <= pos <= i.scale.max:
+        elif issue in issue_by_id and isinstance(pos, (int, float)) and finite(pos):
+            i, value = issue_by_id[issue], float(pos)
+            if i.scale.min < i.scale.max and not i.scale.min <= value <= i.scale.max:
                 c.add(
                     ("stances", k, "position"),
-                    f"{pos:g} is off the scale of {issue!r}; "
+                    f"{value:g} is off the scale of {issue!r}; "
                     f"expected {i.scale.min:g} to {i.scale.max:g}",
                 )
         if isinstance(actor, str) and isinstance(issue, str):
