@@ -36,6 +36,7 @@ class Source:
     dataset: str | None = None
     year: int | None = None
     quote: str | None = None
+    judgement: str | None = None
     note: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
@@ -51,6 +52,8 @@ class Source:
             parts.append(self.url)
         if self.quote:
             parts.append(f"\u201c{self.quote}\u201d")
+        if self.judgement:
+            parts.append(f"judgement: {self.judgement}")
         if self.note:
             parts.append(self.note)
         return "; ".join(parts)

@@ -45,20 +45,27 @@ class _Strict(BaseModel):
 
 
 class SourceSpec(_Strict):
-    """Where a number comes from. Give at least one of ``ref``, ``url``, ``dataset``
-    or ``quote``; ``note`` explains the judgement that turned it into the number."""
+    """Where a number comes from. Give at least one of ``ref``, ``url``, ``dataset``,
+    ``quote`` or ``judgement``; ``note`` explains how the source became the number."""
 
     ref: Id | None = Field(None, description="id of an entry in the scenario's `sources`")
     url: Text | None = None
     dataset: Text | None = Field(None, description="a dataset's name and version")
     year: Annotated[int, Field(strict=True, ge=1000, le=3000)] | None = None
     quote: Text | None = Field(None, description="a short quote (a phrase, not a passage)")
+    judgement: Text | None = Field(
+        None,
+        description="the analyst's own judgement, with its reasoning, where no document "
+        "states the number",
+    )
     note: Text | None = None
 
     @model_validator(mode="after")
     def _has_origin(self) -> SourceSpec:
-        if not (self.ref or self.url or self.dataset or self.quote):
-            raise ValueError("a source needs at least one of ref, url, dataset or quote")
+        if not (self.ref or self.url or self.dataset or self.quote or self.judgement):
+            raise ValueError(
+                "a source needs at least one of ref, url, dataset, quote or judgement"
+            )
         return self
 
 
