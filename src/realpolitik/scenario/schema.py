@@ -63,9 +63,7 @@ class SourceSpec(_Strict):
     @model_validator(mode="after")
     def _has_origin(self) -> SourceSpec:
         if not (self.ref or self.url or self.dataset or self.quote or self.judgement):
-            raise ValueError(
-                "a source needs at least one of ref, url, dataset, quote or judgement"
-            )
+            raise ValueError("a source needs at least one of ref, url, dataset, quote or judgement")
         return self
 
 

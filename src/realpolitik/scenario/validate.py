@@ -96,9 +96,13 @@ def _source(s: SourceSpec) -> Source:
     return Source(**s.model_dump())
 
 
-def build_scenario(data: Any, *, file: str, lines: Lines) -> Scenario:
-    """Validate ``data`` (the YAML form as plain Python) into a :class:`Scenario`."""
+def build_scenario(
+    data: Any, *, file: str, lines: Lines, problems: Sequence[Problem] = ()
+) -> Scenario:
+    """Validate ``data`` (the YAML form as plain Python) into a :class:`Scenario`;
+    ``problems`` already found by the reader are reported with the rest."""
     c = _Collector(file, lines, data)
+    c.problems.extend(problems)
     if not isinstance(data, Mapping):
         c.add((), f"expected a mapping of scenario fields at the top, got {type(data).__name__}")
         raise ScenarioError(c.problems)

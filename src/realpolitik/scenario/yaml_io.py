@@ -10,8 +10,9 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 
@@ -26,24 +27,28 @@ MAX_NODES = 200_000
 
 
 def read_text(path: Path, *, label: str | None = None) -> str:
-    """The file's text as UTF-8, or a :class:`ScenarioError` saying why not."""
+    """The file's text as UTF-8, or a :class:`ScenarioError` saying why not.
+
+    At most :data:`MAX_BYTES` are read, whatever the file claims to be (a device or a
+    pipe reports no size)."""
     name = label or str(path)
     try:
-        size = path.stat().st_size
+        if path.is_dir():
+            raise ScenarioError([Problem(name, "", "is a folder; expected a scenario file")])
+        with path.open("rb") as fh:
+            raw = fh.read(MAX_BYTES + 1)
     except FileNotFoundError:
         raise ScenarioError([Problem(name, "", "no such file")]) from None
     except OSError as exc:
         raise ScenarioError([Problem(name, "", f"cannot be read: {exc.strerror}")]) from None
-    if path.is_dir():
-        raise ScenarioError([Problem(name, "", "is a folder; expected a scenario file")])
-    if size > MAX_BYTES:
+    if len(raw) > MAX_BYTES:
         raise ScenarioError(
-            [Problem(name, "", f"the file has {size:,} bytes; expected at most {MAX_BYTES:,}")]
+            [
+                Problem(
+                    name, "", f"the file has more than {MAX_BYTES:,} bytes; expected at most that"
+                )
+            ]
         )
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ScenarioError([Problem(name, "", f"cannot be read: {exc.strerror}")]) from None
     return decode(raw, name)
 
 
@@ -62,34 +67,111 @@ def decode(raw: bytes, name: str) -> str:
     return text
 
 
+_STR = "tag:yaml.org,2002:str"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_BOOL = "tag:yaml.org,2002:bool"
+
+
 class _Loader(yaml.SafeLoader):
-    """SafeLoader that records lines, refuses duplicate keys and bounds alias expansion."""
+    """SafeLoader with YAML 1.2 core-schema scalars (no octal ``050``, no ``0x10``, no
+    sexagesimal ``1:30``, no ``yes``/``no`` booleans; ``1e300`` is a number)."""
+
+    yaml_implicit_resolvers: ClassVar[dict[Any, list[tuple[str, re.Pattern[str]]]]] = {
+        first: [(tag, rx) for tag, rx in resolvers if tag not in (_INT, _FLOAT, _BOOL)]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> int:  # type: ignore[override]
+        value = str(self.construct_scalar(node))
+        if not re.fullmatch(r"[-+]?[0-9]+", value):
+            raise ValueError(f"{value!r} is not a decimal integer")
+        return int(value)
+
+    def construct_yaml_float(self, node: yaml.ScalarNode) -> float:  # type: ignore[override]
+        value = str(self.construct_scalar(node)).lower()
+        if value in (".inf", "+.inf"):
+            return float("inf")
+        if value == "-.inf":
+            return float("-inf")
+        if value == ".nan":
+            return float("nan")
+        return float(value)
+
+    def construct_yaml_bool(self, node: yaml.ScalarNode) -> bool:  # type: ignore[override]
+        return str(self.construct_scalar(node)).lower() == "true"
 
 
-def _compose(text: str, name: str) -> tuple[Any, dict[tuple[Any, ...], int]]:
-    loader = _Loader(text)
+_Loader.add_implicit_resolver(
+    _BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+_Loader.add_implicit_resolver(_INT, re.compile(r"^[-+]?[0-9]+$"), list("-+0123456789"))
+_Loader.add_implicit_resolver(
+    _FLOAT,
+    re.compile(
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+    ),
+    list("-+.0123456789"),
+)
+_Loader.add_constructor(_INT, _Loader.construct_yaml_int)
+_Loader.add_constructor(_FLOAT, _Loader.construct_yaml_float)
+_Loader.add_constructor(_BOOL, _Loader.construct_yaml_bool)
+
+
+def _compose(text: str, name: str) -> tuple[Any, dict[tuple[Any, ...], int], list[Problem]]:
+    """The document as plain data, the line of every path in it, and the problems found
+    on the way (keys given twice, scalars that are not what their tag says)."""
+    loader = None
     try:
+        loader = _Loader(text)
         node = loader.get_single_node()
         if node is None:
             raise ScenarioError([Problem(name, "", "the file is empty; expected a scenario")])
         problems: list[Problem] = []
         lines: dict[tuple[Any, ...], int] = {}
         _measure(node, name)
-        _walk(node, (), lines, problems, name, set())
-        if problems:
-            raise ScenarioError(problems)
+        _walk(loader, node, lines, problems, name)
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         col = f", column {mark.column + 1}" if mark else ""
+        kind = (
+            "YAML error"
+            if isinstance(exc, yaml.constructor.ConstructorError)
+            else "YAML syntax error"
+        )
         what = exc.problem or str(exc)
-        raise ScenarioError([Problem(name, "", f"YAML syntax error{col}: {what}", line)]) from None
+        raise ScenarioError([Problem(name, "", f"{kind}{col}: {what}", line)]) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow
+        line = text[: exc.position].count("\n") + 1
+        raise ScenarioError(
+            [
+                Problem(
+                    name,
+                    "",
+                    f"the control character {_codepoint(exc.character)} is not allowed in "
+                    "YAML; remove it",
+                    line,
+                )
+            ]
+        ) from None
     except yaml.YAMLError as exc:
-        raise ScenarioError([Problem(name, "", f"YAML error: {exc}")]) from None
+        raise ScenarioError([Problem(name, "", f"not readable as YAML: {exc}")]) from None
+    except RecursionError:
+        raise ScenarioError(
+            [Problem(name, "", "nested too deeply; expected a scenario of lists and mappings")]
+        ) from None
     finally:
-        loader.dispose()
-    return data, lines
+        if loader is not None:
+            loader.dispose()
+    return data, lines, problems
+
+
+def _codepoint(character: Any) -> str:
+    code = character if isinstance(character, int) else ord(str(character)[:1] or "\0")
+    return f"U+{code:04X}"
 
 
 def _measure(root: yaml.Node, name: str) -> None:
@@ -142,22 +224,38 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
 
 
 def _walk(
-    node: yaml.Node,
-    path: tuple[Any, ...],
+    loader: _Loader,
+    root: yaml.Node,
     lines: dict[tuple[Any, ...], int],
     problems: list[Problem],
     name: str,
-    seen: set[int],
 ) -> None:
-    lines.setdefault(path, node.start_mark.line + 1)
-    if id(node) in seen:  # an alias: its lines are the anchor's, already recorded
-        return
-    if isinstance(node, yaml.SequenceNode):
-        seen = seen | {id(node)}
-        for k, child in enumerate(node.value):
-            _walk(child, path + (k,), lines, problems, name, seen)
-    elif isinstance(node, yaml.MappingNode):
-        seen = seen | {id(node)}
+    """Record the line of every path, flag keys given twice, and turn scalars whose
+    value does not fit their type (``2022-02-30``, ``!!float x``) into text, so that the
+    schema reports them with their field. Iterative: depth is no limit here."""
+    from .validate import field_name
+
+    seen: set[int] = set()
+    stack: list[tuple[yaml.Node, tuple[Any, ...]]] = [(root, ())]
+    while stack:
+        node, path = stack.pop()
+        lines.setdefault(path, node.start_mark.line + 1)
+        if id(node) in seen:  # an alias: its lines are the anchor's, already recorded
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.ScalarNode):
+            if node.tag != _STR:
+                try:
+                    loader.construct_object(node)
+                except (ValueError, TypeError, OverflowError):
+                    loader.recursive_objects.pop(node, None)  # type: ignore[attr-defined]
+                    node.tag = _STR
+            continue
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend((child, (*path, k)) for k, child in enumerate(node.value))
+            continue
+        if not isinstance(node, yaml.MappingNode):
+            continue
         keys: dict[Any, int] = {}
         for knode, vnode in node.value:
             key = knode.value if isinstance(knode, yaml.ScalarNode) else None
@@ -165,26 +263,24 @@ def _walk(
                 continue
             line = knode.start_mark.line + 1
             if key in keys:
-                from .validate import field_name
-
                 problems.append(
                     Problem(
                         name,
-                        field_name(path + (key,)),
+                        field_name((*path, key)),
                         f"given twice (first on line {keys[key]}); expected each field once",
                         line,
                     )
                 )
                 continue
             keys[key] = line
-            lines[path + (key,)] = line
-            _walk(vnode, path + (key,), lines, problems, name, seen)
+            lines[(*path, key)] = line
+            stack.append((vnode, (*path, key)))
 
 
 def parse_yaml(text: str, name: str) -> Scenario:
     """Parse and validate scenario YAML ``text``; ``name`` labels the problems."""
-    data, lines = _compose(text, name)
-    return build_scenario(data, file=name, lines=lines)
+    data, lines, problems = _compose(text, name)
+    return build_scenario(data, file=name, lines=lines, problems=problems)
 
 
 def read_yaml(path: Path, *, label: str | None = None) -> Scenario:
