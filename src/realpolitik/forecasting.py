@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
@@ -22,6 +22,7 @@ import numpy as np
 
 from . import models
 from ._version import __version__
+from .models.base import ModelInput
 from .scenario import Scenario
 
 __all__ = ["FORMAT", "Forecast", "ModelRun", "forecast"]
@@ -258,6 +259,31 @@ class Forecast:
         return cls.from_dict(json.loads(text))
 
 
+def issue_input(scenario: Scenario, issue_id: str) -> tuple[tuple[str, ...], ModelInput]:
+    """The participants of one issue and their :class:`ModelInput`.
+
+    Salience goes from 0-100 to 0-1; capabilities are divided by the largest among the
+    participants (only ratios matter, and this keeps products like c x s finite for any
+    finite input).
+    """
+    issue = scenario.issue(issue_id)
+    ids = scenario.participants(issue_id)
+    stances = [scenario.stance(a, issue_id) for a in ids]
+    cap = np.array([scenario.actor(a).capability for a in ids], dtype=float)
+    top = float(cap.max()) if cap.size else 0.0
+    if top > 0:
+        cap = cap / top
+    sq = float("nan") if issue.status_quo is None else issue.status_quo
+    return ids, ModelInput(
+        capability=cap,
+        position=np.array([s.position for s in stances if s], dtype=float).reshape(-1, 1),
+        salience=np.array([s.salience / 100.0 for s in stances if s]).reshape(-1, 1),
+        scale_min=np.array([issue.scale_min]),
+        scale_max=np.array([issue.scale_max]),
+        status_quo=np.array([sq]),
+    )
+
+
 def _model_names(model: str | Sequence[str]) -> list[str]:
     names = [model] if isinstance(model, str) else list(model)
     if names == ["all"]:
@@ -291,7 +317,7 @@ def run_model(
     per_round: dict[str, np.ndarray] = {}
     details: dict[str, list[Any]] = {}
     for j, issue in enumerate(scenario.issue_ids):
-        ids, inp = scenario.model_input(issue)
+        ids, inp = issue_input(scenario, issue)
         traj = spec.run(inp, rounds=t, **used) if spec.dynamic else spec.run(inp, **used)
         rows = [actors.index(a) for a in ids]
         positions[: traj.rounds + 1, rows, j] = traj.positions[:, :, 0]
@@ -354,7 +380,3 @@ def forecast(
         salience=sal,
         runs=runs,
     )
-
-
-def model_names() -> Iterable[str]:
-    return list(models.REGISTRY)

@@ -13,15 +13,12 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import json
-import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-
-from ..models.base import ModelInput
 
 __all__ = ["Actor", "Issue", "Scenario", "Source", "SourceEntry", "Stance"]
 
@@ -217,21 +214,6 @@ class Scenario:
         cap = np.array([a.capability for a in self.actors], dtype=float)
         return cap, pos, sal, ~np.isnan(pos)
 
-    def model_input(self, issue_id: str) -> tuple[tuple[str, ...], ModelInput]:
-        """The participants of one issue and their :class:`ModelInput` (salience 0-1)."""
-        issue = self.issue(issue_id)
-        ids = self.participants(issue_id)
-        stances = [self.stance(a, issue_id) for a in ids]
-        sq = float("nan") if issue.status_quo is None else issue.status_quo
-        return ids, ModelInput(
-            capability=np.array([self.actor(a).capability for a in ids], dtype=float),
-            position=np.array([[s.position] for s in stances if s], dtype=float).reshape(-1, 1),
-            salience=np.array([[s.salience / 100.0] for s in stances if s]).reshape(-1, 1),
-            scale_min=np.array([issue.scale_min]),
-            scale_max=np.array([issue.scale_max]),
-            status_quo=np.array([sq]),
-        )
-
     # ------------------------------------------------------------ conversions
     def to_dict(self) -> dict[str, Any]:
         """The scenario as plain data, in the shape of the YAML file format."""
@@ -270,21 +252,3 @@ class Scenario:
         from .validate import build_scenario
 
         return build_scenario(data, file=origin, lines={})
-
-    def with_stances(self, stances: Iterable[Stance]) -> Scenario:
-        """A copy with other stances (the caller keeps them valid)."""
-        return Scenario(
-            id=self.id,
-            name=self.name,
-            date=self.date,
-            description=self.description,
-            actors=self.actors,
-            issues=self.issues,
-            stances=tuple(stances),
-            sources=self.sources,
-            origin=self.origin,
-        )
-
-
-def is_finite_number(v: Any) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)

@@ -52,8 +52,8 @@ def _line(lines: Lines, path: tuple[Any, ...]) -> int | None:
 
 
 class _Collector:
-    def __init__(self, file: str, lines: Lines, data: Any) -> None:
-        self.file, self.lines, self.data = file, lines, data
+    def __init__(self, file: str, lines: Lines) -> None:
+        self.file, self.lines = file, lines
         self.problems: list[Problem] = []
 
     def add(self, path: tuple[Any, ...], message: str) -> None:
@@ -101,7 +101,7 @@ def build_scenario(
 ) -> Scenario:
     """Validate ``data`` (the YAML form as plain Python) into a :class:`Scenario`;
     ``problems`` already found by the reader are reported with the rest."""
-    c = _Collector(file, lines, data)
+    c = _Collector(file, lines)
     c.problems.extend(problems)
     if not isinstance(data, Mapping):
         c.add((), f"expected a mapping of scenario fields at the top, got {type(data).__name__}")
