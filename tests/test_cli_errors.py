@@ -156,6 +156,64 @@ CASES = {
         ["dup.csv:3", "duplicate actor"],
     ),
     "csv empty": ("nothing.csv", "", ["nothing.csv", "empty"]),
+    "control character": (
+        "ctrl.yaml",
+        MINIMAL.replace("Alpha", "Al\x07pha"),
+        ["ctrl.yaml:9", "control character U+0007"],
+    ),
+    "impossible date": (
+        "date.yaml",
+        MINIMAL.replace("2022-02-23", "2022-02-30"),
+        ["date.yaml:4", "date", "day value is outside expected range"],
+    ),
+    "tagged non-number": (
+        "tag.yaml",
+        MINIMAL.replace("capability: 2", "capability: !!float x"),
+        ["tag.yaml:9", "actors[0].capability", "expected a number, got the text 'x'"],
+    ),
+    "python object tag": (
+        "py.yaml",
+        MINIMAL.replace("capability: 2", "capability: !!python/object/apply:os.system 2"),
+        ["py.yaml:9", "YAML error", "constructor"],
+    ),
+    "deep nesting": ("deep.yaml", "[" * 20000 + "]" * 20000, ["deep.yaml", "nested too deeply"]),
+    "octal-looking number is decimal but salience 150 is not": (
+        "octal.yaml",
+        MINIMAL.replace("salience: 80", "salience: 0150"),
+        ["octal.yaml:24", "stances[0].salience", "at most 100, got 150"],
+    ),
+    "sexagesimal is text": (
+        "sexa.yaml",
+        MINIMAL.replace("position: 20", "position: 1:30"),
+        ["sexa.yaml:24", "stances[0].position", "the text '1:30'"],
+    ),
+    "duplicate key and more": (
+        "dupmore.yaml",
+        MINIMAL.replace("name: Minimal scenario", "name: A\nname: B").replace(
+            "capability: 2", "capability: -2"
+        ),
+        ["dupmore.yaml:4", "given twice", "dupmore.yaml:10", "expected 0 or more"],
+    ),
+    "status quo source without status quo": (
+        "sqsrc.yaml",
+        MINIMAL.replace("    status_quo: 2\n", ""),
+        ["sqsrc.yaml:21", "issues[1].status_quo_source", "not given"],
+    ),
+    "scale too wide": (
+        "wide.yaml",
+        MINIMAL.replace("{min: 0, max: 10,", "{min: -1.0e+308, max: 1.0e+308,"),
+        ["wide.yaml:20", "issues[1].scale", "too wide"],
+    ),
+    "csv cell too long": (
+        "long.csv",
+        "actor,capability,position,salience\n" + "A" * 200_000 + ",1,1,1\n",
+        ["long.csv", "not a readable CSV table"],
+    ),
+    "csv line numbers after a multi-line cell": (
+        "multi.csv",
+        'actor,capability,position,salience\n"Two\nLines",1,1,50\nB,1,x,50\n',
+        ["multi.csv:4: position"],
+    ),
 }
 
 
@@ -170,6 +228,28 @@ def test_bad_input_exits_2_with_a_located_message(case, command, write):
     assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit)
     for fragment in fragments:
         assert fragment in text, f"{fragment!r} not in:\n{text}"
+
+
+def test_a_device_is_read_no_further_than_the_limit():
+    result, text = _invoke("validate", "/dev/zero")
+    assert result.exit_code == 2
+    assert "more than 5,000,000 bytes" in text
+
+
+@pytest.mark.parametrize(
+    "models, message",
+    [("all,eum", "'all' stands alone"), ("eum,eum", "named twice"), ("[/]", "unknown model")],
+)
+def test_bad_model_lists(models, message):
+    result, text = _invoke("forecast", "ec-emissions-1994", "--model", models)
+    assert result.exit_code == 2, text
+    assert message in text
+
+
+def test_too_many_rounds_is_refused():
+    result, text = _invoke("forecast", "ec-emissions-1994", "--rounds", "100000000")
+    assert result.exit_code == 2
+    assert "rounds" in text.lower()
 
 
 def test_missing_file_and_unknown_builtin():

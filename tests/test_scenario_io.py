@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import realpolitik as rp
@@ -117,3 +118,62 @@ def test_from_dict_validates_like_a_file():
     data["actors"][0]["capability"] = float("nan")
     with pytest.raises(ScenarioError, match="finite number"):
         rp.Scenario.from_dict(data)
+
+
+def test_yaml_numbers_follow_the_yaml_1_2_core_schema(write):
+    text = (DATA / "minimal.yaml").read_text()
+    text = text.replace("salience: 80", "salience: 050").replace("capability: 2", "capability: 1e3")
+    text = text.replace("name: Beta", "name: NO")
+    sc = rp.load(write("core.yaml", text))
+    assert sc.stance("a", "i1").salience == 50  # decimal, not octal 40
+    assert sc.actor("a").capability == 1000.0  # 1e3 is a number, not text
+    assert sc.actor("b").name == "NO"  # not the boolean false
+
+
+def test_markup_in_names_is_shown_as_written(write):
+    from typer.testing import CliRunner
+
+    from realpolitik.cli import app
+
+    text = (DATA / "minimal.yaml").read_text().replace("name: Beta", 'name: "Beta [red]x[/]"')
+    p = write("markup [b].yaml", text)
+    result = CliRunner().invoke(app, ["forecast", str(p)], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "Beta [red]x[/]" in result.output
+    result = CliRunner().invoke(app, ["validate", str(p)], env={"COLUMNS": "200"})
+    assert "markup [b].yaml" in result.output
+
+
+def test_huge_and_tiny_capabilities_keep_forecasts_finite(write):
+    text = (DATA / "minimal.yaml").read_text()
+    text = text.replace("capability: 2", "capability: 1.0e+307")
+    text = text.replace("capability: 1,", "capability: 1.0e+307,")
+    sc = rp.load(write("huge.yaml", text))
+    fc = rp.forecast(sc)
+    for run in fc.runs:
+        assert np.isfinite(run.forecast).all()
+        assert ((run.forecast >= 0) & (run.forecast <= [100, 10])).all()
+    json.loads(fc.to_json())  # no infinite values
+    # equal huge capabilities weigh like equal small ones
+    small = rp.load(write("small.yaml", text.replace("1.0e+307", "1")))
+    np.testing.assert_allclose(
+        fc.run("compromise").forecast, rp.forecast(small).run("compromise").forecast
+    )
+
+
+def test_csv_one_actor_full_agreement_and_non_latin_names(write):
+    one = rp.load(write("one.csv", "actor,capability,position,salience\nA,1,5,50\n"))
+    issue = one.issues[0]
+    assert (issue.scale_min, issue.scale_max) == (4, 6)
+    assert rp.forecast(one).value("eum", "one") == 5
+    names = rp.load(
+        write("names.csv", "actor,capability,position,salience\nРоссия,2,1,50\nУкраїна,1,3,50\n")
+    )
+    assert names.actor_ids == ("actor-2", "actor-3")
+    assert [a.name for a in names.actors] == ["Россия", "Україна"]
+
+
+def test_csv_scenario_written_as_yaml_reads_back(write):
+    sc = rp.load(write("table.csv", "actor,capability,position,salience\nA,1,4,80\nB,2,10,50\n"))
+    again = parse_yaml(dump_yaml(sc), "again.yaml")
+    assert again.stances == sc.stances and again.date is None

@@ -28,6 +28,8 @@ from .scenario import Scenario
 __all__ = ["FORMAT", "Forecast", "ModelRun", "forecast"]
 
 FORMAT = "realpolitik-forecast/1"
+#: The most rounds a dynamic model may be asked for.
+MAX_ROUNDS = 10_000
 
 
 def _ro(a: Any) -> np.ndarray:
@@ -49,6 +51,13 @@ def _jsonable(a: Any) -> Any:
     if isinstance(a, Mapping):
         return {str(k): _jsonable(v) for k, v in a.items()}
     return a
+
+
+def _deep_tuple(x: Any) -> Any:
+    """Nested lists as nested tuples, so that a frozen result cannot be changed inside."""
+    if isinstance(x, (list, tuple)):
+        return tuple(_deep_tuple(y) for y in x)
+    return x
 
 
 def _from_json_array(a: Any) -> np.ndarray:
@@ -107,7 +116,7 @@ class ModelRun:
             forecast=_from_json_array(d["forecast"]),
             positions=_from_json_array(d["positions"]),
             per_round={k: _from_json_array(v) for k, v in d["per_round"].items()},
-            details={k: tuple(v) for k, v in d.get("details", {}).items()},
+            details={k: _deep_tuple(v) for k, v in d.get("details", {}).items()},
         )
 
 
@@ -288,6 +297,11 @@ def _model_names(model: str | Sequence[str]) -> list[str]:
     names = [model] if isinstance(model, str) else list(model)
     if names == ["all"]:
         return list(models.REGISTRY)
+    if "all" in names:
+        raise ValueError("'all' stands alone; name models one by one, or give 'all'")
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise ValueError(f"model {', '.join(twice)} named twice; name each model once")
     for n in names:
         models.get(n)  # raises KeyError naming the known models
     return names
@@ -305,8 +319,8 @@ def run_model(
             f"its parameters are: {', '.join(spec.defaults) or 'none'}"
         )
     t = spec.default_rounds if rounds is None else int(rounds)
-    if spec.dynamic and t < 0:
-        raise ValueError(f"rounds must be 0 or more, got {t}")
+    if spec.dynamic and not 0 <= t <= MAX_ROUNDS:
+        raise ValueError(f"rounds must be 0 to {MAX_ROUNDS}, got {t}")
     if not spec.dynamic:
         t = 0
     used = {**spec.defaults, **params}
@@ -329,7 +343,7 @@ def run_model(
             col[: traj.rounds + 1, j] = arr[:, 0]
             col[traj.rounds + 1 :, j] = arr[-1, 0]
         for key, arr in traj.details.items():
-            details.setdefault(key, [None] * m)[j] = _jsonable(np.asarray(arr))
+            details.setdefault(key, [None] * m)[j] = _deep_tuple(_jsonable(np.asarray(arr)))
     return ModelRun(
         model=name,
         parameters={"rounds": t, **used},

@@ -12,9 +12,11 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from .. import __version__
 from ..errors import RealpolitikError, ScenarioError
+from ..forecasting import MAX_ROUNDS
 from . import render
 
 app = typer.Typer(
@@ -34,7 +36,7 @@ EXIT_BAD_INPUT = 2
 
 
 def _fail(message: str) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}", markup=True, soft_wrap=True)
+    err.print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
     return typer.Exit(EXIT_BAD_INPUT)
 
 
@@ -74,7 +76,13 @@ def forecast(
     ] = "all",
     rounds: Annotated[
         int | None,
-        typer.Option("--rounds", "-r", min=0, help="Rounds of the dynamic models (the EUM: 10)."),
+        typer.Option(
+            "--rounds",
+            "-r",
+            min=0,
+            max=MAX_ROUNDS,
+            help="Rounds of the dynamic models (default: each model's own).",
+        ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the full result as JSON.")] = False,
 ) -> None:
@@ -144,9 +152,28 @@ def list_models() -> None:
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point: no traceback reaches the user unless asked for
+    (``REALPOLITIK_DEBUG=1``)."""
+    import os
+
     try:
         app()
     except KeyboardInterrupt:
         err.print("interrupted")
         raise SystemExit(130) from None
+    except MemoryError:
+        err.print(
+            "[bold red]error:[/] out of memory; try fewer actors per issue or fewer rounds",
+            soft_wrap=True,
+        )
+        raise SystemExit(1) from None
+    except Exception as exc:
+        if os.environ.get("REALPOLITIK_DEBUG"):
+            raise
+        err.print(
+            f"[bold red]internal error:[/] {escape(type(exc).__name__)}: {escape(str(exc))}\n"
+            "This is a bug in realpolitik; please report it with the command you ran "
+            "(REALPOLITIK_DEBUG=1 shows the traceback).",
+            soft_wrap=True,
+        )
+        raise SystemExit(1) from None

@@ -6,10 +6,11 @@ import math
 from collections.abc import Mapping, Sequence
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from ..forecasting import Forecast
+from ..forecasting import Forecast, ModelRun
 from ..models.base import ModelSpec
 from ..scenario import Scenario
 
@@ -20,6 +21,10 @@ def fmt(x: float | None, digits: int = 1) -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "-"
     return f"{x:.{digits}f}"
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 def _signed_pct(x: float | None) -> str:
@@ -33,8 +38,8 @@ def forecast(console: Console, sc: Scenario, fc: Forecast) -> None:
     console.print(Text(f"{sc.name}{date}", style="bold"))
     console.print(
         Text(
-            f"scenario {sc.id} ({fc.scenario_hash[:19]}), {len(sc.actors)} actors, "
-            f"{len(sc.issues)} issues; models: "
+            f"scenario {sc.id} ({fc.scenario_hash[:19]}), {plural(len(sc.actors), 'actor')}, "
+            f"{plural(len(sc.issues), 'issue')}; models: "
             + ", ".join(
                 f"{r.model}" + (f" ({r.rounds} rounds)" if r.rounds else "") for r in fc.runs
             ),
@@ -44,11 +49,13 @@ def forecast(console: Console, sc: Scenario, fc: Forecast) -> None:
     names = dict(zip(fc.actors, fc.actor_names, strict=True))
     for j, issue in enumerate(sc.issues):
         table = Table(
-            title=f"{issue.id}: {issue.question}",
+            title=Text(f"{issue.id}: {issue.question}"),
             title_justify="left",
             title_style="bold",
-            caption=f"scale {issue.scale_min:g} = {issue.min_label}; "
-            f"{issue.scale_max:g} = {issue.max_label}",
+            caption=Text(
+                f"scale {issue.scale_min:g} = {issue.min_label}; "
+                f"{issue.scale_max:g} = {issue.max_label}"
+            ),
             caption_justify="left",
             expand=False,
         )
@@ -62,19 +69,48 @@ def forecast(console: Console, sc: Scenario, fc: Forecast) -> None:
             f = r.forecast[j]
             delta = "" if math.isnan(sq) else f"{f - sq:+.1f}"
             near = ", ".join(f"{names[a]} ({fmt(d)})" for a, d in fc.closest(r.model, issue.id))
-            table.add_row(r.model, fmt(f), delta, near)
+            table.add_row(r.model, fmt(f), delta, Text(near))
         console.print()
         console.print(table)
         for r in fc.runs:
-            note = _unsettled(r, j, issue.span)
+            note = stability_note(r, j, issue.span)
             if note:
-                console.print(Text(note, style="yellow"))
+                console.print(Text("note: " + note, style="yellow"))
     _winners(console, fc, names)
 
 
-def _unsettled(run, j: int, span: float, last: int = 3) -> str:
-    """A warning when a dynamic model's forecast still moves over its last rounds."""
-    series = run.per_round.get("median")
+def _detail(run: ModelRun, key: str, j: int) -> float | None:
+    values = run.details.get(key)
+    if values is None or values[j] is None:
+        return None
+    v = values[j]
+    while isinstance(v, (list, tuple)):
+        v = v[0] if v else None
+    return None if v is None else float(v)
+
+
+def stability_note(run: ModelRun, j: int, span: float, last: int = 3) -> str:
+    """What to know when a dynamic model has not come to rest on issue ``j``: it cycles
+    (the model reports ``cycle_period``) or is still moving over its last rounds."""
+    if not run.rounds:
+        return ""
+    settled = _detail(run, "settled", j)
+    period = _detail(run, "cycle_period", j)
+    lo, hi = _detail(run, "forecast_low", j), _detail(run, "forecast_high", j)
+    if settled is not None:
+        if settled:
+            return ""
+        if period:
+            spread = f" between {lo:.1f} and {hi:.1f}" if lo is not None and hi is not None else ""
+            return (
+                f"{run.model} cycles{spread} (period {int(period)}); its forecast is the "
+                "mean over the cycle."
+            )
+        spread = (
+            f" it moved between {lo:.1f} and {hi:.1f};" if lo is not None and hi is not None else ""
+        )
+        return f"{run.model} has not settled after {run.rounds} rounds:{spread} try more --rounds."
+    series = run.per_round.get("median")  # a model that reports nothing: look at its rounds
     if series is None or run.rounds < last:
         return ""
     tail = series[-last:, j]
@@ -82,7 +118,7 @@ def _unsettled(run, j: int, span: float, last: int = 3) -> str:
     if hi - lo <= 0.01 * span:
         return ""
     return (
-        f"note: {run.model} has not settled: its forecast moved between {lo:.1f} and {hi:.1f} "
+        f"{run.model} has not settled: its forecast moved between {lo:.1f} and {hi:.1f} "
         f"over the last {last} of {run.rounds} rounds."
     )
 
@@ -114,7 +150,7 @@ def _winners(console: Console, fc: Forecast, names: Mapping[str, str]) -> None:
     for r in fc.runs:
         table.add_column(r.model, justify="right", no_wrap=True)
     for a in order:
-        table.add_row(names[a], *(_signed_pct(gains[r.model][a]) for r in fc.runs))
+        table.add_row(Text(names[a]), *(_signed_pct(gains[r.model][a]) for r in fc.runs))
     console.print()
     console.print(table)
     for r in fc.runs:
@@ -124,22 +160,35 @@ def _winners(console: Console, fc: Forecast, names: Mapping[str, str]) -> None:
         best = max(g, key=lambda a: g[a])
         worst = min(g, key=lambda a: g[a])
         console.print(
-            f"[bold]{r.model}[/]: ahead: {names[best]} ({_signed_pct(g[best])}); "
-            f"worst off: {names[worst]} ({_signed_pct(g[worst])})."
+            f"[bold]{escape(r.model)}[/]: ahead: {escape(names[best])} ({_signed_pct(g[best])}); "
+            f"worst off: {escape(names[worst])} ({_signed_pct(g[worst])})."
         )
+        restless = [
+            i
+            for j, i in enumerate(fc.issues)
+            if stability_note(r, j, float(fc.scale_max[j] - fc.scale_min[j]))
+        ]
+        if restless:
+            console.print(
+                Text(
+                    f"  {r.model} has not come to rest on {', '.join(restless)}: "
+                    "its gains there depend on the rounds run.",
+                    style="yellow",
+                )
+            )
 
 
 def validated(console: Console, sc: Scenario) -> None:
-    n_st = len(sc.stances)
     console.print(
-        f"[green]ok[/] {sc.origin}: scenario {sc.id!r}, {len(sc.actors)} actors, "
-        f"{len(sc.issues)} issues, {n_st} stances, {len(sc.sources)} sources"
+        f"[green]ok[/] {escape(sc.origin)}: scenario {escape(repr(sc.id))}, "
+        f"{plural(len(sc.actors), 'actor')}, {plural(len(sc.issues), 'issue')}, "
+        f"{plural(len(sc.stances), 'stance')}, {plural(len(sc.sources), 'source')}"
     )
     missing_sq = [i.id for i in sc.issues if i.status_quo is None]
     if missing_sq:
         console.print(
             "[yellow]note[/]: no status quo for "
-            + ", ".join(missing_sq)
+            + escape(", ".join(missing_sq))
             + "; gains against the status quo will not be computed there"
         )
     weightless = [
@@ -152,13 +201,18 @@ def validated(console: Console, sc: Scenario) -> None:
     if weightless:
         console.print(
             "[yellow]note[/]: no actor puts any capability x salience weight on "
-            + ", ".join(weightless)
+            + escape(", ".join(weightless))
             + "; its forecasts rest on no weight (compromise and median fall back to "
             "unweighted positions)"
         )
     silent = [a.id for a in sc.actors if not any(s.actor == a.id for s in sc.stances)]
     if silent:
-        console.print("[yellow]note[/]: actors without any stance: " + ", ".join(silent))
+        console.print("[yellow]note[/]: actors without any stance: " + escape(", ".join(silent)))
+    if sc.date is None:
+        console.print(
+            "[yellow]note[/]: no date; say when the scenario describes, so that only what was "
+            "known then is used"
+        )
 
 
 def scenario_list(console: Console, rows: Sequence[tuple[str, Scenario]], default: str) -> None:
@@ -175,7 +229,7 @@ def scenario_list(console: Console, rows: Sequence[tuple[str, Scenario]], defaul
             sc.date.isoformat() if sc.date else "-",
             str(len(sc.actors)),
             str(len(sc.issues)),
-            sc.name,
+            Text(sc.name),
         )
     console.print(table)
 

@@ -24,10 +24,11 @@ __all__ = ["COLUMNS", "parse_csv", "read_csv", "slug"]
 COLUMNS = ("actor", "capability", "position", "salience")
 
 
-def slug(text: str) -> str:
-    """A lowercase, hyphenated id made from a name: ``"United Kingdom"`` -> ``united-kingdom``."""
+def slug(text: str, fallback: str = "x") -> str:
+    """A lowercase, hyphenated id made from a name: ``"United Kingdom"`` -> ``united-kingdom``;
+    ``fallback`` when the name has no Latin letter or digit (``"Россия"``)."""
     s = re.sub(r"[^a-z0-9]+", "-", text.strip().lower()).strip("-")
-    return s[:64] or "x"
+    return s[:64].strip("-") or fallback
 
 
 def _number(text: str) -> float | None:
@@ -46,9 +47,18 @@ def parse_csv(
     def add(line: int | None, field: str, message: str) -> None:
         problems.append(Problem(name, field, message, line))
 
-    rows = list(csv.reader(io.StringIO(text)))
-    # skip blank lines but keep line numbers (csv rows map 1:1 to lines for simple files)
-    numbered = [(k + 1, r) for k, r in enumerate(rows) if any(cell.strip() for cell in r)]
+    reader = csv.reader(io.StringIO(text))
+    numbered: list[tuple[int, list[str]]] = []  # (first line of the record, cells)
+    try:
+        start = 1
+        for row in reader:
+            if any(cell.strip() for cell in row):
+                numbered.append((start, row))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise ScenarioError(
+            [Problem(name, "", f"not a readable CSV table: {exc}", reader.line_num or None)]
+        ) from None
     if not numbered:
         raise ScenarioError([Problem(name, "", "the file is empty; expected a header and rows")])
     header_line, header = numbered[0]
@@ -95,7 +105,7 @@ def parse_csv(
         if "salience" in values and not 0 <= values["salience"] <= 100:
             add(line, "salience", f"{values['salience']:g} is out of range; expected 0 to 100")
             ok = False
-        aid = slug(actor_name) if actor_name else ""
+        aid = slug(actor_name, fallback=f"actor-{line}") if actor_name else ""
         if aid and aid in seen:
             add(line, "actor", f"duplicate actor {actor_name!r}; first on line {seen[aid]}")
             ok = False
@@ -111,16 +121,17 @@ def parse_csv(
     if actors and all(a.capability == 0 for a in actors):
         add(None, "capability", "every capability is zero; expected at least one positive")
     positions = [s.position for s in stances]
-    if len(actors) >= 1 and not problems and min(positions) == max(positions):
-        add(
-            None,
-            "position",
-            "every actor holds the same position; expected at least two positions "
-            "to span the issue's scale (use the YAML form to give a scale)",
-        )
+    if positions and not math.isfinite(max(positions) - min(positions)):
+        add(None, "position", "the positions span more than a float can hold; rescale them")
     if problems:
         raise ScenarioError(problems)
     lo, hi = min(positions), max(positions)
+    lo_label = f"{lo:g} (lowest position in the table)"
+    hi_label = f"{hi:g} (highest position in the table)"
+    if lo == hi:  # one actor, or full agreement: a scale of one unit either side
+        lo, hi = lo - 1.0, hi + 1.0
+        lo_label = f"{lo:g} (one unit below the common position; the table has no spread)"
+        hi_label = f"{hi:g} (one unit above the common position; the table has no spread)"
     return Scenario(
         id=slug(stem),
         name=stem,
@@ -133,8 +144,8 @@ def parse_csv(
                 question=stem,
                 scale_min=lo,
                 scale_max=hi,
-                min_label=f"{lo:g} (lowest position in the table)",
-                max_label=f"{hi:g} (highest position in the table)",
+                min_label=lo_label,
+                max_label=hi_label,
             ),
         ),
         stances=tuple(stances),
@@ -145,4 +156,4 @@ def parse_csv(
 
 def read_csv(path: Path, *, label: str | None = None) -> Scenario:
     name = label or str(path)
-    return parse_csv(read_text(path, label=name), name, stem=slug(path.stem))
+    return parse_csv(read_text(path, label=name), name, stem=slug(path.stem, fallback="issue"))

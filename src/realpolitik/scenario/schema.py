@@ -119,8 +119,10 @@ class ScenarioHead(_Strict):
 
     id: Id
     name: Text
-    date: _dt.date = Field(
-        description="the date the scenario describes; use only what was known then"
+    date: _dt.date | None = Field(
+        None,
+        description="the date the scenario describes; use only what was known then "
+        "(optional, but `validate` asks for it)",
     )
     description: str = ""
 

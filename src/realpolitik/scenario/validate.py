@@ -196,6 +196,8 @@ def build_scenario(
                 ("issues", k, "scale"),
                 f"the minimum ({i.scale.min:g}) must be below the maximum ({i.scale.max:g})",
             )
+        elif not math.isfinite(i.scale.max - i.scale.min):
+            c.add(("issues", k, "scale"), "too wide: its span overflows; expected a narrower scale")
         elif i.status_quo is not None and not i.scale.min <= i.status_quo <= i.scale.max:
             c.add(
                 ("issues", k, "status_quo"),
@@ -203,6 +205,11 @@ def build_scenario(
             )
         if i.status_quo is not None and i.status_quo_source is None:
             c.add(("issues", k, "status_quo_source"), "missing; a status quo needs its source")
+        if i.status_quo is None and i.status_quo_source is not None:
+            c.add(
+                ("issues", k, "status_quo_source"),
+                "a source for a status quo that is not given; add `status_quo` or remove this",
+            )
 
     actor_ids = {eid for _, eid in raw_ids["actors"]}
     issue_ids = {eid for _, eid in raw_ids["issues"]}
