@@ -1,13 +1,15 @@
-"""Shared fixtures. ``SHARED`` is ``../shared`` beside the repository when present."""
+"""Shared fixtures. ``SHARED`` is ``../shared`` beside the repository, or the folder named
+by the environment variable ``REALPOLITIK_SHARED``."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
+SHARED = Path(os.environ.get("REALPOLITIK_SHARED", ROOT.parent / "shared"))
 
 
 @pytest.fixture

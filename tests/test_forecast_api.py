@@ -64,6 +64,11 @@ def test_result_is_frozen(minimal):
         fc.run("compromise").forecast[0] = 0.0
     with pytest.raises(TypeError):
         fc.run("compromise").parameters["x"] = 1  # type: ignore[index]
+    details = rp.forecast(minimal, model="eum", rounds=2).run("eum").details
+    some = next(iter(details.values()))
+    assert isinstance(some, tuple) and isinstance(some[0], tuple)
+    with pytest.raises(TypeError):
+        some[0][0] = 99  # type: ignore[index]
 
 
 def test_json_round_trip_is_lossless(minimal):
