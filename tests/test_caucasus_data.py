@@ -2,8 +2,9 @@
 
 Only PyYAML and ``scripts/cinc_capabilities.py`` are used, so that these checks run while the
 ``realpolitik`` package itself is being written. They check the file's content (the required
-actors and issues, a source for every number, the date rule, quotes kept short) and that the
-capabilities are the ones the COW data give.
+actors and issues, a source for every number, the date rule, quotes kept short, judgements
+stated as reasoning and never passed off as a document) and that the capabilities are the ones
+the COW data give.
 """
 
 from __future__ import annotations
@@ -18,13 +19,13 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from conftest import SHARED
 
 yaml = pytest.importorskip("yaml")
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "src/realpolitik/scenario/builtins/caucasus-2022.yaml"
 SCRIPT = ROOT / "scripts/cinc_capabilities.py"
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 NMC = SHARED / "data/capabilities/NMC-60-abridged.csv"
 OPED = SHARED / "seed/000_cfe7e7b659733f68.txt"
 
@@ -54,7 +55,12 @@ ISSUES = {
     "donbas-control",
 }
 ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-ORIGIN = ("ref", "url", "dataset", "quote")
+ORIGIN = ("ref", "url", "dataset", "quote", "judgement")
+MIN_JUDGEMENT_WORDS = 5
+# A note or judgement that says no document supports the number contradicts a `ref` beside it.
+DISCLAIMS_A_DOCUMENT = re.compile(
+    r"\bno (?:document|source)s?\b|\bnot (?:documented|sourced)\b|\(judgement", re.IGNORECASE
+)
 
 
 @pytest.fixture(scope="module")
@@ -158,6 +164,61 @@ def test_every_number_has_a_source(data: dict[str, Any]) -> None:
         assert number is not None, f"{where}: missing"
         assert isinstance(src, dict), f"{where}: no source"
         assert any(src.get(k) for k in ORIGIN), f"{where}: source needs one of {ORIGIN}"
+
+
+def test_judgements_are_sentences(data: dict[str, Any]) -> None:
+    """A ``judgement`` gives the analyst's reasoning: a sentence, not a placeholder."""
+    seen = 0
+    for where, src in _all_source_mappings(data):
+        if "judgement" not in src:
+            continue
+        seen += 1
+        text = src["judgement"]
+        assert isinstance(text, str), f"{where}: judgement must be text"
+        words = text.split()
+        assert len(words) >= MIN_JUDGEMENT_WORDS, f"{where}: judgement of {len(words)} words"
+        assert text.rstrip().endswith("."), f"{where}: judgement is not a full sentence"
+    assert seen, "the scenario has no judgements, yet several of its numbers are judgements"
+
+
+def test_no_ref_alongside_a_disclaimer(data: dict[str, Any]) -> None:
+    """No source cites a document while its note says no document supports the number."""
+    for where, src in _all_source_mappings(data):
+        if not src.get("ref"):
+            continue
+        for field in ("note", "judgement"):
+            text = str(src.get(field) or "")
+            match = DISCLAIMS_A_DOCUMENT.search(text)
+            assert match is None, (
+                f"{where}: cites {src['ref']!r} but its {field} says {match.group(0)!r}; "
+                "drop the ref or state the judgement in `judgement`"
+            )
+
+
+def test_no_unrelated_document_props_up_a_stance(data: dict[str, Any]) -> None:
+    """Documents the review found cited for stances they do not bear on stay uncited there."""
+    unrelated = {
+        ("belarus", "azerbaijan-alignment"): "union-state-1999-12-08",
+        ("belarus", "karabakh-control"): "union-state-1999-12-08",
+        ("belarus", "armenia-alignment"): "union-state-1999-12-08",
+        ("kazakhstan", "karabakh-control"): "kazakhstan-2022-02-22",
+    }
+    for s in data["stances"]:
+        ref = unrelated.get((s["actor"], s["issue"]))
+        if ref is not None:
+            assert s["source"].get("ref") != ref, (s["actor"], s["issue"], ref)
+
+
+# Phrases that read the day with hindsight (the war that followed, Turkey's later sanctions
+# policy, Armenia's shift of April 2022); see the date rule.
+HINDSIGHT = ("own survival", "refusing sanctions", "own security first")
+
+
+def test_no_hindsight_phrases(data: dict[str, Any]) -> None:
+    for where, src in _all_source_mappings(data):
+        text = " ".join(str(src.get(k) or "") for k in ("note", "judgement")).lower()
+        for phrase in HINDSIGHT:
+            assert phrase not in text, f"{where}: {phrase!r} reads the day with hindsight"
 
 
 def test_every_ref_names_a_source(data: dict[str, Any], sources: dict[str, Any]) -> None:
