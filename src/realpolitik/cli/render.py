@@ -73,7 +73,7 @@ def forecast(console: Console, sc: Scenario, fc: Forecast) -> None:
         console.print()
         console.print(table)
         for r in fc.runs:
-            note = stability_note(r, j, issue.span)
+            _, note = stability(r, j, issue.span)
             if note:
                 console.print(Text("note: " + note, style="yellow"))
     _winners(console, fc, names)
@@ -89,37 +89,33 @@ def _detail(run: ModelRun, key: str, j: int) -> float | None:
     return None if v is None else float(v)
 
 
-def stability_note(run: ModelRun, j: int, span: float, last: int = 3) -> str:
-    """What to know when a dynamic model has not come to rest on issue ``j``: it cycles
-    (the model reports ``cycle_period``) or is still moving over its last rounds."""
+def stability(run: ModelRun, j: int, span: float, last: int = 3) -> tuple[str, str]:
+    """``(kind, note)`` for a dynamic model on issue ``j``: kind "" when it came to rest
+    (or its forecast stays put while positions move), "cycle" when it cycles (the model
+    reports ``cycle_period``), "unsettled" when it still moves over its last rounds."""
     if not run.rounds:
-        return ""
+        return "", ""
     settled = _detail(run, "settled", j)
     period = _detail(run, "cycle_period", j)
     lo, hi = _detail(run, "forecast_low", j), _detail(run, "forecast_high", j)
-    if settled is not None:
-        if settled:
-            return ""
-        if period:
-            spread = f" between {lo:.1f} and {hi:.1f}" if lo is not None and hi is not None else ""
-            return (
-                f"{run.model} cycles{spread} (period {int(period)}); its forecast is the "
-                "mean over the cycle."
-            )
-        spread = (
-            f" it moved between {lo:.1f} and {hi:.1f};" if lo is not None and hi is not None else ""
+    if settled is None:  # a model that reports nothing: look at its last rounds
+        series = run.per_round.get("median")
+        if series is None or run.rounds < last:
+            return "", ""
+        lo, hi = float(series[-last:, j].min()), float(series[-last:, j].max())
+    elif settled:
+        return "", ""
+    if lo is not None and hi is not None and hi - lo <= 0.01 * span:
+        return "", ""  # positions may still move, but the forecast stays put
+    spread = f" between {lo:.1f} and {hi:.1f}" if lo is not None and hi is not None else ""
+    if period:
+        return "cycle", (
+            f"{run.model} cycles{spread} (period {int(period)}); its forecast is the mean over "
+            "the cycle."
         )
-        return f"{run.model} has not settled after {run.rounds} rounds:{spread} try more --rounds."
-    series = run.per_round.get("median")  # a model that reports nothing: look at its rounds
-    if series is None or run.rounds < last:
-        return ""
-    tail = series[-last:, j]
-    lo, hi = float(tail.min()), float(tail.max())
-    if hi - lo <= 0.01 * span:
-        return ""
-    return (
-        f"{run.model} has not settled: its forecast moved between {lo:.1f} and {hi:.1f} "
-        f"over the last {last} of {run.rounds} rounds."
+    return "unsettled", (
+        f"{run.model} has not settled after {run.rounds} rounds: its forecast moved{spread} "
+        "over the last rounds; try more --rounds."
     )
 
 
@@ -163,16 +159,24 @@ def _winners(console: Console, fc: Forecast, names: Mapping[str, str]) -> None:
             f"[bold]{escape(r.model)}[/]: ahead: {escape(names[best])} ({_signed_pct(g[best])}); "
             f"worst off: {escape(names[worst])} ({_signed_pct(g[worst])})."
         )
-        restless = [
-            i
-            for j, i in enumerate(fc.issues)
-            if stability_note(r, j, float(fc.scale_max[j] - fc.scale_min[j]))
-        ]
-        if restless:
+        kinds: dict[str, list[str]] = {"cycle": [], "unsettled": []}
+        for j, issue in enumerate(fc.issues):
+            kind, _ = stability(r, j, float(fc.scale_max[j] - fc.scale_min[j]))
+            if kind:
+                kinds[kind].append(issue)
+        if kinds["cycle"]:
             console.print(
                 Text(
-                    f"  {r.model} has not come to rest on {', '.join(restless)}: "
-                    "its gains there depend on the rounds run.",
+                    f"  {r.model} cycles on {', '.join(kinds['cycle'])}: its gains there rest "
+                    "on the mean over each cycle.",
+                    style="yellow",
+                )
+            )
+        if kinds["unsettled"]:
+            console.print(
+                Text(
+                    f"  {r.model} has not settled on {', '.join(kinds['unsettled'])}: its gains "
+                    "there depend on the rounds run.",
                     style="yellow",
                 )
             )
