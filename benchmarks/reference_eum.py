@@ -1,11 +1,16 @@
 """A plain-Python reference of the EUM: loops over actors and pairs, floats and lists only.
 
-It implements the same equations and the same interpretive choices as
-``realpolitik.models.eum`` (see that module's docstring and docs/explanation/eum.md), but
-straight from the definitions: every vote sum is the explicit sum over voters, the
-normaliser of the probabilities is the explicit triple sum over voters and ordered pairs of
-actors, and the median is found from the pairwise votes. It is deliberately slow
-(O(n^3) per round in pure Python) and exists to check the vectorised model and to time it.
+It implements the same equations, interpretive choices and tolerances as
+``realpolitik.models.eum`` (see that module's docstring and docs/explanation/eum.md), the
+way one would write them with loops: each round makes **one pass** over the ordered pairs
+of actors (a, b) and the voters k, computes every vote v_k(a, b) once, and accumulates from
+it everything the round needs: the sum of the positive votes of each pair (the numerator
+of P_ab), the sum of their absolute values (the per-pair normaliser, and summed over all
+pairs the all-pairs normaliser D) and the net vote of each pair (the median's pairwise
+vote, from which the round's median mu is found). Then loops over pairs give the security
+levels, the expected utilities and the offers. No numpy, no prefix sums, no algebra beyond
+the equations: O(n^3) per round in pure Python. It exists to check the vectorised model
+and to time it.
 
 Usage::
 
@@ -18,8 +23,9 @@ from __future__ import annotations
 
 from typing import Any
 
-EU_ATOL = 1e-12
+EU_ATOL = 1e-10
 MOVE_RTOL = 1e-9
+POS_RTOL = 1e-9
 TIE_RTOL = 1e-9
 SPREAD_RTOL = 1e-12
 NO_OFFER, CONFLICT, COMPROMISE, CAPITULATION = 0, 1, 2, 3
@@ -32,11 +38,30 @@ def weighted_mean(c: list[float], x: list[float], s: list[float]) -> float:
     return sum(ci * si * xi for ci, si, xi in zip(c, s, x, strict=True)) / tw
 
 
-def pairwise_median(c: list[float], x: list[float], s: list[float]) -> float:
-    """Condorcet winner from the pairwise votes v(j, k), with the documented tie rule."""
+def _median_from_margins(
+    margin: dict[float, float], mean: float, scale: float, span: float
+) -> float:
+    """The documented tie rule: the positions that lose no vote by more than TIE_RTOL scale
+    (f within TIE_RTOL scale of its minimum, in the terms of median.py: a position's
+    smallest margin is f_min - f(x_j), or positive for the winner), then the one nearest
+    the weighted mean (within TIE_RTOL span), then the lower one."""
+    tied = [xj for xj in sorted(margin) if margin[xj] >= -TIE_RTOL * scale]
+    near = min(abs(xj - mean) for xj in tied)
+    return min(xj for xj in tied if abs(xj - mean) <= near + TIE_RTOL * span)
+
+
+def pairwise_median(
+    c: list[float], x: list[float], s: list[float], span: float | None = None
+) -> float:
+    """Condorcet winner from the pairwise votes v(j, k), with the documented tie rule.
+
+    ``span`` is the length the tolerances are relative to (default: the positions' range).
+    """
     n = len(x)
     cands = sorted(set(x))
     w = [c[i] * s[i] for i in range(n)]
+    if span is None:
+        span = cands[-1] - cands[0]
     # largest minimum margin over the other positions (a lone position has margin 0)
     margin = {}
     for xj in cands:
@@ -49,13 +74,7 @@ def pairwise_median(c: list[float], x: list[float], s: list[float]) -> float:
             if first or v < worst:
                 worst, first = v, False
         margin[xj] = worst
-    best = max(margin.values())
-    scale = sum(w) * (cands[-1] - cands[0])
-    tied = [xj for xj in cands if margin[xj] >= best - TIE_RTOL * scale]
-    mean = weighted_mean(c, x, s)
-    near = min(abs(xj - mean) for xj in tied)
-    span = cands[-1] - cands[0]
-    return min(xj for xj in tied if abs(xj - mean) <= near + TIE_RTOL * span)
+    return _median_from_margins(margin, weighted_mean(c, x, s), sum(w) * span, span)
 
 
 def _pow(base: float, e: float) -> float:
@@ -77,39 +96,77 @@ def expected_utility(
     return eu
 
 
-def probabilities(
-    x: list[float], w: list[float], span: float, r: list[float] | None, probability: str
-) -> list[list[float]]:
-    """P[i][j] straight from the definition (explicit sums over voters and pairs)."""
+def vote_pass(
+    x: list[float], w: list[float], span: float, r: list[float] | None
+) -> tuple[list[list[float]], list[list[float]], list[list[float]], float]:
+    """One pass over the ordered pairs (a, b) and the voters k, each vote computed once.
+
+    v_k(a, b) = w_k (u_k(x_b) - u_k(x_a)), u_k(y) = |x_k - y| / R (to the power r_k if
+    ``r`` is given). Returns, per pair, the sum of the positive votes, the sum of the
+    absolute votes and the net vote, and the sum of the absolute votes over all pairs
+    (the all-pairs normaliser D).
+    """
     n = len(x)
-
-    def u(k: int, y: float) -> float:
-        val = abs(x[k] - y) / span
-        return val if r is None else val ** r[k]
-
-    def vote(k: int, a: float, b: float) -> float:  # v_k(a, b): k's vote for a over b
-        return w[k] * (u(k, b) - u(k, a))
-
+    u = []  # u[k][y] = u_k(x_y)
+    for k in range(n):
+        row = []
+        for y in range(n):
+            val = abs(x[k] - x[y]) / span
+            row.append(val if r is None else val ** r[k])
+        u.append(row)
+    voters = list(zip(w, u, strict=True))
+    positive = [[0.0] * n for _ in range(n)]
+    absolute = [[0.0] * n for _ in range(n)]
+    net = [[0.0] * n for _ in range(n)]
     total = 0.0
-    if probability == "all_pairs":
-        for k in range(n):
-            for a in range(n):
-                for b in range(n):
-                    total += abs(vote(k, x[a], x[b]))
-    p = [[0.0] * n for _ in range(n)]
-    for i in range(n):
-        for j in range(n):
-            num = 0.0
-            den = 0.0
-            for k in range(n):
-                v = vote(k, x[i], x[j])
+    for a in range(n):
+        for b in range(n):
+            num = 0.0  # sum of max(0, v): the numerator of P_ab
+            den = 0.0  # sum of |v|: the per-pair normaliser, summed over pairs into D
+            vote = 0.0  # sum of v: the median's vote for x_a over x_b
+            for wk, uk in voters:
+                v = wk * (uk[b] - uk[a])
                 if v > 0:
                     num += v
                 den += abs(v)
-            if probability == "all_pairs":
-                den = total
-            p[i][j] = num / den if den > 0 else 0.0
+                vote += v
+            positive[a][b] = num
+            absolute[a][b] = den
+            net[a][b] = vote
+            total += den
+    return positive, absolute, net, total
+
+
+def probabilities(
+    positive: list[list[float]], absolute: list[list[float]], total: float, probability: str
+) -> list[list[float]]:
+    """P[i][j] = sum of i's positive votes over j / the normaliser (0 where it is 0)."""
+    n = len(positive)
+    p = [[0.0] * n for _ in range(n)]
+    for i in range(n):
+        for j in range(n):
+            den = total if probability == "all_pairs" else absolute[i][j]
+            p[i][j] = positive[i][j] / den if den > 0 else 0.0
     return p
+
+
+def median_from_votes(
+    c: list[float], x: list[float], s: list[float], net: list[list[float]], span: float
+) -> float:
+    """The Condorcet median from the pass's net votes (which are divided by R)."""
+    n = len(x)
+    margin: dict[float, float] = {}
+    for a in range(n):
+        if x[a] in margin:
+            continue
+        worst = 0.0
+        first = True
+        for b in range(n):
+            if x[b] != x[a] and (first or net[a][b] < worst):
+                worst, first = net[a][b], False
+        margin[x[a]] = worst
+    total_w = sum(c[i] * s[i] for i in range(n))
+    return _median_from_margins(margin, weighted_mean(c, x, s), total_w, span)
 
 
 def risk_exponents(security: list[float]) -> list[float]:
@@ -117,12 +174,21 @@ def risk_exponents(security: list[float]) -> list[float]:
     spread = hi - lo
     out = []
     for sec in security:
-        if spread > SPREAD_RTOL * (abs(hi) + abs(lo)) + 1e-300:
+        if spread > SPREAD_RTOL * (abs(hi) + abs(lo)) + EU_ATOL:
             big_r = min(1.0, max(-1.0, (2.0 * sec - hi - lo) / spread))
         else:
             big_r = 0.0
         out.append((1.0 - big_r / 3.0) / (1.0 + big_r / 3.0))
     return out
+
+
+def snap(y: float, xi: float, xj: float, tol: float) -> float:
+    """A compromise landing within ``tol`` of either end: at x_i (no move) or on x_j."""
+    if abs(y - xi) <= tol:
+        return xi
+    if abs(xj - y) <= tol:
+        return xj
+    return y
 
 
 def one_round(
@@ -139,7 +205,9 @@ def one_round(
     """One round of offers and moves on one issue."""
     n = len(x)
     w = [c[i] * s[i] for i in range(n)]
-    mu = pairwise_median(c, x, s)
+    positive, absolute, net, total = vote_pass(x, w, span, None)
+    p = probabilities(positive, absolute, total, probability)
+    mu = median_from_votes(c, x, s, net, span)
 
     def d(i: int, j: int) -> float:
         return abs(x[i] - x[j]) / span
@@ -147,18 +215,22 @@ def one_round(
     def dmu(i: int) -> float:
         return abs(x[i] - mu) / span
 
-    p = probabilities(x, w, span, None, probability)
+    def differ(i: int, j: int) -> bool:  # positions within POS_RTOL R are one position
+        return d(i, j) > POS_RTOL
+
     security = []
     for j in range(n):
         tot = 0.0
         for i in range(n):
-            if x[i] != x[j]:
+            if differ(i, j):
                 tot += expected_utility(p[i][j], d(i, j), s[j], dmu(i), 1.0, q, t)
         security.append(tot)
     r = risk_exponents(security)
     if vote_risk:
-        p = probabilities(x, w, span, r, probability)
+        positive, absolute, _, total = vote_pass(x, w, span, r)
+        p = probabilities(positive, absolute, total, probability)
 
+    e = EU_ATOL  # expected utilities within e of each other (or of 0) are equal
     new = list(x)
     accepted = [NO_OFFER] * n
     proposer = [-1] * n
@@ -170,21 +242,21 @@ def one_round(
             CAPITULATION: [],
         }
         for j in range(n):
-            if x[j] == x[i]:
+            if not differ(i, j):
                 continue
             a = expected_utility(p[i][j], d(i, j), s[j], dmu(i), r[i], q, t)  # E^i(U_ij)
             b = expected_utility(p[j][i], d(i, j), s[i], dmu(j), r[i], q, t)  # E^i(U_ji)
-            if a <= 0 and b <= 0:
+            if a <= e and b <= e:
                 counts["stalemate"] += 1
-            if b <= 0:
+            if b <= e:
                 continue
             lo, hi = min(x[i], x[j]), max(x[i], x[j])
-            if a > 0 and b > a:
+            if a > e and b - a > e:
                 kind, target = CONFLICT, x[j]
-            elif a <= 0 and -a < b:
+            elif a <= e and a + b > e:
                 frac = min(1.0, max(0.0, -a / b))
                 kind, target = COMPROMISE, min(hi, max(lo, x[i] + (x[j] - x[i]) * frac))
-            elif a < 0 and -a >= b:
+            elif a <= e:
                 kind, target = CAPITULATION, x[j]
             else:
                 continue
@@ -207,12 +279,16 @@ def one_round(
                 cand = [o for o in cand if -o[1] <= -best_b + EU_ATOL]
             best_t = min(o[2] for o in cand)
             pick = min((o for o in cand if o[2] <= best_t), key=lambda o: o[3])
-            new[i] = pick[2]
+            target = pick[2]
+            if kind == COMPROMISE:
+                target = snap(target, x[i], x[pick[3]], POS_RTOL * span)
+            new[i] = target
             accepted[i] = kind
             proposer[i] = pick[3]
             break
     return {
         "x": new,
+        "mu": mu,
         "r": r,
         "security": security,
         "accepted": accepted,
@@ -243,7 +319,7 @@ def reference_run(
         span = 1.0
     out: dict[str, Any] = {
         "positions": [list(x)],
-        "median": [pairwise_median(c, x, s)],
+        "median": [pairwise_median(c, x, s, span)],
         "mean": [weighted_mean(c, x, s)],
         "risk_exponent": [],
         "accepted": [],
@@ -254,7 +330,7 @@ def reference_run(
         res = one_round(c, x, s, span, q=q, t=t, probability=probability, vote_risk=vote_risk)
         x = res["x"]
         out["positions"].append(list(x))
-        out["median"].append(pairwise_median(c, x, s))
+        out["median"].append(pairwise_median(c, x, s, span))
         out["mean"].append(weighted_mean(c, x, s))
         out["risk_exponent"].append(res["r"])
         out["accepted"].append(res["accepted"])

@@ -109,3 +109,14 @@ def test_validate_notes_an_issue_nobody_weighs(tmp_path):
     assert "no actor puts any capability x salience weight on i2" in out
     fc = rp.forecast(p, model="compromise")
     assert fc.value("compromise", "i2") == 5.5  # the unweighted mean of 8 and 3
+
+
+def test_forecast_says_when_the_eum_cycles():
+    # On caucasus-2022 the EUM's Karabakh median alternates between two values (a 2-cycle);
+    # the table and the winners' lines say so, and the forecast is the cycle's mean.
+    out = invoke("forecast", "--model", "eum")
+    assert "eum cycles between" in out and "period 2" in out
+    assert "eum cycles on" in out and "karabakh-control" in out
+    run = rp.forecast("caucasus-2022", model="eum").run("eum")
+    j = run.details["cycle_period"]
+    assert any(p[0] == 2 for p in j)

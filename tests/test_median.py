@@ -155,3 +155,29 @@ def test_run_returns_a_static_trajectory():
     with pytest.raises(TypeError):
         run(inp, q=1.0)
     assert SPEC.name == "median" and not SPEC.dynamic and SPEC.run is run
+
+
+def test_ties_can_be_judged_against_a_given_span():
+    """A dynamic model whose actors converge passes its issue's range: two positions 3e-6
+    apart, equally near the weighted mean, are a tie against a range of 100 (the lower
+    wins), while against their own spread of 3e-6 rounding would decide."""
+    x = np.array([[75.0], [75.0 - 3.3e-6], [75.0 - 3.3e-6], [75.0]])
+    c = np.array([0.0, 2.0, 1.0, 3.0])
+    s = np.array([[0.75], [0.25], [0.25], [0.25]])
+    got = condorcet_median(c, x, s, span=np.array([100.0]))
+    assert got[0] == 75.0 - 3.3e-6
+    perm = np.array([3, 1, 0, 2])
+    assert condorcet_median(c[perm], x[perm], s[perm], span=100.0)[0] == got[0]
+
+
+@settings(max_examples=50, deadline=None, derandomize=True)
+@given(seed=st.integers(0, 2**32 - 1), shape=st.sampled_from([(5,), (3, 4), (2, 3, 6)]))
+def test_the_flat_gather_equals_take_along_axis(seed, shape):
+    from realpolitik.models.median import _along
+
+    rng = np.random.default_rng(seed)
+    values = rng.normal(size=shape)
+    order = np.argsort(rng.normal(size=shape), axis=-1)
+    np.testing.assert_array_equal(_along(values, order), np.take_along_axis(values, order, -1))
+    first = order[..., :1]
+    np.testing.assert_array_equal(_along(values, first), np.take_along_axis(values, first, -1))

@@ -14,14 +14,22 @@ from realpolitik.models import REGISTRY, ModelInput, get
 MODELS = sorted(REGISTRY)
 
 
-def random_input(seed: int, n: int, m: int) -> ModelInput:
+def random_input(seed: int, n: int, m: int, grid: int = 0, zeros: bool = False) -> ModelInput:
+    """Random inputs; ``grid`` > 0 puts the positions on grid + 1 evenly spaced points of the
+    scale (ties and shared positions), ``zeros`` makes some saliences exactly 0."""
     rng = np.random.default_rng(seed)
     lo = rng.uniform(-50, 50, size=m)
     hi = lo + rng.uniform(1, 100, size=m)
+    u = rng.uniform(size=(n, m))
+    if grid:
+        u = rng.integers(0, grid + 1, size=(n, m)) / grid
+    salience = rng.uniform(0.05, 1, size=(n, m))
+    if zeros:
+        salience = np.where(rng.uniform(size=(n, m)) < 0.3, 0.0, np.round(salience * 4) / 4)
     return ModelInput(
         capability=rng.uniform(0.01, 1, size=n),
-        position=lo + (hi - lo) * rng.uniform(size=(n, m)),
-        salience=rng.uniform(0.05, 1, size=(n, m)),
+        position=lo + (hi - lo) * u,
+        salience=salience,
         scale_min=lo,
         scale_max=hi,
         status_quo=lo + (hi - lo) * rng.uniform(size=m),
@@ -38,6 +46,8 @@ inputs = st.builds(
     seed=st.integers(0, 2**32 - 1),
     n=st.integers(2, 12),
     m=st.integers(1, 3),
+    grid=st.sampled_from([0, 2, 4, 10]),  # 0: continuous; else small integer grids
+    zeros=st.booleans(),  # exact zero saliences
 )
 
 

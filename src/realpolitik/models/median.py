@@ -26,9 +26,10 @@ Ties and degenerate cases (a deterministic rule)
    dimension with non-negative weights such a position always beats or ties every other,
    so a (weak) Condorcet winner always exists among the positions.
 2. Positions whose f is within a relative 1e-9 of the smallest are tied (this happens when
-   the cumulative weight is exactly half at a position, and absorbs rounding). Among tied
-   positions the one nearest the capability x salience weighted mean wins, and if two are
-   equally near (to the same tolerance) the lower position wins.
+   the cumulative weight is exactly half at a position, and absorbs rounding): within
+   1e-9 x (total weight) x (the range of the positions, or the ``span`` a caller passes).
+   Among tied positions the one nearest the capability x salience weighted mean wins, and
+   if two are equally near (within 1e-9 of the same range) the lower position wins.
 3. If every weight on an issue is zero, all positions tie and rule 2 picks the position
    nearest the plain mean. ``details["margin"]`` then reports 0.
 
@@ -46,12 +47,43 @@ from typing import Any
 import numpy as np
 
 from .base import ModelInput, ModelSpec, Trajectory
-from .compromise import weighted_mean
 
-__all__ = ["SPEC", "TIE_RTOL", "condorcet_median", "run", "weighted_l1"]
+__all__ = ["SPEC", "TIE_RTOL", "condorcet_median", "median_last", "run", "weighted_l1"]
 
 #: Relative tolerance under which two sums of weighted distances count as tied.
 TIE_RTOL = 1e-9
+
+
+def _along(values: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """``np.take_along_axis(values, order, axis=-1)``, the leading axes of ``values``
+    broadcasting to those of ``order``, by one flat gather (cheaper for many small rows)."""
+    n = values.shape[-1]
+    shape = (*order.shape[:-1], n)
+    flat = np.ascontiguousarray(np.broadcast_to(values, shape)).reshape(-1)
+    start = np.arange(0, flat.size, max(n, 1)).reshape((*order.shape[:-1], 1))
+    return flat[order + start]
+
+
+def _sorted_l1(
+    weight: np.ndarray, position: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sorted positions, f at them, and the weighted mean (the plain mean where every weight
+    is 0), each along the last axis; see :func:`weighted_l1`."""
+    order = np.argsort(position, axis=-1, kind="stable")
+    xs = _along(position, order)
+    ws = _along(weight, order)
+    shift = xs[..., :1]  # centring keeps the prefix sums well conditioned
+    xc = xs - shift
+    cw = np.add.accumulate(ws, axis=-1)
+    cs = np.add.accumulate(ws * xc, axis=-1)
+    tw = cw[..., -1:]
+    ts = cs[..., -1:]
+    # sum over i <= a of w_i (x_a - x_i)  +  sum over i > a of w_i (x_i - x_a)
+    f = (xc * cw - cs) + ((ts - cs) - xc * (tw - cw))
+    mean = shift + np.where(tw > 0, ts, xc.sum(axis=-1, keepdims=True)) / np.where(
+        tw > 0, tw, xs.shape[-1]
+    )
+    return xs, np.maximum(f, 0.0), mean
 
 
 def weighted_l1(weight: np.ndarray, position: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -60,18 +92,39 @@ def weighted_l1(weight: np.ndarray, position: np.ndarray) -> tuple[np.ndarray, n
     ``weight`` and ``position`` have shape (..., n) (actors last). Returns
     ``(sorted_positions, f_at_sorted_positions)``, both (..., n). O(n log n).
     """
-    order = np.argsort(position, axis=-1, kind="stable")
-    xs = np.take_along_axis(position, order, axis=-1)
-    ws = np.take_along_axis(weight, order, axis=-1)
-    shift = xs[..., :1]  # centring keeps the prefix sums well conditioned
-    xc = xs - shift
-    cw = np.cumsum(ws, axis=-1)
-    cs = np.cumsum(ws * xc, axis=-1)
-    tw = cw[..., -1:]
-    ts = cs[..., -1:]
-    # sum over i <= a of w_i (x_a - x_i)  +  sum over i > a of w_i (x_i - x_a)
-    f = (xc * cw - cs) + ((ts - cs) - xc * (tw - cw))
-    return xs, np.maximum(f, 0.0)
+    xs, f, _ = _sorted_l1(weight, position)
+    return xs, f
+
+
+def median_last(
+    weight: np.ndarray,
+    position: np.ndarray,
+    span: np.ndarray | float | None = None,
+    *,
+    return_margin: bool = False,
+) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+    """:func:`condorcet_median` with the actors on the *last* axis: ``weight`` (c s) and
+    ``position`` (..., n), ``span`` broadcasting to (...,). Returns (...,)."""
+    if position.shape[-1] == 0:
+        raise ValueError("the median needs at least one actor")
+    xs, f, mean = _sorted_l1(weight, position)
+    if span is None:
+        span = xs[..., -1:] - xs[..., :1]
+    else:
+        span = np.broadcast_to(np.asarray(span, dtype=float), xs.shape[:-1])[..., None]
+    total = np.add.reduce(np.broadcast_to(weight, position.shape), axis=-1, keepdims=True)
+    fmin = f.min(axis=-1, keepdims=True)
+    tied = f <= fmin + TIE_RTOL * total * span  # f is at most total * span
+    dist = np.where(tied, np.abs(xs - mean), np.inf)
+    near = dist <= dist.min(axis=-1, keepdims=True) + TIE_RTOL * span
+    idx = np.argmax(near, axis=-1)[..., None]  # first = lowest of the nearest tied positions
+    winner = _along(xs, idx)[..., 0]
+    if not return_margin:
+        return winner
+    fw = _along(f, idx)
+    other = np.where(xs != winner[..., None], f, np.inf).min(axis=-1, keepdims=True)
+    margin = np.where(np.isfinite(other), np.maximum(other - fw, 0.0), 0.0)[..., 0]
+    return winner, margin
 
 
 def condorcet_median(
@@ -80,6 +133,7 @@ def condorcet_median(
     salience: np.ndarray,
     *,
     return_margin: bool = False,
+    span: np.ndarray | float | None = None,
 ) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """The Condorcet winner among the actor positions, per issue.
 
@@ -88,6 +142,10 @@ def condorcet_median(
     ``return_margin`` also returns the winner's smallest margin
     ``min_k sum_i c_i s_i (|x_i - x_k| - |x_i - x_mu|)`` over the positions x_k that differ
     from the winner (not divided by R; 0 when there is no other position).
+    ``span`` (broadcasting to (..., m)) is the length the tie tolerances are relative to;
+    by default the range of the positions themselves. A dynamic model whose positions
+    converge passes its issue's fixed range, so that ties are not judged against a spread
+    that has shrunk to the size of rounding errors.
     See the module docstring for the tie rule.
     """
     capability = np.asarray(capability, dtype=float)
@@ -96,26 +154,9 @@ def condorcet_median(
     if position.shape[-2] == 0:
         raise ValueError("the median needs at least one actor")
     w = capability[..., :, None] * salience
-    x = np.swapaxes(position, -1, -2)  # (..., m, n)
-    wt = np.swapaxes(w, -1, -2)
-    xs, f = weighted_l1(wt, x)
-
-    span = xs[..., -1:] - xs[..., :1]
-    scale = wt.sum(axis=-1, keepdims=True) * span  # f is at most this
-    fmin = f.min(axis=-1, keepdims=True)
-    tied = f <= fmin + TIE_RTOL * scale
-
-    mean = weighted_mean(capability, position, salience)[..., None]  # (..., m, 1)
-    dist = np.where(tied, np.abs(xs - mean), np.inf)
-    near = dist <= dist.min(axis=-1, keepdims=True) + TIE_RTOL * span
-    idx = np.argmax(near, axis=-1)[..., None]  # first = lowest of the nearest tied positions
-    winner = np.take_along_axis(xs, idx, axis=-1)[..., 0]
-    if not return_margin:
-        return winner
-    fw = np.take_along_axis(f, idx, axis=-1)
-    other = np.where(xs != winner[..., None], f, np.inf).min(axis=-1, keepdims=True)
-    margin = np.where(np.isfinite(other), np.maximum(other - fw, 0.0), 0.0)[..., 0]
-    return winner, margin
+    return median_last(
+        np.swapaxes(w, -1, -2), np.swapaxes(position, -1, -2), span, return_margin=return_margin
+    )
 
 
 def run(inputs: ModelInput, /, *, rounds: int = 0, **params: Any) -> Trajectory:
