@@ -218,14 +218,7 @@ def test_positions_stay_between_the_actors_and_on_the_scale(inp, options):
 @given(inp=inputs, perm_seed=st.integers(0, 2**32 - 1), options=st.sampled_from(OPTIONS))
 def test_permuting_actors_permutes_positions_and_keeps_forecasts(inp, perm_seed, options):
     perm = np.random.default_rng(perm_seed).permutation(inp.n_actors)
-    shuffled = ModelInput(
-        inp.capability[perm],
-        inp.position[perm],
-        inp.salience[perm],
-        inp.scale_min,
-        inp.scale_max,
-        inp.status_quo,
-    )
+    shuffled = inp.reorder(perm)
     a, b = run(inp, rounds=5, **options), run(shuffled, rounds=5, **options)
     np.testing.assert_allclose(b.positions, a.positions[:, perm, :], rtol=0, atol=1e-9)
     np.testing.assert_allclose(b.forecast, a.forecast, rtol=0, atol=1e-9)
@@ -433,14 +426,7 @@ def test_zero_saliences_and_ties_do_not_make_the_order_of_the_actors_matter():
 def test_permutations_on_integer_grids_with_zero_saliences(seed, n, perm_seed, options):
     inp = random_input(seed, n, 1, integers=True)
     perm = np.random.default_rng(perm_seed).permutation(n)
-    shuffled = ModelInput(
-        inp.capability[perm],
-        inp.position[perm],
-        inp.salience[perm],
-        inp.scale_min,
-        inp.scale_max,
-        inp.status_quo,
-    )
+    shuffled = inp.reorder(perm)
     a, b = run(inp, rounds=12, **options), run(shuffled, rounds=12, **options)
     np.testing.assert_allclose(b.positions, a.positions[:, perm, :], rtol=0, atol=1e-9)
     np.testing.assert_allclose(b.forecast, a.forecast, rtol=0, atol=1e-9)

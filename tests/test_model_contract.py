@@ -73,14 +73,7 @@ def test_positions_and_forecasts_stay_on_the_scale(name, inp):
 @given(inp=inputs, perm_seed=st.integers(0, 2**32 - 1))
 def test_permuting_actors_permutes_nothing_in_the_forecast(name, inp, perm_seed):
     perm = np.random.default_rng(perm_seed).permutation(inp.n_actors)
-    shuffled = ModelInput(
-        capability=inp.capability[perm],
-        position=inp.position[perm],
-        salience=inp.salience[perm],
-        scale_min=inp.scale_min,
-        scale_max=inp.scale_max,
-        status_quo=inp.status_quo,
-    )
+    shuffled = inp.reorder(perm)
     a, b = _run(name, inp), _run(name, shuffled)
     np.testing.assert_allclose(b.forecast, a.forecast, rtol=0, atol=1e-9)
     np.testing.assert_allclose(b.positions, a.positions[:, perm, :], rtol=0, atol=1e-9)

@@ -74,6 +74,18 @@ class ModelInput:
     def n_issues(self) -> int:
         return int(self.position.shape[1])
 
+    def reorder(self, order: Any) -> ModelInput:
+        """The same input with the actors taken in ``order`` (an index array)."""
+        idx = np.asarray(order)
+        return ModelInput(
+            capability=self.capability[idx],
+            position=self.position[idx],
+            salience=self.salience[idx],
+            scale_min=self.scale_min,
+            scale_max=self.scale_max,
+            status_quo=self.status_quo,
+        )
+
     @classmethod
     def single_issue(
         cls,
