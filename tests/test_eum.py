@@ -152,6 +152,19 @@ def test_risk_exponents():
     np.testing.assert_array_equal(risk_exponents(np.array([[0.7, 0.7, 0.7]])), 1.0)
 
 
+@pytest.mark.parametrize("seed", range(20))
+def test_one_issue_fast_path_of_the_exponents_equals_the_general_one(seed):
+    # _exponents is a scalar fast path of risk_exponents for a single issue (the hot path of
+    # every forecast); the two must agree bit for bit, including the no-spread case.
+    from realpolitik.models.eum import _exponents
+
+    rng = np.random.default_rng(seed)
+    security = rng.normal(size=(1, 12)) if seed else np.full((1, 12), 0.3)
+    out = np.empty_like(security)
+    _exponents(security, out)
+    np.testing.assert_array_equal(out, risk_exponents(security))
+
+
 # ------------------------------------------------------- against the reference
 
 

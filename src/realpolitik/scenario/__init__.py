@@ -34,8 +34,6 @@ __all__ = [
     "read_yaml",
 ]
 
-YAML_SUFFIXES = {".yaml", ".yml"}
-
 
 def load(source: str | Path | Scenario | None = None) -> Scenario:
     """A validated scenario from a file path, a built-in name, or the default (``None``).

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, TypeGuard
 
 from pydantic import BaseModel, ValidationError
 
@@ -224,7 +224,7 @@ def build_scenario(
             c.add(("stances", k, "actor"), f"unknown actor {actor!r}; expected an id of `actors`")
         if isinstance(issue, str) and issue not in issue_ids:
             c.add(("stances", k, "issue"), f"unknown issue {issue!r}; expected an id of `issues`")
-        elif issue in issue_by_id and isinstance(pos, (int, float)) and finite(pos):
+        elif issue in issue_by_id and finite(pos):
             i, value = issue_by_id[issue], float(pos)
             if i.scale.min < i.scale.max and not i.scale.min <= value <= i.scale.max:
                 c.add(
@@ -289,5 +289,5 @@ def _entries(data: Mapping[str, Any], key: str) -> list[tuple[int, Any]]:
     return list(enumerate(raw)) if isinstance(raw, list) else []
 
 
-def finite(v: Any) -> bool:
+def finite(v: Any) -> TypeGuard[float]:
     return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)

@@ -18,7 +18,7 @@ import yaml
 
 from ..errors import Problem, ScenarioError
 from .objects import Scenario
-from .validate import build_scenario
+from .validate import build_scenario, field_name
 
 __all__ = ["MAX_BYTES", "MAX_NODES", "dump_yaml", "parse_yaml", "read_text", "read_yaml"]
 
@@ -233,8 +233,6 @@ def _walk(
     """Record the line of every path, flag keys given twice, and turn scalars whose
     value does not fit their type (``2022-02-30``, ``!!float x``) into text, so that the
     schema reports them with their field. Iterative: depth is no limit here."""
-    from .validate import field_name
-
     seen: set[int] = set()
     stack: list[tuple[yaml.Node, tuple[Any, ...]]] = [(root, ())]
     while stack:
