@@ -35,3 +35,9 @@ def write(tmp_path: Path):
         return p
 
     return _write
+
+
+@pytest.fixture(autouse=True)
+def _private_run_store(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
+    """Every test records its runs in a store of its own, never in the user's."""
+    monkeypatch.setenv("REALPOLITIK_STORE", str(tmp_path_factory.mktemp("store") / "runs.sqlite"))

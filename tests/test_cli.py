@@ -26,7 +26,7 @@ CAUCASUS_ISSUES = (
 def invoke(*args: str):
     result = runner.invoke(app, list(args), env={"COLUMNS": "160"})
     assert result.exit_code == 0, result.output
-    return result.output
+    return result.stdout  # standard output only: notes such as "recorded as run" go to stderr
 
 
 def test_forecast_without_argument_runs_the_default_with_all_models():

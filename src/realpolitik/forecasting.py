@@ -22,8 +22,10 @@ import numpy as np
 
 from . import models
 from ._version import __version__
-from .models.base import ModelInput
+from .models.base import Change, ModelInput
 from .scenario import Scenario
+from .scenario.objects import Shock
+from .scenario.uncertainty import Values
 
 __all__ = ["FORMAT", "Forecast", "ModelRun", "forecast"]
 
@@ -181,19 +183,15 @@ class Forecast:
         actor wants than the status quo is, averaged with the actor's saliences as
         weights. It lies in [-1, 1]; ``None`` for an actor with no such issue.
         """
-        f = self.run(model).forecast
-        span = self.scale_max - self.scale_min
-        ok = ~np.isnan(self.position) & ~np.isnan(self.status_quo)[None, :]
-        x = np.where(ok, self.position, 0.0)
-        s = np.where(ok, self.salience, 0.0)
-        gain = (np.abs(x - self.status_quo) - np.abs(x - f)) / span
-        gain = np.where(ok, gain, 0.0)
-        num = (s * gain).sum(axis=1)
-        den = s.sum(axis=1)
-        out: dict[str, float | None] = {}
-        for k, a in enumerate(self.actors):
-            out[a] = float(num[k] / den[k]) if den[k] > 0 else None
-        return out
+        g = salience_gain(
+            self.position,
+            self.salience,
+            self.status_quo,
+            self.run(model).forecast,
+            self.scale_min,
+            self.scale_max,
+        )
+        return {a: None if math.isnan(g[k]) else float(g[k]) for k, a in enumerate(self.actors)}
 
     def closest(self, model: str, issue: str, k: int = 3) -> list[tuple[str, float]]:
         """The ``k`` actors whose positions lie nearest to the forecast, with distances."""
@@ -268,29 +266,139 @@ class Forecast:
         return cls.from_dict(json.loads(text))
 
 
+def salience_gain(
+    position: np.ndarray,
+    salience: np.ndarray,
+    status_quo: np.ndarray,
+    forecast: np.ndarray,
+    scale_min: np.ndarray,
+    scale_max: np.ndarray,
+) -> np.ndarray:
+    """Each actor's salience-weighted gain against the status quo (see
+    :meth:`Forecast.gains`), for one or many draws.
+
+    ``position`` and ``salience`` (..., n, m), ``nan`` where an actor has no stance;
+    ``forecast`` (..., m); ``status_quo``, ``scale_min``, ``scale_max`` (m,). Returns
+    (..., n), ``nan`` for an actor with no issue that has a status quo (or zero salience on
+    all of them). O(n m) per draw.
+    """
+    position = np.asarray(position, dtype=float)
+    span = np.asarray(scale_max, dtype=float) - np.asarray(scale_min, dtype=float)
+    sq = np.asarray(status_quo, dtype=float)
+    ok = ~np.isnan(position) & ~np.isnan(sq)
+    x = np.where(ok, position, 0.0)
+    s = np.where(ok, salience, 0.0)
+    f = np.asarray(forecast, dtype=float)[..., None, :]
+    gain = (np.abs(x - np.where(ok, sq, 0.0)) - np.abs(x - f)) / span
+    gain = np.where(ok, gain, 0.0)
+    num = (s * gain).sum(axis=-1)
+    den = s.sum(axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
+
+
 def issue_input(scenario: Scenario, issue_id: str) -> tuple[tuple[str, ...], ModelInput]:
-    """The participants of one issue and their :class:`ModelInput`.
+    """The participants of one issue and their :class:`ModelInput`, shocks included.
 
     Salience goes from 0-100 to 0-1; capabilities are divided by the largest among the
     participants (only ratios matter, and this keeps products like c x s finite for any
     finite input).
     """
-    issue = scenario.issue(issue_id)
-    ids = scenario.participants(issue_id)
-    stances = [scenario.stance(a, issue_id) for a in ids]
-    cap = np.array([scenario.actor(a).capability for a in ids], dtype=float)
-    top = float(cap.max()) if cap.size else 0.0
-    if top > 0:
-        cap = cap / top
+    from .scenario.uncertainty import point_values
+
+    ids, inp = issue_batch(scenario, point_values(scenario), scenario.issue_ids.index(issue_id))
+
+    def squeeze(a: np.ndarray | None) -> np.ndarray | None:
+        return None if a is None else a[:, 0]
+
+    return ids, ModelInput(
+        capability=inp.capability[:, 0],
+        position=inp.position,
+        salience=inp.salience,
+        scale_min=inp.scale_min,
+        scale_max=inp.scale_max,
+        status_quo=inp.status_quo,
+        changes=tuple(
+            Change(ch.round, squeeze(ch.capability), ch.salience, ch.position) for ch in inp.changes
+        ),
+    )
+
+
+def issue_batch(scenario: Scenario, values: Values, j: int) -> tuple[tuple[str, ...], ModelInput]:
+    """Issue ``j`` of ``scenario`` in each of B draws (``values``) as one input of B
+    columns, with the scenario's shocks: those of round 0 change the values themselves,
+    later ones become :class:`~realpolitik.models.base.Change` s at their round.
+
+    Shocks apply in order of round, then of listing. A position shock moves the actor to its
+    stated position (as earlier shocks left it) changed by the shock; capability and
+    salience shocks change the values in force. Capabilities are divided by each draw's
+    largest among the participants after the shocks of round 0.
+
+    Complexity: O(B (n + s)) for B draws, n participants and s shocks.
+    """
+    issue = scenario.issues[j]
+    ids = scenario.participants(issue.id)
+    rows = np.array([scenario.actor_ids.index(a) for a in ids], dtype=np.intp)
+    cap = values.capability[:, rows].T.astype(float)  # (n, B)
+    pos = values.position[:, rows, j].T.astype(float)
+    sal = values.salience[:, rows, j].T / 100.0
+    where = {a: k for k, a in enumerate(ids)}
+    by_round: dict[int, list[tuple[int, Shock]]] = {}
+    for k, h in enumerate(scenario.shocks):
+        if h.actor in where and (h.issue is None or h.issue == issue.id):
+            by_round.setdefault(h.round, []).append((k, h))
+    base: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+    top = np.ones(cap.shape[1])
+    changes: list[Change] = []
+    for rnd in sorted(by_round):
+        if rnd > 0 and base is None:
+            base, top = _scaled_base(cap, pos, sal)
+        moved = np.full_like(pos, np.nan)
+        touched: set[str] = set()
+        for k, h in by_round[rnd]:
+            r, v = where[h.actor], values.shock_value[:, k]
+            if h.field == "capability":
+                cap = cap.copy()
+                cap[r] = h.apply(cap[r], v)
+            elif h.field == "salience":
+                sal = sal.copy()
+                sal[r] = h.apply(sal[r] * 100.0, v) / 100.0
+            else:
+                pos = pos.copy()
+                pos[r] = h.apply(pos[r], v)
+                moved[r] = pos[r]
+            touched.add(h.field)
+        if rnd > 0:
+            changes.append(
+                Change(
+                    rnd,
+                    capability=cap / top if "capability" in touched else None,
+                    salience=sal.copy() if "salience" in touched else None,
+                    position=moved if "position" in touched else None,
+                )
+            )
+    if base is None:
+        base, top = _scaled_base(cap, pos, sal)
+    m = pos.shape[1]
     sq = float("nan") if issue.status_quo is None else issue.status_quo
     return ids, ModelInput(
-        capability=cap,
-        position=np.array([s.position for s in stances if s], dtype=float).reshape(-1, 1),
-        salience=np.array([s.salience / 100.0 for s in stances if s]).reshape(-1, 1),
-        scale_min=np.array([issue.scale_min]),
-        scale_max=np.array([issue.scale_max]),
-        status_quo=np.array([sq]),
+        capability=base[0],
+        position=base[1],
+        salience=base[2],
+        scale_min=np.full(m, issue.scale_min),
+        scale_max=np.full(m, issue.scale_max),
+        status_quo=np.full(m, sq),
+        changes=tuple(changes),
     )
+
+
+def _scaled_base(
+    cap: np.ndarray, pos: np.ndarray, sal: np.ndarray
+) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], np.ndarray]:
+    """Round 0's input with each column's capabilities divided by their largest."""
+    top = cap.max(axis=0) if cap.shape[0] else np.ones(cap.shape[1])
+    top = np.where(top > 0, top, 1.0)
+    return (cap / top, pos, sal), top
 
 
 def _model_names(model: str | Sequence[str]) -> list[str]:

@@ -10,6 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from ..analysis.ensemble import Ensemble
 from ..forecasting import Forecast, ModelRun
 from ..models.base import ModelSpec
 from ..scenario import Scenario
@@ -255,3 +256,124 @@ def model_list(console: Console, registry: Mapping[str, ModelSpec]) -> None:
             spec.complexity,
         )
     console.print(table)
+
+
+_BARS = " ▁▂▃▄▅▆▇█"
+
+
+def spark(counts: Sequence[int]) -> str:
+    """A histogram as a line of block characters, scaled to its largest bin."""
+    top = max(counts) if counts else 0
+    if top == 0:
+        return " " * len(counts)
+    return "".join(_BARS[0 if c == 0 else max(1, round(8 * c / top))] for c in counts)
+
+
+def _pct(p: float | None) -> str:
+    return "-" if p is None else f"{100 * p:.0f}%"
+
+
+def ensemble(console: Console, sc: Scenario, ens: Ensemble) -> None:
+    """Per model: where each issue lands across the draws, and who wins, how surely."""
+    date = f", {sc.date.isoformat()}" if sc.date else ""
+    console.print(Text(f"{sc.name}{date}", style="bold"))
+    console.print(
+        Text(
+            f"scenario {sc.id} ({ens.scenario_hash[:19]}); {ens.draws:,} draws"
+            + ("" if ens.complete else f" of {ens.requested:,} requested")
+            + f", seed {ens.seed}; {plural(len(ens.uncertain), 'uncertain input')}"
+            + (f"; shocks: {'; '.join(ens.shocks)}" if ens.shocks else ""),
+            style="dim",
+        )
+    )
+    if not ens.uncertain:
+        console.print(
+            Text(
+                "No number of this scenario has a range, so every draw is the same; give "
+                "ranges ({value, low, high}) to the uncertain numbers.",
+                style="yellow",
+            )
+        )
+    for model in ens.models:
+        table = Table(
+            title=Text(f"{model}: where each issue lands"),
+            title_justify="left",
+            title_style="bold",
+            caption=Text(
+                "point: the forecast at the best estimates; 5-95%: the middle 90% of the draws; "
+                "below/at/above: the share of draws ending below, at (within 0.5% of the "
+                "scale) or above the status quo; the histogram spans the scale",
+                style="dim",
+            ),
+            caption_justify="left",
+        )
+        for col, just in (
+            ("issue", "left"),
+            ("status quo", "right"),
+            ("point", "right"),
+            ("mean", "right"),
+            ("5-95%", "right"),
+            ("below / at / above", "right"),
+            ("distribution", "left"),
+        ):
+            table.add_column(col, justify=just)  # type: ignore[arg-type]
+        settled_note = False
+        for o in ens.issue_outlook(model):
+            q = o.quantiles
+            name = o.issue
+            if o.p_settled is not None and o.p_settled < 1:
+                settled_note = True
+                name += f" ({_pct(o.p_settled)} settled)"
+            table.add_row(
+                Text(name),
+                fmt(o.status_quo),
+                fmt(o.point),
+                fmt(o.mean),
+                f"{fmt(q[0.05])}-{fmt(q[0.95])}",
+                "-"
+                if o.p_below is None
+                else f"{_pct(o.p_below)} / {_pct(o.p_at)} / {_pct(o.p_above)}",
+                spark(o.histogram_counts),
+            )
+        console.print(table)
+        if settled_note:
+            console.print(
+                Text(
+                    "settled: the share of draws in which the model came to rest; in the "
+                    "others it cycles (forecast: the mean over the cycle) or is still moving.",
+                    style="dim",
+                )
+            )
+        who = Table(
+            title=Text(f"{model}: who wins, and how surely"),
+            title_justify="left",
+            title_style="bold",
+            caption=Text(
+                "gain: the salience-weighted share of each issue's scale by which the outcome "
+                "ends closer to the actor's position than the status quo; P(gain): the share "
+                "of draws with a gain; P(most): the share in which it gains most",
+                style="dim",
+            ),
+            caption_justify="left",
+        )
+        for col, just in (
+            ("#", "right"),
+            ("actor", "left"),
+            ("mean gain", "right"),
+            ("5-95%", "right"),
+            ("P(gain)", "right"),
+            ("P(most)", "right"),
+        ):
+            who.add_column(col, justify=just)  # type: ignore[arg-type]
+        for a in ens.actor_outlook(model):
+            if a.mean is None:
+                continue
+            who.add_row(
+                str(a.rank),
+                Text(a.name),
+                _signed_pct(a.mean),
+                f"{_signed_pct(a.quantiles[0.05])} to {_signed_pct(a.quantiles[0.95])}",
+                _pct(a.p_gain),
+                _pct(a.p_best),
+            )
+        console.print(who)

@@ -10,7 +10,14 @@ each issue as its own one-dimensional space, so every array is laid out
 
 Conventions
 -----------
-* ``capability`` is any non-negative scale (only ratios matter).
+* ``capability`` is any non-negative scale (only ratios matter), one value per actor
+  ``(n,)`` or one per actor and issue ``(n, m)``: a batch of Monte Carlo draws of one
+  issue is an input whose m columns are the draws, each with its own capabilities.
+* every column (issue) is independent of the others: a model's result for a column is the
+  same, bit for bit, whatever columns run beside it (tests/test_model_contract.py).
+* ``changes`` are dated shocks: from round ``k`` on, the state reflects the change
+  (:class:`Change`). Static models forecast the settlement, so they see every change
+  applied (:meth:`ModelInput.final`); dynamic models apply each at its round.
 * ``salience`` is on **0-1** here (files use 0-100; the scenario layer divides).
 * ``position`` is in the issue's own units, between ``scale_min`` and ``scale_max``.
 * ``status_quo`` may hold ``nan`` where a scenario gives none.
@@ -25,7 +32,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-__all__ = ["ModelFunction", "ModelInput", "ModelSpec", "Trajectory"]
+__all__ = ["Change", "ModelFunction", "ModelInput", "ModelSpec", "Trajectory"]
 
 
 def _frozen(a: np.ndarray) -> np.ndarray:
@@ -35,16 +42,43 @@ def _frozen(a: np.ndarray) -> np.ndarray:
 
 
 @dataclass(frozen=True, eq=False)
+class Change:
+    """Inputs that change at round ``round`` (>= 1): the state of that round and of every
+    later round reflects the change.
+
+    ``capability`` (n,) or (n, m) and ``salience`` (n, m, on 0-1), when given, are the
+    values in force from that round on (every actor's, changed or not); ``position`` (n, m)
+    holds the positions actors are moved to at that round, ``nan`` where the model's own
+    position stands. Dynamic models make the offers of round k + 1 from the state of round
+    k, so a capability change at round k acts first on the moves into round k + 1.
+    """
+
+    round: int
+    capability: np.ndarray | None = None
+    salience: np.ndarray | None = None
+    position: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        if isinstance(self.round, bool) or int(self.round) != self.round or self.round < 1:
+            raise ValueError(f"a change takes effect at a round of 1 or more, got {self.round!r}")
+        object.__setattr__(self, "round", int(self.round))
+        for name in ("capability", "salience", "position"):
+            if getattr(self, name) is not None:
+                object.__setattr__(self, name, _frozen(getattr(self, name)))
+
+
+@dataclass(frozen=True, eq=False)
 class ModelInput:
-    """Dense arrays of one scenario, ready for a model.
+    """Dense arrays of one scenario (or of a batch of draws of one issue), ready for a model.
 
     Attributes
     ----------
-    capability : (n,) float
+    capability : (n,) or (n, m) float
     position : (n, m) float
     salience : (n, m) float in [0, 1]
     scale_min, scale_max : (m,) float
     status_quo : (m,) float, ``nan`` where unknown
+    changes : tuple of :class:`Change`, by round (shocks after round 0)
     """
 
     capability: np.ndarray
@@ -53,18 +87,83 @@ class ModelInput:
     scale_min: np.ndarray
     scale_max: np.ndarray
     status_quo: np.ndarray
+    changes: tuple[Change, ...] = ()
 
     def __post_init__(self) -> None:
         for name in ("capability", "position", "salience", "scale_min", "scale_max", "status_quo"):
             object.__setattr__(self, name, _frozen(getattr(self, name)))
         n, m = self.position.shape
-        if self.capability.shape != (n,):
-            raise ValueError(f"capability has shape {self.capability.shape}, expected ({n},)")
+        if self.capability.shape not in ((n,), (n, m)):
+            raise ValueError(
+                f"capability has shape {self.capability.shape}, expected ({n},) or ({n}, {m})"
+            )
         if self.salience.shape != (n, m):
             raise ValueError(f"salience has shape {self.salience.shape}, expected ({n}, {m})")
         for name in ("scale_min", "scale_max", "status_quo"):
             if getattr(self, name).shape != (m,):
                 raise ValueError(f"{name} has shape {getattr(self, name).shape}, expected ({m},)")
+        changes = tuple(sorted(self.changes, key=lambda ch: ch.round))
+        for ch in changes:
+            for name, shapes in (
+                ("capability", ((n,), (n, m))),
+                ("salience", ((n, m),)),
+                ("position", ((n, m),)),
+            ):
+                arr = getattr(ch, name)
+                if arr is not None and arr.shape not in shapes:
+                    raise ValueError(
+                        f"change at round {ch.round}: {name} has shape {arr.shape}, "
+                        f"expected {' or '.join(str(sh) for sh in shapes)}"
+                    )
+        object.__setattr__(self, "changes", changes)
+
+    @property
+    def weights(self) -> np.ndarray:
+        """Capability x salience, (n, m)."""
+        cap = self.capability if self.capability.ndim == 2 else self.capability[:, None]
+        return cap * self.salience
+
+    def capability_matrix(self) -> np.ndarray:
+        """Capabilities as (n, m), one column per issue."""
+        if self.capability.ndim == 2:
+            return self.capability
+        return np.broadcast_to(self.capability[:, None], self.position.shape)
+
+    def final(self) -> ModelInput:
+        """The input with every change applied and none left: what a static model sees."""
+        if not self.changes:
+            return self
+        cap, pos, sal = self.capability, self.position, self.salience
+        for ch in self.changes:
+            if ch.capability is not None:
+                cap = ch.capability
+            if ch.salience is not None:
+                sal = ch.salience
+            if ch.position is not None:
+                pos = np.where(np.isnan(ch.position), pos, ch.position)
+        return ModelInput(cap, pos, sal, self.scale_min, self.scale_max, self.status_quo)
+
+    def columns(self, index: Any) -> ModelInput:
+        """The input of the issues (columns) ``index`` only, changes included."""
+        idx = np.atleast_1d(np.arange(self.n_issues)[index])
+
+        def cols(a: np.ndarray | None) -> np.ndarray | None:
+            if a is None or a.ndim == 1:
+                return a
+            return a[:, idx]
+
+        return ModelInput(
+            capability=cols(self.capability),  # type: ignore[arg-type]
+            position=self.position[:, idx],
+            salience=self.salience[:, idx],
+            scale_min=self.scale_min[idx],
+            scale_max=self.scale_max[idx],
+            status_quo=self.status_quo[idx],
+            changes=tuple(
+                Change(ch.round, cols(ch.capability), cols(ch.salience), cols(ch.position))
+                for ch in self.changes
+            ),
+        )
 
     @property
     def n_actors(self) -> int:
@@ -77,6 +176,10 @@ class ModelInput:
     def reorder(self, order: Any) -> ModelInput:
         """The same input with the actors taken in ``order`` (an index array)."""
         idx = np.asarray(order)
+
+        def rows(a: np.ndarray | None) -> np.ndarray | None:
+            return None if a is None else a[idx]
+
         return ModelInput(
             capability=self.capability[idx],
             position=self.position[idx],
@@ -84,6 +187,10 @@ class ModelInput:
             scale_min=self.scale_min,
             scale_max=self.scale_max,
             status_quo=self.status_quo,
+            changes=tuple(
+                Change(ch.round, rows(ch.capability), rows(ch.salience), rows(ch.position))
+                for ch in self.changes
+            ),
         )
 
     @classmethod

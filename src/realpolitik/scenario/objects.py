@@ -20,7 +20,50 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Actor", "Issue", "Scenario", "Source", "SourceEntry", "Stance"]
+__all__ = ["Actor", "Issue", "Range", "Scenario", "Shock", "Source", "SourceEntry", "Stance"]
+
+
+@dataclass(frozen=True)
+class Range:
+    """The range an uncertain number may take in a simulation; its best estimate (the
+    ``value`` of the file) is the number itself, kept beside this range.
+
+    ``distribution`` is ``"triangular"`` (peaking at the best estimate ``mode``) or
+    ``"uniform"``.
+    """
+
+    low: float
+    high: float
+    mode: float
+    distribution: str = "triangular"
+    note: str | None = None
+
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        """The quantiles of the distribution at ``u`` in [0, 1] (its inverse CDF), so that a
+        uniform draw ``u`` becomes a draw of this number."""
+        u = np.asarray(u, dtype=float)
+        a, b, c = self.low, self.high, self.mode
+        if self.distribution == "uniform":
+            return a + u * (b - a)
+        fc = (c - a) / (b - a)
+        left = a + np.sqrt(u * (b - a) * (c - a))
+        right = b - np.sqrt((1.0 - u) * (b - a) * (b - c))
+        return np.where(u < fc, left, right)
+
+    def to_dict(self, value: float) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "value": value,
+            "low": self.low,
+            "high": self.high,
+            "distribution": self.distribution,
+        }
+        if self.note is not None:
+            d["note"] = self.note
+        return d
+
+
+def _number(value: float, rng: Range | None) -> Any:
+    return value if rng is None else rng.to_dict(value)
 
 
 @dataclass(frozen=True)
@@ -84,12 +127,13 @@ class Actor:
     capability: float
     source: Source
     description: str | None = None
+    capability_range: Range | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"id": self.id, "name": self.name}
         if self.description is not None:
             d["description"] = self.description
-        d["capability"] = self.capability
+        d["capability"] = _number(self.capability, self.capability_range)
         d["source"] = self.source.to_dict()
         return d
 
@@ -131,22 +175,80 @@ class Issue:
 
 @dataclass(frozen=True)
 class Stance:
-    """An actor's position on an issue and the salience (0-100) it attaches to it."""
+    """An actor's position on an issue and the salience (0-100) it attaches to it, each
+    with the range it may take in a simulation (``None``: known to the point)."""
 
     actor: str
     issue: str
     position: float
     salience: float
     source: Source
+    position_range: Range | None = None
+    salience_range: Range | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "actor": self.actor,
             "issue": self.issue,
-            "position": self.position,
-            "salience": self.salience,
+            "position": _number(self.position, self.position_range),
+            "salience": _number(self.salience, self.salience_range),
             "source": self.source.to_dict(),
         }
+
+
+@dataclass(frozen=True)
+class Shock:
+    """A dated change: from round ``round`` on, ``field`` (capability, or position or
+    salience on ``issue``) of ``actor`` is set to (``op="set"``), increased by (``"add"``)
+    or multiplied by (``"multiply"``) ``value``. Round 0 is the start: the models see the
+    change from the first round; static models, which forecast the settlement, see every
+    shock whatever its round."""
+
+    round: int
+    actor: str
+    field: str
+    op: str
+    value: float
+    source: Source
+    issue: str | None = None
+    id: str | None = None
+    description: str | None = None
+    value_range: Range | None = None
+
+    @property
+    def target(self) -> str:
+        """``actor.field`` or ``actor.issue.field``, as ``--set`` writes it."""
+        mid = f".{self.issue}" if self.issue else ""
+        return f"{self.actor}{mid}.{self.field}"
+
+    def describe(self) -> str:
+        sym = {"set": "=", "add": "+=", "multiply": "*="}[self.op]
+        return f"{self.target} {sym} {self.value:g} from round {self.round}"
+
+    def apply(self, old: Any, value: Any = None) -> Any:
+        """The new value of the target given its ``old`` value (arrays broadcast)."""
+        v = self.value if value is None else value
+        if self.op == "set":
+            return np.broadcast_arrays(np.asarray(v, dtype=float), np.asarray(old))[0].copy()
+        if self.op == "add":
+            return old + v
+        return old * v
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {}
+        if self.id is not None:
+            d["id"] = self.id
+        d["round"] = self.round
+        d["actor"] = self.actor
+        if self.issue is not None:
+            d["issue"] = self.issue
+        d["field"] = self.field
+        d["op"] = self.op
+        d["value"] = _number(self.value, self.value_range)
+        if self.description is not None:
+            d["description"] = self.description
+        d["source"] = self.source.to_dict()
+        return d
 
 
 @dataclass(frozen=True)
@@ -166,6 +268,7 @@ class Scenario:
     stances: tuple[Stance, ...]
     sources: tuple[SourceEntry, ...] = ()
     origin: str = field(default="", compare=False)
+    shocks: tuple[Shock, ...] = ()
 
     # ----------------------------------------------------------------- access
     @property
@@ -224,6 +327,8 @@ class Scenario:
         d["actors"] = [a.to_dict() for a in self.actors]
         d["issues"] = [i.to_dict() for i in self.issues]
         d["stances"] = [s.to_dict() for s in self.stances]
+        if self.shocks:
+            d["shocks"] = [s.to_dict() for s in self.shocks]
         if d["date"] is None:
             del d["date"]
         return d

@@ -10,17 +10,22 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
 
 __all__ = [
+    "DISTRIBUTIONS",
     "MAX_QUOTE_WORDS",
+    "SHOCK_FIELDS",
+    "SHOCK_OPS",
     "ActorSpec",
     "IssueSpec",
+    "RangeSpec",
     "ScaleSpec",
     "ScenarioHead",
     "ScenarioSpec",
+    "ShockSpec",
     "SourceEntrySpec",
     "SourceSpec",
     "StanceSpec",
@@ -42,6 +47,74 @@ Text = Annotated[str, Field(min_length=1)]
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+#: the distributions a range may have
+DISTRIBUTIONS = ("triangular", "uniform")
+
+
+class RangeSpec(_Strict):
+    """An uncertain number: its best estimate ``value`` (what a forecast uses) and the range
+    it may take in a simulation, ``low`` to ``high``, with a distribution: ``triangular``
+    (the default; peaks at ``value``) or ``uniform``."""
+
+    value: Number = Field(description="the best estimate, used by `forecast`")
+    low: Number
+    high: Number
+    distribution: Literal["triangular", "uniform"] = "triangular"
+    note: Text | None = Field(None, description="why the range is this wide")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> RangeSpec:
+        if not self.low < self.high:
+            raise ValueError(f"low ({self.low:g}) must be below high ({self.high:g})")
+        if not self.low <= self.value <= self.high:
+            raise ValueError(
+                f"value {self.value:g} lies outside its range; expected {self.low:g} to "
+                f"{self.high:g}"
+            )
+        return self
+
+
+Salience = Annotated[Number, Field(ge=0, le=100)]
+NonNegative = Annotated[Number, Field(ge=0)]
+
+
+class SalienceRangeSpec(RangeSpec):
+    """A range of a salience: every bound within 0-100."""
+
+    value: Salience
+    low: Salience
+    high: Salience
+
+
+class CapabilityRangeSpec(RangeSpec):
+    """A range of a capability: every bound 0 or more."""
+
+    value: NonNegative
+    low: NonNegative
+    high: NonNegative
+
+
+def _point_or_range(v: Any) -> str:
+    return "range" if isinstance(v, dict) else "point"
+
+
+#: a number, or a mapping ``{value, low, high, distribution}`` for an uncertain one
+Uncertain = Annotated[
+    Annotated[Number, Tag("point")] | Annotated[RangeSpec, Tag("range")],
+    Discriminator(_point_or_range),
+]
+UncertainSalience = Annotated[
+    Annotated[Salience, Tag("point")] | Annotated[SalienceRangeSpec, Tag("range")],
+    Discriminator(_point_or_range),
+]
+UncertainCapability = Annotated[
+    Annotated[NonNegative, Tag("point")] | Annotated[CapabilityRangeSpec, Tag("range")],
+    Discriminator(_point_or_range),
+]
+#: the tags pydantic puts in an error's location inside an ``Uncertain``
+UNCERTAIN_TAGS = ("point", "range")
 
 
 class SourceSpec(_Strict):
@@ -85,7 +158,9 @@ class ActorSpec(_Strict):
     id: Id
     name: Text = Field(description="a short name, as tables show it")
     description: Text | None = Field(None, description="who exactly the actor is")
-    capability: Annotated[Number, Field(ge=0, description="non-negative; only ratios matter")]
+    capability: UncertainCapability = Field(
+        description="non-negative; only ratios matter; a number or a range"
+    )
     source: SourceSpec = Field(description="where the capability comes from")
 
 
@@ -109,8 +184,31 @@ class IssueSpec(_Strict):
 class StanceSpec(_Strict):
     actor: Id
     issue: Id
-    position: Number = Field(description="on the issue's scale")
-    salience: Annotated[Number, Field(ge=0, le=100, description="0-100")]
+    position: Uncertain = Field(description="on the issue's scale; a number or a range")
+    salience: UncertainSalience = Field(description="0-100; a number or a range")
+    source: SourceSpec
+
+
+#: what a shock may change, and how
+SHOCK_FIELDS = ("capability", "position", "salience")
+SHOCK_OPS = ("set", "add", "multiply")
+
+
+class ShockSpec(_Strict):
+    """A dated change: from round ``round`` on (0 = from the start), an actor's capability,
+    or its position or salience on an issue, is set to, increased by or multiplied by
+    ``value``."""
+
+    id: Id | None = Field(None, description="a name to refer to the shock by")
+    round: Annotated[int, Field(strict=True, ge=0, le=10_000)] = Field(
+        description="the round from which the change holds (0: from the start)"
+    )
+    actor: Id
+    issue: Id | None = Field(None, description="the issue, for a position or salience")
+    field: Literal["capability", "position", "salience"]
+    op: Literal["set", "add", "multiply"]
+    value: Uncertain = Field(description="a number or a range")
+    description: Text | None = None
     source: SourceSpec
 
 
@@ -134,6 +232,7 @@ class ScenarioSpec(ScenarioHead):
     actors: list[ActorSpec] = Field(min_length=1)
     issues: list[IssueSpec] = Field(min_length=1)
     stances: list[StanceSpec] = Field(min_length=1)
+    shocks: list[ShockSpec] = Field(default_factory=list)
 
 
 #: the list-valued top-level fields, their item spec
@@ -142,7 +241,10 @@ LISTS: dict[str, type[BaseModel]] = {
     "actors": ActorSpec,
     "issues": IssueSpec,
     "stances": StanceSpec,
+    "shocks": ShockSpec,
 }
+#: lists that may be absent or empty
+OPTIONAL_LISTS = ("sources", "shocks")
 
 
 def json_schema() -> dict[str, Any]:

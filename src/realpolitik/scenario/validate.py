@@ -14,14 +14,18 @@ from typing import Any, TypeGuard
 from pydantic import BaseModel, ValidationError
 
 from ..errors import Problem, ScenarioError
-from .objects import Actor, Issue, Scenario, Source, SourceEntry, Stance
+from .objects import Actor, Issue, Range, Scenario, Shock, Source, SourceEntry, Stance
 from .schema import (
     LISTS,
     MAX_QUOTE_WORDS,
+    OPTIONAL_LISTS,
+    UNCERTAIN_TAGS,
     ActorSpec,
     IssueSpec,
+    RangeSpec,
     ScenarioHead,
     ScenarioSpec,
+    ShockSpec,
     SourceEntrySpec,
     SourceSpec,
     StanceSpec,
@@ -61,7 +65,7 @@ class _Collector:
 
     def add_validation(self, prefix: tuple[Any, ...], err: ValidationError) -> None:
         for e in err.errors(include_url=False):
-            loc = tuple(x for x in e["loc"] if x not in ("function-after",))
+            loc = tuple(x for x in e["loc"] if x not in ("function-after", *UNCERTAIN_TAGS))
             self.add(prefix + loc, _message(e))
 
 
@@ -96,6 +100,23 @@ def _source(s: SourceSpec) -> Source:
     return Source(**s.model_dump())
 
 
+def _point(v: float | RangeSpec) -> float:
+    return float(v.value) if isinstance(v, RangeSpec) else float(v)
+
+
+def _range(v: float | RangeSpec) -> Range | None:
+    if not isinstance(v, RangeSpec):
+        return None
+    return Range(float(v.low), float(v.high), float(v.value), v.distribution, v.note)
+
+
+def _raw_numbers(v: Any) -> list[tuple[tuple[str, ...], float]]:
+    """The finite numbers of a raw point-or-range value, with their sub-path."""
+    if isinstance(v, Mapping):
+        return [((k,), float(v[k])) for k in ("value", "low", "high") if finite(v.get(k))]
+    return [((), float(v))] if finite(v) else []
+
+
 def build_scenario(
     data: Any, *, file: str, lines: Lines, problems: Sequence[Problem] = ()
 ) -> Scenario:
@@ -125,15 +146,15 @@ def build_scenario(
         items[key] = []
         raw = data.get(key)
         if raw is None:
-            if key != "sources" and key in data:
+            if key not in OPTIONAL_LISTS and key in data:
                 c.add((key,), "expected a list, got nothing")
-            elif key != "sources":
+            elif key not in OPTIONAL_LISTS:
                 c.add((key,), "missing; this field is required")
             continue
         if not isinstance(raw, list):
             c.add((key,), f"expected a list, got {type(raw).__name__}")
             continue
-        if not raw and key != "sources":
+        if not raw and key not in OPTIONAL_LISTS:
             c.add((key,), "expected at least one entry, got an empty list")
         for k, entry in enumerate(raw):
             try:
@@ -145,6 +166,7 @@ def build_scenario(
     actors: list[tuple[int, ActorSpec]] = items["actors"]  # type: ignore[assignment]
     issues: list[tuple[int, IssueSpec]] = items["issues"]  # type: ignore[assignment]
     stances: list[tuple[int, StanceSpec]] = items["stances"]  # type: ignore[assignment]
+    shocks: list[tuple[int, ShockSpec]] = items["shocks"]  # type: ignore[assignment]
 
     # duplicate ids, on the raw entries so that a broken entry still counts
     raw_ids: dict[str, list[tuple[int, Any]]] = {}
@@ -181,11 +203,12 @@ def build_scenario(
         ("actors", "source"),
         ("issues", "status_quo_source"),
         ("stances", "source"),
+        ("shocks", "source"),
     ):
         for k, entry in _entries(data, key):
             if isinstance(entry, Mapping):
                 check_source((key, k, field), entry.get(field))
-    if actors and all(a.capability == 0 for _, a in actors):
+    if actors and all(_point(a.capability) == 0 for _, a in actors):
         c.add(("actors",), "every capability is zero; expected at least one positive capability")
 
     issue_by_id: dict[str, IssueSpec] = {}
@@ -224,14 +247,15 @@ def build_scenario(
             c.add(("stances", k, "actor"), f"unknown actor {actor!r}; expected an id of `actors`")
         if isinstance(issue, str) and issue not in issue_ids:
             c.add(("stances", k, "issue"), f"unknown issue {issue!r}; expected an id of `issues`")
-        elif issue in issue_by_id and finite(pos):
-            i, value = issue_by_id[issue], float(pos)
-            if i.scale.min < i.scale.max and not i.scale.min <= value <= i.scale.max:
-                c.add(
-                    ("stances", k, "position"),
-                    f"{value:g} is off the scale of {issue!r}; "
-                    f"expected {i.scale.min:g} to {i.scale.max:g}",
-                )
+        elif issue in issue_by_id:
+            i = issue_by_id[issue]
+            for sub, value in _raw_numbers(pos):
+                if i.scale.min < i.scale.max and not i.scale.min <= value <= i.scale.max:
+                    c.add(
+                        ("stances", k, "position", *sub),
+                        f"{value:g} is off the scale of {issue!r}; "
+                        f"expected {i.scale.min:g} to {i.scale.max:g}",
+                    )
         if isinstance(actor, str) and isinstance(issue, str):
             pair = (actor, issue)
             if pair in seen_pairs:
@@ -248,6 +272,8 @@ def build_scenario(
             if eid not in with_stance:
                 c.add(("issues", k), f"no actor has a stance on {eid!r}; expected at least one")
 
+    _check_shocks(c, shocks, actors, issue_by_id, stances)
+
     if c.problems:
         raise ScenarioError(sorted(c.problems, key=lambda p: (p.line is None, p.line or 0)))
     assert spec is not None
@@ -258,7 +284,14 @@ def build_scenario(
         description=spec.description.strip(),
         sources=tuple(SourceEntry(**e.model_dump()) for _, e in sources),
         actors=tuple(
-            Actor(a.id, a.name, float(a.capability), _source(a.source), a.description)
+            Actor(
+                a.id,
+                a.name,
+                _point(a.capability),
+                _source(a.source),
+                a.description,
+                _range(a.capability),
+            )
             for _, a in actors
         ),
         issues=tuple(
@@ -277,11 +310,122 @@ def build_scenario(
             for _, i in issues
         ),
         stances=tuple(
-            Stance(s.actor, s.issue, float(s.position), float(s.salience), _source(s.source))
+            Stance(
+                s.actor,
+                s.issue,
+                _point(s.position),
+                _point(s.salience),
+                _source(s.source),
+                _range(s.position),
+                _range(s.salience),
+            )
             for _, s in stances
         ),
         origin=file,
+        shocks=tuple(
+            Shock(
+                round=h.round,
+                actor=h.actor,
+                field=h.field,
+                op=h.op,
+                value=_point(h.value),
+                source=_source(h.source),
+                issue=h.issue,
+                id=h.id,
+                description=h.description,
+                value_range=_range(h.value),
+            )
+            for _, h in shocks
+        ),
     )
+
+
+def _interval(v: float | RangeSpec) -> tuple[float, float]:
+    return (v.low, v.high) if isinstance(v, RangeSpec) else (float(v), float(v))
+
+
+def _check_shocks(
+    c: _Collector,
+    shocks: list[tuple[int, ShockSpec]],
+    actors: list[tuple[int, ActorSpec]],
+    issue_by_id: Mapping[str, IssueSpec],
+    stances: list[tuple[int, StanceSpec]],
+) -> None:
+    """References of each shock, and the interval its target may take after the shocks
+    before it (in order of round, then of listing): it must stay on its scale (positions),
+    within 0-100 (salience), non-negative (capability)."""
+    actor_by_id = {a.id: a for _, a in actors}
+    stance_by_pair = {(s.actor, s.issue): s for _, s in stances}
+    state: dict[tuple[str, str | None, str], tuple[float, float]] = {}
+    ordered = sorted(shocks, key=lambda kv: (kv[1].round, kv[0]))
+    for k, h in ordered:
+        ok = True
+        if h.actor not in actor_by_id:
+            c.add(("shocks", k, "actor"), f"unknown actor {h.actor!r}; expected an id of `actors`")
+            ok = False
+        if h.field == "capability":
+            if h.issue is not None:
+                c.add(
+                    ("shocks", k, "issue"),
+                    "a capability is the actor's, not an issue's; remove `issue`",
+                )
+                ok = False
+        elif h.issue is None:
+            c.add(("shocks", k, "issue"), f"missing; a {h.field} shock names its issue")
+            ok = False
+        elif h.issue not in issue_by_id:
+            c.add(("shocks", k, "issue"), f"unknown issue {h.issue!r}; expected an id of `issues`")
+            ok = False
+        elif ok and (h.actor, h.issue) not in stance_by_pair:
+            c.add(
+                ("shocks", k),
+                f"{h.actor!r} has no stance on {h.issue!r}; a shock changes a stance, "
+                "it cannot create one",
+            )
+            ok = False
+        if h.field == "position" and h.op == "multiply":
+            c.add(
+                ("shocks", k, "op"),
+                "multiply does not apply to a position (a scale has no natural zero); "
+                "use set or add",
+            )
+            ok = False
+        if h.op == "multiply" and min(_interval(h.value)) < 0:
+            c.add(("shocks", k, "value"), "a factor must be 0 or more")
+            ok = False
+        if not ok:
+            continue
+        key = (h.actor, h.issue, h.field)
+        if key not in state:
+            if h.field == "capability":
+                state[key] = _interval(actor_by_id[h.actor].capability)
+            else:
+                st = stance_by_pair[(h.actor, h.issue)]  # type: ignore[index]
+                state[key] = _interval(st.position if h.field == "position" else st.salience)
+        lo, hi = state[key]
+        vlo, vhi = _interval(h.value)
+        if h.op == "set":
+            lo, hi = vlo, vhi
+        elif h.op == "add":
+            lo, hi = lo + vlo, hi + vhi
+        else:
+            lo, hi = lo * vlo, hi * vhi
+        state[key] = (lo, hi)
+        if h.field == "capability":
+            bounds, what = (0.0, math.inf), "a capability of 0 or more"
+        elif h.field == "salience":
+            bounds, what = (0.0, 100.0), "a salience of 0 to 100"
+        else:
+            i = issue_by_id[h.issue]  # type: ignore[index]
+            bounds = (i.scale.min, i.scale.max)
+            what = f"a position on the scale of {h.issue!r}, {i.scale.min:g} to {i.scale.max:g}"
+        if lo < bounds[0] or hi > bounds[1]:
+            got = f"{lo:g}" if lo == hi else f"{lo:g} to {hi:g}"
+            c.add(
+                ("shocks", k, "value"),
+                f"leaves {h.actor}{'.' + h.issue if h.issue else ''}.{h.field} at {got}; "
+                f"expected {what}",
+            )
 
 
 def _entries(data: Mapping[str, Any], key: str) -> list[tuple[int, Any]]:

@@ -1,0 +1,616 @@
+"""Monte Carlo ensembles: who wins, and how sure.
+
+:func:`simulate` draws every ranged number of a scenario (``{value, low, high,
+distribution}`` in the file) many times, runs each model on every draw, and returns an
+:class:`Ensemble`: the forecast of each issue in each draw, each actor's gain in each
+draw, and the summaries computed from them (quantiles, histograms, the probability that an
+issue ends on each side of its status quo, each actor's probability of gaining and of
+gaining most).
+
+Reproducibility
+---------------
+Draw ``i`` of a run with seed ``s`` takes its numbers from its own stream,
+``default_rng(SeedSequence(entropy=s, spawn_key=(i,)))`` (:func:`~realpolitik.runner.
+draw_generator`): one uniform number per uncertain input, in the order of
+:func:`~realpolitik.scenario.uncertainty.uncertain_inputs`, turned into a value by the
+input's inverse CDF. Draws are evaluated in chunks, each chunk a batch whose draws are
+the columns of one model input; every model computes each column independently of the
+others, bit for bit (tests/test_model_contract.py). So the same seed gives the same bytes
+whatever the chunk size, the number of workers or the backend.
+
+Complexity: the models' own per issue, times B draws, plus O(B n m) for the values and
+the gains; the draws are vectorised across draws as well as actors (a chunk of B draws is
+one model call per issue).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import secrets
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+
+from .. import models
+from .._version import __version__
+from ..forecasting import MAX_ROUNDS, _jsonable, _model_names, issue_batch, salience_gain
+from ..scenario import Scenario, load
+from ..scenario.uncertainty import Values, draw_values, point_values, uncertain_inputs
+
+__all__ = [
+    "FORMAT",
+    "ActorOutlook",
+    "Ensemble",
+    "IssueOutlook",
+    "evaluate",
+    "run_chunk",
+    "simulate",
+]
+
+FORMAT = "realpolitik-ensemble/1"
+#: An outcome within this fraction of the issue's scale of the status quo is "at" it.
+AT_STATUS_QUO = 0.005
+#: A gain above this (a share of the scale, salience-weighted) counts as gaining.
+GAIN_ATOL = 1e-9
+#: Quantiles reported per issue and per actor.
+QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+#: Bins of the histograms, over each issue's scale.
+BINS = 20
+#: The most draws one run may ask for.
+MAX_DRAWS = 10_000_000
+
+
+def _ro(a: Any) -> np.ndarray:
+    arr = np.array(a, dtype=float)
+    arr.setflags(write=False)
+    return arr
+
+
+# ------------------------------------------------------------------ evaluation
+
+
+@dataclass(frozen=True)
+class ModelPlan:
+    """A model as an ensemble runs it: its name, rounds and parameters."""
+
+    name: str
+    rounds: int
+    params: tuple[tuple[str, Any], ...] = ()
+
+    def parameters(self) -> dict[str, Any]:
+        return {"rounds": self.rounds, **dict(self.params)}
+
+
+def plan_models(
+    model: str | Sequence[str],
+    rounds: int | None = None,
+    params: Mapping[str, Mapping[str, Any]] | None = None,
+) -> tuple[ModelPlan, ...]:
+    """Check model names, rounds and parameters as :func:`realpolitik.forecast` does."""
+    names = _model_names(model)
+    params = params or {}
+    for key in params:
+        if key not in names:
+            raise KeyError(f"parameters given for {key!r}, which is not among the models run")
+    plans = []
+    for name in names:
+        spec = models.get(name)
+        given = dict(params.get(name, {}))
+        unknown = set(given) - set(spec.defaults)
+        if unknown:
+            raise TypeError(
+                f"model {name!r} has no parameter {', '.join(sorted(unknown))}; "
+                f"its parameters are: {', '.join(spec.defaults) or 'none'}"
+            )
+        t = spec.default_rounds if rounds is None else int(rounds)
+        if spec.dynamic and not 0 <= t <= MAX_ROUNDS:
+            raise ValueError(f"rounds must be 0 to {MAX_ROUNDS}, got {t}")
+        plans.append(
+            ModelPlan(name, t if spec.dynamic else 0, tuple({**spec.defaults, **given}.items()))
+        )
+    return tuple(plans)
+
+
+@dataclass(frozen=True, eq=False)
+class Outcome:
+    """One model's results over B draws: ``forecast`` (B, m); for a dynamic model that
+    reports them, ``settled`` and ``cycle_period`` (B, m), else ``None``."""
+
+    forecast: np.ndarray
+    settled: np.ndarray | None = None
+    cycle_period: np.ndarray | None = None
+
+
+def evaluate(scenario: Scenario, values: Values, plans: Sequence[ModelPlan]) -> dict[str, Outcome]:
+    """Run each planned model on every issue of ``scenario`` for each draw of ``values``
+    (one model call per issue, the draws as columns)."""
+    m, b = len(scenario.issues), values.draws
+    out: dict[str, Outcome] = {}
+    batches = [issue_batch(scenario, values, j)[1] for j in range(m)]
+    for plan in plans:
+        spec = models.get(plan.name)
+        forecast = np.empty((b, m))
+        settled = np.full((b, m), np.nan)
+        period = np.full((b, m), np.nan)
+        for j, inp in enumerate(batches):
+            kw = dict(plan.params)
+            if spec.dynamic:
+                kw["rounds"] = plan.rounds
+            if _takes_details(spec.run):
+                kw["details"] = False
+            traj = spec.run(inp, **kw)
+            forecast[:, j] = traj.forecast
+            if "settled" in traj.details:
+                settled[:, j] = traj.details["settled"]
+                period[:, j] = traj.details["cycle_period"]
+        has = not np.isnan(settled).all()
+        out[plan.name] = Outcome(forecast, settled if has else None, period if has else None)
+    return out
+
+
+def _takes_details(fn: Callable[..., Any]) -> bool:
+    """Whether a model's run() takes ``details`` (to skip per-round diagnostics)."""
+    import inspect
+
+    return "details" in inspect.signature(fn).parameters
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """The work of one chunk: draws ``start`` to ``stop`` of a run. The draws' uniform
+    numbers are given as ``samples`` (a design such as Sobol's), or come from ``seed`` (a
+    Monte Carlo); with neither, every draw takes the best estimates."""
+
+    scenario: Scenario
+    plans: tuple[ModelPlan, ...]
+    start: int
+    stop: int
+    seed: int | None = None
+    samples: np.ndarray | None = None
+
+
+def chunk_uniforms(seed: int, start: int, stop: int, k: int) -> np.ndarray:
+    """The uniform numbers of draws ``start`` to ``stop``: (stop - start, k)."""
+    from ..runner import draw_generator
+
+    u = np.empty((stop - start, k))
+    for row, i in enumerate(range(start, stop)):
+        u[row] = draw_generator(seed, i).random(k)
+    return u
+
+
+def run_chunk(task: Chunk) -> dict[str, Any]:
+    """Evaluate one chunk (a top-level function, so that workers can import it).
+
+    Returns ``{"forecast": {model: (b, m)}, "gains": {model: (b, n)}, "settled":
+    {model: (b, m)}, "cycle_period": {model: (b, m)}}``.
+    """
+    sc = task.scenario
+    inputs = uncertain_inputs(sc)
+    b = task.stop - task.start
+    if task.samples is not None:
+        values = draw_values(sc, np.asarray(task.samples, dtype=float), inputs)
+    elif task.seed is not None and inputs:
+        values = draw_values(
+            sc, chunk_uniforms(task.seed, task.start, task.stop, len(inputs)), inputs
+        )
+    else:  # the best estimates
+        values = point_values(sc, b)
+    outcomes = evaluate(sc, values, task.plans)
+    sq, lo, hi = _issue_arrays(sc)
+    result: dict[str, Any] = {"forecast": {}, "gains": {}, "settled": {}, "cycle_period": {}}
+    for name, oc in outcomes.items():
+        result["forecast"][name] = oc.forecast
+        result["gains"][name] = salience_gain(
+            values.position, values.salience, sq, oc.forecast, lo, hi
+        )
+        if oc.settled is not None:
+            result["settled"][name] = oc.settled
+            result["cycle_period"][name] = oc.cycle_period
+    return result
+
+
+def _issue_arrays(sc: Scenario) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    sq = np.array([np.nan if i.status_quo is None else i.status_quo for i in sc.issues])
+    return (
+        sq,
+        np.array([i.scale_min for i in sc.issues]),
+        np.array([i.scale_max for i in sc.issues]),
+    )
+
+
+# ------------------------------------------------------------------ summaries
+
+
+@dataclass(frozen=True)
+class IssueOutlook:
+    """Where one issue lands under one model, across the draws."""
+
+    issue: str
+    point: float
+    mean: float
+    sd: float
+    quantiles: Mapping[float, float]
+    histogram_edges: tuple[float, ...]
+    histogram_counts: tuple[int, ...]
+    status_quo: float | None
+    p_below: float | None
+    p_at: float | None
+    p_above: float | None
+    p_settled: float | None
+
+    def to_dict(self) -> dict[str, Any]:
+        d = dict(self.__dict__)
+        d["quantiles"] = {f"{q:g}": v for q, v in self.quantiles.items()}
+        d["histogram"] = {
+            "edges": list(self.histogram_edges),
+            "counts": list(self.histogram_counts),
+        }
+        del d["histogram_edges"], d["histogram_counts"]
+        return _jsonable(d)  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True)
+class ActorOutlook:
+    """How one actor fares under one model, across the draws: its salience-weighted gain
+    against the status quo (:func:`~realpolitik.forecasting.salience_gain`)."""
+
+    actor: str
+    name: str
+    rank: int
+    mean: float | None
+    sd: float | None
+    quantiles: Mapping[float, float]
+    p_gain: float | None
+    p_best: float | None
+
+    def to_dict(self) -> dict[str, Any]:
+        d = dict(self.__dict__)
+        d["quantiles"] = {f"{q:g}": v for q, v in self.quantiles.items()}
+        return _jsonable(d)  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True, eq=False)
+class Ensemble:
+    """The result of :func:`simulate`: every draw's forecasts and gains, how they were
+    produced (scenario hash, models and parameters, seed, draws, version), and the
+    summaries computed from them.
+
+    ``forecasts[model]`` is (draws, issues); ``gains[model]`` (draws, actors) with ``nan``
+    for an actor without a gain (no stance on an issue with a status quo);
+    ``settled[model]`` and ``cycle_period[model]`` (draws, issues) for the EUM.
+    ``requested`` draws were asked for; ``draws`` were completed (fewer if interrupted:
+    the longest run of completed draws from draw 0, so that the result equals a run of
+    ``draws`` draws with the same seed).
+    """
+
+    scenario_id: str
+    scenario_name: str
+    scenario_hash: str
+    scenario_date: str | None
+    actors: tuple[str, ...]
+    actor_names: tuple[str, ...]
+    issues: tuple[str, ...]
+    scale_min: np.ndarray
+    scale_max: np.ndarray
+    status_quo: np.ndarray
+    uncertain: tuple[str, ...]
+    shocks: tuple[str, ...]
+    parameters: Mapping[str, Mapping[str, Any]]
+    seed: int
+    requested: int
+    draws: int
+    point: Mapping[str, np.ndarray]
+    forecasts: Mapping[str, np.ndarray]
+    gains: Mapping[str, np.ndarray]
+    settled: Mapping[str, np.ndarray] = field(default_factory=dict)
+    cycle_period: Mapping[str, np.ndarray] = field(default_factory=dict)
+    version: str = __version__
+
+    def __post_init__(self) -> None:
+        for name in ("scale_min", "scale_max", "status_quo"):
+            object.__setattr__(self, name, _ro(getattr(self, name)))
+        for name in ("point", "forecasts", "gains", "settled", "cycle_period"):
+            frozen = {k: _ro(v) for k, v in getattr(self, name).items()}
+            object.__setattr__(self, name, MappingProxyType(frozen))
+        object.__setattr__(
+            self,
+            "parameters",
+            MappingProxyType({k: MappingProxyType(dict(v)) for k, v in self.parameters.items()}),
+        )
+
+    @property
+    def models(self) -> tuple[str, ...]:
+        return tuple(self.forecasts)
+
+    @property
+    def complete(self) -> bool:
+        return self.draws == self.requested
+
+    def issue_outlook(self, model: str) -> list[IssueOutlook]:
+        """Per issue: the distribution of the forecast and where it ends against the
+        status quo (``p_at``: within AT_STATUS_QUO of the scale)."""
+        f = self._get(self.forecasts, model)
+        out = []
+        for j, issue in enumerate(self.issues):
+            x = f[:, j]
+            lo, hi = float(self.scale_min[j]), float(self.scale_max[j])
+            counts, edges = np.histogram(x, bins=BINS, range=(lo, hi))
+            sq = float(self.status_quo[j])
+            p_below = p_at = p_above = None
+            if not math.isnan(sq) and x.size:
+                tol = AT_STATUS_QUO * (hi - lo)
+                p_below = float(np.mean(x < sq - tol))
+                p_above = float(np.mean(x > sq + tol))
+                p_at = 1.0 - p_below - p_above
+            st = self.settled.get(model)
+            out.append(
+                IssueOutlook(
+                    issue=issue,
+                    point=float(self.point[model][j]),
+                    mean=float(x.mean()) if x.size else math.nan,
+                    sd=float(x.std()) if x.size else math.nan,
+                    quantiles=_quantiles(x),
+                    histogram_edges=tuple(float(e) for e in edges),
+                    histogram_counts=tuple(int(c) for c in counts),
+                    status_quo=None if math.isnan(sq) else sq,
+                    p_below=p_below,
+                    p_at=p_at,
+                    p_above=p_above,
+                    p_settled=None if st is None or not x.size else float(np.mean(st[:, j] == 1)),
+                )
+            )
+        return out
+
+    def actor_outlook(self, model: str) -> list[ActorOutlook]:
+        """Per actor, ranked by mean gain (best first): the distribution of its gain, the
+        probability that it gains, and the probability that it gains most (ties shared)."""
+        g = self._get(self.gains, model)
+        valid = ~np.isnan(g)
+        best = np.zeros(g.shape[1])
+        if g.size:
+            filled = np.where(valid, g, -np.inf)
+            top = filled.max(axis=1, keepdims=True)
+            winners = (filled >= top - GAIN_ATOL) & valid & np.isfinite(top)
+            share = winners / np.maximum(winners.sum(axis=1, keepdims=True), 1)
+            best = share.mean(axis=0)
+        rows = []
+        for k, actor in enumerate(self.actors):
+            x = g[valid[:, k], k]
+            has = x.size > 0
+            rows.append(
+                (
+                    actor,
+                    self.actor_names[k],
+                    float(x.mean()) if has else None,
+                    float(x.std()) if has else None,
+                    _quantiles(x) if has else {},
+                    float(np.mean(x > GAIN_ATOL)) if has else None,
+                    float(best[k]) if has else None,
+                )
+            )
+        order = sorted(
+            range(len(rows)), key=lambda i: (rows[i][2] is None, -(rows[i][2] or 0.0), i)
+        )
+        return [
+            ActorOutlook(rows[i][0], rows[i][1], r + 1, *rows[i][2:]) for r, i in enumerate(order)
+        ]
+
+    def _get(self, table: Mapping[str, np.ndarray], model: str) -> np.ndarray:
+        if model not in table:
+            raise KeyError(
+                f"model {model!r} was not simulated; this ensemble has {', '.join(self.models)}"
+            )
+        return table[model]
+
+    # ------------------------------------------------------------ serialising
+    def summary(self) -> dict[str, Any]:
+        """Per model: the issue and actor outlooks, as plain data."""
+        return {
+            m: {
+                "issues": [o.to_dict() for o in self.issue_outlook(m)],
+                "actors": [o.to_dict() for o in self.actor_outlook(m)],
+            }
+            for m in self.models
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT,
+            "version": self.version,
+            "scenario": {
+                "id": self.scenario_id,
+                "name": self.scenario_name,
+                "hash": self.scenario_hash,
+                "date": self.scenario_date,
+            },
+            "seed": self.seed,
+            "requested": self.requested,
+            "draws": self.draws,
+            "complete": self.complete,
+            "actors": list(self.actors),
+            "actor_names": list(self.actor_names),
+            "issues": list(self.issues),
+            "scale_min": _jsonable(self.scale_min),
+            "scale_max": _jsonable(self.scale_max),
+            "status_quo": _jsonable(self.status_quo),
+            "uncertain": list(self.uncertain),
+            "shocks": list(self.shocks),
+            "parameters": _jsonable({k: dict(v) for k, v in self.parameters.items()}),
+            "point": {k: _jsonable(v) for k, v in self.point.items()},
+            "summary": self.summary(),
+            "per_draw": {
+                "forecasts": {k: _jsonable(v) for k, v in self.forecasts.items()},
+                "gains": {k: _jsonable(v) for k, v in self.gains.items()},
+                "settled": {k: _jsonable(v) for k, v in self.settled.items()},
+                "cycle_period": {k: _jsonable(v) for k, v in self.cycle_period.items()},
+            },
+        }
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent, allow_nan=False) + "\n"
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Ensemble:
+        if d.get("format") != FORMAT:
+            raise ValueError(
+                f"not a realpolitik ensemble (format {d.get('format')!r}, expected {FORMAT!r})"
+            )
+
+        def arr(x: Any) -> np.ndarray:
+            return _ro(np.array(x if x else [], dtype=float))
+
+        def nan(x: Any) -> np.ndarray:
+            return arr(_none_to_nan(x))
+
+        pd = d["per_draw"]
+        m = len(d["issues"])
+        n = len(d["actors"])
+        return cls(
+            scenario_id=d["scenario"]["id"],
+            scenario_name=d["scenario"]["name"],
+            scenario_hash=d["scenario"]["hash"],
+            scenario_date=d["scenario"]["date"],
+            actors=tuple(d["actors"]),
+            actor_names=tuple(d["actor_names"]),
+            issues=tuple(d["issues"]),
+            scale_min=arr(d["scale_min"]),
+            scale_max=arr(d["scale_max"]),
+            status_quo=nan(d["status_quo"]),
+            uncertain=tuple(d["uncertain"]),
+            shocks=tuple(d["shocks"]),
+            parameters=d["parameters"],
+            seed=d["seed"],
+            requested=d["requested"],
+            draws=d["draws"],
+            point={k: nan(v) for k, v in d["point"].items()},
+            forecasts={k: nan(v).reshape(-1, m) for k, v in pd["forecasts"].items()},
+            gains={k: nan(v).reshape(-1, n) for k, v in pd["gains"].items()},
+            settled={k: nan(v).reshape(-1, m) for k, v in pd["settled"].items()},
+            cycle_period={k: nan(v).reshape(-1, m) for k, v in pd["cycle_period"].items()},
+            version=d["version"],
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> Ensemble:
+        return cls.from_dict(json.loads(text))
+
+
+def _none_to_nan(x: Any) -> Any:
+    if isinstance(x, list):
+        return [_none_to_nan(y) for y in x]
+    return math.nan if x is None else x
+
+
+def _quantiles(x: np.ndarray) -> dict[float, float]:
+    if not x.size:
+        return {q: math.nan for q in QUANTILES}
+    return {q: float(v) for q, v in zip(QUANTILES, np.quantile(x, QUANTILES), strict=True)}
+
+
+# ------------------------------------------------------------------ the verb
+
+
+def new_seed() -> int:
+    """A fresh random seed (63 bits), for runs that are not given one."""
+    return secrets.randbits(63)
+
+
+def default_chunk_size(draws: int, workers: int) -> int:
+    """About four chunks per worker, 50 to 1,000 draws each (large enough to vectorise,
+    small enough for steady progress and bounded memory)."""
+    return int(min(1000, max(50, math.ceil(draws / (4 * max(1, workers))))))
+
+
+def simulate(
+    scenario: Scenario | str | None = None,
+    model: str | Sequence[str] = "all",
+    *,
+    draws: int = 1000,
+    seed: int | None = None,
+    rounds: int | None = None,
+    params: Mapping[str, Mapping[str, Any]] | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    chunk_size: int | None = None,
+    progress: Callable[[int, int], object] | None = None,
+    backend: Any = None,
+) -> Ensemble:
+    """Run ``draws`` Monte Carlo draws of ``scenario`` under each model.
+
+    ``seed`` fixes every draw (a fresh one is drawn and recorded if ``None``); the result is
+    byte-identical for the same seed whatever ``workers`` (a local process pool; 1 runs in
+    this process), ``scheduler`` (a Dask cluster address) or ``chunk_size``.
+    ``progress(done, total)`` is called as chunks complete. A ``KeyboardInterrupt`` stops
+    the run: the draws completed from draw 0 on are kept and returned (``complete`` is then
+    false), unless none were.
+    """
+    from ..runner import backend as make_backend
+    from ..runner import chunks
+
+    sc = load(scenario)
+    if isinstance(draws, bool) or not isinstance(draws, (int, np.integer)):
+        raise ValueError(f"draws must be a whole number, got {draws!r}")
+    if not 1 <= int(draws) <= MAX_DRAWS:
+        raise ValueError(f"draws must be 1 to {MAX_DRAWS:,}, got {draws}")
+    draws = int(draws)
+    if seed is None:
+        seed = new_seed()
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be a non-negative whole number, got {seed!r}")
+    seed = int(seed)
+    plans = plan_models(model, rounds, params)
+    runner = backend if backend is not None else make_backend(workers, scheduler)
+    size = chunk_size or default_chunk_size(draws, runner.workers)
+    parts = chunks(draws, size)
+    tasks = [Chunk(sc, plans, r.start, r.stop, seed=seed) for r in parts]
+    results: dict[int, dict[str, Any]] = {}
+    done = 0
+    try:
+        for index, res in runner.map(run_chunk, tasks):
+            results[index] = res
+            done += len(parts[index])
+            if progress is not None:
+                progress(done, draws)
+    except KeyboardInterrupt:
+        if 0 not in results:
+            raise
+    kept = 0
+    while kept in results:
+        kept += 1
+    ordered = [results[k] for k in range(kept)]
+    n_done = parts[kept - 1].stop if kept else 0
+    point = evaluate(sc, point_values(sc), plans)
+
+    def stack(key: str, name: str) -> np.ndarray:
+        return np.concatenate([r[key][name] for r in ordered], axis=0)
+
+    eum_like = [p.name for p in plans if ordered and p.name in ordered[0]["settled"]]
+    sq, lo, hi = _issue_arrays(sc)
+    return Ensemble(
+        scenario_id=sc.id,
+        scenario_name=sc.name,
+        scenario_hash=sc.content_hash(),
+        scenario_date=sc.date.isoformat() if sc.date else None,
+        actors=sc.actor_ids,
+        actor_names=tuple(a.name for a in sc.actors),
+        issues=sc.issue_ids,
+        scale_min=lo,
+        scale_max=hi,
+        status_quo=sq,
+        uncertain=tuple(u.label for u in uncertain_inputs(sc)),
+        shocks=tuple(h.describe() for h in sc.shocks),
+        parameters={p.name: p.parameters() for p in plans},
+        seed=seed,
+        requested=draws,
+        draws=n_done,
+        point={p.name: point[p.name].forecast[0] for p in plans},
+        forecasts={p.name: stack("forecast", p.name) for p in plans},
+        gains={p.name: stack("gains", p.name) for p in plans},
+        settled={k: stack("settled", k) for k in eum_like},
+        cycle_period={k: stack("cycle_period", k) for k in eum_like},
+    )

@@ -1,0 +1,395 @@
+"""``realpolitik runs list | show | compare``: read the run history.
+
+The commands only read; they never create a store. ``--store PATH`` names the file,
+else :func:`realpolitik.runner.store.default_path` says where it is. A store that
+cannot be read (a folder, not SQLite, too new, locked, no such run) is an error on
+standard error with exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
+
+from ..runner.store import (
+    Change,
+    Difference,
+    RunInfo,
+    RunRecord,
+    RunStore,
+    StoreError,
+    default_path,
+)
+from .render import fmt, plural
+
+__all__ = ["runs_app"]
+
+runs_app = typer.Typer(
+    name="runs",
+    help="List, show and compare the runs recorded in the run history.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+
+out = Console(highlight=False, soft_wrap=False)
+err = Console(stderr=True, highlight=False)
+
+EXIT_BAD_INPUT = 2
+#: Longest rendering of one value in a table before it is cut (``--json`` has it all).
+WIDTH = 60
+
+StoreOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--store",
+        help="The run-store file (default: $REALPOLITIK_STORE, else "
+        "~/.local/share/realpolitik/runs.sqlite or its platform equivalent).",
+        show_default=False,
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+
+
+def _fail(message: str) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
+    return typer.Exit(EXIT_BAD_INPUT)
+
+
+def _open(store: Path | None) -> RunStore:
+    try:
+        return RunStore(store if store is not None else default_path(), create=False)
+    except StoreError as exc:
+        raise _fail(str(exc)) from None
+
+
+def _json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def _show(value: Any) -> str:
+    """One value for a table cell: ``-`` when absent, JSON for lists and mappings."""
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return f"{value:g}"
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= WIDTH else text[: WIDTH - 1] + "\u2026"
+
+
+def _short(digest: str) -> str:
+    return digest.removeprefix("sha256:")[:12]
+
+
+def _flat(data: Any, path: str = "") -> Iterable[tuple[str, Any]]:
+    """Nested mappings as ``(dotted.path, leaf)`` pairs; lists stay whole."""
+    if isinstance(data, Mapping) and data:
+        for k, v in data.items():
+            yield from _flat(v, f"{path}.{k}" if path else str(k))
+    else:
+        yield path, data
+
+
+def _signed_pct(x: float | None) -> str:
+    return "-" if x is None else f"{100 * x:+.1f}%"
+
+
+# ------------------------------------------------------------------------- list
+@runs_app.command("list")
+def list_runs(
+    store: StoreOption = None,
+    kind: Annotated[
+        str | None, typer.Option("--kind", help="Only runs of this kind, e.g. forecast.")
+    ] = None,
+    scenario: Annotated[
+        str | None,
+        typer.Option("--scenario", help="Only runs of this scenario (its id or content hash)."),
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="At most this many.")] = 20,
+    as_json: JsonOption = False,
+) -> None:
+    """List the latest runs, newest first."""
+    path = store if store is not None else default_path()
+    if not path.exists():
+        if as_json:
+            _json([])
+        else:
+            out.print(Text(f"No runs recorded yet: there is no run store at {path}."))
+        return
+    with _open(path) as st:
+        try:
+            rows = st.list(limit=limit, kind=kind, scenario=scenario)
+            total = st.count(kind=kind, scenario=scenario)
+        except StoreError as exc:
+            raise _fail(str(exc)) from None
+    if as_json:
+        _json([r.to_dict() for r in rows])
+        return
+    if not rows:
+        which = " matching" if kind or scenario else ""
+        out.print(Text(f"No{which} runs in {st.path}."))
+        return
+    _run_table(rows, f"Runs in {st.path} ({len(rows)} of {total}, newest first)")
+
+
+def _run_table(rows: Sequence[RunInfo], title: str) -> None:
+    table = Table(title=Text(title), title_justify="left", title_style="bold")
+    table.add_column("id", justify="right", no_wrap=True)
+    table.add_column("created (UTC)", no_wrap=True)
+    table.add_column("kind", no_wrap=True)
+    table.add_column("scenario", no_wrap=True)
+    table.add_column("hash", no_wrap=True)
+    table.add_column("seed", justify="right", no_wrap=True)
+    table.add_column("status")
+    for r in rows:
+        status = r.status + (f": {r.note}" if r.note else "")
+        table.add_row(
+            str(r.id),
+            r.created,
+            Text(r.kind),
+            Text(r.scenario_id),
+            _short(r.scenario_hash),
+            "-" if r.seed is None else str(r.seed),
+            Text(status, style="yellow" if r.status != "complete" else ""),
+        )
+    out.print(table)
+
+
+# ------------------------------------------------------------------------- show
+@runs_app.command("show")
+def show(
+    run_id: Annotated[int, typer.Argument(metavar="ID", help="The run's id (see `runs list`).")],
+    store: StoreOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Show one run: its scenario, parameters and results."""
+    with _open(store) as st:
+        try:
+            rec = st.get(run_id)
+        except StoreError as exc:
+            raise _fail(str(exc)) from None
+    if as_json:
+        _json(rec.to_dict())
+        return
+    _header(rec.info)
+    _key_values("Parameters", _flat(rec.parameters))
+    summary = dict(rec.summary)
+    forecasts = summary.pop("forecasts", None)
+    gains = summary.pop("gains", None)
+    stability = summary.pop("stability", None)
+    if isinstance(forecasts, Mapping) and forecasts:
+        _forecast_table(rec, forecasts)
+    if isinstance(gains, Mapping) and gains:
+        if any(
+            g is not None
+            for per in gains.values()
+            if isinstance(per, Mapping)
+            for g in per.values()
+        ):
+            _gain_table(gains)
+        else:
+            out.print()
+            out.print("Gains: none (no issue has a status quo to measure them against).")
+    if isinstance(stability, Mapping):
+        _stability_notes(stability)
+    if summary:
+        _key_values("Summary", _flat(summary))
+
+
+def _header(info: RunInfo, label: str = "Run") -> None:
+    out.print(
+        Text(
+            f"{label} {info.id}: {info.kind}, {info.created}, realpolitik {info.version}",
+            style="bold",
+        )
+    )
+    seed = "" if info.seed is None else f"; seed {info.seed}"
+    out.print(
+        Text(f"scenario {info.scenario_id} ({info.scenario_hash[:19]}): {info.scenario_name}{seed}")
+    )
+    if info.status != "complete":
+        note = f": {info.note}" if info.note else ""
+        out.print(Text(f"status: {info.status}{note}", style="yellow"))
+    elif info.note:
+        out.print(Text(f"note: {info.note}", style="dim"))
+
+
+def _key_values(title: str, pairs: Iterable[tuple[str, Any]]) -> None:
+    table = Table(title=title, title_justify="left", title_style="bold", show_header=False)
+    table.add_column("", no_wrap=True)
+    table.add_column("")
+    for key, value in pairs:
+        table.add_row(Text(key or "(empty)"), Text(_show(value)))
+    out.print()
+    out.print(table)
+
+
+def _forecast_table(rec: RunRecord, forecasts: Mapping[str, Any]) -> None:
+    models = [m for m, v in forecasts.items() if isinstance(v, Mapping)]
+    issues: list[str] = []
+    for m in models:
+        issues += [i for i in forecasts[m] if i not in issues]
+    sq = {
+        i.get("id"): i.get("status_quo")
+        for i in rec.scenario.get("issues", [])
+        if isinstance(i, Mapping)
+    }
+    table = Table(title="Forecasts", title_justify="left", title_style="bold")
+    table.add_column("issue", no_wrap=True)
+    table.add_column("status quo", justify="right", no_wrap=True)
+    for m in models:
+        table.add_column(Text(m), justify="right", no_wrap=True)
+    for issue in issues:
+        table.add_row(
+            Text(issue),
+            fmt(sq.get(issue)),
+            *(fmt(forecasts[m].get(issue)) for m in models),
+        )
+    out.print()
+    out.print(table)
+
+
+def _gain_table(gains: Mapping[str, Any]) -> None:
+    models = [m for m, v in gains.items() if isinstance(v, Mapping)]
+    actors: list[str] = []
+    for m in models:
+        actors += [a for a in gains[m] if a not in actors]
+    table = Table(
+        title="Gains against the status quo (salience-weighted)",
+        title_justify="left",
+        title_style="bold",
+    )
+    table.add_column("actor", no_wrap=True)
+    for m in models:
+        table.add_column(Text(m), justify="right", no_wrap=True)
+    for a in actors:
+        table.add_row(Text(a), *(_signed_pct(gains[m].get(a)) for m in models))
+    out.print()
+    out.print(table)
+
+
+def _stability_notes(stability: Mapping[str, Any]) -> None:
+    for model, per_issue in stability.items():
+        if not isinstance(per_issue, Mapping):
+            continue
+        cycles = [
+            f"{i} (period {v.get('cycle_period')})"
+            for i, v in per_issue.items()
+            if isinstance(v, Mapping) and v.get("cycle_period")
+        ]
+        unsettled = [
+            i
+            for i, v in per_issue.items()
+            if isinstance(v, Mapping) and v.get("settled") is False and not v.get("cycle_period")
+        ]
+        if cycles:
+            out.print(Text(f"note: {model} cycles on {', '.join(cycles)}", style="yellow"))
+        if unsettled:
+            out.print(
+                Text(f"note: {model} has not settled on {', '.join(unsettled)}", style="yellow")
+            )
+
+
+# ---------------------------------------------------------------------- compare
+@runs_app.command("compare")
+def compare(
+    a: Annotated[int, typer.Argument(metavar="ID", help="The first run (the baseline).")],
+    b: Annotated[int, typer.Argument(metavar="ID", help="The second run.")],
+    store: StoreOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Compare two runs: scenario, parameters, forecasts and gains."""
+    with _open(store) as st:
+        try:
+            cmp = st.compare(a, b)
+        except StoreError as exc:
+            raise _fail(str(exc)) from None
+    if as_json:
+        _json(cmp.to_dict())
+        return
+    _header(cmp.a, "A: run")
+    _header(cmp.b, "B: run")
+    if cmp.same_scenario:
+        out.print()
+        out.print(Text(f"Same scenario ({cmp.a.scenario_hash[:19]})."))
+    else:
+        _differences(
+            f"The scenarios differ in {plural(len(cmp.scenario_differences), 'field')}",
+            cmp.scenario_differences,
+        )
+    if cmp.parameter_differences:
+        _differences("Parameters that differ", cmp.parameter_differences)
+    else:
+        out.print()
+        out.print(Text("Same parameters."))
+    if cmp.forecasts:
+        _changes("Forecasts", "issue", cmp.forecasts, digits=2)
+    if any(c.a is not None or c.b is not None for c in cmp.gains):
+        _changes("Gains against the status quo", "actor", cmp.gains, pct=True)
+    if cmp.summary_differences:
+        _differences("Other results that differ", cmp.summary_differences)
+
+
+def _changed(c: Change) -> bool:
+    if c.delta is None:
+        return (c.a is None) != (c.b is None)
+    return abs(c.delta) > 1e-12
+
+
+def _differences(title: str, diffs: Sequence[Difference]) -> None:
+    table = Table(title=Text(title), title_justify="left", title_style="bold")
+    table.add_column("field")
+    table.add_column("A")
+    table.add_column("B")
+    for d in diffs:
+        table.add_row(Text(d.path), Text(_show(d.old)), Text(_show(d.new)))
+    out.print()
+    out.print(table)
+
+
+def _changes(
+    title: str, item: str, changes: Sequence[Change], *, digits: int = 1, pct: bool = False
+) -> None:
+    def num(x: float | None, signed: bool = False) -> str:
+        if pct:
+            return "-" if x is None else f"{100 * x:+.1f}%"
+        if x is None:
+            return "-"
+        return f"{x:+.{digits}f}" if signed else fmt(x, digits)
+
+    shown = [c for c in changes if _changed(c)] if pct else changes
+    hidden = len(changes) - len(shown)
+    caption = f"{hidden} unchanged not shown" if hidden else None
+    if not shown:
+        out.print()
+        out.print(Text(f"{title}: no change.", style="bold"))
+        return
+    table = Table(title=title, title_justify="left", title_style="bold", caption=caption)
+    table.caption_justify = "left"
+    table.add_column("model", no_wrap=True)
+    table.add_column(item, no_wrap=True)
+    table.add_column("A", justify="right", no_wrap=True)
+    table.add_column("B", justify="right", no_wrap=True)
+    table.add_column("B - A", justify="right", no_wrap=True)
+    for c in shown:
+        table.add_row(
+            Text(c.model),
+            Text(c.item),
+            num(c.a),
+            num(c.b),
+            Text(num(c.delta, signed=True), style="bold" if _changed(c) else "dim"),
+        )
+    out.print()
+    out.print(table)

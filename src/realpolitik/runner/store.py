@@ -1,0 +1,713 @@
+"""A history of runs in SQLite: what was run, on which scenario, how, and what came out.
+
+:class:`RunStore` opens (or creates) one database file. Each call of
+:meth:`RunStore.record` writes one run in **one transaction**: a process killed at
+any moment leaves the store readable and holding either the whole run or none of it.
+The database is in WAL mode, so readers never wait for a writer, and writers from
+several processes queue for up to ``timeout`` seconds.
+
+Per run the store keeps its kind (``forecast``, ``simulate``, ``sensitivity``,
+``levers`` or any other word), the time (UTC), the realpolitik version, the scenario
+(its id, name, content hash, and the scenario itself as canonical JSON, stored once
+per hash), the parameters, the seed, a summary of the results, and a status
+(``complete``, or ``partial`` with a note such as ``interrupted``).
+
+:func:`default_path` says where the store lives unless told otherwise:
+``$REALPOLITIK_STORE``, else ``$XDG_DATA_HOME/realpolitik/runs.sqlite`` (default
+``~/.local/share/realpolitik/runs.sqlite``; on Windows
+``%APPDATA%\\realpolitik\\runs.sqlite``).
+"""
+
+from __future__ import annotations
+
+import builtins
+import datetime as _dt
+import hashlib
+import json
+import math
+import os
+import sqlite3
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from .._version import __version__
+from ..errors import RealpolitikError
+from ..forecasting import Forecast
+from ..scenario import Scenario
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "Change",
+    "Comparison",
+    "Difference",
+    "RunInfo",
+    "RunRecord",
+    "RunStore",
+    "StoreError",
+    "default_path",
+    "diff",
+    "forecast_summary",
+    "record_forecast",
+]
+
+#: The version of the database layout this module reads and writes (``PRAGMA user_version``).
+SCHEMA_VERSION = 1
+#: ``status`` of a run: all of it was done, or only part (say why in ``note``).
+STATUSES = ("complete", "partial")
+#: Seconds a writer waits for another process's write to finish before giving up.
+DEFAULT_TIMEOUT = 10.0
+
+_SCHEMA = """
+CREATE TABLE scenarios (
+    hash TEXT PRIMARY KEY,
+    body TEXT NOT NULL
+);
+CREATE TABLE runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL,
+    created TEXT NOT NULL,
+    version TEXT NOT NULL,
+    scenario_id TEXT NOT NULL,
+    scenario_name TEXT NOT NULL,
+    scenario_hash TEXT NOT NULL REFERENCES scenarios(hash),
+    parameters TEXT NOT NULL,
+    seed INTEGER,
+    summary TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('complete', 'partial')),
+    note TEXT
+);
+CREATE INDEX runs_by_scenario ON runs(scenario_id);
+CREATE INDEX runs_by_kind ON runs(kind);
+"""
+_OUR_TABLES = {"scenarios", "runs", "sqlite_sequence"}
+_INFO_COLUMNS = (
+    "id, kind, created, version, scenario_id, scenario_name, scenario_hash, seed, status, note"
+)
+
+#: Lists of a scenario's dict whose elements are matched by these fields, not by index.
+_KEYS: dict[str, tuple[str, ...]] = {
+    "sources": ("id",),
+    "actors": ("id",),
+    "issues": ("id",),
+    "stances": ("actor", "issue"),
+}
+
+
+class StoreError(RealpolitikError):
+    """The run store cannot be used: not a store, too new, locked, or no such run."""
+
+
+# ------------------------------------------------------------------------ values
+@dataclass(frozen=True)
+class RunInfo:
+    """What a listing shows of one run."""
+
+    id: int
+    kind: str
+    created: str
+    version: str
+    scenario_id: str
+    scenario_name: str
+    scenario_hash: str
+    seed: int | None
+    status: str
+    note: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """One run in full: its :class:`RunInfo`, the scenario (as ``Scenario.to_dict()``),
+    the parameters and the summary, each as parsed JSON."""
+
+    info: RunInfo
+    scenario: dict[str, Any]
+    parameters: dict[str, Any]
+    summary: dict[str, Any]
+
+    @property
+    def id(self) -> int:
+        return self.info.id
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "run": self.info.to_dict(),
+            "scenario": self.scenario,
+            "parameters": self.parameters,
+            "summary": self.summary,
+        }
+
+
+class Difference(NamedTuple):
+    """One field that differs: its path (e.g. ``stances[actor=a, issue=i].salience``),
+    the value in the first run and in the second (``None`` where absent)."""
+
+    path: str
+    old: Any
+    new: Any
+
+
+class Change(NamedTuple):
+    """One number of the summaries, in run ``a`` and run ``b``, and ``b - a`` (``None``
+    unless both are numbers). ``item`` is an issue (forecasts) or an actor (gains)."""
+
+    model: str
+    item: str
+    a: float | None
+    b: float | None
+    delta: float | None
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Two runs side by side: whether they ran on the same scenario (same content hash)
+    and, if not, how the scenarios differ; how their parameters differ; and each
+    model's forecast per issue and gain per actor in both."""
+
+    a: RunInfo
+    b: RunInfo
+    same_scenario: bool
+    scenario_differences: tuple[Difference, ...]
+    parameter_differences: tuple[Difference, ...]
+    forecasts: tuple[Change, ...]
+    gains: tuple[Change, ...]
+    summary_differences: tuple[Difference, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "a": self.a.to_dict(),
+            "b": self.b.to_dict(),
+            "same_scenario": self.same_scenario,
+            "scenario_differences": [d._asdict() for d in self.scenario_differences],
+            "parameter_differences": [d._asdict() for d in self.parameter_differences],
+            "forecasts": [c._asdict() for c in self.forecasts],
+            "gains": [c._asdict() for c in self.gains],
+            "summary_differences": [d._asdict() for d in self.summary_differences],
+        }
+
+
+# ------------------------------------------------------------------------ paths
+def default_path() -> Path:
+    """Where the run store lives unless a path is given: ``$REALPOLITIK_STORE`` if set;
+    on Windows ``%APPDATA%\\realpolitik\\runs.sqlite``; elsewhere
+    ``$XDG_DATA_HOME/realpolitik/runs.sqlite``, ``~/.local/share/...`` by default."""
+    env = os.environ.get("REALPOLITIK_STORE")
+    if env:
+        return Path(env).expanduser()
+    if os.name == "nt":
+        appdata = os.environ.get("APPDATA")
+        base = Path(appdata) if appdata else Path.home() / "AppData" / "Roaming"
+        return base / "realpolitik" / "runs.sqlite"
+    xdg = os.environ.get("XDG_DATA_HOME")
+    # The XDG specification says a relative path there is invalid and to be ignored.
+    base = Path(xdg) if xdg and os.path.isabs(xdg) else Path.home() / ".local" / "share"
+    return base / "realpolitik" / "runs.sqlite"
+
+
+# ------------------------------------------------------------------------- JSON
+def _plain(x: Any, where: str) -> Any:
+    """``x`` as JSON values: mappings with string keys, lists, finite numbers (``nan``
+    and infinities become ``None``), strings, booleans, ``None``."""
+    if x is None or isinstance(x, (str, bool)):
+        return x
+    if isinstance(x, (np.bool_,)):
+        return bool(x)
+    if isinstance(x, (int, np.integer)):
+        return int(x)
+    if isinstance(x, (float, np.floating)):
+        return float(x) if math.isfinite(x) else None
+    if isinstance(x, np.ndarray):
+        return _plain(x.tolist(), where)
+    if isinstance(x, Mapping):
+        return {str(k): _plain(v, f"{where}.{k}") for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_plain(v, f"{where}[{i}]") for i, v in enumerate(x)]
+    if isinstance(x, (_dt.date, _dt.datetime)):
+        return x.isoformat()
+    if isinstance(x, Path):
+        return str(x)
+    raise TypeError(
+        f"{where}: cannot store a {type(x).__name__} in the run history; "
+        "expected numbers, strings, booleans, None, lists and mappings"
+    )
+
+
+def _dumps(x: Any) -> str:
+    # Keys keep the caller's order (models in the order run, issues in scenario order).
+    return json.dumps(x, separators=(",", ":"), allow_nan=False, ensure_ascii=False)
+
+
+def _canonical(scenario: Scenario | Mapping[str, Any]) -> tuple[dict[str, Any], str, str]:
+    """``(dict, canonical JSON, hash)``; the JSON is the text :meth:`Scenario.content_hash`
+    hashes, so the stored body and the recorded hash always agree."""
+    d = scenario.to_dict() if isinstance(scenario, Scenario) else dict(scenario)
+    for key in ("id", "name"):
+        if not isinstance(d.get(key), str):
+            raise ValueError(f"scenario: expected a Scenario or a dict with a string {key!r}")
+    body = json.dumps(d, sort_keys=True, separators=(",", ":"), default=str)
+    digest = "sha256:" + hashlib.sha256(body.encode("utf-8")).hexdigest()
+    return d, body, digest
+
+
+# ------------------------------------------------------------------------ store
+class RunStore:
+    """A run history in one SQLite file, created with its parent folders if absent.
+
+    ``timeout`` is how long (seconds) to wait for another process's write. With
+    ``create=False`` a missing file is an error instead of a new store. Use it as a
+    context manager, or call :meth:`close`.
+    """
+
+    def __init__(
+        self, path: str | os.PathLike[str], *, timeout: float = DEFAULT_TIMEOUT, create: bool = True
+    ) -> None:
+        self.path = Path(path).expanduser()
+        self.timeout = float(timeout)
+        self._conn: sqlite3.Connection | None = None
+        p = self.path
+        if p.is_dir():
+            raise StoreError(f"{p}: is a folder; expected a run-store file (e.g. runs.sqlite)")
+        if not p.exists():
+            if not create:
+                raise StoreError(
+                    f"{p}: no run store there; expected a file made by recording a run "
+                    "(or give --store PATH)"
+                )
+            try:
+                p.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(
+                    f"{p}: cannot create the folder {p.parent} ({exc.strerror or exc}); "
+                    "expected a writable location"
+                ) from None
+        try:
+            self._conn = sqlite3.connect(
+                p, timeout=self.timeout, isolation_level=None, check_same_thread=False
+            )
+        except sqlite3.Error as exc:
+            raise StoreError(f"{p}: cannot open ({exc}); expected a readable SQLite file") from None
+        try:
+            self._setup()
+        except BaseException:
+            self.close()
+            raise
+
+    # ------------------------------------------------------------- plumbing
+    @property
+    def conn(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise StoreError(f"{self.path}: the store is closed; expected an open store")
+        return self._conn
+
+    def _fail(self, exc: sqlite3.Error) -> StoreError:
+        text = str(exc)
+        if isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "busy" in text):
+            return StoreError(
+                f"{self.path}: the run store is locked by another process (waited "
+                f"{self.timeout:g} s); expected it to be free: try again, or use another store"
+            )
+        if isinstance(exc, sqlite3.DatabaseError) and (
+            "not a database" in text or "malformed" in text or "encrypted" in text
+        ):
+            return StoreError(
+                f"{self.path}: not a SQLite database ({text}); expected a realpolitik run store"
+            )
+        return StoreError(f"{self.path}: {text}; expected a working realpolitik run store")
+
+    def _setup(self) -> None:
+        c = self.conn
+        try:
+            c.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
+            version = c.execute("PRAGMA user_version").fetchone()[0]
+            self._check_version(version)
+            if c.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                c.execute("PRAGMA journal_mode = WAL")
+            c.execute("PRAGMA foreign_keys = ON")
+            if version == 0:
+                c.execute("BEGIN IMMEDIATE")
+                try:
+                    version = c.execute("PRAGMA user_version").fetchone()[0]
+                    if version == 0:  # no other process got there first
+                        tables = {
+                            r[0]
+                            for r in c.execute("SELECT name FROM sqlite_master WHERE type='table'")
+                        }
+                        if tables - _OUR_TABLES:
+                            raise StoreError(
+                                f"{self.path}: a SQLite database of something else (tables "
+                                f"{', '.join(sorted(tables))}); expected a realpolitik run store"
+                            )
+                        for statement in _SCHEMA.split(";"):
+                            if statement.strip():
+                                c.execute(statement)
+                        c.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                    c.execute("COMMIT")
+                except BaseException:
+                    if c.in_transaction:
+                        c.execute("ROLLBACK")
+                    raise
+                self._check_version(version)
+        except sqlite3.Error as exc:
+            raise self._fail(exc) from None
+
+    def _check_version(self, version: int) -> None:
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path}: written by a newer realpolitik (store schema {version}); "
+                f"expected schema {SCHEMA_VERSION} or older: upgrade realpolitik "
+                f"(this is {__version__}) to read it"
+            )
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def __enter__(self) -> RunStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"RunStore({str(self.path)!r})"
+
+    # ---------------------------------------------------------------- write
+    def record(
+        self,
+        kind: str,
+        scenario: Scenario | Mapping[str, Any],
+        parameters: Mapping[str, Any],
+        summary: Mapping[str, Any],
+        seed: int | None = None,
+        status: str = "complete",
+        note: str | None = None,
+    ) -> int:
+        """Record one run in one transaction and return its id.
+
+        ``parameters`` and ``summary`` must be JSON-like (mappings, lists, numbers,
+        strings, booleans, ``None``; numpy values are converted, ``nan`` becomes
+        ``None``). ``status`` is ``"complete"`` or ``"partial"`` (say why in ``note``).
+        """
+        if not isinstance(kind, str) or not kind.strip():
+            raise ValueError("kind: expected a word such as 'forecast' or 'simulate'")
+        if status not in STATUSES:
+            raise ValueError(f"status: expected one of {', '.join(STATUSES)}, got {status!r}")
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))):
+            raise TypeError(f"seed: expected an integer or None, got {type(seed).__name__}")
+        d, body, digest = _canonical(scenario)
+        params_json = _dumps(_plain(dict(parameters), "parameters"))
+        summary_json = _dumps(_plain(dict(summary), "summary"))
+        created = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        c = self.conn
+        try:
+            c.execute("BEGIN IMMEDIATE")
+            try:
+                c.execute(
+                    "INSERT OR IGNORE INTO scenarios (hash, body) VALUES (?, ?)", (digest, body)
+                )
+                cur = c.execute(
+                    "INSERT INTO runs (kind, created, version, scenario_id, scenario_name, "
+                    "scenario_hash, parameters, seed, summary, status, note) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        kind.strip(),
+                        created,
+                        __version__,
+                        d["id"],
+                        d["name"],
+                        digest,
+                        params_json,
+                        None if seed is None else int(seed),
+                        summary_json,
+                        status,
+                        note,
+                    ),
+                )
+                run_id = cur.lastrowid
+                c.execute("COMMIT")
+            except BaseException:
+                if c.in_transaction:
+                    c.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as exc:
+            raise self._fail(exc) from None
+        assert run_id is not None
+        return int(run_id)
+
+    # ----------------------------------------------------------------- read
+    def _where(self, kind: str | None, scenario: str | None) -> tuple[str, builtins.list[Any]]:
+        clauses, args = [], []
+        if kind is not None:
+            clauses.append("kind = ?")
+            args.append(kind)
+        if scenario is not None:
+            clauses.append("(scenario_id = ? OR scenario_hash = ?)")
+            args += [scenario, scenario]
+        return (" WHERE " + " AND ".join(clauses) if clauses else ""), args
+
+    def list(
+        self, limit: int | None = 20, kind: str | None = None, scenario: str | None = None
+    ) -> builtins.list[RunInfo]:
+        """The latest runs first, at most ``limit`` (``None``: all); only those of ``kind``
+        and of ``scenario`` (a scenario id or content hash) when given."""
+        if limit is not None and limit < 1:
+            raise ValueError(f"limit: expected 1 or more (or None for all), got {limit}")
+        where, args = self._where(kind, scenario)
+        sql = f"SELECT {_INFO_COLUMNS} FROM runs{where} ORDER BY id DESC"
+        if limit is not None:
+            sql += " LIMIT ?"
+            args.append(int(limit))
+        try:
+            return [RunInfo(*row) for row in self.conn.execute(sql, args)]
+        except sqlite3.Error as exc:
+            raise self._fail(exc) from None
+
+    def count(self, kind: str | None = None, scenario: str | None = None) -> int:
+        """How many runs there are (of ``kind``, of ``scenario``)."""
+        where, args = self._where(kind, scenario)
+        try:
+            return int(self.conn.execute(f"SELECT count(*) FROM runs{where}", args).fetchone()[0])
+        except sqlite3.Error as exc:
+            raise self._fail(exc) from None
+
+    def __iter__(self) -> Iterator[RunInfo]:
+        return iter(self.list(limit=None))
+
+    def get(self, run_id: int) -> RunRecord:
+        """The run ``run_id`` in full; :class:`StoreError` if there is none."""
+        try:
+            row = self.conn.execute(
+                f"SELECT {_INFO_COLUMNS}, parameters, summary, body FROM runs "
+                "LEFT JOIN scenarios ON scenarios.hash = runs.scenario_hash WHERE id = ?",
+                (int(run_id),),
+            ).fetchone()
+            if row is None:
+                lo, hi, n = self.conn.execute(
+                    "SELECT min(id), max(id), count(*) FROM runs"
+                ).fetchone()
+        except sqlite3.Error as exc:
+            raise self._fail(exc) from None
+        if row is None:
+            have = (
+                "it holds no runs"
+                if not n
+                else f"it holds run {lo}"
+                if n == 1
+                else f"it holds {n} runs, ids {lo} to {hi}"
+            )
+            raise StoreError(
+                f"{self.path}: no run {run_id}; expected the id of a recorded run ({have})"
+            )
+        info = RunInfo(*row[:10])
+        try:
+            parameters, summary, scenario = (json.loads(x) for x in row[10:])
+        except (ValueError, TypeError) as exc:
+            raise StoreError(
+                f"{self.path}: run {run_id} is damaged ({exc}); expected its parameters, "
+                "summary and scenario as JSON"
+            ) from None
+        return RunRecord(info=info, scenario=scenario, parameters=parameters, summary=summary)
+
+    def compare(self, a: int, b: int) -> Comparison:
+        """Runs ``a`` and ``b`` side by side; see :class:`Comparison`."""
+        ra, rb = self.get(a), self.get(b)
+        same = ra.info.scenario_hash == rb.info.scenario_hash
+        return Comparison(
+            a=ra.info,
+            b=rb.info,
+            same_scenario=same,
+            scenario_differences=() if same else tuple(diff(ra.scenario, rb.scenario)),
+            parameter_differences=tuple(diff(ra.parameters, rb.parameters, keyed={})),
+            forecasts=_changes(ra.summary.get("forecasts"), rb.summary.get("forecasts")),
+            gains=_changes(ra.summary.get("gains"), rb.summary.get("gains")),
+            summary_differences=tuple(
+                diff(
+                    {k: v for k, v in ra.summary.items() if k not in ("forecasts", "gains")},
+                    {k: v for k, v in rb.summary.items() if k not in ("forecasts", "gains")},
+                    keyed={},
+                )
+            ),
+        )
+
+
+# ---------------------------------------------------------------- differences
+def _key_label(fields: tuple[str, ...], element: Mapping[str, Any]) -> str:
+    return ", ".join(f"{f}={element.get(f)}" for f in fields)
+
+
+def _keyable(items: Any, fields: tuple[str, ...]) -> bool:
+    if not isinstance(items, list) or not all(isinstance(x, Mapping) for x in items):
+        return False
+    keys = [tuple(x.get(f) for f in fields) for x in items]
+    return len(set(keys)) == len(keys)
+
+
+def diff(
+    old: Any,
+    new: Any,
+    path: str = "",
+    *,
+    keyed: Mapping[str, tuple[str, ...]] | None = None,
+) -> Iterator[Difference]:
+    """The :class:`Difference` s between two JSON values, leaf by leaf.
+
+    Mappings are compared key by key (a missing key reads ``None``). Lists named in
+    ``keyed`` (by default a scenario's ``actors``, ``issues``, ``sources`` by ``id`` and
+    ``stances`` by ``(actor, issue)``) are matched by those fields, not by position, so
+    a path reads ``stances[actor=russia, issue=karabakh-control].salience``; an element
+    only one side has is one difference with ``None`` on the other; a change of order
+    alone is reported at ``NAME[order]``. Other lists of equal length are compared item
+    by item, else as a whole.
+    """
+    keys = _KEYS if keyed is None else keyed
+    if isinstance(old, Mapping) and isinstance(new, Mapping):
+        for k in [*old, *(k for k in new if k not in old)]:
+            sub = f"{path}.{k}" if path else str(k)
+            a, b = old.get(k), new.get(k)
+            fields = keys.get(str(k))
+            if fields and _keyable(a, fields) and _keyable(b, fields):
+                yield from _diff_keyed(sub, a, b, fields, keys)
+            else:
+                yield from diff(a, b, sub, keyed=keys)
+    elif isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
+        for i, (a, b) in enumerate(zip(old, new, strict=True)):
+            yield from diff(a, b, f"{path}[{i}]", keyed=keys)
+    elif isinstance(old, bool) != isinstance(new, bool) or old != new:
+        yield Difference(path, old, new)
+
+
+def _diff_keyed(
+    path: str,
+    old: Any,
+    new: Any,
+    fields: tuple[str, ...],
+    keys: Mapping[str, tuple[str, ...]],
+) -> Iterator[Difference]:
+    def key(x: Mapping[str, Any]) -> tuple[Any, ...]:
+        return tuple(x.get(f) for f in fields)
+
+    a_by = {key(x): x for x in old}
+    b_by = {key(x): x for x in new}
+    common_a = [key(x) for x in old if key(x) in b_by]
+    common_b = [key(x) for x in new if key(x) in a_by]
+    for x in old:
+        label = f"{path}[{_key_label(fields, x)}]"
+        other = b_by.get(key(x))
+        if other is None:
+            yield Difference(label, dict(x), None)
+        else:
+            yield from diff(x, other, label, keyed=keys)
+    for x in new:
+        if key(x) not in a_by:
+            yield Difference(f"{path}[{_key_label(fields, x)}]", None, dict(x))
+    if common_a != common_b:
+        labels = (
+            [", ".join(str(v) for v in k) for k in common_a],
+            [", ".join(str(v) for v in k) for k in common_b],
+        )
+        yield Difference(f"{path}[order]", labels[0], labels[1])
+
+
+def _number(x: Any) -> float | None:
+    if isinstance(x, bool) or not isinstance(x, (int, float)):
+        return None
+    return float(x)
+
+
+def _changes(a: Any, b: Any) -> tuple[Change, ...]:
+    """Per model and item, the values of two ``{model: {item: number}}`` mappings."""
+    a = a if isinstance(a, Mapping) else {}
+    b = b if isinstance(b, Mapping) else {}
+    out = []
+    for model in [*a, *(m for m in b if m not in a)]:
+        am = a.get(model) if isinstance(a.get(model), Mapping) else {}
+        bm = b.get(model) if isinstance(b.get(model), Mapping) else {}
+        for item in [*am, *(i for i in bm if i not in am)]:
+            x, y = _number(am.get(item)), _number(bm.get(item))
+            delta = y - x if x is not None and y is not None else None
+            out.append(Change(str(model), str(item), x, y, delta))
+    return tuple(out)
+
+
+# --------------------------------------------------------------- conveniences
+def _first(v: Any) -> Any:
+    while isinstance(v, (list, tuple)):
+        v = v[0] if v else None
+    return v
+
+
+def forecast_summary(fc: Forecast) -> dict[str, Any]:
+    """The summary :func:`record_forecast` stores: ``forecasts`` (model -> issue -> value),
+    ``gains`` (model -> actor -> gain), and ``stability`` (model -> issue -> ``settled``,
+    ``cycle_period``) for the models that report it, such as the EUM."""
+    summary: dict[str, Any] = {
+        "forecasts": {
+            r.model: {i: _plain(v, "forecast") for i, v in zip(fc.issues, r.forecast, strict=True)}
+            for r in fc.runs
+        },
+        "gains": {r.model: fc.gains(r.model) for r in fc.runs},
+    }
+    stability: dict[str, Any] = {}
+    for r in fc.runs:
+        if "settled" not in r.details and "cycle_period" not in r.details:
+            continue
+        per_issue: dict[str, Any] = {}
+        for j, issue in enumerate(fc.issues):
+            entry: dict[str, Any] = {}
+            settled = _first(r.details["settled"][j]) if "settled" in r.details else None
+            period = _first(r.details["cycle_period"][j]) if "cycle_period" in r.details else None
+            if settled is not None:
+                entry["settled"] = bool(settled)
+            if period is not None:
+                entry["cycle_period"] = int(period)
+            per_issue[issue] = entry
+        stability[r.model] = per_issue
+    if stability:
+        summary["stability"] = stability
+    return summary
+
+
+def record_forecast(
+    store: RunStore,
+    scenario: Scenario,
+    forecast: Forecast,
+    parameters: Mapping[str, Any] | None = None,
+    *,
+    seed: int | None = None,
+    kind: str = "forecast",
+    status: str = "complete",
+    note: str | None = None,
+) -> int:
+    """Record a :class:`Forecast` of ``scenario`` and return the run's id.
+
+    The parameters stored are ``models`` (in order) and ``model_parameters`` (each
+    model's, rounds included) taken from the forecast, updated with ``parameters``;
+    the summary is :func:`forecast_summary`. ``seed`` defaults to the forecast's.
+    """
+    if scenario.content_hash() != forecast.scenario_hash:
+        raise ValueError(
+            f"forecast of scenario {forecast.scenario_id!r} ({forecast.scenario_hash[:19]}) "
+            f"does not match scenario {scenario.id!r} ({scenario.content_hash()[:19]}); "
+            "expected the scenario the forecast was made on"
+        )
+    params: dict[str, Any] = {
+        "models": list(forecast.models),
+        "model_parameters": {r.model: dict(r.parameters) for r in forecast.runs},
+    }
+    params.update(parameters or {})
+    return store.record(
+        kind,
+        scenario,
+        params,
+        forecast_summary(forecast),
+        seed=forecast.seed if seed is None else seed,
+        status=status,
+        note=note,
+    )

@@ -1,0 +1,117 @@
+"""``realpolitik simulate``, ``--set`` and the run history, as a user drives them."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from realpolitik.cli import app
+
+DATA = Path(__file__).parent / "data"
+UNCERTAIN = str(DATA / "uncertain.yaml")
+runner = CliRunner()
+
+
+def _run(*args: str):
+    return runner.invoke(app, list(args))
+
+
+def test_simulate_json_is_the_same_whatever_the_workers_and_chunks():
+    a = _run("simulate", UNCERTAIN, "-n", "60", "--seed", "5", "--json", "-w", "1", "--no-store")
+    b = _run(
+        "simulate", UNCERTAIN, "-n", "60", "--seed", "5", "--json", "-w", "2",
+        "--chunk-size", "7", "--no-store",
+    )  # fmt: skip
+    assert a.exit_code == 0 and b.exit_code == 0, a.output + b.output
+    assert a.stdout == b.stdout
+    d = json.loads(a.stdout)
+    assert d["draws"] == 60 and d["seed"] == 5 and d["complete"] is True
+
+
+def test_simulate_renders_where_issues_land_and_who_wins():
+    r = _run("simulate", UNCERTAIN, "-n", "40", "--seed", "1", "-w", "1", "-m", "compromise")
+    assert r.exit_code == 0, r.output
+    for fragment in ("where each issue lands", "who wins, and how surely", "seed 1", "P(most)"):
+        assert fragment in r.stdout
+
+
+def test_simulate_warns_when_nothing_is_uncertain():
+    r = _run("simulate", str(DATA / "minimal.yaml"), "-n", "5", "--seed", "1", "-w", "1")
+    assert r.exit_code == 0 and "every draw is the same" in r.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["--set", "zed.capability=2"], "no actor 'zed'"),
+        (["--set", "a.i1.salience=200"], "expected at most 100"),
+        (["--scheduler", "tcp://127.0.0.1:1", "-w", "2"], "not both"),
+        (["--scheduler", "not an address"], "address"),
+        (["-m", "nope"], "unknown model"),
+    ],
+)
+def test_simulate_bad_input_exits_2_without_traceback(args, fragment):
+    r = _run("simulate", UNCERTAIN, "-n", "5", "--no-store", *args)
+    assert r.exit_code == 2, r.output
+    assert fragment in r.output and "Traceback" not in r.output
+
+
+def test_forecast_set_changes_the_forecast():
+    base = json.loads(_run("forecast", UNCERTAIN, "--json", "-m", "compromise").stdout)
+    moved = _run("forecast", UNCERTAIN, "--json", "-m", "compromise", "--set", "b.i1.salience=0")
+    assert moved.exit_code == 0, moved.output
+    assert (
+        json.loads(moved.stdout)["forecasts"]["compromise"]["i1"]
+        != base["forecasts"]["compromise"]["i1"]
+    )
+
+
+def test_runs_are_recorded_unless_asked_not_to(tmp_path):
+    store = str(tmp_path / "h.sqlite")
+    assert _run("forecast", UNCERTAIN, "--store", store, "-m", "compromise").exit_code == 0
+    r = _run("simulate", UNCERTAIN, "-n", "20", "--seed", "2", "-w", "1", "--store", store)
+    assert r.exit_code == 0, r.output
+    assert _run("forecast", UNCERTAIN, "--store", store, "--no-store").exit_code == 0
+    listed = json.loads(_run("runs", "list", "--store", store, "--json").stdout)
+    runs = listed["runs"] if isinstance(listed, dict) else listed
+    assert sorted(x["kind"] for x in runs) == ["forecast", "simulate"]
+    sim = next(x for x in runs if x["kind"] == "simulate")
+    assert sim["seed"] == 2
+    shown = _run("runs", "show", str(sim["id"]), "--store", store, "--json")
+    assert shown.exit_code == 0 and '"draws": 20' in shown.stdout
+
+
+def test_default_store_comes_from_the_environment(tmp_path, monkeypatch):
+    path = tmp_path / "env.sqlite"
+    monkeypatch.setenv("REALPOLITIK_STORE", str(path))
+    assert _run("forecast", UNCERTAIN, "-m", "compromise").exit_code == 0
+    assert path.exists()
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_ctrl_c_stops_cleanly_and_says_what_was_kept(tmp_path, workers):
+    env = {**os.environ, "REALPOLITIK_STORE": str(tmp_path / "s.sqlite")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "realpolitik", "simulate", UNCERTAIN, "-n", "2000000",
+         "--seed", "3", "-w", workers, "--chunk-size", "100", "-m", "compromise"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )  # fmt: skip
+    time.sleep(6)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "interrupted: kept the first" in err and "Traceback" not in err
+    assert "who wins" in out
+    listed = subprocess.run(
+        [sys.executable, "-m", "realpolitik", "runs", "list", "--json"],
+        capture_output=True, text=True, env=env, check=True,
+    )  # fmt: skip
+    assert '"partial"' in listed.stdout

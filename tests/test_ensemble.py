@@ -1,0 +1,159 @@
+"""Monte Carlo ensembles: reproducible to the byte whatever the chunking or the workers,
+honest summaries, and a clean stop on Ctrl-C."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+import realpolitik as rp
+from realpolitik.analysis.ensemble import Ensemble, simulate
+from realpolitik.runner import InProcess, LocalPool
+
+DATA = Path(__file__).parent / "data"
+UNCERTAIN = DATA / "uncertain.yaml"
+
+
+@pytest.fixture(scope="module")
+def reference() -> Ensemble:
+    return simulate(UNCERTAIN, draws=240, seed=7, workers=1, chunk_size=240)
+
+
+def test_the_same_seed_gives_the_same_bytes_whatever_the_chunking(reference):
+    text = reference.to_json()
+    for size in (1, 7, 50, 1000):
+        assert simulate(UNCERTAIN, draws=240, seed=7, workers=1, chunk_size=size).to_json() == text
+
+
+def test_the_same_seed_gives_the_same_bytes_on_a_process_pool(reference):
+    pooled = simulate(UNCERTAIN, draws=240, seed=7, backend=LocalPool(2), chunk_size=13)
+    assert pooled.to_json() == reference.to_json()
+
+
+def test_another_seed_gives_other_draws(reference):
+    other = simulate(UNCERTAIN, draws=240, seed=8, workers=1)
+    assert not np.array_equal(other.forecasts["compromise"], reference.forecasts["compromise"])
+
+
+def test_a_longer_run_extends_a_shorter_one(reference):
+    longer = simulate(UNCERTAIN, draws=300, seed=7, workers=1)
+    for m in reference.models:
+        assert np.array_equal(longer.forecasts[m][:240], reference.forecasts[m])
+
+
+def test_json_round_trip(reference):
+    again = Ensemble.from_json(reference.to_json())
+    assert again.to_json() == reference.to_json()
+    d = json.loads(reference.to_json())
+    assert d["format"] == "realpolitik-ensemble/1" and d["seed"] == 7 and d["draws"] == 240
+    assert len(d["per_draw"]["forecasts"]["eum"]) == 240
+
+
+def test_draws_follow_the_ranges(reference):
+    # compromise on i1: the forecast moves with the drawn inputs and stays in the hull of
+    # the positions (b's position ranges 70-100, the others are fixed at 20 and 60)
+    f = reference.forecasts["compromise"][:, 0]
+    assert f.std() > 1.0 and f.min() >= 20 and f.max() <= 100
+    point = rp.forecast(UNCERTAIN, model="compromise").value("compromise", "i1")
+    assert reference.point["compromise"][0] == point
+    assert abs(np.median(f) - point) < 5
+
+
+def test_issue_outlook_is_computed_from_the_draws(reference):
+    f = reference.forecasts["compromise"][:, 0]
+    o = reference.issue_outlook("compromise")[0]
+    assert o.mean == pytest.approx(f.mean()) and o.quantiles[0.5] == pytest.approx(np.median(f))
+    assert sum(o.histogram_counts) == 240
+    assert o.p_below == pytest.approx(np.mean(f < 50 - 0.5))
+    assert o.p_above == pytest.approx(np.mean(f > 50 + 0.5))
+    assert o.p_below + o.p_at + o.p_above == pytest.approx(1)
+    assert reference.issue_outlook("compromise")[0].p_settled is None
+    assert reference.issue_outlook("eum")[0].p_settled is not None
+
+
+def test_actor_outlook_ranks_by_mean_gain_and_shares_the_top(reference):
+    rows = reference.actor_outlook("median")
+    means = [r.mean for r in rows]
+    assert means == sorted(means, reverse=True) and [r.rank for r in rows] == [1, 2, 3]
+    assert sum(r.p_best for r in rows) == pytest.approx(1.0)
+    g = reference.gains["median"]
+    k = reference.actors.index(rows[0].actor)
+    assert rows[0].p_gain == pytest.approx(np.mean(g[:, k] > 1e-9))
+
+
+def test_gains_per_draw_equal_the_forecast_gains_at_the_best_estimates():
+    from realpolitik.analysis.ensemble import Chunk, plan_models, run_chunk
+
+    sc = rp.load("caucasus-2022")
+    # a chunk with neither seed nor samples evaluates the best estimates
+    res = run_chunk(Chunk(sc, plan_models("all"), 0, 2))
+    fc = rp.forecast(sc)
+    for model in fc.models:
+        assert res["forecast"][model][1].tobytes() == fc.run(model).forecast.tobytes()
+        for k, a in enumerate(fc.actors):
+            expected, got = fc.gains(model)[a], res["gains"][model][1, k]
+            assert (expected is None and np.isnan(got)) or got == expected
+
+
+class _Interrupting:
+    """A backend that yields some chunks, in a chosen order, then raises Ctrl-C."""
+
+    workers = 1
+
+    def __init__(self, order: list[int]) -> None:
+        self.order = order
+
+    def describe(self) -> str:
+        return "test"
+
+    def map(self, fn: Any, tasks: Any, *, on_result: Any = None) -> Iterator[tuple[int, Any]]:
+        tasks = list(tasks)
+        for i in self.order:
+            yield i, fn(tasks[i])
+        raise KeyboardInterrupt
+
+
+def test_ctrl_c_keeps_the_completed_draws_from_draw_zero(reference):
+    ens = simulate(UNCERTAIN, draws=240, seed=7, chunk_size=40, backend=_Interrupting([0, 2, 1, 4]))
+    # chunks 0, 1, 2 form a prefix (draws 0-119); chunk 4 is dropped: the result equals a
+    # run of 120 draws with the same seed
+    assert ens.draws == 120 and ens.requested == 240 and not ens.complete
+    short = simulate(UNCERTAIN, draws=120, seed=7, workers=1)
+    for m in ens.models:
+        assert ens.forecasts[m].tobytes() == short.forecasts[m].tobytes()
+    with pytest.raises(KeyboardInterrupt):
+        simulate(UNCERTAIN, draws=240, seed=7, chunk_size=40, backend=_Interrupting([1, 2]))
+
+
+def test_progress_is_reported_to_the_total():
+    seen: list[tuple[int, int]] = []
+    simulate(UNCERTAIN, draws=100, seed=1, chunk_size=30, backend=InProcess(),
+             progress=lambda d, t: seen.append((d, t)))  # fmt: skip
+    assert seen == [(30, 100), (60, 100), (90, 100), (100, 100)]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "fragment"),
+    [
+        ({"draws": 0}, "draws must be 1"),
+        ({"draws": 2.5}, "whole number"),
+        ({"seed": -1}, "seed must be"),
+        ({"model": "nope"}, "unknown model"),
+        ({"params": {"eum": {"zz": 1}}, "model": "eum"}, "no parameter zz"),
+    ],
+)
+def test_bad_arguments_are_explained(kwargs, fragment):
+    args = {"draws": 10, "seed": 1, "workers": 1, **kwargs}
+    with pytest.raises((ValueError, KeyError, TypeError), match=fragment):
+        simulate(UNCERTAIN, **args)
+
+
+def test_a_fresh_seed_is_recorded_when_none_is_given():
+    a = simulate(UNCERTAIN, draws=5, workers=1, model="compromise")
+    b = simulate(UNCERTAIN, draws=5, seed=a.seed, workers=1, model="compromise")
+    assert a.to_json() == b.to_json()
