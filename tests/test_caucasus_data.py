@@ -3,8 +3,10 @@
 Only PyYAML and ``scripts/cinc_capabilities.py`` are used, so that these checks run while the
 ``realpolitik`` package itself is being written. They check the file's content (the required
 actors and issues, a source for every number, the date rule, quotes kept short, judgements
-stated as reasoning and never passed off as a document) and that the capabilities are the ones
-the COW data give.
+stated as reasoning and never passed off as a document), that the capabilities are the ones
+the COW data give, and (c) the ranges that ``realpolitik simulate`` draws from: each has a
+note and holds its best estimate, the judgements carry them, and the best estimates are
+those coded before any range was added.
 """
 
 from __future__ import annotations
@@ -104,6 +106,24 @@ def _all_source_mappings(data: dict[str, Any]) -> list[tuple[str, dict[str, Any]
     return [(where, src) for where, _, src in _numbers_with_sources(data) if src is not None]
 
 
+def _value(number: Any) -> Any:
+    """The best estimate of a number written as a point or as a range ``{value, low, high}``."""
+    return number["value"] if isinstance(number, dict) else number
+
+
+def _ranges(data: dict[str, Any]) -> list[tuple[str, str, Any, dict[str, Any]]]:
+    """(where, kind, the stance or actor, the range) for every ranged number."""
+    out: list[tuple[str, str, Any, dict[str, Any]]] = []
+    for a in data["actors"]:
+        if isinstance(a["capability"], dict):
+            out.append((f"actor {a['id']} capability", "capability", a, a["capability"]))
+    for s in data["stances"]:
+        for kind in ("position", "salience"):
+            if isinstance(s[kind], dict):
+                out.append((f"stance {s['actor']}/{s['issue']} {kind}", kind, s, s[kind]))
+    return out
+
+
 def _as_date(value: Any) -> dt.date:
     if isinstance(value, dt.datetime):
         return value.date()
@@ -139,8 +159,9 @@ def test_required_actors_present(data: dict[str, Any]) -> None:
 
 def test_capabilities_non_negative(data: dict[str, Any]) -> None:
     for a in data["actors"]:
-        assert isinstance(a["capability"], int | float) and not isinstance(a["capability"], bool)
-        assert a["capability"] >= 0, a["id"]
+        value = _value(a["capability"])
+        assert isinstance(value, int | float) and not isinstance(value, bool), a["id"]
+        assert value >= 0, a["id"]
 
 
 def test_exactly_the_required_issues_on_0_100(data: dict[str, Any]) -> None:
@@ -245,15 +266,15 @@ def test_stances_are_on_the_scale(data: dict[str, Any]) -> None:
         assert s["actor"] in actors, key
         assert s["issue"] in scales, key
         scale = scales[s["issue"]]
-        assert scale["min"] <= s["position"] <= scale["max"], key
-        assert 0 <= s["salience"] <= 100, key
+        assert scale["min"] <= _value(s["position"]) <= scale["max"], key
+        assert 0 <= _value(s["salience"]) <= 100, key
 
 
 def test_every_actor_takes_part_and_every_issue_is_contested(data: dict[str, Any]) -> None:
     actors_with_stances = {s["actor"] for s in data["stances"]}
     assert actors_with_stances == {a["id"] for a in data["actors"]}
     for issue in ISSUES:
-        positions = {s["position"] for s in data["stances"] if s["issue"] == issue}
+        positions = {_value(s["position"]) for s in data["stances"] if s["issue"] == issue}
         assert len(positions) >= 2, f"{issue}: nobody disagrees"
 
 
@@ -301,7 +322,7 @@ def test_capabilities_match_cow(data: dict[str, Any], cinc: ModuleType) -> None:
             f"the COW NMC v6.0 file is not at {NMC}; capabilities cannot be recomputed here"
         )
     computed = cinc.capabilities(NMC)
-    in_file = {a["id"]: a["capability"] for a in data["actors"]}
+    in_file = {a["id"]: _value(a["capability"]) for a in data["actors"]}
     assert set(cinc.STATES) <= set(computed)
     assert set(cinc.STATES) | {"eu"} <= set(in_file)
     for actor, value in computed.items():
@@ -349,3 +370,134 @@ def test_script_checks_cow_codes(cinc: ModuleType, tmp_path: Path) -> None:
     )
     with pytest.raises(ValueError, match="expected 'RUS'"):
         cinc.capabilities(bad)
+
+
+# ------------------------------------------------------------------------------ (c) ranges
+
+# The best estimates as coded before any range was added: position/salience per actor (rows)
+# and issue (columns, in ISSUE_ORDER), "-" where the actor takes no part, and the
+# capabilities. `forecast` uses these and only these; a range must never move them. Change
+# a number here only with a deliberate recoding, documented in the stance's note and in
+# docs/explanation/caucasus-2022.md.
+ISSUE_ORDER = (
+    "azerbaijan-alignment",
+    "karabakh-control",
+    "armenia-alignment",
+    "russia-transit-role",
+    "turkey-armenia-normalization",
+    "donbas-control",
+)
+BEST_ESTIMATES = """
+    russia                   10/75   45/60    0/70    0/50   45/25    0/95
+    azerbaijan               60/70  100/95   50/25   35/70   50/40   65/20
+    armenia                  35/30   35/70   25/55   70/75   90/55   45/15
+    turkey                   85/60   95/55   65/40   65/40   65/40   90/35
+    ukraine                  85/20   90/15   80/10       -       - 100/100
+    united-states            80/15   55/10   75/20   85/10   90/20  100/60
+    eu                       75/20   55/15   70/25   80/15   90/15  100/65
+    iran                     30/40   75/30   25/30   55/45   55/15   35/10
+    georgia                  65/30   65/10   60/15   75/15   55/10   95/45
+    belarus                  20/10   70/10    5/15       -       -   15/40
+    kazakhstan               50/10   75/10   15/10       -       -   60/15
+    karabakh-authorities     10/45   5/100    5/55   15/20   25/20   20/10
+    dpr-lpr-authorities          -       -       -       -       -   0/100
+    armenian-opposition      10/35    5/80    5/60   40/55   25/45   30/10
+"""
+BEST_CAPABILITIES = {
+    "russia": 0.03647,
+    "azerbaijan": 0.001371,
+    "armenia": 0.0006,
+    "turkey": 0.01479,
+    "ukraine": 0.007172,
+    "united-states": 0.1331,
+    "eu": 0.08164,
+    "iran": 0.01535,
+    "georgia": 0.0004146,
+    "belarus": 0.001629,
+    "kazakhstan": 0.002918,
+    "karabakh-authorities": 0.00002462,
+    "dpr-lpr-authorities": 0.0003631,
+    "armenian-opposition": 0.0001579,
+}
+RANGE_KEYS = {"value", "low", "high", "distribution", "note"}
+# The three capabilities scaled from a parent state are the analyst's choices (see their
+# judgements) and must carry a range; so must the EU's, which its note calls an upper bound.
+RANGED_CAPABILITIES = {"karabakh-authorities", "dpr-lpr-authorities", "armenian-opposition", "eu"}
+
+
+def _best_estimates() -> dict[tuple[str, str], tuple[float, float]]:
+    out: dict[tuple[str, str], tuple[float, float]] = {}
+    for line in BEST_ESTIMATES.strip().splitlines():
+        actor, *cells = line.split()
+        assert len(cells) == len(ISSUE_ORDER), line
+        for issue, cell in zip(ISSUE_ORDER, cells, strict=True):
+            if cell != "-":
+                position, salience = cell.split("/")
+                out[(actor, issue)] = (float(position), float(salience))
+    return out
+
+
+def test_best_estimates_are_unchanged(data: dict[str, Any]) -> None:
+    """Ranges add uncertainty around the coded numbers; they never move them."""
+    in_file = {
+        (s["actor"], s["issue"]): (float(_value(s["position"])), float(_value(s["salience"])))
+        for s in data["stances"]
+    }
+    assert in_file == _best_estimates()
+    capabilities = {a["id"]: _value(a["capability"]) for a in data["actors"]}
+    assert capabilities == BEST_CAPABILITIES
+
+
+def test_every_range_is_well_formed_and_explained(data: dict[str, Any]) -> None:
+    scales = {i["id"]: i["scale"] for i in data["issues"]}
+    ranges = _ranges(data)
+    assert ranges, "caucasus-2022 has no ranges: `realpolitik simulate` would show no spread"
+    for where, kind, owner, rng in ranges:
+        assert set(rng) <= RANGE_KEYS, f"{where}: unknown keys {sorted(set(rng) - RANGE_KEYS)}"
+        assert isinstance(rng.get("note"), str) and len(rng["note"].split()) >= 5, (
+            f"{where}: a range needs a note saying why it is that wide"
+        )
+        low, value, high = rng["low"], rng["value"], rng["high"]
+        assert low < high, f"{where}: low {low} is not below high {high}"
+        assert low <= value <= high, f"{where}: value {value} outside {low}-{high}"
+        assert rng.get("distribution", "triangular") in ("triangular", "uniform"), where
+        if kind == "position":
+            scale = scales[owner["issue"]]
+            assert scale["min"] <= low and high <= scale["max"], f"{where}: off the scale"
+        elif kind == "salience":
+            assert 0 <= low and high <= 100, f"{where}: salience outside 0-100"
+        else:
+            assert low >= 0, f"{where}: negative capability"
+
+
+def test_judgements_carry_ranges(data: dict[str, Any]) -> None:
+    """Every number that rests on the analyst's judgement is uncertain, and says so."""
+    for s in data["stances"]:
+        if "judgement" in s["source"]:
+            for kind in ("position", "salience"):
+                assert isinstance(s[kind], dict), (
+                    f"stance {s['actor']}/{s['issue']}: its {kind} rests on a judgement "
+                    "but has no range"
+                )
+    for a in data["actors"]:
+        if a["id"] in RANGED_CAPABILITIES or "judgement" in a["source"]:
+            assert isinstance(a["capability"], dict), f"actor {a['id']}: capability has no range"
+
+
+def test_judgement_ranges_are_wider_than_documented_ones(data: dict[str, Any]) -> None:
+    """On average a position inferred with no document is less certain than one read off
+    the actor's own statement, and one partly inferred lies between."""
+    widths: dict[str, list[float]] = {"document": [], "both": [], "judgement": []}
+    for _, kind, s, rng in _ranges(data):
+        if kind != "position":
+            continue
+        src = s["source"]
+        tier = "judgement" if "ref" not in src else ("both" if "judgement" in src else "document")
+        widths[tier].append(rng["high"] - rng["low"])
+    mean = {tier: sum(w) / len(w) for tier, w in widths.items()}
+    assert mean["document"] < mean["both"] < mean["judgement"], mean
+
+
+def test_no_shocks_in_the_built_in(data: dict[str, Any]) -> None:
+    """A shock in this scenario could only come from what happened after its date."""
+    assert not data.get("shocks"), "the date rule leaves caucasus-2022 without shocks"

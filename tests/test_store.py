@@ -51,8 +51,11 @@ def fc(caucasus) -> rp.Forecast:
 
 
 def with_salience(sc: rp.Scenario, actor: str, issue: str, salience: float) -> rp.Scenario:
+    """``sc`` with one salience set to a point (its range, if any, dropped)."""
     stances = tuple(
-        dataclasses.replace(s, salience=salience) if (s.actor, s.issue) == (actor, issue) else s
+        dataclasses.replace(s, salience=salience, salience_range=None)
+        if (s.actor, s.issue) == (actor, issue)
+        else s
         for s in sc.stances
     )
     return dataclasses.replace(sc, stances=stances)
@@ -144,7 +147,7 @@ def test_compare_reports_exactly_the_changed_salience(tmp_path, caucasus, fc):
         same = record_forecast(st, caucasus, fc)
         cmp = st.compare(a, b)
         assert not cmp.same_scenario
-        old = caucasus.stance("russia", "karabakh-control").salience
+        old = caucasus.stance("russia", "karabakh-control").to_dict()["salience"]  # a range
         assert cmp.scenario_differences == (
             Difference("stances[actor=russia, issue=karabakh-control].salience", old, 90),
         )
@@ -465,8 +468,9 @@ def test_cli_list_show_compare(store_with_runs):
     assert "stances[actor=russia, issue=karabakh-control].salience" in out
     assert "Same parameters." in out and "B - A" in out
     data = json.loads(runs("compare", "1", "2", "--store", p, "--json"))
+    old = rp.load("caucasus-2022").stance("russia", "karabakh-control").to_dict()["salience"]
     assert data["scenario_differences"] == [
-        {"path": "stances[actor=russia, issue=karabakh-control].salience", "old": 60.0, "new": 90}
+        {"path": "stances[actor=russia, issue=karabakh-control].salience", "old": old, "new": 90}
     ]
     assert "Same scenario" in runs("compare", "1", "3", "--store", p)
 

@@ -7,19 +7,25 @@ The few verbs a notebook needs::
     fc = rp.forecast(sc, model="all")      # a frozen Forecast, JSON-serialisable
     fc.value("eum", "karabakh-control")
     fc.gains("compromise")
+    what_if = rp.intervene(sc, ["russia.capability*=0.6@3"])   # a shock from round 3
+    ens = rp.simulate(sc, draws=2000, seed=1)                  # who wins, and how surely
+    ens.actor_outlook("eum")
 """
 
 from __future__ import annotations
 
 from ._version import __version__
+from .analysis.ensemble import Ensemble, simulate
 from .errors import Problem, RealpolitikError, ScenarioError
 from .forecasting import Forecast, ModelRun, forecast
 from .models import REGISTRY as MODELS
-from .scenario import Actor, Issue, Scenario, Source, Stance, load
+from .scenario import Actor, Issue, Scenario, Shock, Source, Stance, load
+from .scenario.interventions import intervene
 
 __all__ = [
     "MODELS",
     "Actor",
+    "Ensemble",
     "Forecast",
     "Issue",
     "ModelRun",
@@ -27,9 +33,12 @@ __all__ = [
     "RealpolitikError",
     "Scenario",
     "ScenarioError",
+    "Shock",
     "Source",
     "Stance",
     "__version__",
     "forecast",
+    "intervene",
     "load",
+    "simulate",
 ]

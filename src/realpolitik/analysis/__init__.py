@@ -8,5 +8,17 @@ Each module holds one analysis; they stand on :func:`realpolitik.forecasting.iss
 from __future__ import annotations
 
 from .ensemble import ActorOutlook, Ensemble, IssueOutlook, simulate
+from .levers import Lever, Levers, levers
+from .sensitivity import Sensitivity, sensitivity
 
-__all__ = ["ActorOutlook", "Ensemble", "IssueOutlook", "simulate"]
+__all__ = [
+    "ActorOutlook",
+    "Ensemble",
+    "IssueOutlook",
+    "Lever",
+    "Levers",
+    "Sensitivity",
+    "levers",
+    "sensitivity",
+    "simulate",
+]

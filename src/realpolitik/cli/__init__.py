@@ -350,6 +350,11 @@ from .runs import runs_app  # noqa: E402
 
 app.add_typer(runs_app, name="runs", help="The run history: list, show and compare past runs.")
 
+from .analysis_cmds import levers_cmd, sensitivity_cmd  # noqa: E402
+
+app.command("sensitivity")(sensitivity_cmd)
+app.command("levers")(levers_cmd)
+
 
 def main() -> None:
     """Console-script entry point: no traceback reaches the user unless asked for

@@ -272,7 +272,7 @@ def build_scenario(
             if eid not in with_stance:
                 c.add(("issues", k), f"no actor has a stance on {eid!r}; expected at least one")
 
-    _check_shocks(c, shocks, actors, issue_by_id, stances)
+    _check_shocks(c, shocks, actors, issue_by_id, stances, actor_ids, issue_ids)
 
     if c.problems:
         raise ScenarioError(sorted(c.problems, key=lambda p: (p.line is None, p.line or 0)))
@@ -350,6 +350,8 @@ def _check_shocks(
     actors: list[tuple[int, ActorSpec]],
     issue_by_id: Mapping[str, IssueSpec],
     stances: list[tuple[int, StanceSpec]],
+    raw_actor_ids: set[Any],
+    raw_issue_ids: set[Any],
 ) -> None:
     """References of each shock, and the interval its target may take after the shocks
     before it (in order of round, then of listing): it must stay on its scale (positions),
@@ -359,10 +361,9 @@ def _check_shocks(
     state: dict[tuple[str, str | None, str], tuple[float, float]] = {}
     ordered = sorted(shocks, key=lambda kv: (kv[1].round, kv[0]))
     for k, h in ordered:
-        ok = True
-        if h.actor not in actor_by_id:
+        ok = h.actor in actor_by_id  # else its entry has problems of its own, or it is unknown
+        if h.actor not in raw_actor_ids:
             c.add(("shocks", k, "actor"), f"unknown actor {h.actor!r}; expected an id of `actors`")
-            ok = False
         if h.field == "capability":
             if h.issue is not None:
                 c.add(
@@ -374,7 +375,10 @@ def _check_shocks(
             c.add(("shocks", k, "issue"), f"missing; a {h.field} shock names its issue")
             ok = False
         elif h.issue not in issue_by_id:
-            c.add(("shocks", k, "issue"), f"unknown issue {h.issue!r}; expected an id of `issues`")
+            if h.issue not in raw_issue_ids:
+                c.add(
+                    ("shocks", k, "issue"), f"unknown issue {h.issue!r}; expected an id of `issues`"
+                )
             ok = False
         elif ok and (h.actor, h.issue) not in stance_by_pair:
             c.add(

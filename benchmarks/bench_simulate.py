@@ -1,0 +1,190 @@
+"""Monte Carlo throughput: draws per second of the batched EUM against a one-draw-at-a-time
+loop, scaling over cores, and the memory of 100,000 draws.
+
+Run from the repository root::
+
+    python benchmarks/bench_simulate.py           # about 3 minutes on 2 cores
+    python benchmarks/bench_simulate.py --quick   # about 1 minute, smaller runs
+
+Three measurements, each against a simple reference timed in the same run:
+
+1. **One core.** For the EC example (10 actors, 1 issue, 10 rounds) and caucasus-2022 (6
+   issues of 5-14 actors, the EUM's default 40 rounds), the draws per second of
+   ``simulate(..., workers=1)`` (the batched model: a chunk of draws is one model call per
+   issue, the draws as columns) against a loop that runs the part-1 model draw by draw
+   (per draw and issue one ``eum.run`` on a one-column input, as ``forecast`` does), on the
+   same draws. The loop's forecasts must equal the batch's bit for bit. Target: >= 20x.
+2. **Cores.** The same EC run on 1, 2, ... all cores (``--workers K``); parallel efficiency
+   = rate(K) / (K rate(1)). Target: >= 80% on 2 workers.
+3. **Memory.** 100,000 EUM draws of the EC example (10 rounds) on every core, in a child
+   process; the peak resident memory of the main process and of the largest worker.
+   Target: within a 2-core, 8 GB laptop.
+
+The EC example has no ranges in its file; the benchmark gives each position a triangular
+range of +-10% of the scale and each salience +-10 points (clipped to the bounds).
+Exits non-zero if a target is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "src"))
+
+import realpolitik as rp  # noqa: E402
+from realpolitik.analysis.ensemble import chunk_uniforms, simulate  # noqa: E402
+from realpolitik.forecasting import issue_batch  # noqa: E402
+from realpolitik.models import eum  # noqa: E402
+from realpolitik.models.base import ModelInput  # noqa: E402
+from realpolitik.runner import default_workers  # noqa: E402
+from realpolitik.scenario.uncertainty import draw_values, uncertain_inputs  # noqa: E402
+
+SEED = 20260224
+TARGET_SPEEDUP = 20.0
+TARGET_EFFICIENCY = 0.8
+LAPTOP_BYTES = 8 * 2**30
+
+
+def ec_with_ranges() -> rp.Scenario:
+    """The EC example with +-10% ranges on positions and +-10 points on saliences."""
+    sc = rp.load("ec-emissions-1994")
+    d = sc.to_dict()
+    span = {i.id: (i.scale_min, i.scale_max) for i in sc.issues}
+    for st in d["stances"]:
+        lo, hi = span[st["issue"]]
+        x, s, w = st["position"], st["salience"], 0.1 * (hi - lo)
+        st["position"] = {"value": x, "low": max(lo, x - w), "high": min(hi, x + w)}
+        st["salience"] = {"value": s, "low": max(0.0, s - 10), "high": min(100.0, s + 10)}
+        for key in ("position", "salience"):
+            r = st[key]
+            if r["low"] == r["high"]:
+                st[key] = r["value"]
+            elif r["value"] in (r["low"], r["high"]):
+                r["distribution"] = "uniform"
+    return rp.Scenario.from_dict(d, origin="benchmark:ec-with-ranges")
+
+
+def loop_rate(sc: rp.Scenario, draws: int, rounds: int) -> tuple[float, np.ndarray]:
+    """Draws per second of the part-1 model run draw by draw, and its forecasts."""
+    inputs = uncertain_inputs(sc)
+    u = chunk_uniforms(SEED, 0, draws, len(inputs))
+    m = len(sc.issues)
+    out = np.empty((draws, m))
+    t0 = time.perf_counter()
+    for i in range(draws):
+        values = draw_values(sc, u[i : i + 1], inputs)
+        for j in range(m):
+            _, b = issue_batch(sc, values, j)
+            one = ModelInput(
+                b.capability[:, 0], b.position, b.salience, b.scale_min, b.scale_max, b.status_quo
+            )
+            out[i, j] = eum.run(one, rounds=rounds).forecast[0]
+    return draws / (time.perf_counter() - t0), out
+
+
+def batch_rate(sc: rp.Scenario, draws: int, rounds: int, workers: int) -> tuple[float, np.ndarray]:
+    t0 = time.perf_counter()
+    ens = simulate(sc, "eum", draws=draws, seed=SEED, rounds=rounds, workers=workers)
+    return draws / (time.perf_counter() - t0), np.asarray(ens.forecasts["eum"])
+
+
+def one_core(quick: bool) -> bool:
+    print("1. One core: batched EUM against a one-draw-at-a-time loop (same draws)")
+    ok = True
+    for label, sc, rounds, n_loop, n_batch in (
+        ("ec-emissions-1994", ec_with_ranges(), 10, 300 if quick else 1000, 4000 if quick else 20000),
+        ("caucasus-2022", rp.load("caucasus-2022"), eum.DEFAULT_ROUNDS, 30 if quick else 100, 500 if quick else 2000),
+    ):  # fmt: skip
+        simulate(sc, "eum", draws=50, seed=1, rounds=rounds, workers=1)  # warm up
+        loop, f_loop = loop_rate(sc, n_loop, rounds)
+        batch, f_batch = batch_rate(sc, n_batch, rounds, 1)
+        same = f_loop.tobytes() == f_batch[:n_loop].tobytes()
+        ratio = batch / loop
+        ok &= ratio >= TARGET_SPEEDUP and same
+        print(
+            f"   {label:18s} {rounds:2d} rounds: loop {loop:8.1f} draws/s ({n_loop} draws), "
+            f"batched {batch:9.1f} draws/s ({n_batch} draws): {ratio:5.1f}x "
+            f"[target {TARGET_SPEEDUP:.0f}x]; same forecasts bit for bit: {same}"
+        )
+    return ok
+
+
+def cores(quick: bool) -> bool:
+    total = default_workers()
+    sc = ec_with_ranges()
+    draws = 20000 if quick else 60000
+    print(f"2. Cores: EC example, {draws} draws, 10 rounds ({total} cores here)")
+    base = None
+    ok = True
+    for k in range(1, total + 1):
+        rate, _ = batch_rate(sc, draws, 10, k)
+        base = base or rate
+        eff = rate / (k * base)
+        if k == 2:
+            ok &= eff >= TARGET_EFFICIENCY
+        print(f"   {k} worker{'s' if k > 1 else ' '}: {rate:9.1f} draws/s, efficiency {eff:6.1%}")
+    if total < 2:
+        print("   (one core only: the 2-worker target cannot be measured here)")
+    return ok
+
+
+MEMORY_CHILD = """
+import json, resource, sys
+sys.path.insert(0, {src!r})
+sys.path.insert(0, {here!r})
+from bench_simulate import ec_with_ranges
+from realpolitik.analysis.ensemble import simulate
+if __name__ == "__main__":
+    ens = simulate(ec_with_ranges(), "eum", draws={draws}, seed=1, rounds=10)
+    me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+    print(json.dumps({{"draws": ens.draws, "main": me, "worker": kids}}))
+"""
+
+
+def memory(quick: bool) -> bool:
+    draws = 20000 if quick else 100_000
+    print(f"3. Memory: {draws:,} EUM draws of the EC example, 10 rounds, every core")
+    code = MEMORY_CHILD.format(src=str(HERE.parent / "src"), here=str(HERE), draws=draws)
+    t0 = time.perf_counter()
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=HERE)
+    if res.returncode:
+        print(res.stderr)
+        return False
+    d = json.loads(res.stdout.strip().splitlines()[-1])
+    workers = default_workers()
+    peak = d["main"] + workers * d["worker"]
+    ok = d["draws"] == draws and peak < LAPTOP_BYTES
+    print(
+        f"   {d['draws']:,} draws in {time.perf_counter() - t0:.0f} s; peak resident memory: "
+        f"main {d['main'] / 2**20:.0f} MiB, largest worker {d['worker'] / 2**20:.0f} MiB; "
+        f"at most {peak / 2**20:.0f} MiB in all with {workers} workers [target < 8 GiB]"
+    )
+    return ok
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--quick", action="store_true", help="smaller runs (about a minute)")
+    args = ap.parse_args()
+    print(f"realpolitik {rp.__version__}, numpy {np.__version__}, {os.cpu_count()} CPUs")
+    ok = one_core(args.quick)
+    ok &= cores(args.quick)
+    ok &= memory(args.quick)
+    print("all targets met" if ok else "A TARGET WAS MISSED")
+    _ = resource  # used in the child
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,563 @@
+"""Which uncertain number matters: Sobol indices and a one-at-a-time tornado.
+
+:func:`sensitivity` asks, for each issue's forecast under each model, how much of its
+variance over the scenario's ranges (``{value, low, high, distribution}`` in the file) is
+due to each ranged number:
+
+* the **first-order** Sobol index S1 of input i is the share of the forecast's variance
+  that input i explains alone, Var(E[Y | X_i]) / Var(Y);
+* the **total-order** index ST is the share it takes part in, alone or in interaction
+  with others, E[Var(Y | X_~i)] / Var(Y) (Sobol 2001, eqs. 3 and 9). ST >= S1; ST near 0
+  means the number may be fixed at any value of its range without changing the forecast.
+
+Both are estimated with Saltelli's design (Saltelli 2002; Saltelli et al. 2010, eqs. (b)
+and (f) of their Table 2), as implemented by SALib (``SALib.sample.sobol`` and
+``SALib.analyze.sobol``), with bootstrap 95% confidence half-widths. The design lives on
+the unit hypercube [0, 1]^k, one axis per uncertain input in the order of
+:func:`~realpolitik.scenario.uncertainty.uncertain_inputs`; a point becomes the scenario's
+values through each input's inverse CDF (:func:`~realpolitik.scenario.uncertainty.
+draw_values`), exactly as the draws of :func:`~realpolitik.analysis.ensemble.simulate`
+do, and the points are evaluated in chunks on the same runner, by the same code
+(:func:`~realpolitik.analysis.ensemble.run_chunk`).
+
+The **tornado** is the one-at-a-time view: each input at the low and at the high end of its
+range, every other number at its best estimate, and the forecast of each issue at both
+ends; the inputs are sorted by the swing |high - low|. It shows direction (which end pulls
+the forecast where) where the Sobol indices show shares of variance.
+
+A forecast that does not move over the ranges (a median that stays on one actor's
+position, say) has no variance to share out: SALib would answer ``nan``. Such an issue is
+reported with ``constant=True`` and every index 0.
+
+SALib is the optional extra ``realpolitik[sensitivity]``, imported only when an analysis
+runs.
+
+Complexity: n (k + 2) model evaluations for the Sobol indices (n base samples, k
+uncertain inputs) plus 2k + 1 for the tornado (each end of each input, and the best
+estimates), each evaluation being the models' own cost per issue; the points are
+vectorised as the columns of one model input per chunk. The analysis adds
+O(models x issues x k x n x resamples).
+
+References: I. M. Sobol' (2001), *Math. Comput. Simul.* 55, 271-280; A. Saltelli (2002),
+*Comput. Phys. Commun.* 145, 280-297; A. Saltelli et al. (2010), *Comput. Phys. Commun.*
+181, 259-270; J. Herman & W. Usher (2017), SALib, *JOSS* 2(9), 97.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import warnings
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+
+from .._version import __version__
+from ..errors import RealpolitikError
+from ..forecasting import _jsonable
+from ..scenario import Scenario, load
+from ..scenario.uncertainty import Values, draw_values, point_values, uncertain_inputs
+from .ensemble import Chunk, default_chunk_size, evaluate, new_seed, plan_models, run_chunk
+
+__all__ = [
+    "FORMAT",
+    "INSTALL_HINT",
+    "IssueSobol",
+    "Sensitivity",
+    "SensitivityError",
+    "Tornado",
+    "TornadoBar",
+    "sensitivity",
+]
+
+FORMAT = "realpolitik-sensitivity/1"
+INSTALL_HINT = "sensitivity needs the sensitivity extra: pip install 'realpolitik[sensitivity]'"
+NO_RANGES = (
+    "no number of this scenario has a range; give ranges ({value, low, high}) to the numbers "
+    "you are unsure of (capabilities, positions, saliences, shock values), then ask which "
+    "of them matter"
+)
+#: Confidence level of the bootstrap half-widths.
+CONF_LEVEL = 0.95
+#: A forecast whose spread over the design is below this share of the issue's scale is
+#: constant (its Sobol indices are reported as 0, with ``constant=True``).
+CONSTANT_RTOL = 1e-12
+#: The largest number of base samples one analysis may ask for.
+MAX_SAMPLES = 2**20
+
+
+class SensitivityError(RealpolitikError):
+    """A sensitivity analysis that cannot run: no ranges, bad settings, no SALib."""
+
+
+# ------------------------------------------------------------------ results
+
+
+@dataclass(frozen=True)
+class IssueSobol:
+    """The Sobol indices of one issue's forecast under one model.
+
+    ``s1``, ``s1_conf``, ``st``, ``st_conf``: one value per uncertain input (the order of
+    :attr:`Sensitivity.inputs`), the ``_conf`` values being 95% confidence half-widths.
+    ``mean`` and ``sd``: the forecast's mean and standard deviation over the design's
+    sample (its base matrices A and B). ``constant``: the forecast did not move, so
+    every index is reported as 0 (SALib would give ``nan``).
+    """
+
+    issue: str
+    s1: tuple[float, ...]
+    s1_conf: tuple[float, ...]
+    st: tuple[float, ...]
+    st_conf: tuple[float, ...]
+    mean: float
+    sd: float
+    constant: bool = False
+
+    def to_dict(self, inputs: Sequence[str]) -> dict[str, Any]:
+        rows = [
+            {"input": name, "S1": a, "S1_conf": b, "ST": c, "ST_conf": d}
+            for name, a, b, c, d in zip(
+                inputs, self.s1, self.s1_conf, self.st, self.st_conf, strict=True
+            )
+        ]
+        return _jsonable(  # type: ignore[no-any-return]
+            {
+                "issue": self.issue,
+                "constant": self.constant,
+                "mean": self.mean,
+                "sd": self.sd,
+                "indices": rows,
+            }
+        )
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> IssueSobol:
+        rows = d["indices"]
+
+        def col(key: str) -> tuple[float, ...]:
+            return tuple(math.nan if r[key] is None else float(r[key]) for r in rows)
+
+        return cls(
+            issue=d["issue"],
+            s1=col("S1"),
+            s1_conf=col("S1_conf"),
+            st=col("ST"),
+            st_conf=col("ST_conf"),
+            mean=math.nan if d["mean"] is None else float(d["mean"]),
+            sd=math.nan if d["sd"] is None else float(d["sd"]),
+            constant=bool(d["constant"]),
+        )
+
+
+@dataclass(frozen=True)
+class TornadoBar:
+    """One input of a tornado: its ``low`` and ``high`` ends and the forecast at each."""
+
+    input: str
+    low: float
+    high: float
+    at_low: float
+    at_high: float
+
+    @property
+    def swing(self) -> float:
+        """``at_high - at_low``: signed, so that it shows which end pulls which way."""
+        return self.at_high - self.at_low
+
+    def to_dict(self) -> dict[str, Any]:
+        d = dict(self.__dict__)
+        d["swing"] = self.swing
+        return _jsonable(d)  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True)
+class Tornado:
+    """The one-at-a-time tornado of one issue under one model: the forecast at the best
+    estimates (``point``), and one bar per input, the largest |swing| first (ties in the
+    order of the inputs)."""
+
+    issue: str
+    point: float
+    bars: tuple[TornadoBar, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "issue": self.issue,
+            "point": _jsonable(self.point),
+            "bars": [b.to_dict() for b in self.bars],
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Tornado:
+        return cls(
+            issue=d["issue"],
+            point=float(d["point"]),
+            bars=tuple(
+                TornadoBar(b["input"], b["low"], b["high"], b["at_low"], b["at_high"])
+                for b in d["bars"]
+            ),
+        )
+
+
+@dataclass(frozen=True, eq=False)
+class Sensitivity:
+    """The result of :func:`sensitivity`, with how it was made.
+
+    ``sobol[model]`` holds one :class:`IssueSobol` per issue, ``tornado[model]`` one
+    :class:`Tornado` per issue (both in the order of ``issues``); ``inputs`` are the
+    uncertain inputs' labels (``--set`` style). Provenance: the scenario's content hash,
+    each model's parameters, the base samples ``n``, the ``seed`` (of the design and of the
+    bootstrap), the bootstrap ``resamples``, the number of model ``evaluations`` and the
+    library version.
+    """
+
+    scenario_id: str
+    scenario_name: str
+    scenario_hash: str
+    scenario_date: str | None
+    issues: tuple[str, ...]
+    inputs: tuple[str, ...]
+    shocks: tuple[str, ...]
+    parameters: Mapping[str, Mapping[str, Any]]
+    n: int
+    seed: int
+    resamples: int
+    sobol: Mapping[str, tuple[IssueSobol, ...]]
+    tornado: Mapping[str, tuple[Tornado, ...]]
+    conf_level: float = CONF_LEVEL
+    version: str = __version__
+    evaluations: Mapping[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(
+            self,
+            "parameters",
+            MappingProxyType({k: MappingProxyType(dict(v)) for k, v in self.parameters.items()}),
+        )
+        object.__setattr__(
+            self, "sobol", MappingProxyType({k: tuple(v) for k, v in self.sobol.items()})
+        )
+        object.__setattr__(
+            self, "tornado", MappingProxyType({k: tuple(v) for k, v in self.tornado.items()})
+        )
+        k = len(self.inputs)
+        evals = {"sobol": self.n * (k + 2), "tornado": 2 * k + 1}
+        object.__setattr__(self, "evaluations", MappingProxyType(evals))
+
+    @property
+    def models(self) -> tuple[str, ...]:
+        return tuple(self.sobol)
+
+    def issue_sobol(self, model: str, issue: str) -> IssueSobol:
+        """The Sobol indices of ``issue`` under ``model``."""
+        return self._get(self.sobol, model)[self._issue_index(issue)]
+
+    def issue_tornado(self, model: str, issue: str) -> Tornado:
+        """The tornado of ``issue`` under ``model``."""
+        return self._get(self.tornado, model)[self._issue_index(issue)]
+
+    def ranked(self, model: str, issue: str) -> list[tuple[str, float, float]]:
+        """``(input, ST, S1)`` for ``issue`` under ``model``, the largest total-order index
+        first (ties in the order of the inputs)."""
+        s = self.issue_sobol(model, issue)
+        order = sorted(range(len(self.inputs)), key=lambda i: (-_key(s.st[i]), i))
+        return [(self.inputs[i], s.st[i], s.s1[i]) for i in order]
+
+    def _issue_index(self, issue: str) -> int:
+        if issue not in self.issues:
+            raise KeyError(f"no issue {issue!r}; the issues are {', '.join(self.issues)}")
+        return self.issues.index(issue)
+
+    def _get(self, table: Mapping[str, Any], model: str) -> Any:
+        if model not in table:
+            raise KeyError(
+                f"model {model!r} was not analysed; this analysis has {', '.join(self.models)}"
+            )
+        return table[model]
+
+    # ------------------------------------------------------------ serialising
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT,
+            "version": self.version,
+            "scenario": {
+                "id": self.scenario_id,
+                "name": self.scenario_name,
+                "hash": self.scenario_hash,
+                "date": self.scenario_date,
+            },
+            "seed": self.seed,
+            "n": self.n,
+            "resamples": self.resamples,
+            "conf_level": self.conf_level,
+            "evaluations": dict(self.evaluations),
+            "issues": list(self.issues),
+            "inputs": list(self.inputs),
+            "shocks": list(self.shocks),
+            "parameters": _jsonable({k: dict(v) for k, v in self.parameters.items()}),
+            "sobol": {m: [s.to_dict(self.inputs) for s in v] for m, v in self.sobol.items()},
+            "tornado": {m: [t.to_dict() for t in v] for m, v in self.tornado.items()},
+        }
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        """The result as JSON: the same bytes for the same scenario, settings and seed."""
+        return json.dumps(self.to_dict(), indent=indent, allow_nan=False) + "\n"
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Sensitivity:
+        if d.get("format") != FORMAT:
+            raise ValueError(
+                f"not a realpolitik sensitivity analysis (format {d.get('format')!r}, "
+                f"expected {FORMAT!r})"
+            )
+        return cls(
+            scenario_id=d["scenario"]["id"],
+            scenario_name=d["scenario"]["name"],
+            scenario_hash=d["scenario"]["hash"],
+            scenario_date=d["scenario"]["date"],
+            issues=tuple(d["issues"]),
+            inputs=tuple(d["inputs"]),
+            shocks=tuple(d["shocks"]),
+            parameters=d["parameters"],
+            n=int(d["n"]),
+            seed=int(d["seed"]),
+            resamples=int(d["resamples"]),
+            sobol={m: tuple(IssueSobol.from_dict(s) for s in v) for m, v in d["sobol"].items()},
+            tornado={m: tuple(Tornado.from_dict(t) for t in v) for m, v in d["tornado"].items()},
+            conf_level=float(d["conf_level"]),
+            version=d["version"],
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> Sensitivity:
+        return cls.from_dict(json.loads(text))
+
+
+def _key(x: float) -> float:
+    return -math.inf if math.isnan(x) else x
+
+
+# ------------------------------------------------------------------ the verb
+
+
+def _import_salib() -> tuple[Any, Any]:
+    """SALib's Sobol sampler and analyser; the install hint if the extra is missing."""
+    try:
+        from SALib.analyze import sobol as analyze
+        from SALib.sample import sobol as sample
+    except ImportError as exc:
+        raise SensitivityError(INSTALL_HINT) from exc
+    return sample, analyze
+
+
+def _child_seed(seed: int, k: int) -> int:
+    """A non-zero 63-bit seed derived from ``seed`` for purpose ``k`` (0: the design's
+    scrambling, 1: the bootstrap). Non-zero because SALib's analyser treats a seed of 0 as
+    no seed at all and would draw from numpy's global state."""
+    state = np.random.SeedSequence(entropy=seed, spawn_key=(k,)).generate_state(2, np.uint32)
+    value = (int(state[0]) << 31) ^ int(state[1])
+    return value or 1
+
+
+def sensitivity(
+    scenario: Scenario | str | None = None,
+    model: str | Sequence[str] = "all",
+    *,
+    n: int = 512,
+    seed: int | None = None,
+    rounds: int | None = None,
+    params: Mapping[str, Mapping[str, Any]] | None = None,
+    resamples: int = 100,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    chunk_size: int | None = None,
+    backend: Any = None,
+    progress: Callable[[int, int], object] | None = None,
+) -> Sensitivity:
+    """Sobol indices and a tornado of every issue's forecast, per model, with respect to
+    the scenario's uncertain inputs (its ranged numbers).
+
+    ``n`` is the number of base samples of Saltelli's design (a power of two, 4 to 2**20);
+    the models are evaluated at n (k + 2) points for k uncertain inputs, plus 2k + 1 for the
+    tornado. ``seed`` fixes the design's scrambling and the bootstrap of the confidence
+    intervals (a fresh one is drawn and recorded if ``None``); ``resamples`` is the number
+    of bootstrap resamples. The result is byte-identical for the same seed whatever
+    ``workers`` (a local process pool; 1 runs in this process), ``scheduler`` (a Dask
+    cluster address), ``backend`` or ``chunk_size``. ``progress(done, total)`` is called as
+    chunks of points complete.
+
+    An issue whose forecast does not move over the design gets ``constant=True`` and
+    indices of 0, not the ``nan`` SALib would give.
+
+    Raises :class:`SensitivityError` if the scenario has no ranged number, if a setting is
+    out of range, or if SALib (the ``sensitivity`` extra) is not installed.
+    """
+    from ..runner import backend as make_backend
+    from ..runner import chunks
+
+    sample_mod, analyze_mod = _import_salib()
+    sc = load(scenario)
+    n = _whole(n, "n")
+    if not 4 <= n <= MAX_SAMPLES or n & (n - 1):
+        raise SensitivityError(
+            f"n (the base samples) must be a power of two from 4 to {MAX_SAMPLES:,}, got {n}"
+        )
+    resamples = _whole(resamples, "resamples")
+    if not 2 <= resamples <= 100_000:
+        raise SensitivityError(f"resamples must be 2 to 100,000, got {resamples}")
+    if seed is None:
+        seed = new_seed()
+    seed = _whole(seed, "seed")
+    if seed < 0:
+        raise SensitivityError(f"seed must be a non-negative whole number, got {seed}")
+    inputs = uncertain_inputs(sc)
+    if not inputs:
+        raise SensitivityError(NO_RANGES)
+    plans = plan_models(model, rounds, params)
+    k = len(inputs)
+    labels = tuple(u.label for u in inputs)
+    problem = {"num_vars": k, "names": list(labels), "bounds": [[0.0, 1.0]] * k}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        design = np.asarray(
+            sample_mod.sample(problem, n, calc_second_order=False, seed=_child_seed(seed, 0)),
+            dtype=float,
+        )
+    points = design.shape[0]  # n (k + 2)
+
+    runner = backend if backend is not None else make_backend(workers, scheduler)
+    size = chunk_size or default_chunk_size(points, runner.workers)
+    parts = chunks(points, size)
+    tasks = [Chunk(sc, plans, r.start, r.stop, samples=design[r.start : r.stop]) for r in parts]
+    results: dict[int, dict[str, Any]] = {}
+    done = 0
+    for index, res in runner.map(run_chunk, tasks):
+        results[index] = res
+        done += len(parts[index])
+        if progress is not None:
+            progress(done, points)
+    forecasts = {
+        p.name: np.concatenate([results[i]["forecast"][p.name] for i in range(len(parts))])
+        for p in plans
+    }
+
+    spans = np.array([i.span for i in sc.issues], dtype=float)
+    boot = _child_seed(seed, 1)
+    sobol: dict[str, tuple[IssueSobol, ...]] = {}
+    for p in plans:
+        f = forecasts[p.name]
+        sobol[p.name] = tuple(
+            _analyse(analyze_mod, problem, f[:, j], issue, spans[j], k, resamples, boot)
+            for j, issue in enumerate(sc.issue_ids)
+        )
+
+    tornado = _tornado(sc, plans, inputs, labels)
+    return Sensitivity(
+        scenario_id=sc.id,
+        scenario_name=sc.name,
+        scenario_hash=sc.content_hash(),
+        scenario_date=sc.date.isoformat() if sc.date else None,
+        issues=sc.issue_ids,
+        inputs=labels,
+        shocks=tuple(h.describe() for h in sc.shocks),
+        parameters={p.name: p.parameters() for p in plans},
+        n=n,
+        seed=seed,
+        resamples=resamples,
+        sobol=sobol,
+        tornado=tornado,
+    )
+
+
+def _whole(x: Any, name: str) -> int:
+    if isinstance(x, bool) or not isinstance(x, (int, np.integer)):
+        raise SensitivityError(f"{name} must be a whole number, got {x!r}")
+    return int(x)
+
+
+def _analyse(
+    analyze_mod: Any,
+    problem: Mapping[str, Any],
+    y: np.ndarray,
+    issue: str,
+    span: float,
+    k: int,
+    resamples: int,
+    seed: int,
+) -> IssueSobol:
+    """SALib's first- and total-order indices of one output ``y`` (n (k + 2),)."""
+    # Saltelli's design without second order: blocks of k + 2 rows, A first and B last.
+    blocks = y.reshape(-1, k + 2)
+    base = np.concatenate([blocks[:, 0], blocks[:, -1]])
+    mean, sd = float(base.mean()), float(base.std())
+    scale = span if span > 0 else 1.0
+    if not np.all(np.isfinite(y)) or float(np.ptp(y)) <= CONSTANT_RTOL * scale:
+        zeros = (0.0,) * k
+        constant = bool(np.all(np.isfinite(y)))
+        nan = (math.nan,) * k
+        return IssueSobol(
+            issue,
+            zeros if constant else nan,
+            zeros if constant else nan,
+            zeros if constant else nan,
+            zeros if constant else nan,
+            mean,
+            sd,
+            constant=constant,
+        )
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        si = analyze_mod.analyze(
+            dict(problem),
+            np.ascontiguousarray(y),
+            calc_second_order=False,
+            num_resamples=resamples,
+            conf_level=CONF_LEVEL,
+            seed=seed,
+        )
+
+    def col(key: str) -> tuple[float, ...]:
+        return tuple(float(v) for v in np.asarray(si[key], dtype=float))
+
+    return IssueSobol(issue, col("S1"), col("S1_conf"), col("ST"), col("ST_conf"), mean, sd)
+
+
+def _tornado(
+    sc: Scenario,
+    plans: Sequence[Any],
+    inputs: Sequence[Any],
+    labels: Sequence[str],
+) -> dict[str, tuple[Tornado, ...]]:
+    """Each input at each end of its range, the others at their best estimates: 2k + 1
+    columns (the best estimates first) evaluated as one batch."""
+    ends = np.array([[0.0], [1.0]])  # the inverse CDF at 0 and 1: the range's low and high
+    parts = [point_values(sc, 1)] + [draw_values(sc, ends, (inp,)) for inp in inputs]
+    values = Values(
+        capability=np.concatenate([v.capability for v in parts]),
+        position=np.concatenate([v.position for v in parts]),
+        salience=np.concatenate([v.salience for v in parts]),
+        shock_value=np.concatenate([v.shock_value for v in parts]),
+    )
+    outcomes = evaluate(sc, values, plans)
+    out: dict[str, tuple[Tornado, ...]] = {}
+    for p in plans:
+        f = outcomes[p.name].forecast  # (2k + 1, m)
+        per_issue = []
+        for j, issue in enumerate(sc.issue_ids):
+            bars = [
+                TornadoBar(
+                    labels[c],
+                    float(inp.range.low),
+                    float(inp.range.high),
+                    float(f[1 + 2 * c, j]),
+                    float(f[2 + 2 * c, j]),
+                )
+                for c, inp in enumerate(inputs)
+            ]
+            order = sorted(range(len(bars)), key=lambda c: (-_key(abs(bars[c].swing)), c))
+            per_issue.append(Tornado(issue, float(f[0, j]), tuple(bars[c] for c in order)))
+        out[p.name] = tuple(per_issue)
+    return out

@@ -1,0 +1,450 @@
+"""``realpolitik sensitivity`` and ``realpolitik levers``: which uncertain numbers matter,
+and what one actor could change.
+
+The commands are plain functions; :mod:`realpolitik.cli` registers them on its app. They
+parse arguments, call :func:`realpolitik.analysis.sensitivity.sensitivity` and
+:func:`realpolitik.analysis.levers.levers`, and render the results; bad input goes to
+standard error with exit code 2, never a traceback.
+
+This module is imported by :mod:`realpolitik.cli` after the shared options are defined,
+from which it takes them.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from ..analysis.levers import Lever, Levers
+from ..analysis.sensitivity import Sensitivity
+from ..scenario import Scenario
+from . import (
+    ModelOption,
+    NoStoreOption,
+    RoundsOption,
+    ScenarioArgument,
+    SetOption,
+    StoreOption,
+)
+from .render import fmt, plural
+
+__all__ = [
+    "levers_cmd",
+    "levers_summary",
+    "render_levers",
+    "render_sensitivity",
+    "sensitivity_cmd",
+    "sensitivity_summary",
+]
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print the full result as JSON.")]
+TopOption = Annotated[
+    int,
+    typer.Option("--top", min=1, help="Rows per table (the JSON has them all)."),
+]
+
+
+# ------------------------------------------------------------------ sensitivity
+
+
+def sensitivity_cmd(
+    scenario: ScenarioArgument = None,
+    samples: Annotated[
+        int,
+        typer.Option(
+            "--samples",
+            "-n",
+            min=4,
+            max=2**20,
+            help="Base samples of Saltelli's design, a power of two; the models run "
+            "n (k + 2) times for k ranged numbers.",
+        ),
+    ] = 512,
+    seed: Annotated[
+        int | None,
+        typer.Option(
+            "--seed", min=0, help="Seed of the design and bootstrap (default: a fresh one)."
+        ),
+    ] = None,
+    model: ModelOption = "all",
+    rounds: RoundsOption = None,
+    sets: SetOption = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            "-w",
+            min=1,
+            help="Local worker processes (default: every core; 1 runs in this process).",
+        ),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            help="Run on the Dask cluster at this address (tcp://HOST:PORT); needs the dask extra.",
+        ),
+    ] = None,
+    chunk_size: Annotated[
+        int | None,
+        typer.Option("--chunk-size", min=1, help="Points per chunk (the result does not change)."),
+    ] = None,
+    top: TopOption = 10,
+    as_json: JsonOption = False,
+    store: StoreOption = None,
+    no_store: NoStoreOption = False,
+) -> None:
+    """Which ranged numbers move each forecast: Sobol indices (S1, ST) and a tornado.
+    Needs the sensitivity extra (SALib)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from ..analysis.sensitivity import sensitivity
+    from ..errors import RealpolitikError
+    from ..runner import BackendError
+    from ..runner import backend as make_backend
+    from . import _fail, _models, _record, _scenario, err, out
+
+    names = _models(model)
+    sc = _scenario(scenario, sets)
+    try:
+        runner = make_backend(workers, scheduler)
+    except BackendError as exc:
+        raise _fail(str(exc)) from None
+    progress = Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    )
+    with progress:
+        bar = progress.add_task(f"Sobol design, {runner.describe()}", total=None)
+        try:
+            res = sensitivity(
+                sc,
+                names,
+                n=samples,
+                seed=seed,
+                rounds=rounds,
+                chunk_size=chunk_size,
+                backend=runner,
+                progress=lambda done, total: progress.update(bar, completed=done, total=total),
+            )
+        except KeyError as exc:
+            raise _fail(f"--model: {exc.args[0]}") from None
+        except (RealpolitikError, ValueError, TypeError) as exc:
+            raise _fail(str(exc)) from None
+        finally:
+            close = getattr(runner, "close", None)
+            if close is not None:
+                close()
+
+    def write(rs: Any) -> int:
+        return int(
+            rs.record(
+                "sensitivity",
+                sc,
+                {
+                    "models": list(res.models),
+                    "model_parameters": {k: dict(v) for k, v in res.parameters.items()},
+                    "n": res.n,
+                    "resamples": res.resamples,
+                    "set": list(sets or []),
+                    "inputs": list(res.inputs),
+                },
+                sensitivity_summary(res),
+                seed=res.seed,
+            )
+        )
+
+    _record(store, no_store, write)
+    if as_json:
+        sys.stdout.write(res.to_json())
+        return
+    render_sensitivity(out, sc, res, top=top)
+
+
+def sensitivity_summary(res: Sensitivity) -> dict[str, Any]:
+    """What the run history keeps: ``forecasts`` (model -> issue -> the forecast at the best
+    estimates) and ``sobol`` (model -> issue -> whether the forecast was constant, and
+    each input's S1 and ST)."""
+    return {
+        "forecasts": {m: {t.issue: t.point for t in res.tornado[m]} for m in res.models},
+        "sobol": {
+            m: {
+                s.issue: {
+                    "constant": s.constant,
+                    "ST": dict(zip(res.inputs, s.st, strict=True)),
+                    "S1": dict(zip(res.inputs, s.s1, strict=True)),
+                }
+                for s in res.sobol[m]
+            }
+            for m in res.models
+        },
+    }
+
+
+def levers_summary(res: Levers) -> dict[str, Any]:
+    """What the run history keeps: ``forecasts`` (model -> issue -> forecast), ``gains``
+    (model -> actor -> its gain) and ``levers`` (model -> method and the five best)."""
+    return {
+        "forecasts": {m: dict(res.forecast[m]) for m in res.models},
+        "gains": {m: {res.actor: res.gain[m]} for m in res.models},
+        "levers": {
+            m: {"method": res.method[m], "top": [lv.to_dict() for lv in res.top(m, 5)]}
+            for m in res.models
+        },
+    }
+
+
+def _share(x: float, conf: float | None = None) -> str:
+    if math.isnan(x):
+        return "-"
+    text = f"{x:.2f}"
+    return text if conf is None or math.isnan(conf) else f"{text} ± {conf:.2f}"
+
+
+def render_sensitivity(console: Console, sc: Scenario, res: Sensitivity, *, top: int = 10) -> None:
+    """Per model and issue: each input's Sobol indices and tornado bar, by ST."""
+    date = f", {sc.date.isoformat()}" if sc.date else ""
+    console.print(Text(f"{sc.name}{date}", style="bold"))
+    k = len(res.inputs)
+    console.print(
+        Text(
+            f"scenario {sc.id} ({res.scenario_hash[:19]}); {plural(k, 'uncertain input')}; "
+            f"{res.n:,} base samples, {res.evaluations['sobol']:,} + "
+            f"{res.evaluations['tornado']} evaluations, seed {res.seed}"
+            + (f"; shocks: {'; '.join(res.shocks)}" if res.shocks else ""),
+            style="dim",
+        )
+    )
+    ranges = {b.input: (b.low, b.high) for t in next(iter(res.tornado.values())) for b in t.bars}
+    constant: list[str] = []
+    for model in res.models:
+        for j, issue in enumerate(res.issues):
+            s = res.sobol[model][j]
+            t = res.tornado[model][j]
+            if s.constant:
+                constant.append(f"{model} on {issue} (stays at {fmt(t.point)})")
+                continue
+            table = Table(
+                title=Text(f"{model}: {issue} (at the best estimates {fmt(t.point)})"),
+                title_justify="left",
+                title_style="bold",
+            )
+            for col, just in (
+                ("input", "left"),
+                ("range", "right"),
+                ("S1", "right"),
+                ("ST", "right"),
+                ("at low", "right"),
+                ("at high", "right"),
+                ("swing", "right"),
+            ):
+                table.add_column(col, justify=just)  # type: ignore[arg-type]
+            bars = {b.input: b for b in t.bars}
+            ranked = res.ranked(model, issue)
+            for name, _, _ in ranked[:top]:
+                i = res.inputs.index(name)
+                b = bars[name]
+                lo, hi = ranges[name]
+                table.add_row(
+                    Text(name),
+                    f"{lo:g}-{hi:g}",
+                    _share(s.s1[i], s.s1_conf[i]),
+                    _share(s.st[i], s.st_conf[i]),
+                    fmt(b.at_low),
+                    fmt(b.at_high),
+                    f"{b.swing:+.1f}",
+                )
+            if len(ranked) > top:
+                table.caption = Text(
+                    f"and {plural(len(ranked) - top, 'more input')} with ST <= "
+                    f"{_share(ranked[top][1])} (--top to see more)",
+                    style="dim",
+                )
+                table.caption_justify = "left"
+            console.print(table)
+    if constant:
+        console.print(
+            Text(
+                "Not moved by any range (indices 0): " + "; ".join(constant) + ".",
+                style="yellow",
+            )
+        )
+    console.print(
+        Text(
+            "S1: the share of the forecast's variance due to the input alone; ST: the share it "
+            "takes part in, with its interactions (± 95% confidence). At low / at high: the "
+            "forecast with the input at that end of its range and every other number at its "
+            "best estimate; swing: high minus low.",
+            style="dim",
+        )
+    )
+
+
+# ------------------------------------------------------------------ levers
+
+
+def levers_cmd(
+    actor: Annotated[
+        str, typer.Option("--actor", "-a", help="The actor whose levers to rank (its id).")
+    ],
+    scenario: ScenarioArgument = None,
+    model: ModelOption = "all",
+    rounds: RoundsOption = None,
+    sets: SetOption = None,
+    step: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--step",
+            help="Step of the simulated levers, repeatable: position=10 (% of the scale), "
+            "salience=10 (points), capability=20 (% of its value).",
+        ),
+    ] = None,
+    top: TopOption = 10,
+    as_json: JsonOption = False,
+    store: StoreOption = None,
+    no_store: NoStoreOption = False,
+) -> None:
+    """What one actor could change to move the forecasts its way: levers, ranked."""
+    from ..analysis.levers import levers
+    from ..errors import RealpolitikError, ScenarioError
+    from . import _fail, _models, _problems, _record, _scenario, out
+
+    names = _models(model)
+    steps = _parse_steps(step or [])
+    sc = _scenario(scenario, sets)
+    try:
+        res = levers(sc, actor, names, rounds=rounds, step=steps)
+    except ScenarioError as exc:
+        raise _problems(exc) from None
+    except KeyError as exc:
+        raise _fail(f"--model: {exc.args[0]}") from None
+    except (RealpolitikError, ValueError, TypeError) as exc:
+        raise _fail(str(exc)) from None
+
+    def write(rs: Any) -> int:
+        return int(
+            rs.record(
+                "levers",
+                sc,
+                {
+                    "actor": res.actor,
+                    "models": list(res.models),
+                    "model_parameters": {k: dict(v) for k, v in res.parameters.items()},
+                    "steps": dict(res.steps),
+                    "set": list(sets or []),
+                },
+                levers_summary(res),
+            )
+        )
+
+    _record(store, no_store, write)
+    if as_json:
+        sys.stdout.write(res.to_json())
+        return
+    render_levers(out, sc, res, top=top)
+
+
+def _parse_steps(items: list[str]) -> dict[str, float]:
+    from . import _fail
+
+    steps: dict[str, float] = {}
+    for item in items:
+        kind, sep, value = item.partition("=")
+        try:
+            if not sep:
+                raise ValueError
+            steps[kind.strip()] = float(value)
+        except ValueError:
+            raise _fail(
+                f"--step: expected KIND=SIZE (position=10, salience=10 or capability=20), "
+                f"got {item!r}"
+            ) from None
+    return steps
+
+
+def _pct(x: float | None, digits: int = 2) -> str:
+    if x is None or math.isnan(x):
+        return "-"
+    return f"{100 * x:+.{digits}f}%"
+
+
+def _change(lv: Lever) -> str:
+    if lv.exact:
+        return {
+            "position": "per 1% of the scale",
+            "salience": "per point",
+            "capability": "per 1% of it",
+        }[lv.kind]
+    if lv.kind == "salience":
+        return f"{lv.step:g} points"
+    if lv.kind == "capability":
+        return f"{lv.step:g}% of it"
+    return f"{lv.step:.3g}% of the scale"
+
+
+def render_levers(console: Console, sc: Scenario, res: Levers, *, top: int = 10) -> None:
+    """Per model: the actor's levers, best first."""
+    names = dict(zip(sc.actor_ids, (a.name for a in sc.actors), strict=True))
+    date = f", {sc.date.isoformat()}" if sc.date else ""
+    console.print(Text(f"{sc.name}{date}", style="bold"))
+    wants = ", ".join(f"{i} at {fmt(res.positions[i])}" for i in res.issues)
+    console.print(
+        Text(
+            f"scenario {sc.id} ({res.scenario_hash[:19]}); levers of {res.actor_name} "
+            f"({res.actor}), who wants {wants}"
+            + (f"; shocks (in force): {'; '.join(res.shocks)}" if res.shocks else ""),
+            style="dim",
+        )
+    )
+    for model in res.models:
+        exact = res.method[model] == "exact"
+        where = ", ".join(f"{i} {fmt(res.forecast[model][i])}" for i in res.issues)
+        how = "exact rates per unit" if exact else "finite steps"
+        table = Table(
+            title=Text(
+                f"{model}: {how}; forecast {where}; {res.actor_name}'s gain "
+                f"{_pct(res.gain[model], 1)}"
+            ),
+            title_justify="left",
+            title_style="bold",
+        )
+        for col, just in (
+            ("#", "right"),
+            ("lever", "left"),
+            ("change", "right"),
+            ("gain", "right"),
+            (f"toward {res.actor}", "left"),
+        ):
+            table.add_column(col, justify=just)  # type: ignore[arg-type]
+        ranked = res.levers[model]
+        for rank, lv in enumerate(ranked[:top], start=1):
+            toward = ", ".join(f"{i} {_pct(v)}" for i, v in lv.toward.items() if v != 0) or "-"
+            text = lv.describe(res.actor_name, names)
+            table.add_row(str(rank), Text(text), _change(lv), _pct(lv.gain), Text(toward))
+        if len(ranked) > top:
+            table.caption = Text(
+                f"and {plural(len(ranked) - top, 'more lever')} (--top to see more)", style="dim"
+            )
+            table.caption_justify = "left"
+        console.print(table)
+    console.print(
+        Text(
+            f"gain: the change of {res.actor_name}'s salience-weighted gain (by its stated "
+            "positions and saliences; issues with a status quo), per unit for exact levers, "
+            "for the whole step for simulated ones (the median and the EUM are piecewise "
+            f"constant). toward {res.actor}: how much nearer its position each forecast ends, "
+            "as a share of the scale.",
+            style="dim",
+        )
+    )

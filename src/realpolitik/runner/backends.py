@@ -1,0 +1,519 @@
+"""Where chunked work executes: in this process, a local process pool, or a Dask cluster.
+
+The caller splits its work into chunks (:func:`chunks`) and turns each chunk into a small
+picklable task object; a backend runs ``fn(task)`` for every task and yields
+``(index, result)`` pairs as chunks finish, ``index`` being the task's position in the
+input. The caller assembles the results by index, so the outcome does not depend on the
+backend, on the number of workers, or on the order in which chunks finish.
+
+Random draws obey one contract (:func:`draw_generator`): draw ``i`` of a run seeded with
+``seed`` takes its random numbers from a stream that depends on ``(seed, i)`` only, never
+on the chunk the draw falls in, nor on the worker that runs it.
+
+Three backends, chosen by :func:`backend`:
+
+* :class:`InProcess` (``workers=1``): a plain loop in this process, for debugging;
+  exceptions propagate unchanged.
+* :class:`LocalPool`: a :class:`~concurrent.futures.ProcessPoolExecutor` on this machine.
+* :class:`DaskCluster`: a running Dask scheduler, reached by ``dask.distributed.Client``.
+  Dask is the optional extra ``realpolitik[dask]`` and is imported only here.
+
+``fn`` must be a top-level function of an importable module and the tasks must pickle:
+the pool's worker processes and the cluster's workers import ``fn``'s module by name.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import numbers
+import os
+import pickle
+import re
+import signal
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Sized
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from typing import Any, Protocol, TypeVar
+
+import numpy as np
+
+from ..errors import RealpolitikError
+
+__all__ = [
+    "DEFAULT_DASK_PORT",
+    "Backend",
+    "BackendError",
+    "DaskCluster",
+    "InProcess",
+    "LocalPool",
+    "backend",
+    "chunks",
+    "default_workers",
+    "draw_generator",
+    "normalise_address",
+]
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+DEFAULT_DASK_PORT = 8786
+"""The port ``dask scheduler`` listens on unless told otherwise."""
+
+IN_FLIGHT_PER_WORKER = 2
+"""Tasks submitted but not yet collected, per worker: enough to keep every worker busy
+while the caller consumes a result, few enough that a huge task list is never held in
+memory (or pickled into the pool) all at once."""
+
+START_METHOD = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+"""How :class:`LocalPool` starts its worker processes.
+
+Not ``fork``: the parent is multi-threaded (the executor's own manager thread, a Dask
+client's event loop, BLAS thread pools, a progress display), and a child forked from a
+threaded parent can inherit a lock held by another thread and deadlock. ``forkserver``
+forks each worker from a small single-threaded server process instead, which is safe and
+cheaper than ``spawn``; ``spawn`` is the fallback where ``forkserver`` does not exist
+(Windows). Either way ``fn`` and the tasks travel by pickle, and a script that starts a
+pool must guard its entry point with ``if __name__ == "__main__":``.
+"""
+
+INSTALL_HINT = "--scheduler needs the dask extra: pip install 'realpolitik[dask]'"
+WORKER_DIED = (
+    "a worker process died (killed, or out of memory?), so the local pool stopped; "
+    "run with --workers 1 to debug in process"
+)
+START_HINT = "start one with `dask scheduler`, then workers with `dask worker tcp://HOST:8786`"
+
+
+class BackendError(RealpolitikError):
+    """Work could not be run: a chunk failed, a worker died, or a cluster is unusable."""
+
+
+class Backend(Protocol):
+    """What every backend offers; :func:`backend` returns one."""
+
+    @property
+    def workers(self) -> int:
+        """How many chunks can run at the same time."""
+        ...
+
+    def describe(self) -> str:
+        """One line for a human: where the work runs."""
+        ...
+
+    def map(
+        self,
+        fn: Callable[[T], R],
+        tasks: Iterable[T],
+        *,
+        on_result: Callable[[int, R], object] | None = None,
+    ) -> Iterator[tuple[int, R]]:
+        """Run ``fn(task)`` for every task; yield ``(index, result)`` as chunks finish.
+
+        ``on_result(index, result)``, when given, is called in this process just before
+        each pair is yielded (for progress displays). Closing the iterator early, or a
+        ``KeyboardInterrupt``, cancels the work not yet done.
+        """
+        ...
+
+
+def backend(workers: int | None = None, scheduler: str | None = None) -> Backend:
+    """The backend for the command-line options ``--workers K`` and ``--scheduler ADDRESS``.
+
+    ``scheduler`` given: a :class:`DaskCluster` at that address (``workers`` must then be
+    ``None``: the cluster decides). ``workers == 1``: :class:`InProcess`. Otherwise a
+    :class:`LocalPool` of ``workers`` processes, by default one per CPU this process may use
+    (:class:`InProcess` when that is a single CPU).
+    """
+    if scheduler is not None:
+        if workers is not None:
+            raise BackendError(
+                "give either --workers (a local pool) or --scheduler (a Dask cluster), not both"
+            )
+        return DaskCluster(scheduler)
+    if workers is None:
+        workers = default_workers()
+    else:
+        workers = _positive_int(workers, "--workers")
+    return InProcess() if workers == 1 else LocalPool(workers)
+
+
+def default_workers() -> int:
+    """The number of CPUs this process may run on (its affinity mask where known)."""
+    count = getattr(os, "process_cpu_count", None)  # Python 3.13+
+    if count is not None:
+        return int(count() or 1)
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
+
+
+def chunks(n_items: int, chunk_size: int) -> list[range]:
+    """Split ``range(n_items)`` into consecutive ranges of ``chunk_size`` (the last shorter).
+
+    >>> chunks(5, 2)
+    [range(0, 2), range(2, 4), range(4, 5)]
+    """
+    n_items = _int(n_items, "n_items", minimum=0)
+    chunk_size = _positive_int(chunk_size, "chunk_size")
+    return [
+        range(start, min(start + chunk_size, n_items)) for start in range(0, n_items, chunk_size)
+    ]
+
+
+def draw_generator(seed: int, index: int) -> np.random.Generator:
+    """The random generator of draw ``index`` in a run seeded with ``seed``.
+
+    It is ``default_rng(SeedSequence(entropy=seed, spawn_key=(index,)))``: the stream of
+    draw ``i`` depends on ``(seed, i)`` only, so a draw gets the same numbers whichever
+    chunk it falls in, whichever worker runs it, and however many workers there are. The
+    streams of different indices are independent (``SeedSequence`` spawning), and equal to
+    ``SeedSequence(seed).spawn(n)[i]``.
+    """
+    seed = _int(seed, "seed", minimum=0)
+    index = _int(index, "draw index", minimum=0)
+    return np.random.default_rng(np.random.SeedSequence(entropy=seed, spawn_key=(index,)))
+
+
+# --------------------------------------------------------------------------- in process
+
+
+@dataclass(frozen=True)
+class InProcess:
+    """Run every chunk in this process, one after another: for debugging and profiling.
+
+    A failing chunk's exception propagates unchanged, with its full traceback.
+    """
+
+    @property
+    def workers(self) -> int:
+        return 1
+
+    def describe(self) -> str:
+        return "in process (1 worker)"
+
+    def map(
+        self,
+        fn: Callable[[T], R],
+        tasks: Iterable[T],
+        *,
+        on_result: Callable[[int, R], object] | None = None,
+    ) -> Iterator[tuple[int, R]]:
+        for index, task in enumerate(tasks):
+            result = fn(task)
+            if on_result is not None:
+                on_result(index, result)
+            yield index, result
+
+
+# --------------------------------------------------------------------------- local pool
+
+
+def _ignore_sigint() -> None:
+    """Worker initializer: Ctrl-C reaches the whole process group, but only the parent
+    should act on it (it cancels the work and stops the workers), so that one interrupt
+    prints one message instead of a traceback from every worker."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@dataclass(frozen=True)
+class LocalPool:
+    """Run chunks in ``workers`` processes on this machine (default: one per usable CPU).
+
+    A pool is started for each :meth:`map` and stopped when it ends; workers are started
+    with :data:`START_METHOD`. At most ``2 * workers`` tasks are in flight at a time.
+    """
+
+    workers: int = field(default_factory=default_workers)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "workers", _positive_int(self.workers, "workers"))
+
+    def describe(self) -> str:
+        s = "" if self.workers == 1 else "es"
+        return f"local pool ({self.workers} process{s}, {START_METHOD})"
+
+    def map(
+        self,
+        fn: Callable[[T], R],
+        tasks: Iterable[T],
+        *,
+        on_result: Callable[[int, R], object] | None = None,
+    ) -> Iterator[tuple[int, R]]:
+        n_procs = self.workers
+        if isinstance(tasks, Sized):
+            n_procs = max(1, min(n_procs, len(tasks)))
+        limit = IN_FLIGHT_PER_WORKER * n_procs
+        todo = enumerate(tasks)
+        pending: dict[Future[R], int] = {}
+        pool = ProcessPoolExecutor(
+            max_workers=n_procs,
+            mp_context=multiprocessing.get_context(START_METHOD),
+            initializer=_ignore_sigint,
+        )
+        finished = False
+        try:
+            try:
+                for index, task in _take(todo, limit):
+                    pending[pool.submit(fn, task)] = index
+                while pending:
+                    done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                    for future in sorted(done, key=pending.__getitem__):
+                        index = pending.pop(future)
+                        result = _result(future, index)
+                        for i, task in _take(todo, limit - len(pending)):
+                            pending[pool.submit(fn, task)] = i
+                        if on_result is not None:
+                            on_result(index, result)
+                        yield index, result
+            except BrokenProcessPool as exc:
+                raise BackendError(WORKER_DIED) from exc
+            finished = True
+        finally:
+            if finished:
+                pool.shutdown(wait=True)
+            else:
+                _stop(pool)
+
+
+def _take(todo: Iterator[tuple[int, T]], n: int) -> Iterator[tuple[int, T]]:
+    for _ in range(n):
+        item = next(todo, None)
+        if item is None:
+            return
+        yield item
+
+
+def _result(future: Future[R], index: int) -> R:
+    """The chunk's result; its failure as a :class:`BackendError` naming the chunk."""
+    try:
+        return future.result()
+    except BrokenProcessPool as exc:
+        raise BackendError(WORKER_DIED) from exc
+    except Exception as exc:
+        raise BackendError(_failed(index, exc)) from exc
+
+
+def _failed(index: int, exc: BaseException) -> str:
+    message = f"chunk {index} failed: {type(exc).__name__}: {exc}"
+    if isinstance(exc, pickle.PicklingError | AttributeError) and "pickle" in str(exc):
+        message += " (the function must be a top-level function and the task picklable)"
+    return message
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Stop a pool at once: cancel what has not started, end the workers, reap them."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    terminate = getattr(pool, "terminate_workers", None)  # Python 3.14+
+    if terminate is not None:
+        terminate()
+    else:
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+    for process in processes:
+        process.join(timeout=5)
+        if process.is_alive():
+            process.kill()
+            process.join(timeout=5)
+    pool.shutdown(wait=True)
+
+
+# --------------------------------------------------------------------------- Dask
+
+_ADDRESS = re.compile(
+    r"^(?:(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://)?"
+    r"(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)"
+    r"(?::(?P<port>[0-9]+))?/?$"
+)
+
+
+def normalise_address(address: str) -> str:
+    """``host``, ``host:port``, ``tcp://host:port`` or ``tls://host:port`` as
+    ``scheme://host:port`` (default scheme ``tcp``, default port 8786)."""
+    if not isinstance(address, str):
+        raise BackendError(f"the scheduler address must be a string, not {address!r}")
+    text = address.strip()
+    example = f"e.g. tcp://10.0.0.5:{DEFAULT_DASK_PORT} or 10.0.0.5:{DEFAULT_DASK_PORT}"
+    match = _ADDRESS.match(text)
+    if match is None:
+        raise BackendError(
+            f"bad scheduler address {address!r}: expected tcp://HOST:PORT or HOST:PORT ({example})"
+        )
+    scheme = (match["scheme"] or "tcp").lower()
+    if scheme not in ("tcp", "tls"):
+        raise BackendError(
+            f"bad scheduler address {address!r}: the protocol must be tcp:// (or tls:// "
+            f"for a TLS-secured cluster), not {scheme}:// ({example})"
+        )
+    port = int(match["port"]) if match["port"] is not None else DEFAULT_DASK_PORT
+    if not 1 <= port <= 65535:
+        raise BackendError(f"bad scheduler address {address!r}: port {port} is not in 1-65535")
+    return f"{scheme}://{match['host']}:{port}"
+
+
+def _import_distributed() -> Any:
+    try:
+        import distributed
+    except ImportError as exc:
+        raise BackendError(INSTALL_HINT) from exc
+    return distributed
+
+
+def _worker_version() -> str:
+    """Run on every Dask worker: the realpolitik version it has installed."""
+    from .._version import __version__
+
+    return __version__
+
+
+class DaskCluster:
+    """Run chunks on a running Dask cluster, reached at ``address``.
+
+    The client connects on first use (:attr:`workers` or :meth:`map`), waits up to
+    ``timeout`` seconds for the scheduler and for a first worker, checks that every worker
+    runs this realpolitik version, and is closed when :meth:`map` ends. A worker that dies
+    mid-run is no error: the scheduler reruns its chunks elsewhere (a chunk that kills
+    several workers in turn is reported). Credentials for a ``tls://`` address come from
+    Dask's configuration (``distributed.comm.tls.*``).
+    """
+
+    def __init__(self, address: str, *, timeout: float = 10.0) -> None:
+        self.address: str = normalise_address(address)
+        if not (isinstance(timeout, numbers.Real) and timeout > 0):
+            raise BackendError(f"timeout must be a positive number of seconds, not {timeout!r}")
+        self.timeout: float = float(timeout)
+        _import_distributed()  # fail now, with the install hint, if the extra is missing
+        self._client: Any = None
+        self._threads: int = 0
+
+    def __repr__(self) -> str:
+        return f"DaskCluster({self.address!r}, timeout={self.timeout:g})"
+
+    @property
+    def workers(self) -> int:
+        """The worker threads of the cluster (connects if not yet connected)."""
+        self._connect()
+        return self._threads
+
+    def describe(self) -> str:
+        where = f"Dask cluster at {self.address}"
+        if self._client is None:
+            return where
+        return f"{where} ({self._threads} worker thread{'' if self._threads == 1 else 's'})"
+
+    def _connect(self) -> Any:
+        if self._client is not None:
+            return self._client
+        distributed = _import_distributed()
+        try:
+            client = distributed.Client(self.address, timeout=self.timeout, set_as_default=False)
+        except (OSError, TimeoutError) as exc:
+            raise BackendError(
+                f"cannot reach a Dask scheduler at {self.address} within {self.timeout:g} s; "
+                f"{START_HINT}"
+            ) from exc
+        try:
+            try:
+                client.wait_for_workers(1, timeout=self.timeout)
+            except (OSError, TimeoutError) as exc:
+                raise BackendError(
+                    f"the Dask scheduler at {self.address} has no workers after "
+                    f"{self.timeout:g} s; start some with `dask worker {self.address}`"
+                ) from exc
+            self._check_versions(client)
+            self._threads = max(1, sum(client.nthreads().values()))
+        except BaseException:
+            client.close()
+            raise
+        self._client = client
+        return client
+
+    def _check_versions(self, client: Any) -> None:
+        from .._version import __version__
+
+        try:
+            versions: dict[str, str] = client.run(_worker_version)
+        except Exception as exc:
+            raise BackendError(
+                f"the Dask workers at {self.address} cannot import realpolitik "
+                f"({type(exc).__name__}: {exc}); install realpolitik {__version__} on every "
+                "worker"
+            ) from exc
+        wrong = {worker: v for worker, v in versions.items() if v != __version__}
+        if wrong:
+            listed = ", ".join(f"{w} has {v}" for w, v in sorted(wrong.items()))
+            raise BackendError(
+                f"Dask workers must run realpolitik {__version__}, like this process: {listed}"
+            )
+
+    def close(self) -> None:
+        """Close the client (done by :meth:`map` when it ends); safe to call twice."""
+        client, self._client = self._client, None
+        if client is not None:
+            client.close()
+
+    def map(
+        self,
+        fn: Callable[[T], R],
+        tasks: Iterable[T],
+        *,
+        on_result: Callable[[int, R], object] | None = None,
+    ) -> Iterator[tuple[int, R]]:
+        client = self._connect()
+        distributed = _import_distributed()
+        limit = IN_FLIGHT_PER_WORKER * self._threads
+        run = uuid.uuid4().hex
+        todo = enumerate(tasks)
+        pending: dict[str, tuple[int, Any]] = {}
+        ready = distributed.as_completed(loop=client.loop)
+
+        def submit(n: int) -> None:
+            for index, task in _take(todo, n):
+                key = f"realpolitik-chunk-{index}-{run}"
+                future = client.submit(fn, task, key=key, pure=False)
+                pending[key] = (index, future)
+                ready.add(future)
+
+        try:
+            submit(limit)
+            for future in ready:
+                index, _ = pending.pop(future.key)
+                try:
+                    result = future.result()
+                except distributed.KilledWorker as exc:
+                    raise BackendError(
+                        f"chunk {index} killed every Dask worker that ran it ({exc}); "
+                        "run with --workers 1 to debug in process"
+                    ) from exc
+                except Exception as exc:
+                    raise BackendError(_failed(index, exc)) from exc
+                future.release()
+                submit(limit - len(pending))
+                if on_result is not None:
+                    on_result(index, result)
+                yield index, result
+        finally:
+            if pending:
+                try:
+                    client.cancel([future for _, future in pending.values()])
+                except Exception:  # best effort: the client is closed below
+                    pass
+            self.close()
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _int(value: object, name: str, *, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise BackendError(f"{name} must be an integer, not {value!r}")
+    if int(value) < minimum:
+        raise BackendError(f"{name} must be at least {minimum}, not {value}")
+    return int(value)
+
+
+def _positive_int(value: object, name: str) -> int:
+    return _int(value, name, minimum=1)

@@ -1,0 +1,424 @@
+"""The runner's backends give the same bytes in process, on a local pool and on a Dask
+cluster, whatever the chunking; they fail clearly and stop their workers promptly.
+
+The Dask tests start a real cluster (a scheduler and two workers, as subprocesses); they are
+skipped only when the dask extra is not installed.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import multiprocessing
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from realpolitik.errors import RealpolitikError
+from realpolitik.runner import (
+    BackendError,
+    DaskCluster,
+    InProcess,
+    LocalPool,
+    backend,
+    chunks,
+    default_workers,
+    draw_generator,
+)
+from realpolitik.runner import _selftest as st
+from realpolitik.runner.backends import INSTALL_HINT, normalise_address
+
+HAS_DASK = importlib.util.find_spec("distributed") is not None
+needs_dask = pytest.mark.skipif(
+    not HAS_DASK, reason="needs the dask extra: pip install 'realpolitik[dask]'"
+)
+
+SEED = 20240917
+N_DRAWS = 60
+
+
+def draw_tasks(chunk_size: int, sleep: float = 0.0) -> list[st.DrawTask]:
+    return [st.DrawTask(SEED, items, size=3, sleep=sleep) for items in chunks(N_DRAWS, chunk_size)]
+
+
+def assemble(pairs: Iterable[tuple[int, dict[str, np.ndarray]]]) -> bytes:
+    """The chunks' results in index order, as one byte string."""
+    ordered = sorted(pairs, key=lambda pair: pair[0])
+    assert [index for index, _ in ordered] == list(range(len(ordered)))
+    return b"".join(
+        np.concatenate([result[key] for _, result in ordered]).tobytes()
+        for key in ("index", "values", "picks")
+    )
+
+
+@pytest.fixture(scope="module")
+def reference() -> bytes:
+    return assemble(InProcess().map(st.draws, draw_tasks(N_DRAWS)))
+
+
+def gone(pid: int) -> bool:
+    """True once process ``pid`` has exited and been reaped (or is a zombie)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True
+    return stat.rsplit(")", 1)[1].split()[0] in ("Z", "X")
+
+
+def wait_gone(pids: Iterable[int], seconds: float = 10.0) -> list[int]:
+    """The processes still alive after waiting up to ``seconds``."""
+    deadline = time.monotonic() + seconds
+    alive = list(pids)
+    while alive and time.monotonic() < deadline:
+        alive = [pid for pid in alive if not gone(pid)]
+        time.sleep(0.05)
+    return alive
+
+
+# --------------------------------------------------------------------------- chunks, seeds
+
+
+def test_chunks_split_consecutively():
+    assert chunks(10, 3) == [range(0, 3), range(3, 6), range(6, 9), range(9, 10)]
+    assert chunks(6, 3) == [range(0, 3), range(3, 6)]
+    assert chunks(2, 5) == [range(0, 2)]
+    assert chunks(0, 4) == []
+    for bad in [(5, 0), (-1, 2), (True, 2), (5, 1.5)]:
+        with pytest.raises(BackendError):
+            chunks(*bad)
+
+
+def test_draw_stream_depends_on_seed_and_index_only():
+    spawned = np.random.SeedSequence(SEED).spawn(5)[4]
+    assert np.array_equal(
+        draw_generator(SEED, 4).random(8), np.random.default_rng(spawned).random(8)
+    )
+    assert np.array_equal(draw_generator(SEED, 4).random(8), draw_generator(SEED, 4).random(8))
+    assert not np.array_equal(draw_generator(SEED, 4).random(8), draw_generator(SEED, 5).random(8))
+    assert not np.array_equal(
+        draw_generator(SEED, 4).random(8), draw_generator(SEED + 1, 4).random(8)
+    )
+    assert np.array_equal(draw_generator(np.int64(3), 0).random(2), draw_generator(3, 0).random(2))
+    for seed in (-1, True, 1.5, "3", None):
+        with pytest.raises(BackendError, match="seed"):
+            draw_generator(seed, 0)  # type: ignore[arg-type]
+    with pytest.raises(BackendError, match="draw index"):
+        draw_generator(1, -1)
+    assert issubclass(BackendError, RealpolitikError)
+
+
+@pytest.mark.parametrize("chunk_size", [1, 7, 13, N_DRAWS, 1000])
+def test_draws_do_not_depend_on_chunking(chunk_size, reference):
+    assert assemble(InProcess().map(st.draws, draw_tasks(chunk_size))) == reference
+
+
+# --------------------------------------------------------------------------- factory
+
+
+def test_backend_factory_picks_the_backend():
+    assert isinstance(backend(1), InProcess)
+    pool = backend(3)
+    assert isinstance(pool, LocalPool) and pool.workers == 3
+    assert "3 processes" in pool.describe()
+    assert backend().workers == default_workers() >= 1
+    assert LocalPool().workers == default_workers()
+    for bad in (0, -2, True, 2.0):
+        with pytest.raises(BackendError):
+            backend(bad)  # type: ignore[arg-type]
+    with pytest.raises(BackendError, match="not both"):
+        backend(2, scheduler="127.0.0.1:8786")
+
+
+# --------------------------------------------------------------------------- in process, pool
+
+
+def test_in_process_lets_exceptions_through_unchanged():
+    with pytest.raises(ValueError, match="refused 3") as caught:
+        list(InProcess().map(st.fail_on, range(6)))
+    assert not isinstance(caught.value, BackendError)
+
+
+def test_local_pool_gives_the_same_bytes_as_in_process(reference):
+    seen: list[int] = []
+    pairs = []
+    for index, result in LocalPool(2).map(
+        st.draws, draw_tasks(7), on_result=lambda i, _: seen.append(i)
+    ):
+        assert seen[-1] == index  # called just before the pair is yielded
+        pairs.append((index, result))
+    assert sorted(seen) == list(range(len(draw_tasks(7))))
+    assert assemble(pairs) == reference
+
+
+def test_local_pool_keeps_few_tasks_in_flight():
+    pulled = 0
+
+    def lazy() -> Iterator[st.DrawTask]:
+        nonlocal pulled
+        for task in draw_tasks(2):
+            pulled += 1
+            yield task
+
+    first = None
+    count = 0
+    for _ in LocalPool(2).map(st.draws, lazy()):
+        if first is None:
+            first = pulled
+        count += 1
+    assert count == len(draw_tasks(2)) == 30
+    assert first is not None and first <= 2 * 2 + 1  # not the whole list at once
+
+
+def test_local_pool_names_the_failing_chunk():
+    with pytest.raises(
+        BackendError, match="chunk 3 failed: ValueError: chunk function refused 3"
+    ) as caught:
+        list(LocalPool(2).map(st.fail_on, range(8)))
+    assert isinstance(caught.value.__cause__, ValueError)
+
+
+def test_local_pool_reports_a_killed_worker():
+    start = time.monotonic()
+    with pytest.raises(BackendError, match=r"worker process died.*--workers 1"):
+        list(LocalPool(2).map(st.die_on, range(10)))
+    assert time.monotonic() - start < 30
+    assert multiprocessing.active_children() == []
+
+
+def _pool_workers() -> set[int]:
+    return {p.pid for p in multiprocessing.active_children() if p.pid is not None}
+
+
+def test_closing_the_iterator_early_stops_the_workers():
+    before = _pool_workers()
+    results = LocalPool(2).map(st.pid, [0.0] + [30.0] * 6)
+    index, _ = next(results)
+    workers = _pool_workers() - before
+    assert index == 0 and len(workers) == 2
+    start = time.monotonic()
+    results.close()
+    assert time.monotonic() - start < 3  # stopped the running 30 s chunks at once
+    assert not (_pool_workers() & workers)
+    assert wait_gone(workers) == []
+
+
+def test_keyboard_interrupt_stops_the_workers():
+    before = _pool_workers()
+    workers: set[int] = set()
+
+    def interrupt(index: int, result: object) -> None:
+        workers.update(_pool_workers() - before)
+        raise KeyboardInterrupt
+
+    start = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        list(LocalPool(2).map(st.pid, [0.0] + [30.0] * 6, on_result=interrupt))
+    assert time.monotonic() - start < 3
+    assert len(workers) == 2
+    assert wait_gone(workers) == []
+
+
+# --------------------------------------------------------------------------- Dask: no cluster
+
+
+def test_missing_dask_gives_the_install_hint(monkeypatch):
+    for name in ("dask", "distributed", "dask.distributed"):
+        monkeypatch.setitem(sys.modules, name, None)
+    with pytest.raises(BackendError) as caught:
+        DaskCluster("127.0.0.1:8786")
+    assert str(caught.value) == INSTALL_HINT
+    assert INSTALL_HINT == "--scheduler needs the dask extra: pip install 'realpolitik[dask]'"
+    with pytest.raises(BackendError, match="dask extra"):
+        backend(scheduler="tcp://127.0.0.1:8786")
+
+
+def test_scheduler_addresses_are_validated_and_normalised():
+    assert normalise_address("127.0.0.1:8786") == "tcp://127.0.0.1:8786"
+    assert normalise_address(" tcp://sched.example.org:9000 ") == "tcp://sched.example.org:9000"
+    assert normalise_address("TLS://10.0.0.5:8786") == "tls://10.0.0.5:8786"
+    assert normalise_address("node-1") == "tcp://node-1:8786"
+    assert normalise_address("[::1]:8786") == "tcp://[::1]:8786"
+    for bad in ("", "http://10.0.0.5:8786", "host:port", "h:0", "h:70000", "tcp://", "a b:1"):
+        with pytest.raises(BackendError, match="scheduler address"):
+            normalise_address(bad)
+    with pytest.raises(BackendError, match="tcp://HOST:PORT"):
+        DaskCluster("10.0.0.5:eighty")
+
+
+@needs_dask
+def test_unreachable_scheduler_fails_within_the_timeout():
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    start = time.monotonic()
+    with pytest.raises(BackendError) as caught:
+        DaskCluster(f"127.0.0.1:{port}", timeout=2).workers  # noqa: B018 - connects
+    assert time.monotonic() - start < 2 + 5
+    message = str(caught.value)
+    assert f"tcp://127.0.0.1:{port}" in message
+    assert "dask scheduler" in message and "dask worker tcp://HOST:8786" in message
+
+
+# --------------------------------------------------------------------------- Dask: a cluster
+
+
+class Cluster:
+    """A scheduler and two single-threaded workers on 127.0.0.1, each in its own process
+    group so that stopping them stops the nannies' worker processes too."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.file = folder / "scheduler.json"
+        self.processes: list[subprocess.Popen[bytes]] = []
+        self.client: Any = None
+        self.address = ""
+
+    def _start(self, name: str, *args: str) -> subprocess.Popen[bytes]:
+        log = open(self.folder / f"{name}.log", "wb")  # the child keeps its own copy
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "dask", *args],
+            cwd=self.folder,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        log.close()
+        self.processes.append(proc)
+        return proc
+
+    def logs(self) -> str:
+        return "\n".join(
+            f"--- {p.name}\n{p.read_text(errors='replace')[-3000:]}"
+            for p in sorted(self.folder.glob("*.log"))
+        )
+
+    def start(self) -> None:
+        import distributed
+
+        scheduler = self._start(
+            "scheduler", "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+            "--scheduler-file", str(self.file), "--idle-timeout", "600",
+        )  # fmt: skip
+        deadline = time.monotonic() + 60
+        while not self.address:
+            if scheduler.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the Dask scheduler did not start\n{self.logs()}")
+            try:
+                self.address = json.loads(self.file.read_text())["address"]
+            except (OSError, ValueError, KeyError):
+                time.sleep(0.1)
+        for n in (1, 2):
+            self._start(
+                f"worker{n}", "worker", "--scheduler-file", str(self.file), "--nworkers", "1",
+                "--nthreads", "1", "--no-dashboard", "--host", "127.0.0.1",
+                "--death-timeout", "60",
+            )  # fmt: skip
+        self.client = distributed.Client(self.address, timeout=30, set_as_default=False)
+        try:
+            self.client.wait_for_workers(2, timeout=60)
+        except Exception as exc:
+            raise RuntimeError(f"the Dask workers did not start\n{self.logs()}") from exc
+
+    def worker_pids(self) -> dict[str, int]:
+        return self.client.run(os.getpid)
+
+    def n_tasks(self) -> int:
+        return self.client.run_on_scheduler(lambda dask_scheduler: len(dask_scheduler.tasks))
+
+    def stop(self) -> None:
+        if self.client is not None:
+            self.client.close()
+        for proc in reversed(self.processes):  # workers first, then the scheduler
+            _signal_group(proc, signal.SIGTERM)
+        deadline = time.monotonic() + 10
+        for proc in self.processes:
+            try:
+                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                pass
+            _signal_group(proc, signal.SIGKILL)  # the group may outlive its leader
+            proc.wait()
+
+
+def _signal_group(proc: subprocess.Popen[bytes], sig: int) -> None:
+    try:
+        os.killpg(proc.pid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory) -> Iterator[Cluster]:
+    running = Cluster(tmp_path_factory.mktemp("dask"))
+    try:
+        running.start()
+        yield running
+    finally:
+        running.stop()
+
+
+@needs_dask
+def test_dask_gives_the_same_bytes_as_in_process(cluster, reference):
+    dask = DaskCluster(cluster.address, timeout=10)
+    assert dask.workers == 2
+    assert dask.describe() == f"Dask cluster at {cluster.address} (2 worker threads)"
+    seen: list[int] = []
+    pairs = list(dask.map(st.draws, draw_tasks(7), on_result=lambda i, _: seen.append(i)))
+    assert sorted(seen) == [index for index, _ in sorted(pairs, key=lambda p: p[0])]
+    assert assemble(pairs) == reference
+    assert dask.describe() == f"Dask cluster at {cluster.address}"  # client closed
+
+
+@needs_dask
+def test_dask_names_the_failing_chunk(cluster):
+    with pytest.raises(BackendError, match="chunk 3 failed: ValueError") as caught:
+        list(DaskCluster(cluster.address).map(st.fail_on, range(8)))
+    assert isinstance(caught.value.__cause__, ValueError)
+
+
+@needs_dask
+def test_dask_closing_early_cancels_the_rest(cluster):
+    dask = DaskCluster(cluster.address)
+    results = dask.map(st.pid, [0.0] + [0.3] * 30)
+    assert next(results)[0] == 0
+    results.close()
+    assert dask.describe() == f"Dask cluster at {cluster.address}"  # client closed
+    deadline = time.monotonic() + 10
+    while cluster.n_tasks() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert cluster.n_tasks() == 0  # nothing left queued on the scheduler
+
+
+@needs_dask
+def test_dask_workers_must_run_this_version(cluster, monkeypatch):
+    import realpolitik._version
+
+    monkeypatch.setattr(realpolitik._version, "__version__", "0.0.0+other")
+    with pytest.raises(BackendError, match=r"must run realpolitik 0\.0\.0\+other.* has "):
+        list(DaskCluster(cluster.address).map(st.fail_on, range(2)))
+
+
+@needs_dask
+def test_dask_recomputes_the_chunks_of_a_killed_worker(cluster, reference):
+    """Last of the Dask tests: it kills a worker (its nanny starts another)."""
+    pids = cluster.worker_pids()
+    assert len(pids) == 2
+    victim = sorted(pids.values())[0]
+    pairs = []
+    for index, result in DaskCluster(cluster.address).map(st.draws, draw_tasks(5, sleep=0.25)):
+        if not pairs:
+            os.kill(victim, signal.SIGKILL)
+        pairs.append((index, result))
+    assert wait_gone([victim]) == []
+    assert victim not in cluster.worker_pids().values()
+    assert assemble(pairs) == reference
