@@ -408,6 +408,47 @@ def test_dask_workers_must_run_this_version(cluster, monkeypatch):
         list(DaskCluster(cluster.address).map(st.fail_on, range(2)))
 
 
+SIMULATED = Path(__file__).parent / "data" / "uncertain.yaml"
+
+
+@needs_dask
+def test_dask_simulate_gives_the_bytes_of_a_local_run(cluster):
+    from realpolitik.analysis.ensemble import simulate
+
+    local = simulate(SIMULATED, draws=120, seed=11, workers=1)
+    remote = simulate(SIMULATED, draws=120, seed=11, scheduler=cluster.address, chunk_size=9)
+    assert remote.to_json() == local.to_json()
+
+
+@needs_dask
+def test_dask_simulate_survives_a_killed_worker(cluster):
+    """A worker killed after the first chunk of a simulation: its chunks are recomputed by
+    the scheduler and the result is the local one, byte for byte. (Kills a worker; its
+    nanny starts another.)"""
+    from realpolitik.analysis.ensemble import simulate
+
+    pids = cluster.worker_pids()
+    victim = sorted(pids.values())[-1]
+    killed: list[int] = []
+
+    def kill_once(done: int, total: int) -> None:
+        if not killed:
+            os.kill(victim, signal.SIGKILL)
+            killed.append(done)
+
+    local = simulate("caucasus-2022", "eum", draws=240, seed=5, rounds=20, workers=1)
+    remote = simulate(
+        "caucasus-2022", "eum", draws=240, seed=5, rounds=20, scheduler=cluster.address,
+        chunk_size=8, progress=kill_once,
+    )  # fmt: skip
+    assert killed and killed[0] < 240  # the kill came mid-run
+    assert wait_gone([victim]) == []
+    assert remote.to_json() == local.to_json()
+    deadline = time.monotonic() + 60
+    while len(cluster.worker_pids()) < 2 and time.monotonic() < deadline:
+        time.sleep(0.2)  # the nanny restarts the worker for the tests after this one
+
+
 @needs_dask
 def test_dask_recomputes_the_chunks_of_a_killed_worker(cluster, reference):
     """Last of the Dask tests: it kills a worker (its nanny starts another)."""
