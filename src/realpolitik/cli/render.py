@@ -14,6 +14,7 @@ from ..analysis.ensemble import Ensemble
 from ..forecasting import Forecast, ModelRun
 from ..models.base import ModelSpec
 from ..scenario import Scenario
+from ..scenario.uncertainty import uncertain_inputs
 
 __all__ = ["fmt", "forecast", "model_list", "scenario_list", "validated"]
 
@@ -189,6 +190,17 @@ def validated(console: Console, sc: Scenario) -> None:
         f"{plural(len(sc.actors), 'actor')}, {plural(len(sc.issues), 'issue')}, "
         f"{plural(len(sc.stances), 'stance')}, {plural(len(sc.sources), 'source')}"
     )
+    ranged = uncertain_inputs(sc)
+    if ranged or sc.shocks:
+        console.print(
+            f"{plural(len(ranged), 'ranged number')} (drawn by `simulate`)"
+            + (
+                "; shocks: " + escape("; ".join(h.describe() for h in sc.shocks))
+                if sc.shocks
+                else ""
+            ),
+            soft_wrap=True,
+        )
     missing_sq = [i.id for i in sc.issues if i.status_quo is None]
     if missing_sq:
         console.print(
