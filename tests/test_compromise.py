@@ -43,3 +43,15 @@ def test_ec_example_mean_is_the_published_starting_mean():
     s = [0.8, 0.4, 0.2, 0.8, 0.6, 0.6, 0.9, 0.1, 1.0, 0.7]
     traj = compromise.run(ModelInput.single_issue(c, x, s))
     assert abs(traj.forecast[0] - 5.003 / 0.677) < 1e-3
+
+
+def test_a_capability_per_column_weighs_each_column_with_its_own():
+    import numpy as np
+
+    rng = np.random.default_rng(4)
+    c, x, s = rng.uniform(0.1, 1, (6, 3)), rng.uniform(0, 100, (6, 3)), rng.uniform(0, 1, (6, 3))
+    zero = np.zeros(3)
+    batch = compromise.run(ModelInput(c, x, s, zero, zero + 100, zero + np.nan))
+    for j in range(3):
+        alone = compromise.run(ModelInput.single_issue(c[:, j], x[:, j], s[:, j], 0, 100))
+        assert batch.forecast[j] == alone.forecast[0]

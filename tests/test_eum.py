@@ -545,3 +545,135 @@ def test_the_builtin_scenarios_settle_or_cycle_at_the_default_rounds():
         assert settled[0] == 1.0 or period[0] >= 2, issue
         low, high = run_.details["forecast_low"][j], run_.details["forecast_high"][j]
         assert np.asarray(low)[0] <= run_.forecast[j] <= np.asarray(high)[0]
+
+
+# ------------------------------------------------- batches of issues (Monte Carlo draws)
+
+
+def _columns_equal(part, whole, idx):
+    assert part.positions.tobytes() == np.ascontiguousarray(whole.positions[..., idx]).tobytes()
+    assert part.forecast.tobytes() == whole.forecast[idx].tobytes()
+    for key, arr in part.per_round.items():
+        assert arr.tobytes() == np.ascontiguousarray(whole.per_round[key][..., idx]).tobytes()
+    for key, arr in part.details.items():
+        assert arr.tobytes() == np.ascontiguousarray(whole.details[key][..., idx]).tobytes()
+
+
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(2, 9),
+    m=st.integers(2, 5),
+    integers=st.booleans(),
+    options=st.sampled_from(OPTIONS + [{"method": "direct"}, {"range_basis": "scale"}]),
+)
+def test_every_option_gives_a_column_the_same_bits_in_a_batch(seed, n, m, integers, options):
+    inp = random_input(seed, n, m, grid=not integers, integers=integers)
+    whole = run(inp, rounds=6, **options)
+    for j in range(m):
+        _columns_equal(run(inp.columns([j]), rounds=6, **options), whole, [j])
+
+
+def test_a_batch_of_many_actors_interpolates_issue_by_issue_with_the_same_bits():
+    # above eum._COUNT_MAX_N actors a batch calls np.interp per issue instead of counting
+    n = eum._COUNT_MAX_N + 8
+    inp = random_input(5, n=n, m=3, grid=True)
+    whole = run(inp, rounds=3)
+    for j in range(3):
+        _columns_equal(run(inp.columns([j]), rounds=3), whole, [j])
+    grouped = run(inp, rounds=3, max_bytes=2 * n * n * 8 * 24)  # groups of 2 and 1
+    _columns_equal(grouped, whole, [0, 1, 2])
+
+
+def test_a_capability_per_column_is_a_run_per_column():
+    rng = np.random.default_rng(11)
+    inp = random_input(11, n=7, m=4, grid=True)
+    cap = rng.uniform(0.05, 1, size=(7, 4))
+    batch = run(
+        ModelInput(cap, inp.position, inp.salience, inp.scale_min, inp.scale_max, inp.status_quo),
+        rounds=10,
+    )
+    for j in range(4):
+        alone = run(
+            ModelInput(
+                cap[:, j],
+                inp.position[:, [j]],
+                inp.salience[:, [j]],
+                inp.scale_min[[j]],
+                inp.scale_max[[j]],
+                inp.status_quo[[j]],
+            ),
+            rounds=10,
+        )
+        _columns_equal(alone, batch, [j])
+
+
+@pytest.mark.parametrize("m", [1, 3])
+def test_details_false_leaves_out_the_per_round_diagnostics_only(m):
+    inp = random_input(2, n=8, m=m, grid=True)
+    full, lean = run(inp, rounds=12), run(inp, rounds=12, details=False)
+    assert full.positions.tobytes() == lean.positions.tobytes()
+    assert full.forecast.tobytes() == lean.forecast.tobytes()
+    for key in full.per_round:
+        assert full.per_round[key].tobytes() == lean.per_round[key].tobytes()
+    assert sorted(lean.details) == ["cycle_period", "forecast_high", "forecast_low", "settled"]
+    for key in lean.details:
+        assert full.details[key].tobytes() == lean.details[key].tobytes()
+    assert "details" not in SPEC.defaults
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_rounds_copied_after_a_repetition_equal_the_reference(seed):
+    """Once an issue's positions repeat those of a few rounds before, the run copies its
+    rounds instead of computing them; the reference computes every round."""
+    options = OPTIONS[seed % len(OPTIONS)]
+    inp = random_input(seed, n=3 + seed % 5, m=2, integers=True)
+    traj = run(inp, rounds=24, **options)
+    for k in range(inp.n_issues):
+        want = ref.reference_run(
+            inp.capability, inp.position[:, k], inp.salience[:, k], rounds=24, **options
+        )
+        np.testing.assert_allclose(traj.positions[:, :, k], want["positions"], atol=1e-9)
+        np.testing.assert_allclose(traj.per_round["median"][:, k], want["median"], atol=1e-9)
+        np.testing.assert_array_equal(traj.details["accepted"][:, :, k], want["accepted"])
+        np.testing.assert_array_equal(traj.details["proposer"][:, :, k], want["proposer"])
+
+
+def test_a_cycle_is_copied_with_its_records():
+    # a 2-cycle from round 2 on (test_a_cycling_run_forecasts_the_mean_over_the_cycle)
+    traj = run(ModelInput.single_issue([3.0, 3, 1], [50.0, 100, 100], [0.75, 0.75, 0.25], 0, 100))
+    pos, d = traj.positions, traj.details
+    np.testing.assert_array_equal(pos[4:], pos[2:-2])
+    for key in ("risk_exponent", "security", "accepted", "proposer"):
+        np.testing.assert_array_equal(d[key][4:], d[key][2:-2])
+    for key in ("offers_conflict", "stalemates", "moves_conflict"):
+        np.testing.assert_array_equal(d[key][4:], d[key][2:-2])
+
+
+@pytest.mark.parametrize("size", [1, 2, 5, 7, 8, 9, 16, 17, 127, 128, 129, 300])
+def test_pairwise_sum_adds_in_the_order_numpy_adds_one_row(size):
+    from realpolitik.models.eum import _pairwise_sum
+
+    rng = np.random.default_rng(size)
+    a = rng.normal(size=(size, 4)) * 10.0 ** rng.integers(-6, 6, size=(size, 4))
+    a[:, 3] = -0.0  # numpy starts from +0.0
+    got = _pairwise_sum(a)
+    for k in range(4):
+        assert got[k].tobytes() == np.add.reduce(np.ascontiguousarray(a[:, k])).tobytes()
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 14), g=st.integers(2, 6))
+def test_batched_interpolation_is_np_interp_bit_for_bit(seed, n, g):
+    from realpolitik.models.eum import _BatchWork, _interp_batch
+
+    rng = np.random.default_rng(seed)
+    x = np.sort(rng.integers(0, 6, size=(n, g)) * 12.5, axis=0)  # repeated knots
+    x[:, 0] = np.sort(rng.uniform(0, 50, size=n))
+    z = x - x[:1]
+    fp = np.cumsum(rng.uniform(0, 1, size=(n, g)) * (rng.uniform(size=(n, g)) < 0.7), axis=0)
+    fp[0, 1] = -0.0
+    out = _interp_batch(z, z + z, fp, _BatchWork(n, g))
+    for k in range(g):
+        want = np.interp(z[:, None, k] + z[None, :, k], 2 * z[:, k], fp[:, k])
+        assert out[..., k].tobytes() == np.ascontiguousarray(want).tobytes()

@@ -181,3 +181,16 @@ def test_the_flat_gather_equals_take_along_axis(seed, shape):
     np.testing.assert_array_equal(_along(values, order), np.take_along_axis(values, order, -1))
     first = order[..., :1]
     np.testing.assert_array_equal(_along(values, first), np.take_along_axis(values, first, -1))
+
+
+def test_a_capability_per_column_weighs_each_column_with_its_own():
+    rng = np.random.default_rng(4)
+    c = rng.uniform(0.1, 1, (7, 3))
+    x = rng.integers(0, 5, (7, 3)) * 25.0
+    s = rng.uniform(0, 1, (7, 3))
+    zero = np.zeros(3)
+    batch = run(ModelInput(c, x, s, zero, zero + 100, zero + np.nan))
+    for j in range(3):
+        alone = run(ModelInput.single_issue(c[:, j], x[:, j], s[:, j], 0, 100))
+        assert batch.forecast[j] == alone.forecast[0]
+        assert batch.details["margin"][j] == alone.details["margin"][0]

@@ -1,6 +1,7 @@
 """The contract every registered model must pass (one generic test over the registry):
 positions stay on the scale, forecasts lie on it, permuting actors permutes positions and
-changes no forecast, only capability ratios matter, and the same input gives the same bytes."""
+changes no forecast, only capability ratios matter, the same input gives the same bytes, and
+each column (issue, or Monte Carlo draw) gives the same bytes whatever columns run beside it."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from realpolitik.models import REGISTRY, ModelInput, get
+from realpolitik.models.base import Change
 
 MODELS = sorted(REGISTRY)
 
@@ -112,6 +114,123 @@ def test_spec_documents_itself(name):
     assert "Complexity" in doc or "complexity" in doc, (
         f"{name}: docstring must state the complexity"
     )
+
+
+ROUNDS = 6  # of the dynamic models in the column test; shocks fall on rounds 1 to 7
+
+
+def batch_input(
+    seed: int, n: int, m: int, grid: int, zeros: bool, per_column: bool, shocks: int
+) -> ModelInput:
+    """Like :func:`random_input`, with one capability per actor and column if ``per_column``
+    (a batch of Monte Carlo draws) and ``shocks`` random changes at rounds 1 to ROUNDS + 1."""
+    base = random_input(seed, n, m, grid, zeros)
+    rng = np.random.default_rng([seed, 1])
+    lo, hi = base.scale_min, base.scale_max
+
+    def positions() -> np.ndarray:
+        u = rng.integers(0, grid + 1, size=(n, m)) / grid if grid else rng.uniform(size=(n, m))
+        return lo + (hi - lo) * u
+
+    def saliences() -> np.ndarray:
+        sal = rng.uniform(0, 1, size=(n, m))
+        return np.where(rng.uniform(size=(n, m)) < 0.3, 0.0, sal) if zeros else sal
+
+    cap = base.capability
+    if per_column:
+        cap = cap[:, None] * rng.lognormal(0.0, 0.5, size=(n, m))
+    changes = []
+    for _ in range(shocks):
+        kind = rng.integers(0, 4)
+        changes.append(
+            Change(
+                round=int(rng.integers(1, ROUNDS + 2)),
+                capability=(
+                    rng.uniform(0.01, 1, size=(n, m) if per_column else n)
+                    if kind in (0, 3)
+                    else None
+                ),
+                salience=saliences() if kind in (1, 3) else None,
+                position=(
+                    np.where(rng.uniform(size=(n, m)) < 0.3, positions(), np.nan)
+                    if kind in (2, 3)
+                    else None
+                ),
+            )
+        )
+    return ModelInput(
+        cap, base.position, base.salience, lo, hi, base.status_quo, changes=tuple(changes)
+    )
+
+
+batches = st.builds(
+    batch_input,
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(2, 12),
+    m=st.integers(1, 6),
+    grid=st.sampled_from([0, 2, 4, 10, 100]),
+    zeros=st.booleans(),
+    per_column=st.booleans(),
+    shocks=st.sampled_from([0, 0, 1, 2, 3]),
+)
+
+
+def _columns_of(traj, idx):
+    """Every array of a trajectory restricted to the columns ``idx`` (the last axis)."""
+    out = {"positions": traj.positions[..., idx], "forecast": traj.forecast[idx]}
+    out.update({f"per_round.{k}": v[..., idx] for k, v in traj.per_round.items()})
+    out.update({f"details.{k}": v[..., idx] for k, v in traj.details.items()})
+    return out
+
+
+def _assert_same_bytes(part, whole, idx):
+    want = _columns_of(whole, idx)
+    got = _columns_of(part, slice(None))
+    assert list(got) == list(want)
+    for key, arr in got.items():
+        assert arr.dtype == want[key].dtype and arr.shape == want[key].shape, key
+        assert np.array_equal(arr, want[key], equal_nan=True), key
+        assert np.ascontiguousarray(arr).tobytes() == np.ascontiguousarray(want[key]).tobytes(), key
+
+
+def _run_batch(name: str, inp: ModelInput):
+    spec = get(name)
+    return spec.run(inp, rounds=ROUNDS) if spec.dynamic else spec.run(inp)
+
+
+@pytest.mark.parametrize("name", MODELS)
+@settings(max_examples=60, deadline=None)
+@given(inp=batches, cut_seed=st.integers(0, 2**32 - 1))
+def test_each_column_gives_the_same_bytes_whatever_runs_beside_it(name, inp, cut_seed):
+    """A column's result does not depend on the other columns, nor on how many there are:
+    what makes a Monte Carlo ensemble independent of its chunk size."""
+    m = inp.n_issues
+    whole = _run_batch(name, inp)
+    for j in range(m):
+        _assert_same_bytes(_run_batch(name, inp.columns([j])), whole, [j])
+    if m >= 2:
+        cut = int(np.random.default_rng(cut_seed).integers(1, m))
+        for idx in (np.arange(cut), np.arange(cut, m)):
+            _assert_same_bytes(_run_batch(name, inp.columns(idx)), whole, idx)
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_details_false_changes_nothing_but_the_per_round_diagnostics(name):
+    """Every model takes ``details`` (no model parameter: not in its defaults); False keeps
+    the forecasts, positions, summaries and per-issue details, bit for bit."""
+    spec = get(name)
+    assert "details" not in spec.defaults
+    inp = batch_input(3, 8, 3, 4, True, True, 2)
+    kw = {"rounds": ROUNDS} if spec.dynamic else {}
+    full, lean = spec.run(inp, **kw), spec.run(inp, details=False, **kw)
+    assert full.positions.tobytes() == lean.positions.tobytes()
+    assert full.forecast.tobytes() == lean.forecast.tobytes()
+    for key, arr in full.per_round.items():
+        assert arr.tobytes() == lean.per_round[key].tobytes()
+    for key, arr in lean.details.items():
+        assert arr.shape == (inp.n_issues,) and arr.tobytes() == full.details[key].tobytes()
+    for key in set(full.details) - set(lean.details):
+        assert full.details[key].shape[0] == full.rounds  # per round
 
 
 def test_unknown_model_names_the_known_ones():

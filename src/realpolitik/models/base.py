@@ -18,6 +18,10 @@ Conventions
 * ``changes`` are dated shocks: from round ``k`` on, the state reflects the change
   (:class:`Change`). Static models forecast the settlement, so they see every change
   applied (:meth:`ModelInput.final`); dynamic models apply each at its round.
+* ``details=False``, a keyword every model's ``run`` takes (no model parameter: it is not
+  in ``ModelSpec.defaults``), leaves the per-round diagnostics out of
+  ``Trajectory.details`` (the per-issue ones stay) and changes nothing else: for batches
+  of Monte Carlo draws, which need the forecasts only.
 * ``salience`` is on **0-1** here (files use 0-100; the scenario layer divides).
 * ``position`` is in the issue's own units, between ``scale_min`` and ``scale_max``.
 * ``status_quo`` may hold ``nan`` where a scenario gives none.

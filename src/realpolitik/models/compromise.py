@@ -8,9 +8,10 @@ Source: Achen (2006), "Institutional realism and bargaining models", in Thomson,
 Stokman, Achen & König (eds.), *The European Union Decides*, Cambridge UP,
 ch. 4; the "compromise model" of the DEU literature (van den Bos 1991).
 
-It is static (no rounds). If every actor has zero weight on an issue the
-forecast falls back to the unweighted mean of positions and that issue is
-listed in ``details["zero_weight"]``.
+It is static (no rounds): it forecasts from the input with every change applied
+(:meth:`~realpolitik.models.base.ModelInput.final`), whose positions it returns. If every
+actor has zero weight on an issue the forecast falls back to the unweighted mean of
+positions and that issue is listed in ``details["zero_weight"]``.
 
 Complexity: O(n m) time and memory for n actors and m issues.
 """
@@ -32,21 +33,42 @@ def weighted_mean(capability: np.ndarray, position: np.ndarray, salience: np.nda
     ``position`` and ``salience`` have shape (..., n, m), ``capability`` (..., n).
     Issues where all weights are zero get the plain mean.
     """
-    w = capability[..., :, None] * salience
-    total = w.sum(axis=-2)
-    plain = position.mean(axis=-2)
+    return _mean_of(capability[..., :, None] * salience, position)
+
+
+def _mean_of(w: np.ndarray, position: np.ndarray) -> np.ndarray:
+    """The ``w``-weighted mean of ``position`` over axis -2 (the plain mean where sum w = 0).
+
+    The sums run over contiguous copies with the actors last, so that an issue's sums are
+    the same bits whatever other issues stand beside it (numpy sums a contiguous axis
+    pairwise, a strided one in sequence).
+    """
+    w, position = np.broadcast_arrays(w, position)
+    wt = np.ascontiguousarray(np.swapaxes(w, -1, -2))
+    xt = np.ascontiguousarray(np.swapaxes(position, -1, -2))
+    total = wt.sum(axis=-1)
+    plain = xt.mean(axis=-1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean = (w * position).sum(axis=-2) / total
+        mean = (wt * xt).sum(axis=-1) / total
     return np.where(total > 0, mean, plain)
 
 
-def run(inputs: ModelInput, /, *, rounds: int = 0, **params: Any) -> Trajectory:
-    """Forecast each issue as the capability x salience weighted mean of positions."""
+def run(
+    inputs: ModelInput, /, *, rounds: int = 0, details: bool = True, **params: Any
+) -> Trajectory:
+    """Forecast each issue as the capability x salience weighted mean of positions.
+
+    Static: ``rounds`` is accepted for a uniform interface and ignored, and so is
+    ``details`` (the model has no per-round diagnostics to leave out). Every change of
+    ``inputs`` is applied first (:meth:`ModelInput.final`).
+    """
     if params:
         raise TypeError(f"the compromise model takes no parameters, got {sorted(params)}")
+    inputs = inputs.final()
     x = inputs.position
-    forecast = weighted_mean(inputs.capability, x, inputs.salience)
-    zero = (inputs.capability[:, None] * inputs.salience).sum(axis=0) <= 0
+    w = inputs.weights
+    forecast = _mean_of(w, x)
+    zero = np.ascontiguousarray(w.T).sum(axis=-1) <= 0
     return Trajectory(
         positions=x[None, :, :],
         forecast=forecast,

@@ -95,6 +95,22 @@ position is the model's outcome in Bueno de Mesquita (1994) and Scholz et al. (2
 ``per_round["median"]`` and ``per_round["mean"]`` follow it round by round; rounds 1-8 on
 the EC example reproduce Scholz et al.'s Table 2 (tests/test_ec_golden.py).
 
+Shocks (``inputs.changes``)
+---------------------------
+A :class:`~realpolitik.models.base.Change` dated round k >= 1 acts after round k has been
+computed and before the offers of round k + 1 are made from round k's state:
+
+* capabilities and saliences, when given, replace those in force: the weights w = c s of
+  the offers into round k + 1 and later, and of the median and mean of round k and later
+  (each round's summaries use the weights in force in that round);
+* positions, when given, replace the positions of round k of the actors they name (the
+  others keep theirs): ``positions[k]`` shows the shocked positions, and the offers of
+  round k + 1 start from them.
+
+Rounds before k are those of a run without the change; a change dated after the last round
+has no effect. R stays the range of the round-0 input; a position moved beyond it makes
+d_ij exceed 1 for some pairs, and 0.5 - 0.5 d is then clipped at 0 in U_s.
+
 Complexity
 ----------
 Per round and issue, with n actors: O(n^2 log n) time and O(n^2) memory by default. The
@@ -104,22 +120,31 @@ positions and one binary search per pair (:func:`_sorted_votes`: the sum for (i,
 piecewise-linear function of x_i + x_j with its knots at the voters' 2 x_k, interpolated),
 and D = 2 sum_ij sum_k max(0, v_k(i, j)). With ``vote_risk=True`` (or ``method="direct"``)
 the vote sums are the direct O(n^3) formula, computed in blocks of challengers so that no
-temporary exceeds ``max_bytes``. Issues are processed together, in groups small enough for
-the same memory budget; a run allocates the (n, n) arrays of a round once and reuses them.
-The medians and means of all rounds are computed once, after the last round (O(T n log n)
-per issue); the forecast rule costs O(T^2 n) per issue at worst.
+temporary exceeds ``max_bytes``. A single issue is computed on (n, n) arrays; several
+(issues, or the Monte Carlo draws of one issue) together, in groups small enough for the
+same memory budget, on (n, n, g) arrays with the issues last (:func:`_round_batch`), which
+give every issue the same bits as alone: the same operations element for element, sums in
+the order numpy sums one issue's, and the interpolation's binary search replaced, up to
+n = 32, by a count of the knots below each pair (n passes over n^2 / 2 pairs, at most
+16 n^2 per issue). A run allocates the arrays of a round once and reuses them. An issue
+whose positions are those of p <= 8 rounds before, bit for bit, with no change since,
+repeats its rounds from there (a round is a function of the positions and weights): the
+later rounds are copied, not computed. The medians and means are computed once per round
+computed (O(n log n) per issue, in the round's own sort for a batch); the forecast rule
+costs O(T^2 n) per issue at worst.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
-from .base import ModelInput, ModelSpec, Trajectory
-from .median import median_last
+from .base import Change, ModelInput, ModelSpec, Trajectory
+from .median import TIE_RTOL, median_last
 
 __all__ = [
     "CAPITULATION",
@@ -155,6 +180,8 @@ SPREAD_RTOL = 1e-12
 SETTLE_RTOL = 1e-3
 #: Rounds run by default: enough for the built-in scenarios to play out (see :func:`run`).
 DEFAULT_ROUNDS = 40
+#: The longest period of exact repetition that stops computing an issue (see :func:`run`).
+_PERIOD_MAX = 8
 
 _PROBABILITY = ("all_pairs", "pair")
 _RANGE_BASIS = ("positions", "scale")
@@ -165,28 +192,80 @@ _DEFAULT_MAX_BYTES = 256 * 2**20
 # ------------------------------------------------------------------------ workspace
 
 
+class _Pool:
+    """Flat buffers shared by the workspaces of a run: a workspace of g issues views the
+    first elements of each, so that groups of every size (the last group of a round, the
+    issues still running) reuse the same memory instead of allocating their own."""
+
+    def __init__(self) -> None:
+        self.flat: dict[str, np.ndarray] = {}
+
+    def get(self, name: str, shape: tuple[int, ...], dtype: Any = float) -> np.ndarray:
+        size = math.prod(shape)
+        buf = self.flat.get(name)
+        if buf is None or buf.size < size or buf.dtype != np.dtype(dtype):
+            buf = self.flat[name] = np.empty(size, dtype=dtype)
+        return buf[:size].reshape(shape)
+
+
 class _Work:
-    """The arrays of a round of g issues with n actors, allocated once per run and reused.
+    """The arrays of a round of one issue with n actors, (n, n), allocated once per run.
 
     At small n a round is dominated by the cost of numpy calls and of fresh memory; writing
     into the same few buffers keeps them in cache and spares the allocator. Pairs of
     arrays computed the same way are stacked, so that one call computes both.
     """
 
-    def __init__(self, g: int, n: int) -> None:
-        sq = (g, n, n)
+    def __init__(self, n: int, shape: tuple[int, ...] | None = None, pool: _Pool | None = None):
+        sq = shape if shape is not None else (n, n)
+        pool = pool if pool is not None else _Pool()
         self.diff, self.d, self.votes, self.t1, self.t2, self.score = (
-            np.empty(sq) for _ in range(6)
+            pool.get(name, sq) for name in ("diff", "d", "votes", "t1", "t2", "score")
         )
-        self.two = np.empty((2, *sq))  # (0.5 - 0.5 d) ** r, (0.5 + 0.5 d) ** r
-        self.ab = np.empty((2, *sq))  # E^i(U_ij), E^i(U_ji)
-        self.pos = np.empty((2, *sq), dtype=bool)  # a > 0, b > 0
+        self.two = pool.get("two", (2, *sq))  # (0.5 - 0.5 d) ** r, (0.5 + 0.5 d) ** r
+        self.ab = pool.get("ab", (2, *sq))  # E^i(U_ij), E^i(U_ji)
+        self.pos = pool.get("pos", (2, *sq), bool)  # a > 0, b > 0
         # differ, conflict, yields, compromise, offers:
-        self.masks = np.empty((5, *sq), dtype=bool)
-        self.same = np.empty(sq, dtype=bool)
-        self.zw = np.ones((2, g, n))  # [1; 2 z]
-        self.prefix = np.zeros((2, g, n + 1))  # [W; 2 S]: prefix sums from 0
-        self.halves = np.array([-0.5, 0.5]).reshape(2, 1, 1, 1)
+        self.masks = pool.get("masks", (5, *sq), bool)
+        self.same = pool.get("same", sq, bool)
+        rest = sq[2:]  # () for one issue, (g,) for a batch
+        self.zw = np.ones((2, n, *rest))  # [1; 2 z]
+        self.prefix = np.zeros((2, n + 1, *rest))  # [W; 2 S]: prefix sums from 0
+        self.halves = np.array([-0.5, 0.5]).reshape((2,) + (1,) * len(sq))
+
+
+class _BatchWork(_Work):
+    """The arrays of a round of g issues with n actors, laid out (n, n, g): the issues on
+    the last axis, so that every operation over actors runs over long contiguous rows."""
+
+    def __init__(self, n: int, g: int, pool: _Pool | None = None) -> None:
+        sq = (n, n, g)
+        pool = pool if pool is not None else _Pool()
+        super().__init__(n, sq, pool)
+        small = np.uint8 if n < 256 else np.intp
+        # The pairs a <= b (the interpolated sums are symmetric), by a then b: rows of
+        # (n n, g) arrays, and the first row of each a.
+        self.upper, self.lower, self.tri_a, self.tri_b, self.tri_start = _pairs(n)
+        lo = self.tri_a
+        self.count = pool.get("count", (lo.size, g), small)  # knots below each pair
+        self.mask = pool.get("mask", (lo.size, g), bool)
+        self.index = pool.get("index", (lo.size, g), np.intp)
+        self.starts = (np.arange(g) * n).astype(np.intp)  # issue k's row of an (g, n) table
+        self.table = np.zeros((3, g, n))  # knots, slopes (0 at the last knot), values
+        self.rev = (n - np.arange(n)).astype(small).reshape(1, n, 1)  # n - j
+        self.first = pool.get("first", sq, small)
+        self.bytes = pool.get("bytes", (2, *sq), np.uint8)
+        # flat index of (receiver i, proposer 0, issue k) in an (n, n, g) array
+        self.at0 = np.arange(n)[:, None] * (n * g) + np.arange(g)[None, :]
+        self.cols = np.arange(g)
+
+
+@lru_cache(maxsize=16)
+def _pairs(n: int) -> tuple[np.ndarray, ...]:
+    """The pairs a <= b of n slots, by a then b: their rows in (n n, g) arrays (a n + b
+    and b n + a), a, b, and the first pair of each a (n + 1)."""
+    lo, hi = np.triu_indices(n)
+    return lo * n + hi, hi * n + lo, lo, hi, np.searchsorted(lo, np.arange(n + 1))
 
 
 # --------------------------------------------------------------------------- votes
@@ -200,7 +279,8 @@ def _sorted_votes(
     diff: np.ndarray | None = None,
     absdiff: np.ndarray | None = None,
 ) -> np.ndarray:
-    """sum_k w_k max(0, |x_k - x_b| - |x_k - x_a|) for all (a, b); xs sorted, (g, n) or (n,).
+    """sum_k w_k max(0, |x_k - x_b| - |x_k - x_a|) for all (a, b), (n, n) for one issue
+    (``xs`` sorted, (n,)) or (n, n, g) for g issues (``xs`` (n, g), sorted along axis 0).
 
     Not divided by R. Voter k's term is clip(x_a + x_b - 2 x_k, 0, x_b - x_a) for
     x_a <= x_b, and clip(2 x_k - x_a - x_b, 0, x_a - x_b) for x_a > x_b. With the hinge
@@ -214,38 +294,126 @@ def _sorted_votes(
     ``exact`` clamps them to 0 (a round with the all-pairs normaliser does without: there
     they change nothing). ``diff`` = x_b - x_a and ``absdiff`` = |x_b - x_a|, if the caller
     has them, spare computing max(0, x_a - x_b) = (|x_b - x_a| - (x_b - x_a)) / 2.
+    The batch computes every issue with the same operations as one issue alone.
     """
-    work = work if work is not None else _Work(*xs.shape)
-    one = xs.ndim == 1  # a single issue, as (n,) and (n, n) arrays
-    z = xs - xs[..., :1]  # >= 0, well conditioned
-    zw, prefix = (work.zw[:, 0], work.prefix[:, 0]) if one else (work.zw, work.prefix)
-    zz = np.add(z, z, out=zw[1])
-    np.add.accumulate(np.multiply(zw, ws), axis=-1, out=prefix[..., 1:])
-    w_sum, s2_sum = prefix  # W and 2 S, (..., n + 1) each
-    knots = zz * w_sum[..., :-1] - s2_sum[..., :-1]  # H(2 z_j)
-    pair = np.add(z[..., :, None], z[..., None, :], out=work.t1[0] if one else work.t1)
-    if one:
-        out = np.interp(pair, zz, knots)
+    n = xs.shape[0]
+    batch = xs.ndim == 2
+    if work is None:
+        work = _BatchWork(n, xs.shape[1]) if batch else _Work(n)
+    z = xs - xs[:1]  # >= 0, well conditioned
+    zz = np.add(z, z, out=work.zw[1])
+    np.add.accumulate(np.multiply(work.zw, ws), axis=1, out=work.prefix[:, 1:])
+    w_sum, s2_sum = work.prefix  # W and 2 S, (n + 1, ...) each
+    knots = zz * w_sum[:-1] - s2_sum[:-1]  # H(2 z_j)
+    if batch:
+        assert isinstance(work, _BatchWork)
+        out = _interp_batch(z, zz, knots, work)
     else:
-        out = work.votes
-        for k in range(xs.shape[0]):
-            out[k] = np.interp(pair[k], zz[k], knots[k])
-    out -= knots[..., :, None]
+        out = np.interp(np.add(z[:, None], z[None, :], out=work.t1), zz, knots)
+    out -= knots[:, None]
     # + W max(0, x_a - x_b)
-    rise = work.t2[0] if one else work.t2
+    rise = work.t2
     if diff is None or absdiff is None:
-        np.subtract(z[..., :, None], z[..., None, :], out=rise)
+        np.subtract(z[:, None], z[None, :], out=rise)
         np.maximum(rise, 0.0, out=rise)
-        rise *= w_sum[..., -1:, None]
+        rise *= w_sum[-1]
     else:
         np.subtract(absdiff, diff, out=rise)
-        rise *= 0.5 * w_sum[..., -1:, None]
+        rise *= 0.5 * w_sum[-1]
     out += rise
     if exact:  # the theoretical zeros exactly, not rounding errors of either sign
         np.maximum(out, 0.0, out=out)
-        same = np.equal(z[..., :, None], z[..., None, :], out=work.same[0] if one else work.same)
+        same = np.equal(z[:, None], z[None, :], out=work.same)
         np.positive(0.0, out=out, where=same)
     return out
+
+
+#: Up to this many actors, the interpolations of a batch of issues are vectorised (a linear
+#: count of the knots below each pair: n cheap passes, O(n^3) per issue, which at such n
+#: costs less than one np.interp call per issue); above it, np.interp issue by issue.
+_COUNT_MAX_N = 32
+
+
+def _interp_batch(z: np.ndarray, xp: np.ndarray, fp: np.ndarray, work: _BatchWork) -> np.ndarray:
+    """``np.interp(z[a] + z[b], xp[:, k], fp[:, k])`` for every pair (a, b) of every issue k,
+    bit for bit, into ``work.votes`` (n, n, g): ``z`` (n, g) sorted, ``xp`` = 2 z.
+
+    np.interp takes the last j with xp[j] <= v and returns fp[j] where v = xp[j] (or
+    j = n - 1), else slope[j] (v - xp[j]) + fp[j], slope[j] = (fp[j+1] - fp[j]) /
+    (xp[j+1] - xp[j]). Here j comes from counting the knots below v, and the same
+    operations follow, so that an issue gives the same bits in a batch as alone. The sums
+    are symmetric, so only the pairs a <= b are computed; and since xp[k] <= z[a] + z[b]
+    for every k <= a, the count starts at a and compares the knots above a only.
+    """
+    out = work.votes
+    n, g = xp.shape
+    if n > _COUNT_MAX_N:
+        v = np.add(z[:, None], z[None, :], out=work.t1)
+        for k in range(g):
+            out[..., k] = np.interp(v[..., k], xp[:, k], fp[:, k])
+        return out
+    v = z[work.tri_a] + z[work.tri_b]  # (pairs, g), a <= b
+    j, mask, start = work.count, work.mask, work.tri_start
+    j[...] = work.tri_a[:, None]
+    for k in range(1, n):
+        rows = slice(0, start[k])  # the pairs with a < k
+        j[rows] += np.less_equal(xp[k], v[rows], out=mask[rows])
+    # the tables issue by issue: knot j of issue k at k n + j of xp, slope, fp
+    table = work.table
+    xt, slope, ft = table
+    xt[...], ft[...] = xp.T, fp.T
+    step = xt[:, 1:] - xt[:, :-1]
+    rising = step > 0  # else repeated knots, never used: slope 0
+    np.divide(ft[:, 1:] - ft[:, :-1], np.where(rising, step, 1.0), out=slope[:, :-1])
+    slope[:, :-1] *= rising
+    at = np.add(j, work.starts, out=work.index)
+    x_at, slope_at, f_at = table.reshape(3, -1).take(at, axis=1)
+    res = np.subtract(v, x_at)
+    res *= slope_at  # 0 at j = n - 1, where v = xp[j]
+    res += f_at
+    # At v = xp[j] this gives fp[j] like np.interp, unless fp[j] is -0.0 (0 + -0.0 = 0.0) or
+    # the slope is not finite (0 inf = nan): then the explicit rule, or np.interp itself.
+    if np.logical_or.reduce(np.signbit(ft), axis=None):
+        np.copyto(res, f_at, where=v == x_at)
+    rows2 = out.reshape(n * n, g)
+    rows2[work.upper] = res
+    rows2[work.lower] = res
+    if not np.isfinite(slope).all():
+        for col in np.flatnonzero(~np.isfinite(slope).all(axis=1)):
+            vk = z[:, None, col] + z[None, :, col]
+            out[..., col] = np.interp(vk, xp[:, col], fp[:, col])
+    return out
+
+
+def _pairwise_sum(a: np.ndarray, outer: bool = True) -> np.ndarray:
+    """The sum over the first axis, vectorised over the others, in the order numpy's
+    ``np.add.reduce`` sums one contiguous (or singly strided) row: pairwise summation, 8
+    accumulators in blocks of at most 128 and halves beyond, added to the identity 0.0. A
+    batch so gets the bits of a one-issue sum."""
+    size = a.shape[0]
+    if size < 8:
+        res = np.full(a.shape[1:], 0.0 if outer else -0.0)
+        for i in range(size):
+            res += a[i]
+        return res
+    if size <= 128:
+        r = a[:8].copy()
+        stop = size - size % 8
+        for i in range(8, stop, 8):
+            r += a[i : i + 8]
+        res = (r[0] + r[1]) + (r[2] + r[3])
+        res += (r[4] + r[5]) + (r[6] + r[7])
+        for i in range(stop, size):
+            res += a[i]
+        if outer:
+            res += 0.0
+        return res
+    half = size // 2
+    half -= half % 8
+    res = _pairwise_sum(a[:half], False) + _pairwise_sum(a[half:], False)
+    if outer:
+        res += 0.0
+    return res
 
 
 def _vote_utilities(x: np.ndarray, span: np.ndarray, r: np.ndarray | None) -> np.ndarray:
@@ -297,7 +465,7 @@ def vote_sums(
     x, w = np.asarray(x, dtype=float), np.asarray(w, dtype=float)
     order = np.argsort(x, axis=1, kind="stable")
     xs, ws = np.take_along_axis(x, order, axis=1), np.take_along_axis(w, order, axis=1)
-    raw = _sorted_votes(xs, ws) / span[:, None, None]
+    raw = _sorted_votes(xs.T.copy(), ws.T.copy()).transpose(2, 0, 1) / span[:, None, None]
     out = np.empty_like(raw)
     out[np.arange(x.shape[0])[:, None, None], order[:, :, None], order[:, None, :]] = raw
     return out
@@ -404,41 +572,35 @@ def _break_ties(
     diff: np.ndarray,
     xi: np.ndarray,
     xj: np.ndarray,
-    span: np.ndarray,
+    span: Any,
     original: np.ndarray,
     eu_tol: float,
+    axis: int = -1,
 ) -> np.ndarray:
     """The offer a receiver accepts among ``cand``, offers tied on the first key.
 
-    One receiver per row (k rows, n proposers): ``comp_row`` (k,) True where the offers are
-    compromises, ``xi`` and ``span`` (k,), the rest (k, n). The keys after the first are,
-    for conflicts and capitulations, the largest E^i(U_ji) (within ``eu_tol``, EU_ATOL in
-    the units of ``b``); for compromises the smallest move (within MOVE_RTOL R); then the
-    lowest target, then the lowest actor index.
+    k receivers, n proposers on ``axis`` (-1: one receiver per row, (k, n); 0: one per
+    column, (n, k)): ``comp_row`` (k,) True where the offers are compromises, ``xi`` and
+    ``span`` (k,) (or scalars), the rest (k, n) or (n, k), or broadcasting to it. The keys
+    after the first are, for conflicts and capitulations, the largest E^i(U_ji) (within
+    ``eu_tol``, EU_ATOL in the units of ``b``); for compromises the smallest move (within
+    MOVE_RTOL R); then the lowest target, then the lowest actor index.
     """
-    crow = comp_row[:, None]
-    xi = xi[:, None]
-    frac = np.minimum(np.maximum(-a / np.where(cand, b, 1.0), 0.0), 1.0)  # b > 0 on offers
-    target = np.minimum(np.maximum(xi + diff * frac, np.minimum(xi, xj)), np.maximum(xi, xj))
-    target = np.where(crow, target, xj)
-    move = np.abs(target - xi)
-    keys = [
-        (np.where(crow, move, -b), np.where(comp_row, MOVE_RTOL * span, eu_tol)[:, None]),
-        (target, 0.0),
-        (original, 0.0),
-    ]
-    for key, tol in keys:
+    crow, xi = np.expand_dims(comp_row, axis), np.expand_dims(xi, axis)
+    if np.logical_or.reduce(comp_row, axis=None):
+        frac = np.minimum(np.maximum(-a / np.where(cand, b, 1.0), 0.0), 1.0)  # b > 0 on offers
+        target = np.minimum(np.maximum(xi + diff * frac, np.minimum(xi, xj)), np.maximum(xi, xj))
+        target = np.where(crow, target, xj)
+        first = np.where(crow, np.abs(target - xi), -b)
+    else:  # no compromise: the targets are the proposers' positions
+        target, first = xj, -b
+    first_tol = np.expand_dims(np.where(comp_row, MOVE_RTOL * span, eu_tol), axis)
+    for key, tol in ((first, first_tol), (target, 0.0), (original, 0.0)):
         k = np.where(cand, key, np.inf)
-        cand = cand & (k <= k.min(axis=-1, keepdims=True) + tol)
-    return np.asarray(np.argmax(cand, axis=-1))
-
-
-@lru_cache(maxsize=16)
-def _rows(g: int, n: int) -> np.ndarray:
-    """The flat index of the first element of every row of a (g, n, n) array."""
-    out = np.arange(g * n) * n
-    out.setflags(write=False)
-    return out
+        cand = cand & (k <= k.min(axis=axis, keepdims=True) + tol)
+        if np.add.reduce(cand, axis=axis, dtype=np.intp).max(initial=0) <= 1:
+            break  # one offer left to each receiver: the later keys change nothing
+    return np.asarray(np.argmax(cand, axis=axis))
 
 
 @lru_cache(maxsize=16)
@@ -457,6 +619,7 @@ class _Options:
     method: str
     max_bytes: int
     bounded: bool  # d <= 1 for every pair (R at least the positions' range)
+    details: bool  # record the accepted offers, proposers and offer counts
 
 
 def _round(
@@ -471,59 +634,39 @@ def _round(
     counts: np.ndarray,
     options: _Options,
 ) -> np.ndarray:
-    """One round for g issues at once, computed with each issue's actors sorted by position.
+    """One round of one issue, computed with the actors sorted by position.
 
-    ``x`` (g, n) holds the positions slot by slot, slot j of issue k holding actor
-    ``cum[k, j]``; ``w`` (weights c s) and ``s`` (g, n) are in the actors' order; ``span``
-    (g,); ``mu`` (g,) the medians (used only if q < 1); ``work`` the buffers. Writes the
-    round, slot by slot after sorting, to ``record`` (5, g, n): new positions, risk
-    exponents, security levels, accepted offer and proposer (actor index or -1); and to
-    ``counts`` (4, g) the numbers of conflict, compromise and capitulation offers and of
-    stalemates. Returns the slots' actors after sorting (g, n).
-
-    A single issue is computed on (n,) and (n, n) arrays (numpy broadcasts those faster),
-    several on (g, n) and (g, n, n): the code indexes from the end (rows i, the receivers,
-    on axis -2; columns j, the proposers, on axis -1).
+    ``x`` (1, n) holds the positions slot by slot, slot j holding actor ``cum[0, j]``;
+    ``w`` (weights c s) and ``s`` (1, n) are in the actors' order; ``span`` (1,); ``mu``
+    (1,) the median (used only if q < 1); ``work`` the buffers. Writes the round, slot by
+    slot after sorting, to ``record`` (5, 1, n): new positions, risk exponents, security
+    levels, accepted offer and proposer (actor index or -1); and to ``counts`` (4, 1) the
+    numbers of conflict, compromise and capitulation offers and of stalemates (the last
+    two records and the counts only with ``options.details``). Returns the slots' actors
+    after sorting (1, n). Arrays are (n,) and (n, n), rows i the receivers, columns j the
+    proposers; :func:`_round_batch` does the same for many issues, bit for bit.
     """
     q, t, probability = options.q, options.t, options.probability
-    g, n = x.shape
-    one = g == 1
-    if one:  # drop the issue axis
-        x, cum, w, s, span = x[0], cum[0], w[0], s[0], span[0]
-        mu = None if mu is None else mu[0]
-        record, counts = record[:, 0], counts[:, 0]
-
-        def buf(a: np.ndarray) -> np.ndarray:
-            return a[..., 0, :, :]
-
-        order = np.lexsort((cum, x))  # by position, then actor index
-        xs, cum = x[order], cum[order]
-        ss, ws = s[cum], w[cum]
-        span_m: Any = span  # broadcasts against matrices and vectors alike
-        span_v: Any = span
-    else:
-
-        def buf(a: np.ndarray) -> np.ndarray:
-            return a
-
-        order = np.lexsort((cum, x), axis=1)
-        rows = _arange(g)[:, None]
-        xs, cum = x[rows, order], cum[rows, order]
-        ss, ws = s[rows, cum], w[rows, cum]
-        span_m, span_v = span[:, None, None], span[:, None]
-    masks = buf(work.masks)
+    n = x.shape[1]
+    x, cum, w, s, span_ = x[0], cum[0], w[0], s[0], span[0]
+    m0 = None if mu is None else mu[0]
+    record, counts = record[:, 0], counts[:, 0]
+    order = np.lexsort((cum, x))  # by position, then actor index
+    xs, cum = x[order], cum[order]
+    ss, ws = s[cum], w[cum]
+    masks = work.masks
     differ, conflict, yields, compromise, offers = masks
     # x_j - x_i and d_ij: receiver i on rows, proposer j on columns
-    diff = np.subtract(xs[..., None, :], xs[..., :, None], out=buf(work.diff))
-    d = np.abs(diff, out=buf(work.d))
+    diff = np.subtract(xs[None, :], xs[:, None], out=work.diff)
+    d = np.abs(diff, out=work.d)
     if options.method != "direct":
         votes = _sorted_votes(xs, ws, work, probability != "all_pairs", diff, d)
     else:
-        votes = buf(work.votes)
+        votes = work.votes
         votes[...] = _vote_sums_direct(
-            xs.reshape(g, n), ws.reshape(g, n), span.reshape(g), None, options.max_bytes
-        ).reshape(votes.shape)
-    d /= span_m
+            xs.reshape(1, n), ws.reshape(1, n), span, None, options.max_bytes
+        )[0]
+    d /= span_
     np.greater(d, POS_RTOL, out=differ)
     d *= differ  # one position: d = 0
 
@@ -531,72 +674,64 @@ def _round(
     def one_minus_p(votes: np.ndarray) -> np.ndarray:
         """1 - P, written over ``votes`` (any positive factor of the votes cancels)."""
         if probability == "all_pairs":
-            if one:
-                total = float(np.add.reduce(votes, axis=None))  # = D / 2
-                votes *= -0.5 / total if total > 0 else -0.0
-            else:
-                total_g = votes.sum(axis=(1, 2))
-                votes *= (-0.5 / np.where(total_g > 0, total_g, -np.inf))[:, None, None]
+            total = float(np.add.reduce(votes, axis=None))  # = D / 2
+            votes *= -0.5 / total if total > 0 else -0.0
             votes += 1.0
             return votes
         return np.subtract(1.0, win_probabilities(votes, probability), out=votes)
 
     omp = one_minus_p(votes)
-    s_j, s_i = ss[..., None, :], ss[..., :, None]
+    s_j, s_i = ss[None, :], ss[:, None]
     dmu = None
     security = record[2]
     if q == 1.0:
         # E(U_ij) = 2 d_ij (1 - 2 s_j (1 - P_ij)) at r = 1 (U_s = 2d, U_f = -2d, U_sq = 0),
         # 0 for actors at one position (d = 0); S_j sums it over the challengers i (d is
         # symmetric).
-        weighted = np.add.reduce(np.multiply(d, omp, out=buf(work.t1)), axis=-2)
+        weighted = np.add.reduce(np.multiply(d, omp, out=work.t1), axis=-2)
         weighted *= ss
         np.subtract(np.add.reduce(d, axis=-1), weighted + weighted, out=security)
         security += security
     else:
-        assert mu is not None
-        dmu = np.abs(xs - mu[..., None]) / span_v
-        e1 = expected_utility(1.0 - omp, d, s_j, dmu[..., :, None], 1.0, q, t)
+        assert m0 is not None
+        dmu = np.abs(xs - m0) / span_
+        e1 = expected_utility(1.0 - omp, d, s_j, dmu[:, None], 1.0, q, t)
         np.sum(np.where(differ, e1, 0.0), axis=-2, out=security)
     r = record[1]
-    _exponents(security.reshape(g, n), r.reshape(g, n))
+    _exponents(security.reshape(1, n), r.reshape(1, n))
 
     # 2. The expected utilities with each receiver's exponent (rows): a = E^i(U_ij),
     #    b = E^i(U_ji).
     if options.vote_risk:
-        votes = buf(work.votes)
+        votes = work.votes
         votes[...] = _vote_sums_direct(
-            xs.reshape(g, n), ws.reshape(g, n), span.reshape(g), r.reshape(g, n), options.max_bytes
-        ).reshape(votes.shape)
+            xs.reshape(1, n), ws.reshape(1, n), span, r.reshape(1, n), options.max_bytes
+        )[0]
         omp = one_minus_p(votes)
-    rho = r[..., :, None]
-    two = work.two[:, 0] if one else work.two
-    powers = np.multiply(d, work.halves.reshape((2,) + (1,) * d.ndim), out=two)  # -0.5 d, 0.5 d
+    rho = r[:, None]
+    powers = np.multiply(d, work.halves, out=work.two)  # -0.5 d, 0.5 d
     powers += 0.5
     if not options.bounded:
         np.maximum(powers, 0.0, out=powers)
     np.power(powers, rho, out=powers)
     pl, ph = powers  # (0.5 - 0.5 d) ** r, (0.5 + 0.5 d) ** r
-    ab = work.ab[:, 0] if one else work.ab
-    pos = work.pos[:, 0] if one else work.pos
+    ab, pos = work.ab, work.pos
     if dmu is None:
         # Q = 1: E = (U_s - U_sq) - s_target (1 - P) (U_s - U_f). Computed divided by 4,
         # which is exact in binary floating point, so compared with EU_ATOL / 4.
         spread = np.subtract(ph, pl, out=ph)  # (U_s - U_f) / 4
         base = np.subtract(np.power(0.5, rho), pl, out=pl)  # (U_s - U_sq) / 4
-        sp = np.multiply(s_j, omp, out=buf(work.t1))  # s_j (1 - P_ij); transposed s_i (1 - P_ji)
+        sp = np.multiply(s_j, omp, out=work.t1)  # s_j (1 - P_ij); transposed s_i (1 - P_ji)
         np.multiply(sp, spread, out=ab[0])
-        np.multiply(np.swapaxes(sp, -1, -2), spread, out=ab[1])
+        np.multiply(sp.T, spread, out=ab[1])
         np.subtract(base, ab, out=ab)
         tol = 0.25 * EU_ATOL
         np.greater(ab, tol, out=pos)  # false where d = 0 (a = b = 0 up to rounding)
     else:
         p = 1.0 - omp
         shared = (2.0 - 4.0 * pl, 2.0 - 4.0 * ph, 2.0 - 4.0 * np.power(0.5, rho))
-        ab[0] = expected_utility(p, d, s_j, dmu[..., :, None], rho, q, t, us_uf_usq=shared)
-        ab[1] = expected_utility(
-            np.swapaxes(p, -1, -2), d, s_i, dmu[..., None, :], rho, q, t, us_uf_usq=shared
-        )
+        ab[0] = expected_utility(p, d, s_j, dmu[:, None], rho, q, t, us_uf_usq=shared)
+        ab[1] = expected_utility(p.T, d, s_i, dmu[None, :], rho, q, t, us_uf_usq=shared)
         tol = EU_ATOL
         np.greater(ab, tol, out=pos)
         pos &= differ
@@ -606,22 +741,19 @@ def _round(
     # 3. Offers to receiver i (row) from proposer j (column), equal within EU_ATOL:
     #    conflict a > 0 and b > a; when b > 0 >= a ("yields"), compromise if |a| < b
     #    (a + b > 0), else capitulation; the rest stalemates or no offer.
-    t1 = buf(work.t1)
+    t1 = work.t1
     np.greater(np.subtract(b, a, out=t1), tol, out=conflict)
     conflict &= apos
     np.greater(bpos, apos, out=yields)
     np.greater(np.add(a, b, out=t1), tol, out=compromise)
     compromise &= yields
-    np.logical_or(apos, bpos, out=offers)
-    if one:
+    if options.details:
+        np.logical_or(apos, bpos, out=offers)
         n_diff, n_conf, n_yield, n_comp, n_offer = (np.count_nonzero(m) for m in masks)
         counts[:] = (n_conf, n_comp, n_yield - n_comp, n_diff - n_offer)
-    else:
-        pairs = np.count_nonzero(masks.reshape(5 * g, n * n), axis=1).reshape(5, g)
-        np.matmul(_COUNT_MAP, pairs, out=counts)
     # One score per offer, the kinds in separate bands (|E| <= 4, 0 <= d <= 1): conflict
     # 20 - d, compromise 10 + E^i(U_ji), capitulation -d, no offer -100 - d.
-    score = np.subtract(-100.0, d, out=buf(work.score))
+    score = np.subtract(-100.0, d, out=work.score)
     np.negative(d, out=score, where=yields)
     np.add(b, 10.0, out=score, where=compromise)
     np.subtract(20.0, d, out=score, where=conflict)
@@ -630,66 +762,306 @@ def _round(
     #    capitulations), and within it the smallest move (the largest E^i(U_ji) for
     #    compromises), the remaining keys deciding only among offers tied on that one.
     idx = score.argmax(axis=-1)
-    at = _rows(g, n) + idx.ravel()  # the chosen offers in the flattened (g, n, n)
-    best = score.ravel()[at].reshape(idx.shape)
+    at = _arange(n) * n + idx  # the chosen offers in the flattened (n, n)
+    best = score.ravel()[at]
     has = best > -50.0
     conf_row = best > 17.0
     comp_row = (best > 5.0) > conf_row
-    xj = xs[idx] if one else xs[rows, idx]
+    xj = xs[idx]
     # Offers tied with the chosen one need the full rule, unless they come from the chosen
     # offer's position (conflicts, capitulations): then their moves, E^i(U_ji) and targets
     # are the same, and the first in the order of the slots (by position, then actor
     # index), the lowest index, is the one the rule picks. Compromises from one position
     # differ in the move.
-    near = np.greater_equal(
-        score, (best - np.where(comp_row, tol, MOVE_RTOL))[..., None], out=yields
-    )
+    near = np.greater_equal(score, (best - np.where(comp_row, tol, MOVE_RTOL))[:, None], out=yields)
     near.ravel()[at] = False
-    other = np.not_equal(xs[..., None, :], xj[..., :, None], out=conflict)
-    other |= comp_row[..., None]
+    other = np.not_equal(xs[None, :], xj[:, None], out=conflict)
+    other |= comp_row[:, None]
     other &= near
     tied = np.logical_or.reduce(other, axis=-1)
     tied &= has
     if np.logical_or.reduce(tied, axis=None):
         near.ravel()[at] = True
-        gi, ri = np.nonzero(tied.reshape(g, n))
-        near3, a3, b3, diff3 = (m.reshape(g, n, n) for m in (near, a, b, diff))
-        xs2, cum2 = xs.reshape(g, n), cum.reshape(g, n)
-        idx.reshape(g, n)[gi, ri] = _break_ties(
-            near3[gi, ri],
-            comp_row.reshape(g, n)[gi, ri],
-            a3[gi, ri],
-            b3[gi, ri],
-            diff3[gi, ri],
-            xs2[gi, ri],
-            xs2[gi],
-            span.reshape(g)[gi],
-            cum2[gi],
+        ri = np.flatnonzero(tied)
+        idx[ri] = _break_ties(
+            near[ri],
+            comp_row[ri],
+            a[ri],
+            b[ri],
+            diff[ri],
+            xs[ri],
+            xs[None, :],  # broadcasting against the rows
+            span_,
+            cum[None, :],
             tol,
         )
-        at = _rows(g, n) + idx.ravel()
-        xj = xs[idx] if one else xs[rows, idx]
-    # i moves the fraction f of the way to x_j: all of it in a conflict or a capitulation,
-    # |a / b| < 1 of it in a compromise, none without an offer; within POS_RTOL R of either
-    # end it stays at x_i or lands on x_j.
+        at = _arange(n) * n + idx
+        xj = xs[idx]
+    _move(xs, xj, idx, has, conf_row, comp_row, ab.reshape(2, n * n)[:, at], span_, record)
+    if options.details:
+        record[4] = np.where(has, cum[idx], -1)
+    return cum.reshape(1, n)
+
+
+def _move(
+    xs: np.ndarray,
+    xj: np.ndarray,
+    idx: np.ndarray,
+    has: np.ndarray,
+    conf_row: np.ndarray,
+    comp_row: np.ndarray,
+    ab_at: np.ndarray,
+    span: Any,
+    record: np.ndarray,
+) -> None:
+    """The moves of the receivers (arrays (...,) of one or many issues): the new positions
+    into ``record[0]`` and the kinds of the accepted offers into ``record[3]``.
+
+    i moves the fraction f of the way to x_j: all of it in a conflict or a capitulation,
+    |a / b| < 1 of it in a compromise, none without an offer; within POS_RTOL R of either
+    end it stays at x_i or lands on x_j.
+    """
     f = has.astype(float)
     if np.logical_or.reduce(comp_row, axis=None):
-        ab_at = ab.reshape(2, g * n * n)[:, at].reshape((2, *idx.shape))
-        ratio = np.zeros(idx.shape)
-        np.divide(ab_at[0], ab_at[1], out=ratio, where=comp_row)  # b > 0 on offers
-        np.maximum(-ratio, 0.0, out=f, where=comp_row)
-    new = np.multiply(xj - xs, f, out=record[0])
+        ratio = ab_at[0] / np.where(comp_row, ab_at[1], 1.0)  # b > 0 on offers
+        f = np.where(comp_row, np.maximum(-ratio, 0.0), f)
+    new = xj - xs
+    new *= f
     new += xs
-    ends = np.concatenate([xj, xs]).reshape((2, *xs.shape))
-    close = POS_RTOL * span_v
-    near_end = np.abs(np.subtract(ends, new, out=ends), out=ends) <= close
-    np.positive(xj, out=new, where=near_end[0])
-    np.positive(xs, out=new, where=near_end[1])  # x_i first
-    accepted = np.subtract(1.0 * CAPITULATION, comp_row, out=record[3])
-    np.positive(1.0 * CONFLICT, out=accepted, where=conf_row)
-    accepted *= has
-    record[4] = np.where(has, cum[idx] if one else cum[rows, idx], -1)
-    return cum.reshape(g, n)
+    close = POS_RTOL * span
+    at_xj, at_xs = np.abs(xj - new) <= close, np.abs(xs - new) <= close
+    record[0] = np.where(at_xs, xs, np.where(at_xj, xj, new))  # x_i first
+    if len(record) > 3:  # the kinds of the offers accepted (details)
+        record[3] = np.where(conf_row, 1.0 * CONFLICT, CAPITULATION - 1.0 * comp_row) * has
+
+
+def _round_batch(
+    x: np.ndarray,
+    cum: np.ndarray | None,
+    w: np.ndarray,
+    s: np.ndarray,
+    span: np.ndarray,
+    mu: np.ndarray | None,
+    work: _BatchWork,
+    record: np.ndarray,
+    counts: np.ndarray,
+    options: _Options,
+    mid: np.ndarray | None = None,
+    total: np.ndarray | None = None,
+) -> np.ndarray:
+    """:func:`_round` for g issues at once, giving each the same bits as alone.
+
+    The arguments are those of :func:`_round` with g issues for 1, and so are the records
+    (``record`` (5, g, n), ``counts`` (4, g)). The arrays inside are laid out (n, n, g):
+    receivers i on axis 0, proposers j on axis 1 and the issues last, so that numpy runs
+    every operation over actors as long contiguous loops over the issues. The operations
+    are those of one issue, element for element; where numpy's own order of summation
+    differs between the layouts (a contiguous row is summed pairwise, an axis in sequence)
+    :func:`_pairwise_sum` restores the one-issue order. ``cum`` None says that ``x`` is in
+    the actors' order (which one stable sort puts in the order of the slots). Given ``mid``
+    (g,) and ``total`` (g,), the issues' total weights (``np.add.reduce(w, axis=1)``), the
+    round also writes to ``mid`` the median of its input positions, from the sort it makes
+    anyway (:func:`~realpolitik.models.median.median_last` with the weights ``w``, bit for
+    bit).
+    """
+    q, t, probability = options.q, options.t, options.probability
+    g, n = x.shape
+    row0 = work.starts[:, None]  # row k of a contiguous (g, n) array starts at k n
+    if cum is None:  # x in the actors' order: its stable sort is by position, then actor
+        cum = np.argsort(x, axis=1, kind="stable")
+        at = (cum + row0).T
+    else:
+        at = (np.lexsort((cum, x), axis=1) + row0).T
+        cum = np.ascontiguousarray(cum).reshape(-1).take(at.T)
+    xs = np.ascontiguousarray(x).reshape(-1).take(at)  # (n, g): slots by issue
+    by_actor = (cum + row0).T
+    ss = np.ascontiguousarray(s).reshape(-1).take(by_actor)
+    ws = np.ascontiguousarray(w).reshape(-1).take(by_actor)
+    if mid is not None and total is not None:
+        mid[...] = _median_sorted(xs, ws, total, span, work.cols)
+    masks = work.masks
+    differ, conflict, yields, compromise, offers = masks
+    # x_j - x_i and d_ij: receiver i on axis 0, proposer j on axis 1
+    diff = np.subtract(xs[None, :], xs[:, None], out=work.diff)
+    d = np.abs(diff, out=work.d)
+    if options.method != "direct":
+        votes = _sorted_votes(xs, ws, work, probability != "all_pairs", diff, d)
+    else:
+        votes = work.votes
+        direct = _vote_sums_direct(xs.T.copy(), ws.T.copy(), span, None, options.max_bytes)
+        votes[...] = direct.transpose(1, 2, 0)
+    d /= span
+    np.greater(d, POS_RTOL, out=differ)
+    d *= differ  # one position: d = 0
+
+    def one_minus_p(votes: np.ndarray) -> np.ndarray:
+        """1 - P, written over ``votes`` (any positive factor of the votes cancels)."""
+        if probability == "all_pairs":
+            half_d = _pairwise_sum(votes.reshape(n * n, g))  # = D / 2, as one issue sums it
+            votes *= -0.5 / np.where(half_d > 0, half_d, -np.inf)
+            votes += 1.0
+            return votes
+        den = votes + votes.transpose(1, 0, 2)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            p = np.where(den > 0, votes / den, 0.0)
+        return np.subtract(1.0, p, out=votes)
+
+    omp = one_minus_p(votes)
+    s_j, s_i = ss[None, :], ss[:, None]
+    dmu = None
+    if q == 1.0:  # see _round
+        weighted = np.add.reduce(np.multiply(d, omp, out=work.t1), axis=0)
+        weighted *= ss
+        security = _pairwise_sum(d.transpose(1, 0, 2))  # over j, as one issue's rows
+        security -= weighted + weighted
+        security += security
+    else:
+        assert mu is not None
+        dmu = np.abs(xs - mu) / span
+        e1 = expected_utility(1.0 - omp, d, s_j, dmu[:, None], 1.0, q, t)
+        security = np.sum(np.where(differ, e1, 0.0), axis=0)
+    r = risk_exponents(security.T).T  # (n, g)
+
+    if options.vote_risk:
+        votes = work.votes
+        direct = _vote_sums_direct(xs.T.copy(), ws.T.copy(), span, r.T.copy(), options.max_bytes)
+        votes[...] = direct.transpose(1, 2, 0)
+        omp = one_minus_p(votes)
+    rho = r[:, None]
+    powers = np.multiply(d, work.halves, out=work.two)  # -0.5 d, 0.5 d
+    powers += 0.5
+    if not options.bounded:
+        np.maximum(powers, 0.0, out=powers)
+    np.power(powers, rho, out=powers)
+    pl, ph = powers  # (0.5 - 0.5 d) ** r, (0.5 + 0.5 d) ** r
+    ab, pos = work.ab, work.pos
+    if dmu is None:  # see _round
+        spread = np.subtract(ph, pl, out=ph)  # (U_s - U_f) / 4
+        base = np.subtract(np.power(0.5, rho), pl, out=pl)  # (U_s - U_sq) / 4
+        sp = np.multiply(s_j, omp, out=work.t1)  # s_j (1 - P_ij); transposed s_i (1 - P_ji)
+        np.multiply(sp, spread, out=ab[0])
+        np.multiply(sp.transpose(1, 0, 2), spread, out=ab[1])
+        np.subtract(base, ab, out=ab)
+        tol = 0.25 * EU_ATOL
+        np.greater(ab, tol, out=pos)
+    else:
+        p = 1.0 - omp
+        shared = (2.0 - 4.0 * pl, 2.0 - 4.0 * ph, 2.0 - 4.0 * np.power(0.5, rho))
+        ab[0] = expected_utility(p, d, s_j, dmu[:, None], rho, q, t, us_uf_usq=shared)
+        p_t = p.transpose(1, 0, 2)
+        ab[1] = expected_utility(p_t, d, s_i, dmu[None, :], rho, q, t, us_uf_usq=shared)
+        tol = EU_ATOL
+        np.greater(ab, tol, out=pos)
+        pos &= differ
+    a, b = ab
+    apos, bpos = pos
+
+    t1 = work.t1  # offers as in _round
+    np.greater(np.subtract(b, a, out=t1), tol, out=conflict)
+    conflict &= apos
+    np.greater(bpos, apos, out=yields)
+    np.greater(np.add(a, b, out=t1), tol, out=compromise)
+    compromise &= yields
+    if options.details:
+        np.logical_or(apos, bpos, out=offers)
+        np.matmul(_COUNT_MAP, _count_pairs(masks.reshape(5, n * n, g)), out=counts)
+    # The scores of _round by exact arithmetic (x 1 + 0 = x), not by selections, which cost
+    # more with masks mixed: the band -100 (none), 0 (yields), 20 (conflict), minus d; and
+    # 10 + E^i(U_ji) for the compromises.
+    band = np.multiply(yields.view(np.uint8), 5, out=work.bytes[0])
+    band += np.multiply(conflict.view(np.uint8), 6, out=work.bytes[1])  # 0, 5 or 6
+    score = np.multiply(band, 20.0, out=work.score)
+    score -= 100.0
+    score -= d
+    score *= np.logical_not(compromise, out=offers)
+    score += np.multiply(np.add(b, 10.0, out=work.t2), compromise, out=work.t2)
+
+    # The first best offer of each receiver (argmax over j, by a maximum and a mask).
+    best = np.maximum.reduce(score, axis=1)  # (n, g)
+    first = np.multiply(np.equal(score, best[:, None], out=work.same), work.rev, out=work.first)
+    idx = np.subtract(n, np.maximum.reduce(first, axis=1), dtype=np.intp)
+    if idx.max() >= n:  # nan scores: argmax's rule
+        idx = score.argmax(axis=1)
+        best = score.reshape(-1)[work.at0 + idx * g]
+    at = work.at0 + idx * g  # the chosen offers in the flattened (n, n, g)
+    has = best > -50.0
+    conf_row = best > 17.0
+    comp_row = (best > 5.0) > conf_row
+    cols = work.cols
+    xj = xs[idx, cols]
+    near = np.greater_equal(score, (best - np.where(comp_row, tol, MOVE_RTOL))[:, None], out=yields)
+    near.reshape(-1)[at] = False
+    other = np.not_equal(xs[None, :], xj[:, None], out=conflict)
+    other |= comp_row[:, None]
+    other &= near
+    tied = np.logical_or.reduce(other, axis=1)
+    tied &= has
+    if np.logical_or.reduce(tied, axis=None):
+        near.reshape(-1)[at] = True
+        ri, gi = np.nonzero(tied)
+        # the offers to each tied receiver, proposers on axis 0: (n, receivers)
+        rows = (ri * (n * g) + gi) + (_arange(n) * g)[:, None]
+        idx[ri, gi] = _break_ties(
+            near.reshape(-1).take(rows),
+            comp_row[ri, gi],
+            a.reshape(-1).take(rows),
+            b.reshape(-1).take(rows),
+            diff.reshape(-1).take(rows),
+            xs[ri, gi],
+            np.take(xs, gi, axis=1),
+            span[gi],
+            np.take(cum, gi, axis=0).T,
+            tol,
+            axis=0,
+        )
+        at = work.at0 + idx * g
+        xj = xs[idx, cols]
+    moved = np.empty((4 if options.details else 1, n, g))
+    _move(xs, xj, idx, has, conf_row, comp_row, ab.reshape(2, -1)[:, at], span, moved)
+    record[0] = moved[0].T
+    record[1] = r.T
+    record[2] = security.T
+    if options.details:
+        record[3] = moved[3].T
+        record[4] = np.where(has, cum.T[idx, cols], -1).T
+    return cum
+
+
+def _median_sorted(
+    xs: np.ndarray, ws: np.ndarray, total: np.ndarray, span: np.ndarray, cols: np.ndarray
+) -> np.ndarray:
+    """:func:`~realpolitik.models.median.median_last` of g issues whose positions ``xs`` and
+    weights ``ws`` (n, g) are sorted already (by position, then actor index: the stable
+    sort of the actors' order), ``total`` (g,) the sums of the weights in the actors'
+    order as median_last adds them: the same operations, the actors on axis 0, so the same
+    bits."""
+    n = xs.shape[0]
+    shift = xs[0]
+    xc = xs - shift
+    cw = np.add.accumulate(ws, axis=0)
+    cs = np.add.accumulate(ws * xc, axis=0)
+    tw, ts = cw[-1], cs[-1]
+    f = (xc * cw - cs) + ((ts - cs) - xc * (tw - cw))
+    if np.logical_and.reduce(tw > 0, axis=None):
+        mean = shift + ts / tw  # (the where of median_last selects the same values)
+    else:
+        mean = shift + np.where(tw > 0, ts, _pairwise_sum(xc)) / np.where(tw > 0, tw, n)
+    f = np.maximum(f, 0.0)
+    tied = f <= f.min(axis=0) + TIE_RTOL * total * span
+    dist = np.where(tied, np.abs(xs - mean), np.inf)
+    near = dist <= dist.min(axis=0) + TIE_RTOL * span
+    return xs[np.argmax(near, axis=0), cols]
+
+
+def _count_pairs(masks: np.ndarray) -> np.ndarray:
+    """The True entries of ``masks`` (..., pairs, g) over the pairs, (..., g): summed as
+    bytes in chunks of 255 (no overflow), much cheaper than numpy's count over an axis."""
+    size = masks.shape[-2]
+    u8 = masks.view(np.uint8)
+    out = np.zeros(masks.shape[:-2] + masks.shape[-1:], dtype=np.intp)
+    for start in range(0, size, 255):
+        out += np.add.reduce(u8[..., start : start + 255, :], axis=-2, dtype=np.uint8)
+    return out
 
 
 #: counts = _COUNT_MAP @ (pairs: differ, conflict, yields, compromise, offers)
@@ -714,6 +1086,8 @@ def settle(
     ``forecast_low`` and ``forecast_high`` (the range of the medians the forecast stands
     for), each (m,). O(T^2 n m) time at worst.
     """
+    # by issue, (T + 1, m, n): a view for the model's own positions
+    by_issue = np.ascontiguousarray(np.swapaxes(positions, 1, 2))
     big_t, m = positions.shape[0] - 1, positions.shape[2]
     tol = rtol * np.asarray(span, dtype=float)
     settled = np.zeros(m, dtype=bool)
@@ -721,23 +1095,29 @@ def settle(
     if big_t >= 1:
         # |x_T - x_(T-p)| for p = 1..T: the last round against each earlier one, a necessary
         # condition that rules most periods out at once.
-        back = np.abs(positions[-1] - positions[-2::-1]).max(axis=1) <= tol  # (T, m): p - 1
+        back = np.abs(by_issue[-1] - by_issue[-2::-1]).max(axis=2) <= tol  # (T, m): p - 1
         settled = back[0].copy()
         open_ = ~settled
         candidates = back[1 : (big_t + 1) // 2] & open_  # p = 2 .. (T + 1) // 2
         for p in np.flatnonzero(np.logical_or.reduce(candidates, axis=1)) + 2:
-            last, before = positions[big_t - p + 1 :], positions[big_t - 2 * p + 1 : big_t - p + 1]
-            hit = open_ & candidates[p - 2] & (np.abs(last - before).max(axis=(0, 1)) <= tol)
-            period[hit] = p
-            open_ &= ~hit
+            cols = np.flatnonzero(open_ & candidates[p - 2])
+            if cols.size == 0:
+                continue
+            tail = by_issue[big_t - 2 * p + 1 :, cols]  # the last 2 p rounds
+            hit = np.abs(tail[p:] - tail[:p]).max(axis=(0, 2)) <= tol[cols]
+            period[cols[hit]] = p
+            open_[cols[hit]] = False
             if not open_.any():
                 break
     window = np.where(settled, 1, np.where(period > 0, period, big_t // 2 + 1))
-    forecast, low, high = np.empty(m), np.empty(m), np.empty(m)
-    for k in range(m):
-        tail = medians[big_t + 1 - window[k] :, k]
-        forecast[k] = tail.mean() if period[k] else medians[-1, k]
-        low[k], high[k] = tail.min(), tail.max()
+    # the last window[k] medians of issue k: their range, and over a cycle their mean
+    tail = np.arange(big_t + 1)[:, None] >= (big_t + 1 - window)[None, :]
+    low = np.where(tail, medians, np.inf).min(axis=0)
+    high = np.where(tail, medians, -np.inf).max(axis=0)
+    forecast = medians[-1].copy()
+    for p in np.unique(period[period > 0]):
+        cols = np.flatnonzero(period == p)
+        forecast[cols] = _pairwise_sum(medians[big_t + 1 - p :, cols]) / p  # as np.mean
     return {
         "forecast": forecast,
         "settled": settled.astype(float),
@@ -748,6 +1128,19 @@ def settle(
 
 
 # ---------------------------------------------------------------------------- run
+
+
+def _bounded(inputs: ModelInput, shocks: dict[int, list[Change]], span: np.ndarray) -> bool:
+    """Whether d = |x_i - x_j| / R <= 1 for every pair in every round: the moves keep the
+    positions within the hull of the input's and the shocks' positions."""
+    lo, hi = inputs.position.min(axis=0), inputs.position.max(axis=0)
+    for changes in shocks.values():
+        for ch in changes:
+            if ch.position is not None:
+                moved = ~np.isnan(ch.position)
+                lo = np.minimum(lo, np.where(moved, ch.position, np.inf).min(axis=0))
+                hi = np.maximum(hi, np.where(moved, ch.position, -np.inf).max(axis=0))
+    return bool(np.all(span >= hi - lo))
 
 
 def _ranges(inputs: ModelInput, range_basis: str) -> np.ndarray:
@@ -774,6 +1167,7 @@ def run(
     range_basis: str = "positions",
     method: str = "auto",
     max_bytes: int = _DEFAULT_MAX_BYTES,
+    details: bool = True,
 ) -> Trajectory:
     """Run the EUM for ``rounds`` rounds; see the module docstring for the equations.
 
@@ -796,6 +1190,14 @@ def run(
         declared scale ("scale"); either falls back to the other, then to 1, if zero.
     method : vote sums by "sorted" prefix sums, the "direct" formula, or "auto".
     max_bytes : memory budget of the large temporaries (issues are grouped, O(n^3) blocked).
+    details : record the per-round diagnostics below; False leaves them out (the per-issue
+        ``settled``, ``cycle_period``, ``forecast_low`` and ``forecast_high`` stay) and
+        skips their bookkeeping, for Monte Carlo runs that need the forecasts only. It
+        changes nothing else, and is no model parameter (not in ``SPEC.defaults``).
+
+    ``inputs.changes`` are applied at their rounds (module docstring, "Shocks"). Each
+    issue's results are the same, bit for bit, whatever issues run beside it, so a batch of
+    Monte Carlo draws gives every draw what it gives run alone.
 
     Returns a :class:`Trajectory` whose ``forecast`` follows the rule of the module
     docstring (converged: the last median; cycle: the mean median over the cycle;
@@ -809,7 +1211,7 @@ def run(
     ``moves_capitulation`` (actors that accepted such an offer).
 
     Complexity: O(T m n^2 log n) time (O(T m n^3) with ``vote_risk``), O(n^2) memory per
-    issue, plus O(T^2 n m) for the forecast rule.
+    issue, plus O(T^2 n m) for the forecast rule; rounds that repeat are copied.
     """
     if isinstance(rounds, bool) or not isinstance(rounds, (int, np.integer)) or rounds < 0:
         raise ValueError(f"rounds must be a non-negative integer, got {rounds!r}")
@@ -828,97 +1230,214 @@ def run(
         raise ValueError("max_bytes must be positive")
     q, t, rounds = float(q), float(t), int(rounds)
 
-    c = inputs.capability
-    s_all = inputs.salience.T.copy()  # (m, n)
-    w_all = c[None, :] * s_all  # weights, (m, n)
     n, m = inputs.position.shape
+    cap_all = np.ascontiguousarray(inputs.capability_matrix().T)  # (m, n): per actor and issue
+    s_all = inputs.salience.T.copy()  # (m, n)
+    w_all = cap_all * s_all  # weights, (m, n): c enters the model only through w
     span_all = _ranges(inputs, range_basis)
     per_issue = max(1, n * n * 8 * 24)  # bytes of the (n, n) arrays one issue needs
     group = max(1, int(max_bytes) // per_issue)
-    slices = [slice(k, min(m, k + group)) for k in range(0, m, group)]
+    shocks: dict[int, list[Change]] = {}
+    for ch in inputs.changes:  # in the order of their rounds; later ones win
+        if ch.round <= rounds:
+            shocks.setdefault(ch.round, []).append(ch)
+    weights = [(0, w_all)]  # (first round, the weights in force from it on)
+    w_total = np.add.reduce(w_all, axis=1)  # as median_last sums them
 
     # The rounds run with each issue's actors sorted by position (slot j of issue k holds
     # actor cum[k, j]); the records are put back in the actors' order after the last round.
-    bounded = bool(np.all(span_all >= np.ptp(inputs.position, axis=0)))  # so d <= 1
+    bounded = _bounded(inputs, shocks, span_all)  # so d <= 1
     x_in = inputs.position.T.copy()  # (m, n)
-    x = x_in  # by slot
+    x = x_in.copy()  # by slot
     cum = np.tile(np.arange(n), (m, 1))
     record = np.empty((5, rounds, m, n))  # positions, r, security, accepted, proposer
     slots = np.empty((rounds, m, n), dtype=np.intp)
     counts = np.empty((4, rounds, m))
-    medians = np.empty((rounds + 1, m))
+    medians = np.full((rounds + 1, m), np.nan)
+    by_issue = np.empty((rounds + 1, m, n))  # positions in the actors' order
+    by_issue[0] = x_in
     need_mu = q != 1.0  # the median enters the round only through U_b and U_w
     if need_mu:
         medians[0] = median_last(w_all, x_in, span_all)
-    options = _Options(q, t, probability, vote_risk, method, int(max_bytes), bounded)
-    works = {k: _Work(k, n) for k in {sl.stop - sl.start for sl in slices}}
-    whole = len(slices) == 1
+    options = _Options(q, t, probability, vote_risk, method, int(max_bytes), bounded, details)
+    pool, works = _Pool(), dict[int, _Work]()
+    # An issue whose positions are those of p <= _PERIOD_MAX rounds before, bit for bit,
+    # with no change since, repeats its rounds from there: they are copied, not computed.
+    quiet = max(shocks, default=0)  # the last round with a change
+    active = np.arange(m)  # the issues still computed
+    stop = np.full(m, rounds)  # ... until round stop, then with period period
+    period = np.zeros(m, dtype=np.intp)
     for step in range(rounds):
+        size_a = active.size
+        if size_a == 0:
+            break
         mu = medians[step] if need_mu else None
-        if whole:  # all issues at once: no slicing
-            cum = _round(
-                x,
-                cum,
-                w_all,
-                s_all,
-                span_all,
-                mu,
-                works[m],
-                record[:, step],
-                counts[:, step],
-                options,
-            )
+        if size_a == m:  # every issue: no gathering
+            xa, ca, wa, sa, span_a, mu_a = x, cum, w_all, s_all, span_all, mu
+            ordered, total_a = by_issue[step], w_total  # in the actors' order
+            rec_a, counts_a = record[:, step], counts[:, step]
         else:
-            for sl in slices:
-                cum[sl] = _round(
-                    x[sl],
-                    cum[sl],
-                    w_all[sl],
-                    s_all[sl],
-                    span_all[sl],
-                    None if mu is None else mu[sl],
-                    works[sl.stop - sl.start],
-                    record[:, step, sl],
-                    counts[:, step, sl],
+            xa, ca, wa, sa, span_a = (a[active] for a in (x, cum, w_all, s_all, span_all))
+            ordered, total_a = by_issue[step, active], w_total[active]
+            mu_a = None if mu is None else mu[active]
+            rec_a, counts_a = np.empty((5, size_a, n)), np.empty((4, size_a))
+        batch = size_a > 1 and group > 1  # some group runs _round_batch
+        mid_a = np.full(size_a, np.nan) if batch and not need_mu else None  # round step's
+        for start in range(0, size_a, group):
+            sl = slice(start, min(size_a, start + group))
+            size = sl.stop - sl.start
+            if size not in works:
+                works[size] = _Work(n, pool=pool) if size == 1 else _BatchWork(n, size, pool)
+            work, mu_sl = works[size], None if mu_a is None else mu_a[sl]
+            if isinstance(work, _BatchWork):  # the actors' order, and round step's medians
+                ca[sl] = _round_batch(
+                    ordered[sl],
+                    None,
+                    wa[sl],
+                    sa[sl],
+                    span_a[sl],
+                    mu_sl,
+                    work,
+                    rec_a[:, sl],
+                    counts_a[:, sl],
+                    options,
+                    None if mid_a is None else mid_a[sl],
+                    total_a[sl],
+                )
+            else:  # one issue: its median after the last round, as for an issue alone
+                ca[sl] = _round(
+                    xa[sl],
+                    ca[sl],
+                    wa[sl],
+                    sa[sl],
+                    span_a[sl],
+                    mu_sl,
+                    work,
+                    rec_a[:, sl],
+                    counts_a[:, sl],
                     options,
                 )
-        x = record[0, step]
-        slots[step] = cum
+        if mid_a is not None:
+            medians[step, active] = mid_a
+        if size_a < m:
+            if details:
+                record[:, step, active] = rec_a
+                counts[:, step, active] = counts_a
+            cum[active] = ca
+        if details:
+            slots[step, active if size_a < m else slice(None)] = ca
+        for ch in shocks.get(step + 1, ()):  # the state of round step + 1 reflects them
+            # (every issue is still computed: none stops before the last change)
+            if ch.position is not None:  # by actor -> by slot, nan where no one moves
+                moved = ch.position.T[_arange(m)[:, None], cum]
+                np.copyto(record[0, step], moved, where=~np.isnan(moved))
+            if ch.capability is not None or ch.salience is not None:
+                if ch.capability is not None:
+                    cap = np.broadcast_to(ch.capability.reshape(n, -1), (n, m))
+                    cap_all = np.ascontiguousarray(cap.T)
+                if ch.salience is not None:
+                    s_all = ch.salience.T.copy()
+                w_all = cap_all * s_all
+                w_total = np.add.reduce(w_all, axis=1)
+                if weights[-1][0] == step + 1:
+                    weights.pop()
+                weights.append((step + 1, w_all))
+        x_a = rec_a[0]
+        if size_a == m:
+            x = x_a.copy()
+            by_issue[step + 1][_arange(m)[:, None], ca] = x_a
+        else:
+            x[active] = x_a
+            actors = np.empty((size_a, n))
+            actors[_arange(size_a)[:, None], ca] = x_a
+            by_issue[step + 1, active] = actors
         if need_mu:  # the median of a round is the same whatever the order of the slots
-            ws_now = w_all[_arange(m)[:, None], cum]
-            medians[step + 1] = median_last(ws_now, x, span_all)
+            ws_now = np.take_along_axis(w_all[active], ca, axis=1)
+            medians[step + 1, active] = median_last(ws_now, x_a, span_all[active])
+        top = min(_PERIOD_MAX, step + 1 - quiet)  # periods p with no change since round k - p
+        if top >= 1 and m == 1:  # (the same test, cheaper for one issue)
+            latest = by_issue[step + 1].tobytes()
+            for p in range(1, top + 1):
+                if by_issue[step + 1 - p].tobytes() == latest:
+                    stop[0], period[0], active = step + 1, p, active[:0]
+                    break
+        elif top >= 1:
+            bits = by_issue.view(np.int64)[step + 1 - top : step + 2]
+            if size_a < m:
+                bits = bits[:, active]
+            same = np.logical_and.reduce(bits[:-1] == bits[-1], axis=2)  # (p = top .. 1, issues)
+            if np.logical_or.reduce(same, axis=None):
+                hit = np.logical_or.reduce(same, axis=0)
+                done = active[hit]
+                stop[done] = step + 1
+                period[done] = 1 + np.argmax(same[::-1, hit], axis=0)  # the smallest p
+                active = active[~hit]
 
-    rec = np.empty_like(record)
-    rec[:, _arange(rounds)[:, None, None], _arange(m)[None, :, None], slots] = record
-    by_issue = np.concatenate([x_in[None], rec[0]])  # (T + 1, m, n)
+    # The medians and means of the rounds computed, each with the weights in force, ...
+    means = np.empty((rounds + 1, m))
+    for k, (first, w) in enumerate(weights):  # the rounds first .. last under weights w
+        last = weights[k + 1][0] if k + 1 < len(weights) else rounds + 1
+        computed = np.arange(first, last)[:, None] <= stop  # (rounds, m)
+        total = w.sum(axis=1)  # (m,)
+        if computed.all():
+            now, w_now, tot = by_issue[first:last], w, total
+        else:
+            rs, cs = np.nonzero(computed)
+            rs += first
+            now, w_now, tot = by_issue[rs, cs], w[cs], total[cs]
+        mean = np.where(
+            tot > 0,
+            np.add.reduce(now * w_now, axis=-1) / np.where(tot > 0, tot, 1.0),
+            now.mean(axis=-1),
+        )
+        if now.ndim == 3:
+            means[first:last] = mean
+        else:
+            means[rs, cs] = mean
+        if not need_mu:  # those not computed in a batch's round
+            rs, cs = np.nonzero(np.isnan(medians[first:last]) & computed)
+            if rs.size:
+                rs += first
+                medians[rs, cs] = median_last(w[cs], by_issue[rs, cs], span_all[cs])
+    # ... and of those after a repetition copied, with the records.
+    for k in range(int(stop.min(initial=rounds)) + 1, rounds + 1):
+        cols = np.flatnonzero(stop < k)
+        if cols.size:
+            src = k - period[cols]
+            if details:
+                record[1:, k - 1, cols] = record[1:, src - 1, cols]
+                counts[:, k - 1, cols] = counts[:, src - 1, cols]
+                slots[k - 1, cols] = slots[src - 1, cols]
+            by_issue[k, cols] = by_issue[src, cols]
+            medians[k, cols] = medians[src, cols]
+            means[k, cols] = means[src, cols]
+    if details:  # back in the actors' order: slot j of round t, issue k holds slots[t, k, j]
+        at = slots.reshape(-1) + np.repeat(np.arange(0, rounds * m * n, n), n)
+        rec = np.empty((5, rounds * m * n))
+        rec[1:, at] = record[1:].reshape(4, -1)
+        rec = rec.reshape(5, rounds, m, n)
     positions = by_issue.transpose(0, 2, 1)  # (T + 1, n, m)
-    if not need_mu:
-        medians = np.asarray(median_last(w_all, by_issue, span_all))
-    total = w_all.sum(axis=1)  # (m,)
-    means = np.where(
-        total > 0,
-        np.add.reduce(by_issue * w_all, axis=2) / np.where(total > 0, total, 1.0),
-        by_issue.mean(axis=2),
-    )
 
-    details: dict[str, np.ndarray] = {
-        name: rec[k].transpose(0, 2, 1) for k, name in enumerate(_PER_ACTOR, start=1)
-    }
-    details.update({name: counts[k] for k, name in enumerate(_COUNTS)})
-    for kind, name in (
-        (CONFLICT, "conflict"),
-        (COMPROMISE, "compromise"),
-        (CAPITULATION, "capitulation"),
-    ):
-        details[f"moves_{name}"] = np.add.reduce(rec[3] == kind, axis=2, dtype=float)
+    details_: dict[str, np.ndarray] = {}
+    if details:
+        details_.update(
+            {name: rec[k].transpose(0, 2, 1) for k, name in enumerate(_PER_ACTOR, start=1)}
+        )
+        details_.update({name: counts[k] for k, name in enumerate(_COUNTS)})
+        for kind, name in (
+            (CONFLICT, "conflict"),
+            (COMPROMISE, "compromise"),
+            (CAPITULATION, "capitulation"),
+        ):
+            details_[f"moves_{name}"] = np.add.reduce(rec[3] == kind, axis=2, dtype=float)
     ending = settle(positions, medians, span_all)
     forecast = ending.pop("forecast")
-    details.update(ending)
+    details_.update(ending)
     return Trajectory(
         positions=positions,
         forecast=forecast,
         per_round={"median": medians, "mean": means},
-        details=details,
+        details=details_,
     )
 
 

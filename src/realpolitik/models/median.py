@@ -9,8 +9,9 @@ Bueno de Mesquita 1994):
     v(j, k) = \\sum_i c_i s_i \\, (|x_i - x_k| - |x_i - x_j|) / R .
 
 The forecast of an issue is the actor position that wins every pairwise vote, the "median
-voter position" mu of Scholz et al. It is static (no rounds). ``R`` is the issue's range and
-only scales the votes, so the winner does not depend on it.
+voter position" mu of Scholz et al. It is static (no rounds): it forecasts from the input
+with every change applied (:meth:`~realpolitik.models.base.ModelInput.final`). ``R`` is
+the issue's range and only scales the votes, so the winner does not depend on it.
 
 Algorithm
 ---------
@@ -112,7 +113,10 @@ def median_last(
         span = xs[..., -1:] - xs[..., :1]
     else:
         span = np.broadcast_to(np.asarray(span, dtype=float), xs.shape[:-1])[..., None]
-    total = np.add.reduce(np.broadcast_to(weight, position.shape), axis=-1, keepdims=True)
+    weight = np.broadcast_to(weight, position.shape)
+    if weight.strides[-1] != weight.itemsize:  # sum each issue's row alike, whatever m
+        weight = np.ascontiguousarray(weight)
+    total = np.add.reduce(weight, axis=-1, keepdims=True)
     fmin = f.min(axis=-1, keepdims=True)
     tied = f <= fmin + TIE_RTOL * total * span  # f is at most total * span
     dist = np.where(tied, np.abs(xs - mean), np.inf)
@@ -159,18 +163,22 @@ def condorcet_median(
     )
 
 
-def run(inputs: ModelInput, /, *, rounds: int = 0, **params: Any) -> Trajectory:
+def run(
+    inputs: ModelInput, /, *, rounds: int = 0, details: bool = True, **params: Any
+) -> Trajectory:
     """Forecast each issue as the Condorcet winner among the actors' positions.
 
-    Static: ``rounds`` is accepted for a uniform interface and ignored. ``details["margin"]``
+    Static: ``rounds`` and ``details`` are accepted for a uniform interface and ignored;
+    every change of ``inputs`` is applied first (:meth:`ModelInput.final`). ``details["margin"]``
     is the winner's smallest pairwise vote margin divided by the issue's range
     (``scale_max - scale_min``, or 1 where that is 0); 0 means a tie.
     Complexity: O(n log n) per issue.
     """
     if params:
         raise TypeError(f"the median model takes no parameters, got {sorted(params)}")
+    inputs = inputs.final()
     x = inputs.position
-    forecast, margin = condorcet_median(inputs.capability, x, inputs.salience, return_margin=True)
+    forecast, margin = median_last(inputs.weights.T, x.T, return_margin=True)  # type: ignore[misc]
     span = inputs.scale_max - inputs.scale_min
     span = np.where(span > 0, span, 1.0)
     return Trajectory(
