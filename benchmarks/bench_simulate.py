@@ -14,8 +14,10 @@ Three measurements, each against a simple reference timed in the same run:
    issue, the draws as columns) against a loop that runs the part-1 model draw by draw
    (per draw and issue one ``eum.run`` on a one-column input, as ``forecast`` does), on the
    same draws. The loop's forecasts must equal the batch's bit for bit. Target: >= 20x.
-2. **Cores.** The same EC run on 1, 2, ... all cores (``--workers K``); parallel efficiency
-   = rate(K) / (K rate(1)). Target: >= 80% on 2 workers.
+2. **Cores.** The same EC run (100,000 draws) on 1, 2, ... all cores (``--workers K``);
+   parallel efficiency = rate(K) / (K rate(1)), for the first pool run of the process
+   (cold: it starts the forkserver, as every command-line run does) and the best of two
+   more (warm). Target: >= 80% on 2 workers, cold.
 3. **Memory.** 100,000 EUM draws of the EC example (10 rounds) on every core, in a child
    process; the peak resident memory of the main process and of the largest worker.
    Target: within a 2-core, 8 GB laptop.
@@ -134,19 +136,28 @@ def one_core(quick: bool) -> bool:
 
 
 def cores(quick: bool) -> bool:
+    """Draws per second on 1..all workers. The first pool run in a process also starts the
+    forkserver (which imports numpy and realpolitik once), as every command-line run does:
+    that run is reported as "cold", the best of the repeats as "warm"."""
     total = default_workers()
     sc = ec_with_ranges()
-    draws = 20000 if quick else 60000
-    print(f"2. Cores: EC example, {draws} draws, 10 rounds ({total} cores here)")
+    draws = 20000 if quick else 100_000
+    print(f"2. Cores: EC example, {draws:,} draws, 10 rounds ({total} cores here)")
+    print("   cold: the first pool run of the process (starts the forkserver); warm: the best")
+    print("   of two more runs. The target (80% on 2 workers) is checked on the cold run.")
     base = None
     ok = True
     for k in range(1, total + 1):
-        rate, _ = batch_rate(sc, draws, 10, k)
-        base = base or rate
-        eff = rate / (k * base)
+        cold, _ = batch_rate(sc, draws, 10, k)
+        warm = max(batch_rate(sc, draws, 10, k)[0] for _ in range(2))
+        base = base or max(cold, warm)
+        eff_cold, eff_warm = cold / (k * base), warm / (k * base)
         if k == 2:
-            ok &= eff >= TARGET_EFFICIENCY
-        print(f"   {k} worker{'s' if k > 1 else ' '}: {rate:9.1f} draws/s, efficiency {eff:6.1%}")
+            ok &= eff_cold >= TARGET_EFFICIENCY
+        print(
+            f"   {k} worker{'s' if k > 1 else ' '}: cold {cold:9.1f} draws/s "
+            f"(efficiency {eff_cold:6.1%}), warm {warm:9.1f} draws/s ({eff_warm:6.1%})"
+        )
     if total < 2:
         print("   (one core only: the 2-worker target cannot be measured here)")
     return ok
