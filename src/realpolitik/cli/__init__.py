@@ -9,17 +9,36 @@ is 2.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 
 from .. import __version__
 from ..errors import RealpolitikError, ScenarioError
-from ..forecasting import MAX_ROUNDS
 from . import render
+from .analysis_cmds import levers_cmd, sensitivity_cmd
+from .common import (
+    ChunkSizeOption,
+    JsonOption,
+    ModelOption,
+    NoStoreOption,
+    RoundsOption,
+    ScenarioArgument,
+    SchedulerOption,
+    SetOption,
+    StoreOption,
+    WorkersOption,
+    err,
+    on_backend,
+    out,
+    record,
+)
+from .common import fail as _fail
+from .common import load_scenario as _scenario
+from .common import parse_models as _models
+from .common import problems as _problems
+from .runs import runs_app
 
 app = typer.Typer(
     name="realpolitik",
@@ -30,98 +49,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode="rich",
 )
-
-out = Console(highlight=False, soft_wrap=False)
-err = Console(stderr=True, highlight=False)
-
-EXIT_BAD_INPUT = 2
-
-
-def _fail(message: str) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
-    return typer.Exit(EXIT_BAD_INPUT)
-
-
-def _problems(exc: ScenarioError) -> typer.Exit:
-    err.print(f"[bold red]{exc.describe().splitlines()[0]}[/]")
-    for p in exc.problems:
-        err.print(f"  {p}", markup=False, soft_wrap=True)
-    return typer.Exit(EXIT_BAD_INPUT)
-
-
-SetOption = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--set",
-        "-s",
-        help="A what-if, repeatable: ACTOR.capability*=0.6, ACTOR.ISSUE.salience=90, "
-        "ACTOR.ISSUE.position+=10; add @ROUND for a shock from that round "
-        "(russia.capability*=0.6@3).",
-    ),
-]
-StoreOption = Annotated[
-    str | None,
-    typer.Option("--store", help="The run-history file (default: the per-user store; see `runs`)."),
-]
-NoStoreOption = Annotated[
-    bool, typer.Option("--no-store", help="Do not record this run in the run history.")
-]
-ModelOption = Annotated[
-    str,
-    typer.Option("--model", "-m", help="A model name, a comma-separated list, or 'all'."),
-]
-RoundsOption = Annotated[
-    int | None,
-    typer.Option(
-        "--rounds",
-        "-r",
-        min=0,
-        max=MAX_ROUNDS,
-        help="Rounds of the dynamic models (default: each model's own).",
-    ),
-]
-ScenarioArgument = Annotated[
-    str | None,
-    typer.Argument(
-        help="A scenario file (YAML or CSV) or a built-in name; default: caucasus-2022."
-    ),
-]
-
-
-def _models(model: str) -> list[str] | str:
-    names = [m.strip() for m in model.split(",") if m.strip()]
-    if not names:
-        raise _fail("--model: expected a model name or 'all'")
-    return names if names != ["all"] else "all"
-
-
-def _scenario(scenario: str | None, sets: list[str] | None) -> Any:
-    """Load a scenario and apply ``--set`` interventions; bad input exits 2."""
-    import realpolitik as rp
-
-    from ..scenario.interventions import intervene
-
-    try:
-        return intervene(rp.load(scenario), sets or [])
-    except ScenarioError as exc:
-        raise _problems(exc) from None
-
-
-def _record(store: str | None, no_store: bool, write: Callable[[Any], int]) -> None:
-    """Record a run in the store unless ``--no-store``; a store that cannot be written is
-    a warning, not a failure of the run."""
-    if no_store:
-        return
-    from ..runner.store import RunStore, StoreError, default_path
-
-    path = store or default_path()
-    try:
-        with RunStore(path) as rs:
-            run_id = write(rs)
-    except (StoreError, OSError) as exc:
-        err.print(f"[yellow]warning:[/] run not recorded: {escape(str(exc))}", soft_wrap=True)
-        return
-    err.print(f"[dim]recorded as run {run_id} in {escape(str(path))}[/]", soft_wrap=True)
 
 
 def _version(value: bool) -> None:
@@ -145,7 +72,7 @@ def forecast(
     model: ModelOption = "all",
     rounds: RoundsOption = None,
     sets: SetOption = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the full result as JSON.")] = False,
+    as_json: JsonOption = False,
     store: StoreOption = None,
     no_store: NoStoreOption = False,
 ) -> None:
@@ -168,7 +95,7 @@ def forecast(
 
         return record_forecast(rs, sc, fc, {"set": list(sets or [])})
 
-    _record(store, no_store, write)
+    record(store, no_store, write)
     if as_json:
         sys.stdout.write(fc.to_json())
         return
@@ -190,58 +117,26 @@ def simulate(
     model: ModelOption = "all",
     rounds: RoundsOption = None,
     sets: SetOption = None,
-    workers: Annotated[
-        int | None,
-        typer.Option(
-            "--workers",
-            "-w",
-            min=1,
-            help="Local worker processes (default: every core; 1 runs in this process).",
-        ),
-    ] = None,
-    scheduler: Annotated[
-        str | None,
-        typer.Option(
-            "--scheduler",
-            help="Run on the Dask cluster at this address (tcp://HOST:PORT); needs the dask extra.",
-        ),
-    ] = None,
-    chunk_size: Annotated[
-        int | None,
-        typer.Option("--chunk-size", min=1, help="Draws per chunk (the result does not change)."),
-    ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the full result as JSON.")] = False,
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
+    chunk_size: ChunkSizeOption = None,
+    as_json: JsonOption = False,
     store: StoreOption = None,
     no_store: NoStoreOption = False,
 ) -> None:
     """Run Monte Carlo draws over the ranged numbers: where each issue lands, who wins,
     and how surely."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
     from ..analysis.ensemble import simulate as run_simulation
-    from ..runner import BackendError
-    from ..runner import backend as make_backend
 
     names = _models(model)
     sc = _scenario(scenario, sets)
     try:
-        runner = make_backend(workers, scheduler)
-    except BackendError as exc:
-        raise _fail(str(exc)) from None
-    progress = Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=err,
-        transient=True,
-        disable=not err.is_terminal,
-    )
-    interrupted = False
-    with progress:
-        bar = progress.add_task(f"{draws:,} draws, {runner.describe()}", total=draws)
-        try:
-            ens = run_simulation(
+        ens = on_backend(
+            f"{draws:,} draws",
+            draws,
+            workers,
+            scheduler,
+            lambda runner, progress: run_simulation(
                 sc,
                 names,
                 draws=draws,
@@ -249,21 +144,13 @@ def simulate(
                 rounds=rounds,
                 chunk_size=chunk_size,
                 backend=runner,
-                progress=lambda done, total: progress.update(bar, completed=done),
-            )
-        except KeyboardInterrupt:
-            err.print("interrupted before the first chunk finished; nothing was kept")
-            raise typer.Exit(130) from None
-        except KeyError as exc:
-            raise _fail(f"--model: {exc.args[0]}") from None
-        except (RealpolitikError, ValueError, TypeError) as exc:
-            raise _fail(str(exc)) from None
-        finally:
-            close = getattr(runner, "close", None)
-            if close is not None:
-                close()
+                progress=progress,
+            ),
+        )
+    except KeyboardInterrupt:
+        err.print("interrupted before the first chunk finished; nothing was kept")
+        raise typer.Exit(130) from None
     if not ens.complete:
-        interrupted = True
         err.print(
             f"[yellow]interrupted:[/] kept the first {ens.draws:,} of {ens.requested:,} draws "
             f"(the same as --draws {ens.draws} --seed {ens.seed})",
@@ -293,12 +180,12 @@ def simulate(
             )
         )
 
-    _record(store, no_store, write)
+    record(store, no_store, write)
     if as_json:
         sys.stdout.write(ens.to_json())
     else:
         render.ensemble(out, sc, ens)
-    if interrupted:
+    if not ens.complete:
         raise typer.Exit(130)
 
 
@@ -346,11 +233,7 @@ def list_models() -> None:
     render.model_list(out, REGISTRY)
 
 
-from .runs import runs_app  # noqa: E402
-
 app.add_typer(runs_app, name="runs", help="The run history: list, show and compare past runs.")
-
-from .analysis_cmds import levers_cmd, sensitivity_cmd  # noqa: E402
 
 app.command("sensitivity")(sensitivity_cmd)
 app.command("levers")(levers_cmd)

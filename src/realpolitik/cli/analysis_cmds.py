@@ -6,8 +6,7 @@ parse arguments, call :func:`realpolitik.analysis.sensitivity.sensitivity` and
 :func:`realpolitik.analysis.levers.levers`, and render the results; bad input goes to
 standard error with exit code 2, never a traceback.
 
-This module is imported by :mod:`realpolitik.cli` after the shared options are defined,
-from which it takes them.
+The shared options and the handling of bad input come from :mod:`realpolitik.cli.common`.
 """
 
 from __future__ import annotations
@@ -23,14 +22,27 @@ from rich.text import Text
 
 from ..analysis.levers import Lever, Levers
 from ..analysis.sensitivity import Sensitivity
+from ..errors import RealpolitikError, ScenarioError
 from ..scenario import Scenario
-from . import (
+from .common import (
+    ChunkSizeOption,
+    JsonOption,
     ModelOption,
     NoStoreOption,
     RoundsOption,
     ScenarioArgument,
+    SchedulerOption,
     SetOption,
     StoreOption,
+    TopOption,
+    WorkersOption,
+    fail,
+    load_scenario,
+    on_backend,
+    out,
+    parse_models,
+    problems,
+    record,
 )
 from .render import fmt, plural
 
@@ -41,12 +53,6 @@ __all__ = [
     "render_sensitivity",
     "sensitivity_cmd",
     "sensitivity_summary",
-]
-
-JsonOption = Annotated[bool, typer.Option("--json", help="Print the full result as JSON.")]
-TopOption = Annotated[
-    int,
-    typer.Option("--top", min=1, help="Rows per table (the JSON has them all)."),
 ]
 
 
@@ -75,26 +81,9 @@ def sensitivity_cmd(
     model: ModelOption = "all",
     rounds: RoundsOption = None,
     sets: SetOption = None,
-    workers: Annotated[
-        int | None,
-        typer.Option(
-            "--workers",
-            "-w",
-            min=1,
-            help="Local worker processes (default: every core; 1 runs in this process).",
-        ),
-    ] = None,
-    scheduler: Annotated[
-        str | None,
-        typer.Option(
-            "--scheduler",
-            help="Run on the Dask cluster at this address (tcp://HOST:PORT); needs the dask extra.",
-        ),
-    ] = None,
-    chunk_size: Annotated[
-        int | None,
-        typer.Option("--chunk-size", min=1, help="Points per chunk (the result does not change)."),
-    ] = None,
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
+    chunk_size: ChunkSizeOption = None,
     top: TopOption = 10,
     as_json: JsonOption = False,
     store: StoreOption = None,
@@ -102,50 +91,26 @@ def sensitivity_cmd(
 ) -> None:
     """Which ranged numbers move each forecast: Sobol indices (S1, ST) and a tornado.
     Needs the sensitivity extra (SALib)."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
     from ..analysis.sensitivity import sensitivity
-    from ..errors import RealpolitikError
-    from ..runner import BackendError
-    from ..runner import backend as make_backend
-    from . import _fail, _models, _record, _scenario, err, out
 
-    names = _models(model)
-    sc = _scenario(scenario, sets)
-    try:
-        runner = make_backend(workers, scheduler)
-    except BackendError as exc:
-        raise _fail(str(exc)) from None
-    progress = Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=err,
-        transient=True,
-        disable=not err.is_terminal,
+    names = parse_models(model)
+    sc = load_scenario(scenario, sets)
+    res = on_backend(
+        "Sobol design",
+        None,
+        workers,
+        scheduler,
+        lambda runner, progress: sensitivity(
+            sc,
+            names,
+            n=samples,
+            seed=seed,
+            rounds=rounds,
+            chunk_size=chunk_size,
+            backend=runner,
+            progress=progress,
+        ),
     )
-    with progress:
-        bar = progress.add_task(f"Sobol design, {runner.describe()}", total=None)
-        try:
-            res = sensitivity(
-                sc,
-                names,
-                n=samples,
-                seed=seed,
-                rounds=rounds,
-                chunk_size=chunk_size,
-                backend=runner,
-                progress=lambda done, total: progress.update(bar, completed=done, total=total),
-            )
-        except KeyError as exc:
-            raise _fail(f"--model: {exc.args[0]}") from None
-        except (RealpolitikError, ValueError, TypeError) as exc:
-            raise _fail(str(exc)) from None
-        finally:
-            close = getattr(runner, "close", None)
-            if close is not None:
-                close()
 
     def write(rs: Any) -> int:
         return int(
@@ -165,7 +130,7 @@ def sensitivity_cmd(
             )
         )
 
-    _record(store, no_store, write)
+    record(store, no_store, write)
     if as_json:
         sys.stdout.write(res.to_json())
         return
@@ -317,20 +282,18 @@ def levers_cmd(
 ) -> None:
     """What one actor could change to move the forecasts its way: levers, ranked."""
     from ..analysis.levers import levers
-    from ..errors import RealpolitikError, ScenarioError
-    from . import _fail, _models, _problems, _record, _scenario, out
 
-    names = _models(model)
+    names = parse_models(model)
     steps = _parse_steps(step or [])
-    sc = _scenario(scenario, sets)
+    sc = load_scenario(scenario, sets)
     try:
         res = levers(sc, actor, names, rounds=rounds, step=steps)
     except ScenarioError as exc:
-        raise _problems(exc) from None
+        raise problems(exc) from None
     except KeyError as exc:
-        raise _fail(f"--model: {exc.args[0]}") from None
+        raise fail(f"--model: {exc.args[0]}") from None
     except (RealpolitikError, ValueError, TypeError) as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
 
     def write(rs: Any) -> int:
         return int(
@@ -348,7 +311,7 @@ def levers_cmd(
             )
         )
 
-    _record(store, no_store, write)
+    record(store, no_store, write)
     if as_json:
         sys.stdout.write(res.to_json())
         return
@@ -356,7 +319,6 @@ def levers_cmd(
 
 
 def _parse_steps(items: list[str]) -> dict[str, float]:
-    from . import _fail
 
     steps: dict[str, float] = {}
     for item in items:
@@ -366,7 +328,7 @@ def _parse_steps(items: list[str]) -> dict[str, float]:
                 raise ValueError
             steps[kind.strip()] = float(value)
         except ValueError:
-            raise _fail(
+            raise fail(
                 f"--step: expected KIND=SIZE (position=10, salience=10 or capability=20), "
                 f"got {item!r}"
             ) from None

@@ -15,8 +15,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -29,6 +27,8 @@ from ..runner.store import (
     StoreError,
     default_path,
 )
+from .common import fail as _fail
+from .common import out
 from .render import fmt, plural
 
 __all__ = ["runs_app"]
@@ -42,10 +42,6 @@ runs_app = typer.Typer(
     rich_markup_mode="rich",
 )
 
-out = Console(highlight=False, soft_wrap=False)
-err = Console(stderr=True, highlight=False)
-
-EXIT_BAD_INPUT = 2
 #: Longest rendering of one value in a table before it is cut (``--json`` has it all).
 WIDTH = 60
 
@@ -59,11 +55,6 @@ StoreOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
-
-
-def _fail(message: str) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
-    return typer.Exit(EXIT_BAD_INPUT)
 
 
 def _open(store: Path | None) -> RunStore:

@@ -1,0 +1,217 @@
+"""What every command shares: the consoles, the options, and the handling of bad input,
+of the run history and of long runs on a backend.
+
+Bad input never ends in a traceback: :func:`fail` and :func:`problems` print to standard
+error and return the ``typer.Exit`` (code 2) to raise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from ..errors import RealpolitikError, ScenarioError
+from ..forecasting import MAX_ROUNDS
+
+__all__ = [
+    "EXIT_BAD_INPUT",
+    "ChunkSizeOption",
+    "JsonOption",
+    "ModelOption",
+    "NoStoreOption",
+    "RoundsOption",
+    "ScenarioArgument",
+    "SchedulerOption",
+    "SetOption",
+    "StoreOption",
+    "TopOption",
+    "WorkersOption",
+    "err",
+    "fail",
+    "load_scenario",
+    "on_backend",
+    "out",
+    "parse_models",
+    "problems",
+    "record",
+]
+
+out = Console(highlight=False, soft_wrap=False)
+err = Console(stderr=True, highlight=False)
+
+EXIT_BAD_INPUT = 2
+T = TypeVar("T")
+
+
+def fail(message: str) -> typer.Exit:
+    """Print ``message`` as an error; return the exit (code 2) to raise."""
+    err.print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
+    return typer.Exit(EXIT_BAD_INPUT)
+
+
+def problems(exc: ScenarioError) -> typer.Exit:
+    """Print every problem of ``exc``; return the exit (code 2) to raise."""
+    err.print(f"[bold red]{exc.describe().splitlines()[0]}[/]")
+    for p in exc.problems:
+        err.print(f"  {p}", markup=False, soft_wrap=True)
+    return typer.Exit(EXIT_BAD_INPUT)
+
+
+# ------------------------------------------------------------------ options
+
+ScenarioArgument = Annotated[
+    str | None,
+    typer.Argument(
+        help="A scenario file (YAML or CSV) or a built-in name; default: caucasus-2022."
+    ),
+]
+ModelOption = Annotated[
+    str,
+    typer.Option("--model", "-m", help="A model name, a comma-separated list, or 'all'."),
+]
+RoundsOption = Annotated[
+    int | None,
+    typer.Option(
+        "--rounds",
+        "-r",
+        min=0,
+        max=MAX_ROUNDS,
+        help="Rounds of the dynamic models (default: each model's own).",
+    ),
+]
+SetOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set",
+        "-s",
+        help="A what-if, repeatable: ACTOR.capability*=0.6, ACTOR.ISSUE.salience=90, "
+        "ACTOR.ISSUE.position+=10; add @ROUND for a shock from that round "
+        "(russia.capability*=0.6@3).",
+    ),
+]
+WorkersOption = Annotated[
+    int | None,
+    typer.Option(
+        "--workers",
+        "-w",
+        min=1,
+        help="Local worker processes (default: every core; 1 runs in this process).",
+    ),
+]
+SchedulerOption = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        help="Run on the Dask cluster at this address (tcp://HOST:PORT); needs the dask extra.",
+    ),
+]
+ChunkSizeOption = Annotated[
+    int | None,
+    typer.Option("--chunk-size", min=1, help="Draws per chunk (the result does not change)."),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print the full result as JSON.")]
+TopOption = Annotated[
+    int, typer.Option("--top", min=1, help="Rows per table (the JSON has them all).")
+]
+StoreOption = Annotated[
+    str | None,
+    typer.Option("--store", help="The run-history file (default: the per-user store; see `runs`)."),
+]
+NoStoreOption = Annotated[
+    bool, typer.Option("--no-store", help="Do not record this run in the run history.")
+]
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def parse_models(model: str) -> list[str] | str:
+    """``--model``: a list of names, or ``"all"``."""
+    names = [m.strip() for m in model.split(",") if m.strip()]
+    if not names:
+        raise fail("--model: expected a model name or 'all'")
+    return names if names != ["all"] else "all"
+
+
+def load_scenario(scenario: str | None, sets: list[str] | None) -> Any:
+    """Load a scenario and apply ``--set`` interventions; bad input exits 2."""
+    import realpolitik as rp
+
+    from ..scenario.interventions import intervene
+
+    try:
+        return intervene(rp.load(scenario), sets or [])
+    except ScenarioError as exc:
+        raise problems(exc) from None
+
+
+def record(store: str | None, no_store: bool, write: Callable[[Any], int]) -> None:
+    """Record a run in the store unless ``--no-store``; a store that cannot be written is
+    a warning, not a failure of the run. ``write(store)`` records and returns the id."""
+    if no_store:
+        return
+    from ..runner.store import RunStore, StoreError, default_path
+
+    path = store or default_path()
+    try:
+        with RunStore(path) as rs:
+            run_id = write(rs)
+    except (StoreError, OSError) as exc:
+        err.print(f"[yellow]warning:[/] run not recorded: {escape(str(exc))}", soft_wrap=True)
+        return
+    err.print(f"[dim]recorded as run {run_id} in {escape(str(path))}[/]", soft_wrap=True)
+
+
+@contextmanager
+def _progress_bar(description: str, total: int | None) -> Iterator[Callable[[int, int], None]]:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    progress = Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    )
+    with progress:
+        bar = progress.add_task(description, total=total)
+        yield lambda done, all_: progress.update(bar, completed=done, total=all_)
+
+
+def on_backend(
+    what: str,
+    total: int | None,
+    workers: int | None,
+    scheduler: str | None,
+    call: Callable[[Any, Callable[[int, int], None]], T],
+) -> T:
+    """Run ``call(backend, progress)`` on the backend of ``--workers``/``--scheduler``, with
+    a progress bar on standard error (in a terminal) described as ``what``; bad input and
+    backend errors exit 2; the backend is closed whatever happens."""
+    from ..runner import BackendError
+    from ..runner import backend as make_backend
+
+    try:
+        runner = make_backend(workers, scheduler)
+    except BackendError as exc:
+        raise fail(str(exc)) from None
+    try:
+        with _progress_bar(f"{what}, {runner.describe()}", total) as progress:
+            return call(runner, progress)
+    except KeyError as exc:
+        raise fail(f"--model: {exc.args[0]}") from None
+    except ScenarioError as exc:
+        raise problems(exc) from None
+    except (RealpolitikError, ValueError, TypeError) as exc:
+        raise fail(str(exc)) from None
+    finally:
+        close = getattr(runner, "close", None)
+        if close is not None:
+            close()
