@@ -40,6 +40,38 @@ def _ro(a: Any) -> np.ndarray:
     return arr
 
 
+def provenance(sc: Scenario) -> dict[str, Any]:
+    """The fields by which a result names the scenario it was computed from:
+    ``scenario_id``, ``scenario_name``, ``scenario_hash`` (its content hash) and
+    ``scenario_date``."""
+    return {
+        "scenario_id": sc.id,
+        "scenario_name": sc.name,
+        "scenario_hash": sc.content_hash(),
+        "scenario_date": sc.date.isoformat() if sc.date else None,
+    }
+
+
+def scenario_ref(result: Any) -> dict[str, Any]:
+    """A result's scenario fields as its JSON writes them: ``{id, name, hash, date}``."""
+    return {
+        "id": result.scenario_id,
+        "name": result.scenario_name,
+        "hash": result.scenario_hash,
+        "date": result.scenario_date,
+    }
+
+
+def scenario_fields(ref: Mapping[str, Any]) -> dict[str, Any]:
+    """The inverse of :func:`scenario_ref`: the fields of :func:`provenance`."""
+    return {
+        "scenario_id": ref["id"],
+        "scenario_name": ref["name"],
+        "scenario_hash": ref["hash"],
+        "scenario_date": ref["date"],
+    }
+
+
 def _jsonable(a: Any) -> Any:
     """Arrays and floats to JSON values, ``nan`` to ``None``."""
     if isinstance(a, np.ndarray):
@@ -206,12 +238,7 @@ class Forecast:
         return {
             "format": FORMAT,
             "version": self.version,
-            "scenario": {
-                "id": self.scenario_id,
-                "name": self.scenario_name,
-                "hash": self.scenario_hash,
-                "date": self.scenario_date,
-            },
+            "scenario": scenario_ref(self),
             "seed": self.seed,
             "actors": list(self.actors),
             "actor_names": list(self.actor_names),
@@ -243,10 +270,7 @@ class Forecast:
             )
         inp = d["inputs"]
         return cls(
-            scenario_id=d["scenario"]["id"],
-            scenario_name=d["scenario"]["name"],
-            scenario_hash=d["scenario"]["hash"],
-            scenario_date=d["scenario"]["date"],
+            **scenario_fields(d["scenario"]),
             actors=tuple(d["actors"]),
             actor_names=tuple(d["actor_names"]),
             issues=tuple(d["issues"]),
@@ -487,10 +511,7 @@ def forecast(
     runs = tuple(run_model(sc, n, rounds=rounds, **dict(params.get(n, {}))) for n in names)
     cap, pos, sal, _ = sc.arrays()
     return Forecast(
-        scenario_id=sc.id,
-        scenario_name=sc.name,
-        scenario_hash=sc.content_hash(),
-        scenario_date=sc.date.isoformat() if sc.date else None,
+        **provenance(sc),
         actors=sc.actor_ids,
         actor_names=tuple(a.name for a in sc.actors),
         issues=sc.issue_ids,

@@ -37,7 +37,16 @@ import numpy as np
 
 from .. import models
 from .._version import __version__
-from ..forecasting import MAX_ROUNDS, _jsonable, _model_names, issue_batch, salience_gain
+from ..forecasting import (
+    MAX_ROUNDS,
+    _jsonable,
+    _model_names,
+    issue_batch,
+    provenance,
+    salience_gain,
+    scenario_fields,
+    scenario_ref,
+)
 from ..scenario import Scenario, load
 from ..scenario.uncertainty import Values, draw_values, point_values, uncertain_inputs
 
@@ -422,12 +431,7 @@ class Ensemble:
         return {
             "format": FORMAT,
             "version": self.version,
-            "scenario": {
-                "id": self.scenario_id,
-                "name": self.scenario_name,
-                "hash": self.scenario_hash,
-                "date": self.scenario_date,
-            },
+            "scenario": scenario_ref(self),
             "seed": self.seed,
             "requested": self.requested,
             "draws": self.draws,
@@ -471,10 +475,7 @@ class Ensemble:
         m = len(d["issues"])
         n = len(d["actors"])
         return cls(
-            scenario_id=d["scenario"]["id"],
-            scenario_name=d["scenario"]["name"],
-            scenario_hash=d["scenario"]["hash"],
-            scenario_date=d["scenario"]["date"],
+            **scenario_fields(d["scenario"]),
             actors=tuple(d["actors"]),
             actor_names=tuple(d["actor_names"]),
             issues=tuple(d["issues"]),
@@ -592,10 +593,7 @@ def simulate(
     eum_like = [p.name for p in plans if ordered and p.name in ordered[0]["settled"]]
     sq, lo, hi = _issue_arrays(sc)
     return Ensemble(
-        scenario_id=sc.id,
-        scenario_name=sc.name,
-        scenario_hash=sc.content_hash(),
-        scenario_date=sc.date.isoformat() if sc.date else None,
+        **provenance(sc),
         actors=sc.actor_ids,
         actor_names=tuple(a.name for a in sc.actors),
         issues=sc.issue_ids,

@@ -59,7 +59,14 @@ import numpy as np
 from .. import models
 from .._version import __version__
 from ..errors import Problem, ScenarioError
-from ..forecasting import _jsonable, issue_batch, salience_gain
+from ..forecasting import (
+    _jsonable,
+    issue_batch,
+    provenance,
+    salience_gain,
+    scenario_fields,
+    scenario_ref,
+)
 from ..scenario import Scenario, load
 from ..scenario.uncertainty import Values, point_values
 from .ensemble import ModelPlan, _issue_arrays, _takes_details, evaluate, plan_models
@@ -236,12 +243,7 @@ class Levers:
         return {
             "format": FORMAT,
             "version": self.version,
-            "scenario": {
-                "id": self.scenario_id,
-                "name": self.scenario_name,
-                "hash": self.scenario_hash,
-                "date": self.scenario_date,
-            },
+            "scenario": scenario_ref(self),
             "actor": self.actor,
             "actor_name": self.actor_name,
             "issues": list(self.issues),
@@ -266,10 +268,7 @@ class Levers:
                 f"not a realpolitik levers result (format {d.get('format')!r}, expected {FORMAT!r})"
             )
         return cls(
-            scenario_id=d["scenario"]["id"],
-            scenario_name=d["scenario"]["name"],
-            scenario_hash=d["scenario"]["hash"],
-            scenario_date=d["scenario"]["date"],
+            **scenario_fields(d["scenario"]),
             actor=d["actor"],
             actor_name=d["actor_name"],
             issues=tuple(d["issues"]),
@@ -436,10 +435,7 @@ def levers(
         per_model[plan.name] = _rank(setup, options)
     own_ids = tuple(sc.issue_ids[j] for j in setup.own)
     return Levers(
-        scenario_id=sc.id,
-        scenario_name=sc.name,
-        scenario_hash=sc.content_hash(),
-        scenario_date=sc.date.isoformat() if sc.date else None,
+        **provenance(sc),
         actor=actor,
         actor_name=sc.actors[a].name,
         issues=own_ids,

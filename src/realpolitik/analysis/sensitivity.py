@@ -57,7 +57,7 @@ import numpy as np
 
 from .._version import __version__
 from ..errors import RealpolitikError
-from ..forecasting import _jsonable
+from ..forecasting import _jsonable, provenance, scenario_fields, scenario_ref
 from ..scenario import Scenario, load
 from ..scenario.uncertainty import Values, draw_values, point_values, uncertain_inputs
 from .ensemble import Chunk, default_chunk_size, evaluate, new_seed, plan_models, run_chunk
@@ -283,12 +283,7 @@ class Sensitivity:
         return {
             "format": FORMAT,
             "version": self.version,
-            "scenario": {
-                "id": self.scenario_id,
-                "name": self.scenario_name,
-                "hash": self.scenario_hash,
-                "date": self.scenario_date,
-            },
+            "scenario": scenario_ref(self),
             "seed": self.seed,
             "n": self.n,
             "resamples": self.resamples,
@@ -314,10 +309,7 @@ class Sensitivity:
                 f"expected {FORMAT!r})"
             )
         return cls(
-            scenario_id=d["scenario"]["id"],
-            scenario_name=d["scenario"]["name"],
-            scenario_hash=d["scenario"]["hash"],
-            scenario_date=d["scenario"]["date"],
+            **scenario_fields(d["scenario"]),
             issues=tuple(d["issues"]),
             inputs=tuple(d["inputs"]),
             shocks=tuple(d["shocks"]),
@@ -456,10 +448,7 @@ def sensitivity(
 
     tornado = _tornado(sc, plans, inputs, labels)
     return Sensitivity(
-        scenario_id=sc.id,
-        scenario_name=sc.name,
-        scenario_hash=sc.content_hash(),
-        scenario_date=sc.date.isoformat() if sc.date else None,
+        **provenance(sc),
         issues=sc.issue_ids,
         inputs=labels,
         shocks=tuple(h.describe() for h in sc.shocks),
