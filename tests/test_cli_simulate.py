@@ -115,3 +115,40 @@ def test_ctrl_c_stops_cleanly_and_says_what_was_kept(tmp_path, workers):
         capture_output=True, text=True, env=env, check=True,
     )  # fmt: skip
     assert '"partial"' in listed.stdout
+
+
+def test_a_seed_beyond_64_bits_is_refused_and_a_store_problem_never_loses_the_result(tmp_path):
+    r = _run("simulate", UNCERTAIN, "-n", "3", "--seed", str(2**63), "-w", "1")
+    assert r.exit_code == 2 and "Traceback" not in r.output
+    # a store that cannot be written: the result is printed, the run not recorded
+    bad = tmp_path / "folder.sqlite"
+    bad.mkdir()
+    r = _run("simulate", UNCERTAIN, "-n", "3", "--seed", "1", "-w", "1", "--store", str(bad))
+    assert r.exit_code == 0 and "who wins" in r.stdout and "run not recorded" in r.output
+    r = _run("runs", "show", str(10**20), "--store", str(tmp_path / "s.sqlite"))
+    assert r.exit_code in (0, 2) and "Traceback" not in r.output
+
+
+def test_probabilities_against_the_status_quo_are_counted():
+    from realpolitik.analysis.ensemble import simulate
+
+    for draws in (5, 7, 50):
+        for o in simulate(UNCERTAIN, "median", draws=draws, seed=0, workers=1).issue_outlook(
+            "median"
+        ):
+            for p in (o.p_below, o.p_at, o.p_above):
+                assert p is not None and 0.0 <= p <= 1.0 and (p * draws) == round(p * draws)
+
+
+def test_a_partial_run_records_the_draws_kept(tmp_path):
+    from realpolitik.analysis.ensemble import simulate
+    from realpolitik.runner.store import RunStore
+
+    ens = simulate(UNCERTAIN, "compromise", draws=10, seed=1, workers=1)
+    assert ens.complete  # a complete run records draws_kept == draws
+    r = _run("simulate", UNCERTAIN, "-n", "10", "--seed", "1", "-w", "1", "-m", "compromise",
+             "--store", str(tmp_path / "k.sqlite"))  # fmt: skip
+    assert r.exit_code == 0
+    with RunStore(tmp_path / "k.sqlite") as st:
+        params = st.get(1).parameters
+    assert params["draws"] == 10 and params["draws_kept"] == 10

@@ -141,3 +141,8 @@ def test_a_position_shock_shows_in_the_trajectory():
     k = fc.actors.index("turkey")
     assert fc.run("eum").positions[2, k, j] == 50.0
     assert fc.position[k, j] != 50.0  # the stated position stays
+
+
+def test_multiply_is_refused_for_a_position_edit_as_for_a_shock():
+    with pytest.raises(ScenarioError, match="multiply does not apply to a position"):
+        parse_intervention("a.i1.position*=2")

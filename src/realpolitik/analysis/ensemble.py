@@ -69,6 +69,8 @@ GAIN_ATOL = 1e-9
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 #: Bins of the histograms, over each issue's scale.
 BINS = 20
+#: The largest seed (seeds are recorded as 64-bit integers in the run history).
+MAX_SEED = 2**63 - 1
 #: The most draws one run may ask for.
 MAX_DRAWS = 10_000_000
 
@@ -355,7 +357,7 @@ class Ensemble:
                 tol = AT_STATUS_QUO * (hi - lo)
                 p_below = float(np.mean(x < sq - tol))
                 p_above = float(np.mean(x > sq + tol))
-                p_at = 1.0 - p_below - p_above
+                p_at = float(np.mean(np.abs(x - sq) <= tol))
             st = self.settled.get(model)
             out.append(
                 IssueOutlook(
@@ -561,8 +563,12 @@ def simulate(
     draws = int(draws)
     if seed is None:
         seed = new_seed()
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a non-negative whole number, got {seed!r}")
+    if (
+        isinstance(seed, bool)
+        or not isinstance(seed, (int, np.integer))
+        or not 0 <= seed <= MAX_SEED
+    ):
+        raise ValueError(f"seed must be a whole number from 0 to 2**63 - 1, got {seed!r}")
     seed = int(seed)
     plans = plan_models(model, rounds, params)
     runner = backend if backend is not None else make_backend(workers, scheduler)

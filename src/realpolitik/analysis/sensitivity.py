@@ -60,7 +60,15 @@ from ..errors import RealpolitikError
 from ..forecasting import _jsonable, provenance, scenario_fields, scenario_ref
 from ..scenario import Scenario, load
 from ..scenario.uncertainty import Values, draw_values, point_values, uncertain_inputs
-from .ensemble import Chunk, default_chunk_size, evaluate, new_seed, plan_models, run_chunk
+from .ensemble import (
+    MAX_SEED,
+    Chunk,
+    default_chunk_size,
+    evaluate,
+    new_seed,
+    plan_models,
+    run_chunk,
+)
 
 __all__ = [
     "FORMAT",
@@ -403,8 +411,8 @@ def sensitivity(
     if seed is None:
         seed = new_seed()
     seed = _whole(seed, "seed")
-    if seed < 0:
-        raise SensitivityError(f"seed must be a non-negative whole number, got {seed}")
+    if not 0 <= seed <= MAX_SEED:
+        raise SensitivityError(f"seed must be a whole number from 0 to 2**63 - 1, got {seed}")
     inputs = uncertain_inputs(sc)
     if not inputs:
         raise SensitivityError(NO_RANGES)

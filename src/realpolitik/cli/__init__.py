@@ -95,11 +95,11 @@ def forecast(
 
         return record_forecast(rs, sc, fc, {"set": list(sets or [])})
 
-    record(store, no_store, write)
     if as_json:
         sys.stdout.write(fc.to_json())
-        return
-    render.forecast(out, sc, fc)
+    else:
+        render.forecast(out, sc, fc)
+    record(store, no_store, write)
 
 
 @app.command()
@@ -111,7 +111,10 @@ def simulate(
     seed: Annotated[
         int | None,
         typer.Option(
-            "--seed", min=0, help="Seed of every draw (default: a fresh one, printed and stored)."
+            "--seed",
+            min=0,
+            max=2**63 - 1,
+            help="Seed of every draw (default: a fresh one, printed and stored).",
         ),
     ] = None,
     model: ModelOption = "all",
@@ -148,7 +151,7 @@ def simulate(
             ),
         )
     except KeyboardInterrupt:
-        err.print("interrupted before the first chunk finished; nothing was kept")
+        err.print("interrupted; no draws were kept")
         raise typer.Exit(130) from None
     if not ens.complete:
         err.print(
@@ -170,6 +173,7 @@ def simulate(
                     "models": list(ens.models),
                     "model_parameters": {k: dict(v) for k, v in ens.parameters.items()},
                     "draws": ens.requested,
+                    "draws_kept": ens.draws,
                     "set": list(sets or []),
                     "uncertain": list(ens.uncertain),
                 },
@@ -180,11 +184,11 @@ def simulate(
             )
         )
 
-    record(store, no_store, write)
     if as_json:
         sys.stdout.write(ens.to_json())
     else:
         render.ensemble(out, sc, ens)
+    record(store, no_store, write)
     if not ens.complete:
         raise typer.Exit(130)
 

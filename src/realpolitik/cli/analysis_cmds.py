@@ -75,7 +75,10 @@ def sensitivity_cmd(
     seed: Annotated[
         int | None,
         typer.Option(
-            "--seed", min=0, help="Seed of the design and bootstrap (default: a fresh one)."
+            "--seed",
+            min=0,
+            max=2**63 - 1,
+            help="Seed of the design and bootstrap (default: a fresh one).",
         ),
     ] = None,
     model: ModelOption = "all",
@@ -130,11 +133,11 @@ def sensitivity_cmd(
             )
         )
 
-    record(store, no_store, write)
     if as_json:
         sys.stdout.write(res.to_json())
-        return
-    render_sensitivity(out, sc, res, top=top)
+    else:
+        render_sensitivity(out, sc, res, top=top)
+    record(store, no_store, write)
 
 
 def sensitivity_summary(res: Sensitivity) -> dict[str, Any]:
@@ -311,11 +314,11 @@ def levers_cmd(
             )
         )
 
-    record(store, no_store, write)
     if as_json:
         sys.stdout.write(res.to_json())
-        return
-    render_levers(out, sc, res, top=top)
+    else:
+        render_levers(out, sc, res, top=top)
+    record(store, no_store, write)
 
 
 def _parse_steps(items: list[str]) -> dict[str, float]:

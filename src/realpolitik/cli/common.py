@@ -132,9 +132,15 @@ NoStoreOption = Annotated[
 
 def parse_models(model: str) -> list[str] | str:
     """``--model``: a list of names, or ``"all"``."""
+    from ..forecasting import _model_names
+
     names = [m.strip() for m in model.split(",") if m.strip()]
     if not names:
         raise fail("--model: expected a model name or 'all'")
+    try:
+        _model_names(names)
+    except (KeyError, ValueError) as exc:
+        raise fail(f"--model: {exc.args[0]}") from None
     return names if names != ["all"] else "all"
 
 
@@ -161,7 +167,7 @@ def record(store: str | None, no_store: bool, write: Callable[[Any], int]) -> No
     try:
         with RunStore(path) as rs:
             run_id = write(rs)
-    except (StoreError, OSError) as exc:
+    except (StoreError, OSError, ValueError, TypeError, OverflowError) as exc:
         err.print(f"[yellow]warning:[/] run not recorded: {escape(str(exc))}", soft_wrap=True)
         return
     err.print(f"[dim]recorded as run {run_id} in {escape(str(path))}[/]", soft_wrap=True)
@@ -194,7 +200,8 @@ def on_backend(
 ) -> T:
     """Run ``call(backend, progress)`` on the backend of ``--workers``/``--scheduler``, with
     a progress bar on standard error (in a terminal) described as ``what``; bad input and
-    backend errors exit 2; the backend is closed whatever happens."""
+    backend errors exit 2; the backend is closed whatever happens. (Model names are checked
+    before, by :func:`parse_models`.)"""
     from ..runner import BackendError
     from ..runner import backend as make_backend
 
@@ -205,8 +212,6 @@ def on_backend(
     try:
         with _progress_bar(f"{what}, {runner.describe()}", total) as progress:
             return call(runner, progress)
-    except KeyError as exc:
-        raise fail(f"--model: {exc.args[0]}") from None
     except ScenarioError as exc:
         raise problems(exc) from None
     except (RealpolitikError, ValueError, TypeError) as exc:

@@ -312,6 +312,15 @@ def compare(
         return
     _header(cmp.a, "A: run")
     _header(cmp.b, "B: run")
+    if cmp.a.kind != cmp.b.kind:
+        out.print(
+            Text(
+                f"note: a {cmp.a.kind} run beside a {cmp.b.kind} run: a simulation's "
+                "forecasts are the means over its draws, a forecast's are point values",
+                style="yellow",
+            ),
+            soft_wrap=True,
+        )
     if cmp.same_scenario:
         out.print()
         out.print(Text(f"Same scenario ({cmp.a.scenario_hash[:19]})."))

@@ -401,6 +401,8 @@ class RunStore:
             raise ValueError(f"status: expected one of {', '.join(STATUSES)}, got {status!r}")
         if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))):
             raise TypeError(f"seed: expected an integer or None, got {type(seed).__name__}")
+        if seed is not None and not 0 <= int(seed) < 2**63:
+            raise ValueError(f"seed: expected 0 to 2**63 - 1 (a 64-bit integer), got {seed}")
         d, body, digest = _canonical(scenario)
         params_json = _dumps(_plain(dict(parameters), "parameters"))
         summary_json = _dumps(_plain(dict(summary), "summary"))
@@ -482,6 +484,8 @@ class RunStore:
 
     def get(self, run_id: int) -> RunRecord:
         """The run ``run_id`` in full; :class:`StoreError` if there is none."""
+        if isinstance(run_id, bool) or not 1 <= int(run_id) < 2**63:
+            raise StoreError(f"{self.path}: no run {run_id}; run ids are whole numbers from 1")
         try:
             row = self.conn.execute(
                 f"SELECT {_INFO_COLUMNS}, parameters, summary, body FROM runs "

@@ -100,6 +100,10 @@ def parse_intervention(text: str) -> Intervention:
         raise fail(f"{target!r} names no field; {HELP}")
     if fld != "capability" and "." not in path:
         raise fail(f"a {fld} belongs to an actor on an issue; expected ACTOR.ISSUE.{fld}")
+    if fld == "position" and op in ("*=", "=*"):
+        raise fail(
+            "multiply does not apply to a position (a scale has no natural zero); use = or +="
+        )
     if raw.startswith("+") and op == "=":
         raise fail("'=+' is ambiguous; write += to add, or = to set a value")
     try:
