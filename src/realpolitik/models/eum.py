@@ -129,9 +129,10 @@ n = 32, by a count of the knots below each pair (n passes over n^2 / 2 pairs, at
 16 n^2 per issue). A run allocates the arrays of a round once and reuses them. An issue
 whose positions are those of p <= 8 rounds before, bit for bit, with no change since,
 repeats its rounds from there (a round is a function of the positions and weights): the
-later rounds are copied, not computed. The medians and means are computed once per round
-computed (O(n log n) per issue, in the round's own sort for a batch); the forecast rule
-costs O(T^2 n) per issue at worst.
+later rounds are copied, not computed (the repetitions are found by a hash of each round's
+positions, O(n) per issue, the rounds whose hashes match then compared). The medians and
+means are computed once per round computed (O(n log n) per issue, in the round's own sort
+for a batch); the forecast rule costs O(T^2 n) per issue at worst.
 """
 
 from __future__ import annotations
@@ -219,15 +220,14 @@ class _Work:
     def __init__(self, n: int, shape: tuple[int, ...] | None = None, pool: _Pool | None = None):
         sq = shape if shape is not None else (n, n)
         pool = pool if pool is not None else _Pool()
-        self.diff, self.d, self.votes, self.t1, self.t2, self.score = (
-            pool.get(name, sq) for name in ("diff", "d", "votes", "t1", "t2", "score")
-        )
-        self.two = pool.get("two", (2, *sq))  # (0.5 - 0.5 d) ** r, (0.5 + 0.5 d) ** r
-        self.ab = pool.get("ab", (2, *sq))  # E^i(U_ij), E^i(U_ji)
-        self.pos = pool.get("pos", (2, *sq), bool)  # a > 0, b > 0
-        # differ, conflict, yields, compromise, offers:
-        self.masks = pool.get("masks", (5, *sq), bool)
-        self.same = pool.get("same", sq, bool)
+        floats = pool.get("floats", (10, *sq))  # one buffer each for floats and bools
+        self.diff, self.d, self.votes, self.t1, self.t2, self.score = floats[:6]
+        self.two = floats[6:8]  # (0.5 - 0.5 d) ** r, (0.5 + 0.5 d) ** r
+        self.ab = floats[8:]  # E^i(U_ij), E^i(U_ji)
+        bools = pool.get("bools", (8, *sq), bool)
+        self.pos = bools[:2]  # a > 0, b > 0
+        self.masks = bools[2:7]  # differ, conflict, yields, compromise, offers
+        self.same = bools[7]
         rest = sq[2:]  # () for one issue, (g,) for a batch
         self.zw = np.ones((2, n, *rest))  # [1; 2 z]
         self.prefix = np.zeros((2, n + 1, *rest))  # [W; 2 S]: prefix sums from 0
@@ -352,20 +352,22 @@ def _interp_batch(z: np.ndarray, xp: np.ndarray, fp: np.ndarray, work: _BatchWor
         for k in range(g):
             out[..., k] = np.interp(v[..., k], xp[:, k], fp[:, k])
         return out
-    v = z[work.tri_a] + z[work.tri_b]  # (pairs, g), a <= b
+    v = np.add(z.take(work.tri_a, axis=0), z.take(work.tri_b, axis=0))  # (pairs, g), a <= b
     j, mask, start = work.count, work.mask, work.tri_start
     j[...] = work.tri_a[:, None]
+    ones = mask.view(np.uint8)  # added as bytes: no cast
     for k in range(1, n):
         rows = slice(0, start[k])  # the pairs with a < k
-        j[rows] += np.less_equal(xp[k], v[rows], out=mask[rows])
+        np.less_equal(xp[k], v[rows], out=mask[rows])
+        j[rows] += ones[rows]
     # the tables issue by issue: knot j of issue k at k n + j of xp, slope, fp
     table = work.table
     xt, slope, ft = table
-    xt[...], ft[...] = xp.T, fp.T
-    step = xt[:, 1:] - xt[:, :-1]
+    step = xp[1:] - xp[:-1]  # (computed knot by knot, then laid out issue by issue)
     rising = step > 0  # else repeated knots, never used: slope 0
-    np.divide(ft[:, 1:] - ft[:, :-1], np.where(rising, step, 1.0), out=slope[:, :-1])
-    slope[:, :-1] *= rising
+    slopes = np.divide(fp[1:] - fp[:-1], np.where(rising, step, 1.0))
+    slopes *= rising
+    xt[...], ft[...], slope[:, :-1] = xp.T, fp.T, slopes.T
     at = np.add(j, work.starts, out=work.index)
     x_at, slope_at, f_at = table.reshape(3, -1).take(at, axis=1)
     res = np.subtract(v, x_at)
@@ -373,13 +375,14 @@ def _interp_batch(z: np.ndarray, xp: np.ndarray, fp: np.ndarray, work: _BatchWor
     res += f_at
     # At v = xp[j] this gives fp[j] like np.interp, unless fp[j] is -0.0 (0 + -0.0 = 0.0) or
     # the slope is not finite (0 inf = nan): then the explicit rule, or np.interp itself.
-    if np.logical_or.reduce(np.signbit(ft), axis=None):
+    if np.logical_or.reduce(np.signbit(fp), axis=None):
         np.copyto(res, f_at, where=v == x_at)
     rows2 = out.reshape(n * n, g)
     rows2[work.upper] = res
     rows2[work.lower] = res
-    if not np.isfinite(slope).all():
-        for col in np.flatnonzero(~np.isfinite(slope).all(axis=1)):
+    finite = np.isfinite(slopes)  # (the last knot's slope is 0)
+    if not np.logical_and.reduce(finite, axis=None):
+        for col in np.flatnonzero(~np.logical_and.reduce(finite, axis=0)):
             vk = z[:, None, col] + z[None, :, col]
             out[..., col] = np.interp(vk, xp[:, col], fp[:, col])
     return out
@@ -397,10 +400,11 @@ def _pairwise_sum(a: np.ndarray, outer: bool = True) -> np.ndarray:
             res += a[i]
         return res
     if size <= 128:
-        r = a[:8].copy()
-        stop = size - size % 8
-        for i in range(8, stop, 8):
-            r += a[i : i + 8]
+        stop = size - size % 8  # the blocks of 8 added in sequence, as one reduction:
+        if stop == 8:
+            r = a[:8].copy()
+        else:
+            r = np.add.reduce(a[:stop].reshape(stop // 8, 8, *a.shape[1:]), axis=0)
         res = (r[0] + r[1]) + (r[2] + r[3])
         res += (r[4] + r[5]) + (r[6] + r[7])
         for i in range(stop, size):
@@ -852,8 +856,9 @@ def _round_batch(
     """:func:`_round` for g issues at once, giving each the same bits as alone.
 
     The arguments are those of :func:`_round` with g issues for 1, and so are the records
-    (``record`` (5, g, n), ``counts`` (4, g)). The arrays inside are laid out (n, n, g):
-    receivers i on axis 0, proposers j on axis 1 and the issues last, so that numpy runs
+    (``record`` (5, g, n), ``counts`` (4, g)), except that the risk exponents and security
+    levels too are written only with ``options.details``. The arrays inside are laid out
+    (n, n, g): receivers i on axis 0, proposers j on axis 1 and the issues last, so that numpy runs
     every operation over actors as long contiguous loops over the issues. The operations
     are those of one issue, element for element; where numpy's own order of summation
     differs between the layouts (a contiguous row is summed pairwise, an axis in sequence)
@@ -912,7 +917,7 @@ def _round_batch(
     if q == 1.0:  # see _round
         weighted = np.add.reduce(np.multiply(d, omp, out=work.t1), axis=0)
         weighted *= ss
-        security = _pairwise_sum(d.transpose(1, 0, 2))  # over j, as one issue's rows
+        security = _pairwise_sum(d)  # over j, as one issue's rows (d is symmetric)
         security -= weighted + weighted
         security += security
     else:
@@ -1019,9 +1024,9 @@ def _round_batch(
     moved = np.empty((4 if options.details else 1, n, g))
     _move(xs, xj, idx, has, conf_row, comp_row, ab.reshape(2, -1)[:, at], span, moved)
     record[0] = moved[0].T
-    record[1] = r.T
-    record[2] = security.T
-    if options.details:
+    if options.details:  # (the run reads the rest of the records only then)
+        record[1] = r.T
+        record[2] = security.T
         record[3] = moved[3].T
         record[4] = np.where(has, cum.T[idx, cols], -1).T
     return cum
@@ -1128,6 +1133,17 @@ def settle(
 
 
 # ---------------------------------------------------------------------------- run
+
+
+#: Odd multipliers of the bits of a round's positions in :func:`_row_keys`.
+_KEY_MULT = np.random.default_rng(0x5EED).integers(1, 2**62, size=4096, dtype=np.uint64) | 1
+
+
+def _row_keys(rows: np.ndarray) -> np.ndarray:
+    """A hash of the bits of each row of ``rows`` (issues, n): equal rows, equal keys."""
+    n = rows.shape[1]
+    mult = _KEY_MULT[:n] if n <= _KEY_MULT.size else np.resize(_KEY_MULT, n)
+    return np.add.reduce(np.ascontiguousarray(rows).view(np.uint64) * mult, axis=1)
 
 
 def _bounded(inputs: ModelInput, shocks: dict[int, list[Change]], span: np.ndarray) -> bool:
@@ -1267,6 +1283,10 @@ def run(
     active = np.arange(m)  # the issues still computed
     stop = np.full(m, rounds)  # ... until round stop, then with period period
     period = np.zeros(m, dtype=np.intp)
+    # ... found through a hash of each round's bits per issue, the hits then compared
+    keys = np.zeros((rounds + 1, m), dtype=np.uint64)
+    if m > 1:
+        keys[0] = _row_keys(x_in)
     for step in range(rounds):
         size_a = active.size
         if size_a == 0:
@@ -1361,17 +1381,28 @@ def run(
                 if by_issue[step + 1 - p].tobytes() == latest:
                     stop[0], period[0], active = step + 1, p, active[:0]
                     break
-        elif top >= 1:
-            bits = by_issue.view(np.int64)[step + 1 - top : step + 2]
-            if size_a < m:
-                bits = bits[:, active]
-            same = np.logical_and.reduce(bits[:-1] == bits[-1], axis=2)  # (p = top .. 1, issues)
-            if np.logical_or.reduce(same, axis=None):
-                hit = np.logical_or.reduce(same, axis=0)
-                done = active[hit]
-                stop[done] = step + 1
-                period[done] = 1 + np.argmax(same[::-1, hit], axis=0)  # the smallest p
-                active = active[~hit]
+        elif m > 1:
+            if size_a == m:
+                keys[step + 1] = _row_keys(by_issue[step + 1])
+            else:
+                keys[step + 1, active] = _row_keys(actors)
+            if top >= 1:
+                key = keys[step + 1 - top : step + 2]
+                if size_a < m:
+                    key = key[:, active]
+                maybe = np.logical_or.reduce(key[:-1] == key[-1], axis=0)
+                if np.logical_or.reduce(maybe, axis=None):  # the same bits, or a collision
+                    at_ = np.flatnonzero(maybe)
+                    bits = by_issue.view(np.int64)[step + 1 - top : step + 2, active[at_]]
+                    same = np.logical_and.reduce(bits[:-1] == bits[-1], axis=2)  # (p = top .. 1)
+                    hit = np.logical_or.reduce(same, axis=0)
+                    if np.logical_or.reduce(hit, axis=None):
+                        done = active[at_[hit]]
+                        stop[done] = step + 1
+                        period[done] = 1 + np.argmax(same[::-1, hit], axis=0)  # the smallest p
+                        keep = np.ones(size_a, dtype=bool)
+                        keep[at_[hit]] = False
+                        active = active[keep]
 
     # The medians and means of the rounds computed, each with the weights in force, ...
     means = np.empty((rounds + 1, m))
