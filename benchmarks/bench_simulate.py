@@ -23,7 +23,8 @@ Three measurements, each against a simple reference timed in the same run:
    Target: within a 2-core, 8 GB laptop.
 
 The EC example has no ranges in its file; the benchmark gives each position a triangular
-range of +-10% of the scale and each salience +-10 points (clipped to the bounds).
+range of +-10% of the scale and each salience +-10 points (cut at the bounds), as
+``simulate --spread 10`` does.
 Exits non-zero if a target is missed.
 """
 
@@ -48,7 +49,11 @@ from realpolitik.forecasting import issue_batch  # noqa: E402
 from realpolitik.models import eum  # noqa: E402
 from realpolitik.models.base import ModelInput  # noqa: E402
 from realpolitik.runner import default_workers  # noqa: E402
-from realpolitik.scenario.uncertainty import draw_values, uncertain_inputs  # noqa: E402
+from realpolitik.scenario.uncertainty import (  # noqa: E402
+    draw_values,
+    uncertain_inputs,
+    with_spread,
+)
 
 SEED = 20260224
 TARGET_SPEEDUP = 20.0
@@ -58,21 +63,7 @@ LAPTOP_BYTES = 8 * 2**30
 
 def ec_with_ranges() -> rp.Scenario:
     """The EC example with +-10% ranges on positions and +-10 points on saliences."""
-    sc = rp.load("ec-emissions-1994")
-    d = sc.to_dict()
-    span = {i.id: (i.scale_min, i.scale_max) for i in sc.issues}
-    for st in d["stances"]:
-        lo, hi = span[st["issue"]]
-        x, s, w = st["position"], st["salience"], 0.1 * (hi - lo)
-        st["position"] = {"value": x, "low": max(lo, x - w), "high": min(hi, x + w)}
-        st["salience"] = {"value": s, "low": max(0.0, s - 10), "high": min(100.0, s + 10)}
-        for key in ("position", "salience"):
-            r = st[key]
-            if r["low"] == r["high"]:
-                st[key] = r["value"]
-            elif r["value"] in (r["low"], r["high"]):
-                r["distribution"] = "uniform"
-    return rp.Scenario.from_dict(d, origin="benchmark:ec-with-ranges")
+    return with_spread(rp.load("ec-emissions-1994"), 10)
 
 
 def loop_rate(

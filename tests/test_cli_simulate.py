@@ -152,3 +152,15 @@ def test_a_partial_run_records_the_draws_kept(tmp_path):
     with RunStore(tmp_path / "k.sqlite") as st:
         params = st.get(1).parameters
     assert params["draws"] == 10 and params["draws_kept"] == 10
+
+
+def test_spread_gives_a_scenario_without_ranges_some_uncertainty():
+    minimal = str(DATA / "minimal.yaml")
+    r = _run("simulate", minimal, "-n", "50", "--seed", "1", "-w", "1", "--json", "--no-store",
+             "--spread", "10", "-m", "compromise")  # fmt: skip
+    assert r.exit_code == 0, r.output
+    d = json.loads(r.stdout)
+    assert len(d["uncertain"]) == 10
+    assert len(set(d["per_draw"]["forecasts"]["compromise"][k][0] for k in range(50))) > 1
+    bad = _run("simulate", minimal, "-n", "5", "--spread", "0", "--no-store")
+    assert bad.exit_code == 2 and "--spread" in bad.output

@@ -163,3 +163,24 @@ def test_json_schema_accepts_ranges_and_shocks():
     assert "shocks" in data and isinstance(data["stances"][0]["salience"], dict)
     data["stances"][0]["salience"]["high"] = 120
     assert list(validator.iter_errors(data))
+
+
+def test_with_spread_ranges_only_the_numbers_without_one():
+    from realpolitik.scenario.uncertainty import with_spread
+
+    sc = rp.load(DATA / "uncertain.yaml")
+    wide = with_spread(sc, 10)
+    a_i1 = wide.stance("a", "i1")
+    assert a_i1 is not None and a_i1.salience_range == sc.stance("a", "i1").salience_range
+    assert a_i1.position_range is not None
+    assert (a_i1.position_range.low, a_i1.position_range.high) == (10.0, 30.0)
+    b_i2 = wide.stance("b", "i2")  # salience 100: cut at the bound
+    assert b_i2 is not None and b_i2.salience_range is not None
+    assert (b_i2.salience_range.low, b_i2.salience_range.high) == (90.0, 100.0)
+    assert "--spread" in (b_i2.salience_range.note or "")
+    assert [s.position for s in wide.stances] == [s.position for s in sc.stances]
+    assert wide.actor("b").capability_range is None  # capabilities are left alone
+    assert len(uncertain_inputs(wide)) == 4 + 5 + 5  # 5 positions and 5 saliences were points
+    for bad in (0, -1, 101, float("nan"), True):
+        with pytest.raises(ValueError, match="spread"):
+            with_spread(sc, bad)

@@ -27,6 +27,7 @@ from .common import (
     ScenarioArgument,
     SchedulerOption,
     SetOption,
+    SpreadOption,
     StoreOption,
     WorkersOption,
     err,
@@ -120,6 +121,7 @@ def simulate(
     model: ModelOption = "all",
     rounds: RoundsOption = None,
     sets: SetOption = None,
+    spread: SpreadOption = None,
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
     chunk_size: ChunkSizeOption = None,
@@ -132,7 +134,7 @@ def simulate(
     from ..analysis.ensemble import simulate as run_simulation
 
     names = _models(model)
-    sc = _scenario(scenario, sets)
+    sc = _scenario(scenario, sets, spread)
     try:
         ens = on_backend(
             f"{draws:,} draws",
@@ -175,6 +177,7 @@ def simulate(
                     "draws": ens.requested,
                     "draws_kept": ens.draws,
                     "set": list(sets or []),
+                    "spread": spread,
                     "uncertain": list(ens.uncertain),
                 },
                 summary,

@@ -33,6 +33,7 @@ from .common import (
     ScenarioArgument,
     SchedulerOption,
     SetOption,
+    SpreadOption,
     StoreOption,
     TopOption,
     WorkersOption,
@@ -84,6 +85,7 @@ def sensitivity_cmd(
     model: ModelOption = "all",
     rounds: RoundsOption = None,
     sets: SetOption = None,
+    spread: SpreadOption = None,
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
     chunk_size: ChunkSizeOption = None,
@@ -97,7 +99,7 @@ def sensitivity_cmd(
     from ..analysis.sensitivity import sensitivity
 
     names = parse_models(model)
-    sc = load_scenario(scenario, sets)
+    sc = load_scenario(scenario, sets, spread)
     res = on_backend(
         "Sobol design",
         None,
@@ -126,6 +128,7 @@ def sensitivity_cmd(
                     "n": res.n,
                     "resamples": res.resamples,
                     "set": list(sets or []),
+                    "spread": spread,
                     "inputs": list(res.inputs),
                 },
                 sensitivity_summary(res),

@@ -28,6 +28,7 @@ __all__ = [
     "ScenarioArgument",
     "SchedulerOption",
     "SetOption",
+    "SpreadOption",
     "StoreOption",
     "TopOption",
     "WorkersOption",
@@ -114,6 +115,14 @@ ChunkSizeOption = Annotated[
     int | None,
     typer.Option("--chunk-size", min=1, help="Draws per chunk (the result does not change)."),
 ]
+SpreadOption = Annotated[
+    float | None,
+    typer.Option(
+        "--spread",
+        help="Give every position and salience without a range one of +-P% of its scale "
+        "(positions) or +-P points (saliences), triangular; P above 0, at most 100.",
+    ),
+]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the full result as JSON.")]
 TopOption = Annotated[
     int, typer.Option("--top", min=1, help="Rows per table (the JSON has them all).")
@@ -144,16 +153,21 @@ def parse_models(model: str) -> list[str] | str:
     return names if names != ["all"] else "all"
 
 
-def load_scenario(scenario: str | None, sets: list[str] | None) -> Any:
-    """Load a scenario and apply ``--set`` interventions; bad input exits 2."""
+def load_scenario(scenario: str | None, sets: list[str] | None, spread: float | None = None) -> Any:
+    """Load a scenario, apply ``--set`` interventions, then ``--spread`` (a range on every
+    position and salience without one); bad input exits 2."""
     import realpolitik as rp
 
     from ..scenario.interventions import intervene
+    from ..scenario.uncertainty import with_spread
 
     try:
-        return intervene(rp.load(scenario), sets or [])
+        sc = intervene(rp.load(scenario), sets or [])
+        return sc if spread is None else with_spread(sc, spread)
     except ScenarioError as exc:
         raise problems(exc) from None
+    except ValueError as exc:  # a --spread out of its range
+        raise fail(f"--spread: {exc}") from None
 
 
 def record(store: str | None, no_store: bool, write: Callable[[Any], int]) -> None:

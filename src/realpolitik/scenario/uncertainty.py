@@ -20,7 +20,14 @@ import numpy as np
 
 from .objects import Range, Scenario
 
-__all__ = ["UncertainInput", "Values", "draw_values", "point_values", "uncertain_inputs"]
+__all__ = [
+    "UncertainInput",
+    "Values",
+    "draw_values",
+    "point_values",
+    "uncertain_inputs",
+    "with_spread",
+]
 
 
 @dataclass(frozen=True)
@@ -134,3 +141,39 @@ def draw_values(
             target = pos if inp.kind == "position" else sal
             target[:, a_index[inp.actor], i_index[inp.issue or ""]] = x
     return Values(cap, pos, sal, shock)
+
+
+def with_spread(scenario: Scenario, spread: float) -> Scenario:
+    """``scenario`` with a range on every position and salience that has none: the best
+    estimate plus or minus ``spread`` percent of the issue's scale (positions) or ``spread``
+    points (saliences, on 0-100), cut at the bounds, triangular (peaking at the estimate).
+
+    A quick, explicit default uncertainty for a scenario whose coder gave no ranges
+    (``simulate --spread 10``); every range it adds says so in its note. Numbers that have a
+    range keep it; capabilities and shocks are left as they are.
+    """
+    if not (isinstance(spread, (int, float)) and not isinstance(spread, bool)) or not (
+        0 < spread <= 100
+    ):
+        raise ValueError(f"spread must be a number above 0 and at most 100, got {spread!r}")
+    data = scenario.to_dict()
+    scale = {i.id: (i.scale_min, i.scale_max) for i in scenario.issues}
+    for st in data["stances"]:
+        lo, hi = scale[st["issue"]]
+        for key, bounds, width, unit in (
+            ("position", (lo, hi), spread / 100 * (hi - lo), "% of the scale"),
+            ("salience", (0.0, 100.0), float(spread), " points"),
+        ):
+            value = st[key]
+            if isinstance(value, dict):
+                continue
+            low, high = max(bounds[0], value - width), min(bounds[1], value + width)
+            if low < high:
+                st[key] = {
+                    "value": value,
+                    "low": low,
+                    "high": high,
+                    "distribution": "triangular",
+                    "note": f"--spread: ±{spread:g}{unit}, no range in the file",
+                }
+    return Scenario.from_dict(data, origin=scenario.origin or scenario.id)
