@@ -216,27 +216,12 @@ def test_missing_salib_gives_the_install_hint(monkeypatch):
 # ------------------------------------------------------------------ the command line
 
 
-def cli_app():
-    """The app with ``sensitivity`` registered (on a private app until realpolitik.cli
-    registers it itself)."""
-    import typer
-
-    from realpolitik.cli import app
-    from realpolitik.cli.analysis_cmds import levers_cmd, sensitivity_cmd
-
-    if any(c.name == "sensitivity" for c in app.registered_commands):
-        return app
-    local = typer.Typer()
-    local.callback()(lambda: None)
-    local.command("sensitivity")(sensitivity_cmd)
-    local.command("levers")(levers_cmd)
-    return local
-
-
 def run_cli(*args: str):
     from typer.testing import CliRunner
 
-    return CliRunner().invoke(cli_app(), list(args), env={"COLUMNS": "160"})
+    from realpolitik.cli import app
+
+    return CliRunner().invoke(app, list(args), env={"COLUMNS": "160"})
 
 
 def test_cli_tables_and_json():

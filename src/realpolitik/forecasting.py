@@ -22,7 +22,7 @@ import numpy as np
 
 from . import models
 from ._version import __version__
-from .models.base import Change, ModelInput
+from .models.base import Change, ModelInput, Trajectory
 from .scenario import Scenario
 from .scenario.objects import Shock
 from .scenario.uncertainty import Values
@@ -439,10 +439,30 @@ def _model_names(model: str | Sequence[str]) -> list[str]:
     return names
 
 
-def run_model(
-    scenario: Scenario, name: str, *, rounds: int | None = None, **params: Any
-) -> ModelRun:
-    """Run one registered model on every issue of ``scenario``."""
+@dataclass(frozen=True)
+class ModelPlan:
+    """A registered model with its rounds and parameters, checked: what a run records and
+    what every verb (forecast, simulate, sensitivity, levers) runs."""
+
+    name: str
+    rounds: int
+    params: tuple[tuple[str, Any], ...] = ()
+
+    def parameters(self) -> dict[str, Any]:
+        return {"rounds": self.rounds, **dict(self.params)}
+
+    def run(self, inputs: ModelInput, *, details: bool = True) -> Trajectory:
+        """The model on ``inputs``; ``details=False`` skips the per-round diagnostics."""
+        spec = models.get(self.name)
+        kw = dict(self.params)
+        if spec.dynamic:
+            kw["rounds"] = self.rounds
+        return spec.run(inputs, details=details, **kw)
+
+
+def plan_model(name: str, rounds: int | None = None, **params: Any) -> ModelPlan:
+    """Check one model's name, rounds and parameters; ``KeyError``, ``TypeError`` or
+    ``ValueError`` say what is wrong."""
     spec = models.get(name)
     unknown = set(params) - set(spec.defaults)
     if unknown:
@@ -453,9 +473,33 @@ def run_model(
     t = spec.default_rounds if rounds is None else int(rounds)
     if spec.dynamic and not 0 <= t <= MAX_ROUNDS:
         raise ValueError(f"rounds must be 0 to {MAX_ROUNDS}, got {t}")
-    if not spec.dynamic:
-        t = 0
-    used = {**spec.defaults, **params}
+    return ModelPlan(name, t if spec.dynamic else 0, tuple({**spec.defaults, **params}.items()))
+
+
+def plan_models(
+    model: str | Sequence[str],
+    rounds: int | None = None,
+    params: Mapping[str, Mapping[str, Any]] | None = None,
+) -> tuple[ModelPlan, ...]:
+    """:func:`plan_model` for ``model`` (a name, a list, or ``"all"``); ``params`` maps a
+    model name to its parameters and may name only models that run."""
+    names = _model_names(model)
+    params = params or {}
+    for key in params:
+        if key not in names:
+            raise KeyError(f"parameters given for {key!r}, which is not among the models run")
+    return tuple(plan_model(n, rounds, **dict(params.get(n, {}))) for n in names)
+
+
+def run_model(
+    scenario: Scenario, name: str, *, rounds: int | None = None, **params: Any
+) -> ModelRun:
+    """Run one registered model on every issue of ``scenario``."""
+    return _run_plan(scenario, plan_model(name, rounds, **params))
+
+
+def _run_plan(scenario: Scenario, plan: ModelPlan) -> ModelRun:
+    t = plan.rounds
     actors = scenario.actor_ids
     n, m = len(actors), len(scenario.issues)
     positions = np.full((t + 1, n, m), np.nan)
@@ -464,7 +508,7 @@ def run_model(
     details: dict[str, list[Any]] = {}
     for j, issue in enumerate(scenario.issue_ids):
         ids, inp = issue_input(scenario, issue)
-        traj = spec.run(inp, rounds=t, **used) if spec.dynamic else spec.run(inp, **used)
+        traj = plan.run(inp)
         rows = [actors.index(a) for a in ids]
         positions[: traj.rounds + 1, rows, j] = traj.positions[:, :, 0]
         if traj.rounds < t:  # a model that stopped early holds its last positions
@@ -477,8 +521,8 @@ def run_model(
         for key, arr in traj.details.items():
             details.setdefault(key, [None] * m)[j] = _deep_tuple(_jsonable(np.asarray(arr)))
     return ModelRun(
-        model=name,
-        parameters={"rounds": t, **used},
+        model=plan.name,
+        parameters=plan.parameters(),
         forecast=forecast,
         positions=positions,
         per_round=per_round,
@@ -503,12 +547,7 @@ def forecast(
     from .scenario import load
 
     sc = load(scenario)
-    names = _model_names(model)
-    params = params or {}
-    for key in params:
-        if key not in names:
-            raise KeyError(f"parameters given for {key!r}, which is not among the models run")
-    runs = tuple(run_model(sc, n, rounds=rounds, **dict(params.get(n, {}))) for n in names)
+    runs = tuple(_run_plan(sc, plan) for plan in plan_models(model, rounds, params))
     cap, pos, sal, _ = sc.arrays()
     return Forecast(
         **provenance(sc),

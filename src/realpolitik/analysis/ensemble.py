@@ -35,13 +35,12 @@ from typing import Any
 
 import numpy as np
 
-from .. import models
 from .._version import __version__
 from ..forecasting import (
-    MAX_ROUNDS,
+    ModelPlan,
     _jsonable,
-    _model_names,
     issue_batch,
+    plan_models,
     provenance,
     salience_gain,
     scenario_fields,
@@ -84,48 +83,6 @@ def _ro(a: Any) -> np.ndarray:
 # ------------------------------------------------------------------ evaluation
 
 
-@dataclass(frozen=True)
-class ModelPlan:
-    """A model as an ensemble runs it: its name, rounds and parameters."""
-
-    name: str
-    rounds: int
-    params: tuple[tuple[str, Any], ...] = ()
-
-    def parameters(self) -> dict[str, Any]:
-        return {"rounds": self.rounds, **dict(self.params)}
-
-
-def plan_models(
-    model: str | Sequence[str],
-    rounds: int | None = None,
-    params: Mapping[str, Mapping[str, Any]] | None = None,
-) -> tuple[ModelPlan, ...]:
-    """Check model names, rounds and parameters as :func:`realpolitik.forecast` does."""
-    names = _model_names(model)
-    params = params or {}
-    for key in params:
-        if key not in names:
-            raise KeyError(f"parameters given for {key!r}, which is not among the models run")
-    plans = []
-    for name in names:
-        spec = models.get(name)
-        given = dict(params.get(name, {}))
-        unknown = set(given) - set(spec.defaults)
-        if unknown:
-            raise TypeError(
-                f"model {name!r} has no parameter {', '.join(sorted(unknown))}; "
-                f"its parameters are: {', '.join(spec.defaults) or 'none'}"
-            )
-        t = spec.default_rounds if rounds is None else int(rounds)
-        if spec.dynamic and not 0 <= t <= MAX_ROUNDS:
-            raise ValueError(f"rounds must be 0 to {MAX_ROUNDS}, got {t}")
-        plans.append(
-            ModelPlan(name, t if spec.dynamic else 0, tuple({**spec.defaults, **given}.items()))
-        )
-    return tuple(plans)
-
-
 @dataclass(frozen=True, eq=False)
 class Outcome:
     """One model's results over B draws: ``forecast`` (B, m); for a dynamic model that
@@ -143,17 +100,11 @@ def evaluate(scenario: Scenario, values: Values, plans: Sequence[ModelPlan]) -> 
     out: dict[str, Outcome] = {}
     batches = [issue_batch(scenario, values, j)[1] for j in range(m)]
     for plan in plans:
-        spec = models.get(plan.name)
         forecast = np.empty((b, m))
         settled = np.full((b, m), np.nan)
         period = np.full((b, m), np.nan)
         for j, inp in enumerate(batches):
-            kw = dict(plan.params)
-            if spec.dynamic:
-                kw["rounds"] = plan.rounds
-            if _takes_details(spec.run):
-                kw["details"] = False
-            traj = spec.run(inp, **kw)
+            traj = plan.run(inp, details=False)
             forecast[:, j] = traj.forecast
             if "settled" in traj.details:
                 settled[:, j] = traj.details["settled"]
@@ -161,13 +112,6 @@ def evaluate(scenario: Scenario, values: Values, plans: Sequence[ModelPlan]) -> 
         has = not np.isnan(settled).all()
         out[plan.name] = Outcome(forecast, settled if has else None, period if has else None)
     return out
-
-
-def _takes_details(fn: Callable[..., Any]) -> bool:
-    """Whether a model's run() takes ``details`` (to skip per-round diagnostics)."""
-    import inspect
-
-    return "details" in inspect.signature(fn).parameters
 
 
 @dataclass(frozen=True)

@@ -56,12 +56,13 @@ from typing import Any
 
 import numpy as np
 
-from .. import models
 from .._version import __version__
 from ..errors import Problem, ScenarioError
 from ..forecasting import (
+    ModelPlan,
     _jsonable,
     issue_batch,
+    plan_models,
     provenance,
     salience_gain,
     scenario_fields,
@@ -69,7 +70,7 @@ from ..forecasting import (
 )
 from ..scenario import Scenario, load
 from ..scenario.uncertainty import Values, point_values
-from .ensemble import ModelPlan, _issue_arrays, _takes_details, evaluate, plan_models
+from .ensemble import _issue_arrays, evaluate
 
 __all__ = ["DEFAULT_STEP", "EXACT", "FORMAT", "UNITS", "Lever", "Levers", "levers"]
 
@@ -640,12 +641,6 @@ def _simulated(
 ) -> list[_Option]:
     """Finite steps, every step touching one issue a column of one batch of that issue."""
     sc = setup.sc
-    spec = models.get(plan.name)
-    kw = dict(plan.params)
-    if spec.dynamic:
-        kw["rounds"] = plan.rounds
-    if _takes_details(spec.run):
-        kw["details"] = False
     moves = []  # (candidate, direction, new value, step)
     for cand in setup.candidates:
         for d in cand.directions:
@@ -670,7 +665,7 @@ def _simulated(
                 sal[col, cand.k, j] = value
         values = Values(cap, pos, sal, np.repeat(point.shock_value, b, axis=0))
         _, inp = issue_batch(sc, values, j)
-        forecast = spec.run(inp, **kw).forecast  # (b,): column 0 the scenario as it is
+        forecast = plan.run(inp, details=False).forecast  # (b,): column 0 the scenario as it is
         for col, i in enumerate(cols, start=1):
             new_f[i, j] = forecast[col]
     g0 = _gain(setup, f0[None])[0]

@@ -57,7 +57,7 @@ import numpy as np
 
 from .._version import __version__
 from ..errors import RealpolitikError
-from ..forecasting import _jsonable, provenance, scenario_fields, scenario_ref
+from ..forecasting import _jsonable, plan_models, provenance, scenario_fields, scenario_ref
 from ..scenario import Scenario, load
 from ..scenario.uncertainty import Values, draw_values, point_values, uncertain_inputs
 from .ensemble import (
@@ -66,7 +66,6 @@ from .ensemble import (
     default_chunk_size,
     evaluate,
     new_seed,
-    plan_models,
     run_chunk,
 )
 
