@@ -26,6 +26,7 @@ from .common import (
     RoundsOption,
     ScenarioArgument,
     SchedulerOption,
+    SeedOption,
     SetOption,
     SpreadOption,
     StoreOption,
@@ -109,15 +110,7 @@ def simulate(
     draws: Annotated[
         int, typer.Option("--draws", "-n", min=1, max=10_000_000, help="Monte Carlo draws.")
     ] = 1000,
-    seed: Annotated[
-        int | None,
-        typer.Option(
-            "--seed",
-            min=0,
-            max=2**63 - 1,
-            help="Seed of every draw (default: a fresh one, printed and stored).",
-        ),
-    ] = None,
+    seed: SeedOption = None,
     model: ModelOption = "all",
     rounds: RoundsOption = None,
     sets: SetOption = None,

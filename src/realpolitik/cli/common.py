@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from ..analysis.ensemble import MAX_SEED
 from ..errors import RealpolitikError, ScenarioError
 from ..forecasting import MAX_ROUNDS
 
@@ -27,6 +28,7 @@ __all__ = [
     "RoundsOption",
     "ScenarioArgument",
     "SchedulerOption",
+    "SeedOption",
     "SetOption",
     "SpreadOption",
     "StoreOption",
@@ -114,6 +116,16 @@ SchedulerOption = Annotated[
 ChunkSizeOption = Annotated[
     int | None,
     typer.Option("--chunk-size", min=1, help="Draws per chunk (the result does not change)."),
+]
+SeedOption = Annotated[
+    int | None,
+    typer.Option(
+        "--seed",
+        min=0,
+        max=MAX_SEED,
+        help="Seed of every random number of the run (default: a fresh one, printed and "
+        "recorded); the same seed gives the same result.",
+    ),
 ]
 SpreadOption = Annotated[
     float | None,
