@@ -562,3 +562,43 @@ def forecast(
         salience=sal,
         runs=runs,
     )
+
+
+def _detail(run: ModelRun, key: str, j: int) -> float | None:
+    values = run.details.get(key)
+    if values is None or values[j] is None:
+        return None
+    v = values[j]
+    while isinstance(v, (list, tuple)):
+        v = v[0] if v else None
+    return None if v is None else float(v)
+
+
+def stability(run: ModelRun, j: int, span: float, last: int = 3) -> tuple[str, str]:
+    """``(kind, note)`` for a dynamic model on issue ``j``: kind "" when it came to rest
+    (or its forecast stays put while positions move), "cycle" when it cycles (the model
+    reports ``cycle_period``), "unsettled" when it still moves over its last rounds."""
+    if not run.rounds:
+        return "", ""
+    settled = _detail(run, "settled", j)
+    period = _detail(run, "cycle_period", j)
+    lo, hi = _detail(run, "forecast_low", j), _detail(run, "forecast_high", j)
+    if settled is None:  # a model that reports nothing: look at its last rounds
+        series = run.per_round.get("median")
+        if series is None or run.rounds < last:
+            return "", ""
+        lo, hi = float(series[-last:, j].min()), float(series[-last:, j].max())
+    elif settled:
+        return "", ""
+    if lo is not None and hi is not None and hi - lo <= 0.01 * span:
+        return "", ""  # positions may still move, but the forecast stays put
+    spread = f" between {lo:.1f} and {hi:.1f}" if lo is not None and hi is not None else ""
+    if period:
+        return "cycle", (
+            f"{run.model} cycles{spread} (period {int(period)}); its forecast is the mean over "
+            "the cycle."
+        )
+    return "unsettled", (
+        f"{run.model} has not settled after {run.rounds} rounds: its forecast moved{spread} "
+        "over the last rounds; try more --rounds."
+    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 from .ensemble import ActorOutlook, Ensemble, IssueOutlook, simulate
 from .levers import Lever, Levers, levers
 from .sensitivity import Sensitivity, sensitivity
+from .viewfrom import ViewFrom, view_from
 
 __all__ = [
     "ActorOutlook",
@@ -18,7 +19,9 @@ __all__ = [
     "Lever",
     "Levers",
     "Sensitivity",
+    "ViewFrom",
     "levers",
     "sensitivity",
     "simulate",
+    "view_from",
 ]

@@ -1,5 +1,5 @@
-"""The command line: ``realpolitik forecast | simulate | sensitivity | levers | runs |
-validate | scenarios | schema | models``.
+"""The command line: ``realpolitik forecast | simulate | sensitivity | levers | report | serve |
+runs | validate | scenarios | schema | models``.
 
 A thin front end: it parses arguments, calls the public API, and renders. Bad
 input never ends in a traceback: problems go to standard error and the exit code
@@ -40,7 +40,9 @@ from .common import fail as _fail
 from .common import load_scenario as _scenario
 from .common import parse_models as _models
 from .common import problems as _problems
+from .report_cmd import report_cmd
 from .runs import runs_app
+from .serve_cmd import serve_cmd
 
 app = typer.Typer(
     name="realpolitik",
@@ -237,6 +239,8 @@ app.add_typer(runs_app, name="runs", help="The run history: list, show and compa
 
 app.command("sensitivity")(sensitivity_cmd)
 app.command("levers")(levers_cmd)
+app.command("report")(report_cmd)
+app.command("serve")(serve_cmd)
 
 
 def main() -> None:

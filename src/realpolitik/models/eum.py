@@ -140,7 +140,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -158,7 +158,9 @@ __all__ = [
     "POS_RTOL",
     "SETTLE_RTOL",
     "SPEC",
+    "Perceptions",
     "expected_utility",
+    "perceptions",
     "risk_exponents",
     "run",
     "settle",
@@ -563,6 +565,108 @@ def _exponents(security: np.ndarray, out: np.ndarray) -> None:
     np.subtract(3.0, big_r, out=out)
     big_r += 3.0
     out /= big_r
+
+
+# ---------------------------------------------------------------- perceptions
+
+
+class Perceptions(NamedTuple):
+    """What each actor perceives of every other on one issue (:func:`perceptions`).
+
+    Arrays are read-only; rows i are the perceiving actor (the receiver of the model's
+    offers), columns j the other (the proposer).
+    """
+
+    #: (n, n): E^i(U_ij), i's expected utility of challenging j, with i's exponent r_i.
+    eu_challenge: np.ndarray
+    #: (n, n): E^i(U_ji), j's expected utility of challenging i as i perceives it (r_i).
+    eu_challenged: np.ndarray
+    #: (n,): r_i, from the risk-neutral security levels.
+    risk_exponent: np.ndarray
+    #: (n,): S_i, the security levels at r = 1 (how much the others expect from challenging i).
+    security: np.ndarray
+    #: (n, n) bool: i and j at one position (within POS_RTOL R), the diagonal included;
+    #: there both expected utilities are 0 and no offer is made.
+    same_position: np.ndarray
+
+
+def perceptions(
+    x: Any,
+    c: Any,
+    s: Any,
+    *,
+    span: float,
+    q: float = 1.0,
+    t: float = 1.0,
+    probability: str = "all_pairs",
+) -> Perceptions:
+    """The expected utilities each actor perceives, as the first round of :func:`run` forms
+    them from positions ``x``: Bueno de Mesquita's "view from" every actor.
+
+    One issue with n actors at positions ``x`` (n,), capabilities ``c`` (n,) (any
+    non-negative scale) and saliences ``s`` (n,) on 0-1; ``span`` is R, the issue's range
+    (what :func:`run` takes for ``range_basis``); ``q``, ``t`` and ``probability`` as in
+    :func:`run`. The steps are those of a round (module docstring): the risk-neutral vote
+    sums (:func:`vote_sums`) and probabilities (:func:`win_probabilities`), the security
+    levels with every r = 1, the exponents (:func:`risk_exponents`), then both expected
+    utilities of each pair with the perceiving actor's exponent (:func:`expected_utility`
+    with rho = r_i), with mu the Condorcet median of ``x`` when q < 1. Pairs at one position
+    (within POS_RTOL R) get 0 for both and no share in each other's security.
+
+    Row i of the result is what actor i sees: ``eu_challenge[i, j]`` = E^i(U_ij) and
+    ``eu_challenged[i, j]`` = E^i(U_ji), the (a, b) from which the model classifies j's
+    offer to i. They agree with a round of :func:`run` up to rounding (the round sums in
+    another order, and with q = 1 works with a quarter of each expected utility), far
+    below the tolerances (EU_ATOL) that decide its offers; the exponents agree to ~1e-15.
+
+    Complexity: O(n^2 log n) time (the sorted vote sums) and O(n^2) memory.
+    """
+    x = np.asarray(x, dtype=float)
+    c = np.asarray(c, dtype=float)
+    s = np.asarray(s, dtype=float)
+    if x.ndim != 1 or c.shape != x.shape or s.shape != x.shape:
+        raise ValueError(
+            f"x, c and s must be 1-d of one length, got shapes {x.shape}, {c.shape}, {s.shape}"
+        )
+    if x.size == 0:
+        raise ValueError("perceptions need at least one actor")
+    if not (np.all(np.isfinite(x)) and np.all(np.isfinite(c)) and np.all(np.isfinite(s))):
+        raise ValueError("x, c and s must be finite")
+    span_ = float(span)
+    if not (math.isfinite(span_) and span_ > 0):
+        raise ValueError(f"span must be a positive number, got {span!r}")
+    for name, val in (("q", q), ("t", t)):
+        if not (isinstance(val, (int, float, np.floating)) and 0.0 <= float(val) <= 1.0):
+            raise ValueError(f"{name} must be a number in [0, 1], got {val!r}")
+    if probability not in _PROBABILITY:
+        raise ValueError(f"probability must be one of {_PROBABILITY}, got {probability!r}")
+    q, t = float(q), float(t)
+    n = x.size
+    w = c * s
+    diff = np.abs(x[None, :] - x[:, None]) / span_
+    same = ~(diff > POS_RTOL)
+    d = np.where(same, 0.0, diff)  # d_ij, 0 for one position
+    votes = vote_sums(x.reshape(1, n), w.reshape(1, n), np.array([span_]))
+    p = win_probabilities(votes, probability)[0]  # P[i, j]: i beats j
+    dmu = np.zeros(n)  # |x_i - mu| / R: mu enters only through U_b and U_w, when q < 1
+    if q != 1.0:
+        mu = float(median_last(w, x, span_))  # type: ignore[arg-type]
+        dmu = np.abs(x - mu) / span_
+    dmu_i, dmu_j = dmu[:, None], dmu[None, :]  # challenger i (rows), challenger j (columns)
+    # Security at r = 1: S_j = sum over the challengers i at another position of E(U_ij).
+    e1 = expected_utility(p, d, s[None, :], dmu_i, 1.0, q, t)
+    security = np.where(same, 0.0, e1).sum(axis=0)
+    r = risk_exponents(security)
+    # Both expected utilities of each pair, with the perceiving actor's exponent (rows).
+    rho = r[:, None]
+    shared = _success_failure(d, rho)
+    own = expected_utility(p, d, s[None, :], dmu_i, rho, q, t, us_uf_usq=shared)
+    other = expected_utility(p.T, d, s[:, None], dmu_j, rho, q, t, us_uf_usq=shared)
+    own = np.where(same, 0.0, own)
+    other = np.where(same, 0.0, other)
+    for arr in (own, other, r, security, same):
+        arr.setflags(write=False)
+    return Perceptions(own, other, r, security, same)
 
 
 # ------------------------------------------------------------------------- a round

@@ -1,0 +1,151 @@
+"""``realpolitik report``: the self-contained HTML report (and a PDF of it)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+
+from ..errors import RealpolitikError, ScenarioError
+from .common import (
+    ModelOption,
+    RoundsOption,
+    ScenarioArgument,
+    SchedulerOption,
+    SeedOption,
+    SetOption,
+    SpreadOption,
+    WorkersOption,
+    err,
+    fail,
+    load_scenario,
+    parse_models,
+    problems,
+)
+
+_STAGES = {"simulate": "Monte Carlo draws", "sensitivity": "Sobol design points"}
+
+
+def report_cmd(
+    scenario: ScenarioArgument = None,
+    output: Annotated[
+        Path,
+        typer.Option(
+            "--output",
+            "-o",
+            help="The HTML file to write (a path ending in .pdf writes only the PDF).",
+        ),
+    ] = Path("report.html"),
+    pdf: Annotated[
+        bool, typer.Option("--pdf", help="Also write a PDF of the same report (.pdf beside it).")
+    ] = False,
+    actor: Annotated[
+        str | None,
+        typer.Option(
+            "--actor",
+            "-a",
+            help="The actor whose levers and view the report shows (default: the first).",
+        ),
+    ] = None,
+    draws: Annotated[
+        int,
+        typer.Option(
+            "--draws", "-n", min=0, max=1_000_000, help="Monte Carlo draws per model (0: none)."
+        ),
+    ] = 1000,
+    sobol_n: Annotated[
+        int,
+        typer.Option("--sobol-n", help="Base samples of the Sobol design, a power of two."),
+    ] = 64,
+    no_sensitivity: Annotated[
+        bool, typer.Option("--no-sensitivity", help="Leave the Sobol indices out (faster).")
+    ] = False,
+    seed: SeedOption = None,
+    model: ModelOption = "all",
+    rounds: RoundsOption = None,
+    sets: SetOption = None,
+    spread: SpreadOption = None,
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
+) -> None:
+    """Write a self-contained HTML report of a scenario: forecasts, trajectories, who wins
+    and how surely, sensitivity, levers and the view from an actor. It makes no network
+    request: mail it or open it offline."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from ..report import ReportError, build_report
+    from ..runner import BackendError
+    from ..runner import backend as make_backend
+
+    names = parse_models(model)
+    sc = load_scenario(scenario, sets, spread)
+    html_path: Path | None = output
+    pdf_path: Path | None = output.with_suffix(".pdf") if pdf else None
+    if output.suffix.lower() == ".pdf":
+        html_path, pdf_path = None, output
+    for path in (html_path, pdf_path):
+        if path is not None and not path.parent.exists():
+            raise fail(f"--output: the folder {path.parent} does not exist")
+    try:
+        runner = make_backend(workers, scheduler)
+    except BackendError as exc:
+        raise fail(str(exc)) from None
+    bar = Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    )
+    tasks: dict[str, Any] = {}
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if stage not in tasks:
+            tasks[stage] = bar.add_task(_STAGES.get(stage, stage), total=total)
+        bar.update(tasks[stage], completed=done, total=total)
+
+    try:
+        with bar:
+            rep = build_report(
+                sc,
+                actor=actor,
+                model=names,
+                draws=draws,
+                seed=seed,
+                sobol_n=sobol_n,
+                sensitivity=not no_sensitivity,
+                rounds=rounds,
+                backend=runner,
+                progress=progress,
+                interventions=tuple(sets or ()),
+                spread=spread,
+            )
+    except ScenarioError as exc:
+        raise problems(exc) from None
+    except (ReportError, RealpolitikError, ValueError) as exc:
+        raise fail(str(exc)) from None
+    finally:
+        close = getattr(runner, "close", None)
+        if close is not None:
+            close()
+    html = rep.html()
+    for note in rep.notes:
+        err.print(f"[yellow]note:[/] {escape(note)}", soft_wrap=True)
+    try:
+        if html_path is not None:
+            html_path.write_text(html, encoding="utf-8")
+            err.print(f"wrote {escape(str(html_path))} ({len(html.encode()) / 1e6:.1f} MB)")
+        if pdf_path is not None:
+            from ..report.pdf import write_pdf
+
+            write_pdf(html, pdf_path)
+            err.print(f"wrote {escape(str(pdf_path))}")
+    except ReportError as exc:
+        raise fail(str(exc)) from None
+    except OSError as exc:
+        raise fail(f"--output: cannot write {exc.filename}: {exc.strerror}") from None
+    err.print(f"[dim]seed {rep.settings['seed']}; scenario {rep.forecast.scenario_hash[:19]}[/]")

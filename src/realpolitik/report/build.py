@@ -1,0 +1,247 @@
+"""Gather what a report shows: every result through the public API, and how it was made.
+
+Complexity: the sum of what it runs: one forecast per model, ``draws`` Monte Carlo draws
+per model (:func:`~realpolitik.analysis.ensemble.simulate`), ``sobol_n (k + 2) + 2k + 1``
+evaluations per model for k ranged inputs (:func:`~realpolitik.analysis.sensitivity.
+sensitivity`), the levers of one actor (one batch per issue and model) and the view from
+it (O(n^2 log n) per issue); then one chart per issue and section, each O(actors x rounds)
+or O(draws) to draw.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from .._version import __version__
+from ..errors import RealpolitikError
+from ..forecasting import Forecast, forecast, plan_models
+from ..scenario import Scenario, load
+
+__all__ = ["DEFAULT_DRAWS", "DEFAULT_SOBOL_N", "Report", "ReportError", "build_report"]
+
+#: Monte Carlo draws per model unless told otherwise: enough for the 5-95% bands to be
+#: stable to about a point on a 0-100 scale.
+DEFAULT_DRAWS = 1000
+#: Base samples of Saltelli's design unless told otherwise (n (k + 2) evaluations).
+DEFAULT_SOBOL_N = 64
+
+Progress = Callable[[str, int, int], object]
+
+
+class ReportError(RealpolitikError):
+    """A report that cannot be made: a missing extra, a bad setting."""
+
+
+@dataclass(frozen=True, eq=False)
+class Report:
+    """Everything a report shows, and how it was produced.
+
+    ``ensemble``, ``sensitivity``, ``levers`` and ``view`` are ``None`` when their section
+    was not computed; ``notes`` says why, one line per section left out. ``settings`` holds
+    the options the report was built with (models, draws, seed, Sobol samples, actor,
+    rounds, parameters); with the scenario hash and the version they reproduce every figure.
+    """
+
+    scenario: Scenario
+    forecast: Forecast
+    actor: str
+    settings: Mapping[str, Any]
+    ensemble: Any = None
+    sensitivity: Any = None
+    levers: Any = None
+    view: Any = None
+    notes: tuple[str, ...] = ()
+    created: str = ""
+    version: str = __version__
+    interventions: tuple[str, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "settings", MappingProxyType(dict(self.settings)))
+        object.__setattr__(self, "notes", tuple(self.notes))
+
+    def html(self) -> str:
+        """The report as one self-contained HTML document."""
+        from .html import render
+
+        return render(self)
+
+    def write(self, path: str | Path) -> Path:
+        """Write :meth:`html` to ``path`` (UTF-8); returns the path."""
+        p = Path(path)
+        p.write_text(self.html(), encoding="utf-8")
+        return p
+
+    def write_pdf(self, path: str | Path) -> Path:
+        """Print the same HTML to a PDF at ``path`` with WeasyPrint (the ``pdf`` extra)."""
+        from .pdf import write_pdf
+
+        return write_pdf(self.html(), Path(path))
+
+
+def _import_charts() -> None:
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        raise ReportError(
+            "the report draws its charts with matplotlib, which is not installed; "
+            "install the extra: pip install 'realpolitik[report]'"
+        ) from None
+
+
+def build_report(
+    scenario: Scenario | str | None = None,
+    *,
+    actor: str | None = None,
+    model: str | Sequence[str] = "all",
+    draws: int = DEFAULT_DRAWS,
+    seed: int | None = None,
+    sobol_n: int = DEFAULT_SOBOL_N,
+    sensitivity: bool = True,
+    rounds: int | None = None,
+    params: Mapping[str, Mapping[str, Any]] | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    backend: Any = None,
+    progress: Progress | None = None,
+    interventions: Sequence[str] = (),
+    spread: float | None = None,
+) -> Report:
+    """Compute everything a report shows for ``scenario``.
+
+    ``actor`` is the actor whose levers and view the report shows (default: the first
+    actor of the scenario); ``draws`` the Monte Carlo draws per model (0: no simulation);
+    ``seed`` fixes the simulation and the sensitivity design (a fresh one is drawn and
+    recorded if ``None``); ``sobol_n`` the base samples of the Sobol design and
+    ``sensitivity=False`` leaves that section out. A section that cannot be computed (no
+    ranged number, an extra not installed) is left out with a note that says why.
+    ``progress(stage, done, total)`` is called as each stage advances. ``interventions``
+    and ``spread`` only record the ``--set`` edits and the ``--spread`` already applied to
+    ``scenario``, for the report to list them and its command line to repeat them.
+
+    Raises :class:`ReportError` if matplotlib (the ``report`` extra) is missing, and
+    :class:`~realpolitik.errors.ScenarioError` for an actor the scenario does not have.
+    """
+    from ..analysis.ensemble import MAX_SEED, new_seed, simulate
+    from ..analysis.levers import levers as compute_levers
+    from ..analysis.sensitivity import SensitivityError
+    from ..analysis.sensitivity import sensitivity as compute_sensitivity
+    from ..analysis.viewfrom import view_from
+    from ..runner import backend as make_backend
+    from ..scenario.uncertainty import uncertain_inputs
+
+    _import_charts()
+    sc = load(scenario)
+    if actor is None:
+        actor = sc.actors[0].id
+    if isinstance(draws, bool) or not isinstance(draws, int) or draws < 0:
+        raise ReportError(f"draws must be a whole number >= 0, got {draws!r}")
+    if seed is None:
+        seed = new_seed()
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
+        raise ReportError(f"seed must be a whole number from 0 to 2**63 - 1, got {seed!r}")
+    if (
+        isinstance(sobol_n, bool)
+        or not isinstance(sobol_n, int)
+        or sobol_n < 4
+        or sobol_n & (sobol_n - 1)
+    ):
+        raise ReportError(f"sobol_n must be a power of two from 4 on, got {sobol_n!r}")
+    plans = plan_models(model, rounds, params)
+    names = [p.name for p in plans]
+    notes: list[str] = []
+
+    def stage(name: str, done: int, total: int) -> None:
+        if progress is not None:
+            progress(name, done, total)
+
+    stage("forecast", 0, 1)
+    fc = forecast(sc, model=names, rounds=rounds, params=params)
+    stage("forecast", 1, 1)
+    lv = compute_levers(sc, actor, names, rounds=rounds, params=params)
+    eum_params = dict(fc.run("eum").parameters) if "eum" in names else {}
+    view = view_from(
+        sc,
+        actor,
+        **{k: eum_params[k] for k in ("q", "t", "probability", "range_basis") if k in eum_params},
+    )
+    if not eum_params:
+        notes.append("The view from an actor uses the EUM's default parameters (EUM not run).")
+
+    ranged = bool(uncertain_inputs(sc))
+    ens = sens = None
+    runner = backend
+    owned = False
+    try:
+        if (draws > 0 and ranged) or (sensitivity and ranged):
+            if runner is None:
+                runner = make_backend(workers, scheduler)
+                owned = True
+        if draws == 0:
+            notes.append("Simulation: not run (draws = 0).")
+        elif not ranged:
+            notes.append(
+                "Simulation: the scenario has no ranged number, so every draw would be the "
+                "forecast; give ranges in the file or build with a spread (--spread)."
+            )
+        else:
+            ens = simulate(
+                sc,
+                names,
+                draws=draws,
+                seed=seed,
+                rounds=rounds,
+                params=params,
+                backend=runner,
+                progress=lambda d, t: stage("simulate", d, t),
+            )
+        if not sensitivity:
+            notes.append("Sensitivity: not computed (left out on request).")
+        elif not ranged:
+            notes.append("Sensitivity: the scenario has no ranged number to vary.")
+        else:
+            try:
+                sens = compute_sensitivity(
+                    sc,
+                    names,
+                    n=sobol_n,
+                    seed=seed,
+                    rounds=rounds,
+                    params=params,
+                    backend=runner,
+                    progress=lambda d, t: stage("sensitivity", d, t),
+                )
+            except SensitivityError as exc:
+                notes.append(f"Sensitivity: not computed: {exc}")
+    finally:
+        close = getattr(runner, "close", None) if owned else None
+        if close is not None:
+            close()
+
+    settings = {
+        "models": names,
+        "rounds": rounds,
+        "parameters": {r.model: dict(r.parameters) for r in fc.runs},
+        "draws": draws if ens is not None else 0,
+        "seed": seed,
+        "sobol_n": sobol_n if sens is not None else None,
+        "actor": actor,
+        "spread": spread,
+    }
+    return Report(
+        scenario=sc,
+        forecast=fc,
+        actor=actor,
+        settings=settings,
+        ensemble=ens,
+        sensitivity=sens,
+        levers=lv,
+        view=view,
+        notes=tuple(notes),
+        created=_dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat(),
+        interventions=tuple(interventions),
+    )

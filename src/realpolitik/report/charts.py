@@ -1,0 +1,509 @@
+"""The charts of the report and the dashboard: pure functions from result objects to SVG.
+
+Each function takes the scenario (for names and scale labels) and a result object
+(:class:`~realpolitik.forecasting.Forecast`, :class:`~realpolitik.analysis.ensemble.
+Ensemble`, :class:`~realpolitik.analysis.sensitivity.Sensitivity`,
+:class:`~realpolitik.analysis.levers.Levers`, :class:`~realpolitik.analysis.viewfrom.
+ViewFrom`) and returns the text of one ``<svg>`` element, ready to inline in HTML: text
+stays text (searchable, small; the page's sans-serif font draws it), the output carries no
+date and no random id, so the same inputs give the same bytes, and nothing in it refers
+to a file or an address.
+
+Figures are made with matplotlib's object interface (``matplotlib.figure.Figure``, no
+pyplot and no global figure state), so charts may be drawn from several threads, as the
+dashboard does; the few process-wide settings of the SVG writer are applied under a lock.
+
+Complexity: each chart is O(what it draws): actors x rounds for a trajectory, draws for a
+distribution (one histogram pass), inputs for a Sobol chart.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import re
+import textwrap
+import threading
+from collections.abc import Callable
+from typing import Any, ParamSpec
+
+import numpy as np
+
+P = ParamSpec("P")
+
+__all__ = [
+    "MODEL_COLOURS",
+    "distribution_chart",
+    "gains_chart",
+    "levers_chart",
+    "outlook_chart",
+    "positions_chart",
+    "sobol_chart",
+    "trajectory_chart",
+    "view_from_chart",
+]
+
+#: One colour per model, the same in every chart.
+MODEL_COLOURS = {
+    "compromise": "#1f6fb4",
+    "median": "#2a9d3a",
+    "eum": "#d1495b",
+}
+_OTHER_MODELS = ("#8e6cc0", "#c07d12", "#3c8d8d", "#6b6b6b")
+STATUS_QUO = "#555555"
+#: Regions of the view-from chart (Bueno de Mesquita's names) and their tints.
+REGION_COLOURS = {
+    "conflict": "#d1495b",
+    "compromise": "#e9a23b",
+    "capitulation": "#1f6fb4",
+    "stalemate": "#8a8a8a",
+    "same position": "#000000",
+}
+
+_LOCK = threading.RLock()
+_RC: Any = {  # (matplotlib types the keys as literals)
+    "svg.fonttype": "none",  # text as <text>, drawn with the page's font
+    "svg.hashsalt": "realpolitik",  # ids from content: the same chart, the same bytes
+    "font.family": "sans-serif",
+    "font.size": 9.0,
+    "axes.titlesize": 10.0,
+    "axes.labelsize": 9.0,
+    "legend.fontsize": 8.0,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+}
+
+
+def model_colour(model: str, k: int = 0) -> str:
+    """The colour of ``model`` (registered models have fixed ones)."""
+    return MODEL_COLOURS.get(model, _OTHER_MODELS[k % len(_OTHER_MODELS)])
+
+
+def _figure(width: float, height: float) -> Any:
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(width, height), layout="constrained")
+
+
+def _styled(draw: Callable[P, str]) -> Callable[P, str]:
+    """Draw under our style and the SVG writer's settings (matplotlib reads them from its
+    process-wide parameters, at drawing and at saving), one chart at a time."""
+
+    @functools.wraps(draw)
+    def chart(*args: P.args, **kwargs: P.kwargs) -> str:
+        import matplotlib
+
+        with _LOCK, matplotlib.rc_context(_RC):
+            return draw(*args, **kwargs)
+
+    return chart
+
+
+def _svg(fig: Any, title: str) -> str:
+    """The figure as an inline ``<svg>``: no XML prologue, no date, scalable to its box,
+    with ``title`` as its accessible name."""
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
+    text = buf.getvalue()
+    start = text.index("<svg")
+    text = text[start:]
+    text = re.sub(
+        r'<svg([^>]*?) width="([\d.]+)pt" height="([\d.]+)pt"',
+        lambda m: (
+            f'<svg{m.group(1)} width="{m.group(2)}pt" height="{m.group(3)}pt" role="img" '
+            f'aria-label="{_attr(title)}" class="chart"'
+        ),
+        text,
+        count=1,
+    )
+    return text.strip() + "\n"
+
+
+def _attr(text: str) -> str:
+    return (
+        text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;")
+    )
+
+
+def _wrap(text: str, width: int = 48, lines: int = 3) -> str:
+    return "\n".join(textwrap.wrap(text, width, max_lines=lines, placeholder=" …"))
+
+
+def _names(scenario: Any) -> dict[str, str]:
+    return {a.id: a.name for a in scenario.actors}
+
+
+def _actor_colours(scenario: Any) -> dict[str, Any]:
+    from matplotlib import colormaps
+
+    cmap = colormaps["tab20"]
+    return {a.id: cmap(k % 20) for k, a in enumerate(scenario.actors)}
+
+
+def _scale_axis(ax: Any, issue: Any, axis: str = "x") -> None:
+    """Limits at the scale's ends and the ends' labels beside them."""
+    lo, hi = issue.scale_min, issue.scale_max
+    pad = 0.02 * (hi - lo)
+    if axis == "x":
+        ax.set_xlim(lo - pad, hi + pad)
+        ax.set_xlabel(
+            f"{lo:g}: {_wrap(issue.min_label, 60, 2)}\n{hi:g}: {_wrap(issue.max_label, 60, 2)}",
+            loc="left",
+            fontsize=7.5,
+            color="#333333",
+        )
+    else:
+        ax.set_ylim(lo - pad, hi + pad)
+
+
+# ------------------------------------------------------------------- per issue
+
+
+@_styled
+def positions_chart(scenario: Any, fc: Any, issue: str) -> str:
+    """Each actor's position on ``issue`` (marker area: capability x salience), every
+    model's forecast and the status quo, on the issue's labelled scale."""
+    iss = scenario.issue(issue)
+    j = fc.issues.index(issue)
+    names = _names(scenario)
+    x = fc.position[:, j]
+    have = [i for i in range(len(fc.actors)) if not np.isnan(x[i])]
+    have.sort(key=lambda i: (x[i], fc.actors[i]))
+    w = fc.capability / np.nanmax(fc.capability) * np.nan_to_num(fc.salience[:, j]) / 100.0
+    wmax = max((w[i] for i in have), default=1.0) or 1.0
+    fig = _figure(7.6, 1.9 + 0.26 * len(have))
+    ax = fig.add_subplot()
+    ys = np.arange(len(have))
+    sizes = [20 + 380 * w[i] / wmax for i in have]
+    ax.hlines(ys, iss.scale_min, [x[i] for i in have], color="#dddddd", lw=0.8, zorder=1)
+    ax.scatter(
+        [x[i] for i in have], ys, s=sizes, color="#4d4d4d", alpha=0.75, zorder=3,
+        label="actor's position (area: capability × salience)",
+    )  # fmt: skip
+    ax.set_yticks(ys, [names.get(fc.actors[i], fc.actors[i]) for i in have])
+    if iss.status_quo is not None:
+        ax.axvline(iss.status_quo, color=STATUS_QUO, ls="--", lw=1.2, label="status quo", zorder=2)
+    for k, run in enumerate(fc.runs):
+        ax.axvline(
+            run.forecast[j],
+            color=model_colour(run.model, k),
+            lw=2.0,
+            alpha=0.9,
+            label=f"{run.model} forecast: {run.forecast[j]:.1f}",
+            zorder=2,
+        )
+    _scale_axis(ax, iss)
+    ax.set_ylim(-0.8, len(have) - 0.2)
+    ax.set_title(_wrap(iss.question, 70, 3), loc="left")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    return _svg(fig, f"Positions and forecasts on {issue}")
+
+
+@_styled
+def trajectory_chart(scenario: Any, fc: Any, issue: str, model: str = "eum") -> str:
+    """Every actor's position round by round under ``model`` (the EUM), with the median
+    position of each round and the forecast."""
+    iss = scenario.issue(issue)
+    j = fc.issues.index(issue)
+    run = fc.run(model)
+    names = _names(scenario)
+    colours = _actor_colours(scenario)
+    pos = run.positions[:, :, j]
+    rounds = np.arange(pos.shape[0])
+    fig = _figure(7.6, 3.4)
+    ax = fig.add_subplot()
+    for i, a in enumerate(fc.actors):
+        if np.isnan(pos[0, i]):
+            continue
+        ax.plot(rounds, pos[:, i], color=colours[a], lw=1.3, alpha=0.9, label=names.get(a, a))
+    median = run.per_round.get("median")
+    if median is not None:
+        ax.plot(rounds, median[:, j], color="black", lw=2.2, ls="--", label="median position")
+    ax.axhline(
+        run.forecast[j],
+        color=model_colour(model),
+        lw=1.0,
+        ls=":",
+        label=f"forecast: {run.forecast[j]:.1f}",
+    )
+    if iss.status_quo is not None:
+        ax.axhline(iss.status_quo, color=STATUS_QUO, lw=0.8, ls="--", label="status quo")
+    _scale_axis(ax, iss, "y")
+    ax.set_xlim(0, max(int(rounds[-1]), 1))
+    ax.set_xlabel("round")
+    ax.set_ylabel(f"position ({iss.scale_min:g} to {iss.scale_max:g})")
+    ax.set_title(
+        f"{model.upper() if model == 'eum' else model}: positions round by round", loc="left"
+    )
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, ncols=1)
+    return _svg(fig, f"Positions round by round under {model} on {issue}")
+
+
+@_styled
+def distribution_chart(scenario: Any, ens: Any, issue: str) -> str:
+    """The simulated distribution of ``issue``'s outcome under each model: the share of
+    draws in each bin of the scale, the 5-95% interval in the legend, the status quo."""
+    iss = scenario.issue(issue)
+    j = ens.issues.index(issue)
+    edges = np.linspace(iss.scale_min, iss.scale_max, 41)
+    fig = _figure(7.6, 2.8)
+    ax = fig.add_subplot()
+    for k, m in enumerate(ens.models):
+        f = ens.forecasts[m][:, j]
+        f = f[~np.isnan(f)]
+        if f.size == 0:
+            continue
+        counts, _ = np.histogram(np.clip(f, iss.scale_min, iss.scale_max), bins=edges)
+        share = counts / f.size
+        lo, hi = np.quantile(f, [0.05, 0.95])
+        colour = model_colour(m, k)
+        ax.stairs(share, edges, color=colour, fill=True, alpha=0.18)
+        ax.stairs(
+            share,
+            edges,
+            color=colour,
+            lw=1.6,
+            label=f"{m}: mean {f.mean():.1f}, 5-95% {lo:.1f} to {hi:.1f}",
+        )
+    if iss.status_quo is not None:
+        ax.axvline(iss.status_quo, color=STATUS_QUO, ls="--", lw=1.2, label="status quo")
+    _scale_axis(ax, iss)
+    ax.set_ylabel("share of draws")
+    ax.set_title(f"Outcome over {ens.draws:,} draws", loc="left")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    return _svg(fig, f"Simulated outcome of {issue}")
+
+
+# ---------------------------------------------------------------- who wins
+
+
+@_styled
+def gains_chart(scenario: Any, fc: Any) -> str:
+    """Each actor's salience-weighted gain against the status quo under each model, at the
+    best estimates (percent of the scale), actors ranked by their mean over the models."""
+    names = _names(scenario)
+    gains = {r.model: fc.gains(r.model) for r in fc.runs}
+    actors = [a for a in fc.actors if any(gains[m][a] is not None for m in gains)]
+    if not actors:
+        return _empty("No actor has a gain: no issue has a status quo.")
+
+    def mean_gain(a: str) -> float:
+        vals = [gains[m][a] for m in gains if gains[m][a] is not None]
+        return float(np.mean(vals)) if vals else 0.0
+
+    actors.sort(key=lambda a: (mean_gain(a), a))
+    fig = _figure(7.6, 1.2 + 0.3 * len(actors) * max(1, len(gains)) ** 0.5)
+    ax = fig.add_subplot()
+    ys = np.arange(len(actors))
+    h = 0.8 / max(1, len(gains))
+    for k, m in enumerate(gains):
+        vals = [100 * (gains[m][a] or 0.0) for a in actors]
+        ax.barh(
+            ys + (k - (len(gains) - 1) / 2) * h, vals, height=h, color=model_colour(m, k), label=m
+        )
+    ax.axvline(0, color="black", lw=0.8)
+    ax.set_yticks(ys, [names.get(a, a) for a in actors])
+    ax.set_xlabel("gain against the status quo (% of the scale, salience-weighted)")
+    ax.set_title("Who gains at the best estimates", loc="left")
+    ax.legend(loc="lower right", frameon=False)
+    return _svg(fig, "Gains against the status quo")
+
+
+@_styled
+def outlook_chart(scenario: Any, ens: Any) -> str:
+    """Each actor's mean gain with its 5-95% interval over the draws, per model, ranked."""
+    names = _names(scenario)
+    models = list(ens.models)
+    outlooks = {m: {o.actor: o for o in ens.actor_outlook(m) if o.mean is not None} for m in models}
+    actors = [a for a in ens.actors if any(a in outlooks[m] for m in models)]
+    if not actors:
+        return _empty("No actor has a gain: no issue has a status quo.")
+
+    def avg(a: str) -> float:
+        vals = [outlooks[m][a].mean for m in models if a in outlooks[m]]
+        return float(np.mean(vals)) if vals else 0.0
+
+    actors.sort(key=lambda a: (avg(a), a))
+    fig = _figure(7.6, 1.3 + 0.32 * len(actors))
+    ax = fig.add_subplot()
+    ys = np.arange(len(actors))
+    h = 0.75 / max(1, len(models))
+    for k, m in enumerate(models):
+        colour = model_colour(m, k)
+        xs, yk = [], []
+        for y, a in zip(ys, actors, strict=True):
+            o = outlooks[m].get(a)
+            if o is None:
+                continue
+            yy = y + (k - (len(models) - 1) / 2) * h
+            q05, q95 = o.quantiles.get(0.05), o.quantiles.get(0.95)
+            if q05 is not None and q95 is not None:  # the mean may lie outside a skewed band
+                ax.hlines(yy, 100 * q05, 100 * q95, color=colour, lw=1.3)
+            xs.append(100 * o.mean)
+            yk.append(yy)
+        ax.plot(xs, yk, "o", ms=4.5, color=colour, label=f"{m}: mean and 5-95% of the draws")
+    ax.axvline(0, color="black", lw=0.8)
+    ax.set_yticks(ys, [names.get(a, a) for a in actors])
+    ax.set_xlabel("gain against the status quo (% of the scale, salience-weighted)")
+    ax.set_title(f"Who wins, and how surely ({ens.draws:,} draws)", loc="left")
+    ax.legend(loc="lower right", frameon=False)
+    return _svg(fig, "Gains with their uncertainty")
+
+
+# -------------------------------------------------------------- sensitivity
+
+
+@_styled
+def sobol_chart(scenario: Any, sens: Any, issue: str, top: int = 10) -> str:
+    """The total-order (light) and first-order (dark) Sobol indices, with their 95%
+    intervals, of the ``top`` inputs of ``issue`` (ranked by their largest total index
+    over the models)."""
+    models = list(sens.models)
+    j = sens.issues.index(issue)
+    sob = {m: sens.sobol[m][j] for m in models}
+    if all(s.constant for s in sob.values()):
+        return _empty(f"The forecast of {issue} does not move over the ranges.")
+    best = np.nanmax(np.array([s.st for s in sob.values()], dtype=float), axis=0)
+    order = sorted(range(len(sens.inputs)), key=lambda i: (-np.nan_to_num(best[i]), i))[:top]
+    order = order[::-1]
+    fig = _figure(7.6, 1.3 + 0.3 * len(order) * max(1, len(models)) ** 0.5)
+    ax = fig.add_subplot()
+    ys = np.arange(len(order))
+    h = 0.8 / max(1, len(models))
+    for k, m in enumerate(models):
+        s = sob[m]
+        y = ys + (k - (len(models) - 1) / 2) * h
+        colour = model_colour(m, k)
+        st = [s.st[i] for i in order]
+        ax.barh(
+            y, st, height=h, color=colour, alpha=0.35,
+            xerr=[abs(np.nan_to_num(s.st_conf[i])) for i in order],
+            error_kw={"lw": 0.8, "capsize": 1.5},
+            label=f"{m}: total (ST)",
+        )  # fmt: skip
+        ax.barh(y, [max(s.s1[i], 0.0) for i in order], height=h * 0.45, color=colour,
+                label=f"{m}: first order (S1)")  # fmt: skip
+    ax.set_yticks(ys, [sens.inputs[i] for i in order], fontsize=7.5)
+    ax.set_xlim(0, max(1.0, float(np.nanmax(best)) * 1.05))
+    ax.set_xlabel("share of the forecast's variance")
+    ax.set_title(f"What moves the forecast of {issue}", loc="left")
+    ax.legend(loc="lower right", frameon=False, fontsize=7)
+    return _svg(fig, f"Sobol indices of {issue}")
+
+
+@_styled
+def levers_chart(scenario: Any, levers: Any, top: int = 8) -> str:
+    """The chosen actor's strongest levers per model: the change of its gain per unit of
+    each lever (a point of salience, a percent of the scale or of capability)."""
+    names = _names(scenario)
+    models = [m for m in levers.models if levers.top(m, top)]
+    if not models:
+        return _empty("No lever moves the outcome.")
+    fig = _figure(7.6, 1.0 + sum(0.25 * len(levers.top(m, top)) + 0.5 for m in models))
+    axes = fig.subplots(len(models), 1, squeeze=False)[:, 0]
+    focal = names.get(levers.actor, levers.actor)
+    for k, (ax, m) in enumerate(zip(axes, models, strict=True)):
+        tops = list(levers.top(m, top))[::-1]
+        vals = [100 * (lv.rate or 0.0) for lv in tops]
+        labels = [_wrap(f"{lv.describe(focal, names)} (per {lv.unit})", 60, 2) for lv in tops]
+        ax.barh(np.arange(len(tops)), vals, color=model_colour(m, k))
+        ax.set_yticks(np.arange(len(tops)), labels, fontsize=7.5)
+        ax.axvline(0, color="black", lw=0.8)
+        ax.set_title(f"{m} ({levers.method[m]})", loc="left", fontsize=9)
+    axes[-1].set_xlabel(f"change of {focal}'s gain (percentage points) per unit of the lever")
+    return _svg(fig, f"Levers of {focal}")
+
+
+_PER = {"points": "point of salience", "% of the scale": "% of the scale"}
+
+
+# ------------------------------------------------------------------- view from
+
+
+@_styled
+def view_from_chart(scenario: Any, view: Any) -> str:
+    """Bueno de Mesquita's view from an actor, one panel per issue: every other actor j at
+    (E^i(U_ij), E^i(U_ji)) as the focal actor i sees them, in the regions of conflict,
+    compromise, capitulation and stalemate (who yields: the focal actor above the x axis,
+    the other below it)."""
+    names = _names(scenario)
+    panels = [iv for iv in view.issues if iv.points]
+    if not panels:
+        return _empty("No other actor shares an issue with this actor.")
+    cols = min(3, len(panels))
+    rows = -(-len(panels) // cols)
+    fig = _figure(7.6, 2.7 * rows + 0.5)
+    axes = np.atleast_1d(fig.subplots(rows, cols, squeeze=False)).ravel()
+    shown: set[str] = set()
+    focal = names.get(view.actor, view.actor)
+    for ax, iv in zip(axes, panels, strict=False):
+        pts = [p for p in iv.points if p.region != "same position"]
+        lim = max([abs(p.eu_challenge) for p in pts] + [abs(p.eu_challenged) for p in pts] + [0.1])
+        lim *= 1.2
+        _regions(ax, lim, _short(focal, 12))
+        for p in pts:
+            region = p.region
+            ax.scatter(
+                p.eu_challenge, p.eu_challenged, s=18 + 60 * min(p.weight, 1.0),
+                color=REGION_COLOURS.get(region, "black"), edgecolor="white", lw=0.5, zorder=3,
+                label=region if region not in shown else None,
+            )  # fmt: skip
+            shown.add(region)
+            ax.annotate(
+                _short(names.get(p.other, p.other)),
+                (p.eu_challenge, p.eu_challenged),
+                xytext=(3, 2),
+                textcoords="offset points",
+                fontsize=6.5,
+            )
+        ax.set_xlim(-lim, lim)
+        ax.set_ylim(-lim, lim)
+        ax.set_title(_wrap(iv.issue, 34, 1), fontsize=8.5, loc="left")
+        ax.tick_params(labelsize=7)
+    for ax in axes[len(panels) :]:
+        ax.set_visible(False)
+    fig.supxlabel(f"E(U) for {focal} of challenging the other", fontsize=8.5)
+    fig.supylabel(f"E(U) for the other of challenging {focal}, as {focal} sees it", fontsize=8.5)
+    handles, labels = axes[0].get_legend_handles_labels()
+    for ax in axes[1 : len(panels)]:
+        for h, lab in zip(*ax.get_legend_handles_labels(), strict=True):
+            if lab not in labels:
+                handles.append(h)
+                labels.append(lab)
+    fig.legend(handles, labels, loc="outside upper center", ncols=5, frameon=False, fontsize=7.5)
+    return _svg(fig, f"The view from {focal}")
+
+
+def _regions(ax: Any, lim: float, focal: str) -> None:
+    """Shade the regions: Q1 conflict, Q3 stalemate; in Q2 (the other gains, the focal
+    actor loses) and Q4 the line y = -x divides compromise (the loser's loss smaller than
+    the winner's gain) from capitulation."""
+    L = lim * 1.5
+    tint = 0.13
+    ax.fill([0, L, L, 0], [0, 0, L, L], color=REGION_COLOURS["conflict"], alpha=tint, lw=0)
+    ax.fill([0, -L, -L, 0], [0, 0, -L, -L], color=REGION_COLOURS["stalemate"], alpha=tint, lw=0)
+    ax.fill([0, -L, 0], [0, L, L], color=REGION_COLOURS["compromise"], alpha=tint, lw=0)
+    ax.fill([0, -L, -L], [0, L, 0], color=REGION_COLOURS["capitulation"], alpha=tint, lw=0)
+    ax.fill([0, L, L], [0, 0, -L], color=REGION_COLOURS["compromise"], alpha=tint, lw=0)
+    ax.fill([0, L, 0], [0, -L, -L], color=REGION_COLOURS["capitulation"], alpha=tint, lw=0)
+    ax.axhline(0, color="#999999", lw=0.6)
+    ax.axvline(0, color="#999999", lw=0.6)
+    ax.plot([-L, L], [L, -L], color="#bbbbbb", lw=0.5, ls=":")
+    kw = {"fontsize": 6.5, "color": "#555555", "ha": "center", "va": "center", "zorder": 2}
+    ax.text(0.5 * lim, 0.85 * lim, "conflict", **kw)
+    ax.text(-0.5 * lim, -0.85 * lim, "stalemate", **kw)
+    ax.text(-0.3 * lim, 0.85 * lim, f"{focal} yields:\ncompromise", **kw)
+    ax.text(-0.8 * lim, 0.3 * lim, "capitulation", **kw)
+    ax.text(0.8 * lim, -0.3 * lim, "other yields:\ncompromise", **kw)
+    ax.text(0.3 * lim, -0.85 * lim, "capitulation", **kw)
+
+
+def _short(name: str, width: int = 14) -> str:
+    return name if len(name) <= width else name[: width - 1] + "…"
+
+
+@_styled
+def _empty(message: str) -> str:
+    fig = _figure(7.6, 0.6)
+    fig.text(0.01, 0.5, message, va="center", fontsize=9, color="#555555")
+    return _svg(fig, message)

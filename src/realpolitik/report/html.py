@@ -1,0 +1,220 @@
+"""Render a :class:`~realpolitik.report.build.Report` as one self-contained HTML document.
+
+The template (``templates/report.html.j2``, Jinja2 with autoescaping: every text from a
+scenario is escaped) receives plain rows prepared here and the charts as inline SVG from
+:mod:`realpolitik.report.charts`. The style sheet is inlined; there is no script, no font
+file and no reference to any other file or address.
+"""
+
+from __future__ import annotations
+
+import math
+import shlex
+from typing import Any
+
+from markupsafe import Markup
+
+from . import charts
+from .build import Report
+
+__all__ = ["render"]
+
+
+def _env() -> Any:
+    from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+    env = Environment(
+        loader=PackageLoader("realpolitik.report", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["num"] = _num
+    env.filters["pct"] = _pct
+    return env
+
+
+def _num(x: Any, digits: int = 1) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "–"
+    return f"{x:.{digits}f}"
+
+
+def _pct(x: Any, digits: int = 0) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "–"
+    return f"{100 * x:.{digits}f}%"
+
+
+def _range(value: float, rng: Any) -> str:
+    if rng is None:
+        return f"{value:g}"
+    return f"{value:g} ({rng.low:g}–{rng.high:g}, {rng.distribution})"
+
+
+def _svg(text: str) -> Markup:
+    return Markup(text)
+
+
+def render(rep: Report) -> str:
+    """The report's HTML."""
+    sc, fc = rep.scenario, rep.forecast
+    names = {a.id: a.name for a in sc.actors}
+    refs = {s.id: s for s in sc.sources}
+    ens, sens, lv, view = rep.ensemble, rep.sensitivity, rep.levers, rep.view
+    from ..forecasting import stability
+
+    issues = []
+    for j, iss in enumerate(sc.issues):
+        stances = [
+            {
+                "actor": names[s.actor],
+                "position": _range(s.position, s.position_range),
+                "salience": _range(s.salience, s.salience_range),
+                "source": s.source.describe(),
+            }
+            for s in sorted(
+                (s for s in sc.stances if s.issue == iss.id), key=lambda s: (s.position, s.actor)
+            )
+        ]
+        forecasts = []
+        for r in fc.runs:
+            _, note = stability(r, j, iss.span)
+            forecasts.append({"model": r.model, "value": float(r.forecast[j]), "note": note})
+        outlook = []
+        if ens is not None:
+            for m in ens.models:
+                o = ens.issue_outlook(m)[j]
+                outlook.append(
+                    {
+                        "model": m,
+                        "point": o.point,
+                        "mean": o.mean,
+                        "q05": o.quantiles.get(0.05),
+                        "q95": o.quantiles.get(0.95),
+                        "below": o.p_below,
+                        "at": o.p_at,
+                        "above": o.p_above,
+                        "settled": o.p_settled,
+                    }
+                )
+        issues.append(
+            {
+                "issue": iss,
+                "stances": stances,
+                "forecasts": forecasts,
+                "outlook": outlook,
+                "positions_svg": _svg(charts.positions_chart(sc, fc, iss.id)),
+                "trajectory_svg": (
+                    _svg(charts.trajectory_chart(sc, fc, iss.id)) if "eum" in fc.models else None
+                ),
+                "distribution_svg": (
+                    _svg(charts.distribution_chart(sc, ens, iss.id)) if ens is not None else None
+                ),
+                "sobol_svg": (
+                    _svg(charts.sobol_chart(sc, sens, iss.id)) if sens is not None else None
+                ),
+            }
+        )
+
+    gains = {r.model: fc.gains(r.model) for r in fc.runs}
+    winners = []
+    if ens is not None:
+        for m in ens.models:
+            rows = [
+                {
+                    "rank": o.rank,
+                    "actor": o.name,
+                    "mean": o.mean,
+                    "q05": o.quantiles.get(0.05),
+                    "q95": o.quantiles.get(0.95),
+                    "p_gain": o.p_gain,
+                    "p_best": o.p_best,
+                }
+                for o in ens.actor_outlook(m)
+                if o.mean is not None
+            ]
+            winners.append({"model": m, "rows": rows})
+
+    lever_rows = []
+    if lv is not None:
+        focal = names.get(lv.actor, lv.actor)
+        for m in lv.models:
+            for k, x in enumerate(lv.top(m, 5), 1):
+                lever_rows.append(
+                    {
+                        "model": m,
+                        "rank": k,
+                        "what": x.describe(focal, names),
+                        "set": x.target,
+                        "rate": x.rate,
+                        "unit": "point of salience" if x.unit == "points" else x.unit,
+                        "method": lv.method[m],
+                    }
+                )
+
+    view_rows = []
+    if view is not None:
+        shown = [iv for iv in view.issues if iv.points]
+        points = [{p.other: p for p in iv.points} for iv in shown]
+        others = [a.id for a in sc.actors if any(a.id in pts for pts in points)]
+        for other in others:
+            cells = []
+            for pts in points:
+                p = pts.get(other)
+                cells.append(None if p is None else {"region": p.region, "yielder": p.yielder})
+            view_rows.append({"actor": names[other], "cells": cells})
+        view_issues = [iv.issue for iv in shown]
+    else:
+        view_issues = []
+
+    settings = dict(rep.settings)
+    return str(
+        _env()
+        .get_template("report.html.j2")
+        .render(
+            rep=rep,
+            sc=sc,
+            fc=fc,
+            names=names,
+            refs=refs,
+            issues=issues,
+            gains=gains,
+            winners=winners,
+            gains_svg=_svg(charts.gains_chart(sc, fc)),
+            outlook_svg=_svg(charts.outlook_chart(sc, ens)) if ens is not None else None,
+            sens=sens,
+            levers=lv,
+            lever_rows=lever_rows,
+            levers_svg=_svg(charts.levers_chart(sc, lv)) if lv is not None else None,
+            view=view,
+            view_rows=view_rows,
+            view_issues=view_issues,
+            view_svg=_svg(charts.view_from_chart(sc, view)) if view is not None else None,
+            settings=settings,
+            command=_command(rep),
+            actor_name=names.get(rep.actor, rep.actor),
+        )
+    )
+
+
+def _command(rep: Report) -> str:
+    """The command line that reproduces the report's numbers."""
+    s = rep.settings
+    origin = rep.scenario.origin
+    scenario = origin.removeprefix("builtin:") if origin else rep.scenario.id
+    parts = ["realpolitik", "report", scenario]
+    parts += ["--model", ",".join(s["models"]), "--actor", rep.actor, "--seed", str(s["seed"])]
+    parts += ["--draws", str(s["draws"])]
+    if s.get("sobol_n"):
+        parts += ["--sobol-n", str(s["sobol_n"])]
+    else:
+        parts += ["--no-sensitivity"]
+    if s.get("rounds") is not None:
+        parts += ["--rounds", str(s["rounds"])]
+    for iv in rep.interventions:
+        parts += ["--set", iv]
+    if s.get("spread") is not None:
+        parts += ["--spread", f"{s['spread']:g}"]
+    return shlex.join(parts)

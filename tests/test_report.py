@@ -1,0 +1,246 @@
+"""The HTML report: every section, every source, no external request, reproducible, PDF."""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import ClassVar
+
+import pytest
+from typer.testing import CliRunner
+
+import realpolitik as rp
+from realpolitik.cli import app
+from realpolitik.report import Report, ReportError, build_report, charts
+
+SECTIONS = ("summary", "scenario", "issues", "who-wins", "sensitivity", "levers", "view-from",
+            "reproduce")  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def report() -> Report:
+    return build_report("caucasus-2022", actor="azerbaijan", draws=64, seed=7, sobol_n=8, workers=1)
+
+
+@pytest.fixture(scope="module")
+def page(report: Report) -> str:
+    return report.html()
+
+
+class _Refs(HTMLParser):
+    """Every attribute that could make a browser fetch something, and every tag."""
+
+    FETCHING: ClassVar[set[str]] = {
+        "src",
+        "href",
+        "xlink:href",
+        "action",
+        "srcset",
+        "poster",
+        "data",
+        "formaction",
+    }
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.refs: list[tuple[str, str, str]] = []
+        self.tags: set[str] = set()
+        self.ids: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.add(tag)
+        for k, v in attrs:
+            if k in self.FETCHING and v is not None:
+                self.refs.append((tag, k, v))
+            if k == "id" and v:
+                self.ids.append(v)
+
+
+def _parse(text: str) -> _Refs:
+    p = _Refs()
+    p.feed(text)
+    return p
+
+
+def test_every_section_is_there(page: str, report: Report) -> None:
+    ids = set(_parse(page).ids)
+    for section in SECTIONS:
+        assert section in ids, section
+    for issue in report.scenario.issue_ids:
+        assert f"issue-{issue}" in ids
+    # per issue: positions, EUM trajectory, simulated distribution and Sobol indices
+    assert page.count('aria-label="Positions and forecasts on') == len(report.scenario.issues)
+    assert page.count('aria-label="Positions round by round under eum') == len(
+        report.scenario.issues
+    )
+    assert page.count('aria-label="Simulated outcome of') == len(report.scenario.issues)
+    assert page.count('aria-label="Sobol indices of') == len(report.scenario.issues)
+    for label in ("Gains against the status quo", "Gains with their uncertainty",
+                  "Levers of Azerbaijan", "The view from Azerbaijan"):  # fmt: skip
+        assert f'aria-label="{label}"' in page
+
+
+def test_no_external_request_can_be_made(page: str) -> None:
+    parsed = _parse(page)
+    assert not parsed.tags & {"script", "link", "img", "iframe", "object", "embed", "video",
+                              "audio", "source", "base", "form"}  # fmt: skip
+    # the only references are to anchors within the page
+    assert parsed.refs, "the table of contents links to its sections"
+    for tag, attr, value in parsed.refs:
+        assert value.startswith("#"), (tag, attr, value)
+        assert value[1:] in parsed.ids, value
+    assert "@import" not in page
+    # SVG clip paths refer to elements of the page, url(#id); nothing else may use url()
+    for ref in re.findall(r"url\s*\(\s*([^)]*)\)", page):
+        assert ref.startswith("#") and ref[1:] in parsed.ids, ref
+    assert "@font-face" not in page
+
+
+def test_every_number_has_its_source(page: str, report: Report) -> None:
+    sc = report.scenario
+    text = html.unescape(page)
+    for a in sc.actors:
+        assert a.source.describe() in text, a.id
+    for s in sc.stances:
+        assert s.source.describe() in text, (s.actor, s.issue)
+    for i in sc.issues:
+        assert i.min_label in text and i.max_label in text
+        if i.status_quo_source is not None:
+            assert i.status_quo_source.describe() in text
+    for entry in sc.sources:
+        assert entry.title in text
+
+
+def test_the_figures_can_be_reproduced(page: str, report: Report) -> None:
+    text = html.unescape(page)
+    assert report.forecast.scenario_hash in text
+    assert rp.__version__ in text
+    assert "7" in report.settings["seed"].__str__()
+    assert (
+        "realpolitik report caucasus-2022 --model compromise,median,eum --actor azerbaijan "
+        "--seed 7 --draws 64 --sobol-n 8"
+    ) in text
+    # the same settings give the same document, but for the time it was made
+    again = build_report("caucasus-2022", actor="azerbaijan", draws=64, seed=7, sobol_n=8)
+    assert again.html().replace(again.created, "") == page.replace(report.created, "")
+
+
+def test_numbers_shown_are_the_api_results(page: str, report: Report) -> None:
+    fc = rp.forecast("caucasus-2022")
+    text = html.unescape(page)
+    for m in fc.models:
+        for issue in fc.issues:
+            assert f"{m} forecast: {fc.value(m, issue):.1f}" in text
+    ens = report.ensemble
+    assert ens is not None and ens.draws == 64 and ens.seed == 7
+    top = ens.actor_outlook("compromise")[0]
+    assert f"{100 * top.mean:.1f}%" in text
+
+
+def test_escapes_scenario_text(tmp_path: Path) -> None:
+    sc = rp.load("ec-emissions-1994")
+    data = sc.to_dict()
+    data["name"] = "<script>alert(1)</script> & co"
+    evil = rp.Scenario.from_dict(data)
+    page = build_report(evil, draws=0, sensitivity=False).html()
+    assert "<script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in page
+
+
+def test_sections_left_out_say_why() -> None:
+    rep = build_report("ec-emissions-1994", draws=100, seed=1)  # no ranged number
+    assert rep.ensemble is None and rep.sensitivity is None
+    page = html.unescape(rep.html())
+    assert "no ranged number" in page
+    assert 'aria-label="Simulated outcome of' not in page
+
+
+def test_bad_settings_are_refused() -> None:
+    with pytest.raises(ReportError, match="power of two"):
+        build_report("ec-emissions-1994", sobol_n=10)
+    with pytest.raises(ReportError, match="draws"):
+        build_report("ec-emissions-1994", draws=-1)
+    with pytest.raises(rp.ScenarioError, match="nobody"):
+        build_report("ec-emissions-1994", actor="nobody")
+
+
+def test_charts_are_proper_deterministic_svg(report: Report) -> None:
+    sc, fc = report.scenario, report.forecast
+    a = charts.positions_chart(sc, fc, "karabakh-control")
+    assert a == charts.positions_chart(sc, fc, "karabakh-control")
+    assert a.startswith("<svg") and a.rstrip().endswith("</svg>")
+    for actor in sc.participants("karabakh-control"):
+        assert f">{sc.actor(actor).name}<" in html.unescape(a).replace("&#39;", "'")
+    assert "status quo" in a and "compromise forecast" in a  # the legend
+    assert "Date" not in a and "<?xml" not in a
+    t = charts.trajectory_chart(sc, fc, "karabakh-control")
+    assert ">round<" in t and "median position" in t
+
+
+def test_pdf_of_the_same_report(report: Report, tmp_path: Path) -> None:
+    pytest.importorskip("weasyprint", reason="the pdf extra (WeasyPrint) is not installed")
+    out = report.write_pdf(tmp_path / "r.pdf")
+    data = out.read_bytes()
+    assert data.startswith(b"%PDF-")
+    assert len(data) > 50_000  # the charts are in it, not only text
+
+
+def test_cli_writes_html_and_pdf(tmp_path: Path) -> None:
+    out = tmp_path / "report.html"
+    res = CliRunner().invoke(
+        app,
+        ["report", "ec-emissions-1994", "-o", str(out), "--pdf", "--spread", "10",
+         "--draws", "50", "--sobol-n", "4", "--seed", "3", "--workers", "1"],
+    )  # fmt: skip
+    assert res.exit_code == 0, res.output
+    page = out.read_text()
+    assert "<svg" in page and "--spread 10" in html.unescape(page)
+    assert (tmp_path / "report.pdf").read_bytes().startswith(b"%PDF-")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--actor", "nobody"], "nobody"),
+        (["--sobol-n", "12"], "power of two"),
+        (["-o", "/nonexistent/dir/r.html"], "does not exist"),
+        (["--model", "oracle"], "oracle"),
+    ],
+)
+def test_cli_bad_input_is_a_clear_error(args: list[str], message: str, tmp_path: Path) -> None:
+    argv = ["report", "ec-emissions-1994", "--draws", "0", "--no-sensitivity"]
+    if "-o" not in args:
+        argv += ["-o", str(tmp_path / "r.html")]
+    res = CliRunner().invoke(app, argv + args)
+    assert res.exit_code == 2, res.output
+    assert message in res.output
+    assert "Traceback" not in res.output
+
+
+@pytest.mark.skipif(
+    shutil.which("chromium") is None and not Path("/usr/bin/chromium").exists(),
+    reason="Debian's chromium is not installed (CI installs it: apt-get install chromium)",
+)
+def test_report_opens_offline_in_a_browser(page: str, tmp_path: Path) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    path = tmp_path / "report.html"
+    path.write_text(page, encoding="utf-8")
+    requests: list[str] = []
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True)
+        try:
+            tab = browser.new_page()
+            tab.on("request", lambda r: requests.append(r.url))
+            tab.route("**/*", lambda route: route.continue_() if route.request.url == path.as_uri()
+                      else route.abort())  # fmt: skip
+            tab.goto(path.as_uri())
+            assert tab.locator("svg.chart").count() >= 4 * 6 + 4
+            assert tab.locator("h2", has_text="Who wins").is_visible()
+            tab.screenshot(path=str(tmp_path / "report.png"))
+        finally:
+            browser.close()
+    assert requests == [path.as_uri()]
+    assert (tmp_path / "report.png").stat().st_size > 10_000
