@@ -41,3 +41,29 @@ def write(tmp_path: Path):
 def _private_run_store(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
     """Every test records its runs in a store of its own, never in the user's."""
     monkeypatch.setenv("REALPOLITIK_STORE", str(tmp_path_factory.mktemp("store") / "runs.sqlite"))
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Path:
+    """Debian's Chromium for the browser tests (Playwright cannot download its own here).
+
+    Without it (or without Playwright) the test is skipped, saying why; where
+    ``REALPOLITIK_REQUIRE_BROWSER`` is set (``.ci/run`` sets it) it fails instead, so that
+    CI never counts a skipped browser test as passed.
+    """
+    missing = []
+    if not CHROMIUM.exists():
+        missing.append(f"{CHROMIUM} (apt-get install chromium)")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        missing.append("playwright (pip install 'realpolitik[test]')")
+    if missing:
+        why = "the browser tests need " + " and ".join(missing)
+        if os.environ.get("REALPOLITIK_REQUIRE_BROWSER"):
+            pytest.fail(why + "; REALPOLITIK_REQUIRE_BROWSER is set")
+        pytest.skip(why)
+    return CHROMIUM

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import re
-import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import ClassVar
@@ -220,17 +219,14 @@ def test_cli_bad_input_is_a_clear_error(args: list[str], message: str, tmp_path:
     assert "Traceback" not in res.output
 
 
-@pytest.mark.skipif(
-    shutil.which("chromium") is None and not Path("/usr/bin/chromium").exists(),
-    reason="Debian's chromium is not installed (CI installs it: apt-get install chromium)",
-)
-def test_report_opens_offline_in_a_browser(page: str, tmp_path: Path) -> None:
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+def test_report_opens_offline_in_a_browser(page: str, tmp_path: Path, chromium: Path) -> None:
+    from playwright import sync_api
+
     path = tmp_path / "report.html"
     path.write_text(page, encoding="utf-8")
     requests: list[str] = []
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True)
+        browser = p.chromium.launch(executable_path=str(chromium), headless=True)
         try:
             tab = browser.new_page()
             tab.on("request", lambda r: requests.append(r.url))

@@ -11,18 +11,21 @@ from rich.markup import escape
 from ..errors import RealpolitikError, ScenarioError
 from .common import (
     ModelOption,
+    NoStoreOption,
     RoundsOption,
     ScenarioArgument,
     SchedulerOption,
     SeedOption,
     SetOption,
     SpreadOption,
+    StoreOption,
     WorkersOption,
     err,
     fail,
     load_scenario,
     parse_models,
     problems,
+    record,
 )
 
 _STAGES = {"simulate": "Monte Carlo draws", "sensitivity": "Sobol design points"}
@@ -69,6 +72,8 @@ def report_cmd(
     spread: SpreadOption = None,
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
+    store: StoreOption = None,
+    no_store: NoStoreOption = False,
 ) -> None:
     """Write a self-contained HTML report of a scenario: forecasts, trajectories, who wins
     and how surely, sensitivity, levers and the view from an actor. It makes no network
@@ -149,3 +154,17 @@ def report_cmd(
     except OSError as exc:
         raise fail(f"--output: cannot write {exc.filename}: {exc.strerror}") from None
     err.print(f"[dim]seed {rep.settings['seed']}; scenario {rep.forecast.scenario_hash[:19]}[/]")
+
+    def write(rs: Any) -> int:
+        from ..runner.store import record_forecast
+
+        settings = dict(rep.settings)
+        settings.update(
+            set=list(sets or []),
+            output=[str(p) for p in (html_path, pdf_path) if p is not None],
+        )
+        return record_forecast(
+            rs, sc, rep.forecast, settings, seed=rep.settings["seed"], kind="report"
+        )
+
+    record(store, no_store, write)
