@@ -292,7 +292,7 @@ def gains_chart(scenario: Any, fc: Any) -> str:
         return float(np.mean(vals)) if vals else 0.0
 
     actors.sort(key=lambda a: (mean_gain(a), a))
-    fig = _figure(7.6, 1.2 + 0.3 * len(actors) * max(1, len(gains)) ** 0.5)
+    fig = _figure(7.6, 1.3 + (0.14 + 0.08 * len(gains)) * len(actors))
     ax = fig.add_subplot()
     ys = np.arange(len(actors))
     h = 0.8 / max(1, len(gains))
@@ -366,7 +366,7 @@ def sobol_chart(scenario: Any, sens: Any, issue: str, top: int = 10) -> str:
     best = np.nanmax(np.array([s.st for s in sob.values()], dtype=float), axis=0)
     order = sorted(range(len(sens.inputs)), key=lambda i: (-np.nan_to_num(best[i]), i))[:top]
     order = order[::-1]
-    fig = _figure(7.6, 1.3 + 0.3 * len(order) * max(1, len(models)) ** 0.5)
+    fig = _figure(7.6, 1.3 + (0.14 + 0.08 * len(models)) * len(order))
     ax = fig.add_subplot()
     ys = np.arange(len(order))
     h = 0.8 / max(1, len(models))
