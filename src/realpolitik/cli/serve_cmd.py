@@ -25,5 +25,13 @@ def serve_cmd(
             f"the dashboard needs the 'dashboard' extra ({exc.name} is missing): "
             "pip install 'realpolitik[dashboard]'"
         ) from None
+    local = {"127.0.0.1", "localhost", "::1", "[::1]"}
+    # Bound to this machine: only its own names may be addressed (no DNS rebinding).
+    hosts = sorted(local | {host}) if host in local else None
     err.print(f"realpolitik dashboard on http://{host}:{port}/ (Ctrl-C stops it)")
-    uvicorn.run(create_app(), host=host, port=port, log_level="warning")
+    if hosts is None:
+        err.print(
+            f"[yellow]warning:[/] bound to {host}: anyone who can reach this address can use "
+            "the dashboard; it has no login"
+        )
+    uvicorn.run(create_app(allowed_hosts=hosts), host=host, port=port, log_level="warning")

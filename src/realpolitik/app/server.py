@@ -1,0 +1,501 @@
+"""The dashboard's web server: FastAPI routes that answer with HTML panels.
+
+Every route calls the public API (``intervene``, ``forecast``, ``simulate``,
+``build_report``, the scenario readers) and renders the panels a change affects; the
+page's small script (``static/app.js``) swaps them in. Bad input of any kind gets a 4xx
+answer with a plain message; a 500 means a bug and shows no traceback.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import secrets
+import threading
+from collections.abc import Mapping, Sequence
+from pathlib import Path, PurePosixPath
+from typing import Annotated, Any
+
+from fastapi import FastAPI, Form, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, PlainTextResponse, Response
+from fastapi.staticfiles import StaticFiles
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import escape
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.datastructures import UploadFile as StarletteUploadFile
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .._version import __version__
+from ..analysis.ensemble import MAX_SEED
+from ..errors import ScenarioError
+from ..scenario import Scenario, builtins, dump_yaml, parse_csv, parse_yaml, read_yaml
+from ..scenario.csv_io import slug
+from ..scenario.uncertainty import uncertain_inputs, with_spread
+from .views import View, input_text
+from .workspace import Job, Workspace, Workspaces
+
+__all__ = ["create_app"]
+
+#: The largest request body a form other than the upload may send.
+FORM_BYTES = 64 * 1024
+#: Room for the multipart envelope around an uploaded file.
+ENVELOPE_BYTES = 64 * 1024
+#: Monte Carlo draws a dashboard simulation may ask for, and its default.
+MAX_DRAWS = 20_000
+DEFAULT_DRAWS = 500
+#: Simulations running at once on one server (each holds one thread).
+MAX_JOBS = 4
+#: The report's settings: enough for its bands and indices to mean something, quick to make.
+REPORT_DRAWS = 300
+REPORT_SOBOL_N = 16
+
+_DIGITS = re.compile(r"[0-9]{1,30}")  # ASCII only: str.isdigit() takes "²", int() does not
+_FIELD = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\.(capability|position|salience)")
+
+_SECURITY_HEADERS = {
+    # Every asset comes from this server: no other host, no inline script.
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; "
+        "frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+}
+
+
+class _Guard:
+    """ASGI middleware: caps every request body while it is read (413 beyond), and adds
+    the security headers to every response."""
+
+    def __init__(self, app: ASGIApp, *, upload_bytes: int) -> None:
+        self.app = app
+        self.upload_bytes = upload_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_secured(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for key, value in _SECURITY_HEADERS.items():
+                    headers.setdefault(key, value)
+            await send(message)
+
+        upload = scope["path"] == "/upload"
+        cap = self.upload_bytes + ENVELOPE_BYTES if upload else FORM_BYTES
+        if upload:
+            message = (
+                f"the file is larger than {self.upload_bytes:,} bytes, the most the dashboard "
+                "takes; use the command line for larger scenarios"
+            )
+        else:
+            message = f"the request is larger than {FORM_BYTES:,} bytes; no form here sends that"
+        declared = Headers(scope=scope).get("content-length")
+        if declared is not None and (not _DIGITS.fullmatch(declared) or int(declared) > cap):
+            bad = not _DIGITS.fullmatch(declared)
+            reply = PlainTextResponse(
+                "the Content-Length header is not a number" if bad else message,
+                status_code=400 if bad else 413,
+            )
+            await reply(scope, receive, send_secured)
+            return
+        received = 0
+
+        async def limited() -> Message:
+            nonlocal received
+            msg = await receive()
+            if msg["type"] == "http.request":
+                received += len(msg.get("body", b""))
+                if received > cap:
+                    raise HTTPException(413, message)
+            return msg
+
+        await self.app(scope, limited, send_secured)
+
+
+def _describe(error: Mapping[str, Any]) -> str:
+    """One validation error as ``field: what is wrong`` (never echoing the input)."""
+    loc = [str(x) for x in error.get("loc", ()) if x not in ("body", "query", "path", "form")]
+    return f"{'.'.join(loc) or 'request'}: {error.get('msg', 'invalid')}"
+
+
+def _attachment(name: str) -> dict[str, str]:
+    safe = re.sub(r"[^A-Za-z0-9_.-]", "-", name)[:100] or "download"
+    return {"Content-Disposition": f'attachment; filename="{safe}"'}
+
+
+def _upload_name(filename: str) -> str:
+    """The file's own name (no folder), at most 100 characters, as problems name it."""
+    return PurePosixPath(filename.replace("\\", "/")).name[:100] or "upload"
+
+
+def _parse(text: str, name: str) -> Scenario:
+    if name.lower().endswith(".csv"):
+        return parse_csv(text, name, stem=slug(Path(name).stem, fallback="issue"))
+    return parse_yaml(text, name)
+
+
+def _number(text: str) -> float | None:
+    try:
+        v = float(text.strip())
+    except ValueError:
+        return None
+    return v if math.isfinite(v) else None
+
+
+def _current(sc: Scenario, field: str) -> float | None:
+    """The value the input ``field`` names in ``sc``, if it names one."""
+    for a in sc.actors:
+        if field == f"{a.id}.capability":
+            return a.capability
+    for s in sc.stances:
+        if field == f"{s.actor}.{s.issue}.position":
+            return s.position
+        if field == f"{s.actor}.{s.issue}.salience":
+            return s.salience
+    return None
+
+
+def create_app(
+    *,
+    max_upload_bytes: int = 1_000_000,
+    max_workspaces: int = 64,
+    allowed_hosts: Sequence[str] | None = None,
+) -> FastAPI:
+    """The dashboard as an ASGI app: serve it with ``uvicorn`` (``realpolitik serve``).
+
+    ``max_upload_bytes`` bounds an uploaded scenario file (larger: 413); ``max_workspaces``
+    the scenarios kept open in memory (the least recently used is dropped first);
+    ``allowed_hosts`` the host names a request may address (others get 400), which keeps a
+    web page elsewhere from reaching a server on this machine through a rebound DNS name;
+    ``None`` allows any (``realpolitik serve`` passes the address it binds and the local
+    names)."""
+    limits = {"max_upload_bytes": max_upload_bytes, "max_workspaces": max_workspaces}
+    for label, value in limits.items():
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{label} must be a whole number of 1 or more, got {value!r}")
+
+    app = FastAPI(
+        title="realpolitik dashboard",
+        version=__version__,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
+    if allowed_hosts is not None:
+        from starlette.middleware.trustedhost import TrustedHostMiddleware
+
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
+    workspaces = Workspaces(max_workspaces)
+    slots = threading.BoundedSemaphore(MAX_JOBS)
+    env = Environment(
+        loader=PackageLoader("realpolitik.app", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["num6"] = input_text
+    panels: Any = env.get_template("panels.html").module
+
+    # ------------------------------------------------------------------ helpers
+    def page(v: View | None, notice: str = "", status: int = 200) -> HTMLResponse:
+        html = env.get_template("page.html").render(
+            v=v,
+            notice=notice,
+            version=__version__,
+            builtins=builtins.names(),
+            default=builtins.DEFAULT,
+            max_upload=max_upload_bytes,
+        )
+        return HTMLResponse(html, status_code=status)
+
+    def fragment(
+        parts: Mapping[str, str], status: int = 200, location: str | None = None
+    ) -> HTMLResponse:
+        """Panels for the page's script to swap in: ``{panel id: its new content}``; the
+        first carries ``location``, the address the page then shows."""
+        out: list[str] = []
+        for name, html in parts.items():
+            loc = f' data-location="{escape(location)}"' if location and not out else ""
+            out.append(f'<div data-panel="{name}"{loc}>{html}</div>')
+        return HTMLResponse("".join(out), status_code=status)
+
+    expired = (
+        "This workspace is unknown or has expired (the server keeps the "
+        f"{max_workspaces} most recently used, in memory only); open the scenario again."
+    )
+
+    def workspace(wid: str) -> Workspace:
+        ws = workspaces.get(wid)
+        if ws is None:
+            raise HTTPException(404, expired)
+        return ws
+
+    def opened(sc: Scenario) -> HTMLResponse:
+        ws = workspaces.open(sc)
+        with ws.lock:
+            v = View(ws)
+            return fragment(
+                {"workspace": panels.workspace(v), "upload-errors": "", "notice": ""},
+                location=v.url,
+            )
+
+    def sim_message(text: str, status: int) -> HTMLResponse:
+        return fragment({"sim-message": panels.message(text)}, status)
+
+    # ------------------------------------------------------------------- routes
+    @app.get("/", response_class=HTMLResponse)
+    def index() -> HTMLResponse:
+        return page(None)
+
+    @app.post("/open", response_class=HTMLResponse)
+    def open_builtin(name: Annotated[str, Form(max_length=200)]) -> HTMLResponse:
+        known = builtins.names()
+        if name not in known:
+            raise HTTPException(
+                404, f"no built-in scenario {name!r}; the built-ins are: {', '.join(known)}"
+            )
+        return opened(read_yaml(builtins.path(name), label=f"builtin:{name}"))
+
+    @app.post("/upload", response_class=HTMLResponse)
+    async def upload(request: Request) -> HTMLResponse:
+        if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+            raise HTTPException(400, "expected a file sent as multipart/form-data, field 'file'")
+        form = await request.form(max_files=1, max_fields=4)
+        try:
+            file = form.get("file")
+            if not isinstance(file, StarletteUploadFile) or not file.filename:
+                return fragment(
+                    {"upload-errors": panels.message("Choose a file to upload first.")}, 422
+                )
+            raw = await file.read(max_upload_bytes + 1)
+            name = _upload_name(file.filename)
+        finally:
+            await form.close()
+        if len(raw) > max_upload_bytes:
+            raise HTTPException(
+                413,
+                f"{name} is larger than {max_upload_bytes:,} bytes, the most the dashboard "
+                "takes; use the command line for larger scenarios",
+            )
+        if raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise HTTPException(
+                400, f"{name} is not UTF-8 text (byte {exc.start}); save it as UTF-8"
+            ) from None
+        return await run_in_threadpool(open_upload, text, name)
+
+    def open_upload(text: str, name: str) -> HTMLResponse:
+        try:
+            sc = _parse(text, name)
+        except ScenarioError as exc:
+            return fragment({"upload-errors": panels.upload_errors(name, exc.problems)}, 422)
+        return opened(sc)
+
+    @app.get("/w/{wid}", response_class=HTMLResponse)
+    def workspace_page(wid: str) -> HTMLResponse:
+        ws = workspaces.get(wid)
+        if ws is None:  # a bookmark or a reload after a restart: the page, and what to do
+            return page(None, notice=expired, status=404)
+        with ws.lock:
+            return page(View(ws))
+
+    @app.post("/w/{wid}/issue", response_class=HTMLResponse)
+    def select_issue(wid: str, issue: Annotated[str, Form(max_length=200)]) -> HTMLResponse:
+        ws = workspace(wid)
+        with ws.lock:
+            if issue not in ws.scenario.issue_ids:
+                raise HTTPException(404, f"no issue {issue!r} in this scenario")
+            ws.issue = issue
+            v = View(ws)
+            return fragment(
+                {
+                    "issue-picker": panels.issue_picker(v),
+                    "editor": panels.editor(v),
+                    "forecasts": panels.forecasts(v),
+                    "charts": panels.charts(v),
+                    "job": panels.job(v) if v.job else "",
+                }
+            )
+
+    @app.post("/w/{wid}/edit", response_class=HTMLResponse)
+    def edit(
+        wid: str,
+        field: Annotated[str, Form(max_length=300)],
+        value: Annotated[str, Form(max_length=100)],
+    ) -> HTMLResponse:
+        ws = workspace(wid)
+        with ws.lock:
+            number = _number(value)
+            error = None
+            if not _FIELD.fullmatch(field):
+                error = (
+                    "not an input of this dashboard; expected ACTOR.capability, "
+                    "ACTOR.ISSUE.position or ACTOR.ISSUE.salience"
+                )
+            elif number is None:
+                error = f"expected a number, got {value.strip()[:40]!r}"
+            elif number != _current(ws.scenario, field):
+                text = repr(number).removesuffix(".0")
+                try:
+                    ws.edit(f"{field}={text}")
+                except ScenarioError as exc:
+                    error = "; ".join(p.message for p in exc.problems)
+            if error is not None:
+                return fragment({"editor": panels.editor(View(ws, errors={field: error}))}, 422)
+            v = View(ws)
+            return fragment(
+                {
+                    "editor": panels.editor(v),
+                    "summary": panels.summary(v),
+                    "forecasts": panels.forecasts(v),
+                    "charts": panels.charts(v),
+                    "gains": panels.gains(v),
+                    "compare": panels.compare(v),
+                    "job-stale": panels.stale(v, v.job) if v.job else "",
+                    "notice": "",
+                }
+            )
+
+    @app.post("/w/{wid}/reset", response_class=HTMLResponse)
+    def reset(wid: str) -> HTMLResponse:
+        ws = workspace(wid)
+        with ws.lock:
+            ws.reset()
+            return fragment({"workspace": panels.workspace(View(ws)), "notice": ""})
+
+    @app.post("/w/{wid}/pin", response_class=HTMLResponse)
+    def pin(wid: str) -> HTMLResponse:
+        ws = workspace(wid)
+        with ws.lock:
+            ws.pin()
+            return fragment({"compare": panels.compare(View(ws))})
+
+    @app.post("/w/{wid}/unpin", response_class=HTMLResponse)
+    def unpin(wid: str) -> HTMLResponse:
+        ws = workspace(wid)
+        with ws.lock:
+            ws.unpin()
+            return fragment({"compare": panels.compare(View(ws))})
+
+    @app.post("/w/{wid}/simulate", response_class=HTMLResponse)
+    def simulate_start(
+        wid: str,
+        draws: Annotated[str, Form(max_length=20)] = str(DEFAULT_DRAWS),
+        seed: Annotated[str, Form(max_length=30)] = "",
+        spread: Annotated[str, Form(max_length=20)] = "",
+    ) -> HTMLResponse:
+        ws = workspace(wid)
+        n = draws.strip()
+        if not (_DIGITS.fullmatch(n) and 1 <= int(n) <= MAX_DRAWS):
+            return sim_message(
+                f"draws must be a whole number from 1 to {MAX_DRAWS:,}, got {n[:20]!r}", 422
+            )
+        s = seed.strip()
+        if s and not (_DIGITS.fullmatch(s) and int(s) <= MAX_SEED):
+            return sim_message(
+                f"the seed must be a whole number from 0 to 2**63 - 1 (or empty), got {s[:30]!r}",
+                422,
+            )
+        width = _number(spread) if spread.strip() else None
+        if spread.strip() and (width is None or not 0 < width <= 100):
+            return sim_message("the spread must be a number above 0 and at most 100", 422)
+        with ws.lock:
+            running = ws.last_job
+            if running is not None and running.running:
+                return sim_message(
+                    "A simulation is already running for this scenario; wait for it to finish.",
+                    409,
+                )
+            sc = ws.scenario if width is None else with_spread(ws.scenario, width)
+            if not uncertain_inputs(sc):
+                return sim_message(
+                    "This scenario gives no ranges, so every draw would equal the forecast. "
+                    "Tick the spread option to give every position and salience a range.",
+                    422,
+                )
+            if not slots.acquire(blocking=False):
+                return sim_message(
+                    f"{MAX_JOBS} simulations are running on this server already; "
+                    "try again when one has finished.",
+                    429,
+                )
+            job = Job(
+                id=secrets.token_urlsafe(8),
+                scenario=sc,
+                source_hash=ws.scenario.content_hash(),
+                draws=int(n),
+                seed=int(s) if s else secrets.randbits(63),
+                spread=width,
+            )
+            ws.add_job(job)
+            job.start(then=slots.release)
+            return fragment({"job": panels.job(View(ws), job), "sim-message": ""})
+
+    @app.get("/w/{wid}/jobs/{jid}", response_class=HTMLResponse)
+    def job_state(wid: str, jid: str) -> HTMLResponse:
+        ws = workspace(wid)
+        with ws.lock:
+            job = ws.jobs.get(jid)
+            if job is None:
+                raise HTTPException(
+                    404, "no such simulation in this workspace (the last few are kept); run again"
+                )
+            return fragment({"job": panels.job(View(ws), job)})
+
+    @app.get("/w/{wid}/scenario.yaml")
+    def download_yaml(wid: str) -> Response:
+        ws = workspace(wid)
+        with ws.lock:
+            sc, edited = ws.scenario, bool(ws.edits)
+        name = f"{sc.id}{'-edited' if edited else ''}.yaml"
+        return Response(dump_yaml(sc), media_type="application/yaml", headers=_attachment(name))
+
+    @app.get("/w/{wid}/report.html")
+    def download_report(wid: str) -> Response:
+        from ..report import ReportError, build_report
+
+        ws = workspace(wid)
+        with ws.lock:
+            sc, edits = ws.scenario, tuple(ws.edits)
+        try:
+            report = build_report(
+                sc, draws=REPORT_DRAWS, sobol_n=REPORT_SOBOL_N, workers=1, interventions=edits
+            )
+            html = report.html()
+        except ReportError as exc:
+            raise HTTPException(503, f"the report cannot be made: {exc}") from None
+        name = f"{sc.id}{'-edited' if edits else ''}-report.html"
+        return HTMLResponse(html, headers=_attachment(name))
+
+    # ------------------------------------------------------------------- errors
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        return PlainTextResponse(str(exc.detail), exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        what = "; ".join(_describe(e) for e in exc.errors()[:5])
+        return PlainTextResponse(f"bad request: {what}", 422)
+
+    @app.exception_handler(Exception)
+    async def bug(request: Request, exc: Exception) -> Response:
+        # Starlette logs the traceback on the server; the page gets no detail of it.
+        return PlainTextResponse(
+            "internal error: the dashboard hit a bug; the server log has the details", 500
+        )
+
+    app.mount("/static", StaticFiles(directory=Path(__file__).with_name("static")), name="static")
+    app.add_middleware(_Guard, upload_bytes=max_upload_bytes)
+    return app

@@ -1,0 +1,240 @@
+"""What the panels show, computed from a workspace through the public API.
+
+:class:`View` gathers, lazily, the numbers and charts one response needs; the templates
+(``templates/panels.html``) lay them out. Numbers are formatted here, once: a forecast with
+one decimal (:func:`num`), a difference with its sign (:func:`signed`), a gain with three.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from markupsafe import Markup
+
+from ..analysis.ensemble import Ensemble
+from ..forecasting import Forecast, forecast
+from ..report import charts
+from ..scenario import Scenario
+from ..scenario.objects import Range
+from ..scenario.uncertainty import uncertain_inputs
+from .workspace import Job, Workspace
+
+__all__ = ["Comparison", "View", "input_text", "num", "signed"]
+
+
+def _chart(fn: Any, *args: Any, **kw: Any) -> Markup:
+    """A chart's SVG, trusted as markup: the chart code escapes the text it draws (and
+    may be called from several threads, as the server's thread pool does)."""
+    return Markup(fn(*args, **kw))
+
+
+def _missing(v: float | None) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v))
+
+
+def num(v: float | None, digits: int = 1) -> str:
+    """A forecast as the dashboard shows it: ``52.3``; a dash when there is none."""
+    return "\u2014" if _missing(v) else f"{v:.{digits}f}"
+
+
+def signed(v: float | None, digits: int = 1) -> str:
+    """A difference with its sign: ``+4.0``, ``-0.5``; ``0.0`` for none at that precision."""
+    if _missing(v):
+        return "\u2014"
+    text = f"{v:+.{digits}f}"
+    return text if text.strip("+-0.") else f"{0.0:.{digits}f}"
+
+
+def input_text(v: float) -> str:
+    """A number as an input cell holds it: up to six significant digits."""
+    return f"{v:.6g}"
+
+
+def with_range(v: float, rng: Range | None) -> str:
+    """A number and the range it may take in a simulation: ``45 (30-55)``."""
+    if rng is None:
+        return input_text(v)
+    return f"{input_text(v)} ({input_text(rng.low)}\u2013{input_text(rng.high)})"
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The pinned variant A against the current scenario B."""
+
+    inputs: list[tuple[str, str, str]]  # (what, A, B) for every input that differs
+    forecasts: list[tuple[str, str, str, str, str]]  # (issue, model, A, B, B-A)
+    models: tuple[str, ...]
+    gains: list[tuple[str, list[tuple[str, str]]]]  # (actor name, [(A, B) per model])
+
+
+def compare(a: Scenario, b: Scenario, fa: Forecast, fb: Forecast) -> Comparison:
+    inputs: list[tuple[str, str, str]] = []
+    for actor in b.actors:
+        old = a.actor(actor.id)
+        x, y = (
+            with_range(old.capability, old.capability_range),
+            with_range(actor.capability, actor.capability_range),
+        )
+        if x != y or old.capability != actor.capability:
+            inputs.append((f"{actor.name}: capability", x, y))
+    for st in b.stances:
+        prev = a.stance(st.actor, st.issue)
+        if prev is None:
+            continue
+        for kind in ("position", "salience"):
+            old_v, new_v = getattr(prev, kind), getattr(st, kind)
+            x = with_range(old_v, getattr(prev, f"{kind}_range"))
+            y = with_range(new_v, getattr(st, f"{kind}_range"))
+            if x != y or old_v != new_v:
+                inputs.append((f"{b.actor(st.actor).name} on {st.issue}: {kind}", x, y))
+    rows = []
+    for issue in b.issue_ids:
+        for model in fb.models:
+            va, vb = fa.value(model, issue), fb.value(model, issue)
+            rows.append((issue, model, num(va), num(vb), signed(vb - va)))
+    ga = {m: fa.gains(m) for m in fb.models}
+    gb = {m: fb.gains(m) for m in fb.models}
+    gains = [
+        (
+            actor.name,
+            [(num(ga[m][actor.id], 3), num(gb[m][actor.id], 3)) for m in fb.models],
+        )
+        for actor in b.actors
+    ]
+    return Comparison(inputs, rows, fb.models, gains)
+
+
+class View:
+    """Everything a panel of ``ws`` may show; each part is computed when first used.
+
+    ``errors`` maps an input's name (``russia.karabakh-control.position``) to the message of
+    a refused edit, shown beside that input."""
+
+    def __init__(self, ws: Workspace, *, errors: dict[str, str] | None = None) -> None:
+        self.ws = ws
+        self.sc: Scenario = ws.scenario
+        self.issue = self.sc.issue(ws.issue)
+        self.errors = errors or {}
+
+    @property
+    def url(self) -> str:
+        return f"/w/{self.ws.id}"
+
+    # ------------------------------------------------------------------ editing
+    @property
+    def actors(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "name": a.name,
+                "field": f"{a.id}.capability",
+                "value": input_text(a.capability),
+                "range": a.capability_range,
+            }
+            for a in self.sc.actors
+        ]
+
+    @property
+    def stances(self) -> list[dict[str, Any]]:
+        rows = []
+        for aid in self.sc.participants(self.issue.id):
+            st = self.sc.stance(aid, self.issue.id)
+            assert st is not None
+            rows.append(
+                {
+                    "name": self.sc.actor(aid).name,
+                    "cells": [
+                        {
+                            "field": f"{aid}.{self.issue.id}.{kind}",
+                            "value": input_text(getattr(st, kind)),
+                            "range": getattr(st, f"{kind}_range"),
+                        }
+                        for kind in ("position", "salience")
+                    ],
+                }
+            )
+        return rows
+
+    @property
+    def other_errors(self) -> dict[str, str]:
+        """Errors of edits that name no cell on show (an unknown actor, another issue)."""
+        shown = {a["field"] for a in self.actors}
+        shown |= {c["field"] for row in self.stances for c in row["cells"]}
+        return {k: v for k, v in self.errors.items() if k not in shown}
+
+    @cached_property
+    def ranged(self) -> bool:
+        return bool(uncertain_inputs(self.sc))
+
+    # ---------------------------------------------------------------- forecasts
+    @cached_property
+    def fc(self) -> Forecast:
+        return forecast(self.sc)
+
+    @property
+    def models(self) -> tuple[str, ...]:
+        return self.fc.models
+
+    @property
+    def forecast_rows(self) -> list[tuple[str, list[tuple[str, str]]]]:
+        return [
+            (issue, [(m, num(self.fc.value(m, issue))) for m in self.fc.models])
+            for issue in self.sc.issue_ids
+        ]
+
+    @property
+    def positions_svg(self) -> Markup:
+        return _chart(charts.positions_chart, self.sc, self.fc, self.issue.id)
+
+    @property
+    def trajectory_svg(self) -> Markup:
+        return _chart(charts.trajectory_chart, self.sc, self.fc, self.issue.id, model="eum")
+
+    @property
+    def gains_svg(self) -> Markup:
+        return _chart(charts.gains_chart, self.sc, self.fc)
+
+    # ------------------------------------------------------------------ compare
+    @cached_property
+    def comparison(self) -> Comparison | None:
+        a = self.ws.pinned
+        if a is None:
+            return None
+        return compare(a, self.sc, forecast(a), self.fc)
+
+    # --------------------------------------------------------------- simulation
+    @property
+    def job(self) -> Job | None:
+        return self.ws.last_job
+
+    def is_stale(self, job: Job) -> bool:
+        """Whether ``job`` simulated other inputs than the scenario's current ones."""
+        return job.source_hash != self.sc.content_hash()
+
+    def job_view(self, job: Job) -> dict[str, Any]:
+        """The progress of ``job``, or its outlook when done."""
+        d: dict[str, Any] = {"job": job, "poll": f"{self.url}/jobs/{job.id}"}
+        ens = job.ensemble
+        if ens is not None:
+            d["outlook"] = outlook_rows(ens)
+            d["models"] = ens.models
+            d["distribution_svg"] = _chart(
+                charts.distribution_chart, job.scenario, ens, self.issue.id
+            )
+            d["outlook_svg"] = _chart(charts.outlook_chart, job.scenario, ens)
+        return d
+
+
+def outlook_rows(ens: Ensemble) -> list[tuple[str, list[str]]]:
+    """Per issue, per model: ``mean (5%-95%)`` of the simulated forecast."""
+    per_model = {m: ens.issue_outlook(m) for m in ens.models}
+    rows = []
+    for j, issue in enumerate(ens.issues):
+        cells = []
+        for m in ens.models:
+            o = per_model[m][j]
+            cells.append(f"{num(o.mean)} ({num(o.quantiles[0.05])}\u2013{num(o.quantiles[0.95])})")
+        rows.append((issue, cells))
+    return rows

@@ -1,0 +1,163 @@
+"""The dashboard's state, in memory: workspaces (a scenario being edited) and simulation jobs.
+
+A :class:`Workspace` holds the scenario as opened, the scenario as edited, the edits applied
+(``--set`` texts, every one through :func:`~realpolitik.intervene`), the issue on show, an
+optional pinned variant "A" and its simulation jobs. :class:`Workspaces` keeps the most
+recently used ones, up to a bound; an older one is dropped and must be opened again.
+
+A :class:`Job` runs :func:`~realpolitik.simulate` in a background thread and records its
+progress, which the page polls.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ..analysis.ensemble import Ensemble, simulate
+from ..errors import RealpolitikError
+from ..scenario import Scenario
+from ..scenario.interventions import intervene
+
+__all__ = ["Job", "Workspace", "Workspaces"]
+
+log = logging.getLogger("realpolitik.app")
+
+#: Jobs kept per workspace (the oldest finished ones are dropped first).
+JOBS_KEPT = 4
+
+
+@dataclass(eq=False)
+class Job:
+    """One simulation of a workspace's scenario, run in a thread.
+
+    ``scenario`` is what is simulated (with the spread, if asked); ``source_hash`` the
+    content hash of the workspace's scenario when the job started, to tell a result that no
+    longer matches the edited scenario."""
+
+    id: str
+    scenario: Scenario
+    source_hash: str
+    draws: int
+    seed: int
+    spread: float | None = None
+    done: int = 0
+    ensemble: Ensemble | None = None
+    error: str | None = None
+    started: float = field(default_factory=time.monotonic)
+    seconds: float | None = None
+
+    @property
+    def running(self) -> bool:
+        return self.ensemble is None and self.error is None
+
+    def _progress(self, done: int, total: int) -> None:
+        self.done = done
+
+    def run(self) -> None:
+        try:
+            self.ensemble = simulate(
+                self.scenario,
+                draws=self.draws,
+                seed=self.seed,
+                workers=1,
+                # about 20 steps of progress; the result does not depend on the chunk size
+                chunk_size=max(50, -(-self.draws // 20)),
+                progress=self._progress,
+            )
+            self.done = self.draws
+        except (RealpolitikError, ValueError) as exc:
+            self.error = str(exc)
+        except Exception:  # a bug: logged with its traceback, reported without it
+            log.exception("simulation job %s failed", self.id)
+            self.error = "the simulation failed unexpectedly; the server log has the details"
+        finally:
+            self.seconds = time.monotonic() - self.started
+
+    def start(self, then: Callable[[], object] = lambda: None) -> None:
+        """Run in a daemon thread, then call ``then`` (e.g. to free a slot)."""
+
+        def target() -> None:
+            try:
+                self.run()
+            finally:
+                then()
+
+        threading.Thread(target=target, name=f"realpolitik-job-{self.id}", daemon=True).start()
+
+
+@dataclass(eq=False)
+class Workspace:
+    """A scenario being edited. Change it only through :meth:`edit`, :meth:`reset`,
+    :meth:`pin` and :meth:`add_job`, holding :attr:`lock`."""
+
+    id: str
+    base: Scenario
+    scenario: Scenario
+    issue: str
+    edits: list[str] = field(default_factory=list)
+    pinned: Scenario | None = None
+    pinned_edits: tuple[str, ...] = ()
+    jobs: OrderedDict[str, Job] = field(default_factory=OrderedDict)
+    lock: threading.RLock = field(default_factory=threading.RLock)
+
+    @property
+    def last_job(self) -> Job | None:
+        return next(reversed(self.jobs.values()), None)
+
+    def edit(self, text: str) -> None:
+        """Apply one ``--set`` edit; a :class:`~realpolitik.ScenarioError` leaves the
+        scenario as it was."""
+        self.scenario = intervene(self.scenario, [text])
+        self.edits.append(text)
+
+    def reset(self) -> None:
+        self.scenario = self.base
+        self.edits.clear()
+
+    def pin(self) -> None:
+        self.pinned = self.scenario
+        self.pinned_edits = tuple(self.edits)
+
+    def unpin(self) -> None:
+        self.pinned = None
+        self.pinned_edits = ()
+
+    def add_job(self, job: Job) -> None:
+        self.jobs[job.id] = job
+        while len(self.jobs) > JOBS_KEPT:
+            self.jobs.popitem(last=False)
+
+
+class Workspaces:
+    """The ``limit`` most recently used workspaces, by id (thread-safe)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._items: OrderedDict[str, Workspace] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def open(self, scenario: Scenario) -> Workspace:
+        ws = Workspace(
+            id=secrets.token_urlsafe(16),
+            base=scenario,
+            scenario=scenario,
+            issue=scenario.issue_ids[0],
+        )
+        with self._lock:
+            self._items[ws.id] = ws
+            while len(self._items) > self.limit:
+                self._items.popitem(last=False)
+        return ws
+
+    def get(self, wid: str) -> Workspace | None:
+        with self._lock:
+            ws = self._items.get(wid)
+            if ws is not None:
+                self._items.move_to_end(wid)
+            return ws

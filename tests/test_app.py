@@ -1,0 +1,572 @@
+"""The dashboard (realpolitik.app) through FastAPI's TestClient: every number it shows is
+the public API's, every edit goes through intervene, and no request, however malformed,
+gets a 500 or a traceback."""
+
+from __future__ import annotations
+
+import html
+import re
+import time
+import warnings
+
+import pytest
+
+pytest.importorskip("fastapi")
+pytest.importorskip("multipart")  # python-multipart, which FastAPI's forms need
+
+with warnings.catch_warnings():  # Starlette's note on its httpx client, not ours to fix
+    warnings.simplefilter("ignore")
+    from fastapi.testclient import TestClient
+
+import realpolitik as rp
+from realpolitik.app import create_app
+from realpolitik.scenario import builtins, parse_csv, parse_yaml
+
+CAUCASUS = "caucasus-2022"
+KARABAKH = "karabakh-control"
+RUSSIA_POS = f"russia.{KARABAKH}.position"
+
+GOOD_YAML = """\
+id: two-issues
+name: Two issues
+date: 2022-02-23
+sources:
+  - {id: s, title: A made-up source}
+actors:
+  - {id: a, name: Alpha, capability: {value: 2, low: 1, high: 3}, source: {ref: s}}
+  - {id: b, name: Beta, capability: 1, source: {ref: s}}
+  - {id: c, name: Gamma, capability: 1, source: {ref: s}}
+issues:
+  - id: i1
+    question: How far?
+    scale: {min: 0, max: 100, min_label: none, max_label: all}
+    status_quo: 50
+    status_quo_source: {ref: s}
+  - id: i2
+    question: How fast?
+    scale: {min: 0, max: 10, min_label: never, max_label: at once}
+    status_quo: 2
+    status_quo_source: {ref: s}
+stances:
+  - {actor: a, issue: i1, position: 20, salience: {value: 80, low: 60, high: 100}, source: {ref: s}}
+  - {actor: b, issue: i1, position: 90, salience: 50, source: {ref: s}}
+  - {actor: c, issue: i1, position: 60, salience: 30, source: {ref: s}}
+  - {actor: a, issue: i2, position: 8, salience: 40, source: {ref: s}}
+  - {actor: b, issue: i2, position: 1, salience: 70, source: {ref: s}}
+"""
+
+BAD_YAML = """\
+id: bad
+name: Bad
+sources:
+  - {id: s, title: A source}
+actors:
+  - {id: a, name: Alpha, capability: 2, source: {ref: s}}
+  - {id: b, name: Beta, capability: -1, source: {ref: s}}
+issues:
+  - id: i1
+    question: How far?
+    scale: {min: 0, max: 100, min_label: none, max_label: all}
+stances:
+  - {actor: a, issue: i1, position: 20, salience: 150, source: {ref: s}}
+  - {actor: b, issue: i1, position: 90, salience: 50, source: {ref: s}}
+"""
+
+GOOD_CSV = "actor,capability,position,salience\nAlpha,3,10,80\nBeta,2,60,50\nGamma,1,90,40\n"
+
+
+@pytest.fixture
+def client():
+    with TestClient(create_app(max_upload_bytes=20_000, max_workspaces=8)) as c:
+        yield c
+
+
+def open_builtin(client, name=CAUCASUS):
+    r = client.post("/open", data={"name": name})
+    assert r.status_code == 200, r.text
+    return workspace_id(r.text), r.text
+
+
+def workspace_id(text):
+    m = re.search(r'data-location="/w/([A-Za-z0-9_-]+)"', text)
+    assert m, text[:500]
+    return m.group(1)
+
+
+def upload(client, name, content, mime="text/yaml"):
+    return client.post("/upload", files={"file": (name, content, mime)})
+
+
+def cell(text, issue, model):
+    """The forecast shown for ``issue`` under ``model``."""
+    m = re.search(rf'<td data-issue="{re.escape(issue)}" data-model="{model}">([^<]*)</td>', text)
+    assert m, f"no forecast cell for {issue}/{model}"
+    return m.group(1)
+
+
+def error_beside(text, field):
+    """The message of the refused edit of ``field``, shown next to it."""
+    m = re.search(rf'<span class="error" data-for="{re.escape(html.escape(field))}">([^<]*)', text)
+    assert m, f"no error beside {field}"
+    return html.unescape(m.group(1))
+
+
+def input_value(text, field):
+    m = re.search(rf'name="{re.escape(field)}" value="([^"]*)"', text)
+    assert m, f"no input {field}"
+    return m.group(1)
+
+
+def wait_job(client, poll, timeout=60.0):
+    """Poll a simulation until it is done: the progress seen, and the final fragment."""
+    seen = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        r = client.get(poll)
+        assert r.status_code == 200, r.text
+        m = re.search(r'<progress value="(\d+)" max="(\d+)"', r.text)
+        if not m:
+            return seen, r.text
+        seen.append((int(m.group(1)), int(m.group(2))))
+        time.sleep(0.05)
+    raise AssertionError("the simulation did not finish in time")
+
+
+# ---------------------------------------------------------------------------- the page
+
+
+def test_page_lists_the_builtins_and_serves_its_own_assets(client):
+    r = client.get("/")
+    assert r.status_code == 200
+    for name in builtins.names():
+        assert f'<option value="{name}"' in r.text
+    assert not re.search(r'(src|href|action)="(https?:)?//', r.text), "an asset from elsewhere"
+    assert "default-src 'self'" in r.headers["content-security-policy"]
+    for asset in ("/static/app.js", "/static/app.css", "/static/favicon.svg"):
+        a = client.get(asset)
+        assert a.status_code == 200 and a.content, asset
+    assert "no CDN" in client.get("/static/app.js").text
+
+
+def test_opening_a_builtin_shows_the_api_forecasts(client):
+    _, text = open_builtin(client)
+    fc = rp.forecast(rp.load(CAUCASUS))
+    assert fc.models == ("compromise", "median", "eum")
+    for issue in fc.issues:
+        for model in fc.models:
+            assert cell(text, issue, model) == f"{fc.value(model, issue):.1f}"
+    assert "<svg" in text  # the charts, inline
+
+
+def test_full_page_of_a_workspace_reloads(client):
+    wid, _ = open_builtin(client)
+    r = client.get(f"/w/{wid}")
+    assert r.status_code == 200
+    assert "<html" in r.text and "South Caucasus" in r.text
+
+
+# ------------------------------------------------------------------------------ edits
+
+
+def test_an_edit_moves_the_forecast_to_the_api_value(client):
+    wid, before = open_builtin(client)
+    sc = rp.load(CAUCASUS)
+    expected = rp.forecast(rp.intervene(sc, [f"{RUSSIA_POS}=10"])).value("compromise", KARABAKH)
+    r = client.post(f"/w/{wid}/edit", data={"field": RUSSIA_POS, "value": "10"})
+    assert r.status_code == 200, r.text
+    shown = cell(r.text, KARABAKH, "compromise")
+    assert shown == f"{expected:.1f}"
+    assert shown != cell(before, KARABAKH, "compromise")
+    assert f"<code>{RUSSIA_POS}=10</code>" in r.text  # the list of edits
+    page = client.get(f"/w/{wid}").text
+    assert cell(page, KARABAKH, "compromise") == shown
+
+
+def test_an_edit_that_changes_nothing_is_not_recorded(client):
+    wid, _ = open_builtin(client)
+    r = client.post(f"/w/{wid}/edit", data={"field": RUSSIA_POS, "value": "45.0"})
+    assert r.status_code == 200
+    assert "No edits yet" in r.text
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        (RUSSIA_POS, "150", "150 is off the scale of 'karabakh-control'; expected 0 to 100"),
+        (f"russia.{KARABAKH}.salience", "-5", "expected 0 or more, got -5"),
+        ("nobody.capability", "1", "no actor 'nobody'"),
+        ("russia.capability", "-1", "expected 0 or more"),
+        (RUSSIA_POS, "forty", "expected a number, got 'forty'"),
+        (RUSSIA_POS, "nan", "expected a number"),
+        (RUSSIA_POS, "40@3", "expected a number"),  # no shock smuggled in
+        ("russia.karabakh-control.color", "1", "not an input of this dashboard"),
+    ],
+)
+def test_a_refused_edit_keeps_the_value_and_says_why_beside_it(client, field, value, message):
+    wid, before = open_builtin(client)
+    client.post(f"/w/{wid}/issue", data={"issue": KARABAKH})
+    r = client.post(f"/w/{wid}/edit", data={"field": field, "value": value})
+    assert r.status_code == 422
+    assert message in error_beside(r.text, field)
+    assert input_value(r.text, RUSSIA_POS) == "45"  # re-rendered with the old value
+    page = client.get(f"/w/{wid}").text
+    assert cell(page, KARABAKH, "compromise") == cell(before, KARABAKH, "compromise")
+    assert "No edits yet" in page
+
+
+def test_choosing_an_issue_shows_its_stances(client):
+    wid, text = open_builtin(client)
+    assert RUSSIA_POS not in text  # the first issue is on show
+    r = client.post(f"/w/{wid}/issue", data={"issue": KARABAKH})
+    assert r.status_code == 200
+    assert input_value(r.text, RUSSIA_POS) == "45"
+    assert input_value(r.text, "russia.capability") == "0.03647"
+    assert client.post(f"/w/{wid}/issue", data={"issue": "atlantis"}).status_code == 404
+
+
+def test_undo_all_edits(client):
+    wid, before = open_builtin(client)
+    client.post(f"/w/{wid}/edit", data={"field": RUSSIA_POS, "value": "0"})
+    r = client.post(f"/w/{wid}/reset")
+    assert r.status_code == 200
+    assert cell(r.text, KARABAKH, "median") == cell(before, KARABAKH, "median")
+    assert "No edits yet" in r.text
+
+
+# ---------------------------------------------------------------------------- uploads
+
+
+def test_upload_yaml(client):
+    r = upload(client, "two.yaml", GOOD_YAML)
+    assert r.status_code == 200, r.text
+    fc = rp.forecast(parse_yaml(GOOD_YAML, "two.yaml"))
+    assert cell(r.text, "i2", "eum") == f"{fc.value('eum', 'i2'):.1f}"
+    assert '<div data-panel="upload-errors"></div>' in r.text  # earlier errors cleared
+
+
+def test_upload_csv(client):
+    r = upload(client, "tariff.csv", GOOD_CSV, "text/csv")
+    assert r.status_code == 200, r.text
+    fc = rp.forecast(parse_csv(GOOD_CSV, "tariff.csv", stem="tariff"))
+    assert cell(r.text, "tariff", "median") == f"{fc.value('median', 'tariff'):.1f}"
+
+
+def test_upload_with_a_bom_is_read(client):
+    r = upload(client, "two.yaml", b"\xef\xbb\xbf" + GOOD_YAML.encode())
+    assert r.status_code == 200
+
+
+def test_a_bad_file_lists_each_problem_with_field_and_line(client):
+    r = upload(client, "bad.yaml", BAD_YAML)
+    assert r.status_code == 422
+    assert 'data-panel="upload-errors"' in r.text
+    assert 'data-panel="workspace"' not in r.text  # the page stays as it was
+    text = html.unescape(r.text)
+    assert "bad.yaml" in text and "2 problems" in text
+    assert '<code class="field">actors[1].capability</code> (line 7): expected 0 or more' in text
+    assert '<code class="field">stances[0].salience</code> (line 13): expected at most 100' in text
+    r = upload(client, "bad.csv", "actor,capability,position,salience\nA,1,2,300\n", "text/csv")
+    assert r.status_code == 422
+    assert '<code class="field">salience</code> (line 2)' in r.text
+    # the dashboard is still usable
+    assert upload(client, "two.yaml", GOOD_YAML).status_code == 200
+
+
+def test_an_oversize_upload_is_refused(client):
+    big = "# padding\n" * 2_100  # 21,000 bytes, the limit is 20,000
+    r = upload(client, "big.yaml", big)
+    assert r.status_code == 413
+    assert "larger than 20,000 bytes" in r.text
+    huge = b"x" * 200_000  # beyond the envelope too: refused while reading
+    r = upload(client, "huge.yaml", huge)
+    assert r.status_code == 413
+    r = client.post(
+        "/upload",
+        content=b"0" * 10,
+        headers={"Content-Type": "multipart/form-data; boundary=x", "Content-Length": "999999"},
+    )
+    assert r.status_code == 413
+
+    def chunks(n):  # no Content-Length: counted as it arrives
+        for _ in range(n):
+            yield b"x" * 10_000
+
+    multipart = {"Content-Type": "multipart/form-data; boundary=x"}
+    assert client.post("/upload", content=chunks(20), headers=multipart).status_code == 413
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    assert client.post("/open", content=chunks(20), headers=form).status_code == 413
+
+
+def test_a_file_not_in_utf8_is_refused(client):
+    r = upload(client, "latin1.yaml", GOOD_YAML.replace("Gamma", "Gamm\u00e4").encode("latin-1"))
+    assert r.status_code == 400
+    assert "not UTF-8" in r.text and "latin1.yaml" in r.text
+
+
+def test_user_text_is_escaped(client):
+    evil = GOOD_YAML.replace("name: Two issues", 'name: "<script>alert(1)</script>"').replace(
+        "name: Beta", 'name: "<img src=x onerror=alert(2)>"'
+    )
+    r = upload(client, "evil.yaml", evil)
+    assert r.status_code == 200, r.text
+    wid = workspace_id(r.text)
+    for text in (r.text, client.get(f"/w/{wid}").text):
+        assert "<script>alert" not in text and "<img src=x" not in text
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+        assert "&lt;img src=x onerror=alert(2)&gt;" in text
+    bad = upload(client, "<img src=x onerror=alert(3)>.yaml", "id: [")
+    assert bad.status_code == 422
+    assert "<img src=x" not in bad.text
+    assert "&lt;img src=x onerror=alert(3)&gt;.yaml" in bad.text
+
+
+# ------------------------------------------------------------------ malformed requests
+
+
+def test_unknown_workspace_is_404_with_a_way_out(client):
+    for method, path in [
+        ("GET", "/w/nope"),
+        ("POST", "/w/nope/edit"),
+        ("POST", "/w/nope/issue"),
+        ("POST", "/w/nope/pin"),
+        ("POST", "/w/nope/simulate"),
+        ("GET", "/w/nope/jobs/x"),
+        ("GET", "/w/nope/scenario.yaml"),
+        ("GET", "/w/nope/report.html"),
+    ]:
+        data = {"field": "russia.capability", "value": "1", "issue": KARABAKH}
+        r = client.request(method, path, data=data if method == "POST" else None)
+        assert r.status_code == 404, (path, r.status_code)
+        assert "open the scenario again" in r.text
+    # a reload of a lost workspace shows the page, to open a scenario from
+    assert '<option value="caucasus-2022"' in client.get("/w/nope").text
+
+
+def test_the_oldest_workspace_expires():
+    with TestClient(create_app(max_workspaces=2)) as c:
+        first, _ = open_builtin(c)
+        open_builtin(c)
+        open_builtin(c)
+        assert c.get(f"/w/{first}").status_code == 404
+
+
+def test_malformed_requests_get_a_4xx_and_a_plain_message(client):
+    wid, _ = open_builtin(client)
+    w = f"/w/{wid}"
+    cases = [
+        ("POST", "/open", {}),  # missing field
+        ("POST", "/open", {"data": {"name": "../../../../etc/passwd"}}),
+        ("POST", "/open", {"data": {"name": "../pyproject"}}),
+        ("POST", "/open", {"data": {"name": "x" * 5000}}),
+        ("POST", "/open", {"json": {"name": CAUCASUS}}),  # JSON, not a form
+        (
+            "POST",
+            "/open",
+            {"content": b"{not json", "headers": {"Content-Type": "application/json"}},
+        ),
+        ("GET", "/open", {}),  # wrong method
+        ("PUT", f"{w}/edit", {}),
+        ("DELETE", w, {}),
+        ("GET", f"{w}/edit", {}),
+        ("POST", f"{w}/edit", {}),
+        ("POST", f"{w}/edit", {"data": {"field": RUSSIA_POS}}),
+        ("POST", f"{w}/edit", {"data": {"field": RUSSIA_POS, "value": "9" * 100_000}}),
+        ("POST", f"{w}/edit", {"data": {"field": "a" * 10_000, "value": "1"}}),
+        ("POST", f"{w}/edit", {"data": {"field": ["a", "b"], "value": "1"}}),
+        ("POST", f"{w}/issue", {"data": {"issue": "../../etc"}}),
+        ("POST", f"{w}/issue", {}),
+        ("POST", f"{w}/simulate", {"data": {"draws": "many"}}),
+        ("POST", f"{w}/simulate", {"data": {"draws": "0"}}),
+        ("POST", f"{w}/simulate", {"data": {"draws": "20001"}}),
+        ("POST", f"{w}/simulate", {"data": {"draws": "-5"}}),
+        ("POST", f"{w}/simulate", {"data": {"seed": "-1"}}),
+        ("POST", f"{w}/simulate", {"data": {"draws": "\u00b2"}}),  # a digit to isdigit()
+        ("POST", f"{w}/simulate", {"data": {"seed": "\u0661\u0662"}}),
+        ("POST", f"{w}/simulate", {"data": {"seed": str(2**63)}}),
+        ("POST", f"{w}/simulate", {"data": {"spread": "1000"}}),
+        ("POST", f"{w}/simulate", {"data": {"spread": "inf"}}),
+        ("GET", f"{w}/jobs/nope", {}),
+        ("GET", f"{w}/jobs/../../etc/passwd", {}),
+        ("GET", "/static/../pyproject.toml", {}),
+        ("GET", "/static/%2e%2e/%2e%2e/pyproject.toml", {}),
+        ("GET", "/static/..%2fserver.py", {}),
+        ("GET", "/nothing-here", {}),
+        ("POST", "/open", {"content": b"name=x", "headers": {"Content-Length": b"\xb2"}}),
+        ("POST", "/upload", {}),  # not multipart
+        ("POST", "/upload", {"data": {"file": "not a file"}}),
+        ("POST", "/upload", {"files": {"other": ("a.yaml", GOOD_YAML)}}),
+        ("POST", "/upload", {"files": {"file": ("", b"")}}),
+        ("POST", "/upload", {"files": {"file": ("empty.yaml", b"")}}),
+        ("POST", "/upload", {"files": {"file": ("../../x.csv", b"\x00\x01")}}),
+        ("POST", "/upload", {"files": [("file", ("a.yaml", b"a")), ("file", ("b.yaml", b"b"))]}),
+        (
+            "POST",
+            "/upload",
+            {"content": b"--x\r\ngarbage", "headers": {"Content-Type": "multipart/form-data"}},
+        ),
+    ]
+    for method, path, kw in cases:
+        r = client.request(method, path, **kw)
+        assert 400 <= r.status_code < 500, (method, path, r.status_code, r.text[:200])
+        assert "Traceback" not in r.text and 'File "' not in r.text, (method, path)
+        if r.headers["content-type"].startswith("text/plain"):
+            assert r.text.strip(), (method, path)
+    assert client.get(f"{w}/scenario.yaml").status_code == 200  # the workspace survived it all
+
+
+def test_a_bug_is_a_500_without_traceback():
+    app = create_app()
+
+    @app.get("/boom")
+    def boom() -> None:
+        raise RuntimeError("secret internals")
+
+    with TestClient(app, raise_server_exceptions=False) as c:
+        r = c.get("/boom")
+    assert r.status_code == 500
+    assert "secret" not in r.text and "Traceback" not in r.text
+    assert "internal error" in r.text
+
+
+def test_create_app_checks_its_limits():
+    for bad in (0, -1, 1.5, True):
+        with pytest.raises(ValueError, match="whole number"):
+            create_app(max_upload_bytes=bad)
+        with pytest.raises(ValueError, match="whole number"):
+            create_app(max_workspaces=bad)
+
+
+# ------------------------------------------------------------------------- simulation
+
+
+def test_a_simulation_reports_progress_then_the_api_outlook(client):
+    wid, _ = open_builtin(client)
+    r = client.post(f"/w/{wid}/simulate", data={"draws": "300", "seed": "5"})
+    assert r.status_code == 200, r.text
+    assert '<progress value="0" max="300">' in r.text
+    assert "seed 5" in r.text
+    poll = re.search(r'data-poll="([^"]+)"', r.text).group(1)
+    seen, final = wait_job(client, poll)
+    dones = [d for d, _ in seen]
+    assert dones == sorted(dones) and all(t == 300 for _, t in seen)
+    assert "300 draws, seed <code>5</code>" in final
+    ens = rp.simulate(rp.load(CAUCASUS), draws=300, seed=5, workers=1)
+    for model in ens.models:
+        for o in ens.issue_outlook(model):
+            want = f"{o.mean:.1f} ({o.quantiles[0.05]:.1f}\u2013{o.quantiles[0.95]:.1f})"
+            assert cell(final, o.issue, model) == want
+    assert final.count("<svg") == 2  # distribution and outlook charts
+    # an edit makes the result stale, and says so at once
+    r = client.post(f"/w/{wid}/edit", data={"field": RUSSIA_POS, "value": "10"})
+    assert '<div data-panel="job-stale"><p class="warning">The scenario has changed' in r.text
+    assert "The scenario has changed since this run" in client.get(poll).text
+
+
+def test_a_scenario_without_ranges_needs_the_spread(client):
+    wid, text = open_builtin(client, "ec-emissions-1994")
+    assert "This scenario gives no ranges" in text
+    r = client.post(f"/w/{wid}/simulate", data={"draws": "100", "seed": "1"})
+    assert r.status_code == 422
+    assert "no ranges" in r.text and 'data-panel="sim-message"' in r.text
+    r = client.post(f"/w/{wid}/simulate", data={"draws": "100", "seed": "1", "spread": "10"})
+    assert r.status_code == 200, r.text
+    _, final = wait_job(client, re.search(r'data-poll="([^"]+)"', r.text).group(1))
+    assert "spread &plusmn;10" in final and '<table class="outlook">' in final
+
+
+# ---------------------------------------------------------------------------- compare
+
+
+def test_compare_shows_a_against_the_edited_b(client):
+    wid, _ = open_builtin(client)
+    r = client.post(f"/w/{wid}/pin")
+    assert r.status_code == 200 and "No input differs" in r.text
+    r = client.post(f"/w/{wid}/edit", data={"field": RUSSIA_POS, "value": "10"})
+    assert r.status_code == 200
+    text = r.text[r.text.index('data-panel="compare"') :]
+    assert re.search(
+        r"<th scope=\"row\">Russia on karabakh-control: position</th>"
+        r"<td>45 \(30\u201355\)</td><td>10</td>",
+        text,
+    )
+    sc = rp.load(CAUCASUS)
+    fa, fb = rp.forecast(sc), rp.forecast(rp.intervene(sc, [f"{RUSSIA_POS}=10"]))
+    a, b = fa.value("compromise", KARABAKH), fb.value("compromise", KARABAKH)
+    row = re.search(
+        rf'<tr data-issue="{KARABAKH}" data-model="compromise">.*?</tr>', text, re.S
+    ).group(0)
+    assert f'<td>{a:.1f}</td><td>{b:.1f}</td><td class="delta">{b - a:+.1f}</td>' in row
+    ga, gb = fa.gains("compromise")["russia"], fb.gains("compromise")["russia"]
+    assert f"<td>{ga:.3f} / {gb:.3f}</td>" in text
+    r = client.post(f"/w/{wid}/unpin")
+    assert "Pin the scenario as it is now" in r.text
+
+
+# -------------------------------------------------------------------------- downloads
+
+
+def test_the_yaml_download_reads_back_as_the_edited_scenario(client):
+    wid, _ = open_builtin(client)
+    edits = [f"{RUSSIA_POS}=10", "turkey.capability=0.05", f"turkey.{KARABAKH}.salience=90"]
+    for e in edits:
+        field, value = e.split("=")
+        r = client.post(f"/w/{wid}/edit", data={"field": field, "value": value})
+        assert r.status_code == 200, r.text
+    r = client.get(f"/w/{wid}/scenario.yaml")
+    assert r.status_code == 200
+    assert r.headers["content-disposition"] == 'attachment; filename="caucasus-2022-edited.yaml"'
+    back = parse_yaml(r.text, "download.yaml")
+    assert back.content_hash() == rp.intervene(rp.load(CAUCASUS), edits).content_hash()
+
+
+@pytest.mark.slow
+def test_the_report_download(client):
+    wid, _ = open_builtin(client, "ec-emissions-1994")
+    r = client.get(f"/w/{wid}/report.html")
+    assert r.status_code == 200, r.text[:300]
+    assert r.headers["content-type"].startswith("text/html")
+    assert r.headers["content-disposition"].startswith("attachment;")
+    assert r.text.lstrip().lower().startswith("<!doctype html>")
+    assert "EC car-emission standards" in r.text
+
+
+def test_a_local_server_answers_only_to_its_own_names():
+    client = TestClient(create_app(allowed_hosts=["127.0.0.1", "localhost"]))
+    assert client.get("/", headers={"host": "127.0.0.1:8765"}).status_code == 200
+    assert client.get("/", headers={"host": "localhost:8765"}).status_code == 200
+    evil = client.get("/", headers={"host": "attacker.example"})
+    assert evil.status_code == 400
+    assert "Traceback" not in evil.text
+
+
+def test_serve_command_serves_the_dashboard_on_localhost():
+    """``realpolitik serve`` in a process of its own, as a user starts it."""
+    import socket
+    import subprocess
+    import sys
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "realpolitik", "serve", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as r:
+                    body = r.read().decode()
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError(f"serve did not start: {proc.stdout.read()}") from None
+                time.sleep(0.2)
+        assert "realpolitik" in body and CAUCASUS in body
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
