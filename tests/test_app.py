@@ -196,7 +196,7 @@ def test_an_edit_that_changes_nothing_is_not_recorded(client):
         (f"russia.{KARABAKH}.salience", "-5", "expected 0 or more, got -5"),
         ("nobody.capability", "1", "no actor 'nobody'"),
         ("russia.capability", "-1", "expected 0 or more"),
-        (RUSSIA_POS, "forty", "expected a number, got 'forty'"),
+        (RUSSIA_POS, "forty", "expected a number such as 42 or 12.5, got 'forty'"),
         (RUSSIA_POS, "nan", "expected a number"),
         (RUSSIA_POS, "40@3", "expected a number"),  # no shock smuggled in
         ("russia.karabakh-control.color", "1", "not an input of this dashboard"),
@@ -570,3 +570,46 @@ def test_serve_command_serves_the_dashboard_on_localhost():
     finally:
         proc.terminate()
         proc.wait(timeout=15)
+
+
+@pytest.mark.parametrize(
+    "value", ["", "   ", "1_0", "\uff15\uff10", "\u0663\u0660", "nan", "inf", "1e400"]
+)
+def test_an_edit_that_is_not_a_plain_number_is_refused_beside_its_cell(client, value):
+    wid, _ = open_builtin(client)
+    r = client.post(f"/w/{wid}/edit", data={"field": RUSSIA_POS, "value": value})
+    assert r.status_code == 422
+    assert f'data-for="{RUSSIA_POS}"' in r.text and "expected a number" in r.text
+
+
+def test_state_changes_from_another_site_are_refused(client):
+    cross = client.post("/open", data={"name": CAUCASUS}, headers={"sec-fetch-site": "cross-site"})
+    assert cross.status_code == 403 and "another site" in cross.text
+    other = client.post("/open", data={"name": CAUCASUS}, headers={"origin": "http://evil.example"})
+    assert other.status_code == 403
+    same = client.post("/open", data={"name": CAUCASUS}, headers={"sec-fetch-site": "same-origin"})
+    assert same.status_code == 200
+
+
+def test_the_report_of_a_scenario_without_ranges_has_its_simulation(client):
+    wid, _ = open_builtin(client, "ec-emissions-1994")
+    r = client.get(f"/w/{wid}/report.html")
+    assert r.status_code == 200
+    page = html.unescape(r.text)
+    assert "Simulated outcome of" in page and "--spread 10" in page
+
+
+def test_a_finished_job_is_shown_from_one_snapshot():
+    """The job panel reads the job once: a job that ends while the panel is drawn cannot
+    leave it half running, half done."""
+    from realpolitik.app.views import View
+    from realpolitik.app.workspace import Job, Workspace
+
+    sc = rp.load(CAUCASUS)
+    view = View(Workspace(id="w", base=sc, scenario=sc, issue=KARABAKH))
+    job = Job(id="j", scenario=sc, source_hash=sc.content_hash(), draws=20, seed=1)
+    snapshot = view.job_view(job)
+    job.run()  # the job ends after the snapshot was taken
+    assert snapshot["state"] == "running" and snapshot["ensemble"] is None
+    done = view.job_view(job)
+    assert done["state"] == "done" and done["ensemble"].draws == 20

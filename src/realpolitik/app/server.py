@@ -51,6 +51,8 @@ MAX_JOBS = 4
 #: The report's settings: enough for its bands and indices to mean something, quick to make.
 REPORT_DRAWS = 300
 REPORT_SOBOL_N = 16
+#: The spread (as `--spread`) a report of a scenario without ranges is made with.
+REPORT_SPREAD = 10.0
 
 _DIGITS = re.compile(r"[0-9]{1,30}")  # ASCII only: str.isdigit() takes "²", int() does not
 _FIELD = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\.(capability|position|salience)")
@@ -68,9 +70,24 @@ _SECURITY_HEADERS = {
 }
 
 
+def _cross_site(scope: Scope) -> bool:
+    """Whether a request that changes state comes from a page of another site: the
+    browser says so in ``Sec-Fetch-Site``, or its ``Origin`` names another host than the
+    one addressed. (Requests without either, such as scripts' and tests', pass.)"""
+    headers = Headers(scope=scope)
+    site = headers.get("sec-fetch-site")
+    if site is not None:
+        return site not in ("same-origin", "none")
+    origin = headers.get("origin")
+    if origin is None:
+        return False
+    return origin.split("://", 1)[-1].rstrip("/") != headers.get("host", "")
+
+
 class _Guard:
-    """ASGI middleware: caps every request body while it is read (413 beyond), and adds
-    the security headers to every response."""
+    """ASGI middleware: refuses state-changing requests from other sites (403), caps every
+    request body while it is read (413 beyond), and adds the security headers to every
+    response."""
 
     def __init__(self, app: ASGIApp, *, upload_bytes: int) -> None:
         self.app = app
@@ -88,6 +105,12 @@ class _Guard:
                     headers.setdefault(key, value)
             await send(message)
 
+        if scope["method"] not in ("GET", "HEAD", "OPTIONS") and _cross_site(scope):
+            reply = PlainTextResponse(
+                "refused: this request came from a page of another site", status_code=403
+            )
+            await reply(scope, receive, send_secured)
+            return
         upload = scope["path"] == "/upload"
         cap = self.upload_bytes + ENVELOPE_BYTES if upload else FORM_BYTES
         if upload:
@@ -142,11 +165,16 @@ def _parse(text: str, name: str) -> Scenario:
     return parse_yaml(text, name)
 
 
+_DECIMAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", re.ASCII)
+
+
 def _number(text: str) -> float | None:
-    try:
-        v = float(text.strip())
-    except ValueError:
+    """A plain decimal number (ASCII digits, an optional exponent), finite; else ``None``:
+    no ``1_0``, no other scripts' digits, no ``nan`` or ``inf``."""
+    text = text.strip()
+    if not _DECIMAL.fullmatch(text):
         return None
+    v = float(text)
     return v if math.isfinite(v) else None
 
 
@@ -333,7 +361,7 @@ def create_app(
     def edit(
         wid: str,
         field: Annotated[str, Form(max_length=300)],
-        value: Annotated[str, Form(max_length=100)],
+        value: Annotated[str, Form(max_length=100)] = "",
     ) -> HTMLResponse:
         ws = workspace(wid)
         with ws.lock:
@@ -345,7 +373,8 @@ def create_app(
                     "ACTOR.ISSUE.position or ACTOR.ISSUE.salience"
                 )
             elif number is None:
-                error = f"expected a number, got {value.strip()[:40]!r}"
+                got = repr(value.strip()[:40]) if value.strip() else "nothing"
+                error = f"expected a number such as 42 or 12.5, got {got}"
             elif number != _current(ws.scenario, field):
                 text = repr(number).removesuffix(".0")
                 try:
@@ -465,17 +494,33 @@ def create_app(
     @app.get("/w/{wid}/report.html")
     def download_report(wid: str) -> Response:
         from ..report import ReportError, build_report
+        from ..scenario.uncertainty import uncertain_inputs, with_spread
 
         ws = workspace(wid)
         with ws.lock:
             sc, edits = ws.scenario, tuple(ws.edits)
+        spread = None
+        if not uncertain_inputs(sc):  # as the simulation panel offers: +-10 where none
+            spread = REPORT_SPREAD
+            sc = with_spread(sc, spread)
+        if not slots.acquire(blocking=False):  # reports share the simulations' slots
+            raise HTTPException(429, "the server is busy with other runs; try again shortly")
         try:
             report = build_report(
-                sc, draws=REPORT_DRAWS, sobol_n=REPORT_SOBOL_N, workers=1, interventions=edits
+                sc,
+                draws=REPORT_DRAWS,
+                sobol_n=REPORT_SOBOL_N,
+                workers=1,
+                interventions=edits,
+                spread=spread,
             )
             html = report.html()
         except ReportError as exc:
             raise HTTPException(503, f"the report cannot be made: {exc}") from None
+        except ScenarioError as exc:
+            raise HTTPException(422, f"the report cannot be made: {exc.describe()}") from None
+        finally:
+            slots.release()
         name = f"{sc.id}{'-edited' if edits else ''}-report.html"
         return HTMLResponse(html, headers=_attachment(name))
 

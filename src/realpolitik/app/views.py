@@ -8,6 +8,8 @@ one decimal (:func:`num`), a difference with its sign (:func:`signed`), a gain w
 from __future__ import annotations
 
 import math
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -23,6 +25,27 @@ from ..scenario.uncertainty import uncertain_inputs
 from .workspace import Job, Workspace
 
 __all__ = ["Comparison", "View", "input_text", "num", "signed"]
+
+
+_FORECASTS: OrderedDict[str, Forecast] = OrderedDict()
+_FORECASTS_LOCK = threading.Lock()
+_FORECASTS_KEPT = 256
+
+
+def cached_forecast(sc: Scenario) -> Forecast:
+    """``forecast(sc)`` (every model), kept by the scenario's content hash: an edit
+    recomputes the edited variant only, not a pinned one or an unchanged one."""
+    key = sc.content_hash()
+    with _FORECASTS_LOCK:
+        if key in _FORECASTS:
+            _FORECASTS.move_to_end(key)
+            return _FORECASTS[key]
+    fc = forecast(sc)
+    with _FORECASTS_LOCK:
+        _FORECASTS[key] = fc
+        while len(_FORECASTS) > _FORECASTS_KEPT:
+            _FORECASTS.popitem(last=False)
+    return fc
 
 
 def _chart(fn: Any, *args: Any, **kw: Any) -> Markup:
@@ -171,7 +194,7 @@ class View:
     # ---------------------------------------------------------------- forecasts
     @cached_property
     def fc(self) -> Forecast:
-        return forecast(self.sc)
+        return cached_forecast(self.sc)
 
     @property
     def models(self) -> tuple[str, ...]:
@@ -202,7 +225,7 @@ class View:
         a = self.ws.pinned
         if a is None:
             return None
-        return compare(a, self.sc, forecast(a), self.fc)
+        return compare(a, self.sc, cached_forecast(a), self.fc)
 
     # --------------------------------------------------------------- simulation
     @property
@@ -214,9 +237,19 @@ class View:
         return job.source_hash != self.sc.content_hash()
 
     def job_view(self, job: Job) -> dict[str, Any]:
-        """The progress of ``job``, or its outlook when done."""
-        d: dict[str, Any] = {"job": job, "poll": f"{self.url}/jobs/{job.id}"}
-        ens = job.ensemble
+        """The progress of ``job``, or its outlook when done, read once: the job runs in
+        another thread, so the template branches on this snapshot (``state``), never on
+        the live job."""
+        ens, error, done = job.ensemble, job.error, job.done
+        state = "done" if ens is not None else ("failed" if error is not None else "running")
+        d: dict[str, Any] = {
+            "job": job,
+            "state": state,
+            "error": error,
+            "done": done,
+            "ensemble": ens,
+            "poll": f"{self.url}/jobs/{job.id}",
+        }
         if ens is not None:
             d["outlook"] = outlook_rows(ens)
             d["models"] = ens.models

@@ -91,7 +91,9 @@ def report_cmd(
     if output.suffix.lower() == ".pdf":
         html_path, pdf_path = None, output
     for path in (html_path, pdf_path):
-        if path is not None and not path.parent.exists():
+        if path is not None and path.is_dir():
+            raise fail(f"--output: {path} is a folder; expected a file name such as report.html")
+        if path is not None and not path.parent.is_dir():
             raise fail(f"--output: the folder {path.parent} does not exist")
     try:
         runner = make_backend(workers, scheduler)

@@ -11,6 +11,8 @@ or O(draws) to draw.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
+import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -64,11 +66,15 @@ class Report:
         object.__setattr__(self, "settings", MappingProxyType(dict(self.settings)))
         object.__setattr__(self, "notes", tuple(self.notes))
 
-    def html(self) -> str:
-        """The report as one self-contained HTML document."""
+    @functools.cached_property
+    def _html(self) -> str:
         from .html import render
 
         return render(self)
+
+    def html(self) -> str:
+        """The report as one self-contained HTML document (rendered once, then kept)."""
+        return self._html
 
     def write(self, path: str | Path) -> Path:
         """Write :meth:`html` to ``path`` (UTF-8); returns the path."""
@@ -81,6 +87,16 @@ class Report:
         from .pdf import write_pdf
 
         return write_pdf(self.html(), Path(path))
+
+
+def _now() -> str:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    moment = (
+        _dt.datetime.fromtimestamp(int(epoch), _dt.UTC)
+        if epoch.isdigit()
+        else _dt.datetime.now(_dt.UTC)
+    )
+    return moment.replace(microsecond=0).isoformat()
 
 
 def _import_charts() -> None:
@@ -110,11 +126,13 @@ def build_report(
     progress: Progress | None = None,
     interventions: Sequence[str] = (),
     spread: float | None = None,
+    created: str | None = None,
 ) -> Report:
     """Compute everything a report shows for ``scenario``.
 
     ``actor`` is the actor whose levers and view the report shows (default: the first
-    actor of the scenario); ``draws`` the Monte Carlo draws per model (0: no simulation);
+    actor of the scenario with a stance); ``draws`` the Monte Carlo draws per model (0: no
+    simulation);
     ``seed`` fixes the simulation and the sensitivity design (a fresh one is drawn and
     recorded if ``None``); ``sobol_n`` the base samples of the Sobol design and
     ``sensitivity=False`` leaves that section out. A section that cannot be computed (no
@@ -122,6 +140,8 @@ def build_report(
     ``progress(stage, done, total)`` is called as each stage advances. ``interventions``
     and ``spread`` only record the ``--set`` edits and the ``--spread`` already applied to
     ``scenario``, for the report to list them and its command line to repeat them.
+    ``created`` is the time the report states it was made (default: now, or
+    ``SOURCE_DATE_EPOCH`` when set, so that a rebuild can give the same bytes).
 
     Raises :class:`ReportError` if matplotlib (the ``report`` extra) is missing, and
     :class:`~realpolitik.errors.ScenarioError` for an actor the scenario does not have.
@@ -136,8 +156,9 @@ def build_report(
 
     _import_charts()
     sc = load(scenario)
-    if actor is None:
-        actor = sc.actors[0].id
+    if actor is None:  # the first actor that takes part in some issue
+        with_stance = {st.actor for st in sc.stances}
+        actor = next(a.id for a in sc.actors if a.id in with_stance)
     if isinstance(draws, bool) or not isinstance(draws, int) or draws < 0:
         raise ReportError(f"draws must be a whole number >= 0, got {draws!r}")
     if seed is None:
@@ -171,6 +192,11 @@ def build_report(
     )
     if not eum_params:
         notes.append("The view from an actor uses the EUM's default parameters (EUM not run).")
+    elif eum_params.get("vote_risk"):
+        notes.append(
+            "The view from an actor weighs the votes risk-neutrally; the EUM was run with "
+            "vote_risk, so its offers may differ from the chart's regions."
+        )
 
     ranged = bool(uncertain_inputs(sc))
     ens = sens = None
@@ -242,6 +268,6 @@ def build_report(
         levers=lv,
         view=view,
         notes=tuple(notes),
-        created=_dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat(),
+        created=created if created is not None else _now(),
         interventions=tuple(interventions),
     )

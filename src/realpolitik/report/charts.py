@@ -64,6 +64,7 @@ _LOCK = threading.RLock()
 _RC: Any = {  # (matplotlib types the keys as literals)
     "svg.fonttype": "none",  # text as <text>, drawn with the page's font
     "svg.hashsalt": "realpolitik",  # ids from content: the same chart, the same bytes
+    "text.parse_math": False,  # a "$" in a name is a dollar sign, not TeX
     "font.family": "sans-serif",
     "font.size": 9.0,
     "axes.titlesize": 10.0,
@@ -116,7 +117,26 @@ def _svg(fig: Any, title: str) -> str:
         text,
         count=1,
     )
-    return text.strip() + "\n"
+    return _scoped_ids(text.strip()) + "\n"
+
+
+def _scoped_ids(svg: str) -> str:
+    """Prefix every id of ``svg`` (and the references to it) with one derived from its
+    content, so that charts inlined in one page never share an id."""
+    import hashlib
+
+    scope = "c" + hashlib.sha256(svg.encode()).hexdigest()[:8] + "-"
+    ids = set(re.findall(r'\sid="([^"]+)"', svg))
+    if not ids:
+        return svg
+
+    def fix(m: re.Match[str]) -> str:
+        head, name, tail = m.group(1), m.group(2), m.group(3)
+        return f"{head}{scope}{name}{tail}" if name in ids else m.group(0)
+
+    svg = re.sub(r'(\sid=")([^"]+)(")', fix, svg)
+    svg = re.sub(r"(url\(#)([^)]+)(\))", fix, svg)
+    return re.sub(r'(href="#)([^"]+)(")', fix, svg)
 
 
 def _attr(text: str) -> str:
@@ -137,7 +157,8 @@ def _actor_colours(scenario: Any) -> dict[str, Any]:
     from matplotlib import colormaps
 
     cmap = colormaps["tab20"]
-    return {a.id: cmap(k % 20) for k, a in enumerate(scenario.actors)}
+    order = [*range(0, 20, 2), *range(1, 20, 2)]  # the ten strong colours, then their tints
+    return {a.id: cmap(order[k % 20]) for k, a in enumerate(scenario.actors)}
 
 
 def _scale_axis(ax: Any, issue: Any, axis: str = "x") -> None:
@@ -178,7 +199,7 @@ def positions_chart(scenario: Any, fc: Any, issue: str) -> str:
     ax.hlines(ys, iss.scale_min, [x[i] for i in have], color="#dddddd", lw=0.8, zorder=1)
     ax.scatter(
         [x[i] for i in have], ys, s=sizes, color="#4d4d4d", alpha=0.75, zorder=3,
-        label="actor's position (area: capability × salience)",
+        label="actor's position (area: capability × salience)", clip_on=False,
     )  # fmt: skip
     ax.set_yticks(ys, [names.get(fc.actors[i], fc.actors[i]) for i in have])
     if iss.status_quo is not None:
@@ -242,20 +263,17 @@ def trajectory_chart(scenario: Any, fc: Any, issue: str, model: str = "eum") -> 
 @_styled
 def distribution_chart(scenario: Any, ens: Any, issue: str) -> str:
     """The simulated distribution of ``issue``'s outcome under each model: the share of
-    draws in each bin of the scale, the 5-95% interval in the legend, the status quo."""
+    draws in each bin of the scale (the ensemble's own histogram), the mean and the 5-95%
+    interval in the legend, the status quo."""
     iss = scenario.issue(issue)
     j = ens.issues.index(issue)
-    edges = np.linspace(iss.scale_min, iss.scale_max, 41)
     fig = _figure(7.6, 2.8)
     ax = fig.add_subplot()
     for k, m in enumerate(ens.models):
-        f = ens.forecasts[m][:, j]
-        f = f[~np.isnan(f)]
-        if f.size == 0:
-            continue
-        counts, _ = np.histogram(np.clip(f, iss.scale_min, iss.scale_max), bins=edges)
-        share = counts / f.size
-        lo, hi = np.quantile(f, [0.05, 0.95])
+        o = ens.issue_outlook(m)[j]  # the summary the tables show, its histogram included
+        edges = np.asarray(o.histogram_edges)
+        share = np.asarray(o.histogram_counts) / max(ens.draws, 1)
+        lo, hi = o.quantiles.get(0.05, np.nan), o.quantiles.get(0.95, np.nan)
         colour = model_colour(m, k)
         ax.stairs(share, edges, color=colour, fill=True, alpha=0.18)
         ax.stairs(
@@ -263,7 +281,7 @@ def distribution_chart(scenario: Any, ens: Any, issue: str) -> str:
             edges,
             color=colour,
             lw=1.6,
-            label=f"{m}: mean {f.mean():.1f}, 5-95% {lo:.1f} to {hi:.1f}",
+            label=f"{m}: mean {o.mean:.1f}, 5-95% {lo:.1f} to {hi:.1f}",
         )
     if iss.status_quo is not None:
         ax.axvline(iss.status_quo, color=STATUS_QUO, ls="--", lw=1.2, label="status quo")
@@ -305,7 +323,7 @@ def gains_chart(scenario: Any, fc: Any) -> str:
     ax.set_yticks(ys, [names.get(a, a) for a in actors])
     ax.set_xlabel("gain against the status quo (% of the scale, salience-weighted)")
     ax.set_title("Who gains at the best estimates", loc="left")
-    ax.legend(loc="lower right", frameon=False)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     return _svg(fig, "Gains against the status quo")
 
 
@@ -346,7 +364,7 @@ def outlook_chart(scenario: Any, ens: Any) -> str:
     ax.set_yticks(ys, [names.get(a, a) for a in actors])
     ax.set_xlabel("gain against the status quo (% of the scale, salience-weighted)")
     ax.set_title(f"Who wins, and how surely ({ens.draws:,} draws)", loc="left")
-    ax.legend(loc="lower right", frameon=False)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     return _svg(fig, "Gains with their uncertainty")
 
 
@@ -387,7 +405,7 @@ def sobol_chart(scenario: Any, sens: Any, issue: str, top: int = 10) -> str:
     ax.set_xlim(0, max(1.0, float(np.nanmax(best)) * 1.05))
     ax.set_xlabel("share of the forecast's variance")
     ax.set_title(f"What moves the forecast of {issue}", loc="left")
-    ax.legend(loc="lower right", frameon=False, fontsize=7)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=7)
     return _svg(fig, f"Sobol indices of {issue}")
 
 
@@ -404,17 +422,30 @@ def levers_chart(scenario: Any, levers: Any, top: int = 8) -> str:
     focal = names.get(levers.actor, levers.actor)
     for k, (ax, m) in enumerate(zip(axes, models, strict=True)):
         tops = list(levers.top(m, top))[::-1]
-        vals = [100 * (lv.rate or 0.0) for lv in tops]
-        labels = [_wrap(f"{lv.describe(focal, names)} (per {lv.unit})", 60, 2) for lv in tops]
+        vals = [100 * lever_rate(lv) for lv in tops]
+        labels = [_wrap(f"{lv.describe(focal, names)} (per {per_unit(lv)})", 60, 2) for lv in tops]
         ax.barh(np.arange(len(tops)), vals, color=model_colour(m, k))
         ax.set_yticks(np.arange(len(tops)), labels, fontsize=7.5)
         ax.axvline(0, color="black", lw=0.8)
         ax.set_title(f"{m} ({levers.method[m]})", loc="left", fontsize=9)
-    axes[-1].set_xlabel(f"change of {focal}'s gain (percentage points) per unit of the lever")
+    what = (
+        "gain"
+        if all(lv.rate is not None for m in models for lv in levers.top(m, top))
+        else ("move toward it")
+    )
+    axes[-1].set_xlabel(f"change of {focal}'s {what} (percentage points) per unit of the lever")
     return _svg(fig, f"Levers of {focal}")
 
 
-_PER = {"points": "point of salience", "% of the scale": "% of the scale"}
+def lever_rate(lv: Any) -> float:
+    """What a lever does per unit for the focal actor: the change of its gain, or, where it
+    has no gain (no status quo on its issues), the forecasts' move toward it."""
+    return float(lv.rate if lv.rate is not None else lv.move_rate)
+
+
+def per_unit(lv: Any) -> str:
+    """A lever's unit after "per": "point of salience", "% of the scale", ..."""
+    return "point of salience" if lv.unit == "points" else str(lv.unit)
 
 
 # ------------------------------------------------------------------- view from

@@ -61,10 +61,10 @@ def render(rep: Report) -> str:
     """The report's HTML."""
     sc, fc = rep.scenario, rep.forecast
     names = {a.id: a.name for a in sc.actors}
-    refs = {s.id: s for s in sc.sources}
     ens, sens, lv, view = rep.ensemble, rep.sensitivity, rep.levers, rep.view
     from ..forecasting import stability
 
+    outlooks = {m: ens.issue_outlook(m) for m in ens.models} if ens is not None else {}
     issues = []
     for j, iss in enumerate(sc.issues):
         stances = [
@@ -85,7 +85,7 @@ def render(rep: Report) -> str:
         outlook = []
         if ens is not None:
             for m in ens.models:
-                o = ens.issue_outlook(m)[j]
+                o = outlooks[m][j]
                 outlook.append(
                     {
                         "model": m,
@@ -118,7 +118,6 @@ def render(rep: Report) -> str:
             }
         )
 
-    gains = {r.model: fc.gains(r.model) for r in fc.runs}
     winners = []
     if ens is not None:
         for m in ens.models:
@@ -135,7 +134,8 @@ def render(rep: Report) -> str:
                 for o in ens.actor_outlook(m)
                 if o.mean is not None
             ]
-            winners.append({"model": m, "rows": rows})
+            if rows:
+                winners.append({"model": m, "rows": rows})
 
     lever_rows = []
     if lv is not None:
@@ -148,8 +148,9 @@ def render(rep: Report) -> str:
                         "rank": k,
                         "what": x.describe(focal, names),
                         "set": x.target,
-                        "rate": x.rate,
-                        "unit": "point of salience" if x.unit == "points" else x.unit,
+                        "rate": charts.lever_rate(x),
+                        "unit": charts.per_unit(x),
+                        "gain": x.rate is not None,
                         "method": lv.method[m],
                     }
                 )
@@ -178,9 +179,7 @@ def render(rep: Report) -> str:
             sc=sc,
             fc=fc,
             names=names,
-            refs=refs,
             issues=issues,
-            gains=gains,
             winners=winners,
             gains_svg=_svg(charts.gains_chart(sc, fc)),
             outlook_svg=_svg(charts.outlook_chart(sc, ens)) if ens is not None else None,
