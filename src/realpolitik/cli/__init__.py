@@ -40,6 +40,7 @@ from .common import fail as _fail
 from .common import load_scenario as _scenario
 from .common import parse_models as _models
 from .common import problems as _problems
+from .game_cmds import game_app, games_cmd
 from .report_cmd import report_cmd
 from .runs import runs_app
 from .serve_cmd import serve_cmd
@@ -236,6 +237,8 @@ def list_models() -> None:
 
 
 app.add_typer(runs_app, name="runs", help="The run history: list, show and compare past runs.")
+app.add_typer(game_app, name="game")
+app.command("games")(games_cmd)
 
 app.command("sensitivity")(sensitivity_cmd)
 app.command("levers")(levers_cmd)

@@ -1,0 +1,559 @@
+"""``realpolitik game solve | sweep | show | export | import | schema`` and ``realpolitik games``.
+
+Thin commands over :mod:`realpolitik.games`: they parse arguments, call the public API and
+render with rich. Bad input (a malformed game, an unknown parameter, a method that does not
+apply) and a missing pygambit go to standard error with exit code 2, never a traceback; the
+message of a missing pygambit says how to install it.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
+from rich.tree import Tree as RichTree
+
+from ..games import GameError
+from ..games.expr import number_text
+from ..games.objects import Game
+from ..games.solve import METHODS, SETS, Equilibrium, Solution
+from ..games.sweep import Sweep
+from .common import JsonOption, fail, out, problems
+from .render import plural
+
+__all__ = ["game_app", "games_cmd", "render_solution", "render_sweep", "render_tree"]
+
+game_app = typer.Typer(
+    name="game",
+    help="Explicit strategic games: solve for the equilibria, sweep a parameter, show the "
+    "tree, export to and import from Gambit's .efg. Solving needs the games extra (pygambit).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+
+GameArgument = Annotated[
+    str | None,
+    typer.Argument(
+        help="A game file (YAML, or Gambit .efg) or a built-in name; default: "
+        "karabakh-leverage-2022."
+    ),
+]
+MethodOption = Annotated[
+    str,
+    typer.Option(
+        "--method",
+        "-m",
+        help="all (pure, extreme mixed, LCP and refined), pure, refined, or one of "
+        + ", ".join(METHODS)
+        + ".",
+    ),
+]
+SetParamOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set",
+        "-s",
+        help="A parameter's value, repeatable: NAME=VALUE (p_stretched=0.7).",
+    ),
+]
+
+
+def _error(exc: GameError) -> typer.Exit:
+    return problems(exc) if exc.problems else fail(exc.describe())
+
+
+def _load(source: str | None) -> Game:
+    from ..games import load_game
+
+    try:
+        return load_game(source)
+    except GameError as exc:
+        raise _error(exc) from None
+
+
+def _params(items: list[str] | None) -> dict[str, Any]:
+    from ..games.expr import ExprError, as_fraction
+
+    out_: dict[str, Any] = {}
+    for item in items or []:
+        name, sep, value = item.partition("=")
+        try:
+            if not sep or not name.strip():
+                raise ExprError("")
+            out_[name.strip()] = as_fraction(value.strip())
+        except ExprError:
+            raise fail(f"--set: expected NAME=NUMBER (p_stretched=0.7), got {item!r}") from None
+    return out_
+
+
+# ------------------------------------------------------------------ commands
+
+
+@game_app.command("solve")
+def solve_cmd(
+    game: GameArgument = None,
+    method: MethodOption = "all",
+    sets: SetParamOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Solve a game: its equilibria, each with the path of play in words, beliefs, expected
+    payoffs, who wins, and whether it is subgame perfect."""
+    from ..games import solve_game
+
+    if method not in METHODS + SETS:
+        raise fail(f"--method: expected one of {', '.join(SETS + METHODS)}, got {method!r}")
+    g = _load(game)
+    try:
+        sol = solve_game(g, method=method, params=_params(sets))
+    except GameError as exc:
+        raise _error(exc) from None
+    if as_json:
+        sys.stdout.write(sol.to_json())
+    else:
+        render_solution(out, sol)
+
+
+@game_app.command("sweep")
+def sweep_cmd(
+    param: Annotated[str, typer.Option("--param", "-p", help="The parameter to sweep.")],
+    game: GameArgument = None,
+    start: Annotated[
+        float | None,
+        typer.Option(
+            "--from", help="First value (default: the parameter's low).", show_default=False
+        ),
+    ] = None,
+    stop: Annotated[
+        float | None,
+        typer.Option(
+            "--to", help="Last value (default: the parameter's high).", show_default=False
+        ),
+    ] = None,
+    steps: Annotated[
+        int, typer.Option("--steps", "-k", min=2, max=10_001, help="Values, ends included.")
+    ] = 11,
+    method: Annotated[
+        str | None,
+        typer.Option(
+            "--method",
+            "-m",
+            help="default: backward induction (perfect information), else the logit limit",
+            show_default=False,
+        ),
+    ] = None,
+    sets: SetParamOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """How the refined equilibrium and the payoffs change with one parameter, and where the
+    path of play or the winner flips."""
+    from ..games import sweep
+
+    if method is not None and method not in METHODS:
+        raise fail(f"--method: expected one of {', '.join(METHODS)}, got {method!r}")
+    g = _load(game)
+    try:
+        res = sweep(g, param, start, stop, steps, method=method, params=_params(sets))
+    except GameError as exc:
+        raise _error(exc) from None
+    if as_json:
+        sys.stdout.write(res.to_json())
+    else:
+        render_sweep(out, res)
+
+
+@game_app.command("show")
+def show_cmd(
+    game: GameArgument = None,
+    sets: SetParamOption = None,
+) -> None:
+    """The game tree in text: who moves, what they may do, what they know, and each end's
+    payoffs with their reasons (numbers at the parameters' values)."""
+    g = _load(game)
+    try:
+        tree = g.tree(_params(sets))
+    except GameError as exc:
+        raise _error(exc) from None
+    render_tree(out, g, tree)
+
+
+@game_app.command("export")
+def export_cmd(
+    game: GameArgument = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="The .efg file to write (default: standard output)."),
+    ] = None,
+    sets: SetParamOption = None,
+) -> None:
+    """Export a game to Gambit's .efg format, at its parameters' values."""
+    from ..games import to_efg
+
+    g = _load(game)
+    try:
+        text = to_efg(g, _params(sets))
+    except GameError as exc:
+        raise _error(exc) from None
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        output.write_text(text, encoding="ascii")
+    except OSError as exc:
+        raise fail(f"{output}: cannot be written: {exc.strerror}") from None
+    out.print(f"wrote {escape(str(output))} ({plural(len(text.splitlines()), 'line')})")
+
+
+@game_app.command("import")
+def import_cmd(
+    file: Annotated[Path, typer.Argument(help="A Gambit .efg file.")],
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="The YAML file to write (default: standard output)."),
+    ] = None,
+) -> None:
+    """Import a game from Gambit's .efg format as a game file (YAML): the structure and
+    numbers; the payoffs' reasons are left for you to write."""
+    from ..games import dump_yaml, read_efg
+
+    try:
+        g = read_efg(file)
+    except GameError as exc:
+        raise _error(exc) from None
+    text = dump_yaml(g)
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise fail(f"{output}: cannot be written: {exc.strerror}") from None
+    out.print(
+        f"wrote {escape(str(output))}: game {escape(repr(g.id))}, "
+        f"{plural(len(g.players), 'player')}, {plural(len(g.nodes), 'node')}; "
+        "the payoffs have no reasons yet"
+    )
+
+
+@game_app.command("schema")
+def schema_cmd() -> None:
+    """Print the JSON Schema of the game file format."""
+    from ..games import json_schema_text
+
+    sys.stdout.write(json_schema_text())
+
+
+def games_cmd() -> None:
+    """List the built-in games."""
+    from ..games import builtins, load_game
+
+    table = Table(title="Built-in games", title_justify="left", title_style="bold")
+    table.add_column("name", no_wrap=True)
+    for col in ("game", "players", "nodes", "scenario"):
+        table.add_column(col)
+    for name in builtins.names():
+        g = load_game(name)
+        default = " (default)" if name == builtins.DEFAULT else ""
+        table.add_row(
+            Text(name + default),
+            Text(g.name),
+            Text(", ".join(p.name for p in g.players)),
+            str(len(g.nodes)),
+            Text(g.scenario or "-"),
+        )
+    out.print(table)
+
+
+# ------------------------------------------------------------------ rendering
+
+
+def _value(x: Any) -> str:
+    from fractions import Fraction
+
+    if isinstance(x, Fraction):
+        text = number_text(x)
+        return text if len(text) <= 10 else f"{float(x):.4g}"
+    return f"{float(x):.4g}"
+
+
+def _head(console: Console, g: Game, extra: str = "") -> None:
+    date = f", {g.date.isoformat()}" if g.date else ""
+    console.print(Text(f"{g.name}{date}", style="bold"))
+    linked = f"; linked scenario {g.scenario}" if g.scenario else ""
+    console.print(
+        Text(
+            f"game {g.id} ({g.content_hash()[:19]}); players: "
+            + ", ".join(f"{p.name} ({p.id})" for p in g.players)
+            + linked
+            + extra,
+            style="dim",
+        )
+    )
+
+
+def _strategies(eq: Equilibrium) -> str:
+    parts = []
+    for iset, probs in eq.behaviour.items():
+        if probs is None:
+            parts.append(f"{iset}: -")
+            continue
+        acts = [
+            f"{a}" if float(p) > 1 - 1e-9 else f"{a} {float(p):.3g}"
+            for a, p in zip(eq.actions[iset], probs, strict=True)
+            if float(p) > 1e-9
+        ]
+        parts.append(f"{iset}: {', '.join(acts)}")
+    return "; ".join(parts)
+
+
+def render_solution(console: Console, sol: Solution) -> None:
+    """The headline equilibrium in words, then every equilibrium in a table."""
+    g = sol.game
+    over = (
+        "; set: " + ", ".join(f"{k} = {_value(v)}" for k, v in sol.overrides.items())
+        if sol.overrides
+        else ""
+    )
+    _head(console, g, over)
+    console.print(
+        Text(
+            f"methods: {', '.join(sol.methods)}; "
+            + ("perfect information" if sol.perfect_information else "imperfect information")
+            + f"; payoff range {_value(sol.payoff_range)}",
+            style="dim",
+        )
+    )
+    eq = sol.headline
+    if eq is None:
+        console.print(Text("No equilibrium found.", style="yellow"))
+        return
+    label = (
+        "The refined equilibrium"
+        if sol.refined is not None
+        else f"Equilibrium {eq.index} (no refined method was run)"
+    )
+    how = (
+        "backward induction"
+        if "backward" in eq.found_by
+        else ("the logit limit" if "logit" in eq.found_by else eq.method)
+    )
+    console.print()
+    console.print(Text(f"{label} (#{eq.index}, {how}):", style="bold"))
+    for sentence in eq.path:
+        console.print(Text(f"  {sentence}."))
+    if eq.off_path:
+        console.print(Text("  Off the path:", style="dim"))
+        for sentence in eq.off_path:
+            console.print(Text(f"    {sentence}.", style="dim"))
+    multi = {k: v for k, v in eq.beliefs.items() if v is not None and len(v) > 1}
+    for iset, b in multi.items():
+        console.print(
+            Text(f"  Beliefs at {iset}: " + ", ".join(f"{n} {float(p):.3g}" for n, p in b.items()))
+        )
+    console.print(Text(f"  {eq.verdict[:1].upper()}{eq.verdict[1:]}.", style="bold"))
+    if g.payoff_scale:
+        console.print(Text(f"  Payoffs: {g.payoff_scale}", style="dim"))
+
+    table = Table(
+        title=f"All equilibria found ({len(sol.equilibria)})",
+        title_justify="left",
+        title_style="bold",
+    )
+    table.add_column("#", justify="right")
+    table.add_column("found by")
+    table.add_column("SPE")
+    for p in g.players:
+        table.add_column(p.name, justify="right")
+    table.add_column("regret", justify="right")
+    table.add_column("strategies (information set: actions)")
+    for e in sol.equilibria:
+        mark = "*" if sol.refined is not None and e.index == sol.refined + 1 else ""
+        table.add_row(
+            f"{e.index}{mark}",
+            Text(", ".join(e.found_by)),
+            "yes" if e.subgame_perfect else "no",
+            *(_value(e.payoffs[p.id]) for p in g.players),
+            f"{float(e.regret):.1g}",
+            Text(_strategies(e)),
+        )
+    table.caption = Text(
+        "* the refined equilibrium. SPE: an equilibrium of every subgame too (a threat off "
+        "the path that would not be carried out makes it 'no'). regret: the most any player "
+        f"could gain by deviating; tolerance {eq.tolerance:.2g} for this one "
+        "(1e-6 of the payoff range for exact methods, 1e-5 for the logit limit). "
+        "'-': the strategy says nothing there (excluded by the player's own moves).",
+        style="dim",
+    )
+    table.caption_justify = "left"
+    console.print()
+    console.print(table)
+    notes = list(sol.notes) + [n for e in sol.equilibria for n in e.notes]
+    for note in dict.fromkeys(notes):
+        console.print(Text("note: " + note, style="yellow"), soft_wrap=True)
+    unreasoned = g.unreasoned_payoffs()
+    if unreasoned:
+        console.print(
+            Text(
+                f"note: {plural(len(unreasoned), 'payoff')} without a reason or source "
+                f"(e.g. {unreasoned[0][1]} at {unreasoned[0][0]})",
+                style="yellow",
+            )
+        )
+
+
+def render_sweep(console: Console, res: Sweep) -> None:
+    """A row per step (what is played, payoffs, winner), then the flips."""
+    g = res.game
+    _head(console, g)
+    console.print(
+        Text(
+            f"sweep of {res.parameter} from {_value(res.start)} to {_value(res.stop)}, "
+            f"{plural(len(res.steps), 'step')}; method {res.method}",
+            style="dim",
+        )
+    )
+    table = Table(title_justify="left")
+    table.add_column(res.parameter, justify="right")
+    table.add_column("played on the path (information set: actions)")
+    for p in g.players:
+        table.add_column(p.name, justify="right")
+    table.add_column("winner")
+    table.add_column("SPE")
+    for s in res.steps:
+        plays = "; ".join(f"{i}: {', '.join(a)}" for i, a in s.plays)
+        table.add_row(
+            f"{float(s.value):.4g}",
+            Text(plays),
+            *(f"{float(s.payoffs[p.id]):+.3g}" for p in g.players),
+            Text(g.player_name(s.winner) if s.winner else "-"),
+            "yes" if s.subgame_perfect else "no",
+        )
+    console.print(table)
+    if not res.flips:
+        console.print(Text("No flip: the same path of play and the same winner throughout."))
+    for f in res.flips:
+        digits = 6 if f.high - f.low > abs(res.stop - res.start) * 1e-5 else 9
+        where = f"{res.parameter} = {f.at:.{digits}g}"
+        bracket = f" (between {float(f.low):.{digits}g} and {float(f.high):.{digits}g})"
+        console.print()
+        if f.kind == "path":
+            console.print(Text(f"The path of play flips at {where}{bracket}:", style="bold"))
+            console.print(Text(f"  before: {f.before}."))
+            console.print(Text(f"  after:  {f.after}."))
+        else:
+            console.print(
+                Text(
+                    f"The winner flips at {where}{bracket}: {f.before} before, {f.after} after.",
+                    style="bold",
+                )
+            )
+        if not f.complete:
+            console.print(
+                Text(
+                    "  (located to the bracket shown: inside it the answer is neither, e.g. a "
+                    "player mixes or the payoffs tie at the threshold)",
+                    style="dim",
+                )
+            )
+    for note in res.notes:
+        console.print(Text("note: " + note, style="yellow"), soft_wrap=True)
+
+
+def render_tree(console: Console, g: Game, tree: Any) -> None:
+    """The tree, node by node, with the information sets and each end's reasons."""
+    _head(console, g)
+    if g.description:
+        console.print(Text(g.description))
+    if g.parameters:
+        table = Table(title="Parameters", title_justify="left", title_style="bold")
+        table.add_column("name")
+        table.add_column("value", justify="right")
+        table.add_column("range", justify="right")
+        table.add_column("from")
+        table.add_column("description")
+        for p in g.parameters:
+            rng = (
+                f"{_value(p.low)}-{_value(p.high)}"
+                if p.low is not None and p.high is not None
+                else ""
+            )
+            table.add_row(
+                p.id,
+                _value(tree.values[p.id]),
+                rng,
+                Text(p.link or ""),
+                Text(p.description or ""),
+            )
+        console.print(table)
+
+    def label(nid: str) -> Text:
+        node = g.node(nid)
+        if node.is_terminal:
+            pays = ", ".join(
+                f"{g.player_name(p)} {_value(v)}"
+                for p, v in zip(tree.players, tree.payoffs[nid], strict=True)
+            )
+            t = Text(f"{nid}", style="bold")
+            t.append(f"  end: {pays}")
+            if node.text:
+                t.append(f"\n{node.text}", style="italic")
+            reasons = [node.reason] if node.reason else []
+            reasons += [f"{g.player_name(p.player)}: {p.reason}" for p in node.payoffs if p.reason]
+            sources = [node.source.describe()] if node.source else []
+            sources += [p.source.describe() for p in node.payoffs if p.source]
+            for r in reasons:
+                t.append(f"\nwhy: {r}", style="dim")
+            for s in sources:
+                t.append(f"\nsource: {s}", style="dim")
+            return t
+        iset = tree.infoset(tree.infoset_of[nid])
+        who = "chance" if node.is_chance else g.player_name(str(node.player))
+        t = Text(f"{nid}", style="bold")
+        t.append(f"  {who} moves")
+        if len(iset.members) > 1:
+            others = [m for m in iset.members if m != nid]
+            t.append(
+                f"  [information set {iset.id}: cannot tell this from {', '.join(others)}]",
+                style="magenta",
+            )
+        if node.text:
+            t.append(f"\n{node.text}", style="italic")
+        return t
+
+    root = RichTree(label(tree.root))
+    stack: list[tuple[str, Any]] = [(tree.root, root)]
+    while stack:
+        nid, branch = stack.pop()
+        node = g.node(nid)
+        for j, a in enumerate(node.actions):
+            move = Text(f"{a.label}", style="cyan")
+            move.append(f" [{a.id}]", style="dim")
+            if nid in tree.chance:
+                move.append(f" p = {_value(tree.chance[nid][j])}")
+                if a.probability is not None and not a.probability.is_constant:
+                    move.append(f" ({a.probability.text})", style="dim")
+            sub = branch.add(move)
+            child = sub.add(label(a.to))
+            stack.append((a.to, child))
+    console.print()
+    console.print(root)
+    unreasoned = g.unreasoned_payoffs()
+    if unreasoned:
+        console.print(
+            Text(
+                f"note: {plural(len(unreasoned), 'payoff')} without a reason or source: "
+                + ", ".join(f"{p} at {n}" for n, p in unreasoned[:6])
+                + ("..." if len(unreasoned) > 6 else ""),
+                style="yellow",
+            ),
+            soft_wrap=True,
+        )
+    for note in g.notes:
+        console.print(Text("note: " + note, style="yellow"), soft_wrap=True)

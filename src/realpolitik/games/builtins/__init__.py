@@ -1,0 +1,40 @@
+"""The built-in games, shipped as data files beside this module.
+
+Each ``NAME.yaml`` here is the game whose ``id`` is ``NAME``. The default, solved by
+``realpolitik game solve`` with no argument, is :data:`DEFAULT`.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+__all__ = ["DEFAULT", "linked", "names", "path"]
+
+DEFAULT = "karabakh-leverage-2022"
+
+
+def _folder() -> Path:
+    return Path(str(resources.files(__name__)))
+
+
+def names() -> list[str]:
+    """The built-in game names, default first."""
+    found = sorted(p.stem for p in _folder().glob("*.yaml"))
+    return sorted(found, key=lambda n: (n != DEFAULT, n))
+
+
+def path(name: str) -> Path:
+    """The file of built-in ``name``; ``KeyError`` if there is none."""
+    p = _folder() / f"{name}.yaml"
+    if not p.is_file():
+        raise KeyError(name)
+    return p
+
+
+def linked(scenario_id: str) -> list[str]:
+    """The built-in games linked to the scenario ``scenario_id`` (their ``scenario``
+    field), e.g. for a report's section on the game behind a scenario."""
+    from ..read import load_game
+
+    return [name for name in names() if load_game(name).scenario == scenario_id]

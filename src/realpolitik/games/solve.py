@@ -1,0 +1,516 @@
+"""Solve a game: its equilibria, each with how it was found, checked and told in words.
+
+:func:`solve_game` runs the methods asked for (``method``), collects their equilibria
+without repeating one that two methods found, and evaluates each with our own exact code
+(:mod:`.evaluate`): expected payoffs, regret, beliefs, subgame perfection (:mod:`.subgame`),
+the path in words (:mod:`.words`), and who gains. It returns a frozen :class:`Solution`
+that records the game (id and content hash), the method, the parameter values and the
+library version.
+
+The methods (``realpolitik game solve --method``):
+
+============  =============================================================================
+``enumpure``  every pure-strategy Nash equilibrium (pygambit ``enumpure_solve``, on the
+              reduced strategic form; exact)
+``enummixed`` two players: every extreme point of the sets of mixed equilibria
+              (``enummixed_solve``, exact rationals)
+``lcp``       two players: one equilibrium by Lemke's algorithm on the sequence form
+              (``lcp_solve``, exact rationals; Koller, Megiddo & von Stengel, 1996)
+``logit``     the limit of the principal branch of the logit quantal response equilibrium
+              of the agent form (``logit_solve``; McKelvey & Palfrey, 1995, 1998): a
+              sequential equilibrium; approximate (floating point)
+``backward``  perfect information: backward induction (our own, exact; :mod:`.backward`)
+``refined``   the refined equilibrium: ``backward`` for a game of perfect information,
+              else ``logit``; and ``lcp`` too when there are two players
+``pure``      ``enumpure``
+``all``       ``enumpure``, ``enummixed`` (two players), ``lcp`` (two players), and the
+              refined one
+============  =============================================================================
+
+**Tolerances.** An equilibrium is checked by its regret (how much the best-off deviator
+could gain), as a fraction of the game's payoff range (largest payoff minus smallest):
+below :data:`EXACT_TOLERANCE` (1e-6) for the exact methods, whose regret is in fact 0 in
+exact arithmetic, and below :data:`LOGIT_TOLERANCE` (1e-5) for the logit limit. The same
+tolerance decides subgame perfection.
+
+**The logit limit** is approximated by the agent logit QRE at a large precision,
+λ = :data:`LOGIT_LAMBDA` (10⁶) / payoff range, reached by tracing the principal branch
+(pygambit ``logit_solve_lambda``). We do not stop where pygambit's ``logit_solve`` stops
+(when the ex-ante regret is below 1e-8 of the range): that rule weighs each player's
+regret by the probability of reaching its move, so behaviour off the path can stop far
+from its limit (near a threshold, a player's unreached threat can still be half-carried
+out), which would mislabel subgame perfection and misplace a sweep's flips. At λ = 10⁶ /
+range, actions whose conditional values differ by more than about 10⁻⁵ of the range are
+told apart at every information set, reached or not; ``logit_solve`` is the fallback.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from .._version import __version__
+from .errors import GameError
+from .evaluate import beliefs as compute_beliefs
+from .evaluate import complete, expected_payoffs, max_regret, reach
+from .objects import Game
+from .subgame import check_subgame_perfect
+from .tree import Tree
+from .words import NEGLIGIBLE, Words
+
+__all__ = [
+    "EXACT_TOLERANCE",
+    "FORMAT",
+    "LOGIT_TOLERANCE",
+    "METHODS",
+    "Equilibrium",
+    "Solution",
+    "solve_game",
+    "solve_tree",
+]
+
+FORMAT = "realpolitik-games-solution/1"
+#: the methods, then the sets of methods that ``method`` may also name
+METHODS = ("enumpure", "enummixed", "lcp", "logit", "backward")
+SETS = ("all", "pure", "refined")
+#: regret bounds, as a fraction of the payoff range
+EXACT_TOLERANCE = 1e-6
+LOGIT_TOLERANCE = 1e-5
+#: how far the logit branch is traced: lambda = LOGIT_LAMBDA / payoff range, so that a payoff
+#: difference of 1e-5 of the range makes the better action e^10 times likelier
+LOGIT_LAMBDA = 1e6
+#: the stopping rule of pygambit's ``logit_solve`` (relative to the range), if tracing to a
+#: fixed lambda is not available
+LOGIT_MAXREGRET = 1e-8
+#: behaviour probabilities closer than this are the same equilibrium
+SAME = 1e-6
+
+DESCRIPTIONS = {
+    "enumpure": "pure-strategy Nash equilibria (all of them)",
+    "enummixed": "extreme mixed Nash equilibria (all of them; two players)",
+    "lcp": "one Nash equilibrium by Lemke's algorithm on the sequence form (two players)",
+    "logit": "the limit of the logit quantal response equilibrium: a sequential equilibrium",
+    "backward": "backward induction: a subgame-perfect equilibrium (perfect information)",
+}
+
+
+def _num(x: Any) -> float:
+    return float(x)
+
+
+@dataclass(frozen=True)
+class Equilibrium:
+    """One equilibrium and what it means.
+
+    ``behaviour`` maps each player information set to its actions' probabilities (in the
+    order of ``actions``); ``None`` where the profile says nothing (a reduced strategy at a
+    set its player's own moves exclude: what the player would do there does not change
+    anyone's payoff). ``beliefs`` maps each set to the probability of each of its nodes
+    given that it is reached, or ``None`` where the profile reaches it with probability 0.
+    ``payoffs`` are expected payoffs; ``regret`` is the largest gain any player could make
+    by deviating (0 at an exact equilibrium); ``subgame_perfect`` says whether it is also an
+    equilibrium of every subgame (judged, where the profile leaves sets open, with each open
+    set given its best local reply). ``path`` and ``off_path`` tell it in words;
+    ``winner`` is the player with the largest expected payoff if that is above 0 (payoffs
+    being gains over the status quo where the game says so), else ``None``.
+    """
+
+    index: int
+    method: str
+    found_by: tuple[str, ...]
+    exact: bool
+    behaviour: Mapping[str, tuple[Any, ...] | None]
+    actions: Mapping[str, tuple[str, ...]]
+    payoffs: Mapping[str, Any]
+    beliefs: Mapping[str, Mapping[str, Any] | None]
+    regret: Any
+    tolerance: float
+    subgame_perfect: bool
+    subgame_regret: Any
+    subgames: int
+    pure: bool
+    path: tuple[str, ...]
+    off_path: tuple[str, ...]
+    ends: tuple[tuple[str, Any], ...]
+    winner: str | None
+    verdict: str
+    notes: tuple[str, ...] = ()
+
+    def probability(self, infoset: str, action: str) -> float | None:
+        """The probability of ``action`` at ``infoset`` (``None`` if left open)."""
+        probs = self.behaviour[infoset]
+        if probs is None:
+            return None
+        return float(probs[self.actions[infoset].index(action)])
+
+    def plays(self, infoset: str) -> str | None:
+        """The action played at ``infoset`` if one is played (almost) surely, else ``None``."""
+        probs = self.behaviour[infoset]
+        if probs is None:
+            return None
+        for a, p in zip(self.actions[infoset], probs, strict=True):
+            if float(p) > 1 - NEGLIGIBLE:
+                return a
+        return None
+
+    @property
+    def path_text(self) -> str:
+        return "; ".join(self.path)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "index": self.index,
+            "method": self.method,
+            "found_by": list(self.found_by),
+            "exact": self.exact,
+            "pure": self.pure,
+            "subgame_perfect": self.subgame_perfect,
+            "regret": _num(self.regret),
+            "subgame_regret": _num(self.subgame_regret),
+            "tolerance": self.tolerance,
+            "behaviour": {
+                i: None
+                if probs is None
+                else dict(zip(self.actions[i], map(_num, probs), strict=True))
+                for i, probs in self.behaviour.items()
+            },
+            "beliefs": {
+                i: None if b is None else {n: _num(p) for n, p in b.items()}
+                for i, b in self.beliefs.items()
+            },
+            "payoffs": {p: _num(v) for p, v in self.payoffs.items()},
+            "winner": self.winner,
+            "verdict": self.verdict,
+            "path": list(self.path),
+            "off_path": list(self.off_path),
+            "ends": [{"node": n, "probability": _num(p)} for n, p in self.ends],
+            "notes": list(self.notes),
+        }
+
+
+@dataclass(frozen=True)
+class Solution:
+    """The equilibria of a game at given parameter values, and how they were found.
+
+    ``equilibria`` are distinct (one found by several methods is listed once, with every
+    method in ``found_by``), in the order: pure, extreme mixed, LCP, refined. ``refined``
+    is the index (0-based) of the refined equilibrium (backward induction or the logit
+    limit), or ``None`` if it was not computed.
+    """
+
+    game: Game = field(repr=False)
+    game_hash: str
+    method: str
+    methods: tuple[str, ...]
+    parameters: Mapping[str, Fraction]
+    overrides: Mapping[str, Fraction]
+    equilibria: tuple[Equilibrium, ...]
+    refined: int | None
+    perfect_information: bool
+    payoff_range: Fraction
+    version: str = __version__
+    notes: tuple[str, ...] = ()
+
+    @property
+    def headline(self) -> Equilibrium | None:
+        """The refined equilibrium, else the first one found."""
+        if self.refined is not None:
+            return self.equilibria[self.refined]
+        return self.equilibria[0] if self.equilibria else None
+
+    def by_method(self, method: str) -> tuple[Equilibrium, ...]:
+        return tuple(e for e in self.equilibria if method in e.found_by)
+
+    def to_dict(self) -> dict[str, Any]:
+        g = self.game
+        return {
+            "format": FORMAT,
+            "version": self.version,
+            "game": {
+                "id": g.id,
+                "name": g.name,
+                "hash": self.game_hash,
+                "origin": g.origin,
+                "scenario": g.scenario,
+                "payoff_scale": g.payoff_scale,
+                "players": {p.id: p.name for p in g.players},
+            },
+            "method": self.method,
+            "methods": list(self.methods),
+            "parameters": {k: _num(v) for k, v in self.parameters.items()},
+            "overrides": {k: _num(v) for k, v in self.overrides.items()},
+            "perfect_information": self.perfect_information,
+            "payoff_range": _num(self.payoff_range),
+            "tolerance": {"exact": EXACT_TOLERANCE, "logit": LOGIT_TOLERANCE},
+            "refined": self.refined,
+            "equilibria": [e.to_dict() for e in self.equilibria],
+            "notes": list(self.notes),
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+
+def resolve_methods(method: str, tree: Tree) -> tuple[tuple[str, ...], list[str]]:
+    """The methods that ``method`` runs on ``tree``, and notes on what was left out."""
+    two = len(tree.players) == 2
+    notes: list[str] = []
+    refined = "backward" if tree.perfect_information else "logit"
+    if method == "pure":
+        return ("enumpure",), notes
+    if method in ("all", "refined"):
+        run = ["enumpure", "enummixed"] if method == "all" else []
+        if two:
+            run.append("lcp")
+        else:
+            run = [m for m in run if m != "enummixed"]
+            notes.append(
+                f"{len(tree.players)} players: the mixed-equilibrium enumeration and the LCP "
+                "method apply to two-player games only"
+            )
+        run.append(refined)
+        return tuple(run), notes
+    if method not in METHODS:
+        raise GameError(
+            message=f"unknown method {method!r}; expected one of {', '.join(SETS + METHODS)}"
+        )
+    if method in ("enummixed", "lcp") and not two:
+        raise GameError(
+            message=f"method {method!r} needs a two-player game; {tree.game.id!r} has "
+            f"{len(tree.players)} players (try 'enumpure' or 'logit')"
+        )
+    return (method,), notes
+
+
+def _run(method: str, tree: Tree) -> tuple[list[dict[str, Any]], bool, list[str]]:
+    """The equilibria one method finds, as our behaviour (sets possibly ``None``), whether
+    they are exact, and notes."""
+    if method == "backward":
+        from .backward import backward_induction
+
+        bi = backward_induction(tree)
+        notes = []
+        if bi.ties:
+            notes.append(
+                "backward induction: the mover is indifferent at "
+                + ", ".join(bi.ties)
+                + "; the first action listed was taken, and other subgame-perfect "
+                "equilibria exist (see the pure equilibria)"
+            )
+        return [dict(bi.profile)], True, notes
+    from .gambit import compile_tree, logit_at, require, to_behaviour
+
+    gbt = require()
+    compiled = compile_tree(tree)
+    g = compiled.game
+    try:
+        if method == "enumpure":
+            res = gbt.nash.enumpure_solve(g)
+        elif method == "enummixed":
+            res = gbt.nash.enummixed_solve(g, rational=True)
+        elif method == "lcp":
+            res = gbt.nash.lcp_solve(g, rational=True)
+        else:
+            lam = LOGIT_LAMBDA / float(tree.payoff_range)
+            limit = logit_at(compiled, tree, lam)
+            if limit is not None:
+                profile, reached = limit
+                notes = []
+                if reached < lam * (1 - 1e-9):
+                    notes.append(
+                        f"logit: the branch was traced to lambda = {reached:.4g} of the "
+                        f"{lam:.4g} asked; beyond it some probabilities underflow, so play at "
+                        "sets reached that rarely is less precise"
+                    )
+                return [profile], False, notes
+            res = gbt.nash.logit_solve(g, maxregret=LOGIT_MAXREGRET)
+    except (RuntimeError, ValueError) as exc:  # pygambit's own refusals
+        raise GameError(
+            message=f"{method}: pygambit could not solve {tree.game.id!r}: {exc}"
+        ) from None
+    out = [to_behaviour(compiled, tree, eq) for eq in res.equilibria]
+    notes = []
+    if method == "enummixed":
+        notes.append(
+            "enummixed lists the extreme points of the sets of equilibria; where two of them "
+            "are in one set, every mixture between them is an equilibrium too"
+        )
+    return out, method != "logit", notes
+
+
+def _same(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+    for k, pa in a.items():
+        pb = b.get(k)
+        if pa is None or pb is None:
+            continue
+        if any(abs(float(x) - float(y)) > SAME for x, y in zip(pa, pb, strict=True)):
+            return False
+    return True
+
+
+def _snap(probs: Sequence[Any]) -> tuple[Any, ...]:
+    """Approximate probabilities as exact ones where they are within :data:`SAME` of a pure
+    choice."""
+    for j, p in enumerate(probs):
+        if float(p) > 1 - SAME:
+            return tuple(Fraction(int(k == j)) for k in range(len(probs)))
+    return tuple(probs)
+
+
+def _verdict(tree: Tree, payoffs: Mapping[str, Any]) -> tuple[str | None, str]:
+    game = tree.game
+    ranked = sorted(payoffs.items(), key=lambda kv: -float(kv[1]))
+    parts = []
+    for pid, v in ranked:
+        x = float(v)
+        how = "gains" if x > NEGLIGIBLE else "loses" if x < -NEGLIGIBLE else "breaks even"
+        parts.append(
+            f"{game.player_name(pid)} {how} ({x:+.4g})"
+            if how != "breaks even"
+            else f"{game.player_name(pid)} breaks even (0)"
+        )
+    best_id, best = ranked[0]
+    if float(best) > NEGLIGIBLE and (
+        len(ranked) == 1 or float(ranked[1][1]) < float(best) - NEGLIGIBLE
+    ):
+        return best_id, f"{game.player_name(best_id)} wins: " + "; ".join(parts)
+    if float(best) > NEGLIGIBLE:
+        return None, "a tie at the top: " + "; ".join(parts)
+    return None, "no one gains: " + "; ".join(parts)
+
+
+def _equilibrium(
+    tree: Tree,
+    index: int,
+    methods: Sequence[str],
+    exact: bool,
+    behaviour: Mapping[str, tuple[Any, ...] | None],
+    belief_source: Mapping[str, tuple[Any, ...]] | None = None,
+) -> Equilibrium:
+    filled = complete(tree, behaviour)
+    r = reach(tree, filled)
+    pay = expected_payoffs(tree, filled)
+    scale = float(tree.payoff_range)
+    tol = (EXACT_TOLERANCE if exact else LOGIT_TOLERANCE) * scale
+    regret = max_regret(tree, filled)
+    spe = check_subgame_perfect(tree, filled, tol)
+    bel = compute_beliefs(tree, filled)
+    if belief_source is not None:  # off the path, the logit limit's beliefs
+        for k, v in compute_beliefs(tree, belief_source).items():
+            if bel.get(k) is None and v is not None:
+                bel[k] = v
+    words = Words(tree, filled, r)
+    payoffs = dict(zip(tree.players, pay, strict=True))
+    winner, verdict = _verdict(tree, payoffs)
+    notes = []
+    open_sets = [k for k, v in behaviour.items() if v is None]
+    if open_sets:
+        notes.append(
+            "the reduced strategies say nothing at "
+            + ", ".join(open_sets)
+            + " (their players' own moves exclude them); subgame perfection was judged "
+            "with the best local reply there"
+        )
+    if regret > tol:
+        notes.append(
+            f"regret {float(regret):.3g} exceeds the tolerance {tol:.3g}: not an equilibrium "
+            "within the stated precision"
+        )
+    pure = all(
+        probs is None or all(float(p) < NEGLIGIBLE or float(p) > 1 - NEGLIGIBLE for p in probs)
+        for probs in behaviour.values()
+    )
+    return Equilibrium(
+        index=index,
+        method=methods[0],
+        found_by=tuple(methods),
+        exact=exact,
+        behaviour=dict(behaviour),
+        actions={i.id: i.actions for i in tree.decisions},
+        payoffs=payoffs,
+        beliefs=bel,
+        regret=regret,
+        tolerance=tol,
+        subgame_perfect=spe.perfect,
+        subgame_regret=spe.worst,
+        subgames=spe.subgames,
+        pure=pure,
+        path=words.path(),
+        off_path=words.off_path(),
+        ends=words.ends(),
+        winner=winner,
+        verdict=verdict,
+        notes=tuple(notes),
+    )
+
+
+def solve_tree(
+    tree: Tree, *, method: str = "all", overrides: Mapping[str, Any] | None = None
+) -> Solution:
+    """:func:`solve_game` on a tree already evaluated."""
+    run, notes = resolve_methods(method, tree)
+    found: list[dict[str, Any]] = []  # {behaviour, methods, exact, beliefs}
+    refined_at: int | None = None
+    for m in run:
+        profiles, exact, more = _run(m, tree)
+        notes.extend(more)
+        for prof in profiles:
+            match = next((k for k, f in enumerate(found) if _same(f["behaviour"], prof)), None)
+            is_refined = m in ("backward", "logit")
+            if match is None:
+                found.append({"behaviour": prof, "methods": [m], "exact": exact, "beliefs": None})
+                match = len(found) - 1
+            else:
+                f = found[match]
+                if m not in f["methods"]:
+                    f["methods"].append(m)
+                merged = dict(f["behaviour"])
+                for k, v in prof.items():
+                    if merged.get(k) is None and v is not None:
+                        merged[k] = _snap(v) if f["exact"] else v
+                f["behaviour"] = merged
+                if not exact:
+                    f["beliefs"] = {k: v for k, v in prof.items() if v is not None}
+            if is_refined:
+                refined_at = match
+    equilibria = tuple(
+        _equilibrium(tree, k + 1, f["methods"], f["exact"], f["behaviour"], f["beliefs"])
+        for k, f in enumerate(found)
+    )
+    if not equilibria:
+        notes.append("no equilibrium found by " + ", ".join(run))
+    return Solution(
+        game=tree.game,
+        game_hash=tree.game.content_hash(),
+        method=method,
+        methods=run,
+        parameters=dict(tree.values),
+        overrides={k: tree.values[k] for k in (overrides or {})},
+        equilibria=equilibria,
+        refined=refined_at,
+        perfect_information=tree.perfect_information,
+        payoff_range=tree.payoff_range,
+        notes=tuple(notes),
+    )
+
+
+def solve_game(
+    game: Game | str | Path | None = None,
+    *,
+    method: str = "all",
+    params: Mapping[str, Any] | None = None,
+) -> Solution:
+    """Solve ``game`` (a :class:`Game`, a file path, a built-in name, or ``None`` for the
+    default built-in) by ``method`` (see the table above), with the parameter values
+    ``params`` (name -> number) overriding the file's. A :class:`GameError` for a bad file,
+    an unknown parameter, a method that does not apply, or pygambit missing (its message
+    says how to install it)."""
+    from .read import load_game
+
+    g = load_game(game)
+    tree = g.tree(params)
+    return solve_tree(tree, method=method, overrides=params)
