@@ -273,3 +273,31 @@ def test_levers_without_a_status_quo_show_the_move_toward_the_actor() -> None:
     page = html.unescape(rep.html())
     best = lv.top("compromise")[0]
     assert f"{100 * best.move_rate:.3f}% move toward Germany per" in page
+
+
+def test_linked_game_section(page: str, report: Report) -> None:
+    pytest.importorskip("pygambit", reason="the games extra (pygambit) is not installed")
+    from realpolitik.games import load_game, solve_game
+
+    assert [lg.game.id for lg in report.games] == ["karabakh-leverage-2022"]
+    assert "game-karabakh-leverage-2022" in _parse(page).ids
+    # the section shows what solve_game gives, with the scenario's own numbers
+    expected = solve_game(load_game("karabakh-leverage-2022")).headline
+    assert expected is not None
+    text = html.unescape(page)
+    assert expected.verdict in text
+    for sentence in expected.path:
+        assert sentence in text
+    assert 'aria-label="Sweep of p_stretched in karabakh-leverage-2022"' in page
+    assert "flips at" in text
+
+
+def test_linked_game_reads_the_edited_scenario() -> None:
+    pytest.importorskip("pygambit", reason="the games extra (pygambit) is not installed")
+    edited = rp.intervene(rp.load("caucasus-2022"), ["azerbaijan.karabakh-control.salience=40"])
+    rep = build_report(edited, draws=0, sensitivity=False, actor="azerbaijan")
+    (lg,) = rep.games
+    linked = {p.id: p.link for p in lg.game.parameters if p.link}
+    changed = [k for k, link in linked.items() if link == "azerbaijan.karabakh-control.salience"]
+    assert changed and all(lg.overrides[k] == 40 for k in changed)
+    assert build_report("ec-emissions-1994", draws=0, sensitivity=False).games == ()

@@ -24,7 +24,14 @@ from ..errors import RealpolitikError
 from ..forecasting import Forecast, forecast, plan_models
 from ..scenario import Scenario, load
 
-__all__ = ["DEFAULT_DRAWS", "DEFAULT_SOBOL_N", "Report", "ReportError", "build_report"]
+__all__ = [
+    "DEFAULT_DRAWS",
+    "DEFAULT_SOBOL_N",
+    "LinkedGame",
+    "Report",
+    "ReportError",
+    "build_report",
+]
 
 #: Monte Carlo draws per model unless told otherwise: enough for the 5-95% bands to be
 #: stable to about a point on a 0-100 scale.
@@ -44,7 +51,8 @@ class Report:
     """Everything a report shows, and how it was produced.
 
     ``ensemble``, ``sensitivity``, ``levers`` and ``view`` are ``None`` when their section
-    was not computed; ``notes`` says why, one line per section left out. ``settings`` holds
+    was not computed; ``games`` holds a :class:`LinkedGame` per strategic game linked to the
+    scenario; ``notes`` says why, one line per section left out. ``settings`` holds
     the options the report was built with (models, draws, seed, Sobol samples, actor,
     rounds, parameters); with the scenario hash and the version they reproduce every figure.
     """
@@ -58,6 +66,7 @@ class Report:
     levers: Any = None
     view: Any = None
     notes: tuple[str, ...] = ()
+    games: tuple[Any, ...] = ()
     created: str = ""
     version: str = __version__
     interventions: tuple[str, ...] = field(default=())
@@ -87,6 +96,44 @@ class Report:
         from .pdf import write_pdf
 
         return write_pdf(self.html(), Path(path))
+
+
+@dataclass(frozen=True, eq=False)
+class LinkedGame:
+    """A strategic game linked to the report's scenario, solved with the numbers it reads
+    from that scenario (edits included): its solution and a sweep of its first free
+    parameter with a range (``None`` if it has none)."""
+
+    game: Any
+    solution: Any
+    sweep: Any = None
+    overrides: Mapping[str, float] = field(default_factory=dict)
+
+
+def _linked_games(sc: Scenario, names: Sequence[str] | None, notes: list[str]) -> list[LinkedGame]:
+    """Solve each game (default: the built-in games linked to ``sc``), its linked numbers
+    read from ``sc``; a game that cannot be solved is left out with a note."""
+    from ..games import GameError, builtins, load_game, solve_game, sweep
+    from ..games.validate import linked_value
+
+    out = []
+    for name in builtins.linked(sc.id) if names is None else names:
+        try:
+            game = load_game(name)
+            overrides = {p.id: linked_value(sc, p.link) for p in game.parameters if p.link}
+            solution = solve_game(game, params=overrides)
+            free = [
+                p
+                for p in game.parameters
+                if p.link is None and p.low is not None and p.high is not None
+            ]
+            swept = sweep(game, free[0].id, steps=21, params=overrides) if free else None
+        except (GameError, KeyError) as exc:
+            text = exc.describe() if isinstance(exc, GameError) else str(exc)
+            notes.append(f"Strategic game {name}: not solved: {text}")
+            continue
+        out.append(LinkedGame(game, solution, swept, {k: float(v) for k, v in overrides.items()}))
+    return out
 
 
 def _now() -> str:
@@ -127,6 +174,7 @@ def build_report(
     interventions: Sequence[str] = (),
     spread: float | None = None,
     created: str | None = None,
+    games: Sequence[str] | None = None,
 ) -> Report:
     """Compute everything a report shows for ``scenario``.
 
@@ -140,8 +188,11 @@ def build_report(
     ``progress(stage, done, total)`` is called as each stage advances. ``interventions``
     and ``spread`` only record the ``--set`` edits and the ``--spread`` already applied to
     ``scenario``, for the report to list them and its command line to repeat them.
-    ``created`` is the time the report states it was made (default: now, or
-    ``SOURCE_DATE_EPOCH`` when set, so that a rebuild can give the same bytes).
+    ``games`` are the strategic games the report solves (names or paths; default: the
+    built-in games linked to the scenario, ``()`` for none), with the numbers they read from
+    the scenario taken from ``scenario`` itself. ``created`` is the time the report states
+    it was made (default: now, or ``SOURCE_DATE_EPOCH`` when set, so that a rebuild can give
+    the same bytes).
 
     Raises :class:`ReportError` if matplotlib (the ``report`` extra) is missing, and
     :class:`~realpolitik.errors.ScenarioError` for an actor the scenario does not have.
@@ -248,6 +299,8 @@ def build_report(
         if close is not None:
             close()
 
+    linked = _linked_games(sc, games, notes)
+
     settings = {
         "models": names,
         "rounds": rounds,
@@ -268,6 +321,7 @@ def build_report(
         levers=lv,
         view=view,
         notes=tuple(notes),
+        games=tuple(linked),
         created=created if created is not None else _now(),
         interventions=tuple(interventions),
     )

@@ -39,6 +39,7 @@ __all__ = [
     "outlook_chart",
     "positions_chart",
     "sobol_chart",
+    "sweep_chart",
     "trajectory_chart",
     "view_from_chart",
 ]
@@ -446,6 +447,44 @@ def lever_rate(lv: Any) -> float:
 def per_unit(lv: Any) -> str:
     """A lever's unit after "per": "point of salience", "% of the scale", ..."""
     return "point of salience" if lv.unit == "points" else str(lv.unit)
+
+
+# ------------------------------------------------------------------- games
+
+
+@_styled
+def sweep_chart(sweep: Any) -> str:
+    """A game's refined equilibrium over one parameter: each player's expected payoff,
+    and a vertical line where the path of play or the winner flips."""
+    game = sweep.game
+    xs = [float(st.value) for st in sweep.steps]
+    fig = _figure(7.6, 3.0)
+    ax = fig.add_subplot()
+    colours = ["#1f6fb4", "#d1495b", "#2a9d3a", "#8e6cc0", "#c07d12"]
+    for k, player in enumerate(game.players):
+        ys = [float(st.payoffs[player.id]) for st in sweep.steps]
+        ax.plot(xs, ys, marker="o", ms=3, lw=1.6, color=colours[k % 5], label=player.name)
+    for f in sweep.flips:
+        style = "--" if f.kind == "path" else ":"
+        ax.axvline(f.at, color="#555555", ls=style, lw=1.0)
+        ax.annotate(
+            f"{f.kind} flips at {f.at:.3g}",
+            (f.at, 1.0),
+            xycoords=("data", "axes fraction"),
+            xytext=(3, -10),
+            textcoords="offset points",
+            fontsize=7,
+            color="#555555",
+        )
+    ax.set_xlabel(sweep.parameter)
+    ax.set_ylabel(
+        _wrap(f"expected payoff ({game.payoff_scale})", 40, 2)
+        if game.payoff_scale
+        else "expected payoff"
+    )
+    ax.set_title(f"{game.name}: the refined equilibrium as {sweep.parameter} varies", loc="left")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    return _svg(fig, f"Sweep of {sweep.parameter} in {game.id}")
 
 
 # ------------------------------------------------------------------- view from

@@ -170,6 +170,36 @@ def render(rep: Report) -> str:
     else:
         view_issues = []
 
+    games = []
+    for lg in rep.games:
+        g, sol = lg.game, lg.solution
+        players = {p.id: p.name for p in g.players}
+        head = sol.headline
+        games.append(
+            {
+                "game": g,
+                "players": players,
+                "headline": head,
+                "equilibria": [
+                    {
+                        "methods": ", ".join(e.found_by),
+                        "spe": e.subgame_perfect,
+                        "payoffs": ", ".join(
+                            f"{players[k]} {float(v):.3g}" for k, v in e.payoffs.items()
+                        ),
+                        "verdict": e.verdict,
+                        "path": " ".join(e.path),
+                        "off_path": " ".join(e.off_path),
+                    }
+                    for e in sol.equilibria
+                ],
+                "sweep": lg.sweep,
+                "sweep_svg": _svg(charts.sweep_chart(lg.sweep)) if lg.sweep is not None else None,
+                "overrides": lg.overrides,
+                "notes": sol.notes,
+            }
+        )
+
     settings = dict(rep.settings)
     return str(
         _env()
@@ -188,6 +218,7 @@ def render(rep: Report) -> str:
             lever_rows=lever_rows,
             levers_svg=_svg(charts.levers_chart(sc, lv)) if lv is not None else None,
             view=view,
+            games=games,
             view_rows=view_rows,
             view_issues=view_issues,
             view_svg=_svg(charts.view_from_chart(sc, view)) if view is not None else None,
