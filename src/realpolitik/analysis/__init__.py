@@ -1,4 +1,4 @@
-"""What runs the models many times: Monte Carlo ensembles, sensitivity, levers.
+"""What runs the models many times: Monte Carlo ensembles, sensitivity, levers, back-tests.
 
 Each module holds one analysis; they stand on :func:`realpolitik.forecasting.issue_batch`
 (a scenario's issue over many draws as one model input) and on :mod:`realpolitik.runner`
@@ -7,6 +7,7 @@ Each module holds one analysis; they stand on :func:`realpolitik.forecasting.iss
 
 from __future__ import annotations
 
+from .backtest import Backtest, backtest, grade_sealed
 from .ensemble import ActorOutlook, Ensemble, IssueOutlook, simulate
 from .levers import Lever, Levers, levers
 from .sensitivity import Sensitivity, sensitivity
@@ -14,12 +15,15 @@ from .viewfrom import ViewFrom, view_from
 
 __all__ = [
     "ActorOutlook",
+    "Backtest",
     "Ensemble",
     "IssueOutlook",
     "Lever",
     "Levers",
     "Sensitivity",
     "ViewFrom",
+    "backtest",
+    "grade_sealed",
     "levers",
     "sensitivity",
     "simulate",

@@ -18,6 +18,7 @@ from .. import __version__
 from ..errors import RealpolitikError, ScenarioError
 from . import render
 from .analysis_cmds import levers_cmd, sensitivity_cmd
+from .backtest_cmd import backtest_cmd, seal_cmd
 from .common import (
     ChunkSizeOption,
     JsonOption,
@@ -244,6 +245,8 @@ app.command("sensitivity")(sensitivity_cmd)
 app.command("levers")(levers_cmd)
 app.command("report")(report_cmd)
 app.command("serve")(serve_cmd)
+app.command("backtest")(backtest_cmd)
+app.command("seal")(seal_cmd)
 
 
 def main() -> None:

@@ -31,6 +31,8 @@ BIN = 5.0
 def error_histograms(bt: Backtest) -> str:
     """One panel per model and baseline (in leaderboard order): how many issues fell in each
     5-point bin of absolute error, the MAE marked; the same axes for all."""
+    from matplotlib.ticker import MaxNLocator
+
     names = [s.name for s in bt.leaderboard()]
     cols = 3
     rows = math.ceil(len(names) / cols)
@@ -58,6 +60,7 @@ def error_histograms(bt: Backtest) -> str:
         ax.set_title(f"{name} ({bt.kinds[name]}): MAE {mae:.1f}", loc="left", fontsize=8.5)
         ax.set_xlim(0, 100)
         ax.set_ylim(0, top * 1.08)
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         if k % cols == 0:
             ax.set_ylabel("issues")
         if k >= len(names) - cols:

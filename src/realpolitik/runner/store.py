@@ -47,11 +47,14 @@ __all__ = [
     "RunInfo",
     "RunRecord",
     "RunStore",
+    "SealedForecast",
     "StoreError",
     "default_path",
     "diff",
     "forecast_summary",
+    "read_sealed",
     "record_forecast",
+    "seal_forecast",
 ]
 
 #: The version of the database layout this module reads and writes (``PRAGMA user_version``).
@@ -714,4 +717,82 @@ def record_forecast(
         seed=forecast.seed if seed is None else seed,
         status=status,
         note=note,
+    )
+
+
+# ------------------------------------------------------------------- sealing
+#: The kind of a sealed forecast's run.
+SEALED = "sealed"
+
+
+def _forecasts_digest(forecasts: Mapping[str, Any]) -> str:
+    body = json.dumps(_plain(dict(forecasts), "forecasts"), sort_keys=True, separators=(",", ":"))
+    return "sha256:" + hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class SealedForecast:
+    """A forecast recorded before its outcomes were known: the run's id and time (UTC), the
+    scenario's id and content hash (without outcomes), each model's parameters and its
+    forecast per issue, the SHA-256 of those forecasts (checked when read), and the
+    scenario as stored (``Scenario.to_dict()``)."""
+
+    run_id: int
+    created: _dt.datetime
+    scenario_id: str
+    scenario_hash: str
+    models: tuple[str, ...]
+    parameters: Mapping[str, Mapping[str, Any]]
+    forecasts: Mapping[str, Mapping[str, float | None]]
+    forecast_sha256: str
+    scenario: Mapping[str, Any]
+
+
+def seal_forecast(
+    store: RunStore,
+    scenario: Scenario,
+    forecast: Forecast,
+    parameters: Mapping[str, Any] | None = None,
+) -> int:
+    """Record ``forecast`` of ``scenario`` as a sealed forecast (kind ``sealed``) and return
+    the run's id: its time and the scenario's hash say when it was made and on what, the
+    digest of its forecasts that they were not changed since. ``scenario`` must carry no
+    outcomes (:meth:`Scenario.without_outcomes`): a seal is made before they are known."""
+    if scenario.outcomes:
+        raise ValueError(
+            f"scenario {scenario.id!r} records outcomes; seal the scenario without them "
+            "(Scenario.without_outcomes()): a sealed forecast is made before they are known"
+        )
+    digest = _forecasts_digest(forecast_summary(forecast)["forecasts"])
+    params = {"forecast_sha256": digest, **dict(parameters or {})}
+    return record_forecast(store, scenario, forecast, params, kind=SEALED)
+
+
+def read_sealed(store: RunStore, run_id: int) -> SealedForecast:
+    """The sealed forecast of run ``run_id``; :class:`StoreError` if the run is not a sealed
+    forecast or its forecasts no longer match their digest."""
+    rec = store.get(run_id)
+    if rec.info.kind != SEALED:
+        raise StoreError(
+            f"{store.path}: run {run_id} is a {rec.info.kind} run, not a sealed forecast; "
+            "seal one with `realpolitik seal SCENARIO`"
+        )
+    forecasts = rec.summary.get("forecasts")
+    digest = rec.parameters.get("forecast_sha256")
+    if not isinstance(forecasts, dict) or digest != _forecasts_digest(forecasts):
+        raise StoreError(
+            f"{store.path}: run {run_id}'s forecasts do not match the digest they were sealed "
+            "with; the record was changed after sealing"
+        )
+    created = _dt.datetime.strptime(rec.info.created, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=_dt.UTC)
+    return SealedForecast(
+        run_id=rec.info.id,
+        created=created,
+        scenario_id=rec.info.scenario_id,
+        scenario_hash=rec.info.scenario_hash,
+        models=tuple(rec.parameters.get("models", list(forecasts))),
+        parameters=dict(rec.parameters.get("model_parameters", {})),
+        forecasts=forecasts,
+        forecast_sha256=str(digest),
+        scenario=rec.scenario,
     )

@@ -14,13 +14,23 @@ import datetime as _dt
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-__all__ = ["Actor", "Issue", "Range", "Scenario", "Shock", "Source", "SourceEntry", "Stance"]
+__all__ = [
+    "Actor",
+    "Issue",
+    "Outcome",
+    "Range",
+    "Scenario",
+    "Shock",
+    "Source",
+    "SourceEntry",
+    "Stance",
+]
 
 
 @dataclass(frozen=True)
@@ -252,11 +262,35 @@ class Shock:
 
 
 @dataclass(frozen=True)
+class Outcome:
+    """What became of an issue: the ``value`` observed on its scale, the ``date`` it was
+    settled (``None``: not known), and the ``source`` that says so. A scenario carries its
+    outcomes so that forecasts of it can be graded (``realpolitik backtest``)."""
+
+    issue: str
+    value: float
+    source: Source
+    date: _dt.date | None = None
+    note: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"issue": self.issue, "value": self.value}
+        if self.date is not None:
+            d["date"] = self.date.isoformat()
+        if self.note is not None:
+            d["note"] = self.note
+        d["source"] = self.source.to_dict()
+        return d
+
+
+@dataclass(frozen=True)
 class Scenario:
     """A contest: actors, issues, stances, sources, a date. Frozen and validated.
 
     ``origin`` says where it was read from (a path or ``builtin:NAME``); it is not
-    part of the content and not part of :meth:`content_hash`.
+    part of the content and not part of :meth:`content_hash`. ``outcomes`` are the observed
+    results of issues (none by default); a scenario without outcomes has the same content,
+    and the same hash, as before outcomes existed.
     """
 
     id: str
@@ -269,6 +303,7 @@ class Scenario:
     sources: tuple[SourceEntry, ...] = ()
     origin: str = field(default="", compare=False)
     shocks: tuple[Shock, ...] = ()
+    outcomes: tuple[Outcome, ...] = ()
 
     # ----------------------------------------------------------------- access
     @property
@@ -296,6 +331,20 @@ class Scenario:
             if s.actor == actor_id and s.issue == issue_id:
                 return s
         return None
+
+    def outcome(self, issue_id: str) -> Outcome | None:
+        """The observed outcome of ``issue_id``, or ``None`` if the scenario records none."""
+        for o in self.outcomes:
+            if o.issue == issue_id:
+                return o
+        return None
+
+    def without_outcomes(self) -> Scenario:
+        """The scenario as it stood before any outcome was known: the one a forecast is made
+        on, and whose :meth:`content_hash` a sealed forecast records."""
+        if not self.outcomes:
+            return self
+        return replace(self, outcomes=())
 
     def participants(self, issue_id: str) -> tuple[str, ...]:
         """Ids of the actors with a stance on ``issue_id``, in actor order."""
@@ -329,6 +378,8 @@ class Scenario:
         d["stances"] = [s.to_dict() for s in self.stances]
         if self.shocks:
             d["shocks"] = [s.to_dict() for s in self.shocks]
+        if self.outcomes:
+            d["outcomes"] = [o.to_dict() for o in self.outcomes]
         if d["date"] is None:
             del d["date"]
         return d

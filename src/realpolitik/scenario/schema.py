@@ -21,6 +21,7 @@ __all__ = [
     "SHOCK_OPS",
     "ActorSpec",
     "IssueSpec",
+    "OutcomeSpec",
     "RangeSpec",
     "ScaleSpec",
     "ScenarioHead",
@@ -212,6 +213,19 @@ class ShockSpec(_Strict):
     source: SourceSpec
 
 
+class OutcomeSpec(_Strict):
+    """What became of an issue: the value observed on its scale, when, and the source. A
+    forecast of the scenario is graded against it (``realpolitik backtest``)."""
+
+    issue: Id = Field(description="the issue settled")
+    value: Number = Field(description="the outcome, on the issue's scale")
+    date: _dt.date | None = Field(
+        None, description="the day the outcome was settled (a forecast is graded on its lead)"
+    )
+    note: Text | None = Field(None, description="how the source became the number")
+    source: SourceSpec = Field(description="where the outcome is recorded")
+
+
 class ScenarioHead(_Strict):
     """The scalar fields of a scenario."""
 
@@ -233,6 +247,10 @@ class ScenarioSpec(ScenarioHead):
     issues: list[IssueSpec] = Field(min_length=1)
     stances: list[StanceSpec] = Field(min_length=1)
     shocks: list[ShockSpec] = Field(default_factory=list)
+    outcomes: list[OutcomeSpec] = Field(
+        default_factory=list,
+        description="observed outcomes of issues, for grading forecasts (`realpolitik backtest`)",
+    )
 
 
 #: the list-valued top-level fields, their item spec
@@ -242,9 +260,10 @@ LISTS: dict[str, type[BaseModel]] = {
     "issues": IssueSpec,
     "stances": StanceSpec,
     "shocks": ShockSpec,
+    "outcomes": OutcomeSpec,
 }
 #: lists that may be absent or empty
-OPTIONAL_LISTS = ("sources", "shocks")
+OPTIONAL_LISTS = ("sources", "shocks", "outcomes")
 
 
 def json_schema() -> dict[str, Any]:

@@ -14,7 +14,7 @@ from typing import Any, TypeGuard
 from pydantic import BaseModel, ValidationError
 
 from ..errors import Problem, ScenarioError
-from .objects import Actor, Issue, Range, Scenario, Shock, Source, SourceEntry, Stance
+from .objects import Actor, Issue, Outcome, Range, Scenario, Shock, Source, SourceEntry, Stance
 from .schema import (
     LISTS,
     MAX_QUOTE_WORDS,
@@ -22,6 +22,7 @@ from .schema import (
     UNCERTAIN_TAGS,
     ActorSpec,
     IssueSpec,
+    OutcomeSpec,
     RangeSpec,
     ScenarioHead,
     ScenarioSpec,
@@ -167,6 +168,7 @@ def build_scenario(
     issues: list[tuple[int, IssueSpec]] = items["issues"]  # type: ignore[assignment]
     stances: list[tuple[int, StanceSpec]] = items["stances"]  # type: ignore[assignment]
     shocks: list[tuple[int, ShockSpec]] = items["shocks"]  # type: ignore[assignment]
+    outcomes: list[tuple[int, OutcomeSpec]] = items["outcomes"]  # type: ignore[assignment]
 
     # duplicate ids, on the raw entries so that a broken entry still counts
     raw_ids: dict[str, list[tuple[int, Any]]] = {}
@@ -204,6 +206,7 @@ def build_scenario(
         ("issues", "status_quo_source"),
         ("stances", "source"),
         ("shocks", "source"),
+        ("outcomes", "source"),
     ):
         for k, entry in _entries(data, key):
             if isinstance(entry, Mapping):
@@ -273,6 +276,7 @@ def build_scenario(
                 c.add(("issues", k), f"no actor has a stance on {eid!r}; expected at least one")
 
     _check_shocks(c, shocks, actors, issue_by_id, stances, actor_ids, issue_ids)
+    _check_outcomes(c, data, issue_by_id, issue_ids)
 
     if c.problems:
         raise ScenarioError(sorted(c.problems, key=lambda p: (p.line is None, p.line or 0)))
@@ -337,7 +341,46 @@ def build_scenario(
             )
             for _, h in shocks
         ),
+        outcomes=tuple(
+            Outcome(
+                issue=o.issue,
+                value=float(o.value),
+                source=_source(o.source),
+                date=o.date,
+                note=o.note,
+            )
+            for _, o in outcomes
+        ),
     )
+
+
+def _check_outcomes(
+    c: _Collector, data: Mapping[str, Any], issue_by_id: Mapping[str, IssueSpec], raw_ids: set[Any]
+) -> None:
+    """Each outcome names an issue of the scenario, once, with a value on its scale."""
+    seen: dict[Any, int] = {}
+    for k, entry in _entries(data, "outcomes"):
+        if not isinstance(entry, Mapping):
+            continue
+        issue, value = entry.get("issue"), entry.get("value")
+        if isinstance(issue, str) and issue not in raw_ids:
+            known = ", ".join(sorted(str(i) for i in raw_ids)) or "none are defined"
+            c.add(("outcomes", k, "issue"), f"unknown issue {issue!r}; expected one of {known}")
+        elif isinstance(issue, str) and issue in seen:
+            c.add(
+                ("outcomes", k, "issue"),
+                f"a second outcome of {issue!r}; the first is outcomes[{seen[issue]}]",
+            )
+        if isinstance(issue, str):
+            seen.setdefault(issue, k)
+        i = issue_by_id.get(issue) if isinstance(issue, str) else None
+        if i is not None and finite(value) and i.scale.min < i.scale.max:
+            if not i.scale.min <= value <= i.scale.max:
+                c.add(
+                    ("outcomes", k, "value"),
+                    f"{value:g} is off the scale of {issue!r}; "
+                    f"expected {i.scale.min:g} to {i.scale.max:g}",
+                )
 
 
 def _interval(v: float | RangeSpec) -> tuple[float, float]:

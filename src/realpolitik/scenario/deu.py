@@ -1,0 +1,676 @@
+"""The DEU III data set as one-issue scenarios with their outcomes.
+
+DEU III (Arregui & Perarnaud 2022, *The Decision-making in the European Union (DEU III)
+dataset (1999-2019)*, CORA Repositori de Dades de Recerca, doi:10.34810/data53, licence
+CC BY 4.0) codes contested issues of EU legislative proposals: the position (0-100) and
+salience (0-100) of the Commission, the Parliament and each member state, the reference
+point (the status quo) and the outcome. Cite it wherever results on it are shown.
+
+:func:`read_deu` reads the tab-separated file (one row per issue; the columns are listed in
+:data:`COLUMNS`, in any order) into a :class:`DeuTable`; :func:`deu_scenarios` turns each
+row into a one-issue :class:`~realpolitik.scenario.Scenario` whose actors are the
+Commission, the Parliament and the member states with a position on it, with capabilities
+from :mod:`~realpolitik.scenario.eu_weights`, and the observed outcome attached.
+
+Missing values
+--------------
+A blank cell or ``999`` is missing; the table counts both per column
+(:attr:`DeuTable.missing`). Nothing missing is guessed silently:
+
+* an actor without a position takes no part in the issue;
+* an actor with a position but no salience is left out (``missing_salience=None``, the
+  default) or given the salience ``missing_salience``; either way each case is listed;
+* a missing reference point leaves the issue without a status quo;
+* a missing outcome leaves the scenario without one (it cannot be scored);
+* a row in which nobody has a position becomes no scenario.
+
+Dates
+-----
+Three forms occur: ``dd-mm-yy``, ``dd-mm-yyyy`` and a four-digit-first form such as
+``2014-07-04``. The last is not an ISO date: it is ``dd-mm-yy`` read by a spreadsheet as
+``yy-mm-dd`` and written back with a century (the spreadsheet's rule: 00-29 -> 20xx,
+30-99 -> 19xx), so ``2014-07-04`` is 14 July 2004 and ``1931-07-06`` is 31 July 2006. On the
+development file, reading it so gives every proposal an introduction in the year its id
+names and a final act after its introduction; reading it as ISO gives dates in 2029 and
+final acts before introductions. ``iso_dates=True`` reads such dates as ISO instead, for a
+cleaned file. **Century rule** for two-digit years: 00-49 are 2000-2049, 50-99 are
+1950-1999 (DEU III covers proposals of 1996-2019).
+
+Every problem of a malformed file (an unknown or missing column, a row of the wrong length,
+a cell that is not a number or not on 0-100, an unreadable date, a procedure other than COD
+or CNS, an issue id given twice) is collected with the file, the line and the column, and
+raised together in one :class:`~realpolitik.errors.ScenarioError`.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from ..errors import Problem, ScenarioError
+from . import eu_weights
+from .objects import Actor, Issue, Outcome, Scenario, Source, SourceEntry, Stance
+from .yaml_io import MAX_BYTES, decode
+
+__all__ = [
+    "ACTORS",
+    "CITATION",
+    "COLUMNS",
+    "DeuIssue",
+    "DeuRow",
+    "DeuSet",
+    "DeuTable",
+    "deu_scenarios",
+    "load_deu",
+    "parse_date",
+    "parse_deu",
+    "read_deu",
+]
+
+#: How to cite the data set wherever results on it are shown.
+CITATION = (
+    "Arregui, J. & Perarnaud, C. (2022), The Decision-making in the European Union (DEU III) "
+    "dataset (1999-2019), CORA Repositori de Dades de Recerca, doi:10.34810/data53 (CC BY 4.0)"
+)
+DOI_URL = "https://doi.org/10.34810/data53"
+
+#: The actors of DEU III by their codes, in the file's order.
+ACTORS = (
+    "com",
+    "ep",
+    "at",
+    "be",
+    "bu",
+    "cr",
+    "cy",
+    "cz",
+    "dk",
+    "ee",
+    "fi",
+    "fr",
+    "de",
+    "el",
+    "hu",
+    "ie",
+    "it",
+    "lv",
+    "lt",
+    "lu",
+    "mt",
+    "nl",
+    "pl",
+    "pt",
+    "ro",
+    "si",
+    "sk",
+    "es",
+    "se",
+    "uk",
+)
+#: DEU's codes of the member states -> the EU's (Bulgaria is ``bu``, Croatia ``cr``).
+STATE_CODES: Mapping[str, str] = MappingProxyType(
+    {a: {"bu": "BG", "cr": "HR"}.get(a, a.upper()) for a in ACTORS[2:]}
+)
+META = (
+    "prnrnmc",
+    "isnrnmc",
+    "prnr",
+    "prname",
+    "isnr",
+    "type",
+    "council",
+    "proc",
+    "counvte",
+    "proccde",
+    "issues",
+    "intro",
+    "finact",
+)
+#: Every column of the file.
+COLUMNS = (
+    *META,
+    *(f"p{a}" for a in ACTORS),
+    *(f"s{a}" for a in ACTORS),
+    "rp",
+    "out",
+)
+#: The cells that mean "missing".
+MISSING = ("", "999")
+VOTING_RULES = ("QMV", "Unan")
+#: Two-digit years below this are 20xx, the others 19xx.
+CENTURY_PIVOT = 50
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+_DATE = re.compile(r"^(\d{1,4})[-/.](\d{1,2})[-/.](\d{2,4})$")
+
+
+def _year(yy: int) -> int:
+    return 2000 + yy if yy < CENTURY_PIVOT else 1900 + yy
+
+
+def parse_date(text: str, *, iso_dates: bool = False) -> tuple[_dt.date, str]:
+    """A DEU date and the form it was written in (see the module docstring); ``ValueError``
+    says what is wrong.
+
+    >>> parse_date("23-03-00")
+    (datetime.date(2000, 3, 23), 'dd-mm-yy')
+    >>> parse_date("2014-07-04")[0]
+    datetime.date(2004, 7, 14)
+    """
+    m = _DATE.match(text.strip())
+    if m is None:
+        raise ValueError(f"expected a date dd-mm-yy or dd-mm-yyyy, got {text!r}")
+    a, b, c = m.groups()
+    if len(a) == 4 and len(c) == 2:
+        if iso_dates:
+            return _dt.date(int(a), int(b), int(c)), "yyyy-mm-dd"
+        if a[:2] not in ("19", "20"):
+            raise ValueError(f"expected a date dd-mm-yy or dd-mm-yyyy, got {text!r}")
+        return _dt.date(_year(int(c)), int(b), int(a[2:])), "ccdd-mm-yy"
+    if len(a) > 2 or len(c) == 3:
+        raise ValueError(f"expected a date dd-mm-yy or dd-mm-yyyy, got {text!r}")
+    if len(c) == 2:
+        return _dt.date(_year(int(c)), int(b), int(a)), "dd-mm-yy"
+    return _dt.date(int(c), int(b), int(a)), "dd-mm-yyyy"
+
+
+@dataclass(frozen=True)
+class DeuRow:
+    """One row (issue) of a DEU file. ``position`` and ``salience`` map an actor's code to
+    its number, for the cells that are not missing; ``line`` is the row's line in the file."""
+
+    line: int
+    proposal: str
+    proposal_name: str
+    issue: str
+    act_type: str
+    council: str
+    procedure: str
+    voting: str
+    issues_in_proposal: int | None
+    introduced: _dt.date | None
+    final_act: _dt.date | None
+    position: Mapping[str, float]
+    salience: Mapping[str, float]
+    reference_point: float | None
+    outcome: float | None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "position", MappingProxyType(dict(self.position)))
+        object.__setattr__(self, "salience", MappingProxyType(dict(self.salience)))
+
+    def meta(self) -> dict[str, Any]:
+        """The row's description as plain data (no positions)."""
+        return {
+            "line": self.line,
+            "proposal": self.proposal,
+            "proposal_name": self.proposal_name,
+            "issue": self.issue,
+            "type": self.act_type,
+            "council": self.council,
+            "procedure": self.procedure,
+            "voting": self.voting,
+            "issues_in_proposal": self.issues_in_proposal,
+            "introduced": self.introduced.isoformat() if self.introduced else None,
+            "final_act": self.final_act.isoformat() if self.final_act else None,
+        }
+
+
+@dataclass(frozen=True)
+class DeuTable:
+    """A DEU file, read: its rows, the SHA-256 of its bytes, the missing cells per column
+    (blank or 999), and how many dates were written in each form."""
+
+    name: str
+    sha256: str
+    rows: tuple[DeuRow, ...]
+    missing: Mapping[str, int]
+    missing_blank: int
+    missing_999: int
+    date_forms: Mapping[str, int]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "missing", MappingProxyType(dict(self.missing)))
+        object.__setattr__(self, "date_forms", MappingProxyType(dict(self.date_forms)))
+
+    @property
+    def proposals(self) -> tuple[str, ...]:
+        """The proposals' ids, each once, in order of appearance."""
+        return tuple(dict.fromkeys(r.proposal for r in self.rows))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.name,
+            "sha256": self.sha256,
+            "rows": len(self.rows),
+            "proposals": len(self.proposals),
+            "missing": {k: v for k, v in self.missing.items() if v},
+            "missing_blank": self.missing_blank,
+            "missing_999": self.missing_999,
+            "date_forms": dict(self.date_forms),
+        }
+
+
+def read_deu(path: str | Path, *, iso_dates: bool = False) -> DeuTable:
+    """Read a DEU III tab-separated file; see :func:`parse_deu`."""
+    p = Path(path)
+    name = str(path)
+    try:
+        if p.is_dir():
+            raise ScenarioError([Problem(name, "", "is a folder; expected a DEU .tsv file")])
+        with p.open("rb") as fh:
+            raw = fh.read(MAX_BYTES + 1)
+    except FileNotFoundError:
+        raise ScenarioError([Problem(name, "", "no such file")]) from None
+    except OSError as exc:
+        raise ScenarioError([Problem(name, "", f"cannot be read: {exc.strerror}")]) from None
+    if len(raw) > MAX_BYTES:
+        raise ScenarioError([Problem(name, "", f"more than {MAX_BYTES:,} bytes")])
+    return parse_deu(
+        decode(raw, name),
+        name,
+        sha256="sha256:" + hashlib.sha256(raw).hexdigest(),
+        iso_dates=iso_dates,
+    )
+
+
+def parse_deu(
+    text: str, name: str, *, sha256: str | None = None, iso_dates: bool = False
+) -> DeuTable:
+    """A DEU III table from its text; every problem found is raised together, each with the
+    file ``name``, the line and the column. ``sha256`` defaults to the hash of the text."""
+    if sha256 is None:
+        sha256 = "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+    problems: list[Problem] = []
+    lines = text.splitlines()
+    first = next((k for k, ln in enumerate(lines) if ln.strip()), None)
+    if first is None:
+        raise ScenarioError([Problem(name, "", "the file is empty; expected a DEU table")])
+    header = [c.strip() for c in lines[first].split("\t")]
+    head_line = first + 1
+    if len(header) == 1 and "," in header[0]:
+        raise ScenarioError(
+            [Problem(name, "", "a single column: expected tab-separated columns", head_line)]
+        )
+    index: dict[str, int] = {}
+    for k, col in enumerate(header):
+        at = f"{col} (column {k + 1})"
+        if col in index:
+            problems.append(Problem(name, at, "given twice", head_line))
+        elif col not in COLUMNS:
+            problems.append(
+                Problem(name, at, "unknown column; expected the DEU III columns", head_line)
+            )
+        index.setdefault(col, k)
+    absent = [c for c in COLUMNS if c not in index]
+    if absent:
+        problems.append(Problem(name, "", f"missing columns: {', '.join(absent)}", head_line))
+    if problems:
+        raise ScenarioError(problems)
+
+    reader = _RowReader(name, index, iso_dates, problems)
+    rows: list[DeuRow] = []
+    seen: dict[str, int] = {}
+    for k in range(first + 1, len(lines)):
+        if not lines[k].strip():
+            continue
+        line = k + 1
+        cells = [c.strip() for c in lines[k].split("\t")]
+        if len(cells) != len(header):
+            problems.append(
+                Problem(
+                    name, "", f"{len(cells)} cells; expected {len(header)}, one per column", line
+                )
+            )
+            continue
+        row = reader.row(cells, line)
+        if row.issue in seen:
+            problems.append(
+                Problem(
+                    name,
+                    reader.where("isnr"),
+                    f"{row.issue!r} given twice; first on line {seen[row.issue]}",
+                    line,
+                )
+            )
+        seen.setdefault(row.issue, line)
+        rows.append(row)
+    if problems:
+        raise ScenarioError(sorted(problems, key=lambda p: p.line or 0))
+    if not rows:
+        raise ScenarioError([Problem(name, "", "no rows; expected one row per issue", head_line)])
+    return DeuTable(
+        name,
+        sha256,
+        tuple(rows),
+        reader.missing,
+        reader.blank,
+        reader.nines,
+        reader.forms,
+    )
+
+
+class _RowReader:
+    """Reads the cells of one row after another into :class:`DeuRow` s, collecting the
+    problems and counting the missing cells and the forms of the dates."""
+
+    def __init__(
+        self, name: str, index: Mapping[str, int], iso_dates: bool, problems: list[Problem]
+    ) -> None:
+        self.name, self.index, self.iso_dates, self.problems = name, index, iso_dates, problems
+        self.missing = dict.fromkeys(COLUMNS, 0)
+        self.blank = self.nines = 0
+        self.forms: dict[str, int] = {}
+        self.cells: list[str] = []
+        self.line = 0
+
+    def where(self, col: str) -> str:
+        return f"{col} (column {self.index[col] + 1})"
+
+    def add(self, col: str, message: str) -> None:
+        self.problems.append(Problem(self.name, self.where(col), message, self.line))
+
+    def cell(self, col: str) -> str:
+        return self.cells[self.index[col]]
+
+    def number(self, col: str) -> float | None:
+        text = self.cell(col)
+        if text in MISSING:
+            return None
+        try:
+            v = float(text)
+        except ValueError:
+            self.add(col, f"expected a number, got {text!r}")
+            return None
+        if not (math.isfinite(v) and 0 <= v <= 100):
+            self.add(col, f"{text} is off the scale; expected 0 to 100")
+            return None
+        return v
+
+    def date(self, col: str) -> _dt.date | None:
+        text = self.cell(col)
+        if text in MISSING:
+            return None
+        try:
+            d, form = parse_date(text, iso_dates=self.iso_dates)
+        except ValueError as exc:
+            self.add(col, str(exc))
+            return None
+        self.forms[form] = self.forms.get(form, 0) + 1
+        return d
+
+    def row(self, cells: list[str], line: int) -> DeuRow:
+        self.cells, self.line = cells, line
+        for col in COLUMNS:
+            text = self.cell(col)
+            if text in MISSING:
+                self.missing[col] += 1
+                self.blank += text == ""
+                self.nines += text == "999"
+        for col in ("isnr", "prnr"):
+            value = self.cell(col)
+            if value in MISSING:
+                self.add(col, "missing; every row needs it")
+            elif not _ID.match(value):
+                self.add(col, f"{value!r} is no id (letters, digits, '-', '_', '.')")
+        proc, vote = self.cell("proc"), self.cell("counvte")
+        if proc not in eu_weights.PROCEDURES:
+            self.add("proc", f"expected COD or CNS, got {proc!r}")
+        if vote not in VOTING_RULES:
+            self.add("counvte", f"expected QMV or Unan, got {vote!r}")
+        n_issues: int | None = None
+        if self.cell("issues") not in MISSING:
+            try:
+                n_issues = int(self.cell("issues"))
+            except ValueError:
+                self.add("issues", f"expected a whole number, got {self.cell('issues')!r}")
+        position = {a: v for a in ACTORS if (v := self.number(f"p{a}")) is not None}
+        salience = {a: v for a in ACTORS if (v := self.number(f"s{a}")) is not None}
+        intro, final = self.date("intro"), self.date("finact")
+        if intro is not None and final is not None and final < intro:
+            self.add(
+                "finact",
+                f"the final act ({final.isoformat()}) precedes the introduction "
+                f"({intro.isoformat()}); check the dates (iso_dates?)",
+            )
+        return DeuRow(
+            line=line,
+            proposal=self.cell("prnr"),
+            proposal_name=self.cell("prname"),
+            issue=self.cell("isnr"),
+            act_type=self.cell("type"),
+            council=self.cell("council"),
+            procedure=proc,
+            voting=vote,
+            issues_in_proposal=n_issues,
+            introduced=intro,
+            final_act=final,
+            position=position,
+            salience=salience,
+            reference_point=self.number("rp"),
+            outcome=self.number("out"),
+        )
+
+
+# ------------------------------------------------------------------ scenarios
+
+
+@dataclass(frozen=True)
+class DeuIssue:
+    """One row as a one-issue scenario (with its outcome when known), the treaty period
+    its capabilities come from, and notes on what was left out, imputed or carried over."""
+
+    row: DeuRow
+    scenario: Scenario
+    period: str
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DeuSet:
+    """:func:`deu_scenarios`' result: the table, how it was weighted, one :class:`DeuIssue`
+    per usable row, and the rows that became no scenario (with why)."""
+
+    table: DeuTable
+    weighting: eu_weights.Weighting
+    treaty_rule: str
+    missing_salience: float | None
+    issues: tuple[DeuIssue, ...]
+    skipped: tuple[tuple[str, str], ...] = field(default=())
+
+    def counts(self) -> dict[str, int]:
+        """Rows, scenarios, scenarios with an outcome, skipped rows, and the actors left out
+        (position without salience), given a salience, or weighted from a later period."""
+        notes = [n for d in self.issues for n in d.notes]
+        return {
+            "rows": len(self.table.rows),
+            "scenarios": len(self.issues),
+            "with_outcome": sum(1 for d in self.issues if d.scenario.outcomes),
+            "without_outcome": sum(1 for d in self.issues if not d.scenario.outcomes),
+            "without_reference_point": sum(1 for d in self.issues if d.row.reference_point is None),
+            "skipped_rows": len(self.skipped),
+            "left_out_no_salience": sum(1 for n in notes if "left out" in n),
+            "salience_imputed": sum(1 for n in notes if "salience taken as" in n),
+            "weight_from_later_period": sum(1 for n in notes if "later period" in n),
+        }
+
+    def settings(self) -> dict[str, Any]:
+        return {
+            "weights": self.weighting.to_dict(),
+            "treaty_rule": self.treaty_rule,
+            "missing_salience": self.missing_salience,
+            "periods": {
+                p.key: sum(1 for d in self.issues if d.period == p.key) for p in eu_weights.PERIODS
+            },
+        }
+
+
+def _names() -> dict[str, str]:
+    names = {"com": "European Commission", "ep": "European Parliament"}
+    names.update({a: eu_weights.NAMES[code] for a, code in STATE_CODES.items()})
+    return names
+
+
+def _period_for(row: DeuRow, rule: str) -> tuple[eu_weights.Period, str | None]:
+    if rule not in ("intro", "final"):
+        return eu_weights.period(rule), None
+    day = row.introduced if rule == "intro" else row.final_act or row.introduced
+    note = None
+    if rule == "final" and row.final_act is None and row.introduced is not None:
+        note = "no final act date: the treaty period of the introduction"
+    if day is None:
+        raise ScenarioError(
+            [
+                Problem(
+                    "",
+                    "intro",
+                    f"{row.issue}: no date to choose the treaty by; give --treaty-rule a period",
+                    row.line,
+                )
+            ]
+        )
+    return eu_weights.period_at(day), note
+
+
+def deu_scenarios(
+    table: DeuTable,
+    *,
+    weights: str | eu_weights.Weighting = "council",
+    treaty_rule: str = "intro",
+    missing_salience: float | None = None,
+) -> DeuSet:
+    """One scenario per row of ``table``: the Commission, the Parliament and the member
+    states with a position, weighted by ``weights`` (:func:`~realpolitik.scenario.
+    eu_weights.weighting`) in the treaty period chosen by ``treaty_rule`` (``intro``: the
+    proposal's introduction, when the positions were taken; ``final``: the final act;
+    or a period's key); the reference point as the status quo and the outcome attached.
+
+    ``missing_salience``: ``None`` leaves out an actor that has a position but no salience;
+    a number (0-100) gives it that salience. Problems (a weight the weighting lacks, a row
+    without a date) are raised together, located by file and line.
+    """
+    if treaty_rule not in eu_weights.TREATY_RULES:
+        raise ValueError(
+            f"unknown treaty rule {treaty_rule!r}; expected one of "
+            f"{', '.join(eu_weights.TREATY_RULES)}"
+        )
+    if missing_salience is not None and not 0 <= missing_salience <= 100:
+        raise ValueError(f"missing salience must be 0 to 100, got {missing_salience!r}")
+    w = eu_weights.weighting(weights)
+    names = _names()
+    problems: list[Problem] = []
+    out: list[DeuIssue] = []
+    skipped: list[tuple[str, str]] = []
+    file = table.name
+    deu_entry = SourceEntry(
+        id="deu3",
+        title="The Decision-making in the European Union (DEU III) dataset (1999-2019)",
+        author="Javier Arregui and Clément Perarnaud",
+        publisher="CORA Repositori de Dades de Recerca",
+        url=DOI_URL,
+        citation=CITATION,
+        licence="CC BY 4.0",
+    )
+    weights_entry = SourceEntry(id="weights", title=w.describe())
+    for row in table.rows:
+        where = f"{file} line {row.line}"
+        try:
+            per, period_note = _period_for(row, treaty_rule)
+        except ScenarioError as exc:
+            problems.extend(Problem(file, p.field, p.message, p.line) for p in exc.problems)
+            continue
+        notes = [period_note] if period_note else []
+        actors: list[Actor] = []
+        stances: list[Stance] = []
+        for a in ACTORS:
+            if a not in row.position:
+                continue
+            sal = row.salience.get(a)
+            if sal is None:
+                if missing_salience is None:
+                    notes.append(f"{a}: a position but no salience: left out")
+                    continue
+                sal = missing_salience
+                notes.append(f"{a}: a position but no salience: salience taken as {sal:g}")
+            try:
+                cap, how = w.weight(a, STATE_CODES.get(a), row.procedure, per)
+            except KeyError as exc:
+                problems.append(Problem(file, f"p{a}", str(exc.args[0]), row.line))
+                continue
+            state = STATE_CODES.get(a)
+            if w.table is None and w.name != "equal" and state and state not in per.weights:
+                notes.append(f"{a}: weight from a later period: {how}")
+            actors.append(Actor(a, names[a], cap, Source(ref="weights", note=how)))
+            stances.append(
+                Stance(a, row.issue, row.position[a], sal, Source(ref="deu3", note=where))
+            )
+        if not stances:
+            skipped.append((row.issue, "no actor has a position"))
+            continue
+        rp = row.reference_point
+        k = row.issues_in_proposal
+        scenario = Scenario(
+            id=row.issue,
+            name=f"{row.proposal_name} ({row.proposal}), issue {row.issue}",
+            date=row.introduced,
+            description=(
+                f"DEU III: proposal {row.proposal} ({row.act_type}, {row.council} Council), "
+                f"{row.procedure}, {row.voting} in the Council; introduced "
+                f"{row.introduced.isoformat() if row.introduced else 'on an unknown date'}"
+                f"{', one of ' + str(k) + ' issues' if k else ''}. Capabilities: "
+                f"{w.describe()}; the {per.name} period."
+            ),
+            actors=tuple(actors),
+            issues=(
+                Issue(
+                    id=row.issue,
+                    question=f"Where does issue {row.issue} of {row.proposal_name} end?",
+                    scale_min=0.0,
+                    scale_max=100.0,
+                    min_label="0 on the DEU III scale of the issue",
+                    max_label="100 on the DEU III scale of the issue",
+                    status_quo=rp,
+                    status_quo_source=None if rp is None else Source(ref="deu3", note=where),
+                ),
+            ),
+            stances=tuple(stances),
+            sources=(deu_entry, weights_entry),
+            origin=where,
+            outcomes=()
+            if row.outcome is None
+            else (
+                Outcome(
+                    row.issue,
+                    row.outcome,
+                    Source(ref="deu3", note=where),
+                    date=row.final_act,
+                ),
+            ),
+        )
+        out.append(DeuIssue(row, scenario, per.key, tuple(notes)))
+    if problems:
+        raise ScenarioError(problems)
+    return DeuSet(table, w, treaty_rule, missing_salience, tuple(out), tuple(skipped))
+
+
+def load_deu(
+    path: str | Path,
+    *,
+    weights: str | eu_weights.Weighting = "council",
+    treaty_rule: str = "intro",
+    missing_salience: float | None = None,
+    iso_dates: bool = False,
+) -> DeuSet:
+    """:func:`read_deu` then :func:`deu_scenarios`."""
+    return deu_scenarios(
+        read_deu(path, iso_dates=iso_dates),
+        weights=weights,
+        treaty_rule=treaty_rule,
+        missing_salience=missing_salience,
+    )

@@ -1,0 +1,281 @@
+"""The DEU III reader and the EU weights: rows to one-issue scenarios with outcomes, missing
+values counted, located errors for a malformed file, the date forms and the century rule,
+and the Council's vote tables checked against their legal totals.
+
+The DEU III data (Arregui & Perarnaud 2022, The Decision-making in the European Union
+(DEU III) dataset (1999-2019), doi:10.34810/data53, CC BY 4.0) is read from ../shared when
+present; everything else runs on the made-up rows of tests/data/deu-synthetic.tsv.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from pathlib import Path
+
+import pytest
+
+from realpolitik.errors import ScenarioError
+from realpolitik.scenario import eu_weights
+from realpolitik.scenario.deu import (
+    COLUMNS,
+    deu_scenarios,
+    load_deu,
+    parse_date,
+    parse_deu,
+    read_deu,
+)
+
+DATA = Path(__file__).parent / "data"
+SYNTHETIC = DATA / "deu-synthetic.tsv"
+
+
+def _cell(text: str, line: int, column: str, value: str) -> str:
+    """``text`` with the cell of ``column`` on (1-based) ``line`` replaced by ``value``."""
+    lines = text.splitlines()
+    cells = lines[line - 1].split("\t")
+    cells[COLUMNS.index(column)] = value
+    lines[line - 1] = "\t".join(cells)
+    return "\n".join(lines) + "\n"
+
+
+# ------------------------------------------------------------------ reading
+
+
+def test_synthetic_table_reads_with_missing_values_counted():
+    table = read_deu(SYNTHETIC)
+    assert len(table.rows) == 5
+    assert table.proposals == ("x99001", "x04002", "x17003", "x17004")
+    assert table.sha256.startswith("sha256:")
+    # 999 in smt, out (x17003i1) and finact (x17003i1, x17004i1)
+    assert table.missing_999 == 4
+    assert table.missing["smt"] == 5  # four blank, one 999
+    assert table.missing["out"] == 1
+    assert table.missing["rp"] == 1  # blank on x99001i2
+    assert table.missing["finact"] == 2
+    assert table.missing["pep"] == 3  # x99001i2, x17003i1, x17004i1
+    assert table.missing_blank + table.missing_999 == sum(table.missing.values())
+    assert table.date_forms == {"dd-mm-yy": 2, "dd-mm-yyyy": 4, "ccdd-mm-yy": 2}
+    row = table.rows[2]
+    assert row.introduced == dt.date(2004, 7, 14)  # written 2014-07-04
+    assert row.final_act == dt.date(2006, 7, 31)  # written 1931-07-06
+    assert row.position["mt"] == 30 and "mt" not in row.salience
+    assert row.procedure == "CNS" and row.voting == "Unan"
+
+
+def test_rows_become_one_issue_scenarios_with_their_outcomes():
+    deu = load_deu(SYNTHETIC)
+    assert [d.row.issue for d in deu.issues] == ["x99001i1", "x99001i2", "x04002i1", "x17003i1"]
+    assert deu.skipped == (("x17004i1", "no actor has a position"),)
+    counts = deu.counts()
+    assert counts["with_outcome"] == 3 and counts["without_outcome"] == 1
+    assert counts["left_out_no_salience"] == 1  # Malta: a position, salience 999
+    first = deu.issues[0].scenario
+    assert first.actor_ids == ("com", "ep", "de", "lu")
+    assert first.issues[0].status_quo == 0
+    assert first.outcome("x99001i1").value == 40
+    assert first.outcome("x99001i1").date == dt.date(2001, 6, 20)
+    assert first.stance("de", "x99001i1").source.ref == "deu3"
+    assert any(s.citation and "10.34810/data53" in s.citation for s in first.sources)
+    assert deu.issues[1].scenario.issues[0].status_quo is None
+    assert deu.issues[3].scenario.outcomes == ()
+    assert [d.period for d in deu.issues] == ["pre-nice", "pre-nice", "accession-2004", "lisbon"]
+
+
+def test_capabilities_follow_the_treaty_and_the_procedure():
+    deu = load_deu(SYNTHETIC)
+    caps = {a.id: a.capability for a in deu.issues[0].scenario.actors}
+    # pre-Nice votes; co-decision: Commission and Parliament as the largest state (10)
+    assert caps == {"com": 10, "ep": 10, "de": 10, "lu": 2}
+    cns = {a.id: a.capability for a in deu.issues[2].scenario.actors}
+    assert cns == {"com": 10, "ep": 0, "pl": 8}  # 2004 transition; EP consulted only
+    lisbon = {a.id: a.capability for a in deu.issues[3].scenario.actors}
+    assert lisbon["de"] == pytest.approx(15.93 / 100.01)
+    assert lisbon["com"] == lisbon["de"]
+    sup = load_deu(SYNTHETIC, weights="supranational").issues[0].scenario
+    assert {a.id: a.capability for a in sup.actors}["ep"] == 87
+    equal = load_deu(SYNTHETIC, weights="equal").issues[2].scenario
+    assert {a.capability for a in equal.actors} == {1.0}
+    fixed = load_deu(SYNTHETIC, treaty_rule="nice").issues[0].scenario
+    assert {a.id: a.capability for a in fixed.actors}["de"] == 29
+    final = load_deu(SYNTHETIC, treaty_rule="final")
+    assert [d.period for d in final.issues][:3] == ["pre-nice", "pre-nice", "nice"]
+    assert any("no final act date" in n for n in final.issues[3].notes)
+
+
+def test_a_missing_salience_is_left_out_or_given_and_said():
+    left = load_deu(SYNTHETIC).issues[2]
+    assert "mt" not in left.scenario.actor_ids
+    assert any("mt: a position but no salience: left out" in n for n in left.notes)
+    given = load_deu(SYNTHETIC, missing_salience=50).issues[2]
+    assert given.scenario.stance("mt", "x04002i1").salience == 50
+    assert any("salience taken as 50" in n for n in given.notes)
+
+
+def test_weights_from_a_file(write):
+    rows = "actor,weight,procedure\ncom,3,\nep,5,COD\nep,1,CNS\nde,2,\nlu,1,\n"
+    f = write("w.csv", rows + "fr,2,\npl,2,\n")
+    sc = load_deu(SYNTHETIC, weights=str(f)).issues[0].scenario
+    assert {a.id: a.capability for a in sc.actors} == {"com": 3, "ep": 5, "de": 2, "lu": 1}
+    assert sc.actor("com").source.note == f"3, from {f}"
+    short = write("short.csv", rows)
+    with pytest.raises(ScenarioError) as exc:
+        load_deu(SYNTHETIC, weights=str(short))  # fr and pl have none
+    got = [str(p) for p in exc.value.problems]
+    assert f"{SYNTHETIC}:3: pfr: {short} gives no weight to 'fr' under COD" in got
+    bad = write("bad.csv", "actor,weight\ncom,x\nep,-1\n")
+    with pytest.raises(ScenarioError) as exc:
+        eu_weights.read_weights(bad)
+    text = str(exc.value)
+    assert "bad.csv:2: weight: expected a number" in text
+    assert "bad.csv:3: weight: expected 0 or more" in text
+
+
+@pytest.mark.parametrize(
+    ("text", "date", "form"),
+    [
+        ("23-03-00", dt.date(2000, 3, 23), "dd-mm-yy"),
+        ("13-03-96", dt.date(1996, 3, 13), "dd-mm-yy"),
+        ("14-09-2016", dt.date(2016, 9, 14), "dd-mm-yyyy"),
+        ("2029-09-04", dt.date(2004, 9, 29), "ccdd-mm-yy"),
+        ("1930-06-05", dt.date(2005, 6, 30), "ccdd-mm-yy"),
+        ("2017-04-19", dt.date(2019, 4, 17), "ccdd-mm-yy"),
+    ],
+)
+def test_dates_and_the_century_rule(text, date, form):
+    assert parse_date(text) == (date, form)
+
+
+def test_iso_dates_on_request():
+    assert parse_date("2017-04-19", iso_dates=True) == (dt.date(2017, 4, 19), "yyyy-mm-dd")
+    with pytest.raises(ValueError, match="expected a date"):
+        parse_date("March 2001")
+
+
+# ------------------------------------------------------------------ errors
+
+
+def test_a_malformed_table_names_file_line_and_column(write):
+    text = SYNTHETIC.read_text()
+    text = _cell(text, 2, "pde", "abc")
+    text = _cell(text, 3, "sfr", "150")
+    text = _cell(text, 4, "intro", "31-02-04")
+    text = _cell(text, 5, "proc", "SYN")
+    text = _cell(text, 6, "isnr", "x99001i1")
+    lines = text.splitlines()
+    lines.insert(6, "1\t2\t3")
+    f = write("bad.tsv", "\n".join(lines) + "\n")
+    with pytest.raises(ScenarioError) as exc:
+        read_deu(f)
+    got = [str(p) for p in exc.value.problems]
+    name = str(f)
+    col = {c: COLUMNS.index(c) + 1 for c in COLUMNS}
+    assert f"{name}:2: pde (column {col['pde']}): expected a number, got 'abc'" in got
+    assert f"{name}:3: sfr (column {col['sfr']}): 150 is off the scale; expected 0 to 100" in got
+    assert any(p.startswith(f"{name}:4: intro (column {col['intro']}):") for p in got)
+    assert f"{name}:5: proc (column {col['proc']}): expected COD or CNS, got 'SYN'" in got
+    assert any(p.startswith(f"{name}:6: isnr") and "given twice; first on line 2" in p for p in got)
+    assert any(p.startswith(f"{name}:7:") and "3 cells; expected 75" in p for p in got)
+
+
+def test_unknown_and_missing_columns_are_named(write):
+    text = SYNTHETIC.read_text().replace("\tout\n", "\toutcome\n", 1)
+    with pytest.raises(ScenarioError) as exc:
+        read_deu(write("cols.tsv", text))
+    got = [str(p) for p in exc.value.problems]
+    assert any("outcome (column 75): unknown column" in p for p in got)
+    assert any("missing columns: out" in p for p in got)
+
+
+def test_empty_and_non_tab_files_are_refused(write):
+    with pytest.raises(ScenarioError, match="empty"):
+        read_deu(write("e.tsv", "\n\n"))
+    with pytest.raises(ScenarioError, match="tab-separated"):
+        read_deu(write("c.tsv", "prnr,isnr\nx,y\n"))
+    with pytest.raises(ScenarioError, match="no such file"):
+        read_deu(DATA / "nope.tsv")
+
+
+def test_bad_options_are_refused():
+    table = read_deu(SYNTHETIC)
+    with pytest.raises(ValueError, match="treaty rule"):
+        deu_scenarios(table, treaty_rule="amsterdam")
+    with pytest.raises(ValueError, match="missing salience"):
+        deu_scenarios(table, missing_salience=120)
+
+
+def test_parse_deu_hashes_the_text_when_no_hash_is_given():
+    a = parse_deu(SYNTHETIC.read_text(), "x")
+    assert a.sha256.startswith("sha256:") and len(a.rows) == 5
+
+
+# ------------------------------------------------------------------ weights
+
+
+def test_pre_nice_votes_sum_to_87():
+    # Art. 148(2) EC (205(2) TEC after Amsterdam), 1994 Act of Accession: 87 votes, EU-15
+    p = eu_weights.period("pre-nice")
+    assert p.total == 87 and len(p.weights) == 15
+
+
+def test_accession_2004_votes_sum_to_124():
+    # 2003 Act of Accession, Art. 26: 124 votes from 1 May to 31 October 2004, EU-25
+    p = eu_weights.period("accession-2004")
+    assert p.total == 124 and len(p.weights) == 25
+
+
+def test_nice_votes_sum_to_345_and_352_with_croatia():
+    # Treaty of Nice, Protocol on enlargement, Art. 3, with the 2003 and 2005 Acts of
+    # Accession: 345 votes for the EU-27 (321 for the EU-25); Croatia's 7 (2012 Act): 352
+    w = eu_weights.period("nice").weights
+    assert sum(v for k, v in w.items() if k != "HR") == 345
+    assert sum(v for k, v in w.items() if k not in ("HR", "BG", "RO")) == 321
+    assert sum(w.values()) == 352
+
+
+def test_lisbon_shares_sum_to_one():
+    # Council Decision (EU, Euratom) 2015/2393, Annex III (figures for 2016): the printed
+    # percentages sum to 100.01; the shares are renormalised to 1
+    w = eu_weights.period("lisbon").weights
+    assert math.isclose(sum(w.values()), 1.0)
+    assert math.isclose(sum(eu_weights.LISBON_2016_PERCENT.values()), 100.01)
+    assert len(w) == 28
+
+
+def test_periods_cover_every_day_once():
+    days = (dt.date(1990, 1, 1), dt.date(2004, 4, 30), dt.date(2004, 5, 1), dt.date(2025, 1, 1))
+    for day in days:
+        assert sum(p.covers(day) for p in eu_weights.PERIODS) == 1
+    assert eu_weights.period_at(dt.date(2004, 11, 1)).key == "nice"
+    assert eu_weights.period_at(dt.date(2014, 11, 1)).key == "lisbon"
+
+
+def test_a_state_missing_from_a_period_takes_its_later_share():
+    w, note = eu_weights.council_weight("RO", eu_weights.period("accession-2004"))
+    assert w == pytest.approx(14 / 352 * 124)
+    assert "Treaty of Nice" in note
+    assert eu_weights.council_weight("XX", eu_weights.period("nice")) is None
+
+
+# ------------------------------------------------------------------ the real file
+
+
+def test_the_development_file(shared):
+    deu = load_deu(shared / "data" / "deu3" / "deu3-dev.tsv")
+    table = deu.table
+    assert len(table.rows) == 210 and len(table.proposals) == 85
+    counts = deu.counts()
+    assert counts["scenarios"] == 210
+    assert counts["with_outcome"] == 201
+    assert counts["without_reference_point"] == 67
+    assert counts["left_out_no_salience"] == 17
+    assert counts["weight_from_later_period"] == 6  # Bulgaria, Romania on Galileo (2004)
+    assert table.missing["out"] == 9 and table.missing["rp"] == 67
+    assert table.missing_999 == 21  # the final acts not yet adopted
+    assert sum(table.missing.values()) == 2335
+    assert sum(deu.settings()["periods"].values()) == 210
+    for row in table.rows:  # the dates as read: introduced in the year the id names
+        assert row.introduced is not None
+        assert row.final_act is None or row.final_act >= row.introduced
+        digits = row.proposal[1:3]
+        assert str(row.introduced.year)[2:] == digits
