@@ -54,7 +54,7 @@ def main() -> int:
         _, t_sim = timed(lambda: rp.simulate(sc, draws=draws, seed=1, backend=runner))
         _, t_sens = timed(lambda: sensitivity(sc, n=sobol_n, seed=1, backend=runner))
     finally:
-        getattr(runner, "close", lambda: None)()
+        runner.close()
     rep, built = timed(
         lambda: build_report(
             sc, actor="azerbaijan", draws=draws, sobol_n=sobol_n, seed=1, workers=args.workers

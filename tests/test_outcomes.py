@@ -9,10 +9,12 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 import realpolitik as rp
+from realpolitik.cli import app
 from realpolitik.errors import ScenarioError
-from realpolitik.scenario import dump_yaml, json_schema, parse_yaml
+from realpolitik.scenario import Outcome, dump_yaml, json_schema, parse_yaml
 
 DATA = Path(__file__).parent / "data"
 MINIMAL = (DATA / "minimal.yaml").read_text()
@@ -104,3 +106,19 @@ def test_what_if_edits_keep_the_outcomes(write):
     sc = rp.load(write("o.yaml", MINIMAL + OUTCOMES))
     edited = rp.intervene(sc, ["a.capability*=2"])
     assert edited.outcomes == sc.outcomes
+
+
+def test_outcome_is_exported():
+    assert rp.Outcome is Outcome
+    assert "Outcome" in rp.__all__
+
+
+def test_validate_lists_the_outcomes(write):
+    runner = CliRunner()
+    result = runner.invoke(app, ["validate", str(write("o.yaml", MINIMAL + OUTCOMES))])
+    assert result.exit_code == 0, result.output
+    assert "2 outcomes" in result.output
+    assert "i1: 45, 2024-06-30; source: https://example.org/agreement" in result.output
+    assert "i2: 7, date not given; source: judgement: reported by both sides" in result.output
+    bare = runner.invoke(app, ["validate", str(DATA / "minimal.yaml")])
+    assert bare.exit_code == 0 and "outcome" not in bare.output

@@ -19,7 +19,7 @@ from .analysis.ensemble import Ensemble, simulate
 from .errors import Problem, RealpolitikError, ScenarioError
 from .forecasting import Forecast, ModelRun, forecast
 from .models import REGISTRY as MODELS
-from .scenario import Actor, Issue, Scenario, Shock, Source, Stance, load
+from .scenario import Actor, Issue, Outcome, Scenario, Shock, Source, Stance, load
 from .scenario.interventions import intervene
 
 __all__ = [
@@ -29,6 +29,7 @@ __all__ = [
     "Forecast",
     "Issue",
     "ModelRun",
+    "Outcome",
     "Problem",
     "RealpolitikError",
     "Scenario",

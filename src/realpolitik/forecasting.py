@@ -428,7 +428,7 @@ def _scaled_base(
 def _model_names(model: str | Sequence[str]) -> list[str]:
     names = [model] if isinstance(model, str) else list(model)
     if names == ["all"]:
-        return list(models.REGISTRY)
+        return models.in_all()
     if "all" in names:
         raise ValueError("'all' stands alone; name models one by one, or give 'all'")
     twice = sorted({n for n in names if names.count(n) > 1})

@@ -419,9 +419,7 @@ def _run(
                     progress(done, n)
         finally:
             if backend is None:
-                close = getattr(runner, "close", None)
-                if close is not None:
-                    close()
+                runner.close()
     for res in results:
         for name, rows in res.items():
             for index, fc, state in rows:

@@ -197,7 +197,8 @@ def simulate(
 def validate(
     file: Annotated[str, typer.Argument(help="A scenario file (YAML or CSV) or a built-in name.")],
 ) -> None:
-    """Check a scenario file and list every problem found (exit code 2 if any)."""
+    """Check a scenario file and list every problem found (exit code 2 if any); a valid
+    file's summary lists its observed outcomes."""
     import realpolitik as rp
 
     try:

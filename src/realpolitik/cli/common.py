@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -18,6 +18,9 @@ from rich.markup import escape
 from ..analysis.ensemble import MAX_SEED
 from ..errors import RealpolitikError, ScenarioError
 from ..forecasting import MAX_ROUNDS
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
 __all__ = [
     "EXIT_BAD_INPUT",
@@ -41,6 +44,7 @@ __all__ = [
     "out",
     "parse_models",
     "problems",
+    "progress_display",
     "record",
 ]
 
@@ -199,11 +203,12 @@ def record(store: str | None, no_store: bool, write: Callable[[Any], int]) -> No
     err.print(f"[dim]recorded as run {run_id} in {escape(str(path))}[/]", soft_wrap=True)
 
 
-@contextmanager
-def _progress_bar(description: str, total: int | None) -> Iterator[Callable[[int, int], None]]:
+def progress_display() -> Progress:
+    """A ``rich.progress.Progress`` on standard error, shown only in a terminal and gone when
+    done: a bar per task, with its count and the time left."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-    progress = Progress(
+    return Progress(
         "[progress.description]{task.description}",
         BarColumn(),
         MofNCompleteColumn(),
@@ -212,6 +217,11 @@ def _progress_bar(description: str, total: int | None) -> Iterator[Callable[[int
         transient=True,
         disable=not err.is_terminal,
     )
+
+
+@contextmanager
+def _progress_bar(description: str, total: int | None) -> Iterator[Callable[[int, int], None]]:
+    progress = progress_display()
     with progress:
         bar = progress.add_task(description, total=total)
         yield lambda done, all_: progress.update(bar, completed=done, total=all_)
@@ -243,6 +253,4 @@ def on_backend(
     except (RealpolitikError, ValueError, TypeError) as exc:
         raise fail(str(exc)) from None
     finally:
-        close = getattr(runner, "close", None)
-        if close is not None:
-            close()
+        runner.close()

@@ -161,6 +161,14 @@ def validated(console: Console, sc: Scenario) -> None:
             ),
             soft_wrap=True,
         )
+    if sc.outcomes:
+        console.print(f"{plural(len(sc.outcomes), 'outcome')} (graded by `backtest`):")
+        for o in sc.outcomes:
+            when = o.date.isoformat() if o.date else "date not given"
+            console.print(
+                f"  {escape(o.issue)}: {o.value:g}, {when}; source: {escape(o.source.describe())}",
+                soft_wrap=True,
+            )
     missing_sq = [i.id for i in sc.issues if i.status_quo is None]
     if missing_sq:
         console.print(
@@ -220,9 +228,14 @@ def model_list(console: Console, registry: Mapping[str, ModelSpec]) -> None:
     table.add_column("cost per round")
     for name, spec in registry.items():
         params = ", ".join(f"{k}={v}" for k, v in spec.defaults.items()) or "-"
+        what = Text(spec.summary)
+        if spec.standing:
+            what.append(f"\nmeasured: {spec.standing}", style="dim")
+        if not spec.in_all:
+            what.append("\nnot in --model all: run it by name", style="dim")
         table.add_row(
             name,
-            spec.summary,
+            what,
             str(spec.default_rounds) if spec.dynamic else "static",
             params,
             spec.complexity,

@@ -25,6 +25,7 @@ from .common import (
     load_scenario,
     parse_models,
     problems,
+    progress_display,
     record,
 )
 
@@ -78,8 +79,6 @@ def report_cmd(
     """Write a self-contained HTML report of a scenario: forecasts, trajectories, who wins
     and how surely, sensitivity, levers and the view from an actor. It makes no network
     request: mail it or open it offline."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
     from ..report import ReportError, build_report
     from ..runner import BackendError
     from ..runner import backend as make_backend
@@ -99,15 +98,7 @@ def report_cmd(
         runner = make_backend(workers, scheduler)
     except BackendError as exc:
         raise fail(str(exc)) from None
-    bar = Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=err,
-        transient=True,
-        disable=not err.is_terminal,
-    )
+    bar = progress_display()
     tasks: dict[str, Any] = {}
 
     def progress(stage: str, done: int, total: int) -> None:
@@ -136,9 +127,7 @@ def report_cmd(
     except (ReportError, RealpolitikError, ValueError) as exc:
         raise fail(str(exc)) from None
     finally:
-        close = getattr(runner, "close", None)
-        if close is not None:
-            close()
+        runner.close()
     html = rep.html()
     for note in rep.notes:
         err.print(f"[yellow]note:[/] {escape(note)}", soft_wrap=True)

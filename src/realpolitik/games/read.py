@@ -39,7 +39,7 @@ def parse_game(text: str, name: str, *, base: Path | None = None) -> Game:
     """Parse and validate game YAML ``text``; ``name`` labels the problems, ``base`` is the
     folder a linked scenario's relative path starts from."""
     try:
-        data, lines, problems = yaml_io._compose(text, name)
+        data, lines, problems = yaml_io.parse_document(text, name)
     except GameError:
         raise
     except ScenarioError as exc:

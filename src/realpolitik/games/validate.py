@@ -23,13 +23,10 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
-
 from ..errors import Problem, ScenarioError
 from ..scenario.objects import Scenario, Source, SourceEntry
-from ..scenario.schema import MAX_QUOTE_WORDS, SourceEntrySpec
-from ..scenario.validate import _message as pydantic_message
-from ..scenario.validate import field_name
+from ..scenario.schema import SourceEntrySpec
+from ..scenario.validate import Collector, Lines, check_source, list_entries, validate_document
 from .errors import GameError
 from .expr import FUNCTIONS, Expr, ExprError, as_fraction, number_text
 from .objects import Action, Game, Node, Parameter, Payoff, Player
@@ -39,7 +36,6 @@ from .spec import (
     OPTIONAL_LISTS,
     VALUE_TAGS,
     GameHead,
-    GameSpec,
     NodeSpec,
     ParameterSpec,
     PayoffSpec,
@@ -50,30 +46,6 @@ __all__ = ["MAX_NODES", "build_game", "linked_value"]
 
 #: the most nodes a game may have (the solvers enumerate strategies: far fewer are practical)
 MAX_NODES = 10_000
-
-Lines = Mapping[tuple[Any, ...], int]
-
-
-def _line(lines: Lines, path: tuple[Any, ...]) -> int | None:
-    for k in range(len(path), -1, -1):
-        if path[:k] in lines:
-            return lines[path[:k]]
-    return None
-
-
-class _Collector:
-    def __init__(self, file: str, lines: Lines) -> None:
-        self.file, self.lines = file, lines
-        self.problems: list[Problem] = []
-
-    def add(self, path: tuple[Any, ...], message: str) -> None:
-        self.problems.append(Problem(self.file, field_name(path), message, _line(self.lines, path)))
-
-    def add_validation(self, prefix: tuple[Any, ...], err: ValidationError) -> None:
-        for e in err.errors(include_url=False):
-            loc = tuple(x for x in e["loc"] if x not in ("function-after", *VALUE_TAGS))
-            loc = tuple("from" if x == "from_" else x for x in loc)
-            self.add(prefix + loc, pydantic_message(e))
 
 
 def linked_value(scenario: Scenario, target: str) -> Fraction:
@@ -122,47 +94,18 @@ def build_game(
     """Validate ``data`` (the YAML form as plain Python) into a :class:`Game`; ``problems``
     already found by the reader are reported with the rest; ``base`` is the folder a linked
     scenario's relative path starts from."""
-    c = _Collector(file, lines)
-    c.problems.extend(problems)
-    if not isinstance(data, Mapping):
-        c.add((), f"expected a mapping of game fields at the top, got {type(data).__name__}")
-        raise GameError(c.problems)
-
-    allowed = set(GameSpec.model_fields)
-    for key in data:
-        if key not in allowed:
-            c.add((key,), "unknown field; expected one of " + ", ".join(sorted(allowed)))
-    scalars = {k: v for k, v in data.items() if k in allowed and k not in LISTS}
-    head: GameHead | None
-    try:
-        head = GameHead.model_validate(scalars)
-    except ValidationError as err:
-        c.add_validation((), err)
-        head = None
-
-    items: dict[str, list[tuple[int, BaseModel]]] = {}
-    for key, item_spec in LISTS.items():
-        items[key] = []
-        raw = data.get(key)
-        if raw is None:
-            if key not in OPTIONAL_LISTS and key in data:
-                c.add((key,), "expected a list, got nothing")
-            elif key not in OPTIONAL_LISTS:
-                c.add((key,), "missing; this field is required")
-            continue
-        if not isinstance(raw, list):
-            c.add((key,), f"expected a list, got {type(raw).__name__}")
-            continue
-        if not raw and key not in OPTIONAL_LISTS:
-            c.add((key,), "expected at least one entry, got an empty list")
-        if key == "nodes" and len(raw) > MAX_NODES:
-            c.add((key,), f"{len(raw):,} nodes; at most {MAX_NODES:,}")
-            raise GameError(c.problems)
-        for k, entry in enumerate(raw):
-            try:
-                items[key].append((k, item_spec.model_validate(entry)))
-            except ValidationError as err:
-                c.add_validation((key, k), err)
+    c = Collector(
+        file, lines, problems=problems, tags=VALUE_TAGS, renames={"from_": "from"}, error=GameError
+    )
+    head, items = validate_document(
+        data,
+        head=GameHead,
+        lists=LISTS,
+        optional=OPTIONAL_LISTS,
+        collector=c,
+        kind="game",
+        most={"nodes": MAX_NODES},
+    )
     if isinstance(data.get("nodes"), list) and len(data["nodes"]) == 1:
         c.add(("nodes",), "one node; expected a tree of at least a move and its ends")
 
@@ -175,7 +118,7 @@ def build_game(
     raw_ids: dict[str, dict[str, int]] = {}
     for key in LISTS:
         raw_ids[key] = {}
-        for k, entry in _entries(data, key):
+        for k, entry in list_entries(data, key):
             eid = entry.get("id") if isinstance(entry, Mapping) else None
             if not isinstance(eid, str):
                 continue
@@ -195,23 +138,9 @@ def build_game(
             f"{CHANCE!r} is reserved for chance moves; give the player another id",
         )
 
-    def check_source(path: tuple[Any, ...], s: Any) -> None:
-        if not isinstance(s, Mapping):
-            return
-        ref, quote = s.get("ref"), s.get("quote")
-        if isinstance(ref, str) and ref not in source_ids:
-            known = ", ".join(sorted(source_ids)) or "none are defined"
-            c.add(path + ("ref",), f"unknown source {ref!r}; expected an id of `sources` ({known})")
-        if isinstance(quote, str) and len(quote.split()) > MAX_QUOTE_WORDS:
-            c.add(
-                path + ("quote",),
-                f"a quote of {len(quote.split())} words; quote at most {MAX_QUOTE_WORDS} words "
-                "and cite the rest",
-            )
-
     # ------------------------------------------------------------ parameters
     scenario: Scenario | None = None
-    link = scalars.get("scenario")
+    link = data.get("scenario")
     if isinstance(link, str) and link.strip():
         try:
             scenario = _load_scenario(link.strip(), base)
@@ -220,9 +149,9 @@ def build_game(
             c.add(("scenario",), f"cannot read the linked scenario {link!r}: {first}")
     values: dict[str, Fraction] = {}
     parameters: list[Parameter] = []
-    for k, entry in _entries(data, "parameters"):
+    for k, entry in list_entries(data, "parameters"):
         if isinstance(entry, Mapping):
-            check_source(("parameters", k, "source"), entry.get("source"))
+            check_source(c, ("parameters", k, "source"), entry.get("source"), source_ids)
             pid = entry.get("id")
             if isinstance(pid, str) and pid in FUNCTIONS:
                 c.add(("parameters", k, "id"), f"{pid!r} is a function name; choose another id")
@@ -298,14 +227,16 @@ def build_game(
     spec_by_id: dict[str, tuple[int, NodeSpec]] = {}
     for k, n in nodes:
         spec_by_id.setdefault(n.id, (k, n))
-    for k, entry in _entries(data, "nodes"):
+    for k, entry in list_entries(data, "nodes"):
         if isinstance(entry, Mapping):
-            check_source(("nodes", k, "source"), entry.get("source"))
+            check_source(c, ("nodes", k, "source"), entry.get("source"), source_ids)
             pay = entry.get("payoffs")
             if isinstance(pay, Mapping):
                 for who, pv in pay.items():
                     if isinstance(pv, Mapping):
-                        check_source(("nodes", k, "payoffs", who, "source"), pv.get("source"))
+                        check_source(
+                            c, ("nodes", k, "payoffs", who, "source"), pv.get("source"), source_ids
+                        )
 
     incoming: dict[str, list[tuple[int, int]]] = {}
     built: dict[str, Node] = {}
@@ -485,8 +416,7 @@ def build_game(
             c.add(("nodes",), "no player moves anywhere; expected at least one decision node")
 
     _check_infosets(c, nodes, built, root, spec_by_id)
-    if c.problems:
-        raise GameError(sorted(c.problems, key=lambda p: (p.line is None, p.line or 0)))
+    c.check()
     assert head is not None and root is not None
     return Game(
         id=head.id,
@@ -521,7 +451,7 @@ def _reach(root: str, spec_by_id: Mapping[str, tuple[int, NodeSpec]]) -> set[str
 
 
 def _check_infosets(
-    c: _Collector,
+    c: Collector,
     nodes: list[tuple[int, NodeSpec]],
     built: Mapping[str, Node],
     root: str | None,
@@ -619,8 +549,3 @@ def _ancestor(nid: str, ids: set[str], where: Mapping[str, tuple[int, NodeSpec]]
 
 def _said(moves: tuple[tuple[str, str], ...]) -> str:
     return "nothing" if not moves else ", then ".join(a for _, a in moves)
-
-
-def _entries(data: Mapping[str, Any], key: str) -> list[tuple[int, Any]]:
-    raw = data.get(key)
-    return list(enumerate(raw)) if isinstance(raw, list) else []

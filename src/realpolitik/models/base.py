@@ -269,7 +269,12 @@ class ModelFunction(Protocol):
 
 @dataclass(frozen=True)
 class ModelSpec:
-    """A registered model: its name, function, defaults and a one-line summary."""
+    """A registered model: its name, function, defaults and a one-line summary.
+
+    ``in_all``: whether ``--model all`` (and every ``"all"``) runs it; a model that has not
+    shown it forecasts better than the compromise model is run by name only. ``standing``:
+    one line of its measured result, where it has one (``realpolitik models`` shows it).
+    """
 
     name: str
     run: Callable[..., Trajectory]
@@ -279,3 +284,5 @@ class ModelSpec:
     defaults: Mapping[str, Any] = field(default_factory=dict)
     complexity: str = ""
     reference: str = ""
+    in_all: bool = True
+    standing: str = ""

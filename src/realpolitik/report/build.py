@@ -295,9 +295,8 @@ def build_report(
             except SensitivityError as exc:
                 notes.append(f"Sensitivity: not computed: {exc}")
     finally:
-        close = getattr(runner, "close", None) if owned else None
-        if close is not None:
-            close()
+        if owned and runner is not None:
+            runner.close()
 
     linked = _linked_games(sc, games, notes)
 

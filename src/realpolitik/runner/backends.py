@@ -117,6 +117,12 @@ class Backend(Protocol):
         """
         ...
 
+    def close(self) -> None:
+        """Release what the backend holds between maps (a cluster's client); safe to call
+        twice, and a no-op where there is nothing to release. Whoever made the backend
+        closes it when done."""
+        ...
+
 
 def backend(workers: int | None = None, scheduler: str | None = None) -> Backend:
     """The backend for the command-line options ``--workers K`` and ``--scheduler ADDRESS``.
@@ -193,6 +199,9 @@ class InProcess:
     def describe(self) -> str:
         return "in process (1 worker)"
 
+    def close(self) -> None:
+        """Nothing to release."""
+
     def map(
         self,
         fn: Callable[[T], R],
@@ -233,6 +242,9 @@ class LocalPool:
     def describe(self) -> str:
         s = "" if self.workers == 1 else "es"
         return f"local pool ({self.workers} process{s}, {START_METHOD})"
+
+    def close(self) -> None:
+        """Nothing to release: each :meth:`map` starts and stops its own pool."""
 
     def map(
         self,

@@ -12,13 +12,24 @@ from pathlib import Path
 from ..errors import Problem, ScenarioError
 from . import builtins
 from .csv_io import parse_csv, read_csv
-from .objects import Actor, Issue, Range, Scenario, Shock, Source, SourceEntry, Stance
+from .objects import (
+    Actor,
+    Issue,
+    Outcome,
+    Range,
+    Scenario,
+    Shock,
+    Source,
+    SourceEntry,
+    Stance,
+)
 from .schema import json_schema, json_schema_text
 from .yaml_io import dump_yaml, parse_yaml, read_yaml
 
 __all__ = [
     "Actor",
     "Issue",
+    "Outcome",
     "Range",
     "Scenario",
     "Shock",

@@ -3,13 +3,17 @@
 Every problem in the input is collected, located (file, line where known, field)
 and raised together in one :class:`~realpolitik.errors.ScenarioError`. Each list
 item is checked on its own so that one bad actor does not hide a bad stance.
+
+The top level of a document (unknown fields, the scalars of its head, each list and each
+entry of it) is checked by :func:`validate_document` into a :class:`Collector`; the game
+reader (:mod:`realpolitik.games.validate`) uses both for game files.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
-from typing import Any, TypeGuard
+from collections.abc import Collection, Mapping, Sequence
+from typing import Any, NoReturn, TypeGuard, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -25,14 +29,21 @@ from .schema import (
     OutcomeSpec,
     RangeSpec,
     ScenarioHead,
-    ScenarioSpec,
     ShockSpec,
     SourceEntrySpec,
     SourceSpec,
     StanceSpec,
 )
 
-__all__ = ["Lines", "build_scenario", "field_name"]
+__all__ = [
+    "Collector",
+    "Lines",
+    "build_scenario",
+    "check_source",
+    "field_name",
+    "list_entries",
+    "validate_document",
+]
 
 #: path in the data (keys and list indices) -> 1-based line number
 Lines = Mapping[tuple[Any, ...], int]
@@ -56,18 +67,129 @@ def _line(lines: Lines, path: tuple[Any, ...]) -> int | None:
     return None
 
 
-class _Collector:
-    def __init__(self, file: str, lines: Lines) -> None:
+class Collector:
+    """The problems found in one document (``file``), each located by its path in the data:
+    the field's name and, where ``lines`` knows it, its line.
+
+    ``problems`` found before (by the reader) come first. ``tags`` are the names pydantic puts
+    in a location for the member of a union that failed (left out of the field's name);
+    ``renames`` maps a model's attribute to the field's name in the file (``from_`` ->
+    ``from``); ``error`` is the exception :meth:`fail` and :meth:`check` raise.
+    """
+
+    def __init__(
+        self,
+        file: str,
+        lines: Lines,
+        *,
+        problems: Sequence[Problem] = (),
+        tags: Collection[str] = UNCERTAIN_TAGS,
+        renames: Mapping[str, str] | None = None,
+        error: type[ScenarioError] = ScenarioError,
+    ) -> None:
         self.file, self.lines = file, lines
-        self.problems: list[Problem] = []
+        self.problems: list[Problem] = list(problems)
+        self.skipped = frozenset(("function-after", *tags))
+        self.renames: dict[int | str, int | str] = {k: v for k, v in (renames or {}).items()}
+        self.error = error
 
     def add(self, path: tuple[Any, ...], message: str) -> None:
         self.problems.append(Problem(self.file, field_name(path), message, _line(self.lines, path)))
 
     def add_validation(self, prefix: tuple[Any, ...], err: ValidationError) -> None:
         for e in err.errors(include_url=False):
-            loc = tuple(x for x in e["loc"] if x not in ("function-after", *UNCERTAIN_TAGS))
+            loc = tuple(self.renames.get(x, x) for x in e["loc"] if x not in self.skipped)
             self.add(prefix + loc, _message(e))
+
+    def fail(self) -> NoReturn:
+        """Stop here: raise the problems found so far, in the order found."""
+        raise self.error(self.problems)
+
+    def check(self) -> None:
+        """Raise every problem found, sorted by line (those without one last), if any."""
+        if self.problems:
+            raise self.error(sorted(self.problems, key=lambda p: (p.line is None, p.line or 0)))
+
+
+Head = TypeVar("Head", bound=BaseModel)
+
+
+def validate_document(
+    data: Any,
+    *,
+    head: type[Head],
+    lists: Mapping[str, type[BaseModel]],
+    optional: Collection[str] = (),
+    collector: Collector,
+    kind: str = "scenario",
+    most: Mapping[str, int] | None = None,
+) -> tuple[Head | None, dict[str, list[tuple[int, BaseModel]]]]:
+    """Check the top level of a ``kind`` document (plain data) into ``collector``.
+
+    ``data`` must be a mapping (else :meth:`Collector.fail` at once) of the fields of
+    ``head`` (the scalars, validated together) and of ``lists`` (each name's item spec);
+    other fields are unknown. A list is required and must have an entry unless it is
+    ``optional``; each entry is validated on its own; a list longer than ``most[name]``
+    stops the check at once. Returns the validated head (``None`` if it has problems) and,
+    per list, the ``(index, spec)`` of each valid entry.
+    """
+    c = collector
+    if not isinstance(data, Mapping):
+        c.add((), f"expected a mapping of {kind} fields at the top, got {type(data).__name__}")
+        c.fail()
+    allowed = set(head.model_fields) | set(lists)
+    for key in data:
+        if key not in allowed:
+            c.add((key,), "unknown field; expected one of " + ", ".join(sorted(allowed)))
+    scalars = {k: v for k, v in data.items() if k in allowed and k not in lists}
+    spec: Head | None
+    try:
+        spec = head.model_validate(scalars)
+    except ValidationError as err:
+        c.add_validation((), err)
+        spec = None
+
+    limits = most or {}
+    items: dict[str, list[tuple[int, BaseModel]]] = {}
+    for key, item_spec in lists.items():
+        items[key] = []
+        raw = data.get(key)
+        if raw is None:
+            if key not in optional and key in data:
+                c.add((key,), "expected a list, got nothing")
+            elif key not in optional:
+                c.add((key,), "missing; this field is required")
+            continue
+        if not isinstance(raw, list):
+            c.add((key,), f"expected a list, got {type(raw).__name__}")
+            continue
+        if not raw and key not in optional:
+            c.add((key,), "expected at least one entry, got an empty list")
+        if key in limits and len(raw) > limits[key]:
+            c.add((key,), f"{len(raw):,} {key}; at most {limits[key]:,}")
+            c.fail()
+        for k, entry in enumerate(raw):
+            try:
+                items[key].append((k, item_spec.model_validate(entry)))
+            except ValidationError as err:
+                c.add_validation((key, k), err)
+    return spec, items
+
+
+def check_source(c: Collector, path: tuple[Any, ...], s: Any, source_ids: Collection[str]) -> None:
+    """A source (raw data, at ``path``) cites an entry of ``sources`` and quotes briefly."""
+    if not isinstance(s, Mapping):
+        return
+    ref, quote = s.get("ref"), s.get("quote")
+    if isinstance(ref, str) and ref not in source_ids:
+        known = ", ".join(sorted(source_ids)) or "none are defined"
+        c.add(path + ("ref",), f"unknown source {ref!r}; expected an id of `sources` ({known})")
+    if isinstance(quote, str) and len(quote.split()) > MAX_QUOTE_WORDS:
+        c.add(
+            path + ("quote",),
+            f"a quote of {len(quote.split())} words; quote at most {MAX_QUOTE_WORDS} words "
+            "and cite the rest",
+        )
 
 
 def _message(e: Mapping[str, Any]) -> str:
@@ -123,45 +245,10 @@ def build_scenario(
 ) -> Scenario:
     """Validate ``data`` (the YAML form as plain Python) into a :class:`Scenario`;
     ``problems`` already found by the reader are reported with the rest."""
-    c = _Collector(file, lines)
-    c.problems.extend(problems)
-    if not isinstance(data, Mapping):
-        c.add((), f"expected a mapping of scenario fields at the top, got {type(data).__name__}")
-        raise ScenarioError(c.problems)
-
-    # top-level fields: unknown, missing, scalar values
-    allowed = set(ScenarioSpec.model_fields)
-    for key in data:
-        if key not in allowed:
-            c.add((key,), "unknown field; expected one of " + ", ".join(sorted(allowed)))
-    scalars = {k: v for k, v in data.items() if k in allowed and k not in LISTS}
-    spec: ScenarioHead | None
-    try:
-        spec = ScenarioHead.model_validate(scalars)
-    except ValidationError as err:
-        c.add_validation((), err)
-        spec = None
-
-    items: dict[str, list[tuple[int, BaseModel]]] = {}
-    for key, item_spec in LISTS.items():
-        items[key] = []
-        raw = data.get(key)
-        if raw is None:
-            if key not in OPTIONAL_LISTS and key in data:
-                c.add((key,), "expected a list, got nothing")
-            elif key not in OPTIONAL_LISTS:
-                c.add((key,), "missing; this field is required")
-            continue
-        if not isinstance(raw, list):
-            c.add((key,), f"expected a list, got {type(raw).__name__}")
-            continue
-        if not raw and key not in OPTIONAL_LISTS:
-            c.add((key,), "expected at least one entry, got an empty list")
-        for k, entry in enumerate(raw):
-            try:
-                items[key].append((k, item_spec.model_validate(entry)))
-            except ValidationError as err:
-                c.add_validation((key, k), err)
+    c = Collector(file, lines, problems=problems)
+    spec, items = validate_document(
+        data, head=ScenarioHead, lists=LISTS, optional=OPTIONAL_LISTS, collector=c
+    )
 
     sources: list[tuple[int, SourceEntrySpec]] = items["sources"]  # type: ignore[assignment]
     actors: list[tuple[int, ActorSpec]] = items["actors"]  # type: ignore[assignment]
@@ -175,7 +262,7 @@ def build_scenario(
     for key in ("sources", "actors", "issues"):
         raw_ids[key] = []
         seen: dict[Any, int] = {}
-        for k, entry in _entries(data, key):
+        for k, entry in list_entries(data, key):
             eid = entry.get("id") if isinstance(entry, Mapping) else None
             if not isinstance(eid, str):
                 continue
@@ -187,20 +274,6 @@ def build_scenario(
 
     source_ids = {eid for _, eid in raw_ids["sources"]}
 
-    def check_source(path: tuple[Any, ...], s: Any) -> None:
-        if not isinstance(s, Mapping):
-            return
-        ref, quote = s.get("ref"), s.get("quote")
-        if isinstance(ref, str) and ref not in source_ids:
-            known = ", ".join(sorted(source_ids)) or "none are defined"
-            c.add(path + ("ref",), f"unknown source {ref!r}; expected an id of `sources` ({known})")
-        if isinstance(quote, str) and len(quote.split()) > MAX_QUOTE_WORDS:
-            c.add(
-                path + ("quote",),
-                f"a quote of {len(quote.split())} words; quote at most {MAX_QUOTE_WORDS} words "
-                "and cite the rest",
-            )
-
     for key, field in (
         ("actors", "source"),
         ("issues", "status_quo_source"),
@@ -208,9 +281,9 @@ def build_scenario(
         ("shocks", "source"),
         ("outcomes", "source"),
     ):
-        for k, entry in _entries(data, key):
+        for k, entry in list_entries(data, key):
             if isinstance(entry, Mapping):
-                check_source((key, k, field), entry.get(field))
+                check_source(c, (key, k, field), entry.get(field), source_ids)
     if actors and all(_point(a.capability) == 0 for _, a in actors):
         c.add(("actors",), "every capability is zero; expected at least one positive capability")
 
@@ -241,7 +314,7 @@ def build_scenario(
     issue_ids = {eid for _, eid in raw_ids["issues"]}
     seen_pairs: dict[tuple[Any, Any], int] = {}
     with_stance: set[Any] = set()
-    for k, st in _entries(data, "stances"):
+    for k, st in list_entries(data, "stances"):
         if not isinstance(st, Mapping):
             continue
         actor, issue, pos = st.get("actor"), st.get("issue"), st.get("position")
@@ -278,8 +351,7 @@ def build_scenario(
     _check_shocks(c, shocks, actors, issue_by_id, stances, actor_ids, issue_ids)
     _check_outcomes(c, data, issue_by_id, issue_ids)
 
-    if c.problems:
-        raise ScenarioError(sorted(c.problems, key=lambda p: (p.line is None, p.line or 0)))
+    c.check()
     assert spec is not None
     return Scenario(
         id=spec.id,
@@ -355,11 +427,11 @@ def build_scenario(
 
 
 def _check_outcomes(
-    c: _Collector, data: Mapping[str, Any], issue_by_id: Mapping[str, IssueSpec], raw_ids: set[Any]
+    c: Collector, data: Mapping[str, Any], issue_by_id: Mapping[str, IssueSpec], raw_ids: set[Any]
 ) -> None:
     """Each outcome names an issue of the scenario, once, with a value on its scale."""
     seen: dict[Any, int] = {}
-    for k, entry in _entries(data, "outcomes"):
+    for k, entry in list_entries(data, "outcomes"):
         if not isinstance(entry, Mapping):
             continue
         issue, value = entry.get("issue"), entry.get("value")
@@ -388,7 +460,7 @@ def _interval(v: float | RangeSpec) -> tuple[float, float]:
 
 
 def _check_shocks(
-    c: _Collector,
+    c: Collector,
     shocks: list[tuple[int, ShockSpec]],
     actors: list[tuple[int, ActorSpec]],
     issue_by_id: Mapping[str, IssueSpec],
@@ -475,7 +547,8 @@ def _check_shocks(
             )
 
 
-def _entries(data: Mapping[str, Any], key: str) -> list[tuple[int, Any]]:
+def list_entries(data: Mapping[str, Any], key: str) -> list[tuple[int, Any]]:
+    """The ``(index, entry)`` of list ``key`` of ``data``, raw; none if it is not a list."""
     raw = data.get(key)
     return list(enumerate(raw)) if isinstance(raw, list) else []
 

@@ -20,7 +20,15 @@ from ..errors import Problem, ScenarioError
 from .objects import Scenario
 from .validate import build_scenario, field_name
 
-__all__ = ["MAX_BYTES", "MAX_NODES", "dump_yaml", "parse_yaml", "read_text", "read_yaml"]
+__all__ = [
+    "MAX_BYTES",
+    "MAX_NODES",
+    "dump_yaml",
+    "parse_document",
+    "parse_yaml",
+    "read_text",
+    "read_yaml",
+]
 
 MAX_BYTES = 5_000_000
 MAX_NODES = 200_000
@@ -119,9 +127,11 @@ _Loader.add_constructor(_FLOAT, _Loader.construct_yaml_float)
 _Loader.add_constructor(_BOOL, _Loader.construct_yaml_bool)
 
 
-def _compose(text: str, name: str) -> tuple[Any, dict[tuple[Any, ...], int], list[Problem]]:
-    """The document as plain data, the line of every path in it, and the problems found
-    on the way (keys given twice, scalars that are not what their tag says)."""
+def parse_document(text: str, name: str) -> tuple[Any, dict[tuple[Any, ...], int], list[Problem]]:
+    """The YAML document ``text`` as plain data, the line of every path in it, and the
+    problems found on the way (keys given twice, scalars that are not what their tag says),
+    ``name`` labelling them; what cannot be read at all raises a :class:`ScenarioError`.
+    Scenario and game files are both read by it."""
     loader = None
     try:
         loader = _Loader(text)
@@ -277,7 +287,7 @@ def _walk(
 
 def parse_yaml(text: str, name: str) -> Scenario:
     """Parse and validate scenario YAML ``text``; ``name`` labels the problems."""
-    data, lines, problems = _compose(text, name)
+    data, lines, problems = parse_document(text, name)
     return build_scenario(data, file=name, lines=lines, problems=problems)
 
 

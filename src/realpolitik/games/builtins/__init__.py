@@ -6,30 +6,23 @@ Each ``NAME.yaml`` here is the game whose ``id`` is ``NAME``. The default, solve
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
+
+from ..._packaged import packaged_names, packaged_path
 
 __all__ = ["DEFAULT", "linked", "names", "path"]
 
 DEFAULT = "karabakh-leverage-2022"
 
 
-def _folder() -> Path:
-    return Path(str(resources.files(__name__)))
-
-
 def names() -> list[str]:
     """The built-in game names, default first."""
-    found = sorted(p.stem for p in _folder().glob("*.yaml"))
-    return sorted(found, key=lambda n: (n != DEFAULT, n))
+    return packaged_names(__name__, DEFAULT)
 
 
 def path(name: str) -> Path:
     """The file of built-in ``name``; ``KeyError`` if there is none."""
-    p = _folder() / f"{name}.yaml"
-    if not p.is_file():
-        raise KeyError(name)
-    return p
+    return packaged_path(__name__, name)
 
 
 def linked(scenario_id: str) -> list[str]:

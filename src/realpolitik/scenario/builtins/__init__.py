@@ -6,8 +6,9 @@ run by ``realpolitik forecast`` with no argument, is :data:`DEFAULT`.
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
+
+from ..._packaged import packaged_folder, packaged_names, packaged_path
 
 __all__ = ["DEFAULT", "names", "path"]
 
@@ -15,18 +16,15 @@ DEFAULT = "caucasus-2022"
 
 
 def _folder() -> Path:
-    return Path(str(resources.files(__name__)))
+    """This package's folder, where the files are (also holds ``ec-car-emissions-1994.csv``)."""
+    return packaged_folder(__name__)
 
 
 def names() -> list[str]:
     """The built-in scenario names, default first."""
-    found = sorted(p.stem for p in _folder().glob("*.yaml"))
-    return sorted(found, key=lambda n: (n != DEFAULT, n))
+    return packaged_names(__name__, DEFAULT)
 
 
 def path(name: str) -> Path:
     """The file of built-in ``name``; ``KeyError`` if there is none."""
-    p = _folder() / f"{name}.yaml"
-    if not p.is_file():
-        raise KeyError(name)
-    return p
+    return packaged_path(__name__, name)
