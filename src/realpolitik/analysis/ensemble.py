@@ -530,6 +530,9 @@ def simulate(
     except KeyboardInterrupt:
         if 0 not in results:
             raise
+    finally:
+        if backend is None:  # made here: closed here
+            runner.close()
     kept = 0
     while kept in results:
         kept += 1

@@ -433,11 +433,15 @@ def sensitivity(
     tasks = [Chunk(sc, plans, r.start, r.stop, samples=design[r.start : r.stop]) for r in parts]
     results: dict[int, dict[str, Any]] = {}
     done = 0
-    for index, res in runner.map(run_chunk, tasks):
-        results[index] = res
-        done += len(parts[index])
-        if progress is not None:
-            progress(done, points)
+    try:
+        for index, res in runner.map(run_chunk, tasks):
+            results[index] = res
+            done += len(parts[index])
+            if progress is not None:
+                progress(done, points)
+    finally:
+        if backend is None:  # made here: closed here
+            runner.close()
     forecasts = {
         p.name: np.concatenate([results[i]["forecast"][p.name] for i in range(len(parts))])
         for p in plans

@@ -95,7 +95,13 @@ def build_game(
     already found by the reader are reported with the rest; ``base`` is the folder a linked
     scenario's relative path starts from."""
     c = Collector(
-        file, lines, problems=problems, tags=VALUE_TAGS, renames={"from_": "from"}, error=GameError
+        file,
+        lines,
+        problems=problems,
+        tags=VALUE_TAGS,
+        renames={"from_": "from"},
+        error=GameError,
+        schema="realpolitik game schema",
     )
     head, items = validate_document(
         data,

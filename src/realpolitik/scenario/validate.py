@@ -74,7 +74,8 @@ class Collector:
     ``problems`` found before (by the reader) come first. ``tags`` are the names pydantic puts
     in a location for the member of a union that failed (left out of the field's name);
     ``renames`` maps a model's attribute to the field's name in the file (``from_`` ->
-    ``from``); ``error`` is the exception :meth:`fail` and :meth:`check` raise.
+    ``from``); ``error`` is the exception :meth:`fail` and :meth:`check` raise; ``schema``
+    the command that prints the format's JSON Schema, named in "unknown field" messages.
     """
 
     def __init__(
@@ -86,12 +87,14 @@ class Collector:
         tags: Collection[str] = UNCERTAIN_TAGS,
         renames: Mapping[str, str] | None = None,
         error: type[ScenarioError] = ScenarioError,
+        schema: str = "realpolitik schema",
     ) -> None:
         self.file, self.lines = file, lines
         self.problems: list[Problem] = list(problems)
         self.skipped = frozenset(("function-after", *tags))
         self.renames: dict[int | str, int | str] = {k: v for k, v in (renames or {}).items()}
         self.error = error
+        self.schema = schema
 
     def add(self, path: tuple[Any, ...], message: str) -> None:
         self.problems.append(Problem(self.file, field_name(path), message, _line(self.lines, path)))
@@ -99,7 +102,7 @@ class Collector:
     def add_validation(self, prefix: tuple[Any, ...], err: ValidationError) -> None:
         for e in err.errors(include_url=False):
             loc = tuple(self.renames.get(x, x) for x in e["loc"] if x not in self.skipped)
-            self.add(prefix + loc, _message(e))
+            self.add(prefix + loc, _message(e, self.schema))
 
     def fail(self) -> NoReturn:
         """Stop here: raise the problems found so far, in the order found."""
@@ -192,12 +195,12 @@ def check_source(c: Collector, path: tuple[Any, ...], s: Any, source_ids: Collec
         )
 
 
-def _message(e: Mapping[str, Any]) -> str:
+def _message(e: Mapping[str, Any], schema: str = "realpolitik schema") -> str:
     kind, msg, value = e["type"], e["msg"], e.get("input")
     if kind == "missing":
         return "missing; this field is required"
     if kind == "extra_forbidden":
-        return "unknown field; check its spelling (see `realpolitik schema`)"
+        return f"unknown field; check its spelling (see `{schema}`)"
     if kind == "finite_number":
         return f"expected a finite number, got {value!r}"
     if kind in ("float_type", "int_type") and isinstance(value, str):
