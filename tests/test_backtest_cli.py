@@ -10,6 +10,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from realpolitik.cli import app
+from realpolitik.runner.store import RunStore, read_sealed
 from realpolitik.scenario.deu import COLUMNS
 
 DATA = Path(__file__).parent / "data"
@@ -79,14 +80,14 @@ def test_options_reach_the_backtest(write):
         "--weights",
         "equal",
         "--treaty-rule",
-        "nice",
+        "nice-eu28",
         "--missing-salience",
         "50",
     )
     assert r.exit_code == 0, r.output
     data = json.loads(r.stdout)
     assert data["source"]["weights"]["name"] == "equal"
-    assert data["source"]["treaty_rule"] == "nice"
+    assert data["source"]["treaty_rule"] == "nice-eu28"
     assert data["source"]["counts"]["salience_imputed"] == 1
     assert data["kinds"] == {
         "median": "model",
@@ -109,6 +110,11 @@ def test_html_page(tmp_path):
     again = tmp_path / "again.html"
     _invoke("backtest", SYNTHETIC, *FAST, "--html", again, "--no-store")
     assert again.read_text() == html
+    # one environment and one number format for every page of the report package
+    from realpolitik.report import backtest as page
+    from realpolitik.report import html as report_html
+
+    assert page.environment is report_html.environment and page.number is report_html.number
 
 
 def test_a_malformed_table_exits_2_with_file_line_and_column(write):
@@ -127,7 +133,7 @@ def test_bad_options_exit_2(write):
     r = _invoke("backtest", SYNTHETIC, "--treaty-rule", "amsterdam", "--no-store")
     assert r.exit_code == 2 and "--treaty-rule" in r.output
     r = _invoke("backtest", SYNTHETIC, "--weights", "nope.csv", "--no-store")
-    assert r.exit_code == 2 and "nope.csv" in r.output and "no such file" in r.output
+    assert r.exit_code == 2 and "nope.csv: no such weighting or file" in r.output
     r = _invoke("backtest", SYNTHETIC, "--models", "nope", "--no-store")
     assert r.exit_code == 2 and "unknown model" in r.output
     r = _invoke("backtest", DATA / "minimal.yaml", "--no-store")
@@ -136,6 +142,92 @@ def test_bad_options_exit_2(write):
     bad = write("bad.yaml", MINIMAL + "outcomes:\n" + entry)
     r = _invoke("backtest", bad, "--no-store")
     assert r.exit_code == 2 and "outcomes[0].issue: unknown issue 'i9'" in r.output
+
+
+def test_an_unknown_weighting_lists_the_named_ones_and_a_file():
+    r = _invoke("backtest", SYNTHETIC, "--weights", "Council", "--no-store")
+    assert r.exit_code == 2
+    assert (
+        "Council: no such weighting or file; --weights expects council, supranational or "
+        "equal, or the path of a CSV file actor,weight[,procedure]"
+    ) in r.output
+
+
+def test_an_empty_table_is_called_an_empty_deu_table(write):
+    r = _invoke("backtest", write("empty.tsv", ""), "--no-store")
+    assert r.exit_code == 2
+    assert "empty.tsv: the file is empty; expected a DEU III table" in r.output
+    assert "scenario" not in r.output
+
+
+def test_a_table_without_outcomes_names_the_out_column(write):
+    lines = SYNTHETIC.read_text().splitlines()
+    out = COLUMNS.index("out")
+    for k in range(1, len(lines)):
+        cells = lines[k].split("\t")
+        cells[out] = "999" if k % 2 else ""
+        lines[k] = "\t".join(cells)
+    f = write("no-outcomes.tsv", "\n".join(lines) + "\n")
+    r = _invoke("backtest", f, "--no-store")
+    assert r.exit_code == 2
+    assert "no-outcomes.tsv: out: no issue with an observed outcome" in r.output
+    assert "`out` column is blank or 999" in r.output and "outcomes:" not in r.output
+
+
+def test_a_comma_separated_deu_table_is_told_to_use_tabs(write):
+    text = SYNTHETIC.read_text().replace("\t", ",")
+    r = _invoke("backtest", write("deu.csv", text), "--no-store")
+    assert r.exit_code == 2
+    assert "deu.csv:1: a header of DEU III columns (prnr, isnr, ...) separated by commas" in (
+        r.output
+    )
+    assert "DEU III tables are tab-separated" in r.output
+
+
+def test_sealed_with_a_deu_table_asks_for_the_sealed_scenario_file(tmp_path):
+    r = _invoke("backtest", SYNTHETIC, "--sealed", "1", "--store", tmp_path / "s.sqlite")
+    assert r.exit_code == 2
+    assert "--sealed: " in r.output and "is a DEU III table" in r.output
+    assert "scenario file, with its outcomes added" in r.output
+    assert "YAML" not in r.output
+
+
+def test_ignored_options_are_warned_about(tmp_path):
+    (tmp_path / "a.yaml").write_text(MINIMAL + OUTCOMES)
+    args = ("--weights", "equal", "--treaty-rule", "final", "--iso-dates", "--no-store")
+    r = _invoke("backtest", tmp_path, *FAST, *args)
+    assert r.exit_code == 0, r.output
+    assert (
+        "warning: --weights, --treaty-rule, --iso-dates are ignored for scenario files: "
+        "they apply to DEU III tables only"
+    ) in r.stderr
+    r = _invoke("backtest", tmp_path / "a.yaml", *FAST, "--no-store")
+    assert "ignored" not in r.stderr
+    r = _invoke("backtest", SYNTHETIC, *FAST, "--weights", "equal", "--no-store")
+    assert "ignored" not in r.stderr
+    store = tmp_path / "runs.sqlite"
+    (tmp_path / "b.yaml").write_text(MINIMAL)
+    assert _invoke("seal", tmp_path / "b.yaml", "--store", store).exit_code == 0
+    (tmp_path / "b.yaml").write_text(MINIMAL + OUTCOMES)
+    r = _invoke(
+        "backtest", tmp_path / "b.yaml", "--sealed", "1", "--model", "eum", "--store", store
+    )
+    assert r.exit_code == 0, r.output
+    assert "warning: --model is ignored with --sealed" in r.stderr
+
+
+def test_intervals_from_few_clusters_are_flagged(tmp_path):
+    r = _invoke("backtest", SYNTHETIC, *FAST, "--no-store")
+    assert r.exit_code == 0
+    assert "fewer than 10 clusters" in r.stdout and "all issues (2 clusters)" in r.stdout
+    data = json.loads(_invoke("backtest", SYNTHETIC, *FAST, "--json", "--no-store").stdout)
+    assert data["few_clusters"] is True
+    assert any("fewer than 10 clusters" in n for n in data["notes"])
+    for k in range(12):
+        (tmp_path / f"s{k}.yaml").write_text(MINIMAL.replace("id: minimal", f"id: s{k}") + OUTCOMES)
+    data = json.loads(_invoke("backtest", tmp_path, *FAST, "--json", "--no-store").stdout)
+    assert data["few_clusters"] is False
+    assert not any("fewer than 10" in n for n in data["notes"])
 
 
 def test_a_scenario_file_and_a_folder(tmp_path):
@@ -168,6 +260,11 @@ def test_seal_then_grade_then_refuse(tmp_path):
     r = _invoke("seal", tmp_path / "game.yaml", "--store", store)
     assert r.exit_code == 0, r.output
     assert "sealed as run 1" in r.output
+    with RunStore(store, create=False) as rs:
+        digest = read_sealed(rs, 1).forecast_sha256
+    assert digest.startswith("sha256:") and f"forecasts' SHA-256: {digest}" in r.stdout
+    assert "accidental changes are detected" in r.stdout
+    assert f"forecasts {digest}" in r.stderr
     (tmp_path / "game.yaml").write_text(MINIMAL + OUTCOMES)
     r = _invoke("backtest", tmp_path / "game.yaml", "--sealed", "1", "--store", store, *FAST)
     assert r.exit_code == 0, r.output
@@ -182,6 +279,14 @@ def test_seal_then_grade_then_refuse(tmp_path):
     assert r.exit_code == 2 and "not a sealed forecast" in r.output  # run 2: the backtest
     r = _invoke("backtest", tmp_path / "game.yaml", "--sealed", "9", "--store", store)
     assert r.exit_code == 2 and "no run 9" in r.output
+
+
+def test_the_model_options_help_says_what_each_command_runs():
+    seal = _invoke("seal", "--help")
+    assert seal.exit_code == 0 and "--model" in seal.output
+    assert "baselines" not in seal.output  # seal runs no baseline
+    backtest = _invoke("backtest", "--help")
+    assert "--models" in backtest.output and "baselines always run" in backtest.output
 
 
 def test_sealing_a_scenario_with_outcomes_warns(tmp_path):

@@ -9,6 +9,7 @@ present; everything else runs on the made-up rows of tests/data/deu-synthetic.ts
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from pathlib import Path
@@ -19,6 +20,7 @@ from realpolitik.errors import ScenarioError
 from realpolitik.scenario import eu_weights
 from realpolitik.scenario.deu import (
     COLUMNS,
+    Note,
     deu_scenarios,
     load_deu,
     parse_date,
@@ -28,6 +30,7 @@ from realpolitik.scenario.deu import (
 
 DATA = Path(__file__).parent / "data"
 SYNTHETIC = DATA / "deu-synthetic.tsv"
+COLUMNS_LINE = "\t".join(COLUMNS)
 
 
 def _cell(text: str, line: int, column: str, value: str) -> str:
@@ -96,20 +99,40 @@ def test_capabilities_follow_the_treaty_and_the_procedure():
     assert {a.id: a.capability for a in sup.actors}["ep"] == 87
     equal = load_deu(SYNTHETIC, weights="equal").issues[2].scenario
     assert {a.capability for a in equal.actors} == {1.0}
-    fixed = load_deu(SYNTHETIC, treaty_rule="nice").issues[0].scenario
+    fixed = load_deu(SYNTHETIC, treaty_rule="nice-eu28").issues[0].scenario
     assert {a.id: a.capability for a in fixed.actors}["de"] == 29
     final = load_deu(SYNTHETIC, treaty_rule="final")
-    assert [d.period for d in final.issues][:3] == ["pre-nice", "pre-nice", "nice"]
-    assert any("no final act date" in n for n in final.issues[3].notes)
+    assert [d.period for d in final.issues][:3] == ["pre-nice", "pre-nice", "nice-eu25"]
+    assert [n.kind for n in final.issues[3].notes] == ["no_final_act"]
+    assert "no final act date" in final.issues[3].notes[0].text
 
 
 def test_a_missing_salience_is_left_out_or_given_and_said():
     left = load_deu(SYNTHETIC).issues[2]
     assert "mt" not in left.scenario.actor_ids
-    assert any("mt: a position but no salience: left out" in n for n in left.notes)
-    given = load_deu(SYNTHETIC, missing_salience=50).issues[2]
-    assert given.scenario.stance("mt", "x04002i1").salience == 50
-    assert any("salience taken as 50" in n for n in given.notes)
+    assert left.notes == (Note("left_out_no_salience", "mt: a position but no salience: left out"),)
+    given = load_deu(SYNTHETIC, missing_salience=50)
+    assert given.issues[2].scenario.stance("mt", "x04002i1").salience == 50
+    assert [(n.kind, str(n)) for n in given.issues[2].notes] == [
+        ("salience_imputed", "mt: a position but no salience: salience taken as 50")
+    ]
+    assert given.counts()["salience_imputed"] == 1
+    assert given.counts()["left_out_no_salience"] == 0
+
+
+def test_notes_are_counted_by_their_kind_not_their_words():
+    deu = load_deu(SYNTHETIC)
+    reworded = dataclasses.replace(
+        deu,
+        issues=tuple(
+            dataclasses.replace(d, notes=tuple(Note(n.kind, "reworded") for n in d.notes))
+            for d in deu.issues
+        ),
+    )
+    assert reworded.counts() == deu.counts()
+    assert deu.counts()["left_out_no_salience"] == 1
+    with pytest.raises(ValueError, match="unknown note kind"):
+        Note("left out", "mt: left out")
 
 
 def test_weights_from_a_file(write):
@@ -122,7 +145,10 @@ def test_weights_from_a_file(write):
     with pytest.raises(ScenarioError) as exc:
         load_deu(SYNTHETIC, weights=str(short))  # fr and pl have none
     got = [str(p) for p in exc.value.problems]
-    assert f"{SYNTHETIC}:3: pfr: {short} gives no weight to 'fr' under COD" in got
+    assert got == [
+        f"{SYNTHETIC}:3: pfr: {short} gives no weight to 'fr' under COD (2 rows: lines 3, 5)",
+        f"{SYNTHETIC}:4: ppl: {short} gives no weight to 'pl' under CNS (1 row: line 4)",
+    ]
     bad = write("bad.csv", "actor,weight\ncom,x\nep,-1\n")
     with pytest.raises(ScenarioError) as exc:
         eu_weights.read_weights(bad)
@@ -152,6 +178,22 @@ def test_iso_dates_on_request():
         parse_date("March 2001")
 
 
+@pytest.mark.parametrize(
+    ("text", "iso", "expected"),
+    [
+        ("31-02-04", False, "dd-mm-yy or dd-mm-yyyy"),
+        ("30-13-2004", False, "dd-mm-yy or dd-mm-yyyy"),
+        ("2031-02-04", False, "dd-mm-yy or dd-mm-yyyy"),  # 31 February 2004, spreadsheet-read
+        ("2004-02-30", True, "yyyy-mm-dd (--iso-dates)"),
+    ],
+)
+def test_an_impossible_date_is_quoted_with_the_form_expected(text, iso, expected):
+    with pytest.raises(ValueError) as exc:
+        parse_date(text, iso_dates=iso)
+    message = str(exc.value)
+    assert message.startswith(f"expected a date {expected}, got {text!r}, which is no day")
+
+
 # ------------------------------------------------------------------ errors
 
 
@@ -172,7 +214,10 @@ def test_a_malformed_table_names_file_line_and_column(write):
     col = {c: COLUMNS.index(c) + 1 for c in COLUMNS}
     assert f"{name}:2: pde (column {col['pde']}): expected a number, got 'abc'" in got
     assert f"{name}:3: sfr (column {col['sfr']}): 150 is off the scale; expected 0 to 100" in got
-    assert any(p.startswith(f"{name}:4: intro (column {col['intro']}):") for p in got)
+    assert (
+        f"{name}:4: intro (column {col['intro']}): expected a date dd-mm-yy or dd-mm-yyyy, "
+        "got '31-02-04', which is no day of the calendar (day is out of range for month)"
+    ) in got
     assert f"{name}:5: proc (column {col['proc']}): expected COD or CNS, got 'SYN'" in got
     assert any(p.startswith(f"{name}:6: isnr") and "given twice; first on line 2" in p for p in got)
     assert any(p.startswith(f"{name}:7:") and "3 cells; expected 75" in p for p in got)
@@ -188,8 +233,12 @@ def test_unknown_and_missing_columns_are_named(write):
 
 
 def test_empty_and_non_tab_files_are_refused(write):
-    with pytest.raises(ScenarioError, match="empty"):
-        read_deu(write("e.tsv", "\n\n"))
+    for text in ("\n\n", "", "\ufeff \n"):
+        with pytest.raises(ScenarioError) as exc:
+            read_deu(write("e.tsv", text))
+        message = str(exc.value.problems[0])
+        assert "the file is empty; expected a DEU III table" in message
+        assert "scenario" not in message
     with pytest.raises(ScenarioError, match="tab-separated"):
         read_deu(write("c.tsv", "prnr,isnr\nx,y\n"))
     with pytest.raises(ScenarioError, match="no such file"):
@@ -202,6 +251,39 @@ def test_bad_options_are_refused():
         deu_scenarios(table, treaty_rule="amsterdam")
     with pytest.raises(ValueError, match="missing salience"):
         deu_scenarios(table, missing_salience=120)
+
+
+def test_a_weights_file_lacking_actors_gives_one_problem_per_actor_and_procedure(write):
+    rows = [COLUMNS_LINE]
+    base = SYNTHETIC.read_text().splitlines()[1]
+    for k in range(12):  # 12 rows, each with de, lu, fr: 8 under COD, 4 under CNS
+        line = _cell(base + "\n", 1, "isnr", f"y{k}")
+        line = _cell(line, 1, "pfr", "30")
+        line = _cell(line, 1, "sfr", "50")
+        rows.append(_cell(line, 1, "proc", "COD" if k < 8 else "CNS").rstrip("\n"))
+    table = write("many.tsv", "\n".join(rows) + "\n")
+    weights = write("w.csv", "actor,weight\ncom,1\nep,1\n")
+    with pytest.raises(ScenarioError) as exc:
+        load_deu(table, weights=str(weights))
+    got = [str(p) for p in exc.value.problems]
+    cod, cns = "8 rows: lines 2, 3, 4, 5, 6, ...", "4 rows: lines 10, 11, 12, 13"
+    assert got == [
+        f"{table}:2: pde: {weights} gives no weight to 'de' under COD ({cod})",
+        f"{table}:2: pfr: {weights} gives no weight to 'fr' under COD ({cod})",
+        f"{table}:2: plu: {weights} gives no weight to 'lu' under COD ({cod})",
+        f"{table}:10: pde: {weights} gives no weight to 'de' under CNS ({cns})",
+        f"{table}:10: pfr: {weights} gives no weight to 'fr' under CNS ({cns})",
+        f"{table}:10: plu: {weights} gives no weight to 'lu' under CNS ({cns})",
+    ]
+
+
+@pytest.mark.parametrize("name", ["Council", "councl", "no/such.csv"])
+def test_an_unknown_weighting_lists_the_named_ones(name):
+    with pytest.raises(ScenarioError) as exc:
+        eu_weights.weighting(name)
+    text = str(exc.value.problems[0])
+    assert text.startswith(f"{name}: no such weighting or file")
+    assert "council, supranational or equal" in text and "CSV file" in text
 
 
 def test_parse_deu_hashes_the_text_when_no_hash_is_given():
@@ -224,13 +306,53 @@ def test_accession_2004_votes_sum_to_124():
     assert p.total == 124 and len(p.weights) == 25
 
 
-def test_nice_votes_sum_to_345_and_352_with_croatia():
-    # Treaty of Nice, Protocol on enlargement, Art. 3, with the 2003 and 2005 Acts of
-    # Accession: 345 votes for the EU-27 (321 for the EU-25); Croatia's 7 (2012 Act): 352
-    w = eu_weights.period("nice").weights
-    assert sum(v for k, v in w.items() if k != "HR") == 345
-    assert sum(v for k, v in w.items() if k not in ("HR", "BG", "RO")) == 321
-    assert sum(w.values()) == 352
+PRE_NICE = {
+    **dict.fromkeys(("DE", "FR", "IT", "UK"), 10),
+    "ES": 8,
+    **dict.fromkeys(("BE", "EL", "NL", "PT"), 5),
+    **dict.fromkeys(("AT", "SE"), 4),
+    **dict.fromkeys(("DK", "IE", "FI"), 3),
+    "LU": 2,
+}
+NICE = {
+    **dict.fromkeys(("DE", "FR", "IT", "UK"), 29),
+    **dict.fromkeys(("ES", "PL"), 27),
+    "RO": 14,
+    "NL": 13,
+    **dict.fromkeys(("BE", "CZ", "EL", "HU", "PT"), 12),
+    **dict.fromkeys(("AT", "BG", "SE"), 10),
+    **dict.fromkeys(("DK", "IE", "LT", "SK", "FI", "HR"), 7),
+    **dict.fromkeys(("CY", "EE", "LV", "LU", "SI"), 4),
+    "MT": 3,
+}
+
+
+def test_the_pre_nice_table_in_full():
+    # Art. 148(2) EC (205(2) TEC after Amsterdam), 1994 Act of Accession: 87 votes, EU-15
+    assert dict(eu_weights.period("pre-nice").weights) == PRE_NICE
+    assert sum(PRE_NICE.values()) == 87
+
+
+@pytest.mark.parametrize(
+    ("day", "key", "members", "total"),
+    [
+        # Treaty of Nice, Protocol on enlargement, Art. 3, with the 2003 Act of Accession:
+        # 321 votes for the EU-25; Bulgaria and Romania (2005 Act, members from 1 January
+        # 2007): 345; Croatia (2012 Act, a member from 1 July 2013): 352
+        (dt.date(2004, 11, 1), "nice-eu25", set(NICE) - {"BG", "RO", "HR"}, 321),
+        (dt.date(2006, 12, 31), "nice-eu25", set(NICE) - {"BG", "RO", "HR"}, 321),
+        (dt.date(2007, 1, 1), "nice-eu27", set(NICE) - {"HR"}, 345),
+        (dt.date(2013, 6, 30), "nice-eu27", set(NICE) - {"HR"}, 345),
+        (dt.date(2013, 7, 1), "nice-eu28", set(NICE), 352),
+        (dt.date(2014, 10, 31), "nice-eu28", set(NICE), 352),
+    ],
+)
+def test_the_nice_table_in_full_with_the_members_of_the_day(day, key, members, total):
+    p = eu_weights.period_at(day)
+    assert p.key == key
+    assert dict(p.weights) == {k: v for k, v in NICE.items() if k in members}
+    assert p.total == total
+    assert f"{total} votes" in p.source
 
 
 def test_lisbon_shares_sum_to_one():
@@ -242,19 +364,67 @@ def test_lisbon_shares_sum_to_one():
     assert len(w) == 28
 
 
-def test_periods_cover_every_day_once():
-    days = (dt.date(1990, 1, 1), dt.date(2004, 4, 30), dt.date(2004, 5, 1), dt.date(2025, 1, 1))
-    for day in days:
-        assert sum(p.covers(day) for p in eu_weights.PERIODS) == 1
-    assert eu_weights.period_at(dt.date(2004, 11, 1)).key == "nice"
-    assert eu_weights.period_at(dt.date(2014, 11, 1)).key == "lisbon"
+@pytest.mark.parametrize(
+    ("day", "key"),
+    [
+        (dt.date(1990, 1, 1), "pre-nice"),
+        (dt.date(2004, 4, 30), "pre-nice"),
+        (dt.date(2004, 5, 1), "accession-2004"),
+        (dt.date(2004, 10, 31), "accession-2004"),
+        (dt.date(2004, 11, 1), "nice-eu25"),
+        (dt.date(2014, 10, 31), "nice-eu28"),
+        (dt.date(2014, 11, 1), "lisbon"),
+        (dt.date(2025, 1, 1), "lisbon"),
+    ],
+)
+def test_periods_cover_every_day_once(day, key):
+    assert [p.key for p in eu_weights.PERIODS if p.covers(day)] == [key]
+    assert eu_weights.period_at(day).key == key
 
 
-def test_a_state_missing_from_a_period_takes_its_later_share():
+def test_a_state_missing_from_a_period_takes_its_share_of_the_later_periods_total():
+    # Romania in 2004: 14 of the EU-27's 345 votes, times the transition's 124
     w, note = eu_weights.council_weight("RO", eu_weights.period("accession-2004"))
-    assert w == pytest.approx(14 / 352 * 124)
-    assert "Treaty of Nice" in note
-    assert eu_weights.council_weight("XX", eu_weights.period("nice")) is None
+    assert w == pytest.approx(14 / 345 * 124)
+    assert "Treaty of Nice (EU-27)" in note and "14 of 345 votes" in note
+    # Bulgaria in 2006: 10 of 345, times the EU-25's 321; Croatia in 2010: 7 of 352 x 345
+    w, _ = eu_weights.council_weight("BG", eu_weights.period("nice-eu25"))
+    assert w == pytest.approx(10 / 345 * 321)
+    w, _ = eu_weights.council_weight("HR", eu_weights.period("nice-eu27"))
+    assert w == pytest.approx(7 / 352 * 345)
+    assert eu_weights.council_weight("XX", eu_weights.period("nice-eu28")) is None
+
+
+def _dated(intro: str, *, bu: bool = False) -> str:
+    """The synthetic table's first row, introduced on ``intro`` (dd-mm-yyyy), with Bulgaria
+    taking a position when ``bu``."""
+    row = _cell(SYNTHETIC.read_text().splitlines()[1] + "\n", 1, "intro", intro)
+    row = _cell(row, 1, "finact", "")
+    if bu:
+        row = _cell(_cell(row, 1, "pbu", "70"), 1, "sbu", "40")
+    return COLUMNS_LINE + "\n" + row
+
+
+@pytest.mark.parametrize(
+    ("intro", "total"),
+    [("15-03-2005", 321), ("15-03-2008", 345), ("15-03-2014", 352), ("15-03-2003", 87)],
+)
+def test_supranational_weighs_the_commission_as_the_council_of_the_day(intro, total):
+    sc = deu_scenarios(parse_deu(_dated(intro), "t"), weights="supranational").issues[0]
+    caps = {a.id: a.capability for a in sc.scenario.actors}
+    assert caps["com"] == total and caps["ep"] == total  # co-decision
+
+
+def test_bulgaria_before_it_joined_is_weighted_from_a_later_period_and_counted():
+    before = deu_scenarios(parse_deu(_dated("15-03-2006", bu=True), "t"))
+    assert before.issues[0].period == "nice-eu25"
+    assert before.issues[0].scenario.actor("bu").capability == pytest.approx(10 / 345 * 321)
+    assert [n.kind for n in before.issues[0].notes] == ["weight_from_later_period"]
+    assert "10 of 345 votes" in before.issues[0].notes[0].text
+    assert before.counts()["weight_from_later_period"] == 1
+    member = deu_scenarios(parse_deu(_dated("15-03-2007", bu=True), "t"))
+    assert member.issues[0].scenario.actor("bu").capability == 10
+    assert member.counts()["weight_from_later_period"] == 0
 
 
 # ------------------------------------------------------------------ the real file
@@ -269,7 +439,13 @@ def test_the_development_file(shared):
     assert counts["with_outcome"] == 201
     assert counts["without_reference_point"] == 67
     assert counts["left_out_no_salience"] == 17
-    assert counts["weight_from_later_period"] == 6  # Bulgaria, Romania on Galileo (2004)
+    # Bulgaria and Romania before 2007: on Galileo (d04156, 2004; 6) and on d05245, d06132,
+    # d06196, d06206 and d06304 (the EU-25's Nice period; 25)
+    assert counts["weight_from_later_period"] == 31
+    later = {
+        d.row.proposal for d in deu.issues for n in d.notes if n.kind == "weight_from_later_period"
+    }
+    assert later == {"d04156", "d05245", "d06132", "d06196", "d06206", "d06304"}
     assert table.missing["out"] == 9 and table.missing["rp"] == 67
     assert table.missing_999 == 21  # the final acts not yet adopted
     assert sum(table.missing.values()) == 2335

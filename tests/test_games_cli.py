@@ -155,3 +155,24 @@ def test_other_bad_input_exits_2():
     assert r.exit_code == 2 and "--from and --to" in r.output
     r = invoke("game", "import", "missing.efg")
     assert r.exit_code == 2 and "no such file" in r.output
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "what"),
+    [("--from", "nan", "start (--from)"), ("--to", "inf", "stop (--to)")],
+)
+def test_a_sweep_from_or_to_no_finite_number_exits_2(option, value, what):
+    r = invoke("game", "sweep", "--param", "resolve", option, value)
+    assert r.exit_code == 2, r.output
+    assert f"the sweep's {what}: expected a finite number, got {value}" in r.output
+
+
+@pytest.mark.parametrize("command", ["solve", "show", "export"])
+def test_a_parameter_too_large_for_the_payoffs_exits_2(command):
+    r = invoke("game", command, "--set", "resolve=1e400")
+    assert r.exit_code == 2, r.output
+    assert (
+        "error: parameter 'resolve': expected a number from -1e15 to 1e15, got 1.00e+400"
+        in r.output
+    )
+    assert "0000000000" not in r.output  # no 400-digit payoff

@@ -15,6 +15,7 @@ from realpolitik.games import (
     json_schema,
     load_game,
     parse_game,
+    sweep,
 )
 from realpolitik.games.expr import Expr, ExprError
 
@@ -142,6 +143,39 @@ def test_override_out_of_range_is_located():
     assert "nodes[0].actions[0].probability" in text and "at q = 1.5" in text
     with pytest.raises(GameError, match="no parameter 'r'"):
         g.tree({"r": 1})
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ("1e400", "got 1.00e+400"),
+        (10**16, "got 1.00e+16"),
+        (-1e300, "got -1.00e+300"),
+        (float("nan"), "expected a finite number, got nan"),
+        (float("inf"), "expected a finite number, got inf"),
+    ],
+)
+def test_an_override_must_be_a_finite_number_of_bounded_size(value, shown):
+    g = parse_game(BAYES, "bayes.yaml")
+    with pytest.raises(GameError) as info:
+        g.tree({"q": value})
+    text = info.value.describe()
+    assert text.startswith("parameter 'q': expected ") and shown in text
+    if "finite" not in shown:
+        assert "expected a number from -1e15 to 1e15" in text
+    assert len(text) < 120  # never the 400 digits
+
+
+def test_the_sweeps_ends_must_be_finite_numbers_of_bounded_size():
+    g = parse_game(BAYES, "bayes.yaml")
+    for start, stop, what in (
+        (float("nan"), 1, "start (--from)"),
+        (0, float("inf"), "stop (--to)"),
+        (0, "1e400", "stop (--to)"),
+    ):
+        with pytest.raises(GameError) as info:
+            sweep(g, "q", start, stop, 3)
+        assert info.value.describe().startswith(f"the sweep's {what}: expected a ")
 
 
 def test_yaml_round_trip_keeps_the_game():

@@ -38,7 +38,9 @@ uncertainty. Every model is scored on the same replicates (paired), over the iss
 and the reference forecast. Replicates come from
 ``numpy.random.default_rng(SeedSequence(seed, spawn_key=(k,)))``, one stream per table
 (k = 0 for the whole set, then one per breakdown group, in order), so the same seed gives
-the same bytes. With fewer than two clusters there is no interval.
+the same bytes. With fewer than two clusters there is no interval; a table whose intervals
+rest on fewer than :data:`MIN_CLUSTERS` (10) is noted, and the JSON's ``few_clusters`` says
+so for the whole set: a bootstrap of a handful of clusters is rough.
 
 Breakdowns: by the groups each issue carries (for DEU III: ``procedure``, COD or CNS, and
 ``voting``, QMV or Unan in the Council); every table has the same columns.
@@ -81,6 +83,7 @@ __all__ = [
     "DEFAULT_RESAMPLES",
     "FORMAT",
     "METRICS",
+    "MIN_CLUSTERS",
     "Backtest",
     "Case",
     "Interval",
@@ -89,6 +92,7 @@ __all__ = [
     "cases_from_deu",
     "cases_from_scenarios",
     "cluster_bootstrap",
+    "deu_separator",
     "grade_sealed",
     "load_cases",
     "metrics",
@@ -97,6 +101,9 @@ __all__ = [
 
 FORMAT = "realpolitik-backtest/1"
 MAX_RESAMPLES = 1_000_000
+#: Fewer clusters than this behind a table's intervals are noted (``few_clusters`` in the
+#: JSON): a bootstrap of a handful of proposals or scenarios says little.
+MIN_CLUSTERS = 10
 #: Issues per chunk handed to a backend.
 DEFAULT_CHUNK = 2000
 
@@ -186,7 +193,7 @@ def cases_from_deu(deu: Any) -> tuple[tuple[Case, ...], dict[str, Any]]:
         **deu.settings(),
         "counts": deu.counts(),
         "citation": CITATION,
-        "notes": {d.row.issue: list(d.notes) for d in deu.issues if d.notes},
+        "notes": {d.row.issue: [n.text for n in d.notes] for d in deu.issues if d.notes},
     }
     return cases, source
 
@@ -224,16 +231,24 @@ def cases_from_scenarios(scenarios: Sequence[Scenario]) -> tuple[tuple[Case, ...
     return tuple(cases), source
 
 
-def _is_deu(path: Path) -> bool:
-    if path.suffix.lower() in (".tsv", ".tab"):
-        return True
+def deu_separator(path: str | Path) -> str | None:
+    """How the columns of a DEU III table at ``path`` are separated: ``"\\t"`` for a
+    ``.tsv`` or ``.tab`` file or a file whose tab-separated header names ``prnr`` or
+    ``isnr``, ``","`` for a header of DEU's columns separated by commas (which the reader
+    refuses: DEU tables are tab-separated), ``None`` for any other file."""
+    p = Path(path).expanduser()
+    if p.suffix.lower() in (".tsv", ".tab"):
+        return "\t"
     try:
-        with path.open("rb") as fh:
+        with p.open("rb") as fh:
             head = fh.read(4096).decode("utf-8", "replace")
     except OSError:
-        return False
-    first = head.lstrip("\ufeff").splitlines()[0] if head.strip() else ""
-    return "\t" in first and "isnr" in first.split("\t")
+        return None
+    first = next((ln for ln in head.lstrip("\ufeff").splitlines() if ln.strip()), "")
+    for sep in ("\t", ","):
+        if {"prnr", "isnr"} & {c.strip().strip('"') for c in first.split(sep)}:
+            return sep
+    return None
 
 
 def load_cases(
@@ -269,7 +284,19 @@ def load_cases(
             raise ScenarioError(problems)
         cases, source = cases_from_scenarios(scenarios)
         source["folder"] = str(p)
-    elif p.is_file() and _is_deu(p):
+    elif (sep := deu_separator(p) if p.is_file() else None) == ",":
+        raise ScenarioError(
+            [
+                Problem(
+                    str(p),
+                    "",
+                    "a header of DEU III columns (prnr, isnr, ...) separated by commas; "
+                    "DEU III tables are tab-separated: save the table with tabs (as .tsv)",
+                    1,
+                )
+            ]
+        )
+    elif sep == "\t":
         cases, source = cases_from_deu(
             load_deu(
                 p,
@@ -281,6 +308,17 @@ def load_cases(
         )
     else:
         cases, source = cases_from_scenarios([load(str(p))])
+    if not cases and source["kind"] == "deu":
+        raise ScenarioError(
+            [
+                Problem(
+                    str(p),
+                    "out",
+                    "no issue with an observed outcome: every cell of the `out` column is "
+                    "blank or 999; expected the outcome on the issue's 0-100 scale",
+                )
+            ]
+        )
     if not cases:
         raise ScenarioError(
             [
@@ -635,6 +673,12 @@ class Backtest:
             raise KeyError(f"no table {dimension}={group}; tables: {', '.join(self.tables())}")
         return tuple(sorted(rows, key=lambda s: (math.isnan(s.mae), s.mae, s.name)))
 
+    @property
+    def few_clusters(self) -> bool:
+        """Whether the intervals of the whole set rest on fewer than :data:`MIN_CLUSTERS`
+        clusters (at least two: with fewer there are none)."""
+        return 2 <= len(set(self.clusters)) < MIN_CLUSTERS
+
     def tables(self) -> tuple[str, ...]:
         """The tables scored, as ``dimension=group`` (``all=all`` first)."""
         return tuple(dict.fromkeys(f"{s.dimension}={s.group}" for s in self.scores))
@@ -657,6 +701,7 @@ class Backtest:
             "seed": self.seed,
             "resamples": self.resamples,
             "confidence": self.confidence,
+            "few_clusters": self.few_clusters,
             "parameters": _jsonable({k: dict(v) for k, v in self.parameters.items()}),
             "kinds": dict(self.kinds),
             "notes": list(self.notes),
@@ -778,6 +823,17 @@ def score(
         notes.append(
             f"{len(set(clusters))} cluster: no bootstrap interval (it resamples whole "
             "proposals or scenarios)"
+        )
+    few = []
+    for dim, group, mask in _tables(groups, len(cases)):
+        k = len({c for c, keep in zip(clusters, mask, strict=True) if keep})
+        if 2 <= k < MIN_CLUSTERS:
+            few.append(f"{'all issues' if dim == 'all' else f'{dim} {group}'} ({k} clusters)")
+    if few:
+        notes.append(
+            f"fewer than {MIN_CLUSTERS} clusters (whole proposals or scenarios) behind the "
+            f"intervals of {', '.join(few)}: a bootstrap of so few is rough, and its "
+            f"intervals are not to be read as {confidence:.0%} intervals"
         )
     return Backtest(
         source=source,

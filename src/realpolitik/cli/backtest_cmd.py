@@ -17,6 +17,7 @@ from typing import Annotated, Any
 import typer
 from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -25,6 +26,7 @@ from ..errors import RealpolitikError, ScenarioError
 from ..scenario.eu_weights import TREATY_RULES
 from .common import (
     JsonOption,
+    ModelOption,
     NoStoreOption,
     RoundsOption,
     ScenarioArgument,
@@ -44,6 +46,8 @@ from .render import fmt, plural
 
 __all__ = ["backtest_cmd", "render_backtest", "seal_cmd"]
 
+#: ``--model`` of ``backtest``: also spelt ``--models``, and the baselines run beside it
+#: (``seal`` takes the common :data:`~realpolitik.cli.common.ModelOption`).
 ModelsOption = Annotated[
     str,
     typer.Option(
@@ -138,7 +142,17 @@ def backtest_cmd(
 ) -> None:
     """Score every model and the baselines against observed outcomes: MAE, median error
     and RMSE, with bootstrap intervals of the difference to the compromise model."""
+    deu_options = {
+        "--weights": weights != "council",
+        "--treaty-rule": treaty_rule != "intro",
+        "--missing-salience": missing_salience is not None,
+        "--iso-dates": iso_dates,
+    }
     if sealed is not None:
+        _ignored(
+            {"--model": model != "all", "--rounds": rounds is not None, **deu_options},
+            "with --sealed: the sealed forecast is graded as it was made, on its scenario file",
+        )
         bt, subject = _grade(file, sealed, store, seed, resamples)
     else:
         names = parse_models(model)
@@ -161,6 +175,8 @@ def backtest_cmd(
             chunk_size=chunk_size,
         )
         subject = _subject(bt, file)
+        if bt.source.get("kind") != "deu":
+            _ignored(deu_options, "for scenario files: they apply to DEU III tables only")
     if html is not None:
         _write_html(bt, html)
     if as_json:
@@ -189,6 +205,17 @@ def backtest_cmd(
         return int(rs.record("backtest", subject, params, bt.summary(), seed=bt.seed))
 
     record(store, no_store, write)
+
+
+def _ignored(given: dict[str, bool], why: str) -> None:
+    """Warn that the options ``given`` (name -> whether it was set) have no effect."""
+    names = [name for name, set_ in given.items() if set_]
+    if names:
+        verb = "is" if len(names) == 1 else "are"
+        err.print(
+            f"[yellow]warning:[/] {', '.join(names)} {verb} ignored {why}",
+            soft_wrap=True,
+        )
 
 
 def _run(file: str, names: Any, **kw: Any) -> Backtest:
@@ -222,7 +249,11 @@ def _subject(bt: Backtest, file: str) -> Any:
     """What the run history files the back-test under: the scenario, or a description of
     the table or folder."""
     src = bt.source
-    if src.get("kind") == "scenarios" and len(src.get("scenarios", ())) == 1:
+    if (
+        src.get("kind") == "scenarios"
+        and len(src.get("scenarios", ())) == 1
+        and "folder" not in src
+    ):
         import realpolitik as rp
 
         return rp.load(file)
@@ -240,9 +271,14 @@ def _grade(
 ) -> tuple[Backtest, Any]:
     import realpolitik as rp
 
-    from ..analysis.backtest import grade_sealed
+    from ..analysis.backtest import deu_separator, grade_sealed
     from ..runner.store import RunStore, StoreError, default_path, read_sealed
 
+    if Path(file).expanduser().is_file() and deu_separator(file) is not None:
+        raise fail(
+            f"--sealed: {file} is a DEU III table; --sealed grades a forecast sealed with "
+            "`realpolitik seal SCENARIO`: give that scenario file, with its outcomes added"
+        )
     try:
         sc = rp.load(file)
     except ScenarioError as exc:
@@ -420,7 +456,7 @@ def render_backtest(console: Console, bt: Backtest) -> None:
 
 def seal_cmd(
     scenario: ScenarioArgument = None,
-    model: ModelsOption = "all",
+    model: ModelOption = "all",
     rounds: RoundsOption = None,
     as_json: JsonOption = False,
     store: StoreOption = None,
@@ -430,7 +466,7 @@ def seal_cmd(
     RUN`)."""
     import realpolitik as rp
 
-    from ..runner.store import RunStore, StoreError, default_path, seal_forecast
+    from ..runner.store import RunStore, StoreError, default_path, read_sealed, seal_forecast
 
     names = parse_models(model)
     try:
@@ -453,6 +489,7 @@ def seal_cmd(
     try:
         with RunStore(path) as rs:
             run_id = seal_forecast(rs, sc, fc)
+            digest = read_sealed(rs, run_id).forecast_sha256
             created = rs.get(run_id).info.created
     except (StoreError, OSError) as exc:
         raise fail(f"not sealed: {exc}") from None
@@ -475,9 +512,22 @@ def seal_cmd(
         out.print(t)
         out.print(
             Text(
+                f"forecasts' SHA-256: {digest}\n"
+                "Recorded with the time in the run history; accidental changes are detected "
+                "when it is graded. The record is a local file: to show others later that "
+                "the forecast was made now, publish this digest somewhere else today.",
+                style="dim",
+            ),
+            soft_wrap=True,
+        )
+        out.print(
+            Text(
                 f"grade it once the outcomes are in the file: realpolitik backtest FILE "
                 f"--sealed {run_id}",
                 style="dim",
             )
         )
-    err.print(f"[dim]sealed as run {run_id} in {path}[/]", soft_wrap=True)
+    err.print(
+        f"[dim]sealed as run {run_id} in {escape(str(path))}; forecasts {digest}[/]",
+        soft_wrap=True,
+    )

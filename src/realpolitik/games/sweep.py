@@ -33,9 +33,10 @@ from typing import Any
 
 from .._version import __version__
 from .errors import GameError
-from .expr import as_fraction, number_text
+from .expr import ExprError, number_text
 from .objects import Game
 from .solve import Equilibrium, solve_tree
+from .tree import parameter_value
 
 __all__ = ["FORMAT", "MAX_STEPS", "Flip", "Sweep", "SweepStep", "sweep"]
 
@@ -254,7 +255,13 @@ def sweep(
             message=f"parameter {parameter!r} has no low-high range in the game; give the "
             "range to sweep (--from and --to)"
         )
-    a, b = as_fraction(start), as_fraction(stop)
+    ends = []
+    for raw, what in ((start, "start (--from)"), (stop, "stop (--to)")):
+        try:
+            ends.append(parameter_value(raw))
+        except ExprError as exc:
+            raise GameError(message=f"the sweep's {what}: {exc}") from None
+    a, b = ends
     if a == b:
         raise GameError(message=f"the sweep's start and stop are both {number_text(a)}")
     if not 2 <= steps <= MAX_STEPS:

@@ -9,18 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from ..errors import Problem
 from .errors import GameError
-from .expr import ExprError, as_fraction, number_text
+from .expr import MAX_MAGNITUDE, ExprError, as_fraction, number_text
 from .spec import CHANCE
 
 if TYPE_CHECKING:
     from .objects import Game
 
-__all__ = ["Behaviour", "Infoset", "Tree", "build_tree"]
+__all__ = ["Behaviour", "Infoset", "Tree", "build_tree", "parameter_value"]
 
 #: a behaviour profile: for each player information set, its actions' probabilities (in the
 #: order of the actions), as fractions (exact) or floats (approximate)
@@ -112,9 +113,24 @@ class Tree:
         return span if span > 0 else Fraction(1)
 
 
+_BOUND = f"{MAX_MAGNITUDE:.0e}".replace("+", "")  # 1e15
+
+
+def parameter_value(raw: Any) -> Fraction:
+    """A value given to a parameter, exactly: a finite number of magnitude at most
+    :data:`~.expr.MAX_MAGNITUDE` (10^15, as a number written in a game), so that every
+    payoff stays a float; an :class:`ExprError` says what was expected."""
+    x = as_fraction(raw)
+    if abs(x) > MAX_MAGNITUDE:
+        shown = format(Decimal(x.numerator) / Decimal(x.denominator), ".3g")
+        raise ExprError(f"expected a number from -{_BOUND} to {_BOUND}, got {shown}")
+    return x
+
+
 def resolve_values(game: Game, values: Mapping[str, Any] | None) -> dict[str, Fraction]:
     """The game's parameter values with ``values`` overriding some; a :class:`GameError`
-    names an unknown parameter or a value that is not a finite number."""
+    names an unknown parameter or a value that is not a finite number within
+    :func:`parameter_value`'s bounds."""
     out = dict(game.values)
     for name, raw in (values or {}).items():
         if name not in out:
@@ -123,7 +139,7 @@ def resolve_values(game: Game, values: Mapping[str, Any] | None) -> dict[str, Fr
                 message=f"no parameter {name!r} in game {game.id!r} (parameters: {known})"
             )
         try:
-            out[name] = as_fraction(raw)
+            out[name] = parameter_value(raw)
         except ExprError as exc:
             raise GameError(message=f"parameter {name!r}: {exc}") from None
     return out

@@ -2,7 +2,8 @@
 breakdowns, an error histogram per model and baseline, the notes and the data's citation.
 
 :func:`backtest_html` renders a :class:`~realpolitik.analysis.backtest.Backtest` with the
-template ``templates/backtest.html.j2`` (Jinja2, autoescaped) and the report's style sheet;
+template ``templates/backtest.html.j2`` in the report's environment (Jinja2, autoescaped:
+:func:`realpolitik.report.html.environment`) and the report's style sheet;
 :func:`error_histograms` draws the errors with matplotlib's object interface through the
 report's chart helpers (:mod:`realpolitik.report.charts`), as inline SVG. No script, no
 font file, no reference to any other file or address; the same back-test gives the same
@@ -20,6 +21,7 @@ from markupsafe import Markup
 
 from ..analysis.backtest import METRICS, Backtest, Score
 from .charts import MODEL_COLOURS, _figure, _styled, _svg, model_colour
+from .html import environment, number
 
 __all__ = ["backtest_html", "error_histograms", "write_backtest_html"]
 
@@ -69,12 +71,6 @@ def error_histograms(bt: Backtest) -> str:
     return _svg(fig, "Absolute errors per model and baseline")
 
 
-def _fmt(x: Any, digits: int = 1) -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "–"
-    return f"{x:.{digits}f}"
-
-
 def _diff(s: Score, metric: str) -> dict[str, str] | None:
     if s.diff is None:
         return None
@@ -89,21 +85,9 @@ def _row(s: Score) -> dict[str, Any]:
         "kind": s.kind,
         "n": s.n,
         "n_paired": s.n_paired,
-        **{m: _fmt(s.metric(m)) for m in METRICS},
+        **{m: number(s.metric(m)) for m in METRICS},
         "diff": {m: _diff(s, m) for m in METRICS},
     }
-
-
-def _env() -> Any:
-    from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-
-    return Environment(
-        loader=PackageLoader("realpolitik.report", "templates"),
-        autoescape=select_autoescape(default=True, default_for_string=True),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
 
 
 def backtest_html(bt: Backtest) -> str:
@@ -130,7 +114,7 @@ def backtest_html(bt: Backtest) -> str:
     if sealed:
         title = f"Grade of the forecast sealed in run {sealed['run']}"
     return str(
-        _env()
+        environment()
         .get_template("backtest.html.j2")
         .render(
             bt=bt,

@@ -17,10 +17,13 @@ from markupsafe import Markup
 from . import charts
 from .build import Report
 
-__all__ = ["render"]
+__all__ = ["environment", "number", "render"]
 
 
-def _env() -> Any:
+def environment() -> Any:
+    """The Jinja2 environment of the report's templates (every page of ``realpolitik.report``
+    renders with it): autoescaped, undefined names an error, with the filters ``num``
+    (:func:`number`) and ``pct``."""
     from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
     env = Environment(
@@ -30,12 +33,13 @@ def _env() -> Any:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["num"] = _num
+    env.filters["num"] = number
     env.filters["pct"] = _pct
     return env
 
 
-def _num(x: Any, digits: int = 1) -> str:
+def number(x: Any, digits: int = 1) -> str:
+    """``x`` to ``digits`` decimals; a dash for ``None`` or ``nan``."""
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "–"
     return f"{x:.{digits}f}"
@@ -202,7 +206,7 @@ def render(rep: Report) -> str:
 
     settings = dict(rep.settings)
     return str(
-        _env()
+        environment()
         .get_template("report.html.j2")
         .render(
             rep=rep,

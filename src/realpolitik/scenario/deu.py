@@ -48,6 +48,7 @@ import datetime as _dt
 import hashlib
 import math
 import re
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,10 +64,12 @@ __all__ = [
     "ACTORS",
     "CITATION",
     "COLUMNS",
+    "NOTE_KINDS",
     "DeuIssue",
     "DeuRow",
     "DeuSet",
     "DeuTable",
+    "Note",
     "deu_scenarios",
     "load_deu",
     "parse_date",
@@ -163,21 +166,29 @@ def parse_date(text: str, *, iso_dates: bool = False) -> tuple[_dt.date, str]:
     >>> parse_date("2014-07-04")[0]
     datetime.date(2004, 7, 14)
     """
+    expected = f"expected a date dd-mm-yy or dd-mm-yyyy, got {text!r}"
     m = _DATE.match(text.strip())
     if m is None:
-        raise ValueError(f"expected a date dd-mm-yy or dd-mm-yyyy, got {text!r}")
+        raise ValueError(expected)
     a, b, c = m.groups()
     if len(a) == 4 and len(c) == 2:
         if iso_dates:
-            return _dt.date(int(a), int(b), int(c)), "yyyy-mm-dd"
-        if a[:2] not in ("19", "20"):
-            raise ValueError(f"expected a date dd-mm-yy or dd-mm-yyyy, got {text!r}")
-        return _dt.date(_year(int(c)), int(b), int(a[2:])), "ccdd-mm-yy"
-    if len(a) > 2 or len(c) == 3:
-        raise ValueError(f"expected a date dd-mm-yy or dd-mm-yyyy, got {text!r}")
-    if len(c) == 2:
-        return _dt.date(_year(int(c)), int(b), int(a)), "dd-mm-yy"
-    return _dt.date(int(c), int(b), int(a)), "dd-mm-yyyy"
+            year, month, day, form = int(a), int(b), int(c), "yyyy-mm-dd"
+            expected = f"expected a date yyyy-mm-dd (--iso-dates), got {text!r}"
+        elif a[:2] not in ("19", "20"):
+            raise ValueError(expected)
+        else:
+            year, month, day, form = _year(int(c)), int(b), int(a[2:]), "ccdd-mm-yy"
+    elif len(a) > 2 or len(c) == 3:
+        raise ValueError(expected)
+    elif len(c) == 2:
+        year, month, day, form = _year(int(c)), int(b), int(a), "dd-mm-yy"
+    else:
+        year, month, day, form = int(c), int(b), int(a), "dd-mm-yyyy"
+    try:
+        return _dt.date(year, month, day), form
+    except ValueError as exc:  # 31-02-04: no such day
+        raise ValueError(f"{expected}, which is no day of the calendar ({exc})") from None
 
 
 @dataclass(frozen=True)
@@ -257,6 +268,19 @@ class DeuTable:
         }
 
 
+def _empty(name: str) -> ScenarioError:
+    return ScenarioError(
+        [
+            Problem(
+                name,
+                "",
+                "the file is empty; expected a DEU III table (a tab-separated header of "
+                "the DEU III columns, then one row per issue)",
+            )
+        ]
+    )
+
+
 def read_deu(path: str | Path, *, iso_dates: bool = False) -> DeuTable:
     """Read a DEU III tab-separated file; see :func:`parse_deu`."""
     p = Path(path)
@@ -272,6 +296,8 @@ def read_deu(path: str | Path, *, iso_dates: bool = False) -> DeuTable:
         raise ScenarioError([Problem(name, "", f"cannot be read: {exc.strerror}")]) from None
     if len(raw) > MAX_BYTES:
         raise ScenarioError([Problem(name, "", f"more than {MAX_BYTES:,} bytes")])
+    if not raw.removeprefix(b"\xef\xbb\xbf").strip():
+        raise _empty(name)
     return parse_deu(
         decode(raw, name),
         name,
@@ -291,7 +317,7 @@ def parse_deu(
     lines = text.splitlines()
     first = next((k for k, ln in enumerate(lines) if ln.strip()), None)
     if first is None:
-        raise ScenarioError([Problem(name, "", "the file is empty; expected a DEU table")])
+        raise _empty(name)
     header = [c.strip() for c in lines[first].split("\t")]
     head_line = first + 1
     if len(header) == 1 and "," in header[0]:
@@ -461,6 +487,33 @@ class _RowReader:
 # ------------------------------------------------------------------ scenarios
 
 
+#: The kinds of :class:`Note`: no final act date (``--treaty-rule final`` took the
+#: introduction's), an actor left out for want of a salience, a salience given to one, a
+#: Council weight taken from a later treaty period.
+NOTE_KINDS = (
+    "no_final_act",
+    "left_out_no_salience",
+    "salience_imputed",
+    "weight_from_later_period",
+)
+
+
+@dataclass(frozen=True)
+class Note:
+    """A note on one issue: its kind (one of :data:`NOTE_KINDS`, what :meth:`DeuSet.counts`
+    counts) and what it says."""
+
+    kind: str
+    text: str
+
+    def __post_init__(self) -> None:
+        if self.kind not in NOTE_KINDS:
+            raise ValueError(f"unknown note kind {self.kind!r}; expected one of {NOTE_KINDS}")
+
+    def __str__(self) -> str:
+        return self.text
+
+
 @dataclass(frozen=True)
 class DeuIssue:
     """One row as a one-issue scenario (with its outcome when known), the treaty period
@@ -469,7 +522,7 @@ class DeuIssue:
     row: DeuRow
     scenario: Scenario
     period: str
-    notes: tuple[str, ...] = ()
+    notes: tuple[Note, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -487,7 +540,7 @@ class DeuSet:
     def counts(self) -> dict[str, int]:
         """Rows, scenarios, scenarios with an outcome, skipped rows, and the actors left out
         (position without salience), given a salience, or weighted from a later period."""
-        notes = [n for d in self.issues for n in d.notes]
+        kinds = Counter(n.kind for d in self.issues for n in d.notes)
         return {
             "rows": len(self.table.rows),
             "scenarios": len(self.issues),
@@ -495,9 +548,9 @@ class DeuSet:
             "without_outcome": sum(1 for d in self.issues if not d.scenario.outcomes),
             "without_reference_point": sum(1 for d in self.issues if d.row.reference_point is None),
             "skipped_rows": len(self.skipped),
-            "left_out_no_salience": sum(1 for n in notes if "left out" in n),
-            "salience_imputed": sum(1 for n in notes if "salience taken as" in n),
-            "weight_from_later_period": sum(1 for n in notes if "later period" in n),
+            "left_out_no_salience": kinds["left_out_no_salience"],
+            "salience_imputed": kinds["salience_imputed"],
+            "weight_from_later_period": kinds["weight_from_later_period"],
         }
 
     def settings(self) -> dict[str, Any]:
@@ -517,13 +570,13 @@ def _names() -> dict[str, str]:
     return names
 
 
-def _period_for(row: DeuRow, rule: str) -> tuple[eu_weights.Period, str | None]:
+def _period_for(row: DeuRow, rule: str) -> tuple[eu_weights.Period, Note | None]:
     if rule not in ("intro", "final"):
         return eu_weights.period(rule), None
     day = row.introduced if rule == "intro" else row.final_act or row.introduced
     note = None
     if rule == "final" and row.final_act is None and row.introduced is not None:
-        note = "no final act date: the treaty period of the introduction"
+        note = Note("no_final_act", "no final act date: the treaty period of the introduction")
     if day is None:
         raise ScenarioError(
             [
@@ -565,6 +618,9 @@ def deu_scenarios(
     w = eu_weights.weighting(weights)
     names = _names()
     problems: list[Problem] = []
+    # (column, what is missing) -> the lines: a weighting that lacks an actor lacks it on
+    # every row, so each gap is one problem with its count, not one per cell
+    lacking: dict[tuple[str, str], list[int]] = {}
     out: list[DeuIssue] = []
     skipped: list[tuple[str, str]] = []
     file = table.name
@@ -594,18 +650,27 @@ def deu_scenarios(
             sal = row.salience.get(a)
             if sal is None:
                 if missing_salience is None:
-                    notes.append(f"{a}: a position but no salience: left out")
+                    notes.append(
+                        Note("left_out_no_salience", f"{a}: a position but no salience: left out")
+                    )
                     continue
                 sal = missing_salience
-                notes.append(f"{a}: a position but no salience: salience taken as {sal:g}")
+                notes.append(
+                    Note(
+                        "salience_imputed",
+                        f"{a}: a position but no salience: salience taken as {sal:g}",
+                    )
+                )
             try:
                 cap, how = w.weight(a, STATE_CODES.get(a), row.procedure, per)
             except KeyError as exc:
-                problems.append(Problem(file, f"p{a}", str(exc.args[0]), row.line))
+                lacking.setdefault((f"p{a}", str(exc.args[0])), []).append(row.line)
                 continue
             state = STATE_CODES.get(a)
             if w.table is None and w.name != "equal" and state and state not in per.weights:
-                notes.append(f"{a}: weight from a later period: {how}")
+                notes.append(
+                    Note("weight_from_later_period", f"{a}: weight from a later period: {how}")
+                )
             actors.append(Actor(a, names[a], cap, Source(ref="weights", note=how)))
             stances.append(
                 Stance(a, row.issue, row.position[a], sal, Source(ref="deu3", note=where))
@@ -654,8 +719,12 @@ def deu_scenarios(
             ),
         )
         out.append(DeuIssue(row, scenario, per.key, tuple(notes)))
+    for (column, message), lines in lacking.items():
+        shown = ", ".join(map(str, lines[:5])) + (", ..." if len(lines) > 5 else "")
+        rows = f"1 row: line {shown}" if len(lines) == 1 else f"{len(lines)} rows: lines {shown}"
+        problems.append(Problem(file, column, f"{message} ({rows})", lines[0]))
     if problems:
-        raise ScenarioError(problems)
+        raise ScenarioError(sorted(problems, key=lambda p: (p.line or 0, p.field)))
     return DeuSet(table, w, treaty_rule, missing_salience, tuple(out), tuple(skipped))
 
 

@@ -4,17 +4,21 @@ each legislative procedure.
 
 The Council
 -----------
-Four periods, each a table of the member states' weights:
+Six periods, each a table of the member states' weights:
 
 * ``pre-nice``, to 30 April 2004: votes of the EU-15, total 87 (Art. 148(2) EC, Art. 205(2)
   TEC from the Treaty of Amsterdam (1 May 1999), as amended by the 1994 Act of Accession, in
   force 1 January 1995);
 * ``accession-2004``, 1 May to 31 October 2004: the transitional votes of the EU-25, total
   124 (2003 Act of Accession, Art. 26);
-* ``nice``, 1 November 2004 to 31 October 2014: votes, total 345 for the EU-27 and 352 with
-  Croatia (Treaty of Nice, Protocol on the enlargement of the EU, Art. 3, with the votes of
-  the new members set by the 2003 Act of Accession (EU-25, 321), the 2005 Act (Bulgaria and
-  Romania, members from 1 January 2007) and the 2012 Act (Croatia, from 1 July 2013));
+* ``nice-eu25``, ``nice-eu27`` and ``nice-eu28``, 1 November 2004 to 31 October 2014: the
+  votes of the Treaty of Nice (Protocol on the enlargement of the EU, Art. 3, with the votes
+  of the new members set by the 2003 Act of Accession, the 2005 Act and the 2012 Act) of
+  the states that were members on the day: total 321 for the EU-25 to 31 December 2006, 345
+  for the EU-27 with Bulgaria and Romania (members from 1 January 2007) to 30 June 2013,
+  and 352 for the EU-28 with Croatia (a member from 1 July 2013). The three tables are
+  made from one table of Nice votes and the days the later members joined
+  (:data:`NICE_ACCESSIONS`);
 * ``lisbon``, from 1 November 2014: population shares (the double majority of Art. 16(4)
   TEU and Art. 238(3) TFEU: 55% of the states representing 65% of the population).
 
@@ -30,11 +34,11 @@ treaties and acts named above and should be checked likewise. From 1 November 20
 March 2017 a member could ask for a vote under the Nice weights (Protocol 36, Art. 3(2));
 this module ignores that option.
 
-A Nice table holds all 28 states: a state's Nice votes do not depend on the date it joined.
 A state that takes a position on a proposal of a period whose table does not list it (a
 candidate that took part in negotiations before its accession, say Bulgaria on a proposal of
-July 2004) gets the **share of the Council it had in the first later period that lists it,
-times the total of the period's table**; :func:`council_weight` says so in its note.
+July 2004 or of 2006) gets the **share of the Council it had in the first later period that
+lists it, times the total of the period's table**: Bulgaria on a proposal of 2006 weighs
+10/345 of the EU-25's 321 votes; :func:`council_weight` says so in its note.
 
 The Commission and the Parliament
 ---------------------------------
@@ -51,7 +55,8 @@ transcription of the authors' tables:
   co-decision (``COD``: it is a co-legislator) and nothing under consultation (``CNS``: its
   opinion does not bind the Council).
 * ``supranational``: the Commission weighs as much as the whole Council (the total of the
-  period's table); the Parliament as much under co-decision and nothing under consultation.
+  period's table: 321 votes in 2005, 352 in 2014); the Parliament as much under co-decision
+  and nothing under consultation.
 * ``equal``: every actor weighs 1.
 * a file of ``actor,weight`` rows (optionally a third column ``procedure``, COD or CNS, for
   a weight under that procedure only): :func:`read_weights`.
@@ -76,6 +81,7 @@ from ..errors import Problem, ScenarioError
 __all__ = [
     "COMMISSION",
     "NAMES",
+    "NICE_ACCESSIONS",
     "PARLIAMENT",
     "PERIODS",
     "PROCEDURES",
@@ -254,6 +260,51 @@ LISBON_2016_PERCENT = {
 }
 _LISBON_SUM = math.fsum(LISBON_2016_PERCENT.values())
 
+#: The Nice period: from the day the Treaty of Nice's votes applied to the last day before
+#: Lisbon's double majority.
+_NICE_START, _NICE_END = _dt.date(2004, 11, 1), _dt.date(2014, 10, 31)
+#: The states that joined during the Nice period, and the day each became a member.
+NICE_ACCESSIONS: Mapping[str, _dt.date] = MappingProxyType(
+    {"BG": _dt.date(2007, 1, 1), "RO": _dt.date(2007, 1, 1), "HR": _dt.date(2013, 7, 1)}
+)
+#: The act that set the votes of the states that were members from each day.
+_NICE_ACTS = {
+    _NICE_START: "the 2003 Act of Accession (EU-25)",
+    _dt.date(2007, 1, 1): "the 2005 Act of Accession (Bulgaria, Romania; members from 1 "
+    "January 2007)",
+    _dt.date(2013, 7, 1): "the 2012 Act of Accession (Croatia; a member from 1 July 2013)",
+}
+
+
+def _nice_periods() -> tuple[Period, ...]:
+    """The Nice votes of the states that were members, one period per membership: a new
+    period starts on each day of :data:`NICE_ACCESSIONS`."""
+    starts = sorted({_NICE_START, *NICE_ACCESSIONS.values()})
+    periods = []
+    for k, start in enumerate(starts):
+        end = starts[k + 1] - _dt.timedelta(days=1) if k + 1 < len(starts) else _NICE_END
+        weights = {
+            s: float(v)
+            for s, v in _NICE_VOTES.items()
+            if NICE_ACCESSIONS.get(s, _NICE_START) <= start
+        }
+        acts = [_NICE_ACTS[d] for d in starts[: k + 1]]
+        acts_text = ", ".join(acts[:-1]) + " and " + acts[-1] if len(acts) > 1 else acts[0]
+        periods.append(
+            Period(
+                key=f"nice-eu{len(weights)}",
+                name=f"Treaty of Nice (EU-{len(weights)})",
+                start=start,
+                end=end,
+                weights=weights,
+                unit="votes",
+                source="Treaty of Nice, Protocol on the enlargement of the EU, Art. 3, with the "
+                f"votes of the new members in {acts_text}: {math.fsum(weights.values()):g} votes",
+            )
+        )
+    return tuple(periods)
+
+
 PERIODS: tuple[Period, ...] = (
     Period(
         key="pre-nice",
@@ -274,21 +325,11 @@ PERIODS: tuple[Period, ...] = (
         unit="votes",
         source="2003 Act of Accession, Art. 26 (1 May to 31 October 2004): 124 votes",
     ),
-    Period(
-        key="nice",
-        name="Treaty of Nice",
-        start=_dt.date(2004, 11, 1),
-        end=_dt.date(2014, 10, 31),
-        weights={k: float(v) for k, v in _NICE_VOTES.items()},
-        unit="votes",
-        source="Treaty of Nice, Protocol on the enlargement of the EU, Art. 3, with the "
-        "votes of the new members in the 2003 Act of Accession (EU-25: 321), the 2005 Act "
-        "(Bulgaria, Romania; EU-27: 345) and the 2012 Act (Croatia; 352)",
-    ),
+    *_nice_periods(),
     Period(
         key="lisbon",
         name="Treaty of Lisbon (double majority)",
-        start=_dt.date(2014, 11, 1),
+        start=_NICE_END + _dt.timedelta(days=1),
         end=None,
         weights={k: v / _LISBON_SUM for k, v in LISBON_2016_PERCENT.items()},
         unit="population share",
@@ -390,12 +431,25 @@ class Weighting:
 
 
 def weighting(spec: str | Weighting) -> Weighting:
-    """A named weighting (:data:`SCHEMES`), or one read from the file at ``spec``."""
+    """A named weighting (:data:`SCHEMES`), or one read from the file at ``spec``; a
+    :class:`~realpolitik.errors.ScenarioError` if ``spec`` is neither (it lists both)."""
     if isinstance(spec, Weighting):
         return spec
     if spec in SCHEMES:
         return Weighting(spec)
-    return read_weights(Path(spec))
+    path = Path(spec).expanduser()
+    if not path.exists():
+        raise ScenarioError(
+            [
+                Problem(
+                    str(spec),
+                    "",
+                    "no such weighting or file; --weights expects council, supranational or "
+                    "equal, or the path of a CSV file actor,weight[,procedure]",
+                )
+            ]
+        )
+    return read_weights(path)
 
 
 def read_weights(path: Path) -> Weighting:
