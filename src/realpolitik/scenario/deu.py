@@ -58,7 +58,7 @@ from typing import Any
 from ..errors import Problem, ScenarioError
 from . import eu_weights
 from .objects import Actor, Issue, Outcome, Scenario, Source, SourceEntry, Stance
-from .yaml_io import MAX_BYTES, decode
+from .yaml_io import decode, read_bytes
 
 __all__ = [
     "ACTORS",
@@ -283,19 +283,8 @@ def _empty(name: str) -> ScenarioError:
 
 def read_deu(path: str | Path, *, iso_dates: bool = False) -> DeuTable:
     """Read a DEU III tab-separated file; see :func:`parse_deu`."""
-    p = Path(path)
     name = str(path)
-    try:
-        if p.is_dir():
-            raise ScenarioError([Problem(name, "", "is a folder; expected a DEU .tsv file")])
-        with p.open("rb") as fh:
-            raw = fh.read(MAX_BYTES + 1)
-    except FileNotFoundError:
-        raise ScenarioError([Problem(name, "", "no such file")]) from None
-    except OSError as exc:
-        raise ScenarioError([Problem(name, "", f"cannot be read: {exc.strerror}")]) from None
-    if len(raw) > MAX_BYTES:
-        raise ScenarioError([Problem(name, "", f"more than {MAX_BYTES:,} bytes")])
+    raw = read_bytes(Path(path), what="a DEU .tsv file")
     if not raw.removeprefix(b"\xef\xbb\xbf").strip():
         raise _empty(name)
     return parse_deu(

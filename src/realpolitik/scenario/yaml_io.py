@@ -26,6 +26,7 @@ __all__ = [
     "dump_yaml",
     "parse_document",
     "parse_yaml",
+    "read_bytes",
     "read_text",
     "read_yaml",
 ]
@@ -34,15 +35,14 @@ MAX_BYTES = 5_000_000
 MAX_NODES = 200_000
 
 
-def read_text(path: Path, *, label: str | None = None) -> str:
-    """The file's text as UTF-8, or a :class:`ScenarioError` saying why not.
-
-    At most :data:`MAX_BYTES` are read, whatever the file claims to be (a device or a
-    pipe reports no size)."""
+def read_bytes(path: Path, *, label: str | None = None, what: str = "a scenario file") -> bytes:
+    """The file's bytes, or a :class:`ScenarioError` saying why not (``what`` the file was
+    expected to be). At most :data:`MAX_BYTES` are read, whatever the file claims to be (a
+    device or a pipe reports no size)."""
     name = label or str(path)
     try:
         if path.is_dir():
-            raise ScenarioError([Problem(name, "", "is a folder; expected a scenario file")])
+            raise ScenarioError([Problem(name, "", f"is a folder; expected {what}")])
         with path.open("rb") as fh:
             raw = fh.read(MAX_BYTES + 1)
     except FileNotFoundError:
@@ -57,6 +57,14 @@ def read_text(path: Path, *, label: str | None = None) -> str:
                 )
             ]
         )
+    return raw
+
+
+def read_text(path: Path, *, label: str | None = None) -> str:
+    """The file's text as UTF-8, or a :class:`ScenarioError` saying why not
+    (:func:`read_bytes`)."""
+    name = label or str(path)
+    raw = read_bytes(path, label=label)
     return decode(raw, name)
 
 
