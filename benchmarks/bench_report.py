@@ -7,8 +7,8 @@ Run from the repository root::
     python benchmarks/bench_report.py --quick   # fewer draws and Sobol samples
 
 The stages are those of :func:`realpolitik.report.build_report` (forecast, levers, view
-from, simulation, sensitivity) and the rendering (charts and HTML), then the PDF of the
-same HTML when WeasyPrint is installed. The reference is ``realpolitik.forecast`` of the
+from, linked games, simulation, sensitivity) and the rendering (charts and HTML), then the
+PDF of the same HTML when WeasyPrint is installed. The reference is ``realpolitik.forecast`` of the
 same scenario with every model (what ``realpolitik forecast`` computes); each stage is
 reported in seconds and as a multiple of it, with the HTML's size. No target: the report is
 a one-off per analysis; this says what to cut (``--draws``, ``--sobol-n``,
@@ -51,6 +51,13 @@ def main() -> int:
     try:
         _, t_levers = timed(lambda: levers(sc, "azerbaijan"))
         _, t_view = timed(lambda: view_from(sc, "azerbaijan"))
+        t_games = None
+        try:
+            from realpolitik.report.build import _linked_games
+
+            _, t_games = timed(lambda: _linked_games(sc, None, []))
+        except ImportError:
+            pass
         _, t_sim = timed(lambda: rp.simulate(sc, draws=draws, seed=1, backend=runner))
         _, t_sens = timed(lambda: sensitivity(sc, n=sobol_n, seed=1, backend=runner))
     finally:
@@ -75,6 +82,7 @@ def main() -> int:
         ("reference: rp.forecast (all models)", ref),
         ("levers of azerbaijan", t_levers),
         ("view from azerbaijan", t_view),
+        *([("linked game: solve + 21-step sweep", t_games)] if t_games is not None else []),
         (f"simulation ({draws} draws x 3 models)", t_sim),
         (f"sensitivity (n = {sobol_n})", t_sens),
         ("build_report (all of the above, new pool)", built),
