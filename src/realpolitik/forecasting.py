@@ -16,7 +16,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -70,6 +70,30 @@ def scenario_fields(ref: Mapping[str, Any]) -> dict[str, Any]:
         "scenario_hash": ref["hash"],
         "scenario_date": ref["date"],
     }
+
+
+class JsonResult:
+    """What every result that serialises shares: :meth:`to_json` of its ``to_dict`` (the
+    same bytes for the same inputs, settings and seed), and the check that a document read
+    back is of its format (``format_id``; ``kind`` names it in the error)."""
+
+    format_id: ClassVar[str]
+    kind: ClassVar[str]
+
+    def to_dict(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent, allow_nan=False) + "\n"
+
+    @classmethod
+    def check_format(cls, d: Mapping[str, Any]) -> None:
+        """Raise ``ValueError`` unless ``d`` declares this result's format."""
+        if d.get("format") != cls.format_id:
+            raise ValueError(
+                f"not a realpolitik {cls.kind} (format {d.get('format')!r}, "
+                f"expected {cls.format_id!r})"
+            )
 
 
 def _jsonable(a: Any) -> Any:
@@ -155,13 +179,16 @@ class ModelRun:
 
 
 @dataclass(frozen=True, eq=False)
-class Forecast:
+class Forecast(JsonResult):
     """The forecasts of one or more models for one scenario, with their provenance.
 
     The inputs the models saw are kept (``capability``, ``position`` and
     ``salience`` on 0-100, ``nan`` where an actor has no stance) so that gains and
     closeness can be computed from the result alone.
     """
+
+    format_id: ClassVar[str] = FORMAT
+    kind: ClassVar[str] = "forecast"
 
     scenario_id: str
     scenario_name: str
@@ -259,15 +286,9 @@ class Forecast:
             "runs": [r.to_dict() for r in self.runs],
         }
 
-    def to_json(self, *, indent: int | None = 2) -> str:
-        return json.dumps(self.to_dict(), indent=indent, allow_nan=False) + "\n"
-
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Forecast:
-        if d.get("format") != FORMAT:
-            raise ValueError(
-                f"not a realpolitik forecast (format {d.get('format')!r}, expected {FORMAT!r})"
-            )
+        cls.check_format(d)
         inp = d["inputs"]
         return cls(
             **scenario_fields(d["scenario"]),

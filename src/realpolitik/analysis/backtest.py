@@ -60,13 +60,13 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
 from .._version import __version__
 from ..errors import Problem, ScenarioError
-from ..forecasting import ModelPlan, _jsonable, issue_input, plan_models
+from ..forecasting import JsonResult, ModelPlan, _jsonable, issue_input, plan_models
 from ..models.base import ModelInput
 from ..scenario import Scenario
 from .bootstrap import (
@@ -609,7 +609,7 @@ def _score(
 
 
 @dataclass(frozen=True, eq=False)
-class Backtest:
+class Backtest(JsonResult):
     """Models and baselines scored against observed outcomes, and how it was done.
 
     Per issue (``cases``, in order): its cluster, outcome, scale span, groups, and each
@@ -619,6 +619,9 @@ class Backtest:
     parameters; ``seed``, ``resamples`` and ``confidence`` the bootstrap's; ``states`` the
     EUM's per issue (1 settled, 2 cycle, 0 unsettled).
     """
+
+    format_id: ClassVar[str] = FORMAT
+    kind: ClassVar[str] = "back-test"
 
     source: Mapping[str, Any]
     cases: tuple[str, ...]
@@ -718,15 +721,9 @@ class Backtest:
             },
         }
 
-    def to_json(self, *, indent: int | None = 2) -> str:
-        return json.dumps(self.to_dict(), indent=indent, allow_nan=False) + "\n"
-
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Backtest:
-        if d.get("format") != FORMAT:
-            raise ValueError(
-                f"not a realpolitik back-test (format {d.get('format')!r}, expected {FORMAT!r})"
-            )
+        cls.check_format(d)
         c = d["cases"]
 
         def arr(x: Any) -> np.ndarray:

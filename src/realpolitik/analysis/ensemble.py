@@ -31,12 +31,13 @@ import secrets
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
 from .._version import __version__
 from ..forecasting import (
+    JsonResult,
     ModelPlan,
     _jsonable,
     issue_batch,
@@ -230,7 +231,7 @@ class ActorOutlook:
 
 
 @dataclass(frozen=True, eq=False)
-class Ensemble:
+class Ensemble(JsonResult):
     """The result of :func:`simulate`: every draw's forecasts and gains, how they were
     produced (scenario hash, models and parameters, seed, draws, version), and the
     summaries computed from them.
@@ -242,6 +243,9 @@ class Ensemble:
     the longest run of completed draws from draw 0, so that the result equals a run of
     ``draws`` draws with the same seed).
     """
+
+    format_id: ClassVar[str] = FORMAT
+    kind: ClassVar[str] = "ensemble"
 
     scenario_id: str
     scenario_name: str
@@ -401,15 +405,9 @@ class Ensemble:
             },
         }
 
-    def to_json(self, *, indent: int | None = 2) -> str:
-        return json.dumps(self.to_dict(), indent=indent, allow_nan=False) + "\n"
-
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Ensemble:
-        if d.get("format") != FORMAT:
-            raise ValueError(
-                f"not a realpolitik ensemble (format {d.get('format')!r}, expected {FORMAT!r})"
-            )
+        cls.check_format(d)
 
         def arr(x: Any) -> np.ndarray:
             return _ro(np.array(x if x else [], dtype=float))

@@ -52,13 +52,14 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
 from .._version import __version__
 from ..errors import Problem, ScenarioError
 from ..forecasting import (
+    JsonResult,
     ModelPlan,
     _jsonable,
     issue_batch,
@@ -186,7 +187,7 @@ class Lever:
 
 
 @dataclass(frozen=True, eq=False)
-class Levers:
+class Levers(JsonResult):
     """The result of :func:`levers`: for actor ``actor``, per model, every lever ranked
     (best first), and how they were computed.
 
@@ -196,6 +197,9 @@ class Levers:
     ``issues`` (its issues). Provenance: the scenario's hash, the models' parameters and
     the library version.
     """
+
+    format_id: ClassVar[str] = FORMAT
+    kind: ClassVar[str] = "levers result"
 
     scenario_id: str
     scenario_name: str
@@ -259,15 +263,9 @@ class Levers:
             "levers": {m: [lv.to_dict() for lv in v] for m, v in self.levers.items()},
         }
 
-    def to_json(self, *, indent: int | None = 2) -> str:
-        return json.dumps(self.to_dict(), indent=indent, allow_nan=False) + "\n"
-
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Levers:
-        if d.get("format") != FORMAT:
-            raise ValueError(
-                f"not a realpolitik levers result (format {d.get('format')!r}, expected {FORMAT!r})"
-            )
+        cls.check_format(d)
         return cls(
             **scenario_fields(d["scenario"]),
             actor=d["actor"],

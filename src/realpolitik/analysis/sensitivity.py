@@ -51,13 +51,20 @@ import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
 from .._version import __version__
 from ..errors import RealpolitikError
-from ..forecasting import _jsonable, plan_models, provenance, scenario_fields, scenario_ref
+from ..forecasting import (
+    JsonResult,
+    _jsonable,
+    plan_models,
+    provenance,
+    scenario_fields,
+    scenario_ref,
+)
 from ..scenario import Scenario, load
 from ..scenario.uncertainty import Values, draw_values, point_values, uncertain_inputs
 from .ensemble import (
@@ -210,7 +217,7 @@ class Tornado:
 
 
 @dataclass(frozen=True, eq=False)
-class Sensitivity:
+class Sensitivity(JsonResult):
     """The result of :func:`sensitivity`, with how it was made.
 
     ``sobol[model]`` holds one :class:`IssueSobol` per issue, ``tornado[model]`` one
@@ -220,6 +227,9 @@ class Sensitivity:
     bootstrap), the bootstrap ``resamples``, the number of model ``evaluations`` and the
     library version.
     """
+
+    format_id: ClassVar[str] = FORMAT
+    kind: ClassVar[str] = "sensitivity analysis"
 
     scenario_id: str
     scenario_name: str
@@ -304,17 +314,9 @@ class Sensitivity:
             "tornado": {m: [t.to_dict() for t in v] for m, v in self.tornado.items()},
         }
 
-    def to_json(self, *, indent: int | None = 2) -> str:
-        """The result as JSON: the same bytes for the same scenario, settings and seed."""
-        return json.dumps(self.to_dict(), indent=indent, allow_nan=False) + "\n"
-
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Sensitivity:
-        if d.get("format") != FORMAT:
-            raise ValueError(
-                f"not a realpolitik sensitivity analysis (format {d.get('format')!r}, "
-                f"expected {FORMAT!r})"
-            )
+        cls.check_format(d)
         return cls(
             **scenario_fields(d["scenario"]),
             issues=tuple(d["issues"]),

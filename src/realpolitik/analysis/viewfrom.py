@@ -39,13 +39,20 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
 from .._version import __version__
 from ..errors import Problem, ScenarioError
-from ..forecasting import _jsonable, issue_input, provenance, scenario_fields, scenario_ref
+from ..forecasting import (
+    JsonResult,
+    _jsonable,
+    issue_input,
+    provenance,
+    scenario_fields,
+    scenario_ref,
+)
 from ..models import eum
 from ..scenario import Scenario, load
 
@@ -195,10 +202,13 @@ class IssueView:
 
 
 @dataclass(frozen=True)
-class ViewFrom:
+class ViewFrom(JsonResult):
     """The result of :func:`view_from`: how ``actor`` sees every other participant on
     each issue where it holds a stance (scenario order), with the EUM parameters used
     (``q``, ``t``, ``probability``, ``range_basis``) and the provenance of the scenario."""
+
+    format_id: ClassVar[str] = FORMAT
+    kind: ClassVar[str] = "view-from result"
 
     scenario_id: str
     scenario_name: str
@@ -239,16 +249,9 @@ class ViewFrom:
             "issues": [v.to_dict() for v in self.issues],
         }
 
-    def to_json(self, *, indent: int | None = 2) -> str:
-        return json.dumps(self.to_dict(), indent=indent, allow_nan=False) + "\n"
-
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> ViewFrom:
-        if d.get("format") != FORMAT:
-            raise ValueError(
-                f"not a realpolitik view-from result (format {d.get('format')!r}, "
-                f"expected {FORMAT!r})"
-            )
+        cls.check_format(d)
         return cls(
             **scenario_fields(d["scenario"]),
             actor=d["actor"],
