@@ -8,11 +8,12 @@ that did not beat the compromise model where it was checked) run by name.
 
 from __future__ import annotations
 
-from . import anchored, compromise, eum, median
+from . import anchored, compromise, eum, median, smp
 from .base import ModelFunction, ModelInput, ModelSpec, Trajectory
 
 REGISTRY: dict[str, ModelSpec] = {
-    spec.name: spec for spec in (compromise.SPEC, median.SPEC, eum.SPEC, anchored.SPEC)
+    spec.name: spec
+    for spec in (compromise.SPEC, median.SPEC, eum.SPEC, anchored.SPEC, smp.SPEC)
 }
 
 

@@ -14,7 +14,9 @@ Conventions
   ``(n,)`` or one per actor and issue ``(n, m)``: a batch of Monte Carlo draws of one
   issue is an input whose m columns are the draws, each with its own capabilities.
 * every column (issue) is independent of the others: a model's result for a column is the
-  same, bit for bit, whatever columns run beside it (tests/test_model_contract.py).
+  same, bit for bit, whatever columns run beside it (tests/test_model_contract.py); a model
+  whose ``ModelSpec.joint`` is true (its issues are the dimensions of one space) does so when
+  run with ``issues="separate"``.
 * ``changes`` are dated shocks: from round ``k`` on, the state reflects the change
   (:class:`Change`). Static models forecast the settlement, so they see every change
   applied (:meth:`ModelInput.final`); dynamic models apply each at its round.
@@ -274,6 +276,8 @@ class ModelSpec:
     ``in_all``: whether ``--model all`` (and every ``"all"``) runs it; a model that has not
     shown it forecasts better than the compromise model is run by name only. ``standing``:
     one line of its measured result, where it has one (``realpolitik models`` shows it).
+    ``joint``: the issues interact (they are the dimensions of one space), so its columns
+    are not independent; such a model takes ``issues="separate"`` to run each column alone.
     """
 
     name: str
@@ -286,3 +290,4 @@ class ModelSpec:
     reference: str = ""
     in_all: bool = True
     standing: str = ""
+    joint: bool = False
