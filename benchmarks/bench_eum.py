@@ -8,7 +8,7 @@ Run from the repository root::
 For n = 10, 50, 200 and 1000 actors on one issue (random inputs from
 ``numpy.random.default_rng``), it prints the vectorised model's time per round, its peak
 memory (tracemalloc, which traces numpy's allocations) and the ratio to the plain-loop
-reference (``benchmarks/reference_eum.py``: per round one pass over the ordered pairs and
+reference (``tests/reference_eum.py``: per round one pass over the ordered pairs and
 the voters, each vote computed once) timed in the same run. Times are the best of a few
 repetitions, model and reference alternating: the model over whole runs of its default
 40 rounds (so its work per run, the medians of every round and the forecast rule, is
@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "tests"))  # the plain-loop reference
 sys.path.insert(0, str(HERE.parent / "src"))
 
 from reference_eum import one_round  # noqa: E402

@@ -99,7 +99,9 @@ def upload(client, name, content, mime="text/yaml"):
 
 def cell(text, issue, model):
     """The forecast shown for ``issue`` under ``model``."""
-    m = re.search(rf'<td data-issue="{re.escape(issue)}" data-model="{model}">([^<]*)</td>', text)
+    m = re.search(
+        rf'<td data-issue="{re.escape(issue)}" data-model="{model}"[^>]*>([^<]*)</td>', text
+    )
     assert m, f"no forecast cell for {issue}/{model}"
     return m.group(1)
 
@@ -154,7 +156,12 @@ def test_opening_a_builtin_shows_the_api_forecasts(client):
     assert fc.models == ("compromise", "median", "eum")
     for issue in fc.issues:
         for model in fc.models:
-            assert cell(text, issue, model) == f"{fc.value(model, issue):.1f}"
+            end = fc.issue_forecast(model, issue)
+            want = "undetermined" if end.value is None else f"{end.value:.1f}"
+            assert cell(text, issue, model) == want
+    # the EUM's cycles between distant states are named, with their states
+    assert fc.undetermined("eum") == ("karabakh-control", "donbas-control")
+    assert 'title="undetermined: cycles between 5.0 and 100.0"' in text
     assert "<svg" in text  # the charts, inline
 
 

@@ -91,12 +91,15 @@ def test_version():
     assert rp.__version__ in invoke("--version")
 
 
-def test_forecast_warns_when_the_eum_has_not_settled():
-    # On the EC example the EUM's median cycles (Scholz et al. 2011, Table 2: 9.9 ... 7.4 ...).
+def test_forecast_says_when_the_eum_is_still_moving():
+    # On the EC example the EUM's median wanders (Scholz et al. 2011, Table 2: 9.9 ... 7.4
+    # ...): after 40 rounds it is still moving between 7.0 and 9.9, no point forecast.
     out = invoke("forecast", "ec-emissions-1994", "--model", "eum")
-    assert "eum has not settled" in out
+    assert "undetermined" in out
+    assert "eum does not settle: after 40 rounds it is still moving between 7.0 and 9.9" in out
     out = invoke("forecast", "ec-emissions-1994", "--model", "eum", "--rounds", "5")
-    assert "has not settled" not in out  # rounds 3-5 all sit at 9.96
+    assert "undetermined" not in out  # rounds 3-5 all sit at 9.96
+    assert "eum's positions still move, but its median stays at 10.0" in out
 
 
 def test_validate_notes_an_issue_nobody_weighs(tmp_path):
@@ -112,11 +115,14 @@ def test_validate_notes_an_issue_nobody_weighs(tmp_path):
 
 
 def test_forecast_says_when_the_eum_cycles():
-    # On caucasus-2022 the EUM's Karabakh median alternates between two values (a 2-cycle);
-    # the table and the winners' lines say so, and the forecast is the cycle's mean.
+    # On caucasus-2022 the EUM's Karabakh median alternates between 5 and 100 (a 2-cycle):
+    # the table says it is undetermined, with its states, and the gains leave it out; a
+    # narrow cycle (35 and 40 on the transit route) is forecast by its mean.
     out = invoke("forecast", "--model", "eum")
-    assert "eum cycles between" in out and "period 2" in out
-    assert "eum cycles on" in out and "karabakh-control" in out
+    assert "│ eum        │ undetermined │" in out
+    assert "eum does not settle: it cycles between 5.0 and 100.0 (period 2)" in out
+    assert "eum leaves out karabakh-control, donbas-control" in out
+    assert "eum cycles within 35.0-40.0 (period 2); its forecast is the mean" in out
     run = rp.forecast("caucasus-2022", model="eum").run("eum")
     j = run.details["cycle_period"]
     assert any(p[0] == 2 for p in j)

@@ -50,7 +50,7 @@ def test_json_round_trip(reference):
     again = Ensemble.from_json(reference.to_json())
     assert again.to_json() == reference.to_json()
     d = json.loads(reference.to_json())
-    assert d["format"] == "realpolitik-ensemble/1" and d["seed"] == 7 and d["draws"] == 240
+    assert d["format"] == "realpolitik-ensemble/2" and d["seed"] == 7 and d["draws"] == 240
     assert len(d["per_draw"]["forecasts"]["eum"]) == 240
 
 

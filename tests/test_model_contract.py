@@ -64,8 +64,14 @@ def test_positions_and_forecasts_stay_on_the_scale(name, inp):
     tol = 1e-9 * (inp.scale_max - inp.scale_min)
     assert np.all(traj.positions >= inp.scale_min - tol)
     assert np.all(traj.positions <= inp.scale_max + tol)
-    assert np.all(traj.forecast >= inp.scale_min - tol)
-    assert np.all(traj.forecast <= inp.scale_max + tol)
+    # a forecast is on the scale, or nan where the model says it is undetermined
+    none = np.isnan(traj.forecast)
+    if "determinate" in traj.details:
+        np.testing.assert_array_equal(none, traj.details["determinate"] == 0)
+    else:
+        assert not none.any()
+    assert np.all(traj.forecast[~none] >= inp.scale_min[~none] - tol[~none])
+    assert np.all(traj.forecast[~none] <= inp.scale_max[~none] + tol[~none])
     for arr in traj.per_round.values():
         assert arr.shape == (traj.rounds + 1, m)
 
@@ -241,6 +247,6 @@ def test_details_false_changes_nothing_but_the_per_round_diagnostics(name):
 
 def test_unknown_model_names_the_known_ones():
     with pytest.raises(
-        KeyError, match="known models: anchored-compromise, compromise, eum, median, smp"
+        KeyError, match="known models: anchored-compromise, compromise, eum, eum-pair, median, smp"
     ):
         get("oracle")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import os
 import random
 import signal
@@ -99,11 +100,16 @@ def test_record_get_list_round_trip(tmp_path, caucasus, fc):
         assert rec.parameters["model_parameters"]["eum"]["rounds"] == 40
         for model in fc.models:
             for issue in fc.issues:
-                assert rec.summary["forecasts"][model][issue] == fc.value(model, issue)
+                v = fc.value(model, issue)  # nan where undetermined: null in the store
+                assert rec.summary["forecasts"][model][issue] == (None if math.isnan(v) else v)
             assert rec.summary["gains"][model] == fc.gains(model)
         assert list(rec.summary["forecasts"]) == list(fc.models)  # order kept
         eum = rec.summary["stability"]["eum"]
-        assert eum["karabakh-control"] == {"settled": False, "cycle_period": 2}
+        assert eum["karabakh-control"] == {
+            "settled": False,
+            "cycle_period": 2,
+            "undetermined": "undetermined: cycles between 5.0 and 100.0",
+        }
         assert eum["turkey-armenia-normalization"] == {"settled": True, "cycle_period": 0}
 
         sim = st.get(b)
@@ -154,7 +160,11 @@ def test_compare_reports_exactly_the_changed_salience(tmp_path, caucasus, fc):
         assert cmp.parameter_differences == ()
         assert len(cmp.forecasts) == len(fc.models) * len(fc.issues)
         for c in cmp.forecasts:
-            assert c.a == fc.value(c.model, c.item)
+            v = fc.value(c.model, c.item)
+            if math.isnan(v):  # undetermined: nothing to subtract
+                assert c.a is None and c.delta is None
+                continue
+            assert c.a == v
             assert c.delta == pytest.approx(c.b - c.a)
         moved = {(c.model, c.item) for c in cmp.forecasts if c.delta}
         assert ("compromise", "karabakh-control") in moved
@@ -164,7 +174,7 @@ def test_compare_reports_exactly_the_changed_salience(tmp_path, caucasus, fc):
 
         again = st.compare(a, same)
         assert again.same_scenario and again.scenario_differences == ()
-        assert all(c.delta == 0 for c in again.forecasts)
+        assert all(c.delta == 0 or c.a is c.b is None for c in again.forecasts)
         assert again.summary_differences == ()
 
 
@@ -458,9 +468,11 @@ def test_cli_list_show_compare(store_with_runs):
 
     out = runs("show", "1", "--store", p)
     assert "Forecasts" in out and "karabakh-control" in out and "eum" in out
-    assert "eum cycles on" in out
+    assert "eum gives no forecast (undetermined) on karabakh-control" in out
+    assert "eum cycles on" in out  # a narrow cycle, forecast its mean
     full = json.loads(runs("show", "1", "--store", p, "--json"))
-    assert full["summary"]["forecasts"]["eum"]["karabakh-control"] is not None
+    assert full["summary"]["forecasts"]["eum"]["karabakh-control"] is None
+    assert full["summary"]["forecasts"]["eum"]["russia-transit-role"] == 37.5
     assert full["scenario"]["id"] == "caucasus-2022"
     assert "status: partial" in runs("show", "3", "--store", p)
 

@@ -72,7 +72,7 @@ def test_perceptions_agree_with_round_one(case):
     x, c, s, q, t, probability = case
     inp = ModelInput.single_issue(c, x, s, 0, 100)
     traj = eum.run(inp, rounds=1, q=q, t=t, probability=probability)
-    span = float(eum._ranges(inp, "positions")[0])
+    span = float(eum.ranges(inp, "positions")[0])
     seen = eum.perceptions(x, c, s, span=span, q=q, t=t, probability=probability)
     n = x.size
     assert seen.eu_challenge.shape == seen.eu_challenged.shape == (n, n)

@@ -7,6 +7,11 @@ positions, the library version, and serialises to JSON and back losslessly.
 Each issue is run on its own, with the actors that hold a stance on it (an actor
 without a stance takes no part); positions of non-participants are ``nan`` in the
 arrays and ``null`` in JSON.
+
+A dynamic model may not settle: where it goes on cycling between distant states (or is
+still moving), its forecast of that issue is **undetermined**: ``nan`` in the arrays,
+``null`` in JSON, and :meth:`Forecast.issue_forecast` says how the run ended (the states
+of the cycle, the band). Gains leave such issues out.
 """
 
 from __future__ import annotations
@@ -27,9 +32,12 @@ from .scenario import Scenario
 from .scenario.objects import Shock
 from .scenario.uncertainty import Values
 
-__all__ = ["FORMAT", "Forecast", "ModelRun", "forecast"]
+__all__ = ["FORMAT", "Forecast", "IssueForecast", "ModelRun", "forecast"]
 
-FORMAT = "realpolitik-forecast/1"
+FORMAT = "realpolitik-forecast/2"
+#: Earlier formats :meth:`Forecast.from_dict` still reads (/1: a cycle's mean stood as its
+#: forecast; there are no ``outcomes``).
+READS = ("realpolitik-forecast/1",)
 #: The most rounds a dynamic model may be asked for.
 MAX_ROUNDS = 10_000
 
@@ -127,6 +135,105 @@ def _from_json_array(a: Any) -> np.ndarray:
     return _ro(conv(a))
 
 
+@dataclass(frozen=True)
+class IssueForecast:
+    """What one model forecasts for one issue, and how its run ended.
+
+    ``kind`` is "static" (a model without rounds), "settled" (the positions came to rest),
+    "cycle" (they go round with period ``period``) or "moving" (neither, in the rounds
+    run). ``value`` is the forecast, or ``None`` where it is undetermined: a cycle between
+    distant states, or a run still moving widely (the model's rule: its ``determinate``
+    detail). ``states`` are the medians the cycle goes through (a settled or static run:
+    its one state; moving: none); ``low`` and ``high`` the band of medians over the end of
+    the run.
+    """
+
+    model: str
+    issue: str
+    value: float | None
+    kind: str
+    period: int = 0
+    states: tuple[float, ...] = ()
+    low: float | None = None
+    high: float | None = None
+    rounds: int = 0
+
+    @property
+    def determinate(self) -> bool:
+        return self.value is not None
+
+    def describe(self, digits: int = 1) -> str:
+        """The forecast in words: ``"52.5"``, ``"undetermined: cycles between 5.0 and
+        100.0"``, ``"37.5 (cycles within 35.0-40.0)"``..."""
+
+        def f(x: float | None) -> str:
+            return "-" if x is None else f"{x:.{digits}f}"
+
+        band = f"{f(self.low)} and {f(self.high)}"
+        if self.kind == "cycle":
+            if len(set(self.states)) > 2:
+                band = ", ".join(f(x) for x in self.states)
+                where = f"cycles through {band} (period {self.period})"
+            else:
+                where = f"cycles between {band}"
+        elif self.kind == "moving":
+            where = f"still moving between {band} after {self.rounds} rounds"
+        else:
+            return f(self.value)
+        if self.value is None:
+            return f"undetermined: {where}"
+        return f"{f(self.value)} ({where})"
+
+    def note(self) -> str:
+        """A sentence on a run that did not come to rest, or "" for one that did."""
+
+        def f(x: float | None) -> str:
+            return "-" if x is None else f"{x:.1f}"
+
+        if self.kind not in ("cycle", "moving"):
+            return ""
+        if self.value is None:
+            if self.kind == "cycle":
+                where = self.describe().removeprefix("undetermined: ")
+                how = f"it {where}" + ("" if "period" in where else f" (period {self.period})")
+            else:
+                how = (
+                    f"after {self.rounds} rounds it is still moving between {f(self.low)} and "
+                    f"{f(self.high)}"
+                )
+            return (
+                f"{self.model} does not settle: {how}; no point forecast, and gains leave "
+                "this issue out."
+            )
+        if self.low == self.high:
+            moves = f"cycle (period {self.period})" if self.kind == "cycle" else "still move"
+            return f"{self.model}'s positions {moves}, but its median stays at {f(self.value)}."
+        if self.kind == "cycle":
+            return (
+                f"{self.model} cycles within {f(self.low)}-{f(self.high)} (period "
+                f"{self.period}); its forecast is the mean over the cycle."
+            )
+        return (
+            f"{self.model} is still moving after {self.rounds} rounds, within "
+            f"{f(self.low)}-{f(self.high)}; its forecast is the last median."
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "value": self.value,
+            "kind": self.kind,
+            "period": self.period,
+            "states": list(self.states),
+            "low": self.low,
+            "high": self.high,
+            "text": self.describe(),
+        }
+
+
+def _float_or_none(x: Any) -> float | None:
+    return None if x is None or math.isnan(float(x)) else float(x)
+
+
 @dataclass(frozen=True, eq=False)
 class ModelRun:
     """One model's run on every issue of a scenario.
@@ -155,6 +262,40 @@ class ModelRun:
     @property
     def rounds(self) -> int:
         return int(self.positions.shape[0] - 1)
+
+    def issue_forecast(self, j: int, issue: str = "") -> IssueForecast:
+        """How this run ended on issue ``j`` (:class:`IssueForecast`)."""
+        value = _float_or_none(self.forecast[j])
+        settled = _detail(self, "settled", j)
+        if settled is None:  # a model without rounds, or one that reports nothing
+            kind = "static" if not self.rounds else "settled"
+            return IssueForecast(
+                self.model,
+                issue,
+                value,
+                kind,
+                0,
+                () if value is None else (value,),
+                value,
+                value,
+                self.rounds,
+            )
+        period = int(_detail(self, "cycle_period", j) or 0)
+        low = _detail(self, "forecast_low", j)
+        high = _detail(self, "forecast_high", j)
+        determinate = _detail(self, "determinate", j)
+        if determinate is not None and not determinate:
+            value = None
+        states: tuple[float, ...] = ()
+        if settled:
+            kind, states = "settled", (() if value is None else (value,))
+        elif period:
+            medians = self.per_round.get("median")
+            kind = "cycle"
+            states = () if medians is None else tuple(float(v) for v in medians[-period:, j])
+        else:
+            kind, states = "moving", ()
+        return IssueForecast(self.model, issue, value, kind, period, states, low, high, self.rounds)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -227,8 +368,18 @@ class Forecast(JsonResult):
         raise KeyError(f"model {model!r} was not run; this forecast has {', '.join(self.models)}")
 
     def value(self, model: str, issue: str) -> float:
-        """The forecast of ``model`` for ``issue``."""
+        """The forecast of ``model`` for ``issue``; ``nan`` where it is undetermined
+        (:meth:`issue_forecast` says how the run ended)."""
         return float(self.run(model).forecast[self.issues.index(issue)])
+
+    def issue_forecast(self, model: str, issue: str) -> IssueForecast:
+        """How ``model``'s run ended on ``issue``: its forecast or why there is none."""
+        return self.run(model).issue_forecast(self.issues.index(issue), issue)
+
+    def undetermined(self, model: str) -> tuple[str, ...]:
+        """The issues on which ``model``'s forecast is undetermined."""
+        f = self.run(model).forecast
+        return tuple(i for j, i in enumerate(self.issues) if math.isnan(f[j]))
 
     def gains(self, model: str) -> dict[str, float | None]:
         """Each actor's salience-weighted gain against the status quo under ``model``.
@@ -240,7 +391,8 @@ class Forecast(JsonResult):
         where x_im is the actor's stated position, f_m the forecast and s_im its salience:
         the share of each issue's scale by which the outcome ends closer to what the
         actor wants than the status quo is, averaged with the actor's saliences as
-        weights. It lies in [-1, 1]; ``None`` for an actor with no such issue.
+        weights. It lies in [-1, 1]; ``None`` for an actor with no such issue. Issues whose
+        forecast is undetermined (:meth:`undetermined`) are left out: no outcome, no gain.
         """
         g = salience_gain(
             self.position,
@@ -253,9 +405,12 @@ class Forecast(JsonResult):
         return {a: None if math.isnan(g[k]) else float(g[k]) for k, a in enumerate(self.actors)}
 
     def closest(self, model: str, issue: str, k: int = 3) -> list[tuple[str, float]]:
-        """The ``k`` actors whose positions lie nearest to the forecast, with distances."""
+        """The ``k`` actors whose positions lie nearest to the forecast, with distances
+        (none where the forecast is undetermined)."""
         j = self.issues.index(issue)
         f = self.run(model).forecast[j]
+        if math.isnan(f):
+            return []
         x = self.position[:, j]
         order = sorted((abs(x[i] - f), i) for i in range(len(self.actors)) if not math.isnan(x[i]))
         return [(self.actors[i], float(d)) for d, i in order[:k]]
@@ -282,13 +437,21 @@ class Forecast(JsonResult):
                 r.model: dict(zip(self.issues, _jsonable(r.forecast), strict=True))
                 for r in self.runs
             },
+            "outcomes": {
+                r.model: {
+                    issue: r.issue_forecast(j, issue).to_dict()
+                    for j, issue in enumerate(self.issues)
+                }
+                for r in self.runs
+            },
             "gains": {r.model: self.gains(r.model) for r in self.runs},
             "runs": [r.to_dict() for r in self.runs],
         }
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Forecast:
-        cls.check_format(d)
+        if d.get("format") not in READS:
+            cls.check_format(d)
         inp = d["inputs"]
         return cls(
             **scenario_fields(d["scenario"]),
@@ -323,17 +486,19 @@ def salience_gain(
     :meth:`Forecast.gains`), for one or many draws.
 
     ``position`` and ``salience`` (..., n, m), ``nan`` where an actor has no stance;
-    ``forecast`` (..., m); ``status_quo``, ``scale_min``, ``scale_max`` (m,). Returns
-    (..., n), ``nan`` for an actor with no issue that has a status quo (or zero salience on
-    all of them). O(n m) per draw.
+    ``forecast`` (..., m), ``nan`` where undetermined; ``status_quo``, ``scale_min``,
+    ``scale_max`` (m,). Issues without a status quo or without a forecast are left out of
+    an actor's average. Returns (..., n), ``nan`` for an actor with no issue left (or zero
+    salience on all of them). O(n m) per draw.
     """
     position = np.asarray(position, dtype=float)
     span = np.asarray(scale_max, dtype=float) - np.asarray(scale_min, dtype=float)
     sq = np.asarray(status_quo, dtype=float)
-    ok = ~np.isnan(position) & ~np.isnan(sq)
+    f = np.asarray(forecast, dtype=float)[..., None, :]
+    ok = ~np.isnan(position) & ~np.isnan(sq) & ~np.isnan(f)
     x = np.where(ok, position, 0.0)
     s = np.where(ok, salience, 0.0)
-    f = np.asarray(forecast, dtype=float)[..., None, :]
+    f = np.where(ok, f, 0.0)
     gain = (np.abs(x - np.where(ok, sq, 0.0)) - np.abs(x - f)) / span
     gain = np.where(ok, gain, 0.0)
     num = (s * gain).sum(axis=-1)
@@ -593,33 +758,3 @@ def _detail(run: ModelRun, key: str, j: int) -> float | None:
     while isinstance(v, (list, tuple)):
         v = v[0] if v else None
     return None if v is None else float(v)
-
-
-def stability(run: ModelRun, j: int, span: float, last: int = 3) -> tuple[str, str]:
-    """``(kind, note)`` for a dynamic model on issue ``j``: kind "" when it came to rest
-    (or its forecast stays put while positions move), "cycle" when it cycles (the model
-    reports ``cycle_period``), "unsettled" when it still moves over its last rounds."""
-    if not run.rounds:
-        return "", ""
-    settled = _detail(run, "settled", j)
-    period = _detail(run, "cycle_period", j)
-    lo, hi = _detail(run, "forecast_low", j), _detail(run, "forecast_high", j)
-    if settled is None:  # a model that reports nothing: look at its last rounds
-        series = run.per_round.get("median")
-        if series is None or run.rounds < last:
-            return "", ""
-        lo, hi = float(series[-last:, j].min()), float(series[-last:, j].max())
-    elif settled:
-        return "", ""
-    if lo is not None and hi is not None and hi - lo <= 0.01 * span:
-        return "", ""  # positions may still move, but the forecast stays put
-    spread = f" between {lo:.1f} and {hi:.1f}" if lo is not None and hi is not None else ""
-    if period:
-        return "cycle", (
-            f"{run.model} cycles{spread} (period {int(period)}); its forecast is the mean over "
-            "the cycle."
-        )
-    return "unsettled", (
-        f"{run.model} has not settled after {run.rounds} rounds: its forecast moved{spread} "
-        "over the last rounds; try more --rounds."
-    )

@@ -922,7 +922,7 @@ def backtest(
         progress=progress,
     )
     for name, st in states.items():
-        notes.append(_state_note(name, st, plans))
+        notes.append(_state_note(name, st, forecasts[name], plans))
     return score(
         cases,
         forecasts,
@@ -938,11 +938,14 @@ def backtest(
     )
 
 
-def _state_note(name: str, st: np.ndarray, plans: Sequence[ModelPlan]) -> str:
+def _state_note(name: str, st: np.ndarray, forecast: np.ndarray, plans: Sequence[ModelPlan]) -> str:
     rounds = next(p.rounds for p in plans if p.name == name)
+    undetermined = int(np.isnan(forecast).sum())
     return (
         f"{name}: {int((st == 1).sum())} issues settled, {int((st == 2).sum())} ended in a "
-        f"cycle (forecast: its mean), {int((st == 0).sum())} unsettled after {rounds} rounds"
+        f"cycle, {int((st == 0).sum())} were still moving after {rounds} rounds; "
+        f"{undetermined} undetermined (a cycle or a move wider than 5% of the scale: no "
+        "forecast, left out of its scores and of the paired comparisons)"
     )
 
 

@@ -60,7 +60,10 @@ __all__ = [
     "simulate",
 ]
 
-FORMAT = "realpolitik-ensemble/1"
+FORMAT = "realpolitik-ensemble/2"
+#: Earlier formats :meth:`Ensemble.from_dict` still reads (/1: a cycle's mean stood as its
+#: forecast in every draw).
+READS = ("realpolitik-ensemble/1",)
 #: An outcome within this fraction of the issue's scale of the status quo is "at" it.
 AT_STATUS_QUO = 0.005
 #: A gain above this (a share of the scale, salience-weighted) counts as gaining.
@@ -86,8 +89,9 @@ def _ro(a: Any) -> np.ndarray:
 
 @dataclass(frozen=True, eq=False)
 class Outcome:
-    """One model's results over B draws: ``forecast`` (B, m); for a dynamic model that
-    reports them, ``settled`` and ``cycle_period`` (B, m), else ``None``."""
+    """One model's results over B draws: ``forecast`` (B, m), ``nan`` where undetermined;
+    for a dynamic model that reports them, ``settled`` and ``cycle_period`` (B, m), else
+    ``None``."""
 
     forecast: np.ndarray
     settled: np.ndarray | None = None
@@ -184,7 +188,13 @@ def _issue_arrays(sc: Scenario) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 @dataclass(frozen=True)
 class IssueOutlook:
-    """Where one issue lands under one model, across the draws."""
+    """Where one issue lands under one model, across the draws.
+
+    ``p_determinate`` is the share of draws with a point forecast (1 for a static model);
+    the mean, sd, quantiles and histogram are over those draws; ``p_below``, ``p_at`` and
+    ``p_above`` are shares of all draws, so that with ``1 - p_determinate`` (the draws in
+    which the model does not settle on a point) they sum to 1.
+    """
 
     issue: str
     point: float
@@ -198,6 +208,7 @@ class IssueOutlook:
     p_at: float | None
     p_above: float | None
     p_settled: float | None
+    p_determinate: float = 1.0
 
     def to_dict(self) -> dict[str, Any]:
         d = dict(self.__dict__)
@@ -236,8 +247,9 @@ class Ensemble(JsonResult):
     produced (scenario hash, models and parameters, seed, draws, version), and the
     summaries computed from them.
 
-    ``forecasts[model]`` is (draws, issues); ``gains[model]`` (draws, actors) with ``nan``
-    for an actor without a gain (no stance on an issue with a status quo);
+    ``forecasts[model]`` is (draws, issues), ``nan`` where the model's forecast is
+    undetermined in a draw; ``gains[model]`` (draws, actors) with ``nan`` for an actor
+    without a gain (no stance on an issue with a status quo and a forecast);
     ``settled[model]`` and ``cycle_period[model]`` (draws, issues) for the EUM.
     ``requested`` draws were asked for; ``draws`` were completed (fewer if interrupted:
     the longest run of completed draws from draw 0, so that the result equals a run of
@@ -296,16 +308,17 @@ class Ensemble(JsonResult):
         f = self._get(self.forecasts, model)
         out = []
         for j, issue in enumerate(self.issues):
-            x = f[:, j]
+            every = f[:, j]
+            x = every[~np.isnan(every)]  # the draws with a point forecast
             lo, hi = float(self.scale_min[j]), float(self.scale_max[j])
             counts, edges = np.histogram(x, bins=BINS, range=(lo, hi))
             sq = float(self.status_quo[j])
             p_below = p_at = p_above = None
-            if not math.isnan(sq) and x.size:
+            if not math.isnan(sq) and every.size:
                 tol = AT_STATUS_QUO * (hi - lo)
-                p_below = float(np.mean(x < sq - tol))
-                p_above = float(np.mean(x > sq + tol))
-                p_at = float(np.mean(np.abs(x - sq) <= tol))
+                p_below = float(np.mean(every < sq - tol))
+                p_above = float(np.mean(every > sq + tol))
+                p_at = float(np.mean(np.abs(every - sq) <= tol))
             st = self.settled.get(model)
             out.append(
                 IssueOutlook(
@@ -320,7 +333,10 @@ class Ensemble(JsonResult):
                     p_below=p_below,
                     p_at=p_at,
                     p_above=p_above,
-                    p_settled=None if st is None or not x.size else float(np.mean(st[:, j] == 1)),
+                    p_settled=None
+                    if st is None or not every.size
+                    else float(np.mean(st[:, j] == 1)),
+                    p_determinate=float(x.size / every.size) if every.size else math.nan,
                 )
             )
         return out
@@ -407,7 +423,8 @@ class Ensemble(JsonResult):
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Ensemble:
-        cls.check_format(d)
+        if d.get("format") not in READS:
+            cls.check_format(d)
 
         def arr(x: Any) -> np.ndarray:
             return _ro(np.array(x if x else [], dtype=float))

@@ -443,7 +443,7 @@ def levers(
         parameters={p.name: p.parameters() for p in plans},
         steps=steps,
         method=method,
-        forecast={
+        forecast={  # nan where undetermined
             p.name: dict(zip(sc.issue_ids, map(float, base[p.name].forecast[0]), strict=True))
             for p in plans
         },
@@ -666,8 +666,11 @@ def _simulated(
         forecast = plan.run(inp, details=False).forecast  # (b,): column 0 the scenario as it is
         for col, i in enumerate(cols, start=1):
             new_f[i, j] = forecast[col]
-    g0 = _gain(setup, f0[None])[0]
-    gains = _gain(setup, new_f) - g0 if len(moves) else np.zeros(0)
+    # An issue undetermined before or after a step has no effect to measure: it is left
+    # out of both gains of that step, and out of its moves toward the actor.
+    gone = np.isnan(new_f) | np.isnan(f0)[None]
+    before = _gain(setup, np.where(gone, np.nan, f0[None]))
+    gains = _gain(setup, np.where(gone, np.nan, new_f)) - before if len(moves) else np.zeros(0)
     a = setup.a
     options: list[_Option] = []
     for i, (cand, d, _, size) in enumerate(moves):
@@ -676,6 +679,7 @@ def _simulated(
                 (abs(setup.pos[a, j] - f0[j]) - abs(setup.pos[a, j] - new_f[i, j])) / setup.span[j]
             )
             for j in setup.own
+            if not gone[i, j]
         }
         gain = None if math.isnan(gains[i]) else float(gains[i])
         options.append((cand, d, gain, toward, float(size)))

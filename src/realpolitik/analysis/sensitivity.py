@@ -118,7 +118,10 @@ class IssueSobol:
     :attr:`Sensitivity.inputs`), the ``_conf`` values being 95% confidence half-widths.
     ``mean`` and ``sd``: the forecast's mean and standard deviation over the design's
     sample (its base matrices A and B). ``constant``: the forecast did not move, so
-    every index is reported as 0 (SALib would give ``nan``).
+    every index is reported as 0 (SALib would give ``nan``). ``undetermined``: the share of
+    the design's evaluations in which the model gave no forecast (a dynamic model that does
+    not settle); where it is above 0 the variance is not defined and every index is
+    ``nan``; ``mean`` and ``sd`` are then over the others.
     """
 
     issue: str
@@ -129,6 +132,7 @@ class IssueSobol:
     mean: float
     sd: float
     constant: bool = False
+    undetermined: float = 0.0
 
     def to_dict(self, inputs: Sequence[str]) -> dict[str, Any]:
         rows = [
@@ -141,6 +145,7 @@ class IssueSobol:
             {
                 "issue": self.issue,
                 "constant": self.constant,
+                "undetermined": self.undetermined,
                 "mean": self.mean,
                 "sd": self.sd,
                 "indices": rows,
@@ -163,6 +168,7 @@ class IssueSobol:
             mean=math.nan if d["mean"] is None else float(d["mean"]),
             sd=math.nan if d["sd"] is None else float(d["sd"]),
             constant=bool(d["constant"]),
+            undetermined=float(d.get("undetermined", 0.0)),
         )
 
 
@@ -494,8 +500,11 @@ def _analyse(
     # Saltelli's design without second order: blocks of k + 2 rows, A first and B last.
     blocks = y.reshape(-1, k + 2)
     base = np.concatenate([blocks[:, 0], blocks[:, -1]])
-    mean, sd = float(base.mean()), float(base.std())
+    base = base[np.isfinite(base)]
+    mean = float(base.mean()) if base.size else math.nan
+    sd = float(base.std()) if base.size else math.nan
     scale = span if span > 0 else 1.0
+    undetermined = float(np.mean(np.isnan(y))) if y.size else 0.0
     if not np.all(np.isfinite(y)) or float(np.ptp(y)) <= CONSTANT_RTOL * scale:
         zeros = (0.0,) * k
         constant = bool(np.all(np.isfinite(y)))
@@ -509,6 +518,7 @@ def _analyse(
             mean,
             sd,
             constant=constant,
+            undetermined=undetermined,
         )
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")

@@ -343,10 +343,10 @@ def view_from(
             isinstance(val, (int, float, np.floating)) and 0.0 <= float(val) <= 1.0
         ):
             raise ValueError(f"{name} must be a number in [0, 1], got {val!r}")
-    if probability not in eum._PROBABILITY:
-        raise ValueError(f"probability must be one of {eum._PROBABILITY}, got {probability!r}")
-    if range_basis not in eum._RANGE_BASIS:
-        raise ValueError(f"range_basis must be one of {eum._RANGE_BASIS}, got {range_basis!r}")
+    if probability not in eum.PROBABILITIES:
+        raise ValueError(f"probability must be one of {eum.PROBABILITIES}, got {probability!r}")
+    if range_basis not in eum.RANGE_BASES:
+        raise ValueError(f"range_basis must be one of {eum.RANGE_BASES}, got {range_basis!r}")
     sc = load(scenario)
     wanted = _issues_of(sc, actor, issue)
     names = {a.id: a.name for a in sc.actors}
@@ -357,7 +357,7 @@ def view_from(
         x = inp.position[:, 0]
         c = inp.capability_matrix()[:, 0]
         s = inp.salience[:, 0]
-        span = float(eum._ranges(inp, range_basis)[0])
+        span = float(eum.ranges(inp, range_basis)[0])
         seen = eum.perceptions(x, c, s, span=span, q=q, t=t, probability=probability)
         a, b, same = seen.eu_challenge[k], seen.eu_challenged[k], seen.same_position[k]
         region, yielder = classify(a, b, same)

@@ -63,6 +63,11 @@ def num(v: float | None, digits: int = 1) -> str:
     return "\u2014" if _missing(v) else f"{v:.{digits}f}"
 
 
+def shown(v: float | None, digits: int = 1) -> str:
+    """A forecast in a table: its number, or "undetermined" where a model gives none."""
+    return "undetermined" if _missing(v) else f"{v:.{digits}f}"
+
+
 def signed(v: float | None, digits: int = 1) -> str:
     """A difference with its sign: ``+4.0``, ``-0.5``; ``0.0`` for none at that precision."""
     if _missing(v):
@@ -117,7 +122,7 @@ def compare(a: Scenario, b: Scenario, fa: Forecast, fb: Forecast) -> Comparison:
     for issue in b.issue_ids:
         for model in fb.models:
             va, vb = fa.value(model, issue), fb.value(model, issue)
-            rows.append((issue, model, num(va), num(vb), signed(vb - va)))
+            rows.append((issue, model, shown(va), shown(vb), signed(vb - va)))
     ga = {m: fa.gains(m) for m in fb.models}
     gb = {m: fb.gains(m) for m in fb.models}
     gains = [
@@ -201,11 +206,19 @@ class View:
         return self.fc.models
 
     @property
-    def forecast_rows(self) -> list[tuple[str, list[tuple[str, str]]]]:
-        return [
-            (issue, [(m, num(self.fc.value(m, issue))) for m in self.fc.models])
-            for issue in self.sc.issue_ids
-        ]
+    def forecast_rows(self) -> list[tuple[str, list[tuple[str, str, str]]]]:
+        """Per issue, per model: the forecast's text and, where undetermined, why."""
+        rows = []
+        for issue in self.sc.issue_ids:
+            cells = []
+            for m in self.fc.models:
+                end = self.fc.issue_forecast(m, issue)
+                if end.value is None:
+                    cells.append((m, "undetermined", end.describe()))
+                else:
+                    cells.append((m, num(end.value), ""))
+            rows.append((issue, cells))
+        return rows
 
     @property
     def positions_svg(self) -> Markup:

@@ -192,12 +192,16 @@ def render_sensitivity(console: Console, sc: Scenario, res: Sensitivity, *, top:
     )
     ranges = {b.input: (b.low, b.high) for t in next(iter(res.tornado.values())) for b in t.bars}
     constant: list[str] = []
+    undetermined: list[str] = []
     for model in res.models:
         for j, issue in enumerate(res.issues):
             s = res.sobol[model][j]
             t = res.tornado[model][j]
             if s.constant:
                 constant.append(f"{model} on {issue} (stays at {fmt(t.point)})")
+                continue
+            if s.undetermined > 0:
+                undetermined.append(f"{model} on {issue} ({100 * s.undetermined:.0f}%)")
                 continue
             table = Table(
                 title=Text(f"{model}: {issue} (at the best estimates {fmt(t.point)})"),
@@ -241,6 +245,16 @@ def render_sensitivity(console: Console, sc: Scenario, res: Sensitivity, *, top:
         console.print(
             Text(
                 "Not moved by any range (indices 0): " + "; ".join(constant) + ".",
+                style="yellow",
+            )
+        )
+    if undetermined:
+        console.print(
+            Text(
+                "No indices where the model does not settle on a point in some of the design's "
+                "evaluations (the variance of an outcome it does not give is not defined): "
+                + "; ".join(undetermined)
+                + ".",
                 style="yellow",
             )
         )

@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..analysis.ensemble import Ensemble
-from ..forecasting import Forecast, stability
+from ..forecasting import Forecast
 from ..models.base import ModelSpec
 from ..scenario import Scenario
 from ..scenario.uncertainty import uncertain_inputs
@@ -67,17 +67,21 @@ def forecast(console: Console, sc: Scenario, fc: Forecast) -> None:
         table.add_column("closest actors")
         sq = fc.status_quo[j]
         table.add_row("status quo", fmt(sq), "", "", style="dim")
+        notes = []
         for r in fc.runs:
-            f = r.forecast[j]
-            delta = "" if math.isnan(sq) else f"{f - sq:+.1f}"
-            near = ", ".join(f"{names[a]} ({fmt(d)})" for a, d in fc.closest(r.model, issue.id))
-            table.add_row(r.model, fmt(f), delta, Text(near))
+            end = r.issue_forecast(j, issue.id)
+            if end.value is None:
+                table.add_row(r.model, "undetermined", "", Text(end.describe(), style="yellow"))
+            else:
+                delta = "" if math.isnan(sq) else f"{end.value - sq:+.1f}"
+                near = ", ".join(f"{names[a]} ({fmt(d)})" for a, d in fc.closest(r.model, issue.id))
+                table.add_row(r.model, fmt(end.value), delta, Text(near))
+            if end.kind in ("cycle", "moving"):
+                notes.append(end.note())
         console.print()
         console.print(table)
-        for r in fc.runs:
-            _, note = stability(r, j, issue.span)
-            if note:
-                console.print(Text("note: " + note, style="yellow"))
+        for note in notes:
+            console.print(Text("note: " + note, style="yellow"))
     _winners(console, fc, names)
 
 
@@ -89,7 +93,9 @@ def _winners(console: Console, fc: Forecast, names: Mapping[str, str]) -> None:
         )
         return
     gains = {r.model: fc.gains(r.model) for r in fc.runs}
-    lead = fc.runs[-1].model
+    # rank by the first model with a forecast on every issue (a model that leaves issues
+    # undetermined ranks actors on fewer issues than they care about)
+    lead = next((r.model for r in fc.runs if not fc.undetermined(r.model)), fc.runs[0].model)
 
     def rank(actor: str) -> float:
         g = gains[lead][actor]
@@ -101,7 +107,7 @@ def _winners(console: Console, fc: Forecast, names: Mapping[str, str]) -> None:
         title_justify="left",
         title_style="bold",
         caption="share of each issue's scale by which the outcome moves toward the actor's "
-        "position, weighted by its saliences",
+        f"position, weighted by its saliences; sorted by {lead}",
         caption_justify="left",
     )
     table.add_column("actor", no_wrap=True)
@@ -121,24 +127,12 @@ def _winners(console: Console, fc: Forecast, names: Mapping[str, str]) -> None:
             f"[bold]{escape(r.model)}[/]: ahead: {escape(names[best])} ({_signed_pct(g[best])}); "
             f"worst off: {escape(names[worst])} ({_signed_pct(g[worst])})."
         )
-        kinds: dict[str, list[str]] = {"cycle": [], "unsettled": []}
-        for j, issue in enumerate(fc.issues):
-            kind, _ = stability(r, j, float(fc.scale_max[j] - fc.scale_min[j]))
-            if kind:
-                kinds[kind].append(issue)
-        if kinds["cycle"]:
+        left_out = fc.undetermined(r.model)
+        if left_out:
             console.print(
                 Text(
-                    f"  {r.model} cycles on {', '.join(kinds['cycle'])}: its gains there rest "
-                    "on the mean over each cycle.",
-                    style="yellow",
-                )
-            )
-        if kinds["unsettled"]:
-            console.print(
-                Text(
-                    f"  {r.model} has not settled on {', '.join(kinds['unsettled'])}: its gains "
-                    "there depend on the rounds run.",
+                    f"  {r.model} leaves out {', '.join(left_out)}: its forecast there is "
+                    "undetermined (the model does not settle).",
                     style="yellow",
                 )
             )
@@ -302,17 +296,17 @@ def ensemble(console: Console, sc: Scenario, ens: Ensemble) -> None:
             ("distribution", "left"),
         ):
             table.add_column(col, justify=just)  # type: ignore[arg-type]
-        settled_note = False
+        undetermined_note = False
         for o in ens.issue_outlook(model):
             q = o.quantiles
             name = o.issue
-            if o.p_settled is not None and o.p_settled < 1:
-                settled_note = True
-                name += f" ({_pct(o.p_settled)} settled)"
+            if o.p_determinate < 1:
+                undetermined_note = True
+                name += f" ({_pct(1 - o.p_determinate)} undetermined)"
             table.add_row(
                 Text(name),
                 fmt(o.status_quo),
-                fmt(o.point),
+                "undetermined" if math.isnan(o.point) else fmt(o.point),
                 fmt(o.mean),
                 f"{fmt(q[0.05])}-{fmt(q[0.95])}",
                 "-"
@@ -321,11 +315,13 @@ def ensemble(console: Console, sc: Scenario, ens: Ensemble) -> None:
                 spark(o.histogram_counts),
             )
         console.print(table)
-        if settled_note:
+        if undetermined_note:
             console.print(
                 Text(
-                    "settled: the share of draws in which the model came to rest; in the "
-                    "others it cycles (forecast: the mean over the cycle) or is still moving.",
+                    "undetermined: the share of draws in which the model does not settle on a "
+                    "point (it cycles between distant states or is still moving); mean and "
+                    "5-95% are over the other draws, below/at/above over all draws, and the "
+                    "gains leave the issue out in those draws.",
                     style="dim",
                 )
             )

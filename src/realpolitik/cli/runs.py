@@ -275,16 +275,31 @@ def _stability_notes(stability: Mapping[str, Any]) -> None:
     for model, per_issue in stability.items():
         if not isinstance(per_issue, Mapping):
             continue
+        undetermined = [
+            f"{i} ({v['undetermined']})"
+            for i, v in per_issue.items()
+            if isinstance(v, Mapping) and isinstance(v.get("undetermined"), str)
+        ]
         cycles = [
             f"{i} (period {v.get('cycle_period')})"
             for i, v in per_issue.items()
-            if isinstance(v, Mapping) and v.get("cycle_period")
+            if isinstance(v, Mapping) and v.get("cycle_period") and "undetermined" not in v
         ]
         unsettled = [
             i
             for i, v in per_issue.items()
-            if isinstance(v, Mapping) and v.get("settled") is False and not v.get("cycle_period")
+            if isinstance(v, Mapping)
+            and v.get("settled") is False
+            and not v.get("cycle_period")
+            and "undetermined" not in v
         ]
+        if undetermined:
+            out.print(
+                Text(
+                    f"note: {model} gives no forecast (undetermined) on " + "; ".join(undetermined),
+                    style="yellow",
+                )
+            )
         if cycles:
             out.print(Text(f"note: {model} cycles on {', '.join(cycles)}", style="yellow"))
         if unsettled:

@@ -13,7 +13,14 @@ from .base import ModelFunction, ModelInput, ModelSpec, Trajectory
 
 REGISTRY: dict[str, ModelSpec] = {
     spec.name: spec
-    for spec in (compromise.SPEC, median.SPEC, eum.SPEC, anchored.SPEC, smp.SPEC)
+    for spec in (
+        compromise.SPEC,
+        median.SPEC,
+        eum.SPEC,
+        eum.PAIR_SPEC,
+        anchored.SPEC,
+        smp.SPEC,
+    )
 }
 
 

@@ -206,14 +206,17 @@ def positions_chart(scenario: Any, fc: Any, issue: str) -> str:
     if iss.status_quo is not None:
         ax.axvline(iss.status_quo, color=STATUS_QUO, ls="--", lw=1.2, label="status quo", zorder=2)
     for k, run in enumerate(fc.runs):
-        ax.axvline(
-            run.forecast[j],
-            color=model_colour(run.model, k),
-            lw=2.0,
-            alpha=0.9,
-            label=f"{run.model} forecast: {run.forecast[j]:.1f}",
-            zorder=2,
-        )
+        end = run.issue_forecast(j, issue)
+        colour = model_colour(run.model, k)
+        if end.value is not None:
+            ax.axvline(
+                end.value, color=colour, lw=2.0, alpha=0.9, zorder=2,
+                label=f"{run.model} forecast: {end.value:.1f}",
+            )  # fmt: skip
+            continue
+        for x_state in end.states or (end.low, end.high):  # undetermined: where it goes round
+            ax.axvline(x_state, color=colour, lw=1.4, ls=":", alpha=0.9, zorder=2)
+        ax.plot([], [], color=colour, lw=1.4, ls=":", label=f"{run.model}: {end.describe()}")
     _scale_axis(ax, iss)
     ax.set_ylim(-0.8, len(have) - 0.2)
     ax.set_title(_wrap(iss.question, 70, 3), loc="left")
@@ -241,13 +244,12 @@ def trajectory_chart(scenario: Any, fc: Any, issue: str, model: str = "eum") -> 
     median = run.per_round.get("median")
     if median is not None:
         ax.plot(rounds, median[:, j], color="black", lw=2.2, ls="--", label="median position")
-    ax.axhline(
-        run.forecast[j],
-        color=model_colour(model),
-        lw=1.0,
-        ls=":",
-        label=f"forecast: {run.forecast[j]:.1f}",
-    )
+    end = run.issue_forecast(j, issue)
+    if end.value is not None:
+        ax.axhline(end.value, color=model_colour(model), lw=1.0, ls=":",
+                   label=f"forecast: {end.value:.1f}")  # fmt: skip
+    else:
+        ax.plot([], [], color="none", label=end.describe())
     if iss.status_quo is not None:
         ax.axhline(iss.status_quo, color=STATUS_QUO, lw=0.8, ls="--", label="status quo")
     _scale_axis(ax, iss, "y")
@@ -276,14 +278,13 @@ def distribution_chart(scenario: Any, ens: Any, issue: str) -> str:
         share = np.asarray(o.histogram_counts) / max(ens.draws, 1)
         lo, hi = o.quantiles.get(0.05, np.nan), o.quantiles.get(0.95, np.nan)
         colour = model_colour(m, k)
+        label = f"{m}: mean {o.mean:.1f}, 5-95% {lo:.1f} to {hi:.1f}"
+        if o.p_determinate < 1:
+            label += f" (undetermined in {100 * (1 - o.p_determinate):.0f}% of draws)"
+        if o.p_determinate == 0:
+            label = f"{m}: undetermined in every draw"
         ax.stairs(share, edges, color=colour, fill=True, alpha=0.18)
-        ax.stairs(
-            share,
-            edges,
-            color=colour,
-            lw=1.6,
-            label=f"{m}: mean {o.mean:.1f}, 5-95% {lo:.1f} to {hi:.1f}",
-        )
+        ax.stairs(share, edges, color=colour, lw=1.6, label=label)
     if iss.status_quo is not None:
         ax.axvline(iss.status_quo, color=STATUS_QUO, ls="--", lw=1.2, label="status quo")
     _scale_axis(ax, iss)
@@ -317,9 +318,12 @@ def gains_chart(scenario: Any, fc: Any) -> str:
     h = 0.8 / max(1, len(gains))
     for k, m in enumerate(gains):
         vals = [100 * (gains[m][a] or 0.0) for a in actors]
+        left_out = fc.undetermined(m)
+        label = m + (f" (leaves out {', '.join(left_out)}: undetermined)" if left_out else "")
         ax.barh(
-            ys + (k - (len(gains) - 1) / 2) * h, vals, height=h, color=model_colour(m, k), label=m
-        )
+            ys + (k - (len(gains) - 1) / 2) * h, vals, height=h, color=model_colour(m, k),
+            label=_wrap(label, 40, 3),
+        )  # fmt: skip
     ax.axvline(0, color="black", lw=0.8)
     ax.set_yticks(ys, [names.get(a, a) for a in actors])
     ax.set_xlabel("gain against the status quo (% of the scale, salience-weighted)")

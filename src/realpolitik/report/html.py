@@ -66,8 +66,6 @@ def render(rep: Report) -> str:
     sc, fc = rep.scenario, rep.forecast
     names = {a.id: a.name for a in sc.actors}
     ens, sens, lv, view = rep.ensemble, rep.sensitivity, rep.levers, rep.view
-    from ..forecasting import stability
-
     outlooks = {m: ens.issue_outlook(m) for m in ens.models} if ens is not None else {}
     issues = []
     for j, iss in enumerate(sc.issues):
@@ -84,8 +82,10 @@ def render(rep: Report) -> str:
         ]
         forecasts = []
         for r in fc.runs:
-            _, note = stability(r, j, iss.span)
-            forecasts.append({"model": r.model, "value": float(r.forecast[j]), "note": note})
+            end = r.issue_forecast(j, iss.id)
+            forecasts.append(
+                {"model": r.model, "value": end.value, "text": end.describe(), "note": end.note()}
+            )
         outlook = []
         if ens is not None:
             for m in ens.models:
@@ -100,7 +100,7 @@ def render(rep: Report) -> str:
                         "below": o.p_below,
                         "at": o.p_at,
                         "above": o.p_above,
-                        "settled": o.p_settled,
+                        "undetermined": 1.0 - o.p_determinate,
                     }
                 )
         issues.append(

@@ -653,7 +653,8 @@ def _first(v: Any) -> Any:
 def forecast_summary(fc: Forecast) -> dict[str, Any]:
     """The summary :func:`record_forecast` stores: ``forecasts`` (model -> issue -> value),
     ``gains`` (model -> actor -> gain), and ``stability`` (model -> issue -> ``settled``,
-    ``cycle_period``) for the models that report it, such as the EUM."""
+    ``cycle_period`` and, where the forecast is undetermined, ``undetermined``: its words)
+    for the models that report it, such as the EUM."""
     summary: dict[str, Any] = {
         "forecasts": {
             r.model: {i: _plain(v, "forecast") for i, v in zip(fc.issues, r.forecast, strict=True)}
@@ -674,6 +675,9 @@ def forecast_summary(fc: Forecast) -> dict[str, Any]:
                 entry["settled"] = bool(settled)
             if period is not None:
                 entry["cycle_period"] = int(period)
+            end = r.issue_forecast(j, issue)
+            if end.value is None:
+                entry["undetermined"] = end.describe()
             per_issue[issue] = entry
         stability[r.model] = per_issue
     if stability:

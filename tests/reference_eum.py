@@ -1,22 +1,27 @@
 """A plain-Python reference of the EUM: loops over actors and pairs, floats and lists only.
 
 It implements the same equations, interpretive choices and tolerances as
-``realpolitik.models.eum`` (see that module's docstring and docs/explanation/eum.md), the
-way one would write them with loops: each round makes **one pass** over the ordered pairs
+``realpolitik.models.eum`` (see that package's docstrings and docs/explanation/eum.md), the
+way one would write them with loops, independently of the model's code (nothing is
+imported from it): each round makes **one pass** over the ordered pairs
 of actors (a, b) and the voters k, computes every vote v_k(a, b) once, and accumulates from
 it everything the round needs: the sum of the positive votes of each pair (the numerator
 of P_ab), the sum of their absolute values (the per-pair normaliser, and summed over all
 pairs the all-pairs normaliser D) and the net vote of each pair (the median's pairwise
 vote, from which the round's median mu is found). Then loops over pairs give the security
 levels, the expected utilities and the offers. No numpy, no prefix sums, no algebra beyond
-the equations: O(n^3) per round in pure Python. It exists to check the vectorised model
-and to time it.
+the equations: O(n^3) per round in pure Python. Shocks are applied as the model documents
+them: a change dated round k, after round k is computed (new capabilities and saliences
+from round k's median on; new positions replace round k's). :func:`settle` reads the end
+of a run the model's way, by the same rule written as loops. It exists to check the
+vectorised model (tests/test_eum.py) and to time it (benchmarks/bench_eum.py).
 
 Usage::
 
     from reference_eum import reference_run
     out = reference_run(capability, positions, saliences, rounds=8)   # one issue
     out["median"], out["mean"], out["positions"]
+    settle(out["positions"], out["median"], span, scale)
 """
 
 from __future__ import annotations
@@ -78,6 +83,7 @@ def pairwise_median(
 
 
 def _pow(base: float, e: float) -> float:
+    """base ** e for a utility's base, which is 0 at the least (d > 1 clips U_s at 2)."""
     return max(base, 0.0) ** e
 
 
@@ -308,8 +314,12 @@ def reference_run(
     probability: str = "all_pairs",
     vote_risk: bool = False,
     span: float | None = None,
+    changes: list[dict[str, Any]] = (),  # type: ignore[assignment]
 ) -> dict[str, Any]:
-    """Run ``rounds`` rounds on one issue; ``span`` defaults to the input positions' range."""
+    """Run ``rounds`` rounds on one issue; ``span`` defaults to the input positions' range
+    (then to 1 where it is 0). ``changes`` are dicts with ``round`` (>= 1) and any of
+    ``capability`` and ``salience`` (every actor's values from then on) and ``position``
+    (a list with a position or None per actor), applied in the order given."""
     c = [float(v) for v in capability]
     x = [float(v) for v in position]
     s = [float(v) for v in salience]
@@ -326,9 +336,18 @@ def reference_run(
         "proposer": [],
         "counts": [],
     }
-    for _ in range(rounds):
+    for k in range(1, rounds + 1):
         res = one_round(c, x, s, span, q=q, t=t, probability=probability, vote_risk=vote_risk)
         x = res["x"]
+        for ch in changes:
+            if ch["round"] != k:
+                continue
+            if ch.get("capability") is not None:
+                c = [float(v) for v in ch["capability"]]
+            if ch.get("salience") is not None:
+                s = [float(v) for v in ch["salience"]]
+            if ch.get("position") is not None:
+                x = [x[i] if v is None else float(v) for i, v in enumerate(ch["position"])]
         out["positions"].append(list(x))
         out["median"].append(pairwise_median(c, x, s, span))
         out["mean"].append(weighted_mean(c, x, s))
@@ -337,3 +356,49 @@ def reference_run(
         out["proposer"].append(res["proposer"])
         out["counts"].append(res["counts"])
     return out
+
+
+def settle(
+    positions: list[list[float]],
+    median: list[float],
+    span: float,
+    scale: float,
+    rtol: float = 1e-3,
+    band_rtol: float = 0.05,
+) -> dict[str, Any]:
+    """The end of one issue's run, read as the model reads it: settled (the last two
+    rounds within rtol R), a cycle of the smallest period p >= 2 whose last p rounds each
+    equal the round p before (2 p <= T + 1), or moving; the band of medians over the final
+    window (1 round, the cycle, or the last T // 2 + 1 rounds); the forecast: the last
+    median, or the cycle's mean median, where the band is at most band_rtol of the scale
+    (or the run settled), else None (undetermined)."""
+    big_t = len(positions) - 1
+    tol = rtol * span
+
+    def same(u: list[float], v: list[float]) -> bool:
+        return max((abs(a - b) for a, b in zip(u, v, strict=True)), default=0.0) <= tol
+
+    settled = big_t >= 1 and same(positions[-1], positions[-2])
+    period = 0
+    if big_t >= 1 and not settled:
+        for p in range(2, (big_t + 1) // 2 + 1):
+            if all(same(positions[big_t - k], positions[big_t - k - p]) for k in range(p)):
+                period = p
+                break
+    window = 1 if settled else period if period else big_t // 2 + 1
+    states = median[big_t + 1 - window :]
+    low, high = min(states), max(states)
+    if period:
+        value = sum(states) / period
+    else:
+        value = median[-1]
+    width = scale if scale > 0 else span
+    determinate = settled or high - low <= band_rtol * width
+    return {
+        "settled": settled,
+        "cycle_period": period,
+        "low": low,
+        "high": high,
+        "states": states if period else [median[-1]] if settled else [],
+        "forecast": value if determinate else None,
+    }

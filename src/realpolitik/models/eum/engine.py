@@ -1,0 +1,243 @@
+"""The EUM's run: rounds over a batch of issues, shocks at their rounds, repeats copied.
+
+:func:`run` checks the parameters, then plays round after round with
+:func:`~.round.play_round` on every issue still moving, in groups small enough for the
+memory budget; applies each shock (:class:`~realpolitik.models.base.Change`) after the
+round it is dated; records each round's positions, median and mean; stops computing an
+issue whose positions repeat those of p <= 8 rounds before, bit for bit, with no change
+since (a round is a function of the positions and the weights, so the run repeats from
+there: its later rounds are copied); and reads the end of each run with
+:func:`~.settle.settle`.
+
+Shocks: a change dated round k >= 1 acts after round k has been computed and before the
+offers of round k + 1 are made from round k's state. New capabilities and saliences give
+the weights of the offers into round k + 1 and later, and of the median and mean of round
+k and later; new positions replace those of round k of the actors they name, so
+``positions[k]`` shows them and the next offers start from them. Rounds before k are those
+of a run without the change; a change dated after the last round has no effect. R stays
+the range of the round-0 input: a position moved beyond it makes d > 1 for some pairs,
+which every equation handles (:mod:`.equations`).
+
+Complexity: O(T m n^2 log n) time (O(T m n^3) with ``vote_risk``), O(n^2) memory per issue
+in a group, plus the records, O(T n m); rounds that repeat are copied, not computed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .._ordered import ordered_sum
+from ..base import Change, ModelInput, Trajectory
+from ..median import median_last
+from .round import Options, play_round
+from .settle import settle
+from .votes import DEFAULT_MAX_BYTES, METHODS, PROBABILITIES
+
+__all__ = ["DEFAULT_ROUNDS", "RANGE_BASES", "ranges", "run"]
+
+#: Rounds run by default: enough for the built-in scenarios to play out (see :func:`run`).
+DEFAULT_ROUNDS = 40
+RANGE_BASES = ("positions", "scale")
+#: The longest period of exact repetition that stops computing an issue.
+_PERIOD_MAX = 8
+#: (n, n) float arrays a round holds at once, for the memory budget of a group of issues.
+_ARRAYS_PER_ROUND = 32
+_PER_ACTOR = ("risk_exponent", "security", "accepted", "proposer")
+_COUNTS = ("offers_conflict", "offers_compromise", "offers_capitulation", "stalemates")
+
+
+def ranges(inputs: ModelInput, range_basis: str = "positions") -> np.ndarray:
+    """R per issue (m,): the input positions' range or the declared scale's width, either
+    falling back to the other, then to 1, where it is zero."""
+    pos = inputs.position.max(axis=0) - inputs.position.min(axis=0)
+    scale = inputs.scale_max - inputs.scale_min
+    first, second = (pos, scale) if range_basis == "positions" else (scale, pos)
+    return np.where(first > 0, first, np.where(second > 0, second, 1.0)).astype(float)
+
+
+def _weighted_mean(w: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """The w-weighted mean over the actors (axis 0), the plain mean where sum w = 0."""
+    total = ordered_sum(w, axis=0)
+    plain = ordered_sum(x, axis=0) / max(1, x.shape[0])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(total > 0, ordered_sum(w * x, axis=0) / total, plain)
+
+
+def _check(
+    rounds: Any,
+    q: Any,
+    t: Any,
+    probability: Any,
+    range_basis: Any,
+    method: Any,
+    vote_risk: Any,
+    max_bytes: Any,
+) -> None:
+    if isinstance(rounds, bool) or not isinstance(rounds, (int, np.integer)) or rounds < 0:
+        raise ValueError(f"rounds must be a non-negative integer, got {rounds!r}")
+    for name, val in (("q", q), ("t", t)):
+        if not (isinstance(val, (int, float, np.floating)) and 0.0 <= float(val) <= 1.0):
+            raise ValueError(f"{name} must be a number in [0, 1], got {val!r}")
+    if probability not in PROBABILITIES:
+        raise ValueError(f"probability must be one of {PROBABILITIES}, got {probability!r}")
+    if range_basis not in RANGE_BASES:
+        raise ValueError(f"range_basis must be one of {RANGE_BASES}, got {range_basis!r}")
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+    if method == "sorted" and vote_risk:
+        raise ValueError("method='sorted' needs vote_risk=False")
+    if int(max_bytes) < 1:
+        raise ValueError("max_bytes must be positive")
+
+
+def run(
+    inputs: ModelInput,
+    /,
+    *,
+    rounds: int = DEFAULT_ROUNDS,
+    q: float = 1.0,
+    t: float = 1.0,
+    probability: str = "all_pairs",
+    vote_risk: bool = False,
+    range_basis: str = "positions",
+    method: str = "auto",
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    details: bool = True,
+) -> Trajectory:
+    """Run the EUM for ``rounds`` rounds; the package docstring gives the equations.
+
+    Parameters
+    ----------
+    rounds : rounds of offers (0 returns the input and its median). The default, 40, lets
+        the built-in scenarios play out (docs/explanation/eum.md, "How many rounds").
+    q : Q, the probability that j's position stays put when i does not challenge (Scholz's
+        Table 2 uses 1.0).
+    t : T, the probability that, if it moves, it moves closer to i (matters only if q < 1).
+    probability : "all_pairs" (default; the normaliser that reproduces Table 2) or "pair".
+    vote_risk : weigh the votes in P with the voters' risk exponents (O(n^3) per round).
+    range_basis : R from the input positions' range ("positions", Scholz) or the issue's
+        declared scale ("scale"); either falls back to the other, then to 1, if zero.
+    method : vote sums by "sorted" prefix sums, the "direct" formula, or "auto".
+    max_bytes : memory budget of the large temporaries (issues are grouped, O(n^3) blocked).
+    details : record the per-round diagnostics below; False leaves them out (the per-issue
+        ones stay) and changes nothing else, for Monte Carlo runs that need the forecasts
+        only. It is no model parameter (not in ``SPEC.defaults``).
+
+    Each issue's results are the same, bit for bit, whatever issues run beside it, so a
+    batch of Monte Carlo draws gives every draw what it gives run alone.
+
+    Returns a :class:`Trajectory` whose ``forecast`` is each issue's end as
+    :func:`~.settle.settle` reads it (``nan`` where undetermined) and whose ``details``
+    hold per issue (m,): ``settled``, ``cycle_period``, ``forecast_low``,
+    ``forecast_high``, ``determinate``; per round 1..T (index T-1): ``risk_exponent`` and
+    ``security`` (T, n, m); ``accepted`` (T, n, m) with 0 none, 1 conflict, 2 compromise,
+    3 capitulation; ``proposer`` (T, n, m) the proposer's actor index or -1; and (T, m)
+    counts ``offers_conflict``, ``offers_compromise``, ``offers_capitulation``,
+    ``stalemates`` (ordered receiver-proposer pairs) and ``moves_conflict``,
+    ``moves_compromise``, ``moves_capitulation`` (actors that accepted such an offer).
+    """
+    _check(rounds, q, t, probability, range_basis, method, vote_risk, max_bytes)
+    options = Options(
+        float(q), float(t), probability, bool(vote_risk), method, int(max_bytes), bool(details)
+    )
+    rounds = int(rounds)
+    n, m = inputs.position.shape
+    cap = np.array(inputs.capability_matrix(), dtype=float)  # (n, m)
+    sal = np.array(inputs.salience, dtype=float)
+    w = cap * sal  # c enters the model only through w = c s
+    span = ranges(inputs, range_basis)
+    group = max(1, int(max_bytes) // max(1, n * n * 8 * _ARRAYS_PER_ROUND))
+    shocks: dict[int, list[Change]] = {}
+    for ch in inputs.changes:  # in the order of their rounds; later ones win
+        if ch.round <= rounds:
+            shocks.setdefault(ch.round, []).append(ch)
+    quiet = max(shocks, default=0)  # the last round with a change
+
+    positions = np.empty((rounds + 1, n, m))
+    positions[0] = inputs.position
+    medians = np.empty((rounds + 1, m))
+    means = np.empty((rounds + 1, m))
+    medians[0] = median_last(w.T, positions[0].T, span)
+    means[0] = _weighted_mean(w, positions[0])
+    records = np.zeros((4, rounds, n, m)) if details else None
+    counts = np.zeros((4, rounds, m)) if details else None
+    active = np.arange(m)  # the issues still computed ...
+    stop = np.full(m, rounds)  # ... until round stop, then repeating with period period
+    period = np.zeros(m, dtype=np.intp)
+    bits = positions.view(np.int64)
+
+    for step in range(rounds):
+        if active.size == 0:
+            break
+        x_now = positions[step][:, active]
+        mu = medians[step, active] if options.q != 1.0 else None
+        new = np.empty((n, active.size))
+        for first in range(0, active.size, group):
+            sl = slice(first, first + group)
+            cols = active[sl]
+            res = play_round(
+                x_now[:, sl],
+                w[:, cols],
+                sal[:, cols],
+                span[cols],
+                None if mu is None else mu[sl],
+                options,
+            )
+            new[:, sl] = res.x
+            if records is not None and counts is not None and res.counts is not None:
+                for k, arr in enumerate((res.r, res.security, res.accepted, res.proposer)):
+                    records[k, step][:, cols] = arr
+                counts[:, step, cols] = res.counts
+        for ch in shocks.get(step + 1, ()):  # the state of round step + 1 reflects them
+            if ch.position is not None:
+                moved = ch.position[:, active]
+                new = np.where(np.isnan(moved), new, moved)
+            if ch.capability is not None:
+                cap = np.array(np.broadcast_to(ch.capability.reshape(n, -1), (n, m)))
+            if ch.salience is not None:
+                sal = np.array(ch.salience, dtype=float)
+            if ch.capability is not None or ch.salience is not None:
+                w = cap * sal
+        positions[step + 1][:, active] = new
+        medians[step + 1, active] = median_last(w[:, active].T, new.T, span[active])
+        means[step + 1, active] = _weighted_mean(w[:, active], new)
+        # Repeats: positions equal, bit for bit, to those of p rounds before, with no change
+        # since (so the weights are the same): the run repeats from there.
+        top = min(_PERIOD_MAX, step + 1 - quiet)
+        if top >= 1:
+            latest = bits[step + 1][:, active]
+            done = np.zeros(active.size, dtype=bool)
+            for p in range(1, top + 1):
+                same = ~done & np.all(bits[step + 1 - p][:, active] == latest, axis=0)
+                stop[active[same]], period[active[same]] = step + 1, p
+                done |= same
+            active = active[~done]
+
+    # The rounds after a repetition, copied.
+    for k in range(int(stop.min(initial=rounds)) + 1, rounds + 1):
+        cols = np.flatnonzero(stop < k)
+        src = k - period[cols]
+        positions[k][:, cols] = positions[src, :, cols].T
+        medians[k, cols] = medians[src, cols]
+        means[k, cols] = means[src, cols]
+        if records is not None and counts is not None:
+            records[:, k - 1][:, :, cols] = records[:, src - 1, :, cols].transpose(1, 2, 0)
+            counts[:, k - 1, cols] = counts[:, src - 1, cols]
+
+    out: dict[str, np.ndarray] = {}
+    if records is not None and counts is not None:
+        out.update(zip(_PER_ACTOR, records, strict=True))
+        out.update(zip(_COUNTS, counts, strict=True))
+        for code, name in ((1, "conflict"), (2, "compromise"), (3, "capitulation")):
+            out[f"moves_{name}"] = np.count_nonzero(records[2] == code, axis=1).astype(float)
+    ending = settle(positions, medians, span, inputs.scale_max - inputs.scale_min)
+    forecast = ending.pop("forecast")
+    out.update(ending)
+    return Trajectory(
+        positions=positions,
+        forecast=forecast,
+        per_round={"median": medians, "mean": means},
+        details=out,
+    )

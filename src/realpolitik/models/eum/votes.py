@@ -1,0 +1,185 @@
+"""Votes and the probability of success (Scholz, Calbert & Smith 2011, eqs. 1-2).
+
+Voter k's vote for position a over position b, and i's probability of beating j::
+
+    v_k(a, b) = w_k (u_k(x_b) - u_k(x_a)),        u_k(y) = |x_k - y| / R   (** r_k with vote_risk)
+    N_ab      = sum_k max(0, v_k(a, b))           the votes for a over b
+    P_ij      = N_ij / D,  D = sum_k sum_a sum_b |v_k(a, b)| = 2 sum_a sum_b N_ab   (all_pairs)
+    P_ij      = N_ij / (N_ij + N_ji)                                                   (pair)
+
+(0 where the normaliser is 0). With the all-pairs normaliser P sums to 1/2 over all ordered
+pairs, so P is of order 1/n^2; with the per-pair one P_ij + P_ji = 1.
+
+Two ways to the vote sums N of all n^2 pairs of one issue:
+
+* **sorted**, O(n^2 log n), risk-neutral votes only. With the actors sorted by position and
+  z = x - min x, voter k's share of N_ab is, for z_a <= z_b, clip(z_a + z_b - 2 z_k, 0,
+  z_b - z_a) = max(0, z_a + z_b - 2 z_k) - max(0, 2 z_a - 2 z_k), and for z_a > z_b the
+  same plus (z_a - z_b). With the hinge H(v) = sum_k w_k max(0, v - 2 z_k)::
+
+      N_ab = H(z_a + z_b) - H(2 z_a) + W max(0, z_a - z_b),        W = sum_k w_k,
+
+  and H(v) = v W_c - 2 S_c, where c counts the knots 2 z_k <= v and W_c, S_c are the sums
+  of w_k and w_k z_k over those c voters (prefix sums over the sorted positions). The
+  counts come from a binary search per pair, or (for few actors, where it is cheaper) a
+  count over the knots; either gives the same integers, hence the same bits. Positions
+  are taken in R units, z = (x - min x) / R, so that nothing under- or overflows.
+* **direct**, O(n^3), the definition: every v_k(a, b), in blocks of challengers so that no
+  temporary exceeds a memory budget; the only way with ``vote_risk``.
+
+Sums over voters and pairs are added in a fixed order (:func:`~.._ordered.ordered_sum`),
+so that an issue computed among others gets the bits it gets alone.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+
+from .._ordered import ordered_sum
+
+__all__ = ["METHODS", "PROBABILITIES", "vote_sums", "win_probabilities"]
+
+PROBABILITIES = ("all_pairs", "pair")
+METHODS = ("auto", "sorted", "direct")
+DEFAULT_MAX_BYTES = 256 * 2**20
+#: Up to this many actors the knots below each pair are counted (n cheap passes over the
+#: pairs of a whole batch); above it, a binary search issue by issue.
+COUNT_MAX_N = 32
+
+
+@lru_cache(maxsize=32)
+def _pairs(n: int) -> tuple[np.ndarray, ...]:
+    """The pairs a <= b of n slots by a then b: a, b, their rows a n + b and b n + a in an
+    (n n, ...) array, and the first pair of each a (n + 1 entries)."""
+    a, b = np.triu_indices(n)
+    out = (a, b, a * n + b, b * n + a, np.searchsorted(a, np.arange(n + 1)))
+    for arr in out:
+        arr.setflags(write=False)
+    return out
+
+
+def _knots_at_or_below(knots: np.ndarray, v: np.ndarray, a: np.ndarray, start: np.ndarray):
+    """c[p, k] = #{slots l : knots[l, k] <= v[p, k]} for the pairs p = (a, b), a <= b.
+
+    ``knots`` (n, g) sorted along axis 0; ``v`` (pairs, g) = z_a + z_b, so knots[l] <= v for
+    every l <= a and the count starts at a + 1.
+    """
+    n, g = knots.shape
+    if n <= COUNT_MAX_N:
+        count = np.broadcast_to((a + 1)[:, None], v.shape).astype(np.intp)
+        for slot in range(1, n):
+            rows = slice(0, start[slot])  # the pairs with a < slot
+            count[rows] += knots[slot] <= v[rows]
+        return count
+    count = np.empty(v.shape, dtype=np.intp)
+    for k in range(g):
+        count[:, k] = np.searchsorted(knots[:, k], v[:, k], side="right")
+    return count
+
+
+def sorted_vote_sums(xs: np.ndarray, ws: np.ndarray, span: np.ndarray) -> np.ndarray:
+    """N[a, b, k] for g issues, (n, n, g), in R units, from positions ``xs`` (n, g) sorted
+    along axis 0, weights ``ws`` (n, g) in the same order and the issues' R ``span`` (g,).
+    The positions are taken relative to the lowest and in R units, z = (x - x_0) / R, so
+    that no product under- or overflows whatever the positions' scale.
+
+    Sums that are 0 in exact arithmetic come out of the identity as rounding errors of
+    either sign: they are clamped to 0, and the pairs at one position set to exactly 0 (the
+    per-pair normaliser divides by them).
+    """
+    n, g = xs.shape
+    a, b, upper, lower, start = _pairs(n)
+    zs = (xs - xs[:1]) / span
+    knots = zs + zs
+    # prefix sums from 0: W_c and 2 S_c over the first c slots, c = 0 .. n
+    prefix = np.zeros((2, n + 1, g))
+    np.add.accumulate(ws, axis=0, out=prefix[0, 1:])
+    np.add.accumulate(ws * knots, axis=0, out=prefix[1, 1:])
+    v = zs[a] + zs[b]  # (pairs, g)
+    count = _knots_at_or_below(knots, v, a, start)
+    at = count * g + np.arange(g)
+    hinge = v * prefix[0].reshape(-1)[at] - prefix[1].reshape(-1)[at]  # H(z_a + z_b)
+    out = np.empty((n * n, g))
+    out[upper] = hinge
+    out[lower] = hinge
+    out = out.reshape(n, n, g)
+    out -= np.diagonal(out, axis1=0, axis2=1).T.copy()[:, None, :]  # - H(2 z_a)
+    out += prefix[0, -1] * np.maximum(zs[:, None, :] - zs[None, :, :], 0.0)
+    np.maximum(out, 0.0, out=out)
+    out[zs[:, None, :] == zs[None, :, :]] = 0.0
+    return out
+
+
+def direct_vote_sums(
+    xs: np.ndarray, ws: np.ndarray, span: np.ndarray, r: np.ndarray | None, max_bytes: int
+) -> np.ndarray:
+    """N[a, b, k] = sum_l w_l max(0, u_l(x_b) - u_l(x_a)), (n, n, g), by the definition, in
+    blocks of challengers a so that the (block, n, n, g) temporaries stay within
+    ``max_bytes``; ``xs``, ``ws`` and ``r`` (voter exponents, or None) are (n, g)."""
+    n, g = xs.shape
+    u = np.abs(xs[None, :, :] - xs[:, None, :]) / span  # u[y, l] = |x_l - x_y| / R
+    if r is not None:
+        u = np.power(u, r[None, :, :])
+    out = np.empty((n, n, g))
+    block = max(1, int(max_bytes) // max(1, 2 * n * n * g * 8))
+    for first in range(0, n, block):
+        rows = slice(first, min(n, first + block))
+        diff = u[None, :, :, :] - u[rows, None, :, :]  # (block, b, l, g): u_l(b) - u_l(a)
+        np.maximum(diff, 0.0, out=diff)
+        diff *= ws
+        out[rows] = ordered_sum(diff, axis=2)
+    return out
+
+
+def probabilities(votes: np.ndarray, probability: str) -> np.ndarray:
+    """P[i, j, k] from vote sums (n, n, g) (any factor common to an issue's votes cancels)."""
+    if probability == "all_pairs":
+        total = ordered_sum(ordered_sum(votes, axis=1), axis=0)  # D / 2, (g,)
+        return votes * (0.5 / np.where(total > 0, total, np.inf))
+    den = votes + votes.transpose(1, 0, 2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(den > 0, votes / den, 0.0)
+
+
+def vote_sums(
+    x: np.ndarray,
+    w: np.ndarray,
+    span: np.ndarray,
+    r: np.ndarray | None = None,
+    *,
+    method: str = "auto",
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> np.ndarray:
+    """N[g, a, b] = sum_k max(0, v_k(a, b)), the votes for a's position over b's, in R units.
+
+    ``x`` and ``w`` (weights c s) have shape (g, n) (issues first), ``span`` (g,); ``r``
+    (g, n) voter exponents or None (risk-neutral votes). ``method`` is "sorted"
+    (O(n^2 log n), only without ``r``), "direct" (O(n^3) in blocks) or "auto".
+    """
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+    if method == "sorted" and r is not None:
+        raise ValueError("the sorted algorithm needs risk-neutral votes (r=None)")
+    x, w = np.asarray(x, dtype=float), np.asarray(w, dtype=float)
+    span = np.asarray(span, dtype=float)
+    order = np.argsort(x, axis=1, kind="stable").T  # (n, g)
+    xs, ws = np.take_along_axis(x.T, order, axis=0), np.take_along_axis(w.T, order, axis=0)
+    if method == "direct" or r is not None:
+        rs = None if r is None else np.take_along_axis(np.asarray(r, dtype=float).T, order, 0)
+        raw = direct_vote_sums(xs, ws, span, rs, max_bytes)
+    else:
+        raw = sorted_vote_sums(xs, ws, span)
+    g = x.shape[0]
+    out = np.empty((g, x.shape[1], x.shape[1]))
+    cols = np.arange(g)
+    out[cols[None, None, :], order[:, None, :], order[None, :, :]] = raw
+    return out
+
+
+def win_probabilities(votes: np.ndarray, probability: str = "all_pairs") -> np.ndarray:
+    """P[g, i, j], the probability that i beats j, from :func:`vote_sums` (0 where 0/0)."""
+    if probability not in PROBABILITIES:
+        raise ValueError(f"probability must be one of {PROBABILITIES}, got {probability!r}")
+    return probabilities(np.moveaxis(votes, 0, -1), probability).transpose(2, 0, 1)
