@@ -48,7 +48,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .numerics import seqsum
+from .numerics import reduce_rows, seqsum
 from .options import MIN_BARGAIN_WEIGHT, Options
 from .pce import pce
 from .utility import salience_distance, spatial_utility
@@ -188,7 +188,7 @@ def values(
     n = x.shape[0]
     q = len(bargains)
     vals = np.empty((n, n + q))
-    vals[:, :n] = (seqsum(own, axis=1) / n)[:, None]
+    vals[:, :n] = (seqsum(own, axis=-1) / n)[:, None]
     if not q:
         return vals
     ui = spatial_utility(
@@ -199,14 +199,18 @@ def values(
     )
     head = ui + ur  # KTAB: 0 + u(init's new position) + u(receiver's new position) + the rest
     idx = np.arange(n)
+    own_t = own.T[:, :, None]  # (n, a, 1): the summed actor first
     step = max(1, BLOCK // max(1, n * n))
     for start in range(0, q, step):
         sl = slice(start, start + step)
-        moved = (idx[None, :] == bargains.init[sl, None]) | (
-            idx[None, :] == bargains.rcvr[sl, None]
+        moved = (idx[:, None] == bargains.init[None, sl]) | (
+            idx[:, None] == bargains.rcvr[None, sl]
         )
-        rest = np.where(moved[None, :, :], 0.0, own[:, None, :])  # (a, b, n)
-        vals[:, n + start : n + start + rest.shape[1]] = seqsum(rest, start=head[:, sl]) / n
+        rows = np.empty((n + 1, n, moved.shape[1]))  # row 0: head; then own[a, m], m in order
+        rows[0] = head[:, sl]
+        np.copyto(rows[1:], own_t)
+        np.copyto(rows[1:], 0.0, where=moved[:, None, :])
+        vals[:, n + start : n + start + moved.shape[1]] = reduce_rows(rows) / n
     return vals
 
 

@@ -39,15 +39,15 @@ Each actor i picks the target j != i of largest E^i(i -> j) (h = k = i), if it e
 1e-5; ties go to the lowest j (``SMPState::bestChallenge``).
 
 Complexity: O(n^3) time per turn for all n^2 challenges (each sums over n third parties),
-computed for blocks of challengers with O(b n^2) memory (b chosen so that a block's arrays
-stay near 16 MiB); :func:`judged_by` O(p n) for p pairs.
+computed for blocks of b challengers with O(b n^2) memory (b chosen so that a block's arrays
+stay near :data:`BLOCK` elements); :func:`judged_by` O(p n) for p pairs.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .numerics import seqsum
+from .numerics import reduce_rows
 from .options import MIN_CHALLENGE, MIN_SIG_EDU, Options
 from .pce import vote
 from .utility import estimated_risk, perspective_utilities, spatial_utility
@@ -62,7 +62,7 @@ __all__ = [
 ]
 
 #: Elements of a challenger block's (b, n, n) arrays.
-BLOCK = 1 << 21
+BLOCK = 1 << 18
 
 #: Expected gains (of order 1; rounding errors near 1e-16) closer than this are tied.
 TIE_ATOL = 1e-12
@@ -84,6 +84,14 @@ def third_party_terms(
     raise ValueError(f"unknown third_party_commit {commit!r}")  # pragma: no cover
 
 
+def _vote_into(rule: str, w: np.ndarray, du: np.ndarray) -> np.ndarray:
+    """:func:`.pce.vote`, reusing ``du``'s memory for the proportional rule."""
+    if rule == "prop":
+        np.multiply(du, w, out=du)
+        return du
+    return vote(rule, w, du)
+
+
 def challenge_values(
     u_ii: np.ndarray,
     u_ij: np.ndarray,
@@ -101,26 +109,60 @@ def challenge_values(
     third: np.ndarray,
     opts: Options,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(P, E) of challenges (smpbcn.cpp: ``SMPState::probEduChlg``): principals' arrays of
-    any shape S, third parties' arrays (``u_ni``, ``u_nj``, ``u_nn``, ``w_n``, ``third``, the
-    mask of who counts as a third party) of shape S + (n,). O(size of the third parties)."""
-    rule = opts.voting_rule
+    """(P, E) of challenges (smpbcn.cpp: ``SMPState::probEduChlg``): the principals' arrays
+    broadcast to a shape S, the third parties' (``u_ni``, ``u_nj``, ``u_nn``, ``w_n``, and
+    ``third``, the mask of who counts as a third party) to (n,) + S, the third party first so
+    that their contributions add in KTAB's order. Every operation is KTAB's, in its order; the
+    arrays of shape (n,) + S are reused in place. O(size of the third parties)."""
+    rule, commit = opts.voting_rule, opts.third_party_commit
     v_i = vote(rule, w_i, u_ii - u_ij)
     v_j = vote(rule, w_j, u_ji - u_jj)
     a0 = (MIN_CHALLENGE + np.maximum(v_i, 0.0)) + np.maximum(v_j, 0.0)
     b0 = (MIN_CHALLENGE + np.maximum(-v_i, 0.0)) + np.maximum(-v_j, 0.0)
-    a = a0[..., None]
-    b = b0[..., None]
-    v_n = vote(rule, w_n, u_ni - u_nj)
-    cni = a + np.maximum(v_n, 0.0)
-    cnj = b + np.maximum(-v_n, 0.0)
-    pin = cni / (cni + cnj)
-    pjn = 1.0 - pin
-    ik_j, j_ik, i_jk, jk_i = third_party_terms(u_ni, u_nj, u_nn, opts.third_party_commit)
-    t_n = vote(rule, w_n, (pin * ik_j + pjn * j_ik) - (pin * i_jk + pjn * jk_i))
-    t_n = np.where(third, t_n, 0.0)
-    chij = seqsum(np.maximum(t_n, 0.0), start=a0)
-    chji = seqsum(np.maximum(-t_n, 0.0), start=b0)
+    shape = np.broadcast_shapes(u_ni.shape, u_nj.shape, third.shape, np.shape(a0)[-1:])
+    # the little contest of each third party n (kmodel.cpp: Actor::vProbLittle)
+    work = np.empty(shape)
+    np.subtract(u_ni, u_nj, out=work)
+    v_n = _vote_into(rule, w_n, work)
+    pin = np.maximum(v_n, 0.0)
+    pin += a0  # cni = A + max(v_n, 0)
+    np.minimum(v_n, 0.0, out=v_n)
+    np.subtract(b0, v_n, out=v_n)  # cnj = B - min(v_n, 0) = B + max(-v_n, 0)
+    pjn = pin + v_n
+    np.divide(pin, pjn, out=pin)  # pi_n = cni / (cni + cnj)
+    np.subtract(1.0, pin, out=pjn)
+    # its expected utilities of joining i or j (Actor::thirdPartyVoteSU)
+    ii = u_ni + u_ni
+    jj = np.add(u_nj, u_nj, out=v_n if v_n.shape == shape else None)
+    if commit == "full_commit":
+        ik_j = i_jk = ii + u_ni
+        j_ik = jk_i = jj + u_nj
+    elif commit == "semi_commit":
+        ik_j, i_jk = ii + u_nn, ii + u_ni
+        j_ik = jj + u_nj
+        jk_i = np.add(jj, u_nn, out=jj)
+    elif commit == "no_commit":
+        ik_j = i_jk = ii + u_nn
+        j_ik = jk_i = np.add(jj, u_nn, out=jj)
+    else:  # pragma: no cover - Options checks the value
+        raise ValueError(f"unknown third_party_commit {commit!r}")
+    join_i = pin * ik_j
+    join_i += np.multiply(pjn, j_ik, out=j_ik if j_ik is not jk_i else None)
+    # join_i: pi U(ik > j) + (1 - pi) U(j > ik)
+    np.multiply(pin, i_jk, out=pin)
+    np.multiply(pjn, jk_i, out=pjn)
+    pin += pjn  # pi U(i > jk) + (1 - pi) U(jk > i)
+    join_i -= pin
+    t_n = _vote_into(rule, w_n, join_i)
+    np.multiply(t_n, third, out=t_n)  # only third parties vote
+    # the coalitions, third parties added in order after the principals
+    rows = np.empty((shape[0] + 1, *shape[1:]))
+    rows[0] = a0
+    np.maximum(t_n, 0.0, out=rows[1:])
+    chij = reduce_rows(rows)
+    rows[0] = -b0  # -(B + sum max(-t_n, 0)), the same additions with every sign flipped
+    np.minimum(t_n, 0.0, out=rows[1:])
+    chji = -reduce_rows(rows)
     tot = chij + chji
     phij = chij / tot
     phji = chji / tot
@@ -146,19 +188,15 @@ def all_challenges(
     idx = np.arange(n)
     for start in range(0, n, step):
         blk = idx[start : start + step]
-        b = blk.size
-        uh = perspective_utilities(distance, risk, opts.big_r_adjust, blk)  # (b, a, c)
-        rows = np.arange(b)
-        u_ii = uh[rows, blk, blk][:, None]  # (b, 1)
-        u_ij = uh[rows, blk, :]  # (b, j)
-        u_ji = uh[rows, :, blk]  # (b, j): U[j, i]
-        u_jj = np.diagonal(uh, axis1=1, axis2=2)  # (b, j)
-        u_ni = u_ji[:, None, :]  # (b, 1, n)
-        u_nj = np.swapaxes(uh, 1, 2)  # (b, j, n): U[n, j]
-        u_nn = u_jj[:, None, :]  # (b, 1, n)
-        third = (idx[None, None, :] != blk[:, None, None]) & (
-            idx[None, None, :] != idx[None, :, None]
-        )
+        b = np.arange(blk.size)
+        uh = perspective_utilities(distance, risk, opts.big_r_adjust, blk)  # (a, b, c)
+        diag = uh[idx, :, idx]  # (n, b): U^h[a, a]
+        u_ni = uh[:, b, blk]  # (n, b): U^h[n, i]
+        u_ii = u_ni[blk, b][:, None]  # (b, 1)
+        u_ij = uh[blk, b, :]  # (b, j)
+        u_ji = u_ni.T  # (b, j): U^h[j, i]
+        u_jj = diag.T  # (b, j)
+        third = (idx[:, None, None] != blk[None, :, None]) & (idx[:, None, None] != idx)
         p, e = challenge_values(
             u_ii,
             u_ij,
@@ -166,12 +204,12 @@ def all_challenges(
             u_jj,
             u_ii,
             u_ij,
-            u_ni,
-            u_nj,
-            u_nn,
+            u_ni[:, :, None],
+            uh,
+            diag[:, :, None],
             weight[blk][:, None],
             weight[None, :],
-            weight[None, None, :],
+            weight[:, None, None],
             sal_sum[None, :],
             third,
             opts,
@@ -241,10 +279,10 @@ def judged_by(
     def u(a: np.ndarray, c: np.ndarray) -> np.ndarray:  # U^h[a, c] for each pair
         return spatial_utility(distance[a, c], r[pairs, a])
 
-    u_ni = spatial_utility(distance[:, i].T, r)  # (p, n): U[n, i]
-    u_nj = spatial_utility(distance[:, j].T, r)
-    u_nn = spatial_utility(np.diagonal(distance)[None, :], r)
-    third = (idx[None, :] != i[:, None]) & (idx[None, :] != j[:, None])
+    u_ni = spatial_utility(distance[:, i], r.T)  # (n, p): U^h[n, i]
+    u_nj = spatial_utility(distance[:, j], r.T)
+    u_nn = spatial_utility(np.diagonal(distance)[:, None], r.T)
+    third = (idx[:, None] != i[None, :]) & (idx[:, None] != j[None, :])
     return challenge_values(
         u(i, i),
         u(i, j),
@@ -257,7 +295,7 @@ def judged_by(
         u_nn,
         weight[i],
         weight[j],
-        weight[None, :],
+        weight[:, None],
         sal_sum[j],
         third,
         opts,

@@ -92,7 +92,7 @@ class SpaceRun:
 def state_distance(a: np.ndarray, b: np.ndarray) -> float:
     """sum_i ||a_i - b_i|| (smp.cpp: ``SMPModel::stateDist``). O(n d)."""
     d = a - b
-    return float(seqsum(np.sqrt(seqsum(d * d))))
+    return float(seqsum(np.sqrt(seqsum(d * d, axis=-1))))
 
 
 def assess(x: np.ndarray, s: np.ndarray, cap: np.ndarray, opts: Options) -> Assessment:
@@ -100,7 +100,10 @@ def assess(x: np.ndarray, s: np.ndarray, cap: np.ndarray, opts: Options) -> Asse
     ``SMPState::setAllAUtil``). O(n^2 (n + d))."""
     dist = distance_matrix(x, s)
     neutral = spatial_utility(dist, 0.0)
-    p = pce(cap, neutral, opts.voting_rule, opts.vp_model, opts.pce_model)
+    # actors on one position are one option (identical columns): coalitions computed once
+    _, first, inverse = np.unique(x, axis=0, return_index=True, return_inverse=True)
+    same = first[inverse.reshape(-1)]
+    p = pce(cap, neutral, opts.voting_rule, opts.vp_model, opts.pce_model, same=same)
     risk = risk_attitudes(p, opts.big_r_range)
     return Assessment(dist, risk, own_utilities(dist, risk, opts.big_r_adjust))
 
@@ -115,7 +118,7 @@ def turn(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """One turn: (new positions (n, d), target (n,), partner (n,)), -1 for none.
     O(n^3 + n^2 d)."""
-    sal_sum = seqsum(s, axis=1)
+    sal_sum = seqsum(s, axis=-1)
     weight = sal_sum * cap
     prob, gain = all_challenges(state.distance, state.risk, weight, sal_sum, opts)
     # among equally good targets: the weightier, then the more capable, then by position

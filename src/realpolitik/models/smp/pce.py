@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .numerics import seqsum
+from .numerics import reduce_rows, seqsum
 from .options import MIN_COALITION
 
 __all__ = [
@@ -88,7 +88,10 @@ def coalitions(w: np.ndarray, u: np.ndarray, rule: str) -> np.ndarray:
     options. Returns (..., o, o). O(o^2 v) time, in blocks of pairs."""
     lead = u.shape[:-2]
     v, o = u.shape[-2:]
-    ut = np.ascontiguousarray(np.swapaxes(u, -1, -2))  # (..., o, v)
+    uv = np.ascontiguousarray(np.moveaxis(u, -2, 0))  # (v, ..., o): voters first
+    if rule != "asym_prosp":
+        return _symmetric_coalitions(w, uv, rule)
+    wv = np.asarray(w, dtype=float).reshape((v,) + (1,) * (len(lead) + 1))
     ii, jj = np.tril_indices(o, -1)
     npairs = ii.size
     batch = int(np.prod(lead)) if lead else 1
@@ -97,12 +100,46 @@ def coalitions(w: np.ndarray, u: np.ndarray, rule: str) -> np.ndarray:
     step = max(1, BLOCK // max(1, v * batch))
     for start in range(0, npairs, step):
         sl = slice(start, start + step)
-        vk = vote(rule, w, ut[..., ii[sl], :] - ut[..., jj[sl], :])
-        pos[..., sl] = seqsum(np.maximum(vk, 0.0), start=MIN_COALITION)
-        neg[..., sl] = seqsum(np.maximum(-vk, 0.0), start=MIN_COALITION)
+        k = ii[sl].size
+        rows = np.empty((v + 1, *lead, k))  # row 0: the starting strength, then the voters
+        du = rows[1:]
+        np.take(uv, ii[sl], axis=-1, out=du)
+        du -= np.take(uv, jj[sl], axis=-1)  # u_ki - u_kj
+        vk = vote(rule, wv, du)
+        rows[0] = MIN_COALITION
+        np.maximum(vk, 0.0, out=rows[1:])
+        pos[..., sl] = reduce_rows(rows)
+        np.negative(vk, out=vk)
+        np.maximum(vk, 0.0, out=rows[1:])
+        neg[..., sl] = reduce_rows(rows)
     c = np.full((*lead, o, o), MIN_COALITION)
     c[..., ii, jj] = pos
     c[..., jj, ii] = neg
+    return c
+
+
+def _symmetric_coalitions(w: np.ndarray, uv: np.ndarray, rule: str) -> np.ndarray:
+    """:func:`coalitions` for a voting rule with vote(-du) = -vote(du) exactly (every rule but
+    ``asym_prosp``): then KTAB's C[j, i] = c_min + sum_k max(-v_k(i, j), 0) equals
+    c_min + sum_k max(v_k(j, i), 0), so one formula fills both triangles, computed for blocks
+    of rows i against every j without gathering pairs. ``uv`` (v, ..., o)."""
+    v = uv.shape[0]
+    lead, o = uv.shape[1:-1], uv.shape[-1]
+    wv = np.asarray(w, dtype=float).reshape((v,) + (1,) * (len(lead) + 2))
+    c = np.empty((*lead, o, o))
+    per_row = max(1, v * o * (int(np.prod(lead)) if lead else 1))
+    step = max(1, BLOCK // per_row)
+    for start in range(0, o, step):
+        stop = min(o, start + step)
+        rows = np.empty((v + 1, *lead, stop - start, o))
+        rows[0] = MIN_COALITION
+        du = rows[1:]
+        np.subtract(uv[..., start:stop, None], uv[..., None, :], out=du)  # u_ki - u_kj
+        vk = vote(rule, wv, du)
+        np.maximum(vk, 0.0, out=rows[1:])
+        c[..., start:stop, :] = reduce_rows(rows)
+    idx = np.arange(o)
+    c[..., idx, idx] = MIN_COALITION
     return c
 
 
@@ -152,7 +189,7 @@ def conditional_pce(p: np.ndarray) -> np.ndarray:
     """p_i = prod_j P[i, j], normalised (kmodel.cpp: ``Model::condPCE``). O(o^2). Where every
     product underflows to 0 (hundreds of options), the same in logarithms."""
     prod = np.multiply.reduce(p, axis=-1)  # in sequence, as KTAB's loop
-    total = seqsum(prod)[..., None]
+    total = seqsum(prod, axis=-1)[..., None]
     if np.all(total > 0):
         return prod / total
     with np.errstate(divide="ignore"):
@@ -172,13 +209,13 @@ def markov_incentive_pce(c: np.ndarray, vp_model: str) -> np.ndarray:
     inc = c * vmat
     idx = np.arange(o)
     inc[..., idx, idx] += 1e-10
-    chlg = inc / seqsum(inc, axis=-2)[..., None, :]  # column sums
+    chlg = inc / seqsum(inc, axis=-2)[..., None, :]  # column sums, in row order
     chlg_t = np.swapaxes(chlg, -1, -2)
     p = np.full(c.shape[:-1], 1.0 / o)
     active = np.ones(c.shape[:-2], dtype=bool)
     for _ in range(MAX_MARKOV_ITER):
         ct = p[..., :, None] * chlg_t  # ct[i, j] = p_i Q[j, i]
-        q = seqsum(vmat * (ct + np.swapaxes(ct, -1, -2)))
+        q = seqsum(vmat * (ct + np.swapaxes(ct, -1, -2)), axis=-1)
         change = np.abs(q - p).max(axis=-1)
         p = np.where(active[..., None], (p + q) / 2.0, p)
         active = active & (change > 1e-8)
@@ -194,7 +231,7 @@ def markov_uniform_pce(pv: np.ndarray) -> np.ndarray:
     p = np.full(pv.shape[:-1], 1.0 / o)
     active = np.ones(pv.shape[:-2], dtype=bool)
     for _ in range(MAX_MARKOV_ITER):
-        q = seqsum(pv * (p[..., :, None] + p[..., None, :])) / o
+        q = seqsum(pv * (p[..., :, None] + p[..., None, :]), axis=-1) / o
         change = np.abs(q - p).max(axis=-1)
         p = np.where(active[..., None], (p + q) / 2.0, p)
         active = active & (change > 1e-6)
@@ -204,12 +241,32 @@ def markov_uniform_pce(pv: np.ndarray) -> np.ndarray:
 
 
 def pce(
-    w: np.ndarray, u: np.ndarray, voting_rule: str, vp_model: str, pce_model: str
+    w: np.ndarray,
+    u: np.ndarray,
+    voting_rule: str,
+    vp_model: str,
+    pce_model: str,
+    same: np.ndarray | None = None,
 ) -> np.ndarray:
     """The distribution over options of an election by voters of weights ``w`` (v,) with
     utilities ``u`` (..., v, o) (kmodel.cpp: ``Model::scalarPCE``). Returns (..., o).
-    O(o^2 v)."""
-    c = coalitions(w, u, voting_rule)
+
+    ``same`` (o,), optional: option m is the same as option ``same[m]`` (identical utilities to
+    every voter; ``same[same[m]] == same[m]``). The coalitions are then computed once per
+    distinct option and copied: the same numbers, since two identical options draw identical
+    votes (with a symmetric voting rule; ``asym_prosp`` computes every pair). O(o^2 v), O(d^2 v)
+    for d distinct options."""
+    if same is not None and voting_rule != "asym_prosp":
+        keep, where = np.unique(same, return_inverse=True)
+        if keep.size < same.size:
+            c = coalitions(w, u[..., keep], voting_rule)[..., where[:, None], where[None, :]]
+            idx = np.arange(same.size)
+            c[..., idx, idx] = MIN_COALITION
+            return _distribution(c, vp_model, pce_model)
+    return _distribution(coalitions(w, u, voting_rule), vp_model, pce_model)
+
+
+def _distribution(c: np.ndarray, vp_model: str, pce_model: str) -> np.ndarray:
     if pce_model == "markov_incentive":
         return markov_incentive_pce(c, vp_model)
     pv = victory_probability(c, vp_model)

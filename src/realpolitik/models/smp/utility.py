@@ -60,8 +60,8 @@ def salience_distance(ideal: np.ndarray, position: np.ndarray, salience: np.ndar
     """delta = sqrt(sum_k (s_k (ideal_k - y_k))^2 / sum_k s_k^2) over the last axis (smp.cpp:
     ``SMPModel::bvDiff``); 0 where every salience is 0. Arguments broadcast. O(size)."""
     ds = (ideal - position) * salience
-    num = seqsum(ds * ds)
-    den = seqsum(salience * salience)
+    num = seqsum(ds * ds, axis=-1)
+    den = seqsum(salience * salience, axis=-1)
     den = np.broadcast_to(den, num.shape)
     safe = np.where(den > 0, den, 1.0)
     return np.where(den > 0, np.sqrt(num / safe), 0.0)
@@ -76,7 +76,13 @@ def distance_matrix(x: np.ndarray, s: np.ndarray) -> np.ndarray:
 def spatial_utility(sd: np.ndarray, r: np.ndarray | float) -> np.ndarray:
     """u = (1 - sd)(1 + sd R) for sd <= 1, else (1 - sd)(1 + R) (smp.cpp:
     ``SMPModel::bsUtil``); arguments broadcast. O(size)."""
+    sd = np.asarray(sd, dtype=float)
     one = 1 - sd
+    if sd.size and sd.max() <= 1:  # distances on the unit cube: the first branch only
+        u = np.multiply(sd, r)
+        u += 1
+        u *= one
+        return u
     return np.where(sd <= 1, one * (1 + sd * r), one * (1 + r))
 
 
@@ -116,11 +122,12 @@ def estimated_risk(r_h: np.ndarray, r_i: np.ndarray, big_r_adjust: str) -> np.nd
 def perspective_utilities(
     distance: np.ndarray, risk: np.ndarray, big_r_adjust: str, h: np.ndarray
 ) -> np.ndarray:
-    """U[b, a, c]: perspective ``h[b]``'s estimate of the utility to actor a of c's position,
+    """U[a, b, c]: perspective ``h[b]``'s estimate of the utility to actor a of c's position,
     ``u(D[a, c], est(R_h, R_a))`` (smp.cpp: ``SMPState::setAllAUtil``, ``aUtil[h](a, c)``).
-    Returns (len(h), n, n). O(len(h) n^2)."""
-    r = estimated_risk(risk[h][:, None], risk[None, :], big_r_adjust)  # (b, a)
-    return spatial_utility(distance[None, :, :], r[:, :, None])
+    Returns (n, len(h), n), the judged actor first (the axis the challenges sum over).
+    O(len(h) n^2)."""
+    r = estimated_risk(risk[None, h], risk[:, None], big_r_adjust)  # (a, b)
+    return spatial_utility(distance[:, None, :], r[:, :, None])
 
 
 def own_utilities(distance: np.ndarray, risk: np.ndarray, big_r_adjust: str) -> np.ndarray:
