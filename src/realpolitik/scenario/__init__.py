@@ -1,8 +1,9 @@
 """Scenarios: the domain objects and their readers and writers.
 
-``load(path_or_name)`` reads a YAML scenario, a single-issue CSV table, or a
-built-in by name, validates it and returns a frozen :class:`Scenario`, or raises
-a :class:`~realpolitik.errors.ScenarioError` listing every problem found.
+``load(path_or_name)`` reads a YAML scenario, a single-issue CSV table, a KTAB
+spatial-model CSV, or a built-in by name, validates it and returns a frozen
+:class:`Scenario`, or raises a :class:`~realpolitik.errors.ScenarioError` listing every
+problem found.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from pathlib import Path
 
 from ..errors import Problem, ScenarioError
 from . import builtins
-from .csv_io import parse_csv, read_csv
+from .csv_io import parse_csv, read_csv, slug
+from .ktab_io import looks_like_ktab, parse_ktab_csv, read_ktab_csv, write_ktab_csv
 from .objects import (
     Actor,
     Issue,
@@ -24,7 +26,7 @@ from .objects import (
     Stance,
 )
 from .schema import json_schema, json_schema_text
-from .yaml_io import dump_yaml, parse_yaml, read_yaml
+from .yaml_io import dump_yaml, parse_yaml, read_text, read_yaml
 
 __all__ = [
     "Actor",
@@ -42,17 +44,22 @@ __all__ = [
     "json_schema_text",
     "load",
     "parse_csv",
+    "parse_ktab_csv",
     "parse_yaml",
     "read_csv",
+    "read_ktab_csv",
     "read_yaml",
+    "write_ktab_csv",
 ]
 
 
 def load(source: str | Path | Scenario | None = None) -> Scenario:
     """A validated scenario from a file path, a built-in name, or the default (``None``).
 
-    ``.csv`` files are read as one-issue tables (``actor,capability,position,salience``);
-    anything else as YAML.
+    ``.csv`` files are read as KTAB spatial-model CSVs when their first lines say so
+    (:func:`~.ktab_io.looks_like_ktab`: a first line ending in the numbers of actors and
+    dimensions, or a second line starting ``Actor,Description``), else as one-issue tables
+    (``actor,capability,position,salience``); anything else as YAML.
     """
     if isinstance(source, Scenario):
         return source
@@ -61,7 +68,12 @@ def load(source: str | Path | Scenario | None = None) -> Scenario:
     text = str(source)
     p = Path(text).expanduser()
     if p.exists():
-        return read_csv(p) if p.suffix.lower() == ".csv" else read_yaml(p)
+        if p.suffix.lower() != ".csv":
+            return read_yaml(p)
+        csv_text = read_text(p)
+        if looks_like_ktab(csv_text):
+            return parse_ktab_csv(csv_text, str(p), stem=p.stem)
+        return parse_csv(csv_text, str(p), stem=slug(p.stem, fallback="issue"))
     if text in builtins.names():
         return read_yaml(builtins.path(text), label=f"builtin:{text}")
     known = ", ".join(builtins.names())

@@ -1,0 +1,364 @@
+"""KTAB's spatial-model CSV: read one as a :class:`Scenario`, write one from a scenario.
+
+The format is the one KTAB's ``smpc --csv`` reads (KTAB, ``examples/smp/libsrc/smpread.cpp``:
+``SMPModel::csvRead``; examples in ``examples/smp/doc/*.csv``)::
+
+    China Policy; scen 0,Scenario-000; Appetite for reform ...,26,1,
+    Actor,Description,Influence,Policy Position,Policy Salience,
+    XJ,Xi Jinping,100,30,30,
+    ...
+
+Line 1: the scenario's name, its description, the number of actors and the number of
+dimensions. Line 2: the column names, ``Actor``, ``Description``, the capability column
+(``Power`` or ``Influence``) and, for each dimension, a position column (whose name names the
+dimension) and a salience column. Then one line per actor: its short name, a description, its
+capability, and a position (0-100) and a salience (0-100) per dimension. Cells may be padded
+with spaces and lines may end in a comma (KTAB's own files do both); a byte-order mark and
+blank lines are ignored.
+
+Reading: actors get ids made from their short names (:func:`.csv_io.slug`: ``XJ`` -> ``xj``)
+and names from their descriptions (the short name where the description is empty); each
+dimension is an issue on a 0-100 scale named after its position column; every number's source
+is the file and its line. As KTAB, the reader rejects positions or saliences outside 0-100, an
+actor whose saliences sum above 100 (beyond a rounding tolerance of 1e-9), negative
+capabilities or capabilities above 1e8; and, where KTAB would fail only when the model runs,
+an actor whose saliences are all 0 (KTAB's vote throws on a zero weight). Every problem is
+reported at once, with the file, the line and the column.
+
+Writing (:func:`write_ktab_csv`): actors as rows (short name = the actor's id, description =
+its name), issues as dimensions (the position column named after the issue's question when
+that question is what its id was made from, else after the id). Positions on a scale other than
+0-100 are mapped linearly onto 0-100; an actor whose saliences sum above 100 has them divided by
+their sum and multiplied by 100 (KTAB rejects more; it is also how the smp model's joint runs
+read such saliences); commas and line breaks in text become ``;`` and spaces (KTAB's reader
+splits at every comma). Every actor needs a stance on every issue. Shocks, ranges, outcomes,
+status quos and sources have no place in the format and are left out. A scenario read from a
+KTAB file writes back to a file that reads to the same scenario.
+
+Complexity: O(n m) for n actors and m dimensions.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from pathlib import Path
+
+from ..errors import Problem, ScenarioError
+from .csv_io import slug
+from .objects import Actor, Issue, Scenario, Source, SourceEntry, Stance
+from .yaml_io import read_text
+
+__all__ = ["KTAB_SOURCE", "looks_like_ktab", "parse_ktab_csv", "read_ktab_csv", "write_ktab_csv"]
+
+#: The id of the bibliography entry every number read from a KTAB file refers to.
+KTAB_SOURCE = "ktab-csv"
+
+#: KTAB's sanity limit on a capability (smpread.cpp).
+MAX_CAPABILITY = 1e8
+
+#: Tolerance on an actor's total salience of 100 (the sum of decimals rounds).
+SALIENCE_TOL = 1e-9
+
+
+def _rows(text: str, name: str) -> list[tuple[int, list[str]]]:
+    """The non-blank records as (line, cells), cells stripped and trailing empty cells dropped."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    reader = csv.reader(io.StringIO(text))
+    out: list[tuple[int, list[str]]] = []
+    start = 1
+    try:
+        for row in reader:
+            cells = [c.strip() for c in row]
+            while cells and not cells[-1]:
+                cells.pop()
+            if cells:
+                out.append((start, cells))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise ScenarioError(
+            [Problem(name, "", f"not a readable CSV file: {exc}", reader.line_num or None)]
+        ) from None
+    return out
+
+
+def _int(text: str) -> int | None:
+    try:
+        v = float(text)
+    except ValueError:
+        return None
+    return int(v) if math.isfinite(v) and v == int(v) else None
+
+
+def _number(text: str) -> float | None:
+    try:
+        v = float(text)
+    except ValueError:
+        return None
+    return v if math.isfinite(v) else None
+
+
+def looks_like_ktab(text: str) -> bool:
+    """Whether ``text`` is a KTAB spatial-model CSV rather than a one-issue table
+    (``actor,capability,position,salience``): its first line ends in two whole numbers
+    (actors, dimensions) or its second line starts ``Actor,Description``. O(size of the first
+    two lines)."""
+    head = "\n".join(text.lstrip("\ufeff").splitlines()[:8])
+    try:
+        rows = [cells for _, cells in _rows(head, "")][:2]
+    except ScenarioError:
+        return False
+    if not rows:
+        return False
+    first = [c.lower() for c in rows[0]]
+    if "actor" in first and {"capability", "position", "salience"} & set(first):
+        return False
+    if len(rows[0]) >= 4 and _int(rows[0][2]) is not None and _int(rows[0][3]) is not None:
+        return True
+    return len(rows) > 1 and [c.lower() for c in rows[1][:2]] == ["actor", "description"]
+
+
+def parse_ktab_csv(text: str, name: str, *, stem: str | None = None) -> Scenario:
+    """The scenario of a KTAB spatial-model CSV ``text`` read from ``name``; a
+    :class:`ScenarioError` lists every problem. O(n m)."""
+    problems: list[Problem] = []
+
+    def add(line: int | None, field: str, message: str) -> None:
+        problems.append(Problem(name, field, message, line))
+
+    rows = _rows(text, name)
+    if not rows:
+        raise ScenarioError(
+            [Problem(name, "", "the file is empty; expected KTAB's scenario line and a header")]
+        )
+    line1, first = rows[0]
+    if len(first) < 4:
+        add(
+            line1,
+            "scenario line",
+            f"{len(first)} cell(s); expected 4: name, description, number of actors, "
+            "number of dimensions",
+        )
+        raise ScenarioError(problems)
+    if len(first) > 4:
+        add(
+            line1,
+            "scenario line",
+            f"{len(first)} cells; expected 4 (name, description, number of actors, number of "
+            "dimensions): a comma inside the name or the description splits it",
+        )
+    n_act, n_dim = _int(first[2]), _int(first[3])
+    if n_act is None or n_act < 1:
+        add(line1, "number of actors", f"expected a whole number of 1 or more, got {first[2]!r}")
+    if n_dim is None or n_dim < 1:
+        add(
+            line1, "number of dimensions", f"expected a whole number of 1 or more, got {first[3]!r}"
+        )
+    if problems:
+        raise ScenarioError(problems)
+    assert n_act is not None and n_dim is not None
+    width = 3 + 2 * n_dim
+    if len(rows) < 2:
+        add(
+            None,
+            "header",
+            f"no header line; expected Actor, Description, Power and {n_dim} "
+            "position and salience column pair(s)",
+        )
+        raise ScenarioError(problems)
+    line2, header = rows[1]
+    if len(header) != width:
+        add(
+            line2,
+            "header",
+            f"{len(header)} column(s); line {line1} announces {n_dim} dimension(s), so expected "
+            f"{width}: Actor, Description, Power, then a position and a salience column per "
+            "dimension",
+        )
+        raise ScenarioError(problems)
+    dims = [header[3 + 2 * k] or f"dimension {k + 1}" for k in range(n_dim)]
+    issue_ids = [slug(d, fallback=f"dimension-{k + 1}") for k, d in enumerate(dims)]
+    for k, iid in enumerate(issue_ids):
+        if iid in issue_ids[:k]:
+            add(line2, dims[k], f"a second dimension named {dims[k]!r}; expected distinct names")
+    cap_col = header[2] or "Power"
+
+    body = rows[2:]
+    if len(body) != n_act:
+        where = body[n_act][0] if len(body) > n_act else None
+        add(
+            where,
+            "number of actors",
+            f"line {line1} announces {n_act} actor(s); the file has {len(body)} actor line(s)",
+        )
+    actors: list[Actor] = []
+    stances: list[Stance] = []
+    seen: dict[str, int] = {}
+    for line, cells in body:
+        if len(cells) != width:
+            add(line, "row", f"{len(cells)} cell(s); expected {width} ({', '.join(header)})")
+            continue
+        short, desc = cells[0], cells[1]
+        ok = True
+        if not short:
+            add(line, header[0] or "Actor", "empty; expected the actor's short name")
+            ok = False
+        cap = _number(cells[2])
+        if cap is None:
+            add(line, cap_col, f"expected a finite number, got {cells[2]!r}")
+            ok = False
+        elif not 0 <= cap <= MAX_CAPABILITY:
+            add(line, cap_col, f"{cap:g} is out of range; expected 0 to {MAX_CAPABILITY:g}")
+            ok = False
+        values: list[tuple[float, float]] = []
+        total = 0.0
+        for k in range(n_dim):
+            pcol, scol = header[3 + 2 * k], header[4 + 2 * k]
+            pos, sal = _number(cells[3 + 2 * k]), _number(cells[4 + 2 * k])
+            if pos is None:
+                add(line, pcol, f"expected a finite number, got {cells[3 + 2 * k]!r}")
+                ok = False
+            elif not 0 <= pos <= 100:
+                add(line, pcol, f"{pos:g} is out of range; expected a position from 0 to 100")
+                ok = False
+            if sal is None:
+                add(line, scol, f"expected a finite number, got {cells[4 + 2 * k]!r}")
+                ok = False
+            elif not 0 <= sal <= 100:
+                add(line, scol, f"{sal:g} is out of range; expected a salience from 0 to 100")
+                ok = False
+            else:
+                total += sal
+            values.append((pos if pos is not None else 0.0, sal if sal is not None else 0.0))
+        if ok and total > 100 + SALIENCE_TOL:
+            add(
+                line,
+                "salience",
+                f"the saliences sum to {total:g}; expected at most 100 over all dimensions "
+                "(KTAB's rule: an actor's attention is shared among the dimensions)",
+            )
+            ok = False
+        if ok and total == 0:
+            add(
+                line,
+                "salience",
+                "every salience is 0; expected at least one positive (KTAB fails on an actor "
+                "that cares about nothing)",
+            )
+            ok = False
+        aid = slug(short, fallback=f"actor-{line}") if short else ""
+        if aid and aid in seen:
+            add(line, header[0] or "Actor", f"duplicate actor {short!r}; first on line {seen[aid]}")
+            ok = False
+        if not ok:
+            continue
+        assert cap is not None
+        seen[aid] = line
+        src = Source(ref=KTAB_SOURCE, note=f"line {line}")
+        actors.append(Actor(aid, desc or short, cap, src))
+        for k, (pos, sal) in enumerate(values):
+            stances.append(Stance(aid, issue_ids[k], pos, sal, src))
+    if not problems and actors and all(a.capability == 0 for a in actors):
+        add(None, cap_col, "every capability is zero; expected at least one positive")
+    if problems:
+        raise ScenarioError(problems)
+    file_stem = stem if stem is not None else Path(name).stem
+    title = first[0] or file_stem or "ktab"
+    return Scenario(
+        id=slug(title, fallback=slug(file_stem, fallback="ktab")),
+        name=title,
+        date=None,
+        description=first[1] or f"Read from the KTAB file {Path(name).name}.",
+        actors=tuple(actors),
+        issues=tuple(
+            Issue(
+                id=issue_ids[k],
+                question=dims[k],
+                scale_min=0.0,
+                scale_max=100.0,
+                min_label="0",
+                max_label="100",
+            )
+            for k in range(n_dim)
+        ),
+        stances=tuple(stances),
+        sources=(
+            SourceEntry(
+                id=KTAB_SOURCE,
+                title=Path(name).name,
+                note="a KTAB spatial-model CSV (smpc --csv); numbers cited by line",
+            ),
+        ),
+        origin=name,
+    )
+
+
+def read_ktab_csv(path: Path, *, label: str | None = None) -> Scenario:
+    """:func:`parse_ktab_csv` of the file at ``path``."""
+    name = label or str(path)
+    return parse_ktab_csv(read_text(path, label=name), name, stem=path.stem)
+
+
+def _text(value: str) -> str:
+    """Text KTAB's reader takes whole: no comma (it splits at each), quote or line break."""
+    return " ".join(value.replace(",", ";").replace('"', "'").split())
+
+
+def _num(value: float) -> str:
+    if value == int(value) and abs(value) < 1e15:
+        return str(int(value))
+    return repr(float(value))
+
+
+def write_ktab_csv(scenario: Scenario) -> str:
+    """The scenario as a KTAB spatial-model CSV (see the module docstring for the mapping);
+    a ``ValueError`` names the actors and issues without a stance. O(n m)."""
+    issues = scenario.issues
+    missing = [
+        f"{a.id} on {i.id}"
+        for a in scenario.actors
+        for i in issues
+        if not scenario.stance(a.id, i.id)
+    ]
+    if missing:
+        raise ValueError(
+            "KTAB's format needs a stance of every actor on every issue; missing: "
+            + ", ".join(missing[:10])
+            + (f" and {len(missing) - 10} more" if len(missing) > 10 else "")
+        )
+    if not issues or not scenario.actors:
+        raise ValueError("KTAB's format needs at least one actor and one issue")
+    lines = [
+        [
+            _text(scenario.name),
+            _text(scenario.description),
+            str(len(scenario.actors)),
+            str(len(issues)),
+        ]
+    ]
+    cols = []
+    for i in issues:
+        col = _text(i.question) if slug(i.question, fallback="") == i.id else i.id
+        cols += [col, f"{col} Salience"]
+    lines.append(["Actor", "Description", "Influence", *cols])
+    for a in scenario.actors:
+        pos, sal = [], []
+        for i in issues:
+            st = scenario.stance(a.id, i.id)
+            assert st is not None
+            if (i.scale_min, i.scale_max) == (0.0, 100.0) or i.span == 0:
+                p = st.position if i.span else 50.0
+            else:
+                p = (st.position - i.scale_min) / i.span * 100.0
+            pos.append(min(max(p, 0.0), 100.0))
+            sal.append(st.salience)
+        total = math.fsum(sal)
+        if total > 100 + SALIENCE_TOL:
+            sal = [s / total * 100.0 for s in sal]
+        cells = [a.id, _text(a.name), _num(a.capability)]
+        for p, s in zip(pos, sal, strict=True):
+            cells += [_num(p), _num(s)]
+        lines.append(cells)
+    return "".join(",".join(cells) + "\n" for cells in lines)
