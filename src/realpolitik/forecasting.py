@@ -170,6 +170,9 @@ class IssueForecast:
             return "-" if x is None else f"{x:.{digits}f}"
 
         band = f"{f(self.low)} and {f(self.high)}"
+        if self.kind in ("cycle", "moving") and self.value is not None and self.low == self.high:
+            moves = f"cycle with period {self.period}" if self.kind == "cycle" else "still move"
+            return f"{f(self.value)} (positions {moves}; the median stays)"
         if self.kind == "cycle":
             if len(set(self.states)) > 2:
                 band = ", ".join(f(x) for x in self.states)

@@ -24,7 +24,8 @@ def ordered_sum(a: np.ndarray, axis: int = 0) -> np.ndarray:
     a = np.asarray(a)
     if a.shape[axis] == 0:
         return np.zeros(_drop(a, axis))
-    return np.take(np.add.accumulate(a, axis=axis), -1, axis=axis)
+    total = np.add.accumulate(a, axis=axis)
+    return total[-1] if axis == 0 else np.take(total, -1, axis=axis)
 
 
 def _drop(a: np.ndarray, axis: int) -> tuple[int, ...]:

@@ -49,7 +49,15 @@ import numpy as np
 
 from .base import ModelInput, ModelSpec, Trajectory
 
-__all__ = ["SPEC", "TIE_RTOL", "condorcet_median", "median_last", "run", "weighted_l1"]
+__all__ = [
+    "SPEC",
+    "TIE_RTOL",
+    "condorcet_median",
+    "median_last",
+    "run",
+    "sorted_median",
+    "weighted_l1",
+]
 
 #: Relative tolerance under which two sums of weighted distances count as tied.
 TIE_RTOL = 1e-9
@@ -65,14 +73,10 @@ def _along(values: np.ndarray, order: np.ndarray) -> np.ndarray:
     return flat[order + start]
 
 
-def _sorted_l1(
-    weight: np.ndarray, position: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Sorted positions, f at them, and the weighted mean (the plain mean where every weight
-    is 0), each along the last axis; see :func:`weighted_l1`."""
-    order = np.argsort(position, axis=-1, kind="stable")
-    xs = _along(position, order)
-    ws = _along(weight, order)
+def _l1_of_sorted(xs: np.ndarray, ws: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """f at every position, the weighted mean (the plain mean where every weight is 0) and
+    the total weight, from positions ``xs`` sorted along the last axis and their weights
+    ``ws``; the sums are prefix sums, added in the order of the positions."""
     shift = xs[..., :1]  # centring keeps the prefix sums well conditioned
     xc = xs - shift
     cw = np.add.accumulate(ws, axis=-1)
@@ -81,10 +85,20 @@ def _sorted_l1(
     ts = cs[..., -1:]
     # sum over i <= a of w_i (x_a - x_i)  +  sum over i > a of w_i (x_i - x_a)
     f = (xc * cw - cs) + ((ts - cs) - xc * (tw - cw))
-    mean = shift + np.where(tw > 0, ts, xc.sum(axis=-1, keepdims=True)) / np.where(
-        tw > 0, tw, xs.shape[-1]
-    )
-    return xs, np.maximum(f, 0.0), mean
+    plain = np.add.accumulate(xc, axis=-1)[..., -1:]
+    mean = shift + np.where(tw > 0, ts, plain) / np.where(tw > 0, tw, xs.shape[-1])
+    return np.maximum(f, 0.0), mean, tw
+
+
+def _sorted_l1(
+    weight: np.ndarray, position: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Sorted positions, f at them, the weighted mean and the total weight, each along the
+    last axis; see :func:`weighted_l1`."""
+    order = np.argsort(position, axis=-1, kind="stable")
+    xs = _along(position, order)
+    f, mean, total = _l1_of_sorted(xs, _along(weight, order))
+    return xs, f, mean, total
 
 
 def weighted_l1(weight: np.ndarray, position: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -93,8 +107,28 @@ def weighted_l1(weight: np.ndarray, position: np.ndarray) -> tuple[np.ndarray, n
     ``weight`` and ``position`` have shape (..., n) (actors last). Returns
     ``(sorted_positions, f_at_sorted_positions)``, both (..., n). O(n log n).
     """
-    xs, f, _ = _sorted_l1(weight, position)
+    xs, f, _, _ = _sorted_l1(weight, position)
     return xs, f
+
+
+def _winner(
+    xs: np.ndarray,
+    f: np.ndarray,
+    mean: np.ndarray,
+    total: np.ndarray,
+    span: np.ndarray | float | None,
+) -> np.ndarray:
+    """The index (along the last axis, keepdims) of the winner by the tie rule of the module
+    docstring, from sorted positions ``xs``, f, the weighted mean and the total weight."""
+    if span is None:
+        span = xs[..., -1:] - xs[..., :1]
+    else:
+        span = np.broadcast_to(np.asarray(span, dtype=float), xs.shape[:-1])[..., None]
+    fmin = f.min(axis=-1, keepdims=True)
+    tied = f <= fmin + TIE_RTOL * total * span  # f is at most total * span
+    dist = np.where(tied, np.abs(xs - mean), np.inf)
+    near = dist <= dist.min(axis=-1, keepdims=True) + TIE_RTOL * span
+    return np.argmax(near, axis=-1)[..., None]  # first = lowest of the nearest tied positions
 
 
 def median_last(
@@ -108,20 +142,8 @@ def median_last(
     ``position`` (..., n), ``span`` broadcasting to (...,). Returns (...,)."""
     if position.shape[-1] == 0:
         raise ValueError("the median needs at least one actor")
-    xs, f, mean = _sorted_l1(weight, position)
-    if span is None:
-        span = xs[..., -1:] - xs[..., :1]
-    else:
-        span = np.broadcast_to(np.asarray(span, dtype=float), xs.shape[:-1])[..., None]
-    weight = np.broadcast_to(weight, position.shape)
-    if weight.strides[-1] != weight.itemsize:  # sum each issue's row alike, whatever m
-        weight = np.ascontiguousarray(weight)
-    total = np.add.reduce(weight, axis=-1, keepdims=True)
-    fmin = f.min(axis=-1, keepdims=True)
-    tied = f <= fmin + TIE_RTOL * total * span  # f is at most total * span
-    dist = np.where(tied, np.abs(xs - mean), np.inf)
-    near = dist <= dist.min(axis=-1, keepdims=True) + TIE_RTOL * span
-    idx = np.argmax(near, axis=-1)[..., None]  # first = lowest of the nearest tied positions
+    xs, f, mean, total = _sorted_l1(weight, position)
+    idx = _winner(xs, f, mean, total, span)
     winner = _along(xs, idx)[..., 0]
     if not return_margin:
         return winner
@@ -129,6 +151,16 @@ def median_last(
     other = np.where(xs != winner[..., None], f, np.inf).min(axis=-1, keepdims=True)
     margin = np.where(np.isfinite(other), np.maximum(other - fw, 0.0), 0.0)[..., 0]
     return winner, margin
+
+
+def sorted_median(xs: np.ndarray, ws: np.ndarray, span: np.ndarray | float) -> np.ndarray:
+    """:func:`median_last` of positions already sorted along axis 0 (n, g), ``ws`` their
+    weights in the same order, ``span`` (g,): for a caller that has sorted them anyway (a
+    round of the EUM). Returns (g,)."""
+    xt, wt = xs.T, ws.T
+    f, mean, total = _l1_of_sorted(xt, wt)
+    idx = _winner(xt, f, mean, total, span)
+    return np.take_along_axis(xt, idx, axis=-1)[..., 0]
 
 
 def condorcet_median(

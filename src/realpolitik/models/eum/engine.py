@@ -57,12 +57,25 @@ def ranges(inputs: ModelInput, range_basis: str = "positions") -> np.ndarray:
     return np.where(first > 0, first, np.where(second > 0, second, 1.0)).astype(float)
 
 
+#: Odd multipliers of the bits of a round's positions in :func:`_row_keys`.
+_KEY_MULT = np.random.default_rng(0x5EED).integers(1, 2**62, size=4096, dtype=np.uint64) | 1
+
+
+def _row_keys(bits: np.ndarray) -> np.ndarray:
+    """A hash of each column of ``bits`` (n, m), the positions' bits: equal columns, equal
+    keys (integer arithmetic modulo 2**64, so the order of the sum does not matter)."""
+    n = bits.shape[0]
+    mult = _KEY_MULT[:n] if n <= _KEY_MULT.size else np.resize(_KEY_MULT, n)
+    return np.add.reduce(bits * mult[:, None], axis=0)  # (integers wrap, silently)
+
+
 def _weighted_mean(w: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """The w-weighted mean over the actors (axis 0), the plain mean where sum w = 0."""
-    total = ordered_sum(w, axis=0)
-    plain = ordered_sum(x, axis=0) / max(1, x.shape[0])
+    """The w-weighted mean over the actors (axis -2 of (..., n, m)), the plain mean where
+    sum w = 0."""
+    total = ordered_sum(w, axis=-2)
+    plain = ordered_sum(x, axis=-2) / max(1, x.shape[-2])
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(total > 0, ordered_sum(w * x, axis=0) / total, plain)
+        return np.where(total > 0, ordered_sum(w * x, axis=-2) / total, plain)
 
 
 def _check(
@@ -154,38 +167,33 @@ def run(
         if ch.round <= rounds:
             shocks.setdefault(ch.round, []).append(ch)
     quiet = max(shocks, default=0)  # the last round with a change
+    epochs = [(0, w)]  # (first round, the weights in force from it on)
 
     positions = np.empty((rounds + 1, n, m))
     positions[0] = inputs.position
-    medians = np.empty((rounds + 1, m))
-    means = np.empty((rounds + 1, m))
-    medians[0] = median_last(w.T, positions[0].T, span)
-    means[0] = _weighted_mean(w, positions[0])
+    medians = np.full((rounds + 1, m), np.nan)  # each round's, from the next round's sort
     records = np.zeros((4, rounds, n, m)) if details else None
     counts = np.zeros((4, rounds, m)) if details else None
     active = np.arange(m)  # the issues still computed ...
     stop = np.full(m, rounds)  # ... until round stop, then repeating with period period
     period = np.zeros(m, dtype=np.intp)
-    bits = positions.view(np.int64)
+    bits = positions.view(np.uint64)
+    keys = np.zeros((rounds + 1, m), dtype=np.uint64)
+    keys[0] = _row_keys(bits[0])
 
     for step in range(rounds):
         if active.size == 0:
             break
-        x_now = positions[step][:, active]
-        mu = medians[step, active] if options.q != 1.0 else None
+        every = active.size == m
+        x_now = positions[step] if every else positions[step][:, active]
         new = np.empty((n, active.size))
         for first in range(0, active.size, group):
             sl = slice(first, first + group)
-            cols = active[sl]
-            res = play_round(
-                x_now[:, sl],
-                w[:, cols],
-                sal[:, cols],
-                span[cols],
-                None if mu is None else mu[sl],
-                options,
-            )
+            cols = sl if every else active[sl]
+            res = play_round(x_now[:, sl], w[:, cols], sal[:, cols], span[cols], options)
             new[:, sl] = res.x
+            if res.median is not None:
+                medians[step, cols] = res.median
             if records is not None and counts is not None and res.counts is not None:
                 for k, arr in enumerate((res.r, res.security, res.accepted, res.proposer)):
                     records[k, step][:, cols] = arr
@@ -200,31 +208,58 @@ def run(
                 sal = np.array(ch.salience, dtype=float)
             if ch.capability is not None or ch.salience is not None:
                 w = cap * sal
-        positions[step + 1][:, active] = new
-        medians[step + 1, active] = median_last(w[:, active].T, new.T, span[active])
-        means[step + 1, active] = _weighted_mean(w[:, active], new)
+                if epochs[-1][0] == step + 1:
+                    epochs.pop()
+                epochs.append((step + 1, w))
+        if every:
+            positions[step + 1] = new
+        else:
+            positions[step + 1][:, active] = new
         # Repeats: positions equal, bit for bit, to those of p rounds before, with no change
-        # since (so the weights are the same): the run repeats from there.
+        # since (so the weights are the same): the run repeats from there. A hash of each
+        # round's bits per issue finds the candidates; their bits are then compared.
+        keys[step + 1, active] = _row_keys(bits[step + 1] if every else bits[step + 1][:, active])
         top = min(_PERIOD_MAX, step + 1 - quiet)
         if top >= 1:
-            latest = bits[step + 1][:, active]
-            done = np.zeros(active.size, dtype=bool)
-            for p in range(1, top + 1):
-                same = ~done & np.all(bits[step + 1 - p][:, active] == latest, axis=0)
-                stop[active[same]], period[active[same]] = step + 1, p
-                done |= same
-            active = active[~done]
+            match = keys[step + 1 - top : step + 1, active] == keys[step + 1, active]
+            if match.any():
+                done = np.zeros(active.size, dtype=bool)
+                for p in range(1, top + 1):  # the smallest period first
+                    hit = np.flatnonzero(match[top - p] & ~done)
+                    if hit.size:
+                        cols_ = active[hit]
+                        same = np.logical_and.reduce(
+                            bits[step + 1 - p][:, cols_] == bits[step + 1][:, cols_], axis=0
+                        )
+                        stop[cols_[same]], period[cols_[same]] = step + 1, p
+                        done[hit[same]] = True
+                active = active[~done]
 
-    # The rounds after a repetition, copied.
+    # The rounds after a repetition, copied: round k repeats round k - p.
     for k in range(int(stop.min(initial=rounds)) + 1, rounds + 1):
         cols = np.flatnonzero(stop < k)
         src = k - period[cols]
         positions[k][:, cols] = positions[src, :, cols].T
-        medians[k, cols] = medians[src, cols]
-        means[k, cols] = means[src, cols]
         if records is not None and counts is not None:
             records[:, k - 1][:, :, cols] = records[:, src - 1, :, cols].transpose(1, 2, 0)
             counts[:, k - 1, cols] = counts[:, src - 1, cols]
+    # The means of every round, each with the weights in force in it.
+    # The medians and means of every round, each with the weights in force in it (the
+    # medians of the rounds computed, with Q < 1, came from the rounds' own sorts).
+    means = np.empty((rounds + 1, m))
+    for k, (first_round, w_k) in enumerate(epochs):
+        end = epochs[k + 1][0] if k + 1 < len(epochs) else rounds + 1
+        now = positions[first_round:end]
+        means[first_round:end] = _weighted_mean(w_k[None], now)
+        todo = np.isnan(medians[first_round:end])
+        if todo.all():
+            w_rows = np.broadcast_to(w_k.T, (end - first_round, m, n))
+            medians[first_round:end] = median_last(w_rows, now.transpose(0, 2, 1), span)
+        elif todo.any():
+            rs, cs = np.nonzero(todo)
+            medians[first_round + rs, cs] = median_last(
+                w_k.T[cs], positions[first_round + rs, :, cs], span[cs]
+            )
 
     out: dict[str, np.ndarray] = {}
     if records is not None and counts is not None:

@@ -119,6 +119,10 @@ def risk_exponents(security: np.ndarray, axis: int = -1) -> np.ndarray:
     lo = security.min(axis=axis, keepdims=True)
     spread = hi - lo
     ok = spread > SPREAD_RTOL * (np.abs(hi) + np.abs(lo)) + EU_ATOL
-    spread = np.where(ok, spread, np.inf)
-    big_r = security * (2.0 / spread) - (hi + lo) / spread
-    return (3.0 - big_r) / (3.0 + big_r)
+    spread[~ok] = np.inf
+    big_r = security * (2.0 / spread)
+    big_r -= (hi + lo) / spread
+    out = 3.0 - big_r
+    big_r += 3.0
+    out /= big_r
+    return out

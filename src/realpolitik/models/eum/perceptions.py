@@ -18,7 +18,6 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ..median import median_last
 from .round import Options, perceive
 from .votes import PROBABILITIES
 
@@ -85,14 +84,14 @@ def perceptions(
         raise ValueError(f"probability must be one of {PROBABILITIES}, got {probability!r}")
     w = c * s
     spans = np.array([span_])
-    mu = None if float(q) == 1.0 else np.atleast_1d(median_last(w[None, :], x[None, :], spans))
     view = perceive(
-        x[:, None], w[:, None], s[:, None], spans, mu, Options(float(q), float(t), probability)
+        x[:, None], w[:, None], s[:, None], spans, Options(float(q), float(t), probability)
     )
     order = view.order[:, 0]
     rows, cols = order[:, None], order[None, :]
     out = []
-    for arr in (view.a[..., 0], view.b[..., 0], ~view.differ[..., 0]):
+    a, b = view.ab[..., 0] * view.scale
+    for arr in (a, b, ~view.differ[..., 0]):
         by_actor = np.empty_like(arr)
         by_actor[rows, cols] = arr
         out.append(by_actor)

@@ -3,17 +3,18 @@
 The same function computes one issue or many (the issues of a scenario, the Monte Carlo
 draws of one issue): the actors on axis 0, the issues (columns) last. Every operation is
 elementwise along the issues, every sum over actors is added in a fixed order
-(:func:`~.._ordered.ordered_sum`), and every choice is made by maxima, minima and counts,
-which are exact; so a column gets the same bits whatever columns run beside it, by
-construction.
+(:func:`~.._ordered.ordered_sum`, prefix sums), and every choice is made by maxima,
+minima and counts, which are exact; so a column gets the same bits whatever columns run
+beside it, by construction.
 
 Steps (Scholz, Calbert & Smith 2011, sec. 3; the package docstring has the equations):
 
-1. **Perceptions.** With the actors sorted by position (slots), the vote sums, the
-   probabilities P, the security levels S_j = sum_{i: x_i != x_j} E(U_ij) at r = 1, the
-   risk exponents r, and then for every receiver i (axis 0) and proposer j (axis 1) both
-   expected utilities with i's exponent: a = E^i(U_ij), b = E^i(U_ji). With ``vote_risk``
-   the votes are computed again with the voters' exponents before a and b.
+1. **Perceptions.** With the actors sorted by position (slots): the median of the round's
+   positions (from the same sort), the vote sums, the probabilities P, the security levels
+   S_j = sum_{i: x_i != x_j} E(U_ij) at r = 1, the risk exponents r, and then for every
+   receiver i (axis 0) and proposer j (axis 1) both expected utilities with i's exponent:
+   a = E^i(U_ij), b = E^i(U_ji). With ``vote_risk`` the votes are computed again with the
+   voters' exponents before a and b.
 2. **Offers.** j has an offer for i where b > 0: a conflict where a > 0 and b > a, a
    compromise where a <= 0 and a + b > 0, a capitulation where a <= 0 and a + b <= 0 (each
    comparison "> 0" within EU_ATOL). A stalemate is a pair where a <= 0 and b <= 0.
@@ -34,6 +35,12 @@ Steps (Scholz, Calbert & Smith 2011, sec. 3; the package docstring has the equat
    x_i + (x_j - x_i) min(1, max(0, -a / b)) (kept between x_i and x_j), landing on x_i or
    x_j when within POS_RTOL R of it.
 
+With Q = 1 the expected utilities are computed in the algebraically equal form
+E(U_ij) = 4 (0.5^r - p_l) - 4 s_j (1 - P_ij) (p_h - p_l), p_l = max(0, 0.5 - 0.5 d)^r and
+p_h = (0.5 + 0.5 d)^r, and kept divided by 4 (exact in binary floating point), with every
+comparison made against EU_ATOL / 4: the same decisions in fewer operations; it is exactly
+0 for actors at one position.
+
 Complexity per issue with n actors: O(n^2 log n) time for the sorted vote sums (O(n^3) for
 the direct ones, and the count of knots below O(n^3 / 6) cheap comparisons when n <= 32),
 O(n^2) for the rest, O(n^2) memory (O(n^3 / block) for the direct sums).
@@ -47,6 +54,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .._ordered import ordered_sum
+from ..median import sorted_median
 from .equations import (
     CAPITULATION,
     COMPROMISE,
@@ -84,65 +92,96 @@ class View(NamedTuple):
     order: np.ndarray
     #: (n, g): the positions by slot.
     xs: np.ndarray
+    #: (g,): the Condorcet median of the positions where Q < 1, else None.
+    median: np.ndarray | None
     #: (n, n, g): x_j - x_i, receiver i on axis 0, proposer j on axis 1.
     diff: np.ndarray
-    #: (n, n, g): d_ij = |x_i - x_j| / R, 0 for one position.
-    d: np.ndarray
+    #: (n, n, g): |x_j - x_i|.
+    dist: np.ndarray
     #: (n, n, g) bool: i and j at different positions (more than POS_RTOL R apart).
     differ: np.ndarray
     #: (n, g): S, the security levels at r = 1.
     security: np.ndarray
     #: (n, g): r, the risk exponents.
     r: np.ndarray
-    #: (n, n, g): E^i(U_ij), 0 for one position.
-    a: np.ndarray
-    #: (n, n, g): E^i(U_ji), 0 for one position.
-    b: np.ndarray
+    #: (2, n, n, g): a = E^i(U_ij) and b = E^i(U_ji), 0 for one position, in units of
+    #: ``scale``.
+    ab: np.ndarray
+    #: a and b are E / scale (1, or 4 in the Q = 1 form; compare them with EU_ATOL / scale).
+    scale: float
 
 
 def perceive(
-    x: np.ndarray,
-    w: np.ndarray,
-    s: np.ndarray,
-    span: np.ndarray,
-    mu: np.ndarray | None,
-    options: Options,
+    x: np.ndarray, w: np.ndarray, s: np.ndarray, span: np.ndarray, options: Options
 ) -> View:
     """Step 1 for g issues: ``x``, ``w`` (c s) and ``s`` (n, g) in the actors' order,
-    ``span`` (g,) the issues' R, ``mu`` (g,) the median of ``x`` (needed only if q < 1)."""
+    ``span`` (g,) the issues' R. Where Q < 1 the median of ``x`` (weights ``w``) is mu,
+    computed from the round's sort and returned in ``median``; with Q = 1 the round does
+    not need it (``median`` is None, the caller computes the medians of all rounds at once).
+    """
     q, t = options.q, options.t
+    n, g = x.shape
     order = np.argsort(x, axis=0, kind="stable")  # by position, then actor index
-    xs = np.take_along_axis(x, order, axis=0)
-    ws = np.take_along_axis(w, order, axis=0)
-    ss = np.take_along_axis(s, order, axis=0)
+    at = order if g == 1 else order * g + np.arange(g)
+    xs, ws, ss = (np.ascontiguousarray(a).reshape(-1)[at] for a in (x, w, s))
+    mu = None if q == 1.0 else sorted_median(xs, ws, span)
     diff = xs[None, :, :] - xs[:, None, :]
-    d = np.abs(diff) / span
+    dist = np.abs(diff)
+    d = dist / span
     differ = d > POS_RTOL
-    d = np.where(differ, d, 0.0)
+    d *= differ  # one position: d = 0
     if options.method == "direct":
         votes = direct_vote_sums(xs, ws, span, None, options.max_bytes)
     else:
-        votes = sorted_vote_sums(xs, ws, span)
+        votes = sorted_vote_sums(xs, ws, span, differ, diff)
     p = probabilities(votes, options.probability)
-    dmu_i: np.ndarray | float = 0.0  # |x - mu| / R, used only when q < 1
-    dmu_j: np.ndarray | float = 0.0
-    if q != 1.0:
-        dmu = np.abs(xs - mu) / span
-        dmu_i, dmu_j = dmu[:, None, :], dmu[None, :, :]  # the challenger of E(U_ij): i (rows)
     s_j, s_i = ss[None, :, :], ss[:, None, :]
-    # Security at r = 1: S_j = sum over the challengers i at another position of E(U_ij).
-    e1 = expected_utility(p, d, s_j, dmu_i, 1.0, q, t)
-    security = ordered_sum(np.where(differ, e1, 0.0), axis=0)
+    if q == 1.0:
+        # Security at r = 1: U_s = min(2 d, 2), U_f = -2 d, U_sq = 0, so
+        # E(U_ij) = U_s - s_j (1 - P_ij) (U_s - U_f), 0 for d = 0.
+        sp = np.subtract(1.0, p, out=p)  # 1 - P ...
+        sp *= s_j  # ... times s_j: s_j (1 - P_ij), and transposed s_i (1 - P_ji)
+        d2 = d + d
+        us = np.minimum(d2, 2.0)
+        e1 = us + d2
+        e1 *= sp
+        np.subtract(us, e1, out=e1)
+    else:
+        dmu = np.abs(xs - mu) / span
+        e1 = expected_utility(p, d, s_j, dmu[:, None, :], 1.0, q, t)
+        e1 *= differ
+    security = ordered_sum(e1, axis=0)  # S_j: over the challengers i
     r = risk_exponents(security, axis=0)
     if options.vote_risk:
         p = probabilities(direct_vote_sums(xs, ws, span, r, options.max_bytes), options.probability)
+        if q == 1.0:
+            sp = np.subtract(1.0, p, out=p)
+            sp *= s_j
     rho = r[:, None, :]  # the receiver's view (rows)
-    shared = utilities(d, rho)
-    a = expected_utility(p, d, s_j, dmu_i, rho, q, t, us_uf_usq=shared)
-    b = expected_utility(p.transpose(1, 0, 2), d, s_i, dmu_j, rho, q, t, us_uf_usq=shared)
-    a = np.where(differ, a, 0.0)
-    b = np.where(differ, b, 0.0)
-    return View(order, xs, diff, d, differ, security, r, a, b)
+    ab = np.empty((2, *d.shape))  # a and b, stacked so that one call compares both
+    if q == 1.0:
+        pl_ph = np.empty((2, *d.shape))
+        pl, ph = pl_ph
+        np.multiply(d, 0.5, out=ph)
+        ph += 0.5  # 0.5 + 0.5 d
+        np.subtract(1.0, ph, out=pl)  # 0.5 - 0.5 d
+        np.maximum(pl, 0.0, out=pl)
+        np.power(pl_ph, rho, out=pl_ph)
+        base = np.power(0.5, rho) - pl  # (U_s - U_sq) / 4
+        spread = np.subtract(ph, pl, out=ph)  # (U_s - U_f) / 4
+        np.multiply(sp, spread, out=ab[0])
+        np.multiply(sp.transpose(1, 0, 2), spread, out=ab[1])
+        np.subtract(base, ab, out=ab)
+        scale = 4.0
+    else:
+        shared = utilities(d, rho)
+        ab[0] = expected_utility(p, d, s_j, dmu[:, None, :], rho, q, t, us_uf_usq=shared)
+        ab[1] = expected_utility(p.transpose(1, 0, 2), d, s_i, dmu[None, :, :], rho, q, t,
+                                 us_uf_usq=shared)  # fmt: skip
+        ab *= differ
+        scale = 1.0
+    a, b = ab
+    return View(order, xs, mu, diff, dist, differ, security, r, ab, scale)
 
 
 class RoundResult(NamedTuple):
@@ -150,6 +189,8 @@ class RoundResult(NamedTuple):
 
     #: (n, g): the positions after the round.
     x: np.ndarray
+    #: (g,): the median of the positions before the round (its input) where Q < 1.
+    median: np.ndarray | None
     #: (n, g): the risk exponents of the round.
     r: np.ndarray
     #: (n, g): the security levels of the round.
@@ -163,8 +204,17 @@ class RoundResult(NamedTuple):
     counts: np.ndarray | None
 
 
-#: A kind's rank (conflict first) and its code in ``accepted``, by rank 0..3.
-_RANK_CODE = np.array([NO_OFFER, CAPITULATION, COMPROMISE, CONFLICT], dtype=np.int8)
+#: A kind's code in ``accepted``, by its rank 0..3 (conflict first: 3).
+_RANK_CODE = np.array([NO_OFFER, CAPITULATION, COMPROMISE, CONFLICT], dtype=float)
+
+
+def _counts(*masks: np.ndarray) -> np.ndarray:
+    """The True entries of each of ``masks`` (n, n, g) per issue: (len(masks), g) floats."""
+    g = masks[0].shape[-1]
+    if g == 1:
+        return np.array([[np.count_nonzero(m)] for m in masks], dtype=float)
+    flat = np.stack(masks).reshape(len(masks), -1, g).view(np.uint8)
+    return np.add.reduce(flat, axis=1, dtype=np.intp).astype(float)
 
 
 def _keep_first(cand: np.ndarray, key: np.ndarray, tol: np.ndarray | float) -> np.ndarray:
@@ -174,82 +224,130 @@ def _keep_first(cand: np.ndarray, key: np.ndarray, tol: np.ndarray | float) -> n
     return cand & (key <= (low + tol)[:, None, :])
 
 
+def _break_ties(
+    cand: np.ndarray,
+    a: np.ndarray,
+    b: np.ndarray,
+    diff: np.ndarray,
+    xi: np.ndarray,
+    xj: np.ndarray,
+    order: np.ndarray,
+    comp: np.ndarray,
+    move_tol: np.ndarray,
+    tol: float,
+) -> np.ndarray:
+    """Step 3's later keys for k receivers whose best offers tie on the first: ``cand``,
+    ``a``, ``b``, ``diff`` (x_j - x_i), ``xj`` (the proposers' positions) and ``order``
+    (their actors) are (k, n), proposers on axis 1; ``xi``, ``comp`` (compromise rows) and
+    ``move_tol`` are (k,). Returns the slot of each receiver's offer (k,)."""
+    dist = np.abs(diff)
+    keys: list[tuple[np.ndarray, np.ndarray | float]] = []
+    if comp.any():  # a compromise moves i the fraction -a / b of the way to x_j
+        frac = np.clip(-a / np.where(cand & comp[:, None], b, 1.0), 0.0, 1.0)
+        lo, hi = np.minimum(xi[:, None], xj), np.maximum(xi[:, None], xj)
+        aims = np.clip(xi[:, None] + diff * frac, lo, hi)
+        c = comp[:, None]
+        keys.append((np.where(c, np.abs(aims - xi[:, None]), -b), np.where(comp, move_tol, tol)))
+        keys.append((np.where(c, aims, xj), 0.0))
+    else:
+        keys += [(-b, tol), (xj, 0.0)]
+    for key, key_tol in keys:
+        low = np.where(cand, key, np.inf).min(axis=1)
+        cand = cand & (key <= (low + key_tol)[:, None])
+    return np.asarray(np.where(cand, order, np.iinfo(np.intp).max).argmin(axis=1))
+
+
 def play_round(
-    x: np.ndarray,
-    w: np.ndarray,
-    s: np.ndarray,
-    span: np.ndarray,
-    mu: np.ndarray | None,
-    options: Options,
+    x: np.ndarray, w: np.ndarray, s: np.ndarray, span: np.ndarray, options: Options
 ) -> RoundResult:
     """One round of g issues; arguments as in :func:`perceive`."""
-    view = perceive(x, w, s, span, mu, options)
-    order, xs, diff, a, b = view.order, view.xs, view.diff, view.a, view.b
+    view = perceive(x, w, s, span, options)
+    order, xs, diff, ab = view.order, view.xs, view.diff, view.ab
+    a, b = ab
     n, g = xs.shape
-    cols = np.arange(g)
+    tol = EU_ATOL / view.scale
 
     # 2. Offers to receiver i (axis 0) from proposer j (axis 1).
-    apos, bpos = a > EU_ATOL, b > EU_ATOL  # False for one position (a = b = 0)
-    conflict = apos & (b - a > EU_ATOL)
-    yields = bpos & ~apos
-    compromise = yields & (a + b > EU_ATOL)
+    apos, bpos = ab > tol  # False for one position (a = b = 0)
+    conflict = b - a > tol
+    conflict &= apos
+    yields = bpos > apos
+    compromise = a + b > tol
+    compromise &= yields
     counts = None
-    if options.details:
-        counts = np.stack(
-            [
-                np.count_nonzero(conflict, axis=(0, 1)),
-                np.count_nonzero(compromise, axis=(0, 1)),
-                np.count_nonzero(yields & ~compromise, axis=(0, 1)),
-                np.count_nonzero(view.differ & ~apos & ~bpos, axis=(0, 1)),
-            ]
-        ).astype(float)
+    if options.details:  # conflict, compromise, capitulation offers, stalemates
+        stalemate = apos | bpos
+        np.greater(view.differ, stalemate, out=stalemate)
+        counts = _counts(conflict, compromise, yields, stalemate)
+        counts[2] -= counts[1]  # capitulations: the offers to yield that are no compromise
 
-    # 3. The best kind each receiver has (rank 3 conflict, 2 compromise, 1 capitulation).
-    rank = 3 * conflict.view(np.int8) + yields.view(np.int8) + compromise.view(np.int8)
+    # 3. The best kind each receiver has (rank 3 conflict, 2 compromise, 1 capitulation),
+    #    then the first offer of it by the keys, the later keys only where ties remain.
+    rank = yields.view(np.int8) + compromise.view(np.int8)
+    rank += 3 * conflict.view(np.int8)
     best = rank.max(axis=1)  # (n, g)
     has = best > 0
-    cand = rank == best[:, None, :]
-    cand &= has[:, None, :]
+    cand = rank == best[:, None, :]  # (every proposer where a receiver has no offer)
     comp_row = best == 2
+    any_comp = bool(comp_row.any())
+    comp = comp_row[:, None, :]
     move_tol = MOVE_RTOL * span
-    dist = np.abs(diff)
-    first: tuple[np.ndarray, np.ndarray | float]
-    second: tuple[np.ndarray, np.ndarray | float]
-    if comp_row.any():
-        frac = np.clip(-a / np.where(compromise, b, 1.0), 0.0, 1.0)
-        lo = np.minimum(xs[:, None, :], xs[None, :, :])
-        hi = np.maximum(xs[:, None, :], xs[None, :, :])
-        target = np.clip(xs[:, None, :] + diff * frac, lo, hi)
-        comp = comp_row[:, None, :]
-        target = np.where(comp, target, xs[None, :, :])
-        move = np.where(comp, np.abs(target - xs[:, None, :]), dist)
-        first = (np.where(comp, -b, move), np.where(comp_row, EU_ATOL, move_tol))
-        second = (np.where(comp, move, -b), np.where(comp_row, move_tol, EU_ATOL))
-    else:  # the targets are the proposers' positions
-        target = np.broadcast_to(xs[None, :, :], diff.shape)
-        first, second = (dist, move_tol), (-b, EU_ATOL)
-    for key, tol in (first, second, (target, 0.0)):
-        if not (np.count_nonzero(cand, axis=1) > 1).any():
-            break  # one offer left to each receiver: the later keys change nothing
-        cand = _keep_first(cand, key, tol)
-    idx = np.where(cand, order[None, :, :], n).argmin(axis=1)  # the lowest actor index
+    dist = view.dist
+    if any_comp:  # compromises: the largest b first; the others: the smallest move
+        key: np.ndarray = np.where(comp, -b, dist)
+        key_tol: np.ndarray | float = np.where(comp_row, tol, move_tol)
+    else:
+        key, key_tol = dist, move_tol
+    masked = np.where(cand, key, np.inf)
+    idx = masked.argmin(axis=1)  # the first offer by the first key
+    rows, cols = np.arange(n)[:, None], np.arange(g)
+    low = masked[rows, idx, cols][:, None, :]
+    near = key <= low + (key_tol[:, None, :] if np.ndim(key_tol) == 2 else key_tol)
+    near &= cand
+    # Offers tied with the chosen one on the first key need the later keys, unless they
+    # are conflicts or capitulations from the chosen proposer's position: their moves,
+    # E^i(U_ji) and targets are those of the chosen offer (E^i(U_ji) depends on the
+    # proposer only through its position), so the first slot among them, the lowest actor
+    # index at that position, is the one the rule picks, and argmin found it.
+    xj = xs[idx, cols]
+    other = xs[None, :, :] != xj[:, None, :]
+    other |= comp
+    other &= near
+    tied = np.logical_or.reduce(other, axis=1)
+    tied &= has
+    if tied.any():  # real ties: the later keys, for those receivers only
+        ri, gi = np.nonzero(tied)
+        idx[ri, gi] = _break_ties(
+            near[ri, :, gi],
+            a[ri, :, gi],
+            b[ri, :, gi],
+            diff[ri, :, gi],
+            xs[ri, gi],
+            xs[:, gi].T,
+            order[:, gi].T,
+            comp_row[ri, gi],
+            move_tol[gi],
+            tol,
+        )
+        xj = xs[idx, cols]
 
     # 4. The moves, all at once.
-    xj = xs[idx, cols]
     new = np.where(has, xj, xs)
-    if comp_row.any():
+    if any_comp:
+        a_at, b_at = a[rows, idx, cols], b[rows, idx, cols]
+        frac = np.clip(-a_at / np.where(comp_row, b_at, 1.0), 0.0, 1.0)
+        aim = np.clip(xs + (xj - xs) * frac, np.minimum(xs, xj), np.maximum(xs, xj))
         close = POS_RTOL * span
-        aim = np.take_along_axis(target, idx[:, None, :], axis=1)[:, 0, :]
         aim = np.where(np.abs(aim - xs) <= close, xs, np.where(np.abs(xj - aim) <= close, xj, aim))
         new = np.where(comp_row, aim, new)
-    accepted = _RANK_CODE[best]
-    proposer = np.where(has, order[idx, cols], -1)
 
     # Back to the actors' order.
-    back = []
-    for arr in (new, view.r, view.security, accepted, proposer):
-        by_actor = np.empty_like(arr)
-        by_actor[order, cols] = arr
-        back.append(by_actor)
-    x_new, r, security, accepted, proposer = back
-    return RoundResult(x_new, r, security, accepted, proposer, counts)
+    flat = (order * g + cols).reshape(-1)
+    out = np.empty((5, n * g))
+    sources = [new, view.r, view.security]
+    if options.details:
+        sources += [_RANK_CODE[best], np.where(has, order[idx, cols], -1)]
+    for k, arr in enumerate(sources):
+        out[k, flat] = arr.reshape(-1)
+    out = out.reshape(5, n, g)
+    return RoundResult(out[0], view.median, out[1], out[2], out[3], out[4], counts)

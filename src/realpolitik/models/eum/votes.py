@@ -33,8 +33,6 @@ so that an issue computed among others gets the bits it gets alone.
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import numpy as np
 
 from .._ordered import ordered_sum
@@ -45,70 +43,74 @@ PROBABILITIES = ("all_pairs", "pair")
 METHODS = ("auto", "sorted", "direct")
 DEFAULT_MAX_BYTES = 256 * 2**20
 #: Up to this many actors the knots below each pair are counted (n cheap passes over the
-#: pairs of a whole batch); above it, a binary search issue by issue.
+#: pairs of a whole batch); above it, the hinge is interpolated issue by issue.
 COUNT_MAX_N = 32
 
 
-@lru_cache(maxsize=32)
-def _pairs(n: int) -> tuple[np.ndarray, ...]:
-    """The pairs a <= b of n slots by a then b: a, b, their rows a n + b and b n + a in an
-    (n n, ...) array, and the first pair of each a (n + 1 entries)."""
-    a, b = np.triu_indices(n)
-    out = (a, b, a * n + b, b * n + a, np.searchsorted(a, np.arange(n + 1)))
-    for arr in out:
-        arr.setflags(write=False)
+def _hinge(zs: np.ndarray, ws: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """H(v) = sum_k w_k max(0, v - 2 z_k) at every v (n, n, g), for ``zs`` (n, g) sorted
+    along axis 0 (z_0 = 0) and weights ``ws``; every v lies in [0, 2 max z].
+
+    H is piecewise linear with its knots at 2 z_k. Few actors (n <= COUNT_MAX_N): c, the
+    number of knots at or below v, is counted, and H(v) = v W_c - 2 S_c with W_c, S_c the
+    sums of w and w z over those c voters (prefix sums), all issues at once. Many actors:
+    H at its knots, interpolated issue by issue (one ``np.interp``, a binary search per
+    value). The method depends on n only, so a column gets the same bits alone and in a
+    batch.
+    """
+    n, g = zs.shape
+    knots = zs + zs
+    # prefix sums from 0: W_c and 2 S_c over the first c slots, c = 0 .. n
+    prefix = np.zeros((2, n + 1, g))
+    np.add.accumulate(ws, axis=0, out=prefix[0, 1:])
+    np.add.accumulate(ws * knots, axis=0, out=prefix[1, 1:])
+    if n > COUNT_MAX_N:
+        at_knots = knots * prefix[0, :-1] - prefix[1, :-1]  # H(2 z_j): the voters below j
+        out = np.empty(v.shape)
+        for k in range(g):
+            out[..., k] = np.interp(v[..., k], knots[:, k], at_knots[:, k])
+        return out
+    count = np.zeros(v.shape, dtype=np.intp)
+    for slot in range(n):
+        count += knots[slot] <= v
+    if g > 1:  # the flat index of (count, issue) in a (n + 1, g) table
+        count *= g
+        count += np.arange(g)
+    out = v * prefix[0].reshape(-1)[count]
+    out -= prefix[1].reshape(-1)[count]
     return out
 
 
-def _knots_at_or_below(knots: np.ndarray, v: np.ndarray, a: np.ndarray, start: np.ndarray):
-    """c[p, k] = #{slots l : knots[l, k] <= v[p, k]} for the pairs p = (a, b), a <= b.
-
-    ``knots`` (n, g) sorted along axis 0; ``v`` (pairs, g) = z_a + z_b, so knots[l] <= v for
-    every l <= a and the count starts at a + 1.
-    """
-    n, g = knots.shape
-    if n <= COUNT_MAX_N:
-        count = np.broadcast_to((a + 1)[:, None], v.shape).astype(np.intp)
-        for slot in range(1, n):
-            rows = slice(0, start[slot])  # the pairs with a < slot
-            count[rows] += knots[slot] <= v[rows]
-        return count
-    count = np.empty(v.shape, dtype=np.intp)
-    for k in range(g):
-        count[:, k] = np.searchsorted(knots[:, k], v[:, k], side="right")
-    return count
-
-
-def sorted_vote_sums(xs: np.ndarray, ws: np.ndarray, span: np.ndarray) -> np.ndarray:
+def sorted_vote_sums(
+    xs: np.ndarray,
+    ws: np.ndarray,
+    span: np.ndarray,
+    differ: np.ndarray | None = None,
+    diff: np.ndarray | None = None,
+) -> np.ndarray:
     """N[a, b, k] for g issues, (n, n, g), in R units, from positions ``xs`` (n, g) sorted
     along axis 0, weights ``ws`` (n, g) in the same order and the issues' R ``span`` (g,).
     The positions are taken relative to the lowest and in R units, z = (x - x_0) / R, so
     that no product under- or overflows whatever the positions' scale.
 
     Sums that are 0 in exact arithmetic come out of the identity as rounding errors of
-    either sign: they are clamped to 0, and the pairs at one position set to exactly 0 (the
-    per-pair normaliser divides by them).
+    either sign: they are clamped to 0, and the votes between actors at one position (where
+    ``differ`` (n, n, g) is False; by default exactly equal positions) set to exactly 0 (the
+    per-pair normaliser divides by them). ``diff`` = x_b - x_a, if the caller has it.
     """
     n, g = xs.shape
-    a, b, upper, lower, start = _pairs(n)
     zs = (xs - xs[:1]) / span
-    knots = zs + zs
-    # prefix sums from 0: W_c and 2 S_c over the first c slots, c = 0 .. n
-    prefix = np.zeros((2, n + 1, g))
-    np.add.accumulate(ws, axis=0, out=prefix[0, 1:])
-    np.add.accumulate(ws * knots, axis=0, out=prefix[1, 1:])
-    v = zs[a] + zs[b]  # (pairs, g)
-    count = _knots_at_or_below(knots, v, a, start)
-    at = count * g + np.arange(g)
-    hinge = v * prefix[0].reshape(-1)[at] - prefix[1].reshape(-1)[at]  # H(z_a + z_b)
-    out = np.empty((n * n, g))
-    out[upper] = hinge
-    out[lower] = hinge
-    out = out.reshape(n, n, g)
-    out -= np.diagonal(out, axis1=0, axis2=1).T.copy()[:, None, :]  # - H(2 z_a)
-    out += prefix[0, -1] * np.maximum(zs[:, None, :] - zs[None, :, :], 0.0)
+    out = _hinge(zs, ws, zs[:, None, :] + zs[None, :, :])  # H(z_a + z_b)
+    out -= out.reshape(n * n, g)[:: n + 1].copy()[:, None, :]  # - H(2 z_a): the diagonal
+    if diff is None:
+        diff = xs[None, :, :] - xs[:, None, :]
+    rise = np.minimum(diff, 0.0)  # + W max(0, z_a - z_b) = -W min(0, x_b - x_a) / R
+    rise *= np.add.accumulate(ws, axis=0)[-1] / -span  # -W / R
+    out += rise
     np.maximum(out, 0.0, out=out)
-    out[zs[:, None, :] == zs[None, :, :]] = 0.0
+    if differ is None:
+        differ = diff != 0.0
+    out *= differ  # one position: no votes
     return out
 
 
@@ -136,7 +138,8 @@ def direct_vote_sums(
 def probabilities(votes: np.ndarray, probability: str) -> np.ndarray:
     """P[i, j, k] from vote sums (n, n, g) (any factor common to an issue's votes cancels)."""
     if probability == "all_pairs":
-        total = ordered_sum(ordered_sum(votes, axis=1), axis=0)  # D / 2, (g,)
+        n, g = votes.shape[0], votes.shape[-1]
+        total = ordered_sum(votes.reshape(n * n, g), axis=0)  # D / 2, (g,)
         return votes * (0.5 / np.where(total > 0, total, np.inf))
     den = votes + votes.transpose(1, 0, 2)
     with np.errstate(invalid="ignore", divide="ignore"):
