@@ -309,9 +309,13 @@ def test_the_spec_is_registered_by_name_with_ktabs_defaults():
         "inter_vec_brgn": "s2p2",
         "bargn_model": "init_only_interp",
     }
+    # the registry runs issue by issue (draws are columns there); run() is KTAB's joint space
+    assert SPEC.defaults["issues"] == "separate"
     inp, _ = ktab_input("dummyData_3Dim")
-    a, b = run(inp), SPEC.run(inp, rounds=SPEC.default_rounds, **SPEC.defaults)
+    a = run(inp, issues="separate")
+    b = SPEC.run(inp, rounds=SPEC.default_rounds, **SPEC.defaults)
     assert a.positions.tobytes() == b.positions.tobytes()
+    assert run(inp).positions.tobytes() != b.positions.tobytes()
 
 
 def test_the_trajectory_is_padded_to_rounds_and_held_after_the_stop():

@@ -120,7 +120,7 @@ def perceive(
     not need it (``median`` is None, the caller computes the medians of all rounds at once).
     """
     q, t = options.q, options.t
-    n, g = x.shape
+    g = x.shape[1]
     order = np.argsort(x, axis=0, kind="stable")  # by position, then actor index
     at = order if g == 1 else order * g + np.arange(g)
     xs, ws, ss = (np.ascontiguousarray(a).reshape(-1)[at] for a in (x, w, s))
@@ -180,7 +180,6 @@ def perceive(
                                  us_uf_usq=shared)  # fmt: skip
         ab *= differ
         scale = 1.0
-    a, b = ab
     return View(order, xs, mu, diff, dist, differ, security, r, ab, scale)
 
 
@@ -240,7 +239,6 @@ def _break_ties(
     ``a``, ``b``, ``diff`` (x_j - x_i), ``xj`` (the proposers' positions) and ``order``
     (their actors) are (k, n), proposers on axis 1; ``xi``, ``comp`` (compromise rows) and
     ``move_tol`` are (k,). Returns the slot of each receiver's offer (k,)."""
-    dist = np.abs(diff)
     keys: list[tuple[np.ndarray, np.ndarray | float]] = []
     if comp.any():  # a compromise moves i the fraction -a / b of the way to x_j
         frac = np.clip(-a / np.where(cand & comp[:, None], b, 1.0), 0.0, 1.0)
@@ -294,15 +292,15 @@ def play_round(
     move_tol = MOVE_RTOL * span
     dist = view.dist
     if any_comp:  # compromises: the largest b first; the others: the smallest move
-        key: np.ndarray = np.where(comp, -b, dist)
-        key_tol: np.ndarray | float = np.where(comp_row, tol, move_tol)
+        key = np.where(comp, -b, dist)
+        key_tol = np.where(comp_row, tol, move_tol)  # (n, g)
     else:
-        key, key_tol = dist, move_tol
+        key, key_tol = dist, np.broadcast_to(move_tol, (n, g))
     masked = np.where(cand, key, np.inf)
     idx = masked.argmin(axis=1)  # the first offer by the first key
     rows, cols = np.arange(n)[:, None], np.arange(g)
-    low = masked[rows, idx, cols][:, None, :]
-    near = key <= low + (key_tol[:, None, :] if np.ndim(key_tol) == 2 else key_tol)
+    low = masked[rows, idx, cols] + key_tol
+    near = key <= low[:, None, :]
     near &= cand
     # Offers tied with the chosen one on the first key need the later keys, unless they
     # are conflicts or capitulations from the chosen proposer's position: their moves,

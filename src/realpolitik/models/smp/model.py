@@ -348,7 +348,17 @@ SPEC = ModelSpec(
     "Condorcet election, turn by turn",
     dynamic=True,
     default_rounds=MAX_ITER,
-    defaults={**DEFAULTS, "issues": "joint", "seed": None, "capability_scale": CAPABILITY_SCALE},
+    # The registry's runs (forecast, simulate, ...) feed a model one issue at a time, and a
+    # batch of Monte Carlo draws of one issue as the columns of one input: a joint run would
+    # take the draws for dimensions of one space. Until the result layer builds a joint input
+    # for models with ``joint`` (the scenario's issues as one input), it runs smp issue by
+    # issue; ``run`` itself defaults to KTAB's joint space.
+    defaults={
+        **DEFAULTS,
+        "issues": "separate",
+        "seed": None,
+        "capability_scale": CAPABILITY_SCALE,
+    },
     complexity="O(T (n^3 + n^2 m)) for T turns (joint issues)",
     reference="KTAB SMP (KAPSARC, MIT licence, commit 3b5b063); Wise, Lester & Efird (2015); "
     "Efird, Lester & Wise (2016), J. East Asian Studies 16: 117-145",
