@@ -32,7 +32,14 @@ from .scenario import Scenario
 from .scenario.objects import Shock
 from .scenario.uncertainty import Values
 
-__all__ = ["FORMAT", "Forecast", "IssueForecast", "ModelRun", "forecast"]
+__all__ = [
+    "FORMAT",
+    "Forecast",
+    "IssueForecast",
+    "ModelRun",
+    "forecast",
+    "scenario_input",
+]
 
 FORMAT = "realpolitik-forecast/2"
 #: Earlier formats :meth:`Forecast.from_dict` still reads (/1: a cycle's mean stood as its
@@ -605,6 +612,84 @@ def issue_batch(scenario: Scenario, values: Values, j: int) -> tuple[tuple[str, 
     )
 
 
+def scenario_input(scenario: Scenario, values: Values, b: int = 0) -> ModelInput:
+    """Draw ``b`` of ``values`` as one input of every actor and issue (n, m), shocks
+    included, for a model that runs the issues together (:attr:`ModelPlan.joint`).
+
+    Shocks apply as in :func:`issue_batch`: round 0's change the values, later ones become
+    :class:`~realpolitik.models.base.Change` s at their round (capabilities (n,), saliences
+    and positions (n, m)). Capabilities are divided by the draw's largest after round 0's
+    shocks. An actor without a stance on an issue holds there the issue's status quo (its
+    midpoint where it has none) with salience 0: it has no stake in the issue, and its
+    position there is the one that changes nothing if nobody moves it; the result layer
+    shows such positions as ``nan``.
+
+    Complexity: O(n m + s) for n actors, m issues and s shocks.
+    """
+    cap = values.capability[b].astype(float)  # (n,)
+    pos = values.position[b].astype(float)  # (n, m)
+    sal = values.salience[b] / 100.0
+    absent = np.isnan(pos)
+    filler = np.array(
+        [
+            (i.scale_min + i.scale_max) / 2 if i.status_quo is None else i.status_quo
+            for i in scenario.issues
+        ]
+    )
+    pos = np.where(absent, filler, pos)
+    sal = np.where(absent, 0.0, sal)
+    rows = {a: k for k, a in enumerate(scenario.actor_ids)}
+    cols = {i: j for j, i in enumerate(scenario.issue_ids)}
+    by_round: dict[int, list[tuple[int, Shock]]] = {}
+    for k, h in enumerate(scenario.shocks):
+        by_round.setdefault(h.round, []).append((k, h))
+    top: float | None = None
+    changes: list[Change] = []
+    for rnd in sorted(by_round):
+        if rnd > 0 and top is None:
+            top = float(cap.max()) if cap.size and cap.max() > 0 else 1.0
+        moved = np.full_like(pos, np.nan)
+        touched: set[str] = set()
+        for k, h in by_round[rnd]:
+            r, v = rows[h.actor], values.shock_value[b, k]
+            where = np.flatnonzero(~absent[r]) if h.issue is None else np.array([cols[h.issue]])
+            if h.field == "capability":
+                cap = cap.copy()
+                cap[r] = h.apply(cap[r], v)
+            elif h.field == "salience":
+                sal = sal.copy()
+                sal[r, where] = h.apply(sal[r, where] * 100.0, v) / 100.0
+            else:
+                pos = pos.copy()
+                pos[r, where] = h.apply(pos[r, where], v)
+                moved[r, where] = pos[r, where]
+            touched.add(h.field)
+        if rnd > 0:
+            assert top is not None
+            changes.append(
+                Change(
+                    rnd,
+                    capability=cap / top if "capability" in touched else None,
+                    salience=sal.copy() if "salience" in touched else None,
+                    position=moved if "position" in touched else None,
+                )
+            )
+    if top is None:
+        top = float(cap.max()) if cap.size and cap.max() > 0 else 1.0
+    m = len(scenario.issues)
+    return ModelInput(
+        capability=cap / top,
+        position=pos,
+        salience=sal,
+        scale_min=np.array([i.scale_min for i in scenario.issues], dtype=float),
+        scale_max=np.array([i.scale_max for i in scenario.issues], dtype=float),
+        status_quo=np.array(
+            [np.nan if i.status_quo is None else i.status_quo for i in scenario.issues]
+        )[:m],
+        changes=tuple(changes),
+    )
+
+
 def _scaled_base(
     cap: np.ndarray, pos: np.ndarray, sal: np.ndarray
 ) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], np.ndarray]:
@@ -639,6 +724,22 @@ class ModelPlan:
 
     def parameters(self) -> dict[str, Any]:
         return {"rounds": self.rounds, **dict(self.params)}
+
+    @property
+    def joint(self) -> bool:
+        """Whether the model runs a scenario's issues as the dimensions of one space (a
+        model with ``ModelSpec.joint``, unless told ``issues="separate"``): it is then given
+        the whole scenario at once (:func:`scenario_input`), never one issue or a batch of
+        draws as columns."""
+        return models.get(self.name).joint and dict(self.params).get("issues") != "separate"
+
+    def separate(self) -> ModelPlan:
+        """This plan with every column run on its own (``issues="separate"`` for a joint
+        model): for inputs whose columns are separate one-issue problems (a back-test's
+        batch of cases), where it gives what the joint run of each alone gives."""
+        if not models.get(self.name).joint:
+            return self
+        return ModelPlan(self.name, self.rounds, (*self.params, ("issues", "separate")))
 
     def run(self, inputs: ModelInput, *, details: bool = True) -> Trajectory:
         """The model on ``inputs``; ``details=False`` skips the per-round diagnostics."""
@@ -687,7 +788,44 @@ def run_model(
     return _run_plan(scenario, plan_model(name, rounds, **params))
 
 
+def _run_joint(scenario: Scenario, plan: ModelPlan) -> ModelRun:
+    """A joint model on the whole scenario at once; positions where an actor has no stance
+    are shown as ``nan``, and the details are cut into one entry per issue."""
+    from .scenario.uncertainty import point_values
+
+    _, pos, _, _ = scenario.arrays()
+    traj = plan.run(scenario_input(scenario, point_values(scenario)))
+    t = plan.rounds
+    positions = np.full((t + 1, *pos.shape), np.nan)
+    positions[: traj.rounds + 1] = traj.positions
+    if traj.rounds < t:
+        positions[traj.rounds + 1 :] = traj.positions[-1]
+    positions[:, np.isnan(pos)] = np.nan
+    per_round = {}
+    for key, arr in traj.per_round.items():
+        col = np.empty((t + 1, arr.shape[1]))
+        col[: traj.rounds + 1] = arr
+        col[traj.rounds + 1 :] = arr[-1]
+        per_round[key] = col
+    details = {
+        key: tuple(
+            _deep_tuple(_jsonable(np.asarray(arr)[..., j : j + 1])) for j in range(pos.shape[1])
+        )
+        for key, arr in traj.details.items()
+    }
+    return ModelRun(
+        model=plan.name,
+        parameters=plan.parameters(),
+        forecast=traj.forecast,
+        positions=positions,
+        per_round=per_round,
+        details=details,
+    )
+
+
 def _run_plan(scenario: Scenario, plan: ModelPlan) -> ModelRun:
+    if plan.joint:
+        return _run_joint(scenario, plan)
     t = plan.rounds
     actors = scenario.actor_ids
     n, m = len(actors), len(scenario.issues)

@@ -66,9 +66,17 @@ import numpy as np
 
 from .._version import __version__
 from ..errors import Problem, ScenarioError
-from ..forecasting import JsonResult, ModelPlan, _jsonable, issue_input, plan_models
+from ..forecasting import (
+    JsonResult,
+    ModelPlan,
+    _jsonable,
+    issue_input,
+    plan_models,
+    scenario_input,
+)
 from ..models.base import ModelInput
 from ..scenario import Scenario
+from ..scenario.uncertainty import point_values
 from .bootstrap import (
     DEFAULT_RESAMPLES,
     METRICS,
@@ -361,6 +369,19 @@ def run_task(task: _Task) -> dict[str, list[tuple[tuple[int, ...], np.ndarray, n
     return out
 
 
+def _joint_forecasts(cases: Sequence[Case], plan: ModelPlan, out: np.ndarray) -> None:
+    """A joint model's forecasts of the cases whose scenario has several issues, from one
+    joint run of each such scenario, into ``out`` (a case per entry)."""
+    runs: dict[int, tuple[Scenario, list[int]]] = {}
+    for k, c in enumerate(cases):
+        if len(c.scenario.issues) > 1:
+            runs.setdefault(id(c.scenario), (c.scenario, []))[1].append(k)
+    for sc, ks in runs.values():
+        traj = plan.run(scenario_input(sc, point_values(sc)), details=False)
+        for k in ks:
+            out[k] = traj.forecast[sc.issue_ids.index(cases[k].issue)]
+
+
 def _batches(inputs: Sequence[ModelInput]) -> list[tuple[tuple[int, ...], ModelInput]]:
     """The inputs of one column each, stacked into one input per number of participants
     (capabilities per column); an input with shocks stays alone."""
@@ -435,7 +456,10 @@ def _run(
         forecasts[name] = np.array([float(fn(inp)[0]) for inp in inputs])
     size = int(chunk_size or DEFAULT_CHUNK)
     packed = _pack(_split(_batches(inputs), size), size)
-    tasks = [_Task(tuple(plans), tuple(b)) for b in packed]
+    # A batch's columns are separate one-issue cases: a joint model runs each on its own,
+    # which is its joint run of a one-issue scenario (the cases of scenarios with several
+    # issues are run jointly below).
+    tasks = [_Task(tuple(p.separate() for p in plans), tuple(b)) for b in packed]
     for p in plans:
         forecasts[p.name] = np.full(n, np.nan)
     states: dict[str, np.ndarray] = {}
@@ -464,6 +488,9 @@ def _run(
                 forecasts[name][list(index)] = fc
                 if state is not None:
                     states.setdefault(name, np.full(n, np.nan))[list(index)] = state
+    for p in plans:
+        if p.joint:
+            _joint_forecasts(cases, p, forecasts[p.name])
     kinds = {name: "baseline" for name in BASELINES}
     kinds.update({p.name: "model" for p in plans})
     ordered = {p.name: forecasts[p.name] for p in plans}

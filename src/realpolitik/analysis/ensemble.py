@@ -45,6 +45,7 @@ from ..forecasting import (
     provenance,
     salience_gain,
     scenario_fields,
+    scenario_input,
     scenario_ref,
 )
 from ..scenario import Scenario, load
@@ -108,6 +109,12 @@ def evaluate(scenario: Scenario, values: Values, plans: Sequence[ModelPlan]) -> 
         forecast = np.empty((b, m))
         settled = np.full((b, m), np.nan)
         period = np.full((b, m), np.nan)
+        if plan.joint:  # the issues as one space: draw by draw, the whole scenario each
+            for k in range(b):
+                traj = plan.run(scenario_input(scenario, values, k), details=False)
+                forecast[k] = traj.forecast
+            out[plan.name] = Outcome(forecast)
+            continue
         for j, inp in enumerate(batches):
             traj = plan.run(inp, details=False)
             forecast[:, j] = traj.forecast

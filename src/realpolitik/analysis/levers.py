@@ -67,6 +67,7 @@ from ..forecasting import (
     provenance,
     salience_gain,
     scenario_fields,
+    scenario_input,
     scenario_ref,
 )
 from ..scenario import Scenario, load
@@ -647,7 +648,18 @@ def _simulated(
                 moves.append((cand, d, *st))
     point = point_values(sc)
     new_f = np.repeat(f0[None], len(moves), axis=0)  # (moves, m)
-    for j in setup.own:
+    if plan.joint:  # the issues as one space: each move a run of the whole scenario
+        for i, (cand, _, value, _) in enumerate(moves):
+            cap, pos, sal = point.capability.copy(), point.position.copy(), point.salience.copy()
+            if cand.kind == "capability":
+                cap[0, cand.k] = value
+            elif cand.kind == "position":
+                pos[0, cand.k, cand.j] = value
+            else:
+                sal[0, cand.k, cand.j] = value
+            values = Values(cap, pos, sal, point.shock_value)
+            new_f[i] = plan.run(scenario_input(sc, values), details=False).forecast
+    for j in () if plan.joint else setup.own:
         cols = [i for i, mv in enumerate(moves) if mv[0].j in (j, None)]
         b = len(cols) + 1
         cap = np.repeat(point.capability, b, axis=0)
