@@ -8,7 +8,7 @@ that did not beat the compromise model where it was checked) run by name.
 
 from __future__ import annotations
 
-from . import anchored, compromise, eum, median, smp
+from . import anchored, compromise, compromise_smp, eum, median, smp
 from .base import ModelFunction, ModelInput, ModelSpec, Trajectory
 
 REGISTRY: dict[str, ModelSpec] = {
@@ -20,6 +20,7 @@ REGISTRY: dict[str, ModelSpec] = {
         eum.PAIR_SPEC,
         anchored.SPEC,
         smp.SPEC,
+        compromise_smp.SPEC,
     )
 }
 
