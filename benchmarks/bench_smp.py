@@ -18,8 +18,9 @@ Run from the repository root::
    KTAB's own ``smpc`` if its path is given (``--ktab-smpc PATH`` or ``KTAB_SMPC``; built by the
    user from KTAB's sources, not by this script), run as
    ``smpc --logmin --csv SOE-Policy.csv --connstr "Driver=QSQLITE;Database=..."`` in a
-   temporary folder, wall clock, best of 3; its printed probabilities and fractional changes are
-   compared with the model's. Without a binary, against the reference (whose positions and
+   temporary folder with a logger configuration that writes its log to a file (as KTAB's own
+   does), wall clock, best of 3; its printed probabilities and fractional changes are compared
+   with the model's. Without a binary, against the reference (whose positions and
    probabilities must equal the model's). Target: 10 times faster than ``smpc``.
 3. A whole run of 200 actors on 3 dimensions. Target: within seconds.
 
@@ -59,6 +60,13 @@ DIMS = (1, 2, 3)
 #: n: (model rounds per run, reference turns, alternating repetitions)
 PLAN = {10: (10, 5, 5), 50: (10, 1, 3), 200: (5, 1, 1)}
 TARGET_KTAB = 10.0
+LOGGER_CONF = """* GLOBAL:
+    FORMAT = %msg
+    FILENAME = smpc_log.txt
+    ENABLED = true
+    TO_FILE = true
+    TO_STANDARD_OUTPUT = false
+"""
 
 
 def make_input(n: int, d: int, seed: int = 0) -> ModelInput:
@@ -107,6 +115,8 @@ def run_smpc(binary: str) -> tuple[float, str]:
         with tempfile.TemporaryDirectory() as tmp:
             csv = Path(tmp) / "SOE-Policy.csv"
             shutil.copy(SOE, csv)
+            # smpc reads ./smpc-logger.conf (easylogging++): its log to a file, messages only
+            (Path(tmp) / "smpc-logger.conf").write_text(LOGGER_CONF)
             cmd = [
                 binary,
                 "--logmin",
@@ -118,9 +128,8 @@ def run_smpc(binary: str) -> tuple[float, str]:
             t0 = time.perf_counter()
             done = subprocess.run(cmd, cwd=tmp, check=True, capture_output=True)
             best = min(best, time.perf_counter() - t0)
-            # without its logger configuration beside it, smpc logs to standard output
-            logs = sorted(Path(tmp).glob("*_log.txt"))
-            log = logs[-1].read_text(errors="replace") if logs else ""
+            log_file = Path(tmp) / "smpc_log.txt"
+            log = log_file.read_text(errors="replace") if log_file.exists() else ""
             log += done.stdout.decode(errors="replace")
     return best, log
 

@@ -13,15 +13,18 @@ How our inputs map to KTAB's
 * positions: each issue's scale [scale_min, scale_max] maps linearly onto KTAB's [0, 1]
   (a KTAB CSV's 0-100 becomes x / 100, as KTAB reads it) and back;
 * saliences (0-1 per stance) are KTAB's saliences as given. With ``issues="joint"`` (the
-  default, as KTAB: the issues are the dimensions of one space) an actor's saliences are its
+  default of ``run``, as KTAB: the issues are the dimensions of one space; the registry's
+  ``SPEC`` runs ``"separate"``, see there) an actor's saliences are its
   shares of attention over the dimensions, and KTAB requires their sum to be at most 1 (its
   readers reject a total above 100); an actor whose saliences sum above 1 (independent
   per-issue saliences, as in our scenarios) has them divided by their sum, its relative
   emphases kept (``details["salience_rescaled"]`` counts such actors). With
   ``issues="separate"`` each issue is its own 1-D run with the issue's salience;
-* capability is KTAB's "power"; capabilities are rescaled so that the largest is 100 (the
-  scale of KTAB's inputs), which leaves every ratio alone and makes only-ratios-matter exact
-  despite KTAB's small additive guards (1e-8, 1e-10). A capability per actor and issue
+* capability is KTAB's "power"; capabilities are rescaled so that the largest is
+  ``capability_scale`` (100, the scale of KTAB's inputs), which leaves every ratio alone and
+  makes only-ratios-matter exact despite KTAB's small additive guards (1e-8, 1e-10);
+  ``capability_scale=None`` takes them as given (KTAB's arithmetic for any input). A
+  capability per actor and issue
   (n, m) is, in a joint run, the salience-weighted mean over the issues of each actor (which
   keeps its effective power sum_k c_ik s_ik; the plain mean where all its saliences are 0);
 * an actor whose saliences are all 0 (KTAB throws) is indifferent: every position is worth 1
@@ -32,7 +35,8 @@ Trajectory
 ----------
 ``positions`` (rounds + 1, n, m) turn by turn in issue units: the state of turn 0 is the
 input; once the stopping rule fires at turn T (``details["turns"]``) the state is held, so the
-array always has ``rounds`` + 1 turns and a column's result never depends on another's.
+array always has ``rounds`` + 1 turns (and with ``issues="separate"`` a column's result never
+depends on another's).
 ``forecast`` (m,): the expected outcome of the probabilistic Condorcet election among the final
 state's positions (:mod:`.outcome`); ``per_round["expected"]`` (rounds + 1, m) the same
 reading at every turn. ``details`` (with ``details=True``; every per-actor array has the
@@ -54,11 +58,11 @@ were divided by their sum).
 
 Shocks (``inputs.changes``)
 ---------------------------
-As in the EUM (models/eum.py): a change dated turn k >= 1 acts after turn k has been played,
-before the state of turn k is assessed: capabilities and saliences in force from turn k on
-(turn k's risk attitudes and probabilities, the moves into k + 1), positions of turn k of the
-actors named (``positions[k]`` shows them); a change dated after ``rounds`` has no effect.
-A run the stopping rule has stopped is at rest (its state held); a change that alters the
+As in the EUM (:mod:`realpolitik.models.eum`): a change dated turn k >= 1 acts after turn k
+has been played, before the state of turn k is assessed: capabilities and saliences in force
+from turn k on (turn k's risk attitudes and probabilities, the moves into k + 1), positions of
+turn k of the actors named (``positions[k]`` shows them); a change dated after ``rounds`` has
+no effect. A run the stopping rule has stopped is at rest (its state held); a change that alters the
 values in force or moves an actor restarts the bargaining from the state of its turn, and no
 turn with such a change stops the run (:mod:`.engine`). Without changes this is KTAB's run.
 
@@ -69,7 +73,7 @@ k draws from child k of the seed (``SeedSequence.spawn``). KTAB's own generator 
 stochastic run does not repeat KTAB's draws.
 
 Complexity: O(T (n^3 + n^2 m)) time for a joint run of T turns with n actors and m issues,
-O(n^2) memory plus blocks of O(b n^2) (about 16 MiB); ``issues="separate"`` runs m such runs
+O(n^2) memory plus blocks of O(b n^2) (a few MiB each); ``issues="separate"`` runs m such runs
 of one dimension.
 """
 
