@@ -126,3 +126,26 @@ def test_forecast_says_when_the_eum_cycles():
     run = rp.forecast("caucasus-2022", model="eum").run("eum")
     j = run.details["cycle_period"]
     assert any(p[0] == 2 for p in j)
+
+
+def test_export_writes_yaml_and_ktab_and_reads_back(tmp_path):
+    ktab = tmp_path / "ec.csv"
+    invoke("export", "ec-emissions-1994", "-f", "ktab", "-o", str(ktab))
+    first = ktab.read_text(encoding="utf-8").splitlines()[0]
+    assert first.endswith(",10,1")  # ten actors, one dimension
+    back = rp.load(ktab)
+    ec = rp.load("ec-emissions-1994")
+    assert [a.name for a in back.actors] == [a.name for a in ec.actors]
+    yaml_text = invoke("export", "ec-emissions-1994")  # YAML to standard output
+    assert rp.Scenario.from_dict(__import__("yaml").safe_load(yaml_text)).content_hash() == (
+        ec.content_hash()
+    )
+
+
+def test_export_refuses_what_it_cannot_write():
+    result = runner.invoke(app, ["export", "caucasus-2022", "-f", "ktab"])
+    assert result.exit_code == 2
+    assert "needs a stance of every actor on every issue" in result.output
+    assert "Traceback" not in result.output
+    result = runner.invoke(app, ["export", "caucasus-2022", "-f", "xlsx"])
+    assert result.exit_code == 2 and "--format must be one of yaml, ktab" in result.output

@@ -209,6 +209,49 @@ def validate(
 
 
 @app.command()
+def export(
+    scenario: ScenarioArgument = None,
+    output: Annotated[
+        str | None,
+        typer.Option("--output", "-o", help="The file to write; default: standard output."),
+    ] = None,
+    format: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            help="yaml (the scenario format, every field and source) or ktab (KTAB's spatial "
+            "model CSV: actors, influence, positions and saliences on 0-100).",
+        ),
+    ] = "yaml",
+    sets: SetOption = None,
+) -> None:
+    """Write a scenario (a file, a built-in, with --set edits) as YAML or as KTAB's CSV."""
+    from ..scenario import dump_yaml
+    from ..scenario.ktab_io import write_ktab_csv
+
+    writers = {"yaml": dump_yaml, "ktab": write_ktab_csv}
+    if format not in writers:
+        raise _fail(f"--format must be one of {', '.join(writers)}, got {format!r}")
+    sc = _scenario(scenario, sets)
+    try:
+        text = writers[format](sc)
+    except ValueError as exc:
+        raise _fail(f"{sc.id} cannot be written as {format}: {exc}") from None
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        with open(output, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+    except OSError as exc:
+        raise _fail(f"cannot write {output}: {exc.strerror or exc}") from None
+    out.print(
+        f"wrote {escape(output)} ({format}, {len(sc.actors)} actors, {len(sc.issues)} issues)"
+    )
+
+
+@app.command()
 def scenarios() -> None:
     """List the built-in scenarios."""
     import realpolitik as rp
