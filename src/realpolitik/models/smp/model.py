@@ -352,11 +352,10 @@ SPEC = ModelSpec(
     "Condorcet election, turn by turn",
     dynamic=True,
     default_rounds=MAX_ITER,
-    # The registry's runs (forecast, simulate, ...) feed a model one issue at a time, and a
-    # batch of Monte Carlo draws of one issue as the columns of one input: a joint run would
-    # take the draws for dimensions of one space. Until the result layer builds a joint input
-    # for models with ``joint`` (the scenario's issues as one input), it runs smp issue by
-    # issue; ``run`` itself defaults to KTAB's joint space.
+    # The registry's runs (forecast, simulate, back-tests, ...) run smp issue by issue unless
+    # asked for the joint space (``params={"smp": {"issues": "joint"}}``: the result layer then
+    # hands it the whole scenario, draw by draw); ``run`` itself defaults to KTAB's joint space.
+    # One issue at a time is what the accuracy protocol declared (one dimension per issue).
     defaults={
         **DEFAULTS,
         "issues": "separate",
