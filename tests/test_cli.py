@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 from typer.testing import CliRunner
 
 import realpolitik as rp
@@ -149,3 +150,20 @@ def test_export_refuses_what_it_cannot_write():
     assert "Traceback" not in result.output
     result = runner.invoke(app, ["export", "caucasus-2022", "-f", "xlsx"])
     assert result.exit_code == 2 and "--format must be one of yaml, ktab" in result.output
+
+
+def test_model_parameters_from_the_command_line():
+    out = invoke("forecast", "--model", "eum", "--param", "eum.probability=pair", "--json")
+    fc = rp.Forecast.from_json(out)
+    want = rp.forecast("caucasus-2022", model="eum", params={"eum": {"probability": "pair"}})
+    assert fc.run("eum").parameters["probability"] == "pair"
+    np.testing.assert_array_equal(fc.run("eum").forecast, want.run("eum").forecast)
+    for args, message in (
+        (["-p", "eum.nope=1"], "model 'eum' has no parameter nope"),
+        (["-p", "smp.issues=joint"], "'smp' is not among the models run"),
+        (["-p", "eumq=1"], "expected MODEL.NAME=VALUE"),
+        (["-p", "eum.q=2"], "q must be a number in [0, 1], got 2"),
+    ):
+        result = runner.invoke(app, ["forecast", "-m", "eum", *args, "--no-store"])
+        assert result.exit_code == 2, result.output
+        assert message in result.output and "Traceback" not in result.output

@@ -24,6 +24,7 @@ from .common import (
     JsonOption,
     ModelOption,
     NoStoreOption,
+    ParamOption,
     RoundsOption,
     ScenarioArgument,
     SchedulerOption,
@@ -40,6 +41,7 @@ from .common import (
 from .common import fail as _fail
 from .common import load_scenario as _scenario
 from .common import parse_models as _models
+from .common import parse_params as _params
 from .common import problems as _problems
 from .game_cmds import game_app, games_cmd
 from .report_cmd import report_cmd
@@ -77,6 +79,7 @@ def forecast(
     scenario: ScenarioArgument = None,
     model: ModelOption = "all",
     rounds: RoundsOption = None,
+    param: ParamOption = None,
     sets: SetOption = None,
     as_json: JsonOption = False,
     store: StoreOption = None,
@@ -86,9 +89,10 @@ def forecast(
     import realpolitik as rp
 
     names = _models(model)
+    params = _params(param, names)
     sc = _scenario(scenario, sets)
     try:
-        fc = rp.forecast(sc, model=names, rounds=rounds)
+        fc = rp.forecast(sc, model=names, rounds=rounds, params=params)
     except ScenarioError as exc:
         raise _problems(exc) from None
     except KeyError as exc:
@@ -117,6 +121,7 @@ def simulate(
     seed: SeedOption = None,
     model: ModelOption = "all",
     rounds: RoundsOption = None,
+    param: ParamOption = None,
     sets: SetOption = None,
     spread: SpreadOption = None,
     workers: WorkersOption = None,
@@ -131,6 +136,7 @@ def simulate(
     from ..analysis.ensemble import simulate as run_simulation
 
     names = _models(model)
+    params = _params(param, names)
     sc = _scenario(scenario, sets, spread)
     try:
         ens = on_backend(
@@ -144,6 +150,7 @@ def simulate(
                 draws=draws,
                 seed=seed,
                 rounds=rounds,
+                params=params,
                 chunk_size=chunk_size,
                 backend=runner,
                 progress=progress,

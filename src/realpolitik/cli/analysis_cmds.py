@@ -29,6 +29,7 @@ from .common import (
     JsonOption,
     ModelOption,
     NoStoreOption,
+    ParamOption,
     RoundsOption,
     ScenarioArgument,
     SchedulerOption,
@@ -43,6 +44,7 @@ from .common import (
     on_backend,
     out,
     parse_models,
+    parse_params,
     problems,
     record,
 )
@@ -77,6 +79,7 @@ def sensitivity_cmd(
     seed: SeedOption = None,
     model: ModelOption = "all",
     rounds: RoundsOption = None,
+    param: ParamOption = None,
     sets: SetOption = None,
     spread: SpreadOption = None,
     workers: WorkersOption = None,
@@ -92,6 +95,7 @@ def sensitivity_cmd(
     from ..analysis.sensitivity import sensitivity
 
     names = parse_models(model)
+    params = parse_params(param, names)
     sc = load_scenario(scenario, sets, spread)
     res = on_backend(
         "Sobol design",
@@ -104,6 +108,7 @@ def sensitivity_cmd(
             n=samples,
             seed=seed,
             rounds=rounds,
+            params=params,
             chunk_size=chunk_size,
             backend=runner,
             progress=progress,
@@ -279,6 +284,7 @@ def levers_cmd(
     scenario: ScenarioArgument = None,
     model: ModelOption = "all",
     rounds: RoundsOption = None,
+    param: ParamOption = None,
     sets: SetOption = None,
     step: Annotated[
         list[str] | None,
@@ -297,10 +303,11 @@ def levers_cmd(
     from ..analysis.levers import levers
 
     names = parse_models(model)
+    params = parse_params(param, names)
     steps = _parse_steps(step or [])
     sc = load_scenario(scenario, sets)
     try:
-        res = levers(sc, actor, names, rounds=rounds, step=steps)
+        res = levers(sc, actor, names, rounds=rounds, params=params, step=steps)
     except ScenarioError as exc:
         raise problems(exc) from None
     except KeyError as exc:

@@ -28,6 +28,7 @@ from .common import (
     JsonOption,
     ModelOption,
     NoStoreOption,
+    ParamOption,
     RoundsOption,
     ScenarioArgument,
     SchedulerOption,
@@ -39,6 +40,7 @@ from .common import (
     on_backend,
     out,
     parse_models,
+    parse_params,
     problems,
     record,
 )
@@ -68,6 +70,7 @@ def backtest_cmd(
     ],
     model: ModelsOption = "all",
     rounds: RoundsOption = None,
+    param: ParamOption = None,
     weights: Annotated[
         str,
         typer.Option(
@@ -150,12 +153,18 @@ def backtest_cmd(
     }
     if sealed is not None:
         _ignored(
-            {"--model": model != "all", "--rounds": rounds is not None, **deu_options},
+            {
+                "--model": model != "all",
+                "--rounds": rounds is not None,
+                "--param": bool(param),
+                **deu_options,
+            },
             "with --sealed: the sealed forecast is graded as it was made, on its scenario file",
         )
         bt, subject = _grade(file, sealed, store, seed, resamples)
     else:
         names = parse_models(model)
+        params = parse_params(param, names)
         if treaty_rule not in TREATY_RULES:
             raise fail(
                 f"--treaty-rule: expected one of {', '.join(TREATY_RULES)}, got {treaty_rule!r}"
@@ -164,6 +173,7 @@ def backtest_cmd(
             file,
             names,
             rounds=rounds,
+            params=params,
             weights=weights,
             treaty_rule=treaty_rule,
             missing_salience=missing_salience,
@@ -458,6 +468,7 @@ def seal_cmd(
     scenario: ScenarioArgument = None,
     model: ModelOption = "all",
     rounds: RoundsOption = None,
+    param: ParamOption = None,
     as_json: JsonOption = False,
     store: StoreOption = None,
 ) -> None:
@@ -469,6 +480,7 @@ def seal_cmd(
     from ..runner.store import RunStore, StoreError, default_path, read_sealed, seal_forecast
 
     names = parse_models(model)
+    params = parse_params(param, names)
     try:
         full = rp.load(scenario)
     except ScenarioError as exc:
@@ -482,7 +494,7 @@ def seal_cmd(
             soft_wrap=True,
         )
     try:
-        fc = rp.forecast(sc, model=names, rounds=rounds)
+        fc = rp.forecast(sc, model=names, rounds=rounds, params=params)
     except (RealpolitikError, ValueError, TypeError, KeyError) as exc:
         raise fail(str(exc.args[0] if isinstance(exc, KeyError) else exc)) from None
     path = store or default_path()

@@ -7,6 +7,7 @@ error and return the ``typer.Exit`` (code 2) to raise.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
@@ -153,6 +154,57 @@ NoStoreOption = Annotated[
 
 
 # ------------------------------------------------------------------ helpers
+
+
+ParamOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--param",
+        "-p",
+        help="A model parameter, MODEL.NAME=VALUE (repeatable): eum.q=0.5, "
+        "smp.voting_rule=binary, smp.issues=separate. `realpolitik models` lists them.",
+    ),
+]
+
+
+def _param_value(text: str) -> Any:
+    """A parameter's value from the command line: true/false, a whole number, a finite
+    number, or else the text itself (the model checks it)."""
+    low = text.strip().lower()
+    if low in ("true", "false"):
+        return low == "true"
+    for kind in (int, float):
+        try:
+            value = kind(text.strip())
+        except ValueError:
+            continue
+        if isinstance(value, float) and not math.isfinite(value):
+            break
+        return value
+    return text.strip()
+
+
+def parse_params(items: list[str] | None, model: list[str] | str) -> dict[str, dict[str, Any]]:
+    """``--param MODEL.NAME=VALUE`` as the API's ``params``, each checked against the models
+    run and their parameters; bad input exits 2."""
+    from ..forecasting import _model_names, plan_model
+
+    names = _model_names(model)
+    params: dict[str, dict[str, Any]] = {}
+    for item in items or []:
+        key, sep, value = item.partition("=")
+        name, dot, param = key.strip().partition(".")
+        if not (sep and dot and name and param and value.strip()):
+            raise fail(f"--param {item}: expected MODEL.NAME=VALUE, such as eum.q=0.5")
+        if name not in names:
+            raise fail(f"--param {item}: {name!r} is not among the models run ({', '.join(names)})")
+        params.setdefault(name, {})[param.strip()] = _param_value(value)
+    for name, given in params.items():
+        try:
+            plan_model(name, **given)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise fail(f"--param: {exc.args[0] if exc.args else exc}") from None
+    return params
 
 
 def parse_models(model: str) -> list[str] | str:

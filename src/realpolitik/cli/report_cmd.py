@@ -12,6 +12,7 @@ from ..errors import RealpolitikError, ScenarioError
 from .common import (
     ModelOption,
     NoStoreOption,
+    ParamOption,
     RoundsOption,
     ScenarioArgument,
     SchedulerOption,
@@ -24,6 +25,7 @@ from .common import (
     fail,
     load_scenario,
     parse_models,
+    parse_params,
     problems,
     progress_display,
     record,
@@ -69,6 +71,7 @@ def report_cmd(
     seed: SeedOption = None,
     model: ModelOption = "all",
     rounds: RoundsOption = None,
+    param: ParamOption = None,
     sets: SetOption = None,
     spread: SpreadOption = None,
     workers: WorkersOption = None,
@@ -84,6 +87,7 @@ def report_cmd(
     from ..runner import backend as make_backend
 
     names = parse_models(model)
+    params = parse_params(param, names)
     sc = load_scenario(scenario, sets, spread)
     html_path: Path | None = output
     pdf_path: Path | None = output.with_suffix(".pdf") if pdf else None
@@ -117,6 +121,7 @@ def report_cmd(
                 sobol_n=sobol_n,
                 sensitivity=not no_sensitivity,
                 rounds=rounds,
+                params=params,
                 backend=runner,
                 progress=progress,
                 interventions=tuple(sets or ()),

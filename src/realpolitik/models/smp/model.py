@@ -352,13 +352,12 @@ SPEC = ModelSpec(
     "Condorcet election, turn by turn",
     dynamic=True,
     default_rounds=MAX_ITER,
-    # The registry's runs (forecast, simulate, back-tests, ...) run smp issue by issue unless
-    # asked for the joint space (``params={"smp": {"issues": "joint"}}``: the result layer then
-    # hands it the whole scenario, draw by draw); ``run`` itself defaults to KTAB's joint space.
-    # One issue at a time is what the accuracy protocol declared (one dimension per issue).
+    # KTAB's joint space by default, as ``run``: the result layer hands a joint model the
+    # whole scenario (draw by draw in a simulation; a one-issue case of a back-test is its
+    # own one-dimensional space); ``issues="separate"`` runs the issues one at a time.
     defaults={
         **DEFAULTS,
-        "issues": "separate",
+        "issues": "joint",
         "seed": None,
         "capability_scale": CAPABILITY_SCALE,
     },
@@ -366,6 +365,6 @@ SPEC = ModelSpec(
     reference="KTAB SMP (KAPSARC, MIT licence, commit 3b5b063); Wise, Lester & Efird (2015); "
     "Efird, Lester & Wise (2016), J. East Asian Studies 16: 117-145",
     in_all=False,
-    standing="not yet checked on DEU III",
+    standing="not yet checked: see docs/explanation/accuracy-protocol.md",
     joint=True,
 )
