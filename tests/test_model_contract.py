@@ -247,7 +247,8 @@ def test_details_false_changes_nothing_but_the_per_round_diagnostics(name):
 
 def test_unknown_model_names_the_known_ones():
     with pytest.raises(
-        KeyError, match="known models: anchored-compromise, compromise, compromise-smp, eum, eum-pair, "
-        "median, smp"
+        KeyError,
+        match="known models: anchored-compromise, compromise, compromise-smp, eum, eum-pair, "
+        "median, smp",
     ):
         get("oracle")
