@@ -56,6 +56,9 @@ SPEC = ModelSpec(
     reference="this project (a candidate of docs/explanation/accuracy-protocol.md); "
     + smp.SPEC.reference,
     in_all=False,
-    standing="not yet checked: see docs/explanation/accuracy-protocol.md",
+    standing=(
+        "DEU III dev: MAE 23.3; vs compromise +0.2 [-0.8, +1.2]"
+        "; vs constant 50 -4.6 [-7.3, -2.0] (docs/explanation/accuracy.md)"
+    ),
     joint=True,
 )

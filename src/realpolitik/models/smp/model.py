@@ -365,6 +365,9 @@ SPEC = ModelSpec(
     reference="KTAB SMP (KAPSARC, MIT licence, commit 3b5b063); Wise, Lester & Efird (2015); "
     "Efird, Lester & Wise (2016), J. East Asian Studies 16: 117-145",
     in_all=False,
-    standing="not yet checked: see docs/explanation/accuracy-protocol.md",
+    standing=(
+        "DEU III dev: MAE 24.2; vs compromise +1.1 [-0.9, +3.1]"
+        "; vs constant 50 -3.7 [-6.5, -1.0] (docs/explanation/accuracy.md)"
+    ),
     joint=True,
 )
