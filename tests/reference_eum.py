@@ -369,7 +369,7 @@ def settle(
     """The end of one issue's run, read as the model reads it: settled (the last two
     rounds within rtol R), a cycle of the smallest period p >= 2 whose last p rounds each
     equal the round p before (2 p <= T + 1), or moving; the band of medians over the final
-    window (1 round, the cycle, or the last T // 2 + 1 rounds); the forecast: the last
+    window (1 round, the cycle, or the last T // 2 + 1 rounds, at least 2); the forecast: the last
     median, or the cycle's mean median, where the band is at most band_rtol of the scale
     (or the run settled), else None (undetermined)."""
     big_t = len(positions) - 1
@@ -385,7 +385,7 @@ def settle(
             if all(same(positions[big_t - k], positions[big_t - k - p]) for k in range(p)):
                 period = p
                 break
-    window = 1 if settled else period if period else big_t // 2 + 1
+    window = 1 if settled else period if period else min(big_t + 1, max(2, big_t // 2 + 1))
     states = median[big_t + 1 - window :]
     low, high = min(states), max(states)
     if period:

@@ -293,3 +293,22 @@ def test_the_shipped_copies_equal_the_shared_data(shared):
         assert (DATA / f"{stem}.csv").read_bytes() == (
             shared / "data" / "ktab" / f"{stem}.csv"
         ).read_bytes()
+
+
+def test_what_ktab_cannot_read_is_not_written():
+    import realpolitik as rp
+    from realpolitik.scenario.ktab_io import parse_ktab_csv, write_ktab_csv
+
+    sc = rp.load("ec-emissions-1994")
+    data = sc.to_dict()
+    data["actors"][0]["capability"] = 3e9  # beyond KTAB's limit: scaled, ratios kept
+    big = rp.Scenario.from_dict(data)
+    back = parse_ktab_csv(write_ktab_csv(big), "big.csv")
+    caps = [a.capability for a in back.actors]
+    assert max(caps) == 100.0
+    assert caps[1] / caps[0] == pytest.approx(big.actors[1].capability / 3e9)
+    for st in data["stances"]:  # an actor with no salience anywhere: refused, named
+        if st["actor"] == data["actors"][1]["id"]:
+            st["salience"] = 0
+    with pytest.raises(ValueError, match="saliences are all 0"):
+        write_ktab_csv(rp.Scenario.from_dict(data))

@@ -169,7 +169,7 @@ inputs = st.builds(
 options = st.fixed_dictionaries({name: st.sampled_from(values) for name, values in OPTIONS.items()})
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, derandomize=True)
 @given(inp=inputs, opts=options, issues=st.sampled_from(["joint", "separate"]))
 def test_positions_and_forecasts_stay_on_the_scale_with_any_options(inp, opts, issues):
     traj = run(inp, rounds=8, issues=issues, **opts)
@@ -179,8 +179,8 @@ def test_positions_and_forecasts_stay_on_the_scale_with_any_options(inp, opts, i
         assert np.all(arr >= inp.scale_min - tol) and np.all(arr <= inp.scale_max + tol)
     win = traj.details["win_probability"]
     assert np.all((win >= 0) & (win <= 1 + 1e-12))
-    risk = traj.details["risk_attitude"]  # in [-1, 1] up to rounding (3 p_max - ... = 1 + ulp)
-    assert np.all(risk >= -1 - 1e-12) and np.all(risk <= 1 + 1e-12)
+    risk = traj.details["risk_attitude"]  # in [-1, 1], clipped where rounding left it
+    assert np.all(risk >= -1) and np.all(risk <= 1)
 
 
 symmetric = st.fixed_dictionaries(
@@ -191,7 +191,7 @@ symmetric = st.fixed_dictionaries(
 )
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40, deadline=None, derandomize=True)
 @given(inp=inputs, opts=symmetric, perm_seed=st.integers(0, 2**32 - 1))
 def test_permuting_actors_permutes_the_results_with_any_deterministic_option(inp, opts, perm_seed):
     """Not with asym_prosp, whose coalitions depend on the order of each queue (in KTAB the
@@ -203,7 +203,7 @@ def test_permuting_actors_permutes_the_results_with_any_deterministic_option(inp
     np.testing.assert_allclose(b.forecast, a.forecast, rtol=0, atol=1e-9)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40, deadline=None, derandomize=True)
 @given(inp=inputs, opts=options, seed=st.integers(0, 2**63))
 def test_separate_issues_are_each_the_same_bits_as_run_alone(inp, opts, seed):
     opts = {**opts, "state_trans_mode": "deterministic"}
@@ -218,7 +218,7 @@ def test_separate_issues_are_each_the_same_bits_as_run_alone(inp, opts, seed):
             assert arr.tobytes() == np.ascontiguousarray(whole.details[key][..., [k]]).tobytes()
 
 
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=20, deadline=None, derandomize=True)
 @given(inp=inputs, seed=st.integers(0, 2**63), issues=st.sampled_from(["joint", "separate"]))
 def test_the_same_seed_gives_the_same_bytes_in_stochastic_mode(inp, seed, issues):
     kw = {"rounds": 8, "issues": issues, "state_trans_mode": "stochastic"}
@@ -466,7 +466,7 @@ def test_bad_inputs_are_value_errors(inp, words):
 # ------------------------------------------------------ the plain-loop reference
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=25, deadline=None, derandomize=True)
 @given(
     seed=st.integers(0, 2**32 - 1),
     n=st.integers(1, 7),

@@ -6,7 +6,9 @@ positions, the library version, and serialises to JSON and back losslessly.
 
 Each issue is run on its own, with the actors that hold a stance on it (an actor
 without a stance takes no part); positions of non-participants are ``nan`` in the
-arrays and ``null`` in JSON.
+arrays and ``null`` in JSON. A joint model (the issues as the dimensions of one space,
+``ModelSpec.joint``) is given the whole scenario at once (:func:`scenario_input`), where an
+actor without a stance on an issue holds the issue's status quo with salience 0.
 
 A dynamic model may not settle: where it goes on cycling between distant states (or is
 still moving), its forecast of that issue is **undetermined**: ``nan`` in the arrays,
@@ -177,7 +179,11 @@ class IssueForecast:
             return "-" if x is None else f"{x:.{digits}f}"
 
         band = f"{f(self.low)} and {f(self.high)}"
-        if self.kind in ("cycle", "moving") and self.value is not None and self.low == self.high:
+        if (
+            self.kind in ("cycle", "moving")
+            and self.value is not None
+            and f(self.low) == f(self.high)
+        ):
             moves = f"cycle with period {self.period}" if self.kind == "cycle" else "still move"
             return f"{f(self.value)} (positions {moves}; the median stays)"
         if self.kind == "cycle":
@@ -187,7 +193,7 @@ class IssueForecast:
             else:
                 where = f"cycles between {band}"
         elif self.kind == "moving":
-            where = f"still moving between {band} after {self.rounds} rounds"
+            where = f"still moving between {band} after {_rounds(self.rounds)}"
         else:
             return f(self.value)
         if self.value is None:
@@ -208,14 +214,14 @@ class IssueForecast:
                 how = f"it {where}" + ("" if "period" in where else f" (period {self.period})")
             else:
                 how = (
-                    f"after {self.rounds} rounds it is still moving between {f(self.low)} and "
+                    f"after {_rounds(self.rounds)} it is still moving between {f(self.low)} and "
                     f"{f(self.high)}"
                 )
             return (
                 f"{self.model} does not settle: {how}; no point forecast, and gains leave "
                 "this issue out."
             )
-        if self.low == self.high:
+        if f(self.low) == f(self.high):
             moves = f"cycle (period {self.period})" if self.kind == "cycle" else "still move"
             return f"{self.model}'s positions {moves}, but its median stays at {f(self.value)}."
         if self.kind == "cycle":
@@ -224,8 +230,8 @@ class IssueForecast:
                 f"{self.period}); its forecast is the mean over the cycle."
             )
         return (
-            f"{self.model} is still moving after {self.rounds} rounds, within "
-            f"{f(self.low)}-{f(self.high)}; its forecast is the last median."
+            f"{self.model} is still moving after {_rounds(self.rounds)}, within "
+            f"{f(self.low)}-{f(self.high)}; its forecast is that of its last round."
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -238,6 +244,10 @@ class IssueForecast:
             "high": self.high,
             "text": self.describe(),
         }
+
+
+def _rounds(t: int) -> str:
+    return "1 round" if t == 1 else f"{t} rounds"
 
 
 def _float_or_none(x: Any) -> float | None:
@@ -274,38 +284,40 @@ class ModelRun:
         return int(self.positions.shape[0] - 1)
 
     def issue_forecast(self, j: int, issue: str = "") -> IssueForecast:
-        """How this run ended on issue ``j`` (:class:`IssueForecast`)."""
+        """How this run ended on issue ``j`` (:class:`IssueForecast`): a model without rounds
+        (or run for none) is "static"; a dynamic one reports whether it came to rest in its
+        details (``settled`` and ``cycle_period``, as the EUM; or ``converged``, as smp)."""
         value = _float_or_none(self.forecast[j])
         settled = _detail(self, "settled", j)
-        if settled is None:  # a model without rounds, or one that reports nothing
-            kind = "static" if not self.rounds else "settled"
-            return IssueForecast(
-                self.model,
-                issue,
-                value,
-                kind,
-                0,
-                () if value is None else (value,),
-                value,
-                value,
-                self.rounds,
-            )
+        if settled is None:
+            settled = _detail(self, "converged", j)
+        if settled is None or not self.rounds:
+            point = () if value is None else (value,)
+            return IssueForecast(self.model, issue, value, "static", 0, point, value, value,
+                                 self.rounds)  # fmt: skip
         period = int(_detail(self, "cycle_period", j) or 0)
         low = _detail(self, "forecast_low", j)
         high = _detail(self, "forecast_high", j)
+        if low is None or high is None:  # the band of the model's own per-round reading
+            series = next(iter(self.per_round.values()), None)
+            if series is not None:
+                tail = series[-max(2, self.rounds // 2 + 1) :, j]
+                low, high = float(np.nanmin(tail)), float(np.nanmax(tail))
         determinate = _detail(self, "determinate", j)
         if determinate is not None and not determinate:
             value = None
         states: tuple[float, ...] = ()
         if settled:
             kind, states = "settled", (() if value is None else (value,))
+            low = high = value if value is not None else low
         elif period:
             medians = self.per_round.get("median")
             kind = "cycle"
             states = () if medians is None else tuple(float(v) for v in medians[-period:, j])
         else:
-            kind, states = "moving", ()
-        return IssueForecast(self.model, issue, value, kind, period, states, low, high, self.rounds)
+            kind = "moving"
+        return IssueForecast(self.model, issue, value, kind, period, states, low, high,
+                             self.rounds)  # fmt: skip
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -544,91 +556,136 @@ def issue_input(scenario: Scenario, issue_id: str) -> tuple[tuple[str, ...], Mod
     )
 
 
+@dataclass(frozen=True)
+class _ShockRound:
+    """The values in force after the shocks of one round, in B draws (salience on 0-100):
+    ``capability`` (B, n), ``position`` and ``salience`` (B, n, m); ``moved`` (B, n, m) the
+    positions the round's shocks moved (``nan`` elsewhere); and which cells they touched:
+    ``capability_rows`` (n,), ``salience_cells`` and ``position_cells`` (n, m)."""
+
+    round: int
+    capability: np.ndarray
+    position: np.ndarray
+    salience: np.ndarray
+    moved: np.ndarray
+    capability_rows: np.ndarray
+    salience_cells: np.ndarray
+    position_cells: np.ndarray
+
+
+def shock_rounds(scenario: Scenario, values: Values) -> list[_ShockRound]:
+    """The scenario's shocks applied to ``values``, round by round, in order of round and
+    then of listing: a capability shock changes the actor's capability; a position or
+    salience shock its stance on the shock's issue, or on every issue where it holds one.
+    A position shock moves the actor to its stated position (as earlier shocks left it)
+    changed by the shock. Round 0's shocks are edits of the input; later ones become the
+    :class:`~realpolitik.models.base.Change` s of :func:`issue_batch` and
+    :func:`scenario_input`. The one place where shocks meet values. O(B (n m + s))."""
+    rows = {a: k for k, a in enumerate(scenario.actor_ids)}
+    cols = {i: j for j, i in enumerate(scenario.issue_ids)}
+    has = ~np.isnan(values.position[0]) if values.draws else np.zeros((0, 0), dtype=bool)
+    by_round: dict[int, list[tuple[int, Shock]]] = {}
+    for k, h in enumerate(scenario.shocks):
+        by_round.setdefault(h.round, []).append((k, h))
+    cap, pos, sal = values.capability, values.position, values.salience
+    out = []
+    for rnd in sorted(by_round):
+        moved = np.full_like(pos, np.nan)
+        cap_rows = np.zeros(len(rows), dtype=bool)
+        sal_cells = np.zeros(has.shape, dtype=bool)
+        pos_cells = np.zeros(has.shape, dtype=bool)
+        for k, h in by_round[rnd]:
+            r, v = rows[h.actor], values.shock_value[:, k]
+            if h.field == "capability":
+                cap = cap.copy()
+                cap[:, r] = h.apply(cap[:, r], v)
+                cap_rows[r] = True
+                continue
+            where = np.flatnonzero(has[r]) if h.issue is None else np.array([cols[h.issue]])
+            if h.field == "salience":
+                sal = sal.copy()
+                sal[:, r, where] = h.apply(sal[:, r, where], v[:, None])
+                sal_cells[r, where] = True
+            else:
+                pos = pos.copy()
+                pos[:, r, where] = h.apply(pos[:, r, where], v[:, None])
+                moved[:, r, where] = pos[:, r, where]
+                pos_cells[r, where] = True
+        out.append(_ShockRound(rnd, cap, pos, sal, moved, cap_rows, sal_cells, pos_cells))
+    return out
+
+
+def _largest(cap: np.ndarray) -> np.ndarray:
+    """Each draw's largest capability, (B, n) -> (B,); 1 where none is positive."""
+    top = cap.max(axis=1) if cap.shape[1] else np.ones(cap.shape[0])
+    return np.where(top > 0, top, 1.0)
+
+
 def issue_batch(scenario: Scenario, values: Values, j: int) -> tuple[tuple[str, ...], ModelInput]:
     """Issue ``j`` of ``scenario`` in each of B draws (``values``) as one input of B
-    columns, with the scenario's shocks: those of round 0 change the values themselves,
-    later ones become :class:`~realpolitik.models.base.Change` s at their round.
-
-    Shocks apply in order of round, then of listing. A position shock moves the actor to its
-    stated position (as earlier shocks left it) changed by the shock; capability and
-    salience shocks change the values in force. Capabilities are divided by each draw's
-    largest among the participants after the shocks of round 0.
+    columns, with the scenario's shocks (:func:`shock_rounds`): those of round 0 change the
+    values themselves, later ones that touch the issue's participants become
+    :class:`~realpolitik.models.base.Change` s at their round. Capabilities are divided by
+    each draw's largest among the participants after the shocks of round 0.
 
     Complexity: O(B (n + s)) for B draws, n participants and s shocks.
     """
     issue = scenario.issues[j]
     ids = scenario.participants(issue.id)
     rows = np.array([scenario.actor_ids.index(a) for a in ids], dtype=np.intp)
-    cap = values.capability[:, rows].T.astype(float)  # (n, B)
-    pos = values.position[:, rows, j].T.astype(float)
-    sal = values.salience[:, rows, j].T / 100.0
-    where = {a: k for k, a in enumerate(ids)}
-    by_round: dict[int, list[tuple[int, Shock]]] = {}
-    for k, h in enumerate(scenario.shocks):
-        if h.actor in where and (h.issue is None or h.issue == issue.id):
-            by_round.setdefault(h.round, []).append((k, h))
-    base: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
-    top = np.ones(cap.shape[1])
-    changes: list[Change] = []
-    for rnd in sorted(by_round):
-        if rnd > 0 and base is None:
-            base, top = _scaled_base(cap, pos, sal)
-        moved = np.full_like(pos, np.nan)
-        touched: set[str] = set()
-        for k, h in by_round[rnd]:
-            r, v = where[h.actor], values.shock_value[:, k]
-            if h.field == "capability":
-                cap = cap.copy()
-                cap[r] = h.apply(cap[r], v)
-            elif h.field == "salience":
-                sal = sal.copy()
-                sal[r] = h.apply(sal[r] * 100.0, v) / 100.0
-            else:
-                pos = pos.copy()
-                pos[r] = h.apply(pos[r], v)
-                moved[r] = pos[r]
-            touched.add(h.field)
-        if rnd > 0:
+    cap, pos, sal = values.capability, values.position, values.salience
+    rounds = shock_rounds(scenario, values)
+    if rounds and rounds[0].round == 0:
+        cap, pos, sal = rounds[0].capability, rounds[0].position, rounds[0].salience
+    top = _largest(cap[:, rows])
+    changes = []
+    for sr in rounds:
+        kinds = (
+            bool(sr.capability_rows[rows].any()),
+            bool(sr.salience_cells[rows, j].any()),
+            bool(sr.position_cells[rows, j].any()),
+        )
+        if sr.round > 0 and any(kinds):
             changes.append(
                 Change(
-                    rnd,
-                    capability=cap / top if "capability" in touched else None,
-                    salience=sal.copy() if "salience" in touched else None,
-                    position=moved if "position" in touched else None,
+                    sr.round,
+                    capability=sr.capability[:, rows].T / top if kinds[0] else None,
+                    salience=sr.salience[:, rows, j].T / 100.0 if kinds[1] else None,
+                    position=sr.moved[:, rows, j].T if kinds[2] else None,
                 )
             )
-    if base is None:
-        base, top = _scaled_base(cap, pos, sal)
-    m = pos.shape[1]
+    b = values.draws
     sq = float("nan") if issue.status_quo is None else issue.status_quo
     return ids, ModelInput(
-        capability=base[0],
-        position=base[1],
-        salience=base[2],
-        scale_min=np.full(m, issue.scale_min),
-        scale_max=np.full(m, issue.scale_max),
-        status_quo=np.full(m, sq),
+        capability=cap[:, rows].T / top,
+        position=pos[:, rows, j].T.astype(float),
+        salience=sal[:, rows, j].T / 100.0,
+        scale_min=np.full(b, issue.scale_min),
+        scale_max=np.full(b, issue.scale_max),
+        status_quo=np.full(b, sq),
         changes=tuple(changes),
     )
 
 
 def scenario_input(scenario: Scenario, values: Values, b: int = 0) -> ModelInput:
     """Draw ``b`` of ``values`` as one input of every actor and issue (n, m), shocks
-    included, for a model that runs the issues together (:attr:`ModelPlan.joint`).
-
-    Shocks apply as in :func:`issue_batch`: round 0's change the values, later ones become
+    included (:func:`shock_rounds`), for a model that runs the issues together
+    (:attr:`ModelPlan.joint`): round 0's shocks change the values, later ones become
     :class:`~realpolitik.models.base.Change` s at their round (capabilities (n,), saliences
     and positions (n, m)). Capabilities are divided by the draw's largest after round 0's
     shocks. An actor without a stance on an issue holds there the issue's status quo (its
-    midpoint where it has none) with salience 0: it has no stake in the issue, and its
-    position there is the one that changes nothing if nobody moves it; the result layer
-    shows such positions as ``nan``.
+    midpoint where it has none) with salience 0: it has no stake in the issue, but in a
+    joint space its position there still counts (a candidate in smp's elections and
+    bargains), so the status quo can move a joint model's forecasts where stances are
+    missing (docs/explanation/smp.md); the result layer shows such positions as ``nan``.
 
     Complexity: O(n m + s) for n actors, m issues and s shocks.
     """
-    cap = values.capability[b].astype(float)  # (n,)
-    pos = values.position[b].astype(float)  # (n, m)
-    sal = values.salience[b] / 100.0
+    cap, pos, sal = values.capability, values.position, values.salience
+    rounds = shock_rounds(scenario, values)
+    if rounds and rounds[0].round == 0:
+        cap, pos, sal = rounds[0].capability, rounds[0].position, rounds[0].salience
+    cap, pos, sal = cap[b], pos[b], sal[b]
     absent = np.isnan(pos)
     filler = np.array(
         [
@@ -636,67 +693,30 @@ def scenario_input(scenario: Scenario, values: Values, b: int = 0) -> ModelInput
             for i in scenario.issues
         ]
     )
-    pos = np.where(absent, filler, pos)
-    sal = np.where(absent, 0.0, sal)
-    rows = {a: k for k, a in enumerate(scenario.actor_ids)}
-    cols = {i: j for j, i in enumerate(scenario.issue_ids)}
-    by_round: dict[int, list[tuple[int, Shock]]] = {}
-    for k, h in enumerate(scenario.shocks):
-        by_round.setdefault(h.round, []).append((k, h))
-    top: float | None = None
-    changes: list[Change] = []
-    for rnd in sorted(by_round):
-        if rnd > 0 and top is None:
-            top = float(cap.max()) if cap.size and cap.max() > 0 else 1.0
-        moved = np.full_like(pos, np.nan)
-        touched: set[str] = set()
-        for k, h in by_round[rnd]:
-            r, v = rows[h.actor], values.shock_value[b, k]
-            where = np.flatnonzero(~absent[r]) if h.issue is None else np.array([cols[h.issue]])
-            if h.field == "capability":
-                cap = cap.copy()
-                cap[r] = h.apply(cap[r], v)
-            elif h.field == "salience":
-                sal = sal.copy()
-                sal[r, where] = h.apply(sal[r, where] * 100.0, v) / 100.0
-            else:
-                pos = pos.copy()
-                pos[r, where] = h.apply(pos[r, where], v)
-                moved[r, where] = pos[r, where]
-            touched.add(h.field)
-        if rnd > 0:
-            assert top is not None
+    top = float(_largest(cap[None])[0])
+    changes = []
+    for sr in rounds:
+        kinds = sr.capability_rows.any(), sr.salience_cells.any(), sr.position_cells.any()
+        if sr.round > 0:
             changes.append(
                 Change(
-                    rnd,
-                    capability=cap / top if "capability" in touched else None,
-                    salience=sal.copy() if "salience" in touched else None,
-                    position=moved if "position" in touched else None,
+                    sr.round,
+                    capability=sr.capability[b] / top if kinds[0] else None,
+                    salience=np.where(absent, 0.0, sr.salience[b] / 100.0) if kinds[1] else None,
+                    position=sr.moved[b] if kinds[2] else None,
                 )
             )
-    if top is None:
-        top = float(cap.max()) if cap.size and cap.max() > 0 else 1.0
-    m = len(scenario.issues)
     return ModelInput(
         capability=cap / top,
-        position=pos,
-        salience=sal,
+        position=np.where(absent, filler, pos),
+        salience=np.where(absent, 0.0, sal / 100.0),
         scale_min=np.array([i.scale_min for i in scenario.issues], dtype=float),
         scale_max=np.array([i.scale_max for i in scenario.issues], dtype=float),
         status_quo=np.array(
             [np.nan if i.status_quo is None else i.status_quo for i in scenario.issues]
-        )[:m],
+        ),
         changes=tuple(changes),
     )
-
-
-def _scaled_base(
-    cap: np.ndarray, pos: np.ndarray, sal: np.ndarray
-) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], np.ndarray]:
-    """Round 0's input with each column's capabilities divided by their largest."""
-    top = cap.max(axis=0) if cap.shape[0] else np.ones(cap.shape[1])
-    top = np.where(top > 0, top, 1.0)
-    return (cap / top, pos, sal), top
 
 
 def _model_names(model: str | Sequence[str]) -> list[str]:
@@ -732,6 +752,21 @@ class ModelPlan:
         the whole scenario at once (:func:`scenario_input`), never one issue or a batch of
         draws as columns."""
         return models.get(self.name).joint and dict(self.params).get("issues") != "separate"
+
+    @property
+    def stochastic(self) -> bool:
+        """Whether this plan's runs draw random numbers and no ``seed`` fixes them: the verbs
+        that run many draws then give each draw a seed of its own (``ModelSpec.stochastic``)."""
+        spec = models.get(self.name)
+        params = {**spec.defaults, **dict(self.params)}
+        return (
+            spec.stochastic is not None and spec.stochastic(params) and params.get("seed") is None
+        )
+
+    def with_seed(self, seed: Any) -> ModelPlan:
+        """This plan with ``seed`` as its model's ``seed`` parameter."""
+        kept = tuple((k, v) for k, v in self.params if k != "seed")
+        return ModelPlan(self.name, self.rounds, (*kept, ("seed", seed)))
 
     def separate(self) -> ModelPlan:
         """This plan with every column run on its own (``issues="separate"`` for a joint

@@ -48,6 +48,7 @@ from ..forecasting import (
     scenario_input,
     scenario_ref,
 )
+from ..models.base import ModelInput
 from ..scenario import Scenario, load
 from ..scenario.uncertainty import Values, draw_values, point_values, uncertain_inputs
 
@@ -99,22 +100,44 @@ class Outcome:
     cycle_period: np.ndarray | None = None
 
 
-def evaluate(scenario: Scenario, values: Values, plans: Sequence[ModelPlan]) -> dict[str, Outcome]:
+def evaluate(
+    scenario: Scenario,
+    values: Values,
+    plans: Sequence[ModelPlan],
+    seeds: Sequence[np.random.SeedSequence] | None = None,
+) -> dict[str, Outcome]:
     """Run each planned model on every issue of ``scenario`` for each draw of ``values``
-    (one model call per issue, the draws as columns)."""
+    (one model call per issue, the draws as columns). A joint model runs draw by draw on
+    the whole scenario; a model whose runs draw random numbers (:attr:`ModelPlan.stochastic`)
+    runs draw by draw with ``seeds[k]`` for draw k (the draws' own, from its index in the
+    run, so that a draw's result does not depend on the chunk it is computed in; issue j of
+    a model run issue by issue takes child j)."""
     m, b = len(scenario.issues), values.draws
     out: dict[str, Outcome] = {}
-    batches = [issue_batch(scenario, values, j)[1] for j in range(m)]
+    batches: list[ModelInput] | None = None
     for plan in plans:
         forecast = np.empty((b, m))
         settled = np.full((b, m), np.nan)
         period = np.full((b, m), np.nan)
+        per_draw = seeds is not None and plan.stochastic
         if plan.joint:  # the issues as one space: draw by draw, the whole scenario each
             for k in range(b):
-                traj = plan.run(scenario_input(scenario, values, k), details=False)
-                forecast[k] = traj.forecast
+                run = plan.with_seed(seeds[k]) if per_draw and seeds is not None else plan
+                forecast[k] = run.run(scenario_input(scenario, values, k), details=False).forecast
             out[plan.name] = Outcome(forecast)
             continue
+        if per_draw and seeds is not None:  # issue by issue, draw by draw, seeded
+            for k in range(b):
+                one = _one_draw(values, k)
+                children = seeds[k].spawn(m)
+                for j in range(m):
+                    inp = issue_batch(scenario, one, j)[1]
+                    traj = plan.with_seed(children[j]).run(inp, details=False)
+                    forecast[k, j] = traj.forecast[0]
+            out[plan.name] = Outcome(forecast)
+            continue
+        if batches is None:
+            batches = [issue_batch(scenario, values, j)[1] for j in range(m)]
         for j, inp in enumerate(batches):
             traj = plan.run(inp, details=False)
             forecast[:, j] = traj.forecast
@@ -124,6 +147,20 @@ def evaluate(scenario: Scenario, values: Values, plans: Sequence[ModelPlan]) -> 
         has = not np.isnan(settled).all()
         out[plan.name] = Outcome(forecast, settled if has else None, period if has else None)
     return out
+
+
+def _one_draw(values: Values, k: int) -> Values:
+    """Draw ``k`` of ``values`` as values of one draw."""
+    sl = slice(k, k + 1)
+    return Values(values.capability[sl], values.position[sl], values.salience[sl],
+                  values.shock_value[sl])  # fmt: skip
+
+
+def draw_seeds(seed: int, start: int, stop: int) -> list[np.random.SeedSequence]:
+    """The seeds of the models' own random numbers in draws ``start`` to ``stop`` of a run
+    with ``seed``: draw i's is ``SeedSequence(seed, spawn_key=(i, 1))``, a stream apart from
+    the one its uncertain numbers come from (``spawn_key=(i,)``)."""
+    return [np.random.SeedSequence(seed, spawn_key=(i, 1)) for i in range(start, stop)]
 
 
 @dataclass(frozen=True)
@@ -138,6 +175,8 @@ class Chunk:
     stop: int
     seed: int | None = None
     samples: np.ndarray | None = None
+    #: the seed of the models' own random numbers (stochastic models), draw by draw
+    model_seed: int | None = None
 
 
 def chunk_uniforms(seed: int, start: int, stop: int, k: int) -> np.ndarray:
@@ -167,7 +206,9 @@ def run_chunk(task: Chunk) -> dict[str, Any]:
         )
     else:  # the best estimates
         values = point_values(sc, b)
-    outcomes = evaluate(sc, values, task.plans)
+    model_seed = task.seed if task.model_seed is None else task.model_seed
+    seeds = None if model_seed is None else draw_seeds(model_seed, task.start, task.stop)
+    outcomes = evaluate(sc, values, task.plans, seeds)
     sq, lo, hi = _issue_arrays(sc)
     result: dict[str, Any] = {"forecast": {}, "gains": {}, "settled": {}, "cycle_period": {}}
     for name, oc in outcomes.items():

@@ -438,7 +438,11 @@ def sensitivity(
     runner = backend if backend is not None else make_backend(workers, scheduler)
     size = chunk_size or default_chunk_size(points, runner.workers)
     parts = chunks(points, size)
-    tasks = [Chunk(sc, plans, r.start, r.stop, samples=design[r.start : r.stop]) for r in parts]
+    models = _child_seed(seed, 2)  # a stochastic model's own random numbers, draw by draw
+    tasks = [
+        Chunk(sc, plans, r.start, r.stop, samples=design[r.start : r.stop], model_seed=models)
+        for r in parts
+    ]
     results: dict[int, dict[str, Any]] = {}
     done = 0
     try:

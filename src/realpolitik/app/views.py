@@ -274,13 +274,20 @@ class View:
 
 
 def outlook_rows(ens: Ensemble) -> list[tuple[str, list[str]]]:
-    """Per issue, per model: ``mean (5%-95%)`` of the simulated forecast."""
+    """Per issue, per model: ``mean (5%-95%)`` of the simulated forecast, and the share of
+    draws in which the model gave none (undetermined)."""
     per_model = {m: ens.issue_outlook(m) for m in ens.models}
     rows = []
     for j, issue in enumerate(ens.issues):
         cells = []
         for m in ens.models:
             o = per_model[m][j]
-            cells.append(f"{num(o.mean)} ({num(o.quantiles[0.05])}\u2013{num(o.quantiles[0.95])})")
+            if o.p_determinate == 0:
+                cells.append("undetermined in every draw")
+                continue
+            text = f"{num(o.mean)} ({num(o.quantiles[0.05])}\u2013{num(o.quantiles[0.95])})"
+            if o.p_determinate < 1:
+                text += f"; undetermined in {100 * (1 - o.p_determinate):.0f}%"
+            cells.append(text)
         rows.append((issue, cells))
     return rows

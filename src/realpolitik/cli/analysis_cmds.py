@@ -391,7 +391,10 @@ def render_levers(console: Console, sc: Scenario, res: Levers, *, top: int = 10)
     )
     for model in res.models:
         exact = res.method[model] == "exact"
-        where = ", ".join(f"{i} {fmt(res.forecast[model][i])}" for i in res.issues)
+        values = {i: res.forecast[model][i] for i in res.issues}
+        where = ", ".join(
+            f"{i} {'undetermined' if math.isnan(v) else fmt(v)}" for i, v in values.items()
+        )
         how = "exact rates per unit" if exact else "finite steps"
         table = Table(
             title=Text(

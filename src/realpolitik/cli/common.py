@@ -168,11 +168,13 @@ ParamOption = Annotated[
 
 
 def _param_value(text: str) -> Any:
-    """A parameter's value from the command line: true/false, a whole number, a finite
+    """A parameter's value from the command line: true/false, none, a whole number, a finite
     number, or else the text itself (the model checks it)."""
     low = text.strip().lower()
     if low in ("true", "false"):
         return low == "true"
+    if low == "none":
+        return None
     for kind in (int, float):
         try:
             value = kind(text.strip())
@@ -198,6 +200,8 @@ def parse_params(items: list[str] | None, model: list[str] | str) -> dict[str, d
             raise fail(f"--param {item}: expected MODEL.NAME=VALUE, such as eum.q=0.5")
         if name not in names:
             raise fail(f"--param {item}: {name!r} is not among the models run ({', '.join(names)})")
+        if param.strip() in ("rounds", "details"):
+            raise fail(f"--param {item}: {param.strip()} is no model parameter; use --rounds")
         params.setdefault(name, {})[param.strip()] = _param_value(value)
     for name, given in params.items():
         try:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 
+import numpy as np
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from .. import models
 from ..analysis.ensemble import Ensemble
 from ..forecasting import Forecast
 from ..models.base import ModelSpec
@@ -82,6 +84,18 @@ def forecast(console: Console, sc: Scenario, fc: Forecast) -> None:
         console.print(table)
         for note in notes:
             console.print(Text("note: " + note, style="yellow"))
+    absent = int(np.isnan(fc.position).sum())
+    for r in fc.runs:
+        spec = models.get(r.model)
+        if absent and spec.joint and r.parameters.get("issues") != "separate":
+            console.print(
+                Text(
+                    f"note: {r.model} runs the issues as one space; the {plural(absent, 'stance')} "
+                    "this scenario leaves out (an actor on an issue) hold the issue's status quo "
+                    f"there with no salience (--param {r.model}.issues=separate leaves them out).",
+                    style="yellow",
+                )
+            )
     _winners(console, fc, names)
 
 
@@ -265,11 +279,18 @@ def ensemble(console: Console, sc: Scenario, ens: Ensemble) -> None:
             style="dim",
         )
     )
+    random = [
+        m
+        for m in ens.models
+        if (spec := models.get(m)).stochastic is not None
+        and spec.stochastic({**spec.defaults, **dict(ens.parameters.get(m, {}))})
+    ]
     if not ens.uncertain:
         console.print(
             Text(
-                "No number of this scenario has a range, so every draw is the same; give "
-                "ranges ({value, low, high}) to the uncertain numbers.",
+                "No number of this scenario has a range, so every draw is the same"
+                + (f" but for the random moves of {', '.join(random)}" if random else "")
+                + "; give ranges ({value, low, high}) to the uncertain numbers.",
                 style="yellow",
             )
         )

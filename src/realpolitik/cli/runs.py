@@ -246,10 +246,15 @@ def _forecast_table(rec: RunRecord, forecasts: Mapping[str, Any]) -> None:
         table.add_row(
             Text(issue),
             fmt(sq.get(issue)),
-            *(fmt(forecasts[m].get(issue)) for m in models),
+            *(_forecast_text(forecasts[m].get(issue)) for m in models),
         )
     out.print()
     out.print(table)
+
+
+def _forecast_text(v: Any) -> str:
+    """A recorded forecast: its number, or "undetermined" where the model gave none."""
+    return "undetermined" if v is None else fmt(v)
 
 
 def _gain_table(gains: Mapping[str, Any]) -> None:
@@ -350,7 +355,7 @@ def compare(
         out.print()
         out.print(Text("Same parameters."))
     if cmp.forecasts:
-        _changes("Forecasts", "issue", cmp.forecasts, digits=2)
+        _changes("Forecasts", "issue", cmp.forecasts, digits=2, none="undetermined")
     if any(c.a is not None or c.b is not None for c in cmp.gains):
         _changes("Gains against the status quo", "actor", cmp.gains, pct=True)
     if cmp.summary_differences:
@@ -375,13 +380,19 @@ def _differences(title: str, diffs: Sequence[Difference]) -> None:
 
 
 def _changes(
-    title: str, item: str, changes: Sequence[Change], *, digits: int = 1, pct: bool = False
+    title: str,
+    item: str,
+    changes: Sequence[Change],
+    *,
+    digits: int = 1,
+    pct: bool = False,
+    none: str = "-",
 ) -> None:
     def num(x: float | None, signed: bool = False) -> str:
         if pct:
             return "-" if x is None else f"{100 * x:+.1f}%"
         if x is None:
-            return "-"
+            return "-" if signed else none
         return f"{x:+.{digits}f}" if signed else fmt(x, digits)
 
     shown = [c for c in changes if _changed(c)] if pct else changes

@@ -278,6 +278,10 @@ class ModelSpec:
     one line of its measured result, where it has one (``realpolitik models`` shows it).
     ``joint``: the issues interact (they are the dimensions of one space), so its columns
     are not independent; such a model takes ``issues="separate"`` to run each column alone.
+    ``stochastic``: for a model that can draw random numbers, a function telling from its
+    parameters (defaults included) whether a run does; it then takes a ``seed`` parameter
+    (an int, a ``SeedSequence`` or a ``Generator``), which the verbs that run many draws
+    give each draw of its own (``None``: the model draws nothing).
     """
 
     name: str
@@ -291,3 +295,4 @@ class ModelSpec:
     in_all: bool = True
     standing: str = ""
     joint: bool = False
+    stochastic: Callable[[Mapping[str, Any]], bool] | None = None

@@ -61,4 +61,5 @@ SPEC = ModelSpec(
         "; vs constant 50 -4.6 [-7.3, -2.0] (docs/explanation/accuracy.md)"
     ),
     joint=True,
+    stochastic=smp.SPEC.stochastic,
 )

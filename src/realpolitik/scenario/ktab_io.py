@@ -31,7 +31,9 @@ that question is what its id was made from, else after the id). Positions on a s
 0-100 are mapped linearly onto 0-100; an actor whose saliences sum above 100 has them divided by
 their sum and multiplied by 100 (KTAB rejects more; it is also how the smp model's joint runs
 read such saliences); commas and line breaks in text become ``;`` and spaces (KTAB's reader
-splits at every comma). Every actor needs a stance on every issue. Shocks, ranges, outcomes,
+splits at every comma); capabilities beyond KTAB's limit (1e8) are scaled so that the largest
+is 100 (only ratios matter). Every actor needs a stance on every issue, and a salience above 0
+on one of them (KTAB throws on an actor whose saliences are all 0). Shocks, ranges, outcomes,
 status quos and sources have no place in the format and are left out. A scenario read from a
 KTAB file writes back to a file that reads to the same scenario.
 
@@ -330,6 +332,22 @@ def write_ktab_csv(scenario: Scenario) -> str:
         )
     if not issues or not scenario.actors:
         raise ValueError("KTAB's format needs at least one actor and one issue")
+    idle = [
+        a.id
+        for a in scenario.actors
+        if all(st.salience == 0 for i in issues if (st := scenario.stance(a.id, i.id)))
+    ]
+    if idle:
+        raise ValueError(
+            "KTAB's format needs every actor to care about some issue (KTAB throws on an actor "
+            f"whose saliences are all 0); all 0: {', '.join(idle)}"
+        )
+    top = max(a.capability for a in scenario.actors)
+    if not top > 0:
+        raise ValueError("KTAB's format needs a positive capability (influence)")
+    # only ratios matter: capabilities beyond KTAB's limit are written with the largest 100
+    scale = 100.0 / top if top > MAX_CAPABILITY else 1.0
+    power = {a.id: a.capability * scale for a in scenario.actors}
     lines = [
         [
             _text(scenario.name),
@@ -357,7 +375,7 @@ def write_ktab_csv(scenario: Scenario) -> str:
         total = math.fsum(sal)
         if total > 100 + SALIENCE_TOL:
             sal = [s / total * 100.0 for s in sal]
-        cells = [a.id, _text(a.name), _num(a.capability)]
+        cells = [a.id, _text(a.name), _num(power[a.id])]
         for p, s in zip(pos, sal, strict=True):
             cells += [_num(p), _num(s)]
         lines.append(cells)

@@ -69,6 +69,20 @@ def _row_keys(bits: np.ndarray) -> np.ndarray:
     return np.add.reduce(bits * mult[:, None], axis=0)  # (integers wrap, silently)
 
 
+def _bounded(inputs: ModelInput, shocks: dict[int, list[Change]], span: np.ndarray) -> bool:
+    """Whether every d = |x_i - x_j| / R <= 1 in every round: a move never leaves the hull
+    of the positions held, so the positions stay within the hull of the input's and the
+    shocks' positions, and R must span it."""
+    lo, hi = inputs.position.min(axis=0), inputs.position.max(axis=0)
+    for changes in shocks.values():
+        for ch in changes:
+            if ch.position is not None:
+                moved = ~np.isnan(ch.position)
+                lo = np.minimum(lo, np.where(moved, ch.position, np.inf).min(axis=0))
+                hi = np.maximum(hi, np.where(moved, ch.position, -np.inf).max(axis=0))
+    return bool(np.all(span >= hi - lo))
+
+
 def _weighted_mean(w: np.ndarray, x: np.ndarray) -> np.ndarray:
     """The w-weighted mean over the actors (axis -2 of (..., n, m)), the plain mean where
     sum w = 0."""
@@ -91,8 +105,12 @@ def _check(
     if isinstance(rounds, bool) or not isinstance(rounds, (int, np.integer)) or rounds < 0:
         raise ValueError(f"rounds must be a non-negative integer, got {rounds!r}")
     for name, val in (("q", q), ("t", t)):
-        if not (isinstance(val, (int, float, np.floating)) and 0.0 <= float(val) <= 1.0):
+        if isinstance(val, (bool, np.bool_)) or not (
+            isinstance(val, (int, float, np.integer, np.floating)) and 0.0 <= float(val) <= 1.0
+        ):
             raise ValueError(f"{name} must be a number in [0, 1], got {val!r}")
+    if not isinstance(vote_risk, (bool, np.bool_)):
+        raise ValueError(f"vote_risk must be true or false, got {vote_risk!r}")
     if probability not in PROBABILITIES:
         raise ValueError(f"probability must be one of {PROBABILITIES}, got {probability!r}")
     if range_basis not in RANGE_BASES:
@@ -152,9 +170,6 @@ def run(
     ``moves_compromise``, ``moves_capitulation`` (actors that accepted such an offer).
     """
     _check(rounds, q, t, probability, range_basis, method, vote_risk, max_bytes)
-    options = Options(
-        float(q), float(t), probability, bool(vote_risk), method, int(max_bytes), bool(details)
-    )
     rounds = int(rounds)
     n, m = inputs.position.shape
     cap = np.array(inputs.capability_matrix(), dtype=float)  # (n, m)
@@ -166,6 +181,16 @@ def run(
     for ch in inputs.changes:  # in the order of their rounds; later ones win
         if ch.round <= rounds:
             shocks.setdefault(ch.round, []).append(ch)
+    options = Options(
+        float(q),
+        float(t),
+        probability,
+        bool(vote_risk),
+        method,
+        int(max_bytes),
+        bool(details),
+        _bounded(inputs, shocks, span),
+    )
     quiet = max(shocks, default=0)  # the last round with a change
     epochs = [(0, w)]  # (first round, the weights in force from it on)
 

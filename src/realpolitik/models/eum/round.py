@@ -83,6 +83,9 @@ class Options:
     method: str = "auto"
     max_bytes: int = DEFAULT_MAX_BYTES
     details: bool = True
+    #: every d_ij <= 1 in every round (R spans the positions the run can reach): U_s = 2 d at
+    #: r = 1 and 0.5 - 0.5 d >= 0, identities a round then uses
+    bounded: bool = False
 
 
 class View(NamedTuple):
@@ -133,19 +136,23 @@ def perceive(
     if options.method == "direct":
         votes = direct_vote_sums(xs, ws, span, None, options.max_bytes)
     else:
-        votes = sorted_vote_sums(xs, ws, span, differ, diff)
+        votes = sorted_vote_sums(xs, ws, span, diff)
     p = probabilities(votes, options.probability)
     s_j, s_i = ss[None, :, :], ss[:, None, :]
     if q == 1.0:
         # Security at r = 1: U_s = min(2 d, 2), U_f = -2 d, U_sq = 0, so
-        # E(U_ij) = U_s - s_j (1 - P_ij) (U_s - U_f), 0 for d = 0.
+        # E(U_ij) = U_s - s_j (1 - P_ij) (U_s - U_f), 0 for d = 0; where every d <= 1,
+        # U_s = 2 d and E(U_ij) = d (2 - 4 s_j (1 - P_ij)).
         sp = np.subtract(1.0, p, out=p)  # 1 - P ...
         sp *= s_j  # ... times s_j: s_j (1 - P_ij), and transposed s_i (1 - P_ji)
-        d2 = d + d
-        us = np.minimum(d2, 2.0)
-        e1 = us + d2
-        e1 *= sp
-        np.subtract(us, e1, out=e1)
+        e1 = np.multiply(sp, -4.0)
+        e1 += 2.0
+        e1 *= d
+        if not options.bounded:  # beyond d = 1: U_s = 2, E = 2 - s_j (1 - P_ij) (2 + 2 d);
+            # the same bits as the bounded form where d <= 1, whatever the batch holds
+            far = d > 1.0
+            if far.any():
+                e1[far] = 2.0 - sp[far] * (2.0 + 2.0 * d[far])
     else:
         dmu = np.abs(xs - mu) / span
         e1 = expected_utility(p, d, s_j, dmu[:, None, :], 1.0, q, t)
@@ -164,8 +171,9 @@ def perceive(
         pl, ph = pl_ph
         np.multiply(d, 0.5, out=ph)
         ph += 0.5  # 0.5 + 0.5 d
-        np.subtract(1.0, ph, out=pl)  # 0.5 - 0.5 d
-        np.maximum(pl, 0.0, out=pl)
+        np.subtract(1.0, ph, out=pl)  # 0.5 - 0.5 d ...
+        if not options.bounded:
+            np.maximum(pl, 0.0, out=pl)  # ... and 0 beyond d = 1
         np.power(pl_ph, rho, out=pl_ph)
         base = np.power(0.5, rho) - pl  # (U_s - U_sq) / 4
         spread = np.subtract(ph, pl, out=ph)  # (U_s - U_f) / 4
@@ -291,6 +299,7 @@ def play_round(
     comp = comp_row[:, None, :]
     move_tol = MOVE_RTOL * span
     dist = view.dist
+    rows, cols = np.arange(n)[:, None], np.arange(g)
     if any_comp:  # compromises: the largest b first; the others: the smallest move
         key = np.where(comp, -b, dist)
         key_tol = np.where(comp_row, tol, move_tol)  # (n, g)
@@ -298,22 +307,29 @@ def play_round(
         key, key_tol = dist, np.broadcast_to(move_tol, (n, g))
     masked = np.where(cand, key, np.inf)
     idx = masked.argmin(axis=1)  # the first offer by the first key
-    rows, cols = np.arange(n)[:, None], np.arange(g)
-    low = masked[rows, idx, cols] + key_tol
-    near = key <= low[:, None, :]
-    near &= cand
-    # Offers tied with the chosen one on the first key need the later keys, unless they
-    # are conflicts or capitulations from the chosen proposer's position: their moves,
-    # E^i(U_ji) and targets are those of the chosen offer (E^i(U_ji) depends on the
-    # proposer only through its position), so the first slot among them, the lowest actor
-    # index at that position, is the one the rule picks, and argmin found it.
+    near = masked <= (masked[rows, idx, cols] + key_tol)[:, None, :]
+    if any_comp:  # compromises tied on b (those of one position are): the smallest move,
+        # |x_j - x_i| max(0, -a / b) (a + b > 0 keeps the share below 1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share = np.divide(a, b)
+        np.negative(share, out=share)
+        np.maximum(share, 0.0, out=share)
+        moves = np.multiply(dist, share)
+        moves[~(near & comp)] = np.inf
+        second = moves.argmin(axis=1)
+        idx = np.where(comp_row, second, idx)
+        near = np.where(comp, moves <= (moves[rows, second, cols] + move_tol)[:, None, :], near)
+    # Offers still tied with the chosen one need the later keys, unless they come from the
+    # chosen proposer's position: their E^i(U_ji) (which depends on the proposer only
+    # through its position), moves and targets are then the chosen offer's, so the first
+    # slot among them, the lowest actor index at that position, is the one the rule picks,
+    # and argmin found it.
     xj = xs[idx, cols]
     other = xs[None, :, :] != xj[:, None, :]
-    other |= comp
     other &= near
     tied = np.logical_or.reduce(other, axis=1)
     tied &= has
-    if tied.any():  # real ties: the later keys, for those receivers only
+    if tied.any():  # ties across positions (rare): the later keys, for those receivers only
         ri, gi = np.nonzero(tied)
         idx[ri, gi] = _break_ties(
             near[ri, :, gi],
@@ -331,10 +347,8 @@ def play_round(
 
     # 4. The moves, all at once.
     new = np.where(has, xj, xs)
-    if any_comp:
-        a_at, b_at = a[rows, idx, cols], b[rows, idx, cols]
-        frac = np.clip(-a_at / np.where(comp_row, b_at, 1.0), 0.0, 1.0)
-        aim = np.clip(xs + (xj - xs) * frac, np.minimum(xs, xj), np.maximum(xs, xj))
+    if any_comp:  # to the share of the way, landing on x_i or x_j within POS_RTOL R of it
+        aim = xs + (xj - xs) * share[rows, idx, cols]
         close = POS_RTOL * span
         aim = np.where(np.abs(aim - xs) <= close, xs, np.where(np.abs(xj - aim) <= close, xj, aim))
         new = np.where(comp_row, aim, new)

@@ -11,7 +11,8 @@ SETTLE_RTOL R (a tenth of a point on a 0-100 scale):
 * **moving**: neither (the run has not settled in the rounds given).
 
 The band of an issue is the lowest and highest median over its final window: the last
-round (settled), the cycle, or the last T//2 + 1 rounds (moving). A forecast is a point
+round (settled), the cycle, or the last T//2 + 1 rounds, at least two (moving; with no
+round run, T = 0, the input's median alone). A forecast is a point
 only when that band is narrow, at most DETERMINATE_RTOL (5%) of the issue's scale: then
 it is the last median (settled, moving) or the mean median over the cycle. A wider band is
 **undetermined**: the model does not say where the issue ends, only between which states
@@ -72,7 +73,9 @@ def settle(
             open_[cols[hit]] = False
             if not open_.any():
                 break
-    window = np.where(settled, 1, np.where(period > 0, period, big_t // 2 + 1))
+    # still moving: the last T//2 + 1 rounds, at least two (one round says nothing of a move)
+    moving = min(big_t + 1, max(2, big_t // 2 + 1))
+    window = np.where(settled, 1, np.where(period > 0, period, moving))
     tail = np.arange(big_t + 1)[:, None] >= (big_t + 1 - window)[None, :]
     low = np.where(tail, medians, np.inf).min(axis=0)
     high = np.where(tail, medians, -np.inf).max(axis=0)

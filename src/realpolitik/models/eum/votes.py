@@ -82,11 +82,7 @@ def _hinge(zs: np.ndarray, ws: np.ndarray, v: np.ndarray) -> np.ndarray:
 
 
 def sorted_vote_sums(
-    xs: np.ndarray,
-    ws: np.ndarray,
-    span: np.ndarray,
-    differ: np.ndarray | None = None,
-    diff: np.ndarray | None = None,
+    xs: np.ndarray, ws: np.ndarray, span: np.ndarray, diff: np.ndarray | None = None
 ) -> np.ndarray:
     """N[a, b, k] for g issues, (n, n, g), in R units, from positions ``xs`` (n, g) sorted
     along axis 0, weights ``ws`` (n, g) in the same order and the issues' R ``span`` (g,).
@@ -94,9 +90,9 @@ def sorted_vote_sums(
     that no product under- or overflows whatever the positions' scale.
 
     Sums that are 0 in exact arithmetic come out of the identity as rounding errors of
-    either sign: they are clamped to 0, and the votes between actors at one position (where
-    ``differ`` (n, n, g) is False; by default exactly equal positions) set to exactly 0 (the
-    per-pair normaliser divides by them). ``diff`` = x_b - x_a, if the caller has it.
+    either sign: they are clamped to 0. Between two actors at exactly one position the
+    identity gives exactly 0 (the same sum, the same count, the same H). ``diff`` = x_b -
+    x_a, if the caller has it.
     """
     n, g = xs.shape
     zs = (xs - xs[:1]) / span
@@ -108,9 +104,6 @@ def sorted_vote_sums(
     rise *= np.add.accumulate(ws, axis=0)[-1] / -span  # -W / R
     out += rise
     np.maximum(out, 0.0, out=out)
-    if differ is None:
-        differ = diff != 0.0
-    out *= differ  # one position: no votes
     return out
 
 
@@ -138,8 +131,7 @@ def direct_vote_sums(
 def probabilities(votes: np.ndarray, probability: str) -> np.ndarray:
     """P[i, j, k] from vote sums (n, n, g) (any factor common to an issue's votes cancels)."""
     if probability == "all_pairs":
-        n, g = votes.shape[0], votes.shape[-1]
-        total = ordered_sum(votes.reshape(n * n, g), axis=0)  # D / 2, (g,)
+        total = ordered_sum(ordered_sum(votes, axis=0), axis=0)  # D / 2: over a, then b
         return votes * (0.5 / np.where(total > 0, total, np.inf))
     den = votes + votes.transpose(1, 0, 2)
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -48,7 +48,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .numerics import reduce_rows, seqsum
+from .._ordered import ordered_sum, reduce_rows
 from .options import MIN_BARGAIN_WEIGHT, Options
 from .pce import pce
 from .utility import salience_distance, spatial_utility
@@ -188,7 +188,7 @@ def values(
     n = x.shape[0]
     q = len(bargains)
     vals = np.empty((n, n + q))
-    vals[:, :n] = (seqsum(own, axis=-1) / n)[:, None]
+    vals[:, :n] = (ordered_sum(own, axis=-1) / n)[:, None]
     if not q:
         return vals
     ui = spatial_utility(

@@ -47,7 +47,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .numerics import reduce_rows
+from .._ordered import reduce_rows
 from .options import MIN_CHALLENGE, MIN_SIG_EDU, Options
 from .pce import vote
 from .utility import estimated_risk, perspective_utilities, spatial_utility

@@ -37,9 +37,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .._ordered import ordered_sum
 from .bargain import choose, propose
 from .challenge import actor_rank, all_challenges, best_targets, judged_by
-from .numerics import seqsum
 from .options import MIN_DELTA_RATIO, MIN_ITER, MIN_SIG_DELTA, Options
 from .outcome import expected_outcome, win_probabilities
 from .pce import pce
@@ -92,7 +92,7 @@ class SpaceRun:
 def state_distance(a: np.ndarray, b: np.ndarray) -> float:
     """sum_i ||a_i - b_i|| (smp.cpp: ``SMPModel::stateDist``). O(n d)."""
     d = a - b
-    return float(seqsum(np.sqrt(seqsum(d * d, axis=-1))))
+    return float(ordered_sum(np.sqrt(ordered_sum(d * d, axis=-1))))
 
 
 def assess(x: np.ndarray, s: np.ndarray, cap: np.ndarray, opts: Options) -> Assessment:
@@ -118,7 +118,7 @@ def turn(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """One turn: (new positions (n, d), target (n,), partner (n,)), -1 for none.
     O(n^3 + n^2 d)."""
-    sal_sum = seqsum(s, axis=-1)
+    sal_sum = ordered_sum(s, axis=-1)
     weight = sal_sum * cap
     prob, gain = all_challenges(state.distance, state.risk, weight, sal_sum, opts)
     # among equally good targets: the weightier, then the more capable, then by position

@@ -79,7 +79,7 @@ of one dimension.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -312,8 +312,9 @@ def run(
         raise ValueError(
             f"seed must be a non-negative int, a SeedSequence or a numpy Generator; got {seed!r}"
         )
-    if capability_scale is not None and not (
-        isinstance(capability_scale, int | float) and 0 < capability_scale < np.inf
+    if capability_scale is not None and (
+        isinstance(capability_scale, bool)
+        or not (isinstance(capability_scale, int | float) and 0 < capability_scale < np.inf)
     ):
         raise ValueError(
             f"capability_scale must be a positive number or None; got {capability_scale!r}"
@@ -345,6 +346,12 @@ def run(
     )
 
 
+def draws(params: Mapping[str, Any]) -> bool:
+    """Whether a run with ``params`` draws random numbers: KTAB's stochastic state
+    transitions only (``ModelSpec.stochastic``)."""
+    return params.get("state_trans_mode") == "stochastic"
+
+
 SPEC = ModelSpec(
     name="smp",
     run=run,
@@ -365,6 +372,7 @@ SPEC = ModelSpec(
     reference="KTAB SMP (KAPSARC, MIT licence, commit 3b5b063); Wise, Lester & Efird (2015); "
     "Efird, Lester & Wise (2016), J. East Asian Studies 16: 117-145",
     in_all=False,
+    stochastic=draws,
     standing=(
         "DEU III dev: MAE 24.2; vs compromise +1.1 [-0.9, +3.1]"
         "; vs constant 50 -3.7 [-6.5, -1.0] (docs/explanation/accuracy.md)"

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .numerics import seqsum
+from .._ordered import ordered_sum
 from .options import POS_TOL, Options
 from .pce import pce
 
@@ -34,7 +34,7 @@ __all__ = ["equivalent", "expected_outcome", "unique_positions", "win_probabilit
 def equivalent(x: np.ndarray) -> np.ndarray:
     """E[i, j]: positions i and j within 1e-3 of each other (smp.cpp: ``equivNdx``). O(n^2 d)."""
     diff = x[:, None, :] - x[None, :, :]
-    return np.sqrt(seqsum(diff * diff, axis=-1)) < POS_TOL
+    return np.sqrt(ordered_sum(diff * diff, axis=-1)) < POS_TOL
 
 
 def unique_positions(eq: np.ndarray, order: np.ndarray) -> np.ndarray:

@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .numerics import reduce_rows, seqsum
+from .._ordered import ordered_sum, reduce_rows
 from .options import MIN_COALITION
 
 __all__ = [
@@ -189,7 +189,7 @@ def conditional_pce(p: np.ndarray) -> np.ndarray:
     """p_i = prod_j P[i, j], normalised (kmodel.cpp: ``Model::condPCE``). O(o^2). Where every
     product underflows to 0 (hundreds of options), the same in logarithms."""
     prod = np.multiply.reduce(p, axis=-1)  # in sequence, as KTAB's loop
-    total = seqsum(prod, axis=-1)[..., None]
+    total = ordered_sum(prod, axis=-1)[..., None]
     if np.all(total > 0):
         return prod / total
     with np.errstate(divide="ignore"):
@@ -209,13 +209,13 @@ def markov_incentive_pce(c: np.ndarray, vp_model: str) -> np.ndarray:
     inc = c * vmat
     idx = np.arange(o)
     inc[..., idx, idx] += 1e-10
-    chlg = inc / seqsum(inc, axis=-2)[..., None, :]  # column sums, in row order
+    chlg = inc / ordered_sum(inc, axis=-2)[..., None, :]  # column sums, in row order
     chlg_t = np.swapaxes(chlg, -1, -2)
     p = np.full(c.shape[:-1], 1.0 / o)
     active = np.ones(c.shape[:-2], dtype=bool)
     for _ in range(MAX_MARKOV_ITER):
         ct = p[..., :, None] * chlg_t  # ct[i, j] = p_i Q[j, i]
-        q = seqsum(vmat * (ct + np.swapaxes(ct, -1, -2)), axis=-1)
+        q = ordered_sum(vmat * (ct + np.swapaxes(ct, -1, -2)), axis=-1)
         change = np.abs(q - p).max(axis=-1)
         p = np.where(active[..., None], (p + q) / 2.0, p)
         active = active & (change > 1e-8)
@@ -231,7 +231,7 @@ def markov_uniform_pce(pv: np.ndarray) -> np.ndarray:
     p = np.full(pv.shape[:-1], 1.0 / o)
     active = np.ones(pv.shape[:-2], dtype=bool)
     for _ in range(MAX_MARKOV_ITER):
-        q = seqsum(pv * (p[..., :, None] + p[..., None, :]), axis=-1) / o
+        q = ordered_sum(pv * (p[..., :, None] + p[..., None, :]), axis=-1) / o
         change = np.abs(q - p).max(axis=-1)
         p = np.where(active[..., None], (p + q) / 2.0, p)
         active = active & (change > 1e-6)

@@ -43,7 +43,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .numerics import seqsum
+from .._ordered import ordered_sum
 
 __all__ = [
     "distance_matrix",
@@ -60,8 +60,8 @@ def salience_distance(ideal: np.ndarray, position: np.ndarray, salience: np.ndar
     """delta = sqrt(sum_k (s_k (ideal_k - y_k))^2 / sum_k s_k^2) over the last axis (smp.cpp:
     ``SMPModel::bvDiff``); 0 where every salience is 0. Arguments broadcast. O(size)."""
     ds = (ideal - position) * salience
-    num = seqsum(ds * ds, axis=-1)
-    den = seqsum(salience * salience, axis=-1)
+    num = ordered_sum(ds * ds, axis=-1)
+    den = ordered_sum(salience * salience, axis=-1)
     den = np.broadcast_to(den, num.shape)
     safe = np.where(den > 0, den, 1.0)
     return np.where(den > 0, np.sqrt(num / safe), 0.0)
@@ -88,20 +88,23 @@ def spatial_utility(sd: np.ndarray, r: np.ndarray | float) -> np.ndarray:
 
 def risk_attitudes(p: np.ndarray, big_r_range: str) -> np.ndarray:
     """Risk attitudes from win probabilities ``p`` (last axis: actors), kmodel.cpp:
-    ``Model::bigRfromProb``; all 0 where the p are all equal. O(n)."""
+    ``Model::bigRfromProb``; all 0 where the p are all equal. Kept within their range by
+    definition ([0, 1], [-1/2, 1] or [-1, 1] by ``big_r_range``), which rounding can leave
+    by an ulp over a spread of p near 0 (KTAB does not clip; it matters below its printed
+    precision). O(n)."""
     pmin = p.min(axis=-1, keepdims=True)
     pmax = p.max(axis=-1, keepdims=True)
     spread = pmax - pmin
     safe = np.where(spread > 0, spread, 1.0)
     if big_r_range == "min":
-        r = (p - pmin) / safe
+        r, low = (p - pmin) / safe, 0.0
     elif big_r_range == "mid":
-        r = (3 * p - (pmax + 2 * pmin)) / (2 * safe)
+        r, low = (3 * p - (pmax + 2 * pmin)) / (2 * safe), -0.5
     elif big_r_range == "max":
-        r = (2 * p - (pmax + pmin)) / safe
+        r, low = (2 * p - (pmax + pmin)) / safe, -1.0
     else:  # pragma: no cover - Options checks the value
         raise ValueError(f"unknown big_r_range {big_r_range!r}")
-    return np.where(spread > 0, r, 0.0)
+    return np.where(spread > 0, np.clip(r, low, 1.0), 0.0)
 
 
 def estimated_risk(r_h: np.ndarray, r_i: np.ndarray, big_r_adjust: str) -> np.ndarray:
