@@ -40,7 +40,7 @@ from realpolitik.models.eum import DEFAULT_ROUNDS, run  # noqa: E402
 
 SIZES = (10, 50, 200, 1000)
 #: n: (model rounds per run, reference rounds, alternating repetitions)
-PLAN = {10: (DEFAULT_ROUNDS, 20, 5), 50: (DEFAULT_ROUNDS, 3, 9), 200: (10, 1, 1), 1000: (3, 1, 1)}
+PLAN = {10: (DEFAULT_ROUNDS, 20, 9), 50: (DEFAULT_ROUNDS, 3, 25), 200: (10, 1, 1), 1000: (3, 1, 1)}
 TARGET = 100.0
 
 

@@ -155,6 +155,17 @@ def test_risk_exponents():
     np.testing.assert_array_equal(risk_exponents(np.array([[0.7, 0.7, 0.7]])), 1.0)
 
 
+def test_risk_exponents_of_one_issue_are_its_bits_in_a_batch():
+    rng = np.random.default_rng(3)
+    batch = rng.normal(size=(7, 4)) * [1.0, 1e-3, 50.0, 0.0]  # the last: no spread
+    batch[:, 3] = 0.25
+    together = risk_exponents(batch, axis=0)
+    for k in range(4):
+        alone = risk_exponents(batch[:, k : k + 1].copy(), axis=0)
+        np.testing.assert_array_equal(alone, together[:, k : k + 1])
+    np.testing.assert_array_equal(together[:, 3], 1.0)
+
+
 # ------------------------------------------------------- against the reference
 
 
@@ -863,3 +874,29 @@ def test_ordered_sums_add_first_to_last_whatever_the_layout(shape, axis):
         for k in range(a.shape[1]):
             alone = ordered_sum(np.ascontiguousarray(a[:, k : k + 1]), axis=0)
             assert alone.tobytes() == got[k : k + 1].tobytes()
+
+
+def test_compromise_moves_one_by_one_are_the_vectorised_bits(monkeypatch):
+    """A round moves a few compromise receivers in Python floats and many in numpy: the
+    same operations, so the same bits (a column must not depend on its batch)."""
+    from realpolitik.models.eum import round as eum_round
+
+    rng = np.random.default_rng(11)
+    n, g = 6, 3
+    for _ in range(200):
+        xs = np.sort(rng.choice([0.0, 10.0, 25.0, 50.0, 90.0], size=(n, g)), axis=0)
+        xs += rng.normal(scale=1e-10, size=(n, g)) * (rng.random((n, g)) < 0.2)
+        xj = rng.permuted(xs, axis=0)
+        comp_row = rng.random((n, g)) < 0.5
+        a = -rng.random((n, n, g)) * rng.choice([1e-12, 1.0], size=(n, n, g))
+        b = rng.random((n, n, g)) + 1e-3
+        base_i, cols = eum_round._aranges(n, g)
+        at = eum_round._pair_at(base_i, rng.integers(0, n, size=(n, g)), g, cols)
+        close = np.full(g, 1e-9) * rng.choice([1.0, 1e9], size=g)
+        new = rng.random((n, g))
+        monkeypatch.setattr(eum_round, "_FEW", n * g)
+        few = eum_round._compromise_moves(new.copy(), xs, xj, comp_row, at, a, b, close)
+        monkeypatch.setattr(eum_round, "_FEW", -1)
+        many = eum_round._compromise_moves(new.copy(), xs, xj, comp_row, at, a, b, close)
+        np.testing.assert_array_equal(few, many)
+        assert not np.array_equal(few, new) or not comp_row.any()

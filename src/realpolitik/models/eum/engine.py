@@ -19,7 +19,8 @@ the range of the round-0 input: a position moved beyond it makes d > 1 for some 
 which every equation handles (:mod:`.equations`).
 
 Complexity: O(T m n^2 log n) time (O(T m n^3) with ``vote_risk``), O(n^2) memory per issue
-in a group, plus the records, O(T n m); rounds that repeat are copied, not computed.
+in a group, plus the records, O(T n m), and the check for repeats, O(8 T n m) time;
+rounds that repeat are copied, not computed.
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ import numpy as np
 from .._ordered import ordered_sum
 from ..base import Change, ModelInput, Trajectory
 from ..median import median_last
-from .round import Options, play_round
+from .equations import CAPITULATION, COMPROMISE, CONFLICT
+from .round import Options, RoundResult, play_round
 from .settle import settle
 from .votes import DEFAULT_MAX_BYTES, METHODS, PROBABILITIES
 
@@ -45,6 +47,7 @@ _PERIOD_MAX = 8
 #: (n, n) float arrays a round holds at once, for the memory budget of a group of issues.
 _ARRAYS_PER_ROUND = 32
 _PER_ACTOR = ("risk_exponent", "security", "accepted", "proposer")
+_ALL = slice(None)  # every issue of the run
 _COUNTS = ("offers_conflict", "offers_compromise", "offers_capitulation", "stalemates")
 
 
@@ -55,18 +58,6 @@ def ranges(inputs: ModelInput, range_basis: str = "positions") -> np.ndarray:
     scale = inputs.scale_max - inputs.scale_min
     first, second = (pos, scale) if range_basis == "positions" else (scale, pos)
     return np.where(first > 0, first, np.where(second > 0, second, 1.0)).astype(float)
-
-
-#: Odd multipliers of the bits of a round's positions in :func:`_row_keys`.
-_KEY_MULT = np.random.default_rng(0x5EED).integers(1, 2**62, size=4096, dtype=np.uint64) | 1
-
-
-def _row_keys(bits: np.ndarray) -> np.ndarray:
-    """A hash of each column of ``bits`` (n, m), the positions' bits: equal columns, equal
-    keys (integer arithmetic modulo 2**64, so the order of the sum does not matter)."""
-    n = bits.shape[0]
-    mult = _KEY_MULT[:n] if n <= _KEY_MULT.size else np.resize(_KEY_MULT, n)
-    return np.add.reduce(bits * mult[:, None], axis=0)  # (integers wrap, silently)
 
 
 def _bounded(inputs: ModelInput, shocks: dict[int, list[Change]], span: np.ndarray) -> bool:
@@ -84,12 +75,51 @@ def _bounded(inputs: ModelInput, shocks: dict[int, list[Change]], span: np.ndarr
 
 
 def _weighted_mean(w: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """The w-weighted mean over the actors (axis -2 of (..., n, m)), the plain mean where
-    sum w = 0."""
-    total = ordered_sum(w, axis=-2)
-    plain = ordered_sum(x, axis=-2) / max(1, x.shape[-2])
+    """The mean of each round's positions ``x`` (T, n, m) over the actors, weighted by
+    ``w`` (n, m), the plain mean where sum w = 0: (T, m)."""
+    total = ordered_sum(w, axis=0)
+    weighted = ordered_sum(w * x, axis=1)
+    if np.all(total > 0):
+        return weighted / total
+    plain = ordered_sum(x, axis=1) / max(1, x.shape[1])
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(total > 0, ordered_sum(w * x, axis=-2) / total, plain)
+        return np.where(total > 0, weighted / total, plain)
+
+
+def _store(
+    played: list[tuple[int, list[tuple[slice | np.ndarray, RoundResult]]]],
+    medians: np.ndarray,
+    records: np.ndarray | None,
+    orders: np.ndarray | None,
+    counts: np.ndarray | None,
+) -> None:
+    """The results of the rounds played, (round, [(issues, result)]), into the run's arrays:
+    the rounds that computed every issue in one call all at once, the others part by part."""
+    whole = [(k, parts[0][1]) for k, parts in played if len(parts) == 1 and parts[0][0] is _ALL]
+    if whole:
+        listed = [k for k, _ in whole]
+        steps: slice | list[int] = listed
+        if listed[-1] - listed[0] + 1 == len(listed):  # (always, unless groups came first)
+            steps = slice(listed[0], listed[-1] + 1)
+        results = [res for _, res in whole]
+        if results[0].median is not None:
+            medians[steps] = np.array([res.median for res in results])
+        if records is not None and orders is not None and counts is not None:
+            for k, name in enumerate(("r", "security", "accepted", "proposer")):
+                records[k, steps] = np.array([getattr(res, name) for res in results])
+            orders[steps] = np.array([res.order for res in results])
+            counts[:, steps] = np.array([res.counts for res in results]).transpose(1, 0, 2)
+    for step, parts in played:
+        if len(parts) == 1 and parts[0][0] is _ALL:
+            continue
+        for cols, res in parts:
+            if res.median is not None:
+                medians[step, cols] = res.median
+            if records is not None and orders is not None and counts is not None:
+                per_actor = (res.r, res.security, res.accepted, res.proposer, res.order)
+                for dst, arr in zip((*records, orders), per_actor, strict=True):
+                    dst[step][:, cols] = arr
+                counts[:, step, cols] = res.counts
 
 
 def _check(
@@ -197,32 +227,37 @@ def run(
     positions = np.empty((rounds + 1, n, m))
     positions[0] = inputs.position
     medians = np.full((rounds + 1, m), np.nan)  # each round's, from the next round's sort
-    records = np.zeros((4, rounds, n, m)) if details else None
+    records = np.zeros((4, rounds, n, m)) if details else None  # by slot ...
+    orders = np.zeros((rounds, n, m), dtype=np.intp) if details else None  # ... of these
     counts = np.zeros((4, rounds, m)) if details else None
     active = np.arange(m)  # the issues still computed ...
     stop = np.full(m, rounds)  # ... until round stop, then repeating with period period
     period = np.zeros(m, dtype=np.intp)
-    bits = positions.view(np.uint64)
-    keys = np.zeros((rounds + 1, m), dtype=np.uint64)
-    keys[0] = _row_keys(bits[0])
+    played: list[tuple[int, list[tuple[slice | np.ndarray, RoundResult]]]] = []
+    bits = positions.view(np.uint64)  # repeats are judged on the bits ...
+    sums = np.empty((rounds + 1, m))  # ... where the positions' sums match
+    sums[0] = np.add.reduce(positions[0], axis=0)
+    screen = [float(np.add.reduce(positions[0], axis=None))] if m == 1 else []
 
     for step in range(rounds):
         if active.size == 0:
             break
         every = active.size == m
-        x_now = positions[step] if every else positions[step][:, active]
-        new = np.empty((n, active.size))
-        for first in range(0, active.size, group):
-            sl = slice(first, first + group)
-            cols = sl if every else active[sl]
-            res = play_round(x_now[:, sl], w[:, cols], sal[:, cols], span[cols], options)
-            new[:, sl] = res.x
-            if res.median is not None:
-                medians[step, cols] = res.median
-            if records is not None and counts is not None and res.counts is not None:
-                for k, arr in enumerate((res.r, res.security, res.accepted, res.proposer)):
-                    records[k, step][:, cols] = arr
-                counts[:, step, cols] = res.counts
+        if every and m <= group:  # one call for every issue (no copies)
+            parts: list[tuple[slice | np.ndarray, RoundResult]] = [
+                (_ALL, play_round(positions[step], w, sal, span, options))
+            ]
+        else:
+            x_now = positions[step] if every else positions[step][:, active]
+            parts = []
+            for first in range(0, active.size, group):
+                sl = slice(first, first + group)
+                cols = sl if every else active[sl]
+                parts.append(
+                    (cols, play_round(x_now[:, sl], w[:, cols], sal[:, cols], span[cols], options))
+                )
+        new = parts[0][1].x if len(parts) == 1 else np.concatenate([r.x for _, r in parts], axis=1)
+        played.append((step, parts))
         for ch in shocks.get(step + 1, ()):  # the state of round step + 1 reflects them
             if ch.position is not None:
                 moved = ch.position[:, active]
@@ -241,32 +276,39 @@ def run(
         else:
             positions[step + 1][:, active] = new
         # Repeats: positions equal, bit for bit, to those of p rounds before, with no change
-        # since (so the weights are the same): the run repeats from there. A hash of each
-        # round's bits per issue finds the candidates; their bits are then compared.
-        keys[step + 1, active] = _row_keys(bits[step + 1] if every else bits[step + 1][:, active])
+        # since (so the weights are the same): the run repeats from there. The round is
+        # compared with each of the last (at most _PERIOD_MAX) rounds whose sum of
+        # positions it matches; the smallest p wins.
         top = min(_PERIOD_MAX, step + 1 - quiet)
-        if top >= 1:
-            match = keys[step + 1 - top : step + 1, active] == keys[step + 1, active]
-            if match.any():
-                done = np.zeros(active.size, dtype=bool)
-                for p in range(1, top + 1):  # the smallest period first
-                    hit = np.flatnonzero(match[top - p] & ~done)
-                    if hit.size:
-                        cols_ = active[hit]
-                        same = np.logical_and.reduce(
-                            bits[step + 1 - p][:, cols_] == bits[step + 1][:, cols_], axis=0
-                        )
-                        stop[cols_[same]], period[cols_[same]] = step + 1, p
-                        done[hit[same]] = True
-                active = active[~done]
+        if m == 1:  # (the same screen with Python floats: fewer numpy calls for one issue)
+            screen.append(float(np.add.reduce(positions[step + 1], axis=None)))
+            candidate = top >= 1 and screen[-1] in screen[-1 - top : -1]
+        else:
+            sums[step + 1] = np.add.reduce(positions[step + 1], axis=0)
+            recent, now_sum = sums[step + 1 - top : step + 1], sums[step + 1]
+            if not every:
+                recent, now_sum = recent[:, active], now_sum[active]
+            candidate = top >= 1 and bool((recent == now_sum).any())
+        if candidate:
+            past, now = bits[step + 1 - top : step + 1], bits[step + 1]
+            if not every:
+                past, now = past[:, :, active], now[:, active]
+            back = np.logical_and.reduce(past[::-1] == now, axis=1)  # row p - 1: period p
+            found = np.logical_or.reduce(back, axis=0)
+            if found.any():
+                cols_ = active[found]
+                stop[cols_], period[cols_] = step + 1, back.argmax(axis=0)[found] + 1
+                active = active[~found]
 
+    _store(played, medians, records, orders, counts)
     # The rounds after a repetition, copied: round k repeats round k - p.
     for k in range(int(stop.min(initial=rounds)) + 1, rounds + 1):
         cols = np.flatnonzero(stop < k)
         src = k - period[cols]
         positions[k][:, cols] = positions[src, :, cols].T
-        if records is not None and counts is not None:
+        if records is not None and orders is not None and counts is not None:
             records[:, k - 1][:, :, cols] = records[:, src - 1, :, cols].transpose(1, 2, 0)
+            orders[k - 1][:, cols] = orders[src - 1, :, cols].T
             counts[:, k - 1, cols] = counts[:, src - 1, cols]
     # The means of every round, each with the weights in force in it.
     # The medians and means of every round, each with the weights in force in it (the
@@ -275,7 +317,7 @@ def run(
     for k, (first_round, w_k) in enumerate(epochs):
         end = epochs[k + 1][0] if k + 1 < len(epochs) else rounds + 1
         now = positions[first_round:end]
-        means[first_round:end] = _weighted_mean(w_k[None], now)
+        means[first_round:end] = _weighted_mean(w_k, now)
         todo = np.isnan(medians[first_round:end])
         if todo.all():
             w_rows = np.broadcast_to(w_k.T, (end - first_round, m, n))
@@ -287,10 +329,19 @@ def run(
             )
 
     out: dict[str, np.ndarray] = {}
-    if records is not None and counts is not None:
-        out.update(zip(_PER_ACTOR, records, strict=True))
+    if records is not None and orders is not None and counts is not None:
+        # the records back in the actors' order, all rounds at once: the record of slot j
+        # in round t of issue k goes to actor orders[t, j, k]
+        at = (np.arange(rounds)[:, None, None] * n + orders) * m + np.arange(m)
+        by_actor = np.empty_like(records)
+        by_actor.reshape(4, -1)[:, at.reshape(-1)] = records.reshape(4, -1)
+        out.update(zip(_PER_ACTOR, by_actor, strict=True))
         out.update(zip(_COUNTS, counts, strict=True))
-        for code, name in ((1, "conflict"), (2, "compromise"), (3, "capitulation")):
+        for code, name in (
+            (CONFLICT, "conflict"),
+            (COMPROMISE, "compromise"),
+            (CAPITULATION, "capitulation"),
+        ):
             out[f"moves_{name}"] = np.count_nonzero(records[2] == code, axis=1).astype(float)
     ending = settle(positions, medians, span, inputs.scale_max - inputs.scale_min)
     forecast = ending.pop("forecast")

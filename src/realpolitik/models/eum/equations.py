@@ -115,6 +115,17 @@ def risk_exponents(security: np.ndarray, axis: int = -1) -> np.ndarray:
     R_i = 2 S_i / spread - (max S + min S) / spread, in [-1, 1] up to rounding, so r in
     [0.5, 2]. Max and min are exact: the result does not depend on the actors' order.
     """
+    if security.size == security.shape[axis]:  # one issue: the same arithmetic on scalars
+        top, bottom = float(security.max()), float(security.min())
+        width = top - bottom
+        if not width > SPREAD_RTOL * (abs(top) + abs(bottom)) + EU_ATOL:
+            return np.ones_like(security)
+        ratio = security * (2.0 / width)
+        ratio -= (top + bottom) / width
+        res = np.subtract(3.0, ratio)
+        ratio += 3.0
+        res /= ratio
+        return res
     hi = security.max(axis=axis, keepdims=True)
     lo = security.min(axis=axis, keepdims=True)
     spread = hi - lo

@@ -49,7 +49,8 @@ O(n^2) for the rest, O(n^2) memory (O(n^3 / block) for the direct sums).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import NamedTuple
+from functools import lru_cache
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -67,7 +68,7 @@ from .equations import (
     risk_exponents,
     utilities,
 )
-from .votes import DEFAULT_MAX_BYTES, direct_vote_sums, probabilities, sorted_vote_sums
+from .votes import DEFAULT_MAX_BYTES, direct_vote_sums, probabilities, sorted_vote_sums, stakes
 
 __all__ = ["Options", "RoundResult", "View", "perceive", "play_round"]
 
@@ -86,6 +87,9 @@ class Options:
     #: every d_ij <= 1 in every round (R spans the positions the run can reach): U_s = 2 d at
     #: r = 1 and 0.5 - 0.5 d >= 0, identities a round then uses
     bounded: bool = False
+
+
+_HALVES = np.array([-0.5, 0.5]).reshape(2, 1, 1, 1)
 
 
 class View(NamedTuple):
@@ -126,7 +130,7 @@ def perceive(
     g = x.shape[1]
     order = np.argsort(x, axis=0, kind="stable")  # by position, then actor index
     at = order if g == 1 else order * g + np.arange(g)
-    xs, ws, ss = (np.ascontiguousarray(a).reshape(-1)[at] for a in (x, w, s))
+    xs, ws, ss = x.reshape(-1)[at], w.reshape(-1)[at], s.reshape(-1)[at]
     mu = None if q == 1.0 else sorted_median(xs, ws, span)
     diff = xs[None, :, :] - xs[:, None, :]
     dist = np.abs(diff)
@@ -137,43 +141,41 @@ def perceive(
         votes = direct_vote_sums(xs, ws, span, None, options.max_bytes)
     else:
         votes = sorted_vote_sums(xs, ws, span, diff)
-    p = probabilities(votes, options.probability)
     s_j, s_i = ss[None, :, :], ss[:, None, :]
     if q == 1.0:
         # Security at r = 1: U_s = min(2 d, 2), U_f = -2 d, U_sq = 0, so
         # E(U_ij) = U_s - s_j (1 - P_ij) (U_s - U_f), 0 for d = 0; where every d <= 1,
         # U_s = 2 d and E(U_ij) = d (2 - 4 s_j (1 - P_ij)).
-        sp = np.subtract(1.0, p, out=p)  # 1 - P ...
-        sp *= s_j  # ... times s_j: s_j (1 - P_ij), and transposed s_i (1 - P_ji)
+        sp = stakes(votes, s_j, options.probability)  # s_j (1 - P_ij); transposed s_i (1 - P_ji)
         e1 = np.multiply(sp, -4.0)
         e1 += 2.0
         e1 *= d
         if not options.bounded:  # beyond d = 1: U_s = 2, E = 2 - s_j (1 - P_ij) (2 + 2 d);
             # the same bits as the bounded form where d <= 1, whatever the batch holds
             far = d > 1.0
-            if far.any():
+            if np.count_nonzero(far):
                 e1[far] = 2.0 - sp[far] * (2.0 + 2.0 * d[far])
     else:
+        p = probabilities(votes, options.probability)
         dmu = np.abs(xs - mu) / span
         e1 = expected_utility(p, d, s_j, dmu[:, None, :], 1.0, q, t)
         e1 *= differ
     security = ordered_sum(e1, axis=0)  # S_j: over the challengers i
     r = risk_exponents(security, axis=0)
     if options.vote_risk:
-        p = probabilities(direct_vote_sums(xs, ws, span, r, options.max_bytes), options.probability)
+        votes = direct_vote_sums(xs, ws, span, r, options.max_bytes)
         if q == 1.0:
-            sp = np.subtract(1.0, p, out=p)
-            sp *= s_j
+            sp = stakes(votes, s_j, options.probability)
+        else:
+            p = probabilities(votes, options.probability)
     rho = r[:, None, :]  # the receiver's view (rows)
     ab = np.empty((2, *d.shape))  # a and b, stacked so that one call compares both
     if q == 1.0:
-        pl_ph = np.empty((2, *d.shape))
-        pl, ph = pl_ph
-        np.multiply(d, 0.5, out=ph)
-        ph += 0.5  # 0.5 + 0.5 d
-        np.subtract(1.0, ph, out=pl)  # 0.5 - 0.5 d ...
+        pl_ph = np.multiply(d, _HALVES)  # -0.5 d, 0.5 d
+        pl_ph += 0.5  # 0.5 - 0.5 d, 0.5 + 0.5 d
+        pl, ph = pl_ph[0], pl_ph[1]
         if not options.bounded:
-            np.maximum(pl, 0.0, out=pl)  # ... and 0 beyond d = 1
+            np.maximum(pl, 0.0, out=pl)  # 0 beyond d = 1
         np.power(pl_ph, rho, out=pl_ph)
         base = np.power(0.5, rho) - pl  # (U_s - U_sq) / 4
         spread = np.subtract(ph, pl, out=ph)  # (U_s - U_f) / 4
@@ -192,43 +194,114 @@ def perceive(
 
 
 class RoundResult(NamedTuple):
-    """A round's outcome for g issues, in the actors' order."""
+    """A round's outcome for g issues: the new positions in the actors' order, the
+    per-actor records in slot order (``order`` gives each slot's actor: a record ``rec``
+    is ``put_along_axis(out, order, rec, axis=0)`` in the actors' order), so that a run
+    puts them back once, for all its rounds."""
 
-    #: (n, g): the positions after the round.
+    #: (n, g): the positions after the round, in the actors' order.
     x: np.ndarray
     #: (g,): the median of the positions before the round (its input) where Q < 1.
     median: np.ndarray | None
-    #: (n, g): the risk exponents of the round.
+    #: (n, g): the actor in each slot.
+    order: np.ndarray
+    #: (n, g): by slot: the risk exponents of the round.
     r: np.ndarray
-    #: (n, g): the security levels of the round.
+    #: (n, g): by slot: the security levels of the round.
     security: np.ndarray
-    #: (n, g): the offer accepted: NO_OFFER, CONFLICT, COMPROMISE or CAPITULATION.
-    accepted: np.ndarray
-    #: (n, g): the actor whose offer was accepted, -1 for none.
-    proposer: np.ndarray
+    #: (n, g): by slot: the offer accepted, NO_OFFER, CONFLICT, COMPROMISE or
+    #: CAPITULATION, or None without ``options.details``.
+    accepted: np.ndarray | None
+    #: (n, g): by slot: the actor whose offer was accepted, -1 for none (or None).
+    proposer: np.ndarray | None
     #: (4, g): conflict, compromise and capitulation offers and stalemates (ordered
     #: receiver-proposer pairs), or None without ``options.details``.
     counts: np.ndarray | None
 
 
 #: A kind's code in ``accepted``, by its rank 0..3 (conflict first: 3).
+#: Up to this many compromise receivers in a round, their moves are computed one by one.
+_FEW = 4
 _RANK_CODE = np.array([NO_OFFER, CAPITULATION, COMPROMISE, CONFLICT], dtype=float)
 
 
-def _counts(*masks: np.ndarray) -> np.ndarray:
-    """The True entries of each of ``masks`` (n, n, g) per issue: (len(masks), g) floats."""
-    g = masks[0].shape[-1]
+@lru_cache(maxsize=64)
+def _aranges(n: int, g: int) -> tuple[np.ndarray, np.ndarray]:
+    """The flat index of (receiver i, proposer 0, issue 0) in an (n, n, g) array as a
+    column, i n g, and arange(g); read-only (a round's index helpers)."""
+    base_i, cols = (np.arange(n) * (n * g))[:, None], np.arange(g)
+    base_i.setflags(write=False)
+    cols.setflags(write=False)
+    return base_i, cols
+
+
+def _pair_at(base_i: np.ndarray, j: np.ndarray, g: int, cols: np.ndarray) -> np.ndarray:
+    """The flat indices of (i, j[i, k], k) in an (n, n, g) array, for proposers ``j``
+    (n, g)."""
+    return base_i + j if g == 1 else base_i + j * g + cols
+
+
+def _counts(
+    conflict: np.ndarray,
+    compromise: np.ndarray,
+    yields: np.ndarray,
+    differ: np.ndarray,
+    either: np.ndarray,
+) -> np.ndarray:
+    """Per issue, from masks (n, n, g): the conflict, compromise and capitulation offers
+    (offers to yield that are no compromise) and the stalemates (pairs at different
+    positions with neither a > 0 nor b > 0: ``differ`` and not ``either``, which implies
+    ``differ``), as (4, g) floats."""
+    g = conflict.shape[-1]
     if g == 1:
-        return np.array([[np.count_nonzero(m)] for m in masks], dtype=float)
-    flat = np.stack(masks).reshape(len(masks), -1, g).view(np.uint8)
-    return np.add.reduce(flat, axis=1, dtype=np.intp).astype(float)
+        k = [np.count_nonzero(m) for m in (conflict, compromise, yields, differ, either)]
+        return np.array([[k[0]], [k[1]], [k[2] - k[1]], [k[3] - k[4]]], dtype=float)
+    flat = np.stack((conflict, compromise, yields, differ, either)).reshape(5, -1, g)
+    k = np.add.reduce(flat.view(np.uint8), axis=1, dtype=np.intp)
+    return np.stack((k[0], k[1], k[2] - k[1], k[3] - k[4])).astype(float)
 
 
-def _keep_first(cand: np.ndarray, key: np.ndarray, tol: np.ndarray | float) -> np.ndarray:
-    """The candidates whose ``key`` is within ``tol`` of the smallest among a receiver's
-    candidates (axis 1)."""
-    low = np.where(cand, key, np.inf).min(axis=1)
-    return cand & (key <= (low + tol)[:, None, :])
+def _land(xi: Any, xj: Any, share: Any, close: Any, pick: Any) -> Any:
+    """A compromise's target, x_i + (x_j - x_i) share, landing on x_i or x_j when within
+    ``close`` of it (x_i first); elementwise, ``pick(condition, if_true, if_false)``."""
+    aim = xi + (xj - xi) * share
+    return pick(abs(aim - xi) <= close, xi, pick(abs(xj - aim) <= close, xj, aim))
+
+
+def _pick(condition: bool, if_true: float, if_false: float) -> float:
+    return if_true if condition else if_false
+
+
+def _compromise_moves(
+    new: np.ndarray,
+    xs: np.ndarray,
+    xj: np.ndarray,
+    comp_row: np.ndarray,
+    at: np.ndarray,
+    a: np.ndarray,
+    b: np.ndarray,
+    close: np.ndarray,
+) -> np.ndarray:
+    """``new`` (n, g) with the receivers of compromises (``comp_row``) moved by
+    :func:`_land`, share = max(0, -a / b) of the chosen offers (flat indices ``at``). A
+    few receivers (the usual case) are computed one by one in Python floats, many at
+    once in numpy: the same IEEE operations, the same bits."""
+    rows = np.flatnonzero(comp_row)
+    a_flat, b_flat = a.reshape(-1), b.reshape(-1)
+    if rows.size <= _FEW:
+        g = new.shape[1]
+        new = np.ascontiguousarray(new)
+        out = new.reshape(-1)  # a view of new
+        for r in rows.tolist():
+            k = at.item(r)
+            share = max(0.0, -(a_flat.item(k) / b_flat.item(k)))
+            out[r] = _land(xs.item(r), xj.item(r), share, close.item(r % g), _pick)
+        return new
+    b_at = np.where(comp_row, b_flat[at], 1.0)  # (b > 0 on offers)
+    share = np.divide(a_flat[at], b_at, out=b_at)
+    np.negative(share, out=share)
+    np.maximum(share, 0.0, out=share)
+    return np.where(comp_row, _land(xs, xj, share, close, np.where), new)
 
 
 def _break_ties(
@@ -269,12 +342,13 @@ def play_round(
     """One round of g issues; arguments as in :func:`perceive`."""
     view = perceive(x, w, s, span, options)
     order, xs, diff, ab = view.order, view.xs, view.diff, view.ab
-    a, b = ab
+    a, b = ab[0], ab[1]
     n, g = xs.shape
     tol = EU_ATOL / view.scale
 
     # 2. Offers to receiver i (axis 0) from proposer j (axis 1).
-    apos, bpos = ab > tol  # False for one position (a = b = 0)
+    pos = ab > tol  # False for one position (a = b = 0)
+    apos, bpos = pos[0], pos[1]
     conflict = b - a > tol
     conflict &= apos
     yields = bpos > apos
@@ -282,54 +356,51 @@ def play_round(
     compromise &= yields
     counts = None
     if options.details:  # conflict, compromise, capitulation offers, stalemates
-        stalemate = apos | bpos
-        np.greater(view.differ, stalemate, out=stalemate)
-        counts = _counts(conflict, compromise, yields, stalemate)
-        counts[2] -= counts[1]  # capitulations: the offers to yield that are no compromise
+        counts = _counts(conflict, compromise, yields, view.differ, apos | bpos)
 
     # 3. The best kind each receiver has (rank 3 conflict, 2 compromise, 1 capitulation),
     #    then the first offer of it by the keys, the later keys only where ties remain.
+    #    (Gathers go through flat indices: receiver i, proposer j, issue k is at
+    #    (i n + j) g + k, and j g + k for the slots.)
     rank = yields.view(np.int8) + compromise.view(np.int8)
     rank += 3 * conflict.view(np.int8)
+    base_i, cols = _aranges(n, g)
     best = rank.max(axis=1)  # (n, g)
     has = best > 0
     cand = rank == best[:, None, :]  # (every proposer where a receiver has no offer)
     comp_row = best == 2
-    any_comp = bool(comp_row.any())
+    any_comp = np.count_nonzero(comp_row) > 0
     comp = comp_row[:, None, :]
     move_tol = MOVE_RTOL * span
     dist = view.dist
-    rows, cols = np.arange(n)[:, None], np.arange(g)
     if any_comp:  # compromises: the largest b first; the others: the smallest move
         key = np.where(comp, -b, dist)
         key_tol = np.where(comp_row, tol, move_tol)  # (n, g)
     else:
-        key, key_tol = dist, np.broadcast_to(move_tol, (n, g))
+        key, key_tol = dist, move_tol
     masked = np.where(cand, key, np.inf)
     idx = masked.argmin(axis=1)  # the first offer by the first key
-    near = masked <= (masked[rows, idx, cols] + key_tol)[:, None, :]
-    if any_comp:  # compromises tied on b (those of one position are): the smallest move,
-        # |x_j - x_i| max(0, -a / b) (a + b > 0 keeps the share below 1)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            share = np.divide(a, b)
-        np.negative(share, out=share)
-        np.maximum(share, 0.0, out=share)
-        moves = np.multiply(dist, share)
-        moves[~(near & comp)] = np.inf
-        second = moves.argmin(axis=1)
-        idx = np.where(comp_row, second, idx)
-        near = np.where(comp, moves <= (moves[rows, second, cols] + move_tol)[:, None, :], near)
+    at = _pair_at(base_i, idx, g, cols)
+    near = masked <= (masked.reshape(-1)[at] + key_tol)[:, None, :]
     # Offers still tied with the chosen one need the later keys, unless they come from the
-    # chosen proposer's position: their E^i(U_ji) (which depends on the proposer only
-    # through its position), moves and targets are then the chosen offer's, so the first
-    # slot among them, the lowest actor index at that position, is the one the rule picks,
-    # and argmin found it.
-    xj = xs[idx, cols]
+    # chosen proposer's position and are no compromises: their E^i(U_ji) (which depends
+    # on the proposer only through its position), moves and targets are then the chosen
+    # offer's, so the first slot among them, the lowest actor index at that position, is
+    # the one the rule picks, and argmin found it. Compromises from one position share b
+    # but not a (it depends on the proposer's salience), so their moves differ: a
+    # compromise tied on b with any other offer takes the later keys too (rare: a
+    # receiver seldom has a compromise as its best kind, and seldom two equal ones).
+    slot_at = idx if g == 1 else idx * g + cols
+    xj = xs.reshape(-1)[slot_at]
     other = xs[None, :, :] != xj[:, None, :]
     other &= near
     tied = np.logical_or.reduce(other, axis=1)
     tied &= has
-    if tied.any():  # ties across positions (rare): the later keys, for those receivers only
+    if any_comp:
+        on_b = near & comp
+        if np.count_nonzero(on_b) > np.count_nonzero(comp_row):
+            tied |= np.add.reduce(on_b, axis=1, dtype=np.intp) > 1
+    if np.count_nonzero(tied):  # the later keys, for those receivers only
         ri, gi = np.nonzero(tied)
         idx[ri, gi] = _break_ties(
             near[ri, :, gi],
@@ -343,23 +414,21 @@ def play_round(
             move_tol[gi],
             tol,
         )
-        xj = xs[idx, cols]
+        at = _pair_at(base_i, idx, g, cols)
+        slot_at = idx if g == 1 else idx * g + cols
+        xj = xs.reshape(-1)[slot_at]
 
     # 4. The moves, all at once.
     new = np.where(has, xj, xs)
-    if any_comp:  # to the share of the way, landing on x_i or x_j within POS_RTOL R of it
-        aim = xs + (xj - xs) * share[rows, idx, cols]
-        close = POS_RTOL * span
-        aim = np.where(np.abs(aim - xs) <= close, xs, np.where(np.abs(xj - aim) <= close, xj, aim))
-        new = np.where(comp_row, aim, new)
+    if any_comp:  # the share max(0, -a / b) of the way (below 1: a + b > 0), landing on
+        # x_i or x_j within POS_RTOL R of it
+        new = _compromise_moves(new, xs, xj, comp_row, at, a, b, POS_RTOL * span)
 
-    # Back to the actors' order.
-    flat = (order * g + cols).reshape(-1)
-    out = np.empty((5, n * g))
-    sources = [new, view.r, view.security]
+    # The positions back in the actors' order; the records stay by slot.
+    x_new = np.empty_like(new)
+    np.put(x_new, order if g == 1 else order * g + cols, new)
+    accepted = proposer = None
     if options.details:
-        sources += [_RANK_CODE[best], np.where(has, order[idx, cols], -1)]
-    for k, arr in enumerate(sources):
-        out[k, flat] = arr.reshape(-1)
-    out = out.reshape(5, n, g)
-    return RoundResult(out[0], view.median, out[1], out[2], out[3], out[4], counts)
+        accepted = _RANK_CODE[best]
+        proposer = np.where(has, order.reshape(-1)[slot_at], -1)
+    return RoundResult(x_new, view.median, order, view.r, view.security, accepted, proposer, counts)

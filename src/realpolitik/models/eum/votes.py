@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._ordered import ordered_sum
+from .._ordered import ordered_sum, reduce_rows
 
 __all__ = ["METHODS", "PROBABILITIES", "vote_sums", "win_probabilities"]
 
@@ -47,7 +47,7 @@ DEFAULT_MAX_BYTES = 256 * 2**20
 COUNT_MAX_N = 32
 
 
-def _hinge(zs: np.ndarray, ws: np.ndarray, v: np.ndarray) -> np.ndarray:
+def _hinge(zs: np.ndarray, ws: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """H(v) = sum_k w_k max(0, v - 2 z_k) at every v (n, n, g), for ``zs`` (n, g) sorted
     along axis 0 (z_0 = 0) and weights ``ws``; every v lies in [0, 2 max z].
 
@@ -56,7 +56,7 @@ def _hinge(zs: np.ndarray, ws: np.ndarray, v: np.ndarray) -> np.ndarray:
     sums of w and w z over those c voters (prefix sums), all issues at once. Many actors:
     H at its knots, interpolated issue by issue (one ``np.interp``, a binary search per
     value). The method depends on n only, so a column gets the same bits alone and in a
-    batch.
+    batch. Returns H and the total weight W (g,).
     """
     n, g = zs.shape
     knots = zs + zs
@@ -66,10 +66,12 @@ def _hinge(zs: np.ndarray, ws: np.ndarray, v: np.ndarray) -> np.ndarray:
     np.add.accumulate(ws * knots, axis=0, out=prefix[1, 1:])
     if n > COUNT_MAX_N:
         at_knots = knots * prefix[0, :-1] - prefix[1, :-1]  # H(2 z_j): the voters below j
+        if g == 1:
+            return np.interp(v, knots[:, 0], at_knots[:, 0]), prefix[0, -1]
         out = np.empty(v.shape)
         for k in range(g):
             out[..., k] = np.interp(v[..., k], knots[:, k], at_knots[:, k])
-        return out
+        return out, prefix[0, -1]
     count = np.zeros(v.shape, dtype=np.intp)
     for slot in range(n):
         count += knots[slot] <= v
@@ -78,7 +80,7 @@ def _hinge(zs: np.ndarray, ws: np.ndarray, v: np.ndarray) -> np.ndarray:
         count += np.arange(g)
     out = v * prefix[0].reshape(-1)[count]
     out -= prefix[1].reshape(-1)[count]
-    return out
+    return out, prefix[0, -1]
 
 
 def sorted_vote_sums(
@@ -96,12 +98,12 @@ def sorted_vote_sums(
     """
     n, g = xs.shape
     zs = (xs - xs[:1]) / span
-    out = _hinge(zs, ws, zs[:, None, :] + zs[None, :, :])  # H(z_a + z_b)
+    out, total = _hinge(zs, ws, zs[:, None, :] + zs[None, :, :])  # H(z_a + z_b)
     out -= out.reshape(n * n, g)[:: n + 1].copy()[:, None, :]  # - H(2 z_a): the diagonal
     if diff is None:
         diff = xs[None, :, :] - xs[:, None, :]
     rise = np.minimum(diff, 0.0)  # + W max(0, z_a - z_b) = -W min(0, x_b - x_a) / R
-    rise *= np.add.accumulate(ws, axis=0)[-1] / -span  # -W / R
+    rise *= total / -span  # -W / R
     out += rise
     np.maximum(out, 0.0, out=out)
     return out
@@ -128,10 +130,24 @@ def direct_vote_sums(
     return out
 
 
+def stakes(votes: np.ndarray, s_j: np.ndarray, probability: str) -> np.ndarray:
+    """s_j (1 - P_ij) (n, n, g), the target's salience times the challenger's probability
+    of failing, from vote sums (n, n, g) and ``s_j`` (1, n, g). With the all-pairs
+    normaliser computed as s_j - (s_j / D) N_ij: one pass over the pairs fewer."""
+    if probability == "all_pairs":
+        total = reduce_rows(reduce_rows(np.ascontiguousarray(votes)))  # D / 2: a, then b
+        out = np.multiply(votes, s_j * (-0.5 / np.where(total > 0, total, np.inf)))
+        out += s_j
+        return out
+    out = np.subtract(1.0, probabilities(votes, probability))
+    out *= s_j
+    return out
+
+
 def probabilities(votes: np.ndarray, probability: str) -> np.ndarray:
     """P[i, j, k] from vote sums (n, n, g) (any factor common to an issue's votes cancels)."""
     if probability == "all_pairs":
-        total = ordered_sum(ordered_sum(votes, axis=0), axis=0)  # D / 2: over a, then b
+        total = reduce_rows(reduce_rows(np.ascontiguousarray(votes)))  # D / 2: a, then b
         return votes * (0.5 / np.where(total > 0, total, np.inf))
     den = votes + votes.transpose(1, 0, 2)
     with np.errstate(invalid="ignore", divide="ignore"):
