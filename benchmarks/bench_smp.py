@@ -9,7 +9,7 @@ Run from the repository root::
 
 1. Seconds per turn for n = 10, 50 and 200 actors on 1, 2 and 3 dimensions (random inputs
    from ``numpy.random.default_rng``), the model against the plain-loop reference
-   (``benchmarks/reference_smp.py``: the same equations with loops over actors, pairs and
+   (``tests/reference_smp.py``: the same equations with loops over actors, pairs and
    voters). The model is timed over whole runs (at most 10 turns at n <= 50, 5 at n = 200;
    seconds per turn played), the reference over its first turns from the same input; both
    include the assessment of each new state. ``--quick`` skips the n = 200 reference turns
@@ -45,7 +45,7 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(ROOT / "tests"))  # the plain-loop reference
 sys.path.insert(0, str(ROOT / "src"))
 
 import reference_smp as ref  # noqa: E402

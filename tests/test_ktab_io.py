@@ -58,7 +58,10 @@ def test_dummy_data_with_a_quoted_description_and_padded_cells():
     assert sc.name == "DummyData_3Dim"
     assert sc.description == "Dummy scenario to test reading format"
     assert sc.issue_ids == ("pstn1", "pstn2", "pstn3")
-    assert sc.actor_ids[0] == "sactor-00" and sc.actors[0].name == "Random Spatial Actor"
+    # every actor has the description "Random Spatial Actor": names keep them apart
+    assert sc.actor_ids[0] == "sactor-00"
+    assert sc.actors[0].name == "SActor-00 (Random Spatial Actor)"
+    assert len({a.name for a in sc.actors}) == len(sc.actors)
     assert sc.actors[2].capability == 129.643
     assert sc.stance("sactor-02", "pstn3").position == 0.07
 
@@ -156,7 +159,16 @@ def problems(write, text: str | bytes, name: str = "k.csv"):
 def test_a_good_file_with_an_empty_description_names_the_actor_by_its_short_name(write):
     sc = rp.load(write("k.csv", GOOD))
     assert sc.actor("c").name == "C"
+    assert sc.actor("a").name == "Alpha"
     assert sc.issue_ids == ("pos1", "pos2")
+
+
+def test_a_file_separated_by_semicolons_says_so(write):
+    text = GOOD.replace(",", ";")
+    assert looks_like_ktab(text)
+    (found,) = problems(write, text)
+    assert found.line == 1 and found.field == "scenario line"
+    assert "separated by ';'" in found.message and "','" in found.message
 
 
 def test_a_bom_trailing_commas_spaces_and_blank_lines_are_fine(write):

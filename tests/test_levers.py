@@ -309,3 +309,39 @@ def test_cli_actor_is_required():
     res = run_cli("levers", str(UNCERTAIN))
     assert res.exit_code == 2
     assert "--actor" in res.output
+
+
+def test_a_step_that_ends_or_starts_a_cycle_is_flagged_and_a_forecast_agrees():
+    """The EUM cycles on some caucasus issues: a step that makes such an issue settle (or
+    one that starts a cycle) has no gain to measure there, and says what it did."""
+    res = levers("caucasus-2022", "dpr-lpr-authorities", "eum")
+    flagged = [lv for lv in res.levers["eum"] if lv.determinacy]
+    assert flagged
+    sc = rp.load("caucasus-2022")
+    checked = 0
+    for lv in flagged:
+        for issue, state in lv.determinacy.items():
+            before = res.forecast["eum"][issue]
+            assert math.isnan(before) == (state == "determined")
+            assert lv.toward[issue] == 0.0  # no effect measured on it
+            if lv.kind == "salience" and checked < 3:
+                sign = "+=" if lv.direction > 0 else "-="
+                after = rp.forecast(intervene(sc, [f"{lv.target}{sign}{lv.step!r}"]), "eum")
+                assert math.isnan(after.value("eum", issue)) == (state == "undetermined")
+                checked += 1
+    assert checked
+    again = Levers.from_json(res.to_json())
+    assert [dict(lv.determinacy) for lv in again.levers["eum"]] == [
+        dict(lv.determinacy) for lv in res.levers["eum"]
+    ]
+    assert "makes" in flagged[0].determinacy_note()
+
+
+def test_cli_says_which_steps_end_or_start_a_cycle():
+    res = run_cli(
+        "levers", "caucasus-2022", "--actor", "dpr-lpr-authorities", "-m", "eum", "--top", "40"
+    )
+    assert res.exit_code == 0, res.output
+    out = " ".join(res.stdout.split())
+    assert "makes donbas-control determined" in out
+    assert '"makes i undetermined"' in out

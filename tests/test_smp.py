@@ -13,13 +13,12 @@
 2. Properties: positions stay on the scale, permuting actors permutes the results, separate
    issues are independent bit for bit, the same seed gives the same bytes.
 3. Options, shocks, degenerate inputs, the forecast's reading, and the plain-loop reference
-   (benchmarks/reference_smp.py).
+   (tests/reference_smp.py).
 """
 
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -37,8 +36,7 @@ HERE = Path(__file__).parent
 DATA = HERE / "data" / "ktab"
 RUNS = json.loads((DATA / "ktab_runs.json").read_text(encoding="utf-8"))
 
-sys.path.insert(0, str(HERE.parent / "benchmarks"))
-import reference_smp  # noqa: E402
+import reference_smp  # noqa: E402  (tests/, beside this file)
 
 
 def ktab_input(stem: str) -> tuple[ModelInput, list[str]]:

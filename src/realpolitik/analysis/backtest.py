@@ -455,19 +455,30 @@ def _run(
     for name, (_, fn) in BASELINES.items():
         forecasts[name] = np.array([float(fn(inp)[0]) for inp in inputs])
     size = int(chunk_size or DEFAULT_CHUNK)
-    packed = _pack(_split(_batches(inputs), size), size)
-    # A batch's columns are separate one-issue cases: a joint model runs each on its own,
-    # which is its joint run of a one-issue scenario (the cases of scenarios with several
-    # issues are run jointly below).
-    tasks = [_Task(tuple(p.separate() for p in plans), tuple(b)) for b in packed]
+    # A batch's columns are separate one-issue cases. A joint model runs in the batches
+    # only the cases of one-issue scenarios (its joint run of such a scenario); the cases
+    # of scenarios with several issues it runs jointly, scenario by scenario, below.
+    separate = tuple(p for p in plans if not p.joint)
+    joint = tuple(p.separate() for p in plans if p.joint)
+    single = [k for k, c in enumerate(cases) if len(c.scenario.issues) == 1]
+    tasks: list[_Task] = []
+    sizes: list[int] = []
+    for group, ks in ((separate, list(range(n))), (joint, single)):
+        if not group or not ks:
+            continue
+        for packed in _pack(_split(_batches([inputs[k] for k in ks]), size), size):
+            batches = tuple((tuple(ks[i] for i in index), inp) for index, inp in packed)
+            tasks.append(_Task(group, batches))
+            sizes.append(sum(len(index) for index, _ in batches))
+    total = sum(sizes)
     for p in plans:
         forecasts[p.name] = np.full(n, np.nan)
     states: dict[str, np.ndarray] = {}
     results: list[Any] = []
-    if len(tasks) == 1:  # no pool to start for one chunk
-        results = [run_task(tasks[0])]
-        if progress is not None:
-            progress(n, n)
+    if len(tasks) <= 1:  # no pool to start for one chunk
+        results = [run_task(t) for t in tasks]
+        if progress is not None and total:
+            progress(total, total)
     else:
         from ..runner import backend as make_backend
 
@@ -476,9 +487,9 @@ def _run(
         try:
             for index, res in runner.map(run_task, tasks):
                 results.append(res)
-                done += sum(len(b[0]) for b in packed[index])
+                done += sizes[index]
                 if progress is not None:
-                    progress(done, n)
+                    progress(done, total)
         finally:
             if backend is None:
                 runner.close()

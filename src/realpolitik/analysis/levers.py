@@ -103,6 +103,11 @@ class Lever:
     are the effects of the whole ``step`` (in units). ``gain`` is the change of A's
     salience-weighted gain (``None`` if A has no issue with a status quo); ``toward`` maps
     each of A's issues to the forecast's move toward A's position (share of the scale).
+    ``determinacy`` maps each of A's issues whose forecast the step makes determinate or
+    undetermined (a dynamic model that settles, or starts to cycle) to ``"determined"``
+    or ``"undetermined"``, its state after the step; such an issue has no effect to measure
+    and counts in neither ``gain`` nor ``toward``, so the flag is what says the step did
+    something there.
     """
 
     kind: str
@@ -115,9 +120,11 @@ class Lever:
     move: float
     step: float | None = None
     persuade: bool = False
+    determinacy: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "toward", MappingProxyType(dict(self.toward)))
+        object.__setattr__(self, "determinacy", MappingProxyType(dict(self.determinacy)))
 
     @property
     def target(self) -> str:
@@ -152,6 +159,10 @@ class Lever:
             return f"{verb} {who}'s capability"
         return f"{verb} {who}'s {self.kind} on {self.issue}"
 
+    def determinacy_note(self) -> str:
+        """``"makes i1 determined; makes i2 undetermined"``, or ``""``."""
+        return "; ".join(f"makes {i} {state}" for i, state in self.determinacy.items())
+
     def to_dict(self) -> dict[str, Any]:
         return _jsonable(  # type: ignore[no-any-return]
             {
@@ -168,6 +179,7 @@ class Lever:
                 "rate": self.rate,
                 "move": self.move,
                 "toward": dict(self.toward),
+                "determinacy": dict(self.determinacy),
             }
         )
 
@@ -184,6 +196,7 @@ class Lever:
             move=d["move"],
             step=d["step"],
             persuade=bool(d["persuade"]),
+            determinacy=d.get("determinacy", {}),
         )
 
 
@@ -462,8 +475,9 @@ def _gain(setup: _Setup, forecasts: np.ndarray) -> np.ndarray:
     return np.asarray(g[:, 0], dtype=float)
 
 
-# An option: a candidate in one direction, with its effect (gain, toward per column, step).
-_Option = tuple[_Candidate, int, float | None, dict[int, float], float | None]
+# An option: a candidate in one direction, with its effect (gain, toward per column, step,
+# and the columns it makes determinate (True) or undetermined (False)).
+_Option = tuple[_Candidate, int, float | None, dict[int, float], float | None, dict[int, bool]]
 
 
 def _rank(setup: _Setup, options: list[_Option]) -> tuple[Lever, ...]:
@@ -472,7 +486,7 @@ def _rank(setup: _Setup, options: list[_Option]) -> tuple[Lever, ...]:
     w, total = setup.move_weights()
     best: dict[int, Lever] = {}
     order: dict[int, int] = {}
-    for cand, d, gain, toward, step in options:
+    for cand, d, gain, toward, step, flips in options:
         move = sum(w[j] * t for j, t in toward.items()) / total if total > 0 else 0.0
         lever = Lever(
             kind=cand.kind,
@@ -485,6 +499,10 @@ def _rank(setup: _Setup, options: list[_Option]) -> tuple[Lever, ...]:
             move=float(move),
             step=step,
             persuade=cand.persuade,
+            determinacy={
+                sc.issue_ids[j]: "determined" if now else "undetermined"
+                for j, now in sorted(flips.items())
+            },
         )
         key = id(cand)
         order.setdefault(key, len(order))
@@ -581,7 +599,7 @@ def _compromise_exact(setup: _Setup, f0: np.ndarray) -> list[_Option]:
                     d_dist = abs(d * df)
                 toward[j] = -d_dist / span
             gain = float(sum(w[j] * t for j, t in toward.items()) / total) if total > 0 else None
-            options.append((cand, d, gain, toward, None))
+            options.append((cand, d, gain, toward, None, {}))
     return options
 
 
@@ -694,5 +712,10 @@ def _simulated(
             if not gone[i, j]
         }
         gain = None if math.isnan(gains[i]) else float(gains[i])
-        options.append((cand, d, gain, toward, float(size)))
+        flips = {
+            j: not math.isnan(new_f[i, j])
+            for j in setup.own
+            if math.isnan(new_f[i, j]) != math.isnan(f0[j])
+        }
+        options.append((cand, d, gain, toward, float(size), flips))
     return options

@@ -416,6 +416,10 @@ def render_levers(console: Console, sc: Scenario, res: Levers, *, top: int = 10)
         for rank, lv in enumerate(ranked[:top], start=1):
             toward = ", ".join(f"{i} {_pct(v)}" for i, v in lv.toward.items() if v != 0) or "-"
             text = lv.describe(res.actor_name, names)
+            if lv.determinacy:
+                toward = (
+                    f"{toward}; {lv.determinacy_note()}" if toward != "-" else lv.determinacy_note()
+                )
             table.add_row(str(rank), Text(text), _change(lv), _pct(lv.gain), Text(toward))
         if len(ranked) > top:
             table.caption = Text(
@@ -429,7 +433,9 @@ def render_levers(console: Console, sc: Scenario, res: Levers, *, top: int = 10)
             "positions and saliences; issues with a status quo), per unit for exact levers, "
             "for the whole step for simulated ones (the median and the EUM are piecewise "
             f"constant). toward {res.actor}: how much nearer its position each forecast ends, "
-            "as a share of the scale.",
+            'as a share of the scale; "makes i undetermined" (or "determined"): the step '
+            "starts (or ends) a cycle or a drift of the model on issue i, which then counts "
+            "in neither column.",
             style="dim",
         )
     )

@@ -4,9 +4,11 @@ A model is a pure function::
 
     run(inputs: ModelInput, *, rounds: int, **params) -> Trajectory
 
-with no I/O, no printing and no global state. All models in this package treat
-each issue as its own one-dimensional space, so every array is laid out
-``(actors, issues)`` and a model handles all issues at once.
+with no I/O, no printing and no global state. Every array is laid out
+``(actors, issues)`` and a model handles all issues at once: most models treat each
+issue as its own one-dimensional space; a *joint* model (``ModelSpec.joint``, KTAB's
+``smp``) takes the issues as the dimensions of one space, and runs them one at a time
+with ``issues="separate"``.
 
 Conventions
 -----------

@@ -17,7 +17,8 @@ with spaces and lines may end in a comma (KTAB's own files do both); a byte-orde
 blank lines are ignored.
 
 Reading: actors get ids made from their short names (:func:`.csv_io.slug`: ``XJ`` -> ``xj``)
-and names from their descriptions (the short name where the description is empty); each
+and names from their descriptions (the short name where the description is empty, and
+"short name (description)" where several actors share a description); each
 dimension is an issue on a 0-100 scale named after its position column; every number's source
 is the file and its line. As KTAB, the reader rejects positions or saliences outside 0-100, an
 actor whose saliences sum above 100 (beyond a rounding tolerance of 1e-9), negative
@@ -45,6 +46,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+from collections import Counter
 from pathlib import Path
 
 from ..errors import Problem, ScenarioError
@@ -115,6 +117,8 @@ def looks_like_ktab(text: str) -> bool:
     if not rows:
         return False
     first = [c.lower() for c in rows[0]]
+    if len(first) == 1 and len(semi := first[0].split(";")) >= 4:  # KTAB, with ';' (refused)
+        return _int(semi[2]) is not None and _int(semi[3]) is not None
     if "actor" in first and {"capability", "position", "salience"} & set(first):
         return False
     if len(rows[0]) >= 4 and _int(rows[0][2]) is not None and _int(rows[0][3]) is not None:
@@ -136,6 +140,14 @@ def parse_ktab_csv(text: str, name: str, *, stem: str | None = None) -> Scenario
             [Problem(name, "", "the file is empty; expected KTAB's scenario line and a header")]
         )
     line1, first = rows[0]
+    if len(first) < 4 and len(first[0].split(";")) >= 4:
+        add(
+            line1,
+            "scenario line",
+            "the cells are separated by ';'; expected ',' (KTAB's CSVs are comma-separated: "
+            "save the file as CSV with commas)",
+        )
+        raise ScenarioError(problems)
     if len(first) < 4:
         add(
             line1,
@@ -198,6 +210,9 @@ def parse_ktab_csv(text: str, name: str, *, stem: str | None = None) -> Scenario
     actors: list[Actor] = []
     stances: list[Stance] = []
     seen: dict[str, int] = {}
+    # names from the descriptions, unless a description names several actors (KTAB's
+    # examples give every actor one description): then "short name (description)"
+    repeated = Counter(cells[1] for _, cells in body if len(cells) > 1)
     for line, cells in body:
         if len(cells) != width:
             add(line, "row", f"{len(cells)} cell(s); expected {width} ({', '.join(header)})")
@@ -259,7 +274,8 @@ def parse_ktab_csv(text: str, name: str, *, stem: str | None = None) -> Scenario
         assert cap is not None
         seen[aid] = line
         src = Source(ref=KTAB_SOURCE, note=f"line {line}")
-        actors.append(Actor(aid, desc or short, cap, src))
+        actors.append(Actor(aid, desc if desc and repeated[desc] == 1 else
+                            f"{short} ({desc})" if desc else short, cap, src))  # fmt: skip
         for k, (pos, sal) in enumerate(values):
             stances.append(Stance(aid, issue_ids[k], pos, sal, src))
     if not problems and actors and all(a.capability == 0 for a in actors):

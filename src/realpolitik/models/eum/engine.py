@@ -284,10 +284,13 @@ def run(
             screen.append(float(np.add.reduce(positions[step + 1], axis=None)))
             candidate = top >= 1 and screen[-1] in screen[-1 - top : -1]
         else:
-            sums[step + 1] = np.add.reduce(positions[step + 1], axis=0)
-            recent, now_sum = sums[step + 1 - top : step + 1], sums[step + 1]
-            if not every:
-                recent, now_sum = recent[:, active], now_sum[active]
+            if every:
+                sums[step + 1] = np.add.reduce(positions[step + 1], axis=0)
+                recent, now_sum = sums[step + 1 - top : step + 1], sums[step + 1]
+            else:  # (the columns stopped are not filled in yet: their rounds are copied below)
+                now_sum = np.add.reduce(positions[step + 1][:, active], axis=0)
+                sums[step + 1, active] = now_sum
+                recent = sums[step + 1 - top : step + 1, active]
             candidate = top >= 1 and bool((recent == now_sum).any())
         if candidate:
             past, now = bits[step + 1 - top : step + 1], bits[step + 1]

@@ -13,8 +13,8 @@ How our inputs map to KTAB's
 * positions: each issue's scale [scale_min, scale_max] maps linearly onto KTAB's [0, 1]
   (a KTAB CSV's 0-100 becomes x / 100, as KTAB reads it) and back;
 * saliences (0-1 per stance) are KTAB's saliences as given. With ``issues="joint"`` (the
-  default of ``run``, as KTAB: the issues are the dimensions of one space; the registry's
-  ``SPEC`` runs ``"separate"``, see there) an actor's saliences are its
+  default of ``run`` and of the registry's ``SPEC``, as KTAB: the issues are the
+  dimensions of one space) an actor's saliences are its
   shares of attention over the dimensions, and KTAB requires their sum to be at most 1 (its
   readers reject a total above 100); an actor whose saliences sum above 1 (independent
   per-issue saliences, as in our scenarios) has them divided by their sum, its relative
