@@ -163,7 +163,13 @@ def test_model_parameters_from_the_command_line():
         (["-p", "smp.issues=joint"], "'smp' is not among the models run"),
         (["-p", "eumq=1"], "expected MODEL.NAME=VALUE"),
         (["-p", "eum.q=2"], "q must be a number in [0, 1], got 2"),
+        (["-p", "eum.vote_risk=no"], "vote_risk must be true or false, got 'no'"),
+        (["-p", "eum.q=true"], "q must be a number in [0, 1], got True"),
+        (["-p", "eum.rounds=3"], "rounds is no model parameter; use --rounds"),
     ):
         result = runner.invoke(app, ["forecast", "-m", "eum", *args, "--no-store"])
         assert result.exit_code == 2, result.output
         assert message in result.output and "Traceback" not in result.output
+    # "none" is Python's None: smp's capability_scale=None is its documented default reading
+    out = invoke("forecast", "-m", "smp", "-p", "smp.capability_scale=none", "--json")
+    assert rp.Forecast.from_json(out).run("smp").parameters["capability_scale"] is None

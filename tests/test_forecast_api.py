@@ -124,3 +124,31 @@ def test_builtin_ec_scenario_reproduces_table_2_through_the_api():
     assert end.kind == "moving" and end.value is None and np.isnan(run.forecast[0])
     assert end.low == run.per_round["median"][4:, 0].min() < 7.8
     assert end.high == run.per_round["median"][4:, 0].max() > 9.5
+
+
+def test_a_dynamic_model_run_for_no_round_is_static_and_one_round_says_so():
+    none = rp.forecast("ec-emissions-1994", model="eum", rounds=0).issue_forecast(
+        "eum", "emissions-delay"
+    )
+    assert none.kind == "static" and none.value is not None and none.note() == ""
+    assert none.states == (none.value,) and none.low == none.high == none.value
+    one = rp.forecast("ec-emissions-1994", model="eum", rounds=1).issue_forecast(
+        "eum", "emissions-delay"
+    )
+    # one round: the window is rounds 0 and 1, whose medians differ (Table 2: 9.9 -> 8.4)
+    assert one.kind == "moving" and one.low < one.high
+    assert "after 1 round " in one.describe() or one.describe().endswith("after 1 round")
+
+
+def test_smp_that_has_not_converged_is_moving_not_settled():
+    fc = rp.forecast("caucasus-2022", model="smp", rounds=1)
+    converged = np.asarray(fc.run("smp").details["converged"], dtype=float).ravel()
+    assert not converged.all()
+    for j, issue in enumerate(fc.issues):
+        end = fc.issue_forecast("smp", issue)
+        if converged[j]:
+            continue
+        assert end.kind == "moving" and end.low is not None and end.high is not None
+        assert end.low <= end.high
+    settled = rp.forecast("caucasus-2022", model="smp")
+    assert all(settled.issue_forecast("smp", i).kind == "settled" for i in settled.issues)

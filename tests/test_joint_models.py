@@ -99,3 +99,28 @@ def test_levers_of_a_joint_model_move_the_whole_scenario(actor):
     lv = levers(sc, actor="a", model="smp", params=JOINT)
     assert lv.levers["smp"], "a joint model has levers too"
     assert lv.method["smp"] == "finite differences"
+
+
+def test_stochastic_smp_spreads_its_draws_and_a_seed_fixes_them_whatever_the_chunks():
+    """KTAB's stochastic state transitions: each draw gets a seed of its own from the
+    simulation's seed, so a draw differs from the deterministic run of its inputs, and the
+    same seed gives the same bytes in any chunking, in this process or a pool."""
+    stochastic = {"smp": {"state_trans_mode": "stochastic"}}
+    sc = rp.load("caucasus-2022")
+    one = rp.simulate(sc, model="smp", draws=6, seed=9, workers=1, params=stochastic)
+    # the same seed draws the same inputs: what differs is the model's own randomness
+    plain = rp.simulate(sc, model="smp", draws=6, seed=9, workers=1, params=JOINT)
+    assert not np.array_equal(one.forecasts["smp"], plain.forecasts["smp"])
+    for chunk_size, workers in ((1, 1), (4, 2)):
+        again = rp.simulate(
+            sc,
+            model="smp",
+            draws=6,
+            seed=9,
+            workers=workers,
+            chunk_size=chunk_size,
+            params=stochastic,
+        )
+        assert again.forecasts["smp"].tobytes() == one.forecasts["smp"].tobytes()
+    other = rp.simulate(sc, model="smp", draws=6, seed=10, workers=1, params=stochastic)
+    assert other.forecasts["smp"].tobytes() != one.forecasts["smp"].tobytes()
