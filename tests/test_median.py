@@ -35,7 +35,9 @@ def brute_force_median(c: np.ndarray, x: np.ndarray, s: np.ndarray) -> float:
     np.fill_diagonal(v, np.inf)
     worst = v.min(axis=1)  # worst[j] = min_k v(j, k)
     scale = w.sum() * (cands[-1] - cands[0])
-    tied = cands[worst >= worst.max() - TIE_RTOL * scale]
+    # tied: the positions no other beats by more than the tolerance (f within it of the
+    # smallest f, as the module states the rule: f(x_k) - f(x_j) is the vote v(j, k))
+    tied = cands[worst >= -TIE_RTOL * scale]
     mean = np.sum(w * x) / w.sum() if w.sum() > 0 else x.mean()
     dist = np.abs(tied - mean)
     return float(tied[dist <= dist.min() + TIE_RTOL * (cands[-1] - cands[0])].min())

@@ -85,8 +85,11 @@ def _l1_of_sorted(xs: np.ndarray, ws: np.ndarray) -> tuple[np.ndarray, np.ndarra
     ts = cs[..., -1:]
     # sum over i <= a of w_i (x_a - x_i)  +  sum over i > a of w_i (x_i - x_a)
     f = (xc * cw - cs) + ((ts - cs) - xc * (tw - cw))
-    plain = np.add.accumulate(xc, axis=-1)[..., -1:]
-    mean = shift + np.where(tw > 0, ts, plain) / np.where(tw > 0, tw, xs.shape[-1])
+    if np.all(tw > 0):
+        mean = shift + ts / tw
+    else:  # the plain mean where every weight is 0
+        plain = np.add.accumulate(xc, axis=-1)[..., -1:]
+        mean = shift + np.where(tw > 0, ts, plain) / np.where(tw > 0, tw, xs.shape[-1])
     return np.maximum(f, 0.0), mean, tw
 
 

@@ -116,7 +116,8 @@ def risk_exponents(security: np.ndarray, axis: int = -1) -> np.ndarray:
     [0.5, 2]. Max and min are exact: the result does not depend on the actors' order.
     """
     if security.size == security.shape[axis]:  # one issue: the same arithmetic on scalars
-        top, bottom = float(security.max()), float(security.min())
+        top = float(np.maximum.reduce(security, axis=None))
+        bottom = float(np.minimum.reduce(security, axis=None))
         width = top - bottom
         if not width > SPREAD_RTOL * (abs(top) + abs(bottom)) + EU_ATOL:
             return np.ones_like(security)

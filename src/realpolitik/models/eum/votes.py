@@ -136,7 +136,12 @@ def stakes(votes: np.ndarray, s_j: np.ndarray, probability: str) -> np.ndarray:
     normaliser computed as s_j - (s_j / D) N_ij: one pass over the pairs fewer."""
     if probability == "all_pairs":
         total = reduce_rows(reduce_rows(np.ascontiguousarray(votes)))  # D / 2: a, then b
-        out = np.multiply(votes, s_j * (-0.5 / np.where(total > 0, total, np.inf)))
+        if total.size == 1:  # one issue: the same arithmetic on a scalar
+            half = float(total[0])
+            factor: np.ndarray | float = -0.5 / half if half > 0 else -0.0
+        else:
+            factor = -0.5 / np.where(total > 0, total, np.inf)
+        out = np.multiply(votes, s_j * factor)
         out += s_j
         return out
     out = np.subtract(1.0, probabilities(votes, probability))
