@@ -184,8 +184,12 @@ def chunk_uniforms(seed: int, start: int, stop: int, k: int) -> np.ndarray:
     from ..runner import draw_generator
 
     u = np.empty((stop - start, k))
+    if stop > start:
+        draw_generator(seed, start)  # checks the seed and the index once
     for row, i in enumerate(range(start, stop)):
-        u[row] = draw_generator(seed, i).random(k)
+        # draw_generator(seed, i), without its checks: the same generator, the same numbers
+        ss = np.random.SeedSequence(entropy=seed, spawn_key=(i,))
+        u[row] = np.random.Generator(np.random.PCG64(ss)).random(k)
     return u
 
 
@@ -207,7 +211,9 @@ def run_chunk(task: Chunk) -> dict[str, Any]:
     else:  # the best estimates
         values = point_values(sc, b)
     model_seed = task.seed if task.model_seed is None else task.model_seed
-    seeds = None if model_seed is None else draw_seeds(model_seed, task.start, task.stop)
+    seeds = None
+    if model_seed is not None and any(p.stochastic for p in task.plans):
+        seeds = draw_seeds(model_seed, task.start, task.stop)
     outcomes = evaluate(sc, values, task.plans, seeds)
     sq, lo, hi = _issue_arrays(sc)
     result: dict[str, Any] = {"forecast": {}, "gains": {}, "settled": {}, "cycle_period": {}}

@@ -118,36 +118,101 @@ class View(NamedTuple):
     scale: float
 
 
+class Buffers:
+    """A round's large arrays for g issues of n actors, (n, n, g) each, views of flat
+    arrays in ``pool`` (name -> array) that a run keeps: its rounds write into the same
+    memory round after round, whatever the number of issues still computed. Fresh memory
+    of that size costs page faults, about a third of the time of a round of a batch of
+    draws; the values written do not depend on the memory they are written to."""
+
+    diff: np.ndarray
+    dist: np.ndarray
+    d: np.ndarray
+    v: np.ndarray
+    votes: np.ndarray
+    gather: np.ndarray
+    rise: np.ndarray
+    sp: np.ndarray
+    e1: np.ndarray
+    base: np.ndarray
+    key: np.ndarray
+    tmp: np.ndarray
+    differ: np.ndarray
+    le: np.ndarray
+    conflict: np.ndarray
+    yields: np.ndarray
+    compromise: np.ndarray
+    cand: np.ndarray
+    near: np.ndarray
+    other: np.ndarray
+
+    _FLOATS = ("diff", "dist", "d", "v", "votes", "gather", "rise", "sp", "e1", "base", "key",
+               "tmp")  # fmt: skip
+    _BOOLS = ("differ", "le", "conflict", "yields", "compromise", "cand", "near", "other")
+
+    def __init__(self, n: int, g: int, pool: dict[str, np.ndarray] | None = None) -> None:
+        pool = {} if pool is None else pool
+        sq = (n, n, g)
+        size = n * n * g
+
+        def take(name: str, dtype: type, k: int = 1) -> np.ndarray:
+            # one flat array per name: below malloc's threshold for memory of its own when
+            # small (reused from run to run), and a view of the first g issues' worth
+            flat = pool.get(name)
+            if flat is None or flat.size < k * size:
+                flat = pool[name] = np.empty(k * size, dtype=dtype)
+            return flat[: k * size].reshape((k, *sq) if k > 1 else sq)
+
+        for name in self._FLOATS:
+            setattr(self, name, take(name, float))
+        for name in self._BOOLS:
+            setattr(self, name, take(name, bool))
+        self.pl_ph = take("pl_ph", float, 2)
+        self.ab = take("ab", float, 2)
+        self.pos = take("pos", bool, 2)
+        self.count = take("count", np.intp)
+        self.rank, self.rank3 = take("rank", np.int8), take("rank3", np.int8)
+
+
 def perceive(
-    x: np.ndarray, w: np.ndarray, s: np.ndarray, span: np.ndarray, options: Options
+    x: np.ndarray,
+    w: np.ndarray,
+    s: np.ndarray,
+    span: np.ndarray,
+    options: Options,
+    buffers: Buffers | None = None,
 ) -> View:
     """Step 1 for g issues: ``x``, ``w`` (c s) and ``s`` (n, g) in the actors' order,
     ``span`` (g,) the issues' R. Where Q < 1 the median of ``x`` (weights ``w``) is mu,
     computed from the round's sort and returned in ``median``; with Q = 1 the round does
     not need it (``median`` is None, the caller computes the medians of all rounds at once).
+    ``buffers`` (:class:`Buffers` of the shape) hold the round's large arrays; fresh ones
+    by default.
     """
     q, t = options.q, options.t
-    g = x.shape[1]
+    n, g = x.shape
+    buf = buffers if buffers is not None else Buffers(n, g)
     order = np.argsort(x, axis=0, kind="stable")  # by position, then actor index
     at = order if g == 1 else order * g + np.arange(g)
     xs, ws, ss = x.reshape(-1)[at], w.reshape(-1)[at], s.reshape(-1)[at]
     mu = None if q == 1.0 else sorted_median(xs, ws, span)
-    diff = xs[None, :, :] - xs[:, None, :]
-    dist = np.abs(diff)
-    d = dist / span
-    differ = d > POS_RTOL
+    diff = np.subtract(xs[None, :, :], xs[:, None, :], out=buf.diff)
+    dist = np.abs(diff, out=buf.dist)
+    d = np.divide(dist, span, out=buf.d)
+    differ = np.greater(d, POS_RTOL, out=buf.differ)
     d *= differ  # one position: d = 0
     if options.method == "direct":
         votes = direct_vote_sums(xs, ws, span, None, options.max_bytes)
     else:
-        votes = sorted_vote_sums(xs, ws, span, diff)
+        votes = sorted_vote_sums(xs, ws, span, diff, buf)
     s_j, s_i = ss[None, :, :], ss[:, None, :]
     if q == 1.0:
         # Security at r = 1: U_s = min(2 d, 2), U_f = -2 d, U_sq = 0, so
         # E(U_ij) = U_s - s_j (1 - P_ij) (U_s - U_f), 0 for d = 0; where every d <= 1,
         # U_s = 2 d and E(U_ij) = d (2 - 4 s_j (1 - P_ij)).
-        sp = stakes(votes, s_j, options.probability)  # s_j (1 - P_ij); transposed s_i (1 - P_ji)
-        e1 = np.multiply(sp, -4.0)
+        sp = stakes(votes, s_j, options.probability, buf.sp)  # s_j (1 - P_ij); its
+        # transpose s_i (1 - P_ji)
+        e1 = np.multiply(sp, -4.0, out=buf.e1)
         e1 += 2.0
         e1 *= d
         if not options.bounded:  # beyond d = 1: U_s = 2, E = 2 - s_j (1 - P_ij) (2 + 2 d);
@@ -165,19 +230,19 @@ def perceive(
     if options.vote_risk:
         votes = direct_vote_sums(xs, ws, span, r, options.max_bytes)
         if q == 1.0:
-            sp = stakes(votes, s_j, options.probability)
+            sp = stakes(votes, s_j, options.probability, buf.sp)
         else:
             p = probabilities(votes, options.probability)
     rho = r[:, None, :]  # the receiver's view (rows)
-    ab = np.empty((2, *d.shape))  # a and b, stacked so that one call compares both
+    ab = buf.ab  # a and b, stacked so that one call compares both
     if q == 1.0:
-        pl_ph = np.multiply(d, _HALVES)  # -0.5 d, 0.5 d
+        pl_ph = np.multiply(d, _HALVES, out=buf.pl_ph)  # -0.5 d, 0.5 d
         pl_ph += 0.5  # 0.5 - 0.5 d, 0.5 + 0.5 d
         pl, ph = pl_ph[0], pl_ph[1]
         if not options.bounded:
             np.maximum(pl, 0.0, out=pl)  # 0 beyond d = 1
         np.power(pl_ph, rho, out=pl_ph)
-        base = np.power(0.5, rho) - pl  # (U_s - U_sq) / 4
+        base = np.subtract(np.power(0.5, rho), pl, out=buf.base)  # (U_s - U_sq) / 4
         spread = np.subtract(ph, pl, out=ph)  # (U_s - U_f) / 4
         np.multiply(sp, spread, out=ab[0])
         np.multiply(sp.transpose(1, 0, 2), spread, out=ab[1])
@@ -337,51 +402,58 @@ def _break_ties(
 
 
 def play_round(
-    x: np.ndarray, w: np.ndarray, s: np.ndarray, span: np.ndarray, options: Options
+    x: np.ndarray,
+    w: np.ndarray,
+    s: np.ndarray,
+    span: np.ndarray,
+    options: Options,
+    buffers: Buffers | None = None,
 ) -> RoundResult:
     """One round of g issues; arguments as in :func:`perceive`."""
-    view = perceive(x, w, s, span, options)
+    buf = buffers if buffers is not None else Buffers(*x.shape)
+    view = perceive(x, w, s, span, options, buf)
     order, xs, diff, ab = view.order, view.xs, view.diff, view.ab
     a, b = ab[0], ab[1]
     n, g = xs.shape
     tol = EU_ATOL / view.scale
 
     # 2. Offers to receiver i (axis 0) from proposer j (axis 1).
-    pos = ab > tol  # False for one position (a = b = 0)
+    pos = np.greater(ab, tol, out=buf.pos)  # False for one position (a = b = 0)
     apos, bpos = pos[0], pos[1]
-    conflict = b - a > tol
+    conflict = np.greater(np.subtract(b, a, out=buf.tmp), tol, out=buf.conflict)
     conflict &= apos
-    yields = bpos > apos
-    compromise = a + b > tol
+    yields = np.greater(bpos, apos, out=buf.yields)
+    compromise = np.greater(np.add(a, b, out=buf.tmp), tol, out=buf.compromise)
     compromise &= yields
     counts = None
     if options.details:  # conflict, compromise, capitulation offers, stalemates
-        counts = _counts(conflict, compromise, yields, view.differ, apos | bpos)
+        either = np.logical_or(apos, bpos, out=buf.other)
+        counts = _counts(conflict, compromise, yields, view.differ, either)
 
     # 3. The best kind each receiver has (rank 3 conflict, 2 compromise, 1 capitulation),
     #    then the first offer of it by the keys, the later keys only where ties remain.
     #    (Gathers go through flat indices: receiver i, proposer j, issue k is at
     #    (i n + j) g + k, and j g + k for the slots.)
-    rank = yields.view(np.int8) + compromise.view(np.int8)
-    rank += 3 * conflict.view(np.int8)
+    rank = np.add(yields.view(np.int8), compromise.view(np.int8), out=buf.rank)
+    rank += np.multiply(conflict.view(np.int8), 3, out=buf.rank3)
     base_i, cols = _aranges(n, g)
     best = rank.max(axis=1)  # (n, g)
     has = best > 0
-    cand = rank == best[:, None, :]  # (every proposer where a receiver has no offer)
+    cand = np.equal(rank, best[:, None, :], out=buf.cand)  # (all where a receiver has none)
     comp_row = best == 2
     any_comp = np.count_nonzero(comp_row) > 0
     comp = comp_row[:, None, :]
     move_tol = MOVE_RTOL * span
     dist = view.dist
     if any_comp:  # compromises: the largest b first; the others: the smallest move
-        key = np.where(comp, -b, dist)
+        key = np.where(comp, np.negative(b, out=buf.key), dist)
         key_tol = np.where(comp_row, tol, move_tol)  # (n, g)
     else:
         key, key_tol = dist, move_tol
-    masked = np.where(cand, key, np.inf)
+    masked = np.where(cand, key, np.inf)  # (a masked copy into a buffer is slower)
     idx = masked.argmin(axis=1)  # the first offer by the first key
     at = _pair_at(base_i, idx, g, cols)
-    near = masked <= (masked.reshape(-1)[at] + key_tol)[:, None, :]
+    near = np.less_equal(masked, (masked.reshape(-1)[at] + key_tol)[:, None, :], out=buf.near)
     # Offers still tied with the chosen one need the later keys, unless they come from the
     # chosen proposer's position and are no compromises: their E^i(U_ji) (which depends
     # on the proposer only through its position), moves and targets are then the chosen
@@ -392,12 +464,12 @@ def play_round(
     # receiver seldom has a compromise as its best kind, and seldom two equal ones).
     slot_at = idx if g == 1 else idx * g + cols
     xj = xs.reshape(-1)[slot_at]
-    other = xs[None, :, :] != xj[:, None, :]
+    other = np.not_equal(xs[None, :, :], xj[:, None, :], out=buf.other)
     other &= near
     tied = np.logical_or.reduce(other, axis=1)
     tied &= has
     if any_comp:
-        on_b = near & comp
+        on_b = np.logical_and(near, comp, out=buf.le)
         if np.count_nonzero(on_b) > np.count_nonzero(comp_row):
             tied |= np.add.reduce(on_b, axis=1, dtype=np.intp) > 1
     if np.count_nonzero(tied):  # the later keys, for those receivers only

@@ -33,6 +33,10 @@ so that an issue computed among others gets the bits it gets alone.
 
 from __future__ import annotations
 
+import math
+from functools import lru_cache
+from typing import Any
+
 import numpy as np
 
 from .._ordered import ordered_sum, reduce_rows
@@ -47,16 +51,38 @@ DEFAULT_MAX_BYTES = 256 * 2**20
 COUNT_MAX_N = 32
 
 
-def _hinge(zs: np.ndarray, ws: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """H(v) = sum_k w_k max(0, v - 2 z_k) at every v (n, n, g), for ``zs`` (n, g) sorted
-    along axis 0 (z_0 = 0) and weights ``ws``; every v lies in [0, 2 max z].
+@lru_cache(maxsize=64)
+def _triangle(n: int) -> tuple[np.ndarray, ...]:
+    """The pairs a <= b of n slots, by a then b: a, b, their rows in an (n n, g) array
+    (a n + b and b n + a), and for each k the number of pairs with a < k (n + 1)."""
+    lo, hi = np.triu_indices(n)
+    out = (lo, hi, lo * n + hi, hi * n + lo, np.searchsorted(lo, np.arange(n + 1)))
+    for arr in out:
+        arr.setflags(write=False)
+    return out
+
+
+def _part(arr: np.ndarray | None, shape: tuple[int, ...], dtype: Any) -> np.ndarray:
+    """A contiguous ``shape`` view of the start of buffer ``arr``, or a fresh array."""
+    if arr is None:
+        return np.empty(shape, dtype=dtype)
+    return arr.reshape(-1)[: math.prod(shape)].reshape(shape)
+
+
+def _hinge(zs: np.ndarray, ws: np.ndarray, buf: Any = None) -> tuple[np.ndarray, np.ndarray]:
+    """H(z_a + z_b) = sum_k w_k max(0, z_a + z_b - 2 z_k) for every pair of slots (n, n,
+    g), for ``zs`` (n, g) sorted along axis 0 (z_0 = 0) and weights ``ws``.
 
     H is piecewise linear with its knots at 2 z_k. Few actors (n <= COUNT_MAX_N): c, the
-    number of knots at or below v, is counted, and H(v) = v W_c - 2 S_c with W_c, S_c the
-    sums of w and w z over those c voters (prefix sums), all issues at once. Many actors:
-    H at its knots, interpolated issue by issue (one ``np.interp``, a binary search per
-    value). The method depends on n only, so a column gets the same bits alone and in a
-    batch. Returns H and the total weight W (g,).
+    number of knots at or below v = z_a + z_b, is counted, and H(v) = v W_c - 2 S_c with
+    W_c, S_c the sums of w and w z over those c voters (prefix sums), all issues at once.
+    H is symmetric, so only the pairs a <= b are counted, and every knot k <= a lies
+    below v (2 z_k <= 2 z_a <= z_a + z_b, in floating point too): the count starts at
+    a + 1 and compares the knots above a, about n^3 / 6 comparisons. Many actors: H at
+    its knots, interpolated issue by issue (one ``np.interp``, a binary search per value).
+    The method depends on n only, so a column gets the same bits alone and in a batch.
+    Returns H and the total weight W (g,). ``buf`` (a round's :class:`~.round.Buffers`)
+    holds the large arrays; fresh ones if None.
     """
     n, g = zs.shape
     knots = zs + zs
@@ -64,27 +90,50 @@ def _hinge(zs: np.ndarray, ws: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, n
     prefix = np.zeros((2, n + 1, g))
     np.add.accumulate(ws, axis=0, out=prefix[0, 1:])
     np.add.accumulate(ws * knots, axis=0, out=prefix[1, 1:])
+    out = _part(None if buf is None else buf.votes, (n, n, g), float)
     if n > COUNT_MAX_N:
+        v = np.add(
+            zs[:, None, :],
+            zs[None, :, :],
+            out=_part(None if buf is None else buf.v, (n, n, g), float),
+        )
         at_knots = knots * prefix[0, :-1] - prefix[1, :-1]  # H(2 z_j): the voters below j
         if g == 1:
             return np.interp(v, knots[:, 0], at_knots[:, 0]), prefix[0, -1]
-        out = np.empty(v.shape)
         for k in range(g):
             out[..., k] = np.interp(v[..., k], knots[:, k], at_knots[:, k])
         return out, prefix[0, -1]
-    count = np.zeros(v.shape, dtype=np.intp)
-    for slot in range(n):
-        count += knots[slot] <= v
+    lo, hi, upper, lower, start = _triangle(n)
+    pairs = (lo.size, g)
+    vt = np.add(zs[lo], zs[hi], out=_part(None if buf is None else buf.v, pairs, float))
+    count = _part(None if buf is None else buf.count, pairs, np.intp)
+    le = _part(None if buf is None else buf.le, pairs, bool)
+    count[...] = (lo + 1)[:, None]
+    for k in range(1, n):
+        rows = start[k]  # the pairs with a < k
+        count[:rows] += np.less_equal(knots[k], vt[:rows], out=le[:rows])
     if g > 1:  # the flat index of (count, issue) in a (n + 1, g) table
         count *= g
         count += np.arange(g)
-    out = v * prefix[0].reshape(-1)[count]
-    out -= prefix[1].reshape(-1)[count]
+    ht = np.take(
+        prefix[0].reshape(-1), count, out=_part(None if buf is None else buf.gather, pairs, float)
+    )
+    ht *= vt
+    ht -= np.take(
+        prefix[1].reshape(-1), count, out=_part(None if buf is None else buf.tmp, pairs, float)
+    )
+    flat = out.reshape(n * n, g)
+    flat[upper] = ht
+    flat[lower] = ht
     return out, prefix[0, -1]
 
 
 def sorted_vote_sums(
-    xs: np.ndarray, ws: np.ndarray, span: np.ndarray, diff: np.ndarray | None = None
+    xs: np.ndarray,
+    ws: np.ndarray,
+    span: np.ndarray,
+    diff: np.ndarray | None = None,
+    buf: Any = None,
 ) -> np.ndarray:
     """N[a, b, k] for g issues, (n, n, g), in R units, from positions ``xs`` (n, g) sorted
     along axis 0, weights ``ws`` (n, g) in the same order and the issues' R ``span`` (g,).
@@ -94,15 +143,16 @@ def sorted_vote_sums(
     Sums that are 0 in exact arithmetic come out of the identity as rounding errors of
     either sign: they are clamped to 0. Between two actors at exactly one position the
     identity gives exactly 0 (the same sum, the same count, the same H). ``diff`` = x_b -
-    x_a, if the caller has it.
+    x_a, if the caller has it; ``buf``, a round's :class:`~.round.Buffers`, if it has them.
     """
     n, g = xs.shape
     zs = (xs - xs[:1]) / span
-    out, total = _hinge(zs, ws, zs[:, None, :] + zs[None, :, :])  # H(z_a + z_b)
+    out, total = _hinge(zs, ws, buf)  # H(z_a + z_b)
     out -= out.reshape(n * n, g)[:: n + 1].copy()[:, None, :]  # - H(2 z_a): the diagonal
     if diff is None:
         diff = xs[None, :, :] - xs[:, None, :]
-    rise = np.minimum(diff, 0.0)  # + W max(0, z_a - z_b) = -W min(0, x_b - x_a) / R
+    # + W max(0, z_a - z_b) = -W min(0, x_b - x_a) / R
+    rise = np.minimum(diff, 0.0, out=None if buf is None else buf.rise)
     rise *= total / -span  # -W / R
     out += rise
     np.maximum(out, 0.0, out=out)
@@ -130,7 +180,9 @@ def direct_vote_sums(
     return out
 
 
-def stakes(votes: np.ndarray, s_j: np.ndarray, probability: str) -> np.ndarray:
+def stakes(
+    votes: np.ndarray, s_j: np.ndarray, probability: str, out: np.ndarray | None = None
+) -> np.ndarray:
     """s_j (1 - P_ij) (n, n, g), the target's salience times the challenger's probability
     of failing, from vote sums (n, n, g) and ``s_j`` (1, n, g). With the all-pairs
     normaliser computed as s_j - (s_j / D) N_ij: one pass over the pairs fewer."""
@@ -141,10 +193,10 @@ def stakes(votes: np.ndarray, s_j: np.ndarray, probability: str) -> np.ndarray:
             factor: np.ndarray | float = -0.5 / half if half > 0 else -0.0
         else:
             factor = -0.5 / np.where(total > 0, total, np.inf)
-        out = np.multiply(votes, s_j * factor)
+        out = np.multiply(votes, s_j * factor, out=out)
         out += s_j
         return out
-    out = np.subtract(1.0, probabilities(votes, probability))
+    out = np.subtract(1.0, probabilities(votes, probability), out=out)
     out *= s_j
     return out
 
