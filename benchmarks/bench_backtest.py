@@ -102,7 +102,8 @@ def main() -> int:
 
     t_models, bt_models = best(lambda: backtest(DEV, seed=SEED, resamples=1, workers=1), repeat)
     models = [k for k, v in bt_models.kinds.items() if v == "model"]
-    batched = np.stack([bt_models.forecasts[m] for m in rp.MODELS], axis=1)
+    ran = [m for m in rp.MODELS if m in bt_models.forecasts]  # "all": the models in_all
+    batched = np.stack([bt_models.forecasts[m] for m in ran], axis=1)
     same = loop_fc.tobytes() == batched.tobytes()
     print(
         f"2. backtest with 1 resample (reading, models, baselines; in process): {t_models:6.2f} s, "
