@@ -31,12 +31,32 @@ def slug(text: str, fallback: str = "x") -> str:
     return s[:64].strip("-") or fallback
 
 
-def _number(text: str) -> float | None:
+def finite_number(text: str) -> float | None:
+    """``text`` as a finite float, or None."""
     try:
         v = float(text)
     except ValueError:
         return None
     return v if math.isfinite(v) else None
+
+
+def numbered_records(text: str, name: str, what: str = "table") -> list[tuple[int, list[str]]]:
+    """The CSV records of ``text`` with a non-blank cell, as (the record's first line, its
+    cells); a :class:`ScenarioError` naming ``name`` and the line for one that is not CSV.
+    O(size)."""
+    reader = csv.reader(io.StringIO(text))
+    numbered: list[tuple[int, list[str]]] = []
+    start = 1
+    try:
+        for row in reader:
+            if any(cell.strip() for cell in row):
+                numbered.append((start, row))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise ScenarioError(
+            [Problem(name, "", f"not a readable CSV {what}: {exc}", reader.line_num or None)]
+        ) from None
+    return numbered
 
 
 def parse_csv(
@@ -47,18 +67,7 @@ def parse_csv(
     def add(line: int | None, field: str, message: str) -> None:
         problems.append(Problem(name, field, message, line))
 
-    reader = csv.reader(io.StringIO(text))
-    numbered: list[tuple[int, list[str]]] = []  # (first line of the record, cells)
-    try:
-        start = 1
-        for row in reader:
-            if any(cell.strip() for cell in row):
-                numbered.append((start, row))
-            start = reader.line_num + 1
-    except csv.Error as exc:
-        raise ScenarioError(
-            [Problem(name, "", f"not a readable CSV table: {exc}", reader.line_num or None)]
-        ) from None
+    numbered = numbered_records(text, name)  # (first line of the record, cells)
     if not numbered:
         raise ScenarioError([Problem(name, "", "the file is empty; expected a header and rows")])
     header_line, header = numbered[0]
@@ -93,7 +102,7 @@ def parse_csv(
             ok = False
         for col in ("capability", "position", "salience"):
             cell = row[where[col]].strip()
-            v = _number(cell)
+            v = finite_number(cell)
             if v is None:
                 add(line, col, f"expected a finite number, got {cell!r}")
                 ok = False

@@ -43,14 +43,12 @@ Complexity: O(n m) for n actors and m dimensions.
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 from collections import Counter
 from pathlib import Path
 
 from ..errors import Problem, ScenarioError
-from .csv_io import slug
+from .csv_io import finite_number, numbered_records, slug
 from .objects import Actor, Issue, Scenario, Source, SourceEntry, Stance
 from .yaml_io import read_text
 
@@ -68,23 +66,12 @@ SALIENCE_TOL = 1e-9
 
 def _rows(text: str, name: str) -> list[tuple[int, list[str]]]:
     """The non-blank records as (line, cells), cells stripped and trailing empty cells dropped."""
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    reader = csv.reader(io.StringIO(text))
-    out: list[tuple[int, list[str]]] = []
-    start = 1
-    try:
-        for row in reader:
-            cells = [c.strip() for c in row]
-            while cells and not cells[-1]:
-                cells.pop()
-            if cells:
-                out.append((start, cells))
-            start = reader.line_num + 1
-    except csv.Error as exc:
-        raise ScenarioError(
-            [Problem(name, "", f"not a readable CSV file: {exc}", reader.line_num or None)]
-        ) from None
+    out = []
+    for line, row in numbered_records(text.removeprefix("\ufeff"), name, "file"):
+        cells = [c.strip() for c in row]
+        while cells and not cells[-1]:
+            cells.pop()
+        out.append((line, cells))
     return out
 
 
@@ -94,14 +81,6 @@ def _int(text: str) -> int | None:
     except ValueError:
         return None
     return int(v) if math.isfinite(v) and v == int(v) else None
-
-
-def _number(text: str) -> float | None:
-    try:
-        v = float(text)
-    except ValueError:
-        return None
-    return v if math.isfinite(v) else None
 
 
 def looks_like_ktab(text: str) -> bool:
@@ -222,7 +201,7 @@ def parse_ktab_csv(text: str, name: str, *, stem: str | None = None) -> Scenario
         if not short:
             add(line, header[0] or "Actor", "empty; expected the actor's short name")
             ok = False
-        cap = _number(cells[2])
+        cap = finite_number(cells[2])
         if cap is None:
             add(line, cap_col, f"expected a finite number, got {cells[2]!r}")
             ok = False
@@ -233,7 +212,7 @@ def parse_ktab_csv(text: str, name: str, *, stem: str | None = None) -> Scenario
         total = 0.0
         for k in range(n_dim):
             pcol, scol = header[3 + 2 * k], header[4 + 2 * k]
-            pos, sal = _number(cells[3 + 2 * k]), _number(cells[4 + 2 * k])
+            pos, sal = finite_number(cells[3 + 2 * k]), finite_number(cells[4 + 2 * k])
             if pos is None:
                 add(line, pcol, f"expected a finite number, got {cells[3 + 2 * k]!r}")
                 ok = False
