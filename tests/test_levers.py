@@ -324,16 +324,25 @@ def test_a_step_that_ends_or_starts_a_cycle_is_flagged_and_a_forecast_agrees():
             before = res.forecast["eum"][issue]
             assert math.isnan(before) == (state == "determined")
             assert lv.toward[issue] == 0.0  # no effect measured on it
+            assert (issue in lv.settles_at) == (state == "determined")
             if lv.kind == "salience" and checked < 3:
                 sign = "+=" if lv.direction > 0 else "-="
                 after = rp.forecast(intervene(sc, [f"{lv.target}{sign}{lv.step!r}"]), "eum")
-                assert math.isnan(after.value("eum", issue)) == (state == "undetermined")
+                value = after.value("eum", issue)
+                assert math.isnan(value) == (state == "undetermined")
+                if state == "determined":
+                    assert value == pytest.approx(lv.settles_at[issue])
                 checked += 1
     assert checked
     again = Levers.from_json(res.to_json())
-    assert [dict(lv.determinacy) for lv in again.levers["eum"]] == [
-        dict(lv.determinacy) for lv in res.levers["eum"]
+    assert [(dict(lv.determinacy), dict(lv.settles_at)) for lv in again.levers["eum"]] == [
+        (dict(lv.determinacy), dict(lv.settles_at)) for lv in res.levers["eum"]
     ]
+    # among levers of equal effect, those that settle or unsettle an issue come first, the
+    # ones that settle nearest the actor's position (0 on donbas-control) first among them
+    assert res.levers["eum"][0].determinacy
+    settling = [lv.settles_at["donbas-control"] for lv in flagged if lv.settles_at]
+    assert res.levers["eum"][0].settles_at["donbas-control"] == min(settling)
     assert "makes" in flagged[0].determinacy_note()
 
 
@@ -343,5 +352,5 @@ def test_cli_says_which_steps_end_or_start_a_cycle():
     )
     assert res.exit_code == 0, res.output
     out = " ".join(res.stdout.split())
-    assert "makes donbas-control determined" in out
+    assert "makes donbas-control determined (" in out
     assert '"makes i undetermined"' in out

@@ -105,8 +105,9 @@ class Lever:
     each of A's issues to the forecast's move toward A's position (share of the scale).
     ``determinacy`` maps each of A's issues whose forecast the step makes determinate or
     undetermined (a dynamic model that settles, or starts to cycle) to ``"determined"``
-    or ``"undetermined"``, its state after the step; such an issue has no effect to measure
-    and counts in neither ``gain`` nor ``toward``, so the flag is what says the step did
+    or ``"undetermined"``, its state after the step, and ``settles_at`` those it makes
+    determined to the forecast they then get; such an issue has no effect to measure and
+    counts in neither ``gain`` nor ``toward``, so the flag is what says the step did
     something there.
     """
 
@@ -121,10 +122,12 @@ class Lever:
     step: float | None = None
     persuade: bool = False
     determinacy: Mapping[str, str] = field(default_factory=dict)
+    settles_at: Mapping[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "toward", MappingProxyType(dict(self.toward)))
         object.__setattr__(self, "determinacy", MappingProxyType(dict(self.determinacy)))
+        object.__setattr__(self, "settles_at", MappingProxyType(dict(self.settles_at)))
 
     @property
     def target(self) -> str:
@@ -160,8 +163,11 @@ class Lever:
         return f"{verb} {who}'s {self.kind} on {self.issue}"
 
     def determinacy_note(self) -> str:
-        """``"makes i1 determined; makes i2 undetermined"``, or ``""``."""
-        return "; ".join(f"makes {i} {state}" for i, state in self.determinacy.items())
+        """``"makes i1 determined (35.0); makes i2 undetermined"``, or ``""``."""
+        return "; ".join(
+            f"makes {i} {state}" + (f" ({self.settles_at[i]:.1f})" if i in self.settles_at else "")
+            for i, state in self.determinacy.items()
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return _jsonable(  # type: ignore[no-any-return]
@@ -180,6 +186,7 @@ class Lever:
                 "move": self.move,
                 "toward": dict(self.toward),
                 "determinacy": dict(self.determinacy),
+                "settles_at": dict(self.settles_at),
             }
         )
 
@@ -197,6 +204,7 @@ class Lever:
             step=d["step"],
             persuade=bool(d["persuade"]),
             determinacy=d.get("determinacy", {}),
+            settles_at=d.get("settles_at", {}),
         )
 
 
@@ -476,8 +484,10 @@ def _gain(setup: _Setup, forecasts: np.ndarray) -> np.ndarray:
 
 
 # An option: a candidate in one direction, with its effect (gain, toward per column, step,
-# and the columns it makes determinate (True) or undetermined (False)).
-_Option = tuple[_Candidate, int, float | None, dict[int, float], float | None, dict[int, bool]]
+# and the columns it makes determinate (their forecast) or undetermined (None)).
+_Option = tuple[
+    _Candidate, int, float | None, dict[int, float], float | None, dict[int, float | None]
+]
 
 
 def _rank(setup: _Setup, options: list[_Option]) -> tuple[Lever, ...]:
@@ -500,16 +510,42 @@ def _rank(setup: _Setup, options: list[_Option]) -> tuple[Lever, ...]:
             step=step,
             persuade=cand.persuade,
             determinacy={
-                sc.issue_ids[j]: "determined" if now else "undetermined"
-                for j, now in sorted(flips.items())
+                sc.issue_ids[j]: "undetermined" if at is None else "determined"
+                for j, at in sorted(flips.items())
             },
+            settles_at={sc.issue_ids[j]: at for j, at in sorted(flips.items()) if at is not None},
         )
         key = id(cand)
         order.setdefault(key, len(order))
-        if key not in best or _score(lever) > _score(best[key]):
+        if key not in best or _key(lever) > _key(best[key]):
             best[key] = lever
-    ranked = sorted(best, key=lambda key: (_neg(_score(best[key])), order[key]))
+    # best first; among equal effects, a step that settles or unsettles an issue first, the
+    # ones that settle nearest A's positions first among those
+    index = {i: j for j, i in enumerate(sc.issue_ids)}
+
+    def landing(lv: Lever) -> float:
+        far = [abs(setup.pos[setup.a, index[i]] - at) / setup.span[index[i]]
+               for i, at in lv.settles_at.items()]  # fmt: skip
+        return float(np.mean(far)) if far else math.inf
+
+    ranked = sorted(
+        best,
+        key=lambda key: (
+            _neg(_score(best[key])),
+            -_flags(best[key]),
+            landing(best[key]),
+            order[key],
+        ),
+    )
     return tuple(best[key] for key in ranked)
+
+
+def _flags(lv: Lever) -> int:
+    return len(lv.determinacy)
+
+
+def _key(lv: Lever) -> tuple[float, float, int]:
+    return (*_score(lv), _flags(lv))
 
 
 def _score(lv: Lever) -> tuple[float, float]:
@@ -712,8 +748,8 @@ def _simulated(
             if not gone[i, j]
         }
         gain = None if math.isnan(gains[i]) else float(gains[i])
-        flips = {
-            j: not math.isnan(new_f[i, j])
+        flips = {  # None: made undetermined; else made determined, at that forecast
+            j: None if math.isnan(new_f[i, j]) else float(new_f[i, j])
             for j in setup.own
             if math.isnan(new_f[i, j]) != math.isnan(f0[j])
         }
