@@ -900,3 +900,24 @@ def test_compromise_moves_one_by_one_are_the_vectorised_bits(monkeypatch):
         many = eum_round._compromise_moves(new.copy(), xs, xj, comp_row, at, a, b, close)
         np.testing.assert_array_equal(few, many)
         assert not np.array_equal(few, new) or not comp_row.any()
+
+
+def test_one_actor_gets_the_same_bits_alone_and_in_a_batch():
+    """A sum over one actor is that actor's value, sign of zero included (a reduction of
+    one row would add 0.0 to it)."""
+    rng = np.random.default_rng(2)
+    m = 5
+    batch = ModelInput(
+        capability=rng.uniform(0.1, 1, (1, m)),
+        position=rng.uniform(0, 100, (1, m)),
+        salience=rng.uniform(0, 1, (1, m)),
+        scale_min=np.zeros(m),
+        scale_max=np.full(m, 100.0),
+        status_quo=np.full(m, np.nan),
+    )
+    together = run(batch, rounds=3)
+    for k in range(m):
+        alone = run(batch.columns(np.array([k])), rounds=3)
+        for name, arr in alone.details.items():
+            got = together.details[name][..., k : k + 1]
+            assert got.tobytes() == arr.tobytes(), name

@@ -163,12 +163,19 @@ def test_a_good_file_with_an_empty_description_names_the_actor_by_its_short_name
     assert sc.issue_ids == ("pos1", "pos2")
 
 
-def test_a_file_separated_by_semicolons_says_so(write):
-    text = GOOD.replace(",", ";")
+@pytest.mark.parametrize("description", ["A test", "A test, with a comma"])
+def test_a_file_separated_by_semicolons_says_so(write, description):
+    text = GOOD.replace(",", ";").replace("A test", description)
     assert looks_like_ktab(text)
     (found,) = problems(write, text)
     assert found.line == 1 and found.field == "scenario line"
     assert "separated by ';'" in found.message and "','" in found.message
+
+
+def test_a_description_that_is_another_actors_short_name_keeps_them_apart(write):
+    sc = rp.load(write("k.csv", GOOD.replace("A,Alpha,", "A,C,")))
+    names = [a.name for a in sc.actors]
+    assert len(set(names)) == 3 and "C" in names and "A (C)" in names
 
 
 def test_a_bom_trailing_commas_spaces_and_blank_lines_are_fine(write):

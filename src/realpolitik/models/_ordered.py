@@ -47,6 +47,8 @@ OUTER_REDUCE_IN_SEQUENCE = _outer_reduce_in_sequence()
 def reduce_rows(a: np.ndarray) -> np.ndarray:
     """a_0 + a_1 + ... in sequence over axis 0 of a C-contiguous ``a`` (at least one row).
     O(size)."""
+    if a.shape[0] == 1:  # (a reduction of one row would add 0.0 to it: -0.0 -> 0.0)
+        return a[0].copy()
     if OUTER_REDUCE_IN_SEQUENCE and a[0].size >= 2:
         return np.add.reduce(a, axis=0)
     return np.add.accumulate(a, axis=0)[-1]

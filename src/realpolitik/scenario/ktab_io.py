@@ -83,6 +83,15 @@ def _int(text: str) -> int | None:
     return int(v) if math.isfinite(v) and v == int(v) else None
 
 
+def _semicolon_cells(cells: list[str]) -> list[str] | None:
+    """The cells of a first record separated by ';' (commas inside a name or description
+    split it into few comma cells), or None if it does not look so."""
+    if len(cells) >= 4 or ";" not in cells[0]:
+        return None
+    semi = [c.strip() for c in ",".join(cells).split(";")]
+    return semi if len(semi) >= 4 else None
+
+
 def looks_like_ktab(text: str) -> bool:
     """Whether ``text`` is a KTAB spatial-model CSV rather than a one-issue table
     (``actor,capability,position,salience``): its first line ends in two whole numbers
@@ -96,7 +105,8 @@ def looks_like_ktab(text: str) -> bool:
     if not rows:
         return False
     first = [c.lower() for c in rows[0]]
-    if len(first) == 1 and len(semi := first[0].split(";")) >= 4:  # KTAB, with ';' (refused)
+    semi = _semicolon_cells(rows[0])
+    if semi is not None:  # KTAB's layout with ';' (refused, with a message that says so)
         return _int(semi[2]) is not None and _int(semi[3]) is not None
     if "actor" in first and {"capability", "position", "salience"} & set(first):
         return False
@@ -119,7 +129,7 @@ def parse_ktab_csv(text: str, name: str, *, stem: str | None = None) -> Scenario
             [Problem(name, "", "the file is empty; expected KTAB's scenario line and a header")]
         )
     line1, first = rows[0]
-    if len(first) < 4 and len(first[0].split(";")) >= 4:
+    if len(first) < 4 and _semicolon_cells(first) is not None:
         add(
             line1,
             "scenario line",
@@ -189,9 +199,10 @@ def parse_ktab_csv(text: str, name: str, *, stem: str | None = None) -> Scenario
     actors: list[Actor] = []
     stances: list[Stance] = []
     seen: dict[str, int] = {}
-    # names from the descriptions, unless a description names several actors (KTAB's
-    # examples give every actor one description): then "short name (description)"
-    repeated = Counter(cells[1] for _, cells in body if len(cells) > 1)
+    # names from the descriptions (the short name without one), unless a name would stand
+    # for several actors (KTAB's examples give every actor one description): then
+    # "short name (description)"
+    repeated = Counter((cells[1] or cells[0]) for _, cells in body if len(cells) > 1)
     for line, cells in body:
         if len(cells) != width:
             add(line, "row", f"{len(cells)} cell(s); expected {width} ({', '.join(header)})")
@@ -253,8 +264,10 @@ def parse_ktab_csv(text: str, name: str, *, stem: str | None = None) -> Scenario
         assert cap is not None
         seen[aid] = line
         src = Source(ref=KTAB_SOURCE, note=f"line {line}")
-        actors.append(Actor(aid, desc if desc and repeated[desc] == 1 else
-                            f"{short} ({desc})" if desc else short, cap, src))  # fmt: skip
+        label = desc or short
+        if repeated[label] > 1 and desc:
+            label = f"{short} ({desc})"
+        actors.append(Actor(aid, label, cap, src))
         for k, (pos, sal) in enumerate(values):
             stances.append(Stance(aid, issue_ids[k], pos, sal, src))
     if not problems and actors and all(a.capability == 0 for a in actors):

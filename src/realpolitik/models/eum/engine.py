@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from .._ordered import ordered_sum
+from .._ordered import ordered_sum, reduce_rows
 from ..base import Change, ModelInput, Trajectory
 from ..median import median_last
 from .equations import CAPITULATION, COMPROMISE, CONFLICT
@@ -52,6 +52,7 @@ _ARRAYS_PER_ROUND = 32
 _CACHE_PAIRS = 2**16
 _PER_ACTOR = ("risk_exponent", "security", "accepted", "proposer")
 _ALL = slice(None)  # every issue of the run
+_NO_X = np.empty((0, 0))  # a kept round result's positions (stored elsewhere)
 _COUNTS = ("offers_conflict", "offers_compromise", "offers_capitulation", "stalemates")
 
 
@@ -254,7 +255,8 @@ def run(
     buffers: dict[Any, Any] = {}  # a round's large arrays, by the number of issues
     bits = positions.view(np.uint64)  # repeats are judged on the bits ...
     sums = np.empty((rounds + 1, m))  # ... where the positions' sums match
-    sums[0] = np.add.reduce(positions[0], axis=0)
+    sums[0] = reduce_rows(positions[0])
+    # (one issue: every round summed the same way, by one cheaper call)
     screen = [float(np.add.reduce(positions[0], axis=None))] if m == 1 else []
 
     for step in range(rounds):
@@ -275,7 +277,12 @@ def run(
                 res = play_round(xs_, w[:, cols], sal[:, cols], span[cols], options, bufs)
                 parts.append((cols, res))
         new = parts[0][1].x if len(parts) == 1 else np.concatenate([r.x for _, r in parts], axis=1)
-        played.append((step, parts))
+        if details:  # the records, put in place at the end (positions are stored below)
+            played.append((step, [(cols, res._replace(x=_NO_X)) for cols, res in parts]))
+        else:
+            for cols, res in parts:
+                if res.median is not None:
+                    medians[step, cols] = res.median
         for ch in shocks.get(step + 1, ()):  # the state of round step + 1 reflects them
             if ch.position is not None:
                 moved = ch.position[:, active]
@@ -302,11 +309,13 @@ def run(
             screen.append(float(np.add.reduce(positions[step + 1], axis=None)))
             candidate = top >= 1 and screen[-1] in screen[-1 - top : -1]
         else:
+            # (in sequence, as reduce_rows adds, whatever the number of columns: the sums
+            # of equal positions are equal)
             if every:
-                sums[step + 1] = np.add.reduce(positions[step + 1], axis=0)
+                sums[step + 1] = reduce_rows(positions[step + 1])
                 recent, now_sum = sums[step + 1 - top : step + 1], sums[step + 1]
             else:  # (the columns stopped are not filled in yet: their rounds are copied below)
-                now_sum = np.add.reduce(positions[step + 1][:, active], axis=0)
+                now_sum = reduce_rows(positions[step + 1][:, active])
                 sums[step + 1, active] = now_sum
                 recent = sums[step + 1 - top : step + 1, active]
             candidate = top >= 1 and bool((recent == now_sum).any())
