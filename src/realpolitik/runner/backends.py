@@ -81,7 +81,7 @@ pool must guard its entry point with ``if __name__ == "__main__":``.
 INSTALL_HINT = "--scheduler needs the dask extra: pip install 'realpolitik[dask]'"
 WORKER_DIED = (
     "a worker process died (killed, or out of memory?, or a script that starts the pool "
-    "without `if __name__ == \"__main__\":`, which every worker runs again), so the local "
+    'without `if __name__ == "__main__":`, which every worker runs again), so the local '
     "pool stopped; run with --workers 1 to debug in process"
 )
 START_HINT = "start one with `dask scheduler`, then workers with `dask worker tcp://HOST:8786`"
