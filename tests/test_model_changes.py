@@ -8,6 +8,8 @@ see every change applied (``ModelInput.final``).
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -37,15 +39,7 @@ def random_input(seed: int, n: int, m: int, grid: bool, per_column: bool) -> Mod
 
 
 def with_changes(inp: ModelInput, *changes: Change) -> ModelInput:
-    return ModelInput(
-        inp.capability,
-        inp.position,
-        inp.salience,
-        inp.scale_min,
-        inp.scale_max,
-        inp.status_quo,
-        changes=changes,
-    )
+    return dataclasses.replace(inp, changes=changes)
 
 
 def run(name: str, inp: ModelInput, rounds: int = ROUNDS):

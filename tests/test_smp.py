@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -369,15 +370,7 @@ def test_the_final_forecast_is_ktabs_expected_outcome_up_to_the_position_toleran
 
 
 def with_changes(inp: ModelInput, *changes: Change) -> ModelInput:
-    return ModelInput(
-        inp.capability,
-        inp.position,
-        inp.salience,
-        inp.scale_min,
-        inp.scale_max,
-        inp.status_quo,
-        changes=changes,
-    )
+    return dataclasses.replace(inp, changes=changes)
 
 
 def test_a_shock_after_the_run_came_to_rest_restarts_the_bargaining():
