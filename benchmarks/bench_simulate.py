@@ -45,7 +45,7 @@ sys.path.insert(0, str(HERE.parent / "src"))
 
 import realpolitik as rp  # noqa: E402
 from realpolitik.analysis.ensemble import chunk_uniforms, simulate  # noqa: E402
-from realpolitik.forecasting import issue_batch  # noqa: E402
+from realpolitik.arrays import issue_batch  # noqa: E402
 from realpolitik.models import eum  # noqa: E402
 from realpolitik.models.base import ModelInput  # noqa: E402
 from realpolitik.runner import default_workers  # noqa: E402

@@ -21,8 +21,8 @@ import pytest
 import realpolitik as rp
 from realpolitik.analysis import candidate
 from realpolitik.analysis.backtest import Case, backtest, cases_from_deu
-from realpolitik.forecasting import _model_names
 from realpolitik.models import REGISTRY, ModelInput, anchored, compromise, get
+from realpolitik.models.plan import model_names
 from realpolitik.scenario.deu import COLUMNS, load_deu
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -161,9 +161,9 @@ def test_it_is_registered_with_its_fitted_kappa_and_standing():
     spec = get("anchored-compromise")
     assert spec.defaults == {"kappa": anchored.KAPPA} and spec.standing == anchored.STANDING
     assert not spec.dynamic and spec.reference
-    assert ("anchored-compromise" in _model_names("all")) == spec.in_all
-    assert _model_names("all") == [n for n, s in REGISTRY.items() if s.in_all]
-    assert _model_names(["anchored-compromise"]) == ["anchored-compromise"]
+    assert ("anchored-compromise" in model_names("all")) == spec.in_all
+    assert model_names("all") == [n for n, s in REGISTRY.items() if s.in_all]
+    assert model_names(["anchored-compromise"]) == ["anchored-compromise"]
 
 
 def test_it_runs_by_name_in_forecast_and_backtest(tmp_path):

@@ -88,7 +88,7 @@ def test_actor_outlook_ranks_by_mean_gain_and_shares_the_top(reference):
 
 def test_gains_per_draw_equal_the_forecast_gains_at_the_best_estimates():
     from realpolitik.analysis.ensemble import Chunk, run_chunk
-    from realpolitik.forecasting import plan_models
+    from realpolitik.models.plan import plan_models
 
     sc = rp.load("caucasus-2022")
     # a chunk with neither seed nor samples evaluates the best estimates

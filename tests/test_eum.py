@@ -555,20 +555,20 @@ def test_forecast_details_have_one_value_per_issue():
 def test_the_builtin_scenarios_settle_or_cycle_at_the_default_rounds():
     """The default number of rounds is chosen so that every issue of caucasus-2022 has
     converged or been detected as a cycle (docs/explanation/eum.md); the forecasting layer
-    runs one issue at a time, so each detail arrives with shape (1,). Where the cycle's
-    states lie far apart the forecast is undetermined: no number, the band instead."""
+    records one number per issue for each of these details. Where the cycle's states lie
+    far apart the forecast is undetermined: no number, the band instead."""
     import realpolitik
 
     run_ = realpolitik.forecast("caucasus-2022", model="eum").run("eum")
     assert run_.positions.shape[0] == DEFAULT_ROUNDS + 1
     undetermined = []
     for j, issue in enumerate(realpolitik.load("caucasus-2022").issue_ids):
-        settled = np.asarray(run_.details["settled"][j])
-        period = np.asarray(run_.details["cycle_period"][j])
-        assert settled.shape == period.shape == (1,)
-        assert settled[0] == 1.0 or period[0] >= 2, issue
-        low = np.asarray(run_.details["forecast_low"][j])[0]
-        high = np.asarray(run_.details["forecast_high"][j])[0]
+        settled = run_.details["settled"][j]
+        period = run_.details["cycle_period"][j]
+        assert isinstance(settled, float) and isinstance(period, float)
+        assert settled == 1.0 or period >= 2, issue
+        low = run_.details["forecast_low"][j]
+        high = run_.details["forecast_high"][j]
         if np.isnan(run_.forecast[j]):
             undetermined.append(issue)
             assert high - low > 5.0  # more than 5% of the 0-100 scale
@@ -829,7 +829,7 @@ def test_the_what_if_of_the_review_agrees_with_the_reference():
     normalisation after round 1. The plain loop cycles between 0 and 90 from there; so
     must the model, and its forecast is undetermined, not 90."""
     import realpolitik as rp
-    from realpolitik.forecasting import issue_input
+    from realpolitik.arrays import issue_input
     from realpolitik.scenario.interventions import intervene
 
     what_if = "armenian-opposition.turkey-armenia-normalization.position=0@1"

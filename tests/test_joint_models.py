@@ -10,7 +10,8 @@ import pytest
 
 import realpolitik as rp
 from realpolitik.analysis.backtest import backtest
-from realpolitik.forecasting import plan_model, scenario_input
+from realpolitik.arrays import scenario_input
+from realpolitik.models.plan import plan_model
 from realpolitik.scenario import dump_yaml
 from realpolitik.scenario.uncertainty import point_values
 

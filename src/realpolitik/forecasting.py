@@ -18,7 +18,6 @@ of the cycle, the band). Gains leave such issues out.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -28,11 +27,19 @@ from typing import Any, ClassVar
 import numpy as np
 
 from . import models
-from ._version import __version__
-from .models.base import Change, ModelInput, Trajectory
+from .arrays import issue_input, scenario_input
+from .models.plan import ModelPlan, plan_models
+from .results import (
+    JsonResult,
+    Provenance,
+    Subject,
+    array_from_json,
+    deep_tuple,
+    freeze,
+    jsonable,
+    readonly,
+)
 from .scenario import Scenario
-from .scenario.objects import Shock
-from .scenario.uncertainty import Values
 
 __all__ = [
     "FORMAT",
@@ -40,108 +47,14 @@ __all__ = [
     "IssueForecast",
     "ModelRun",
     "forecast",
-    "scenario_input",
+    "salience_gain",
 ]
 
-FORMAT = "realpolitik-forecast/2"
+FORMAT = "realpolitik-forecast/3"
 #: Earlier formats :meth:`Forecast.from_dict` still reads (/1: a cycle's mean stood as its
-#: forecast; there are no ``outcomes``).
-READS = ("realpolitik-forecast/1",)
-#: The most rounds a dynamic model may be asked for.
-MAX_ROUNDS = 10_000
-
-
-def _ro(a: Any) -> np.ndarray:
-    arr = np.array(a, dtype=float)
-    arr.setflags(write=False)
-    return arr
-
-
-def provenance(sc: Scenario) -> dict[str, Any]:
-    """The fields by which a result names the scenario it was computed from:
-    ``scenario_id``, ``scenario_name``, ``scenario_hash`` (its content hash) and
-    ``scenario_date``."""
-    return {
-        "scenario_id": sc.id,
-        "scenario_name": sc.name,
-        "scenario_hash": sc.content_hash(),
-        "scenario_date": sc.date.isoformat() if sc.date else None,
-    }
-
-
-def scenario_ref(result: Any) -> dict[str, Any]:
-    """A result's scenario fields as its JSON writes them: ``{id, name, hash, date}``."""
-    return {
-        "id": result.scenario_id,
-        "name": result.scenario_name,
-        "hash": result.scenario_hash,
-        "date": result.scenario_date,
-    }
-
-
-def scenario_fields(ref: Mapping[str, Any]) -> dict[str, Any]:
-    """The inverse of :func:`scenario_ref`: the fields of :func:`provenance`."""
-    return {
-        "scenario_id": ref["id"],
-        "scenario_name": ref["name"],
-        "scenario_hash": ref["hash"],
-        "scenario_date": ref["date"],
-    }
-
-
-class JsonResult:
-    """What every result that serialises shares: :meth:`to_json` of its ``to_dict`` (the
-    same bytes for the same inputs, settings and seed), and the check that a document read
-    back is of its format (``format_id``; ``kind`` names it in the error)."""
-
-    format_id: ClassVar[str]
-    kind: ClassVar[str]
-
-    def to_dict(self) -> dict[str, Any]:
-        raise NotImplementedError
-
-    def to_json(self, *, indent: int | None = 2) -> str:
-        return json.dumps(self.to_dict(), indent=indent, allow_nan=False) + "\n"
-
-    @classmethod
-    def check_format(cls, d: Mapping[str, Any]) -> None:
-        """Raise ``ValueError`` unless ``d`` declares this result's format."""
-        if d.get("format") != cls.format_id:
-            raise ValueError(
-                f"not a realpolitik {cls.kind} (format {d.get('format')!r}, "
-                f"expected {cls.format_id!r})"
-            )
-
-
-def _jsonable(a: Any) -> Any:
-    """Arrays and floats to JSON values, ``nan`` to ``None``."""
-    if isinstance(a, np.ndarray):
-        return _jsonable(a.tolist())
-    if isinstance(a, (list, tuple)):
-        return [_jsonable(x) for x in a]
-    if isinstance(a, (float, np.floating)):
-        return None if math.isnan(a) else float(a)
-    if isinstance(a, (np.integer,)):
-        return int(a)
-    if isinstance(a, Mapping):
-        return {str(k): _jsonable(v) for k, v in a.items()}
-    return a
-
-
-def _deep_tuple(x: Any) -> Any:
-    """Nested lists as nested tuples, so that a frozen result cannot be changed inside."""
-    if isinstance(x, (list, tuple)):
-        return tuple(_deep_tuple(y) for y in x)
-    return x
-
-
-def _from_json_array(a: Any) -> np.ndarray:
-    def conv(x: Any) -> Any:
-        if isinstance(x, list):
-            return [conv(y) for y in x]
-        return np.nan if x is None else x
-
-    return _ro(conv(a))
+#: forecast; there are no ``outcomes``; /1 and /2: ``details`` indexed by participant, with
+#: a trailing axis of one column).
+READS = ("realpolitik-forecast/1", "realpolitik-forecast/2")
 
 
 @dataclass(frozen=True)
@@ -250,17 +163,16 @@ def _rounds(t: int) -> str:
     return "1 round" if t == 1 else f"{t} rounds"
 
 
-def _float_or_none(x: Any) -> float | None:
-    return None if x is None or math.isnan(float(x)) else float(x)
-
-
 @dataclass(frozen=True, eq=False)
 class ModelRun:
     """One model's run on every issue of a scenario.
 
-    ``positions`` is (rounds+1, actors, issues); ``forecast`` (issues,);
-    ``per_round`` maps a summary name to (rounds+1, issues); ``details`` maps a
-    diagnostic name to one nested list per issue.
+    ``positions`` is (rounds+1, actors, issues); ``forecast`` (issues,); ``per_round`` maps a
+    summary name to (rounds+1, issues); ``details`` maps a diagnostic name to one entry per
+    issue (``None`` where the model gave none): a number, or nested tuples whose leading axis
+    is the round where the diagnostic is per round, and whose last axis is the scenario's
+    actors where it is per actor (``ModelSpec.actor_details``: ``None`` for an actor
+    without a stance on the issue; a diagnostic that names an actor holds its id).
     """
 
     model: str
@@ -271,39 +183,45 @@ class ModelRun:
     details: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "parameters", MappingProxyType(dict(self.parameters)))
-        object.__setattr__(self, "forecast", _ro(self.forecast))
-        object.__setattr__(self, "positions", _ro(self.positions))
-        object.__setattr__(
-            self, "per_round", MappingProxyType({k: _ro(v) for k, v in self.per_round.items()})
+        freeze(
+            self,
+            parameters=MappingProxyType(dict(self.parameters)),
+            forecast=readonly(self.forecast),
+            positions=readonly(self.positions),
+            per_round=MappingProxyType({k: readonly(v) for k, v in self.per_round.items()}),
+            details=MappingProxyType({k: tuple(v) for k, v in self.details.items()}),
         )
-        object.__setattr__(self, "details", MappingProxyType(dict(self.details)))
 
     @property
     def rounds(self) -> int:
         return int(self.positions.shape[0] - 1)
+
+    def detail(self, key: str, j: int) -> Any:
+        """Diagnostic ``key`` on issue ``j`` (``None`` where there is none)."""
+        values = self.details.get(key)
+        return None if values is None else values[j]
 
     def issue_forecast(self, j: int, issue: str = "") -> IssueForecast:
         """How this run ended on issue ``j`` (:class:`IssueForecast`): a model without rounds
         (or run for none) is "static"; a dynamic one reports whether it came to rest in its
         details (``settled`` and ``cycle_period``, as the EUM; or ``converged``, as smp)."""
         value = _float_or_none(self.forecast[j])
-        settled = _detail(self, "settled", j)
+        settled = _number(self.detail("settled", j))
         if settled is None:
-            settled = _detail(self, "converged", j)
+            settled = _number(self.detail("converged", j))
         if settled is None or not self.rounds:
             point = () if value is None else (value,)
             return IssueForecast(self.model, issue, value, "static", 0, point, value, value,
                                  self.rounds)  # fmt: skip
-        period = int(_detail(self, "cycle_period", j) or 0)
-        low = _detail(self, "forecast_low", j)
-        high = _detail(self, "forecast_high", j)
+        period = int(_number(self.detail("cycle_period", j)) or 0)
+        low = _number(self.detail("forecast_low", j))
+        high = _number(self.detail("forecast_high", j))
         if low is None or high is None:  # the band of the model's own per-round reading
             series = next(iter(self.per_round.values()), None)
             if series is not None:
                 tail = series[-max(2, self.rounds // 2 + 1) :, j]
                 low, high = float(np.nanmin(tail)), float(np.nanmax(tail))
-        determinate = _detail(self, "determinate", j)
+        determinate = _number(self.detail("determinate", j))
         if determinate is not None and not determinate:
             value = None
         states: tuple[float, ...] = ()
@@ -322,11 +240,11 @@ class ModelRun:
     def to_dict(self) -> dict[str, Any]:
         return {
             "model": self.model,
-            "parameters": _jsonable(dict(self.parameters)),
-            "forecast": _jsonable(self.forecast),
-            "per_round": _jsonable(dict(self.per_round)),
-            "positions": _jsonable(self.positions),
-            "details": _jsonable(dict(self.details)),
+            "parameters": jsonable(dict(self.parameters)),
+            "forecast": jsonable(self.forecast),
+            "per_round": jsonable(dict(self.per_round)),
+            "positions": jsonable(self.positions),
+            "details": jsonable(dict(self.details)),
         }
 
     @classmethod
@@ -334,10 +252,10 @@ class ModelRun:
         return cls(
             model=d["model"],
             parameters=d["parameters"],
-            forecast=_from_json_array(d["forecast"]),
-            positions=_from_json_array(d["positions"]),
-            per_round={k: _from_json_array(v) for k, v in d["per_round"].items()},
-            details={k: _deep_tuple(v) for k, v in d.get("details", {}).items()},
+            forecast=array_from_json(d["forecast"]),
+            positions=array_from_json(d["positions"]),
+            per_round={k: array_from_json(v) for k, v in d["per_round"].items()},
+            details={k: deep_tuple(v) for k, v in d.get("details", {}).items()},
         )
 
 
@@ -347,16 +265,15 @@ class Forecast(JsonResult):
 
     The inputs the models saw are kept (``capability``, ``position`` and
     ``salience`` on 0-100, ``nan`` where an actor has no stance) so that gains and
-    closeness can be computed from the result alone.
+    closeness can be computed from the result alone. ``provenance.parameters`` maps each
+    model to its parameters (as its run records them).
     """
 
     format_id: ClassVar[str] = FORMAT
     kind: ClassVar[str] = "forecast"
+    reads: ClassVar[tuple[str, ...]] = READS
 
-    scenario_id: str
-    scenario_name: str
-    scenario_hash: str
-    scenario_date: str | None
+    provenance: Provenance
     actors: tuple[str, ...]
     actor_names: tuple[str, ...]
     issues: tuple[str, ...]
@@ -367,16 +284,20 @@ class Forecast(JsonResult):
     position: np.ndarray
     salience: np.ndarray
     runs: tuple[ModelRun, ...]
-    version: str = __version__
-    seed: int | None = None
 
     def __post_init__(self) -> None:
-        for name in ("scale_min", "scale_max", "status_quo", "capability", "position", "salience"):
-            object.__setattr__(self, name, _ro(getattr(self, name)))
-        object.__setattr__(self, "actors", tuple(self.actors))
-        object.__setattr__(self, "actor_names", tuple(self.actor_names))
-        object.__setattr__(self, "issues", tuple(self.issues))
-        object.__setattr__(self, "runs", tuple(self.runs))
+        freeze(
+            self,
+            **{
+                name: readonly(getattr(self, name))
+                for name in ("scale_min", "scale_max", "status_quo")
+                + ("capability", "position", "salience")
+            },
+            actors=tuple(self.actors),
+            actor_names=tuple(self.actor_names),
+            issues=tuple(self.issues),
+            runs=tuple(self.runs),
+        )
 
     # ------------------------------------------------------------------ access
     @property
@@ -438,25 +359,57 @@ class Forecast(JsonResult):
         return [(self.actors[i], float(d)) for d, i in order[:k]]
 
     # ------------------------------------------------------------- serialising
+    def summary(self) -> dict[str, Any]:
+        """What the run history keeps: ``forecasts`` (model -> issue -> value, ``None``
+        where undetermined), ``gains`` (model -> actor -> gain), and ``stability`` (model ->
+        issue -> ``settled``, ``cycle_period`` and, where the forecast is undetermined,
+        ``undetermined``: its words) for the models that report it, such as the EUM."""
+        summary: dict[str, Any] = {
+            "forecasts": {
+                r.model: dict(zip(self.issues, jsonable(r.forecast), strict=True))
+                for r in self.runs
+            },
+            "gains": {r.model: self.gains(r.model) for r in self.runs},
+        }
+        stability: dict[str, Any] = {}
+        for r in self.runs:
+            if "settled" not in r.details and "cycle_period" not in r.details:
+                continue
+            per_issue: dict[str, Any] = {}
+            for j, issue in enumerate(self.issues):
+                entry: dict[str, Any] = {}
+                settled = _number(r.detail("settled", j))
+                period = _number(r.detail("cycle_period", j))
+                if settled is not None:
+                    entry["settled"] = bool(settled)
+                if period is not None:
+                    entry["cycle_period"] = int(period)
+                end = r.issue_forecast(j, issue)
+                if end.value is None:
+                    entry["undetermined"] = end.describe()
+                per_issue[issue] = entry
+            stability[r.model] = per_issue
+        if stability:
+            summary["stability"] = stability
+        return summary
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "format": FORMAT,
-            "version": self.version,
-            "scenario": scenario_ref(self),
-            "seed": self.seed,
+            **self.provenance.to_dict(),
             "actors": list(self.actors),
             "actor_names": list(self.actor_names),
             "issues": list(self.issues),
             "inputs": {
-                "scale_min": _jsonable(self.scale_min),
-                "scale_max": _jsonable(self.scale_max),
-                "status_quo": _jsonable(self.status_quo),
-                "capability": _jsonable(self.capability),
-                "position": _jsonable(self.position),
-                "salience": _jsonable(self.salience),
+                "scale_min": jsonable(self.scale_min),
+                "scale_max": jsonable(self.scale_max),
+                "status_quo": jsonable(self.status_quo),
+                "capability": jsonable(self.capability),
+                "position": jsonable(self.position),
+                "salience": jsonable(self.salience),
             },
             "forecasts": {
-                r.model: dict(zip(self.issues, _jsonable(r.forecast), strict=True))
+                r.model: dict(zip(self.issues, jsonable(r.forecast), strict=True))
                 for r in self.runs
             },
             "outcomes": {
@@ -472,28 +425,98 @@ class Forecast(JsonResult):
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Forecast:
-        if d.get("format") not in READS:
-            cls.check_format(d)
+        cls.check_format(d)
         inp = d["inputs"]
+        actors = tuple(d["actors"])
+        position = array_from_json(inp["position"])
+        runs = tuple(ModelRun.from_dict(r) for r in d["runs"])
+        if d["format"] != FORMAT:  # /1, /2: details by participant, one column
+            runs = tuple(_details_by_actor(r, actors, position) for r in runs)
         return cls(
-            **scenario_fields(d["scenario"]),
-            actors=tuple(d["actors"]),
+            provenance=Provenance(
+                Subject.from_dict(d["scenario"]),
+                parameters={r.model: r.parameters for r in runs},
+                seed=d.get("seed"),
+                version=d["version"],
+            ),
+            actors=actors,
             actor_names=tuple(d["actor_names"]),
             issues=tuple(d["issues"]),
-            scale_min=_from_json_array(inp["scale_min"]),
-            scale_max=_from_json_array(inp["scale_max"]),
-            status_quo=_from_json_array(inp["status_quo"]),
-            capability=_from_json_array(inp["capability"]),
-            position=_from_json_array(inp["position"]),
-            salience=_from_json_array(inp["salience"]),
-            runs=tuple(ModelRun.from_dict(r) for r in d["runs"]),
-            version=d["version"],
-            seed=d.get("seed"),
+            scale_min=array_from_json(inp["scale_min"]),
+            scale_max=array_from_json(inp["scale_max"]),
+            status_quo=array_from_json(inp["status_quo"]),
+            capability=array_from_json(inp["capability"]),
+            position=position,
+            salience=array_from_json(inp["salience"]),
+            runs=runs,
         )
 
-    @classmethod
-    def from_json(cls, text: str) -> Forecast:
-        return cls.from_dict(json.loads(text))
+
+def _float_or_none(x: Any) -> float | None:
+    return None if x is None or math.isnan(float(x)) else float(x)
+
+
+def _number(v: Any) -> float | None:
+    """A detail that is one number (or, in files of format /1 and /2, a list of one)."""
+    while isinstance(v, (list, tuple)):
+        v = v[0] if v else None
+    return None if v is None else float(v)
+
+
+def issue_details(
+    spec: models.ModelSpec,
+    details: Mapping[str, np.ndarray],
+    column: int,
+    rows: Sequence[int],
+    actors: Sequence[str],
+) -> dict[str, Any]:
+    """A trajectory's diagnostics for the issue in ``column`` as a result records them: the
+    column's axis dropped; where a diagnostic is per actor (``spec.actor_details``), its
+    last axis over the scenario's ``actors`` (``rows[k]`` is participant k's), ``None`` for
+    the others; one that names an actor (``"index"``) names it by id (``None`` for -1)."""
+    out: dict[str, Any] = {}
+    n = len(actors)
+    for key, arr in details.items():
+        a = np.asarray(arr)[..., column]
+        how = spec.actor_details.get(key)
+        if how is None:
+            out[key] = deep_tuple(jsonable(a))
+            continue
+        full = np.empty((*a.shape[:-1], n), dtype=object)
+        full[...] = None
+        if how == "index":
+            ids = np.array([None, *(actors[r] for r in rows)], dtype=object)
+            full[..., list(rows)] = ids[a.astype(np.intp) + 1]
+        else:
+            full[..., list(rows)] = a  # nan becomes None in jsonable
+        out[key] = deep_tuple(jsonable(full.tolist()))
+    return out
+
+
+def _details_by_actor(run: ModelRun, actors: Sequence[str], position: np.ndarray) -> ModelRun:
+    """A run read from format /1 or /2, its details as format /3 holds them: the trailing
+    column of one dropped, per-actor diagnostics over every actor (their participants are
+    the actors with a stance, or every actor in a joint run)."""
+    spec = models.REGISTRY.get(run.model)
+    joint = spec is not None and spec.joint and run.parameters.get("issues") != "separate"
+    details: dict[str, list[Any]] = {}
+    for key, per_issue in run.details.items():
+        for j, v in enumerate(per_issue):
+            entry = None
+            if v is not None:
+                rows = (
+                    list(range(len(actors)))
+                    if joint
+                    else [k for k in range(len(actors)) if not math.isnan(position[k, j])]
+                )
+                a = np.array(jsonable(v), dtype=float)
+                if spec is None:
+                    entry = deep_tuple(jsonable(a[..., 0]))
+                else:
+                    entry = issue_details(spec, {key: a}, 0, rows, actors)[key]
+            details.setdefault(key, [None] * len(per_issue))[j] = entry
+    by_key = {k: tuple(v) for k, v in details.items()}
+    return ModelRun(run.model, run.parameters, run.forecast, run.positions, run.per_round, by_key)
 
 
 def salience_gain(
@@ -529,305 +552,12 @@ def salience_gain(
         return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
 
 
-def issue_input(scenario: Scenario, issue_id: str) -> tuple[tuple[str, ...], ModelInput]:
-    """The participants of one issue and their :class:`ModelInput`, shocks included.
-
-    Salience goes from 0-100 to 0-1; capabilities are divided by the largest among the
-    participants (only ratios matter, and this keeps products like c x s finite for any
-    finite input).
-    """
-    from .scenario.uncertainty import point_values
-
-    ids, inp = issue_batch(scenario, point_values(scenario), scenario.issue_ids.index(issue_id))
-
-    def squeeze(a: np.ndarray | None) -> np.ndarray | None:
-        return None if a is None else a[:, 0]
-
-    return ids, ModelInput(
-        capability=inp.capability[:, 0],
-        position=inp.position,
-        salience=inp.salience,
-        scale_min=inp.scale_min,
-        scale_max=inp.scale_max,
-        status_quo=inp.status_quo,
-        changes=tuple(
-            Change(ch.round, squeeze(ch.capability), ch.salience, ch.position) for ch in inp.changes
-        ),
-    )
-
-
-@dataclass(frozen=True)
-class _ShockRound:
-    """The values in force after the shocks of one round, in B draws (salience on 0-100):
-    ``capability`` (B, n), ``position`` and ``salience`` (B, n, m); ``moved`` (B, n, m) the
-    positions the round's shocks moved (``nan`` elsewhere); and which cells they touched:
-    ``capability_rows`` (n,), ``salience_cells`` and ``position_cells`` (n, m)."""
-
-    round: int
-    capability: np.ndarray
-    position: np.ndarray
-    salience: np.ndarray
-    moved: np.ndarray
-    capability_rows: np.ndarray
-    salience_cells: np.ndarray
-    position_cells: np.ndarray
-
-
-def shock_rounds(scenario: Scenario, values: Values) -> list[_ShockRound]:
-    """The scenario's shocks applied to ``values``, round by round, in order of round and
-    then of listing: a capability shock changes the actor's capability; a position or
-    salience shock its stance on the shock's issue, or on every issue where it holds one.
-    A position shock moves the actor to its stated position (as earlier shocks left it)
-    changed by the shock. Round 0's shocks are edits of the input; later ones become the
-    :class:`~realpolitik.models.base.Change` s of :func:`issue_batch` and
-    :func:`scenario_input`. The one place where shocks meet values. O(B (n m + s))."""
-    rows = {a: k for k, a in enumerate(scenario.actor_ids)}
-    cols = {i: j for j, i in enumerate(scenario.issue_ids)}
-    has = ~np.isnan(values.position[0]) if values.draws else np.zeros((0, 0), dtype=bool)
-    by_round: dict[int, list[tuple[int, Shock]]] = {}
-    for k, h in enumerate(scenario.shocks):
-        by_round.setdefault(h.round, []).append((k, h))
-    cap, pos, sal = values.capability, values.position, values.salience
-    out = []
-    for rnd in sorted(by_round):
-        moved = np.full_like(pos, np.nan)
-        cap_rows = np.zeros(len(rows), dtype=bool)
-        sal_cells = np.zeros(has.shape, dtype=bool)
-        pos_cells = np.zeros(has.shape, dtype=bool)
-        for k, h in by_round[rnd]:
-            r, v = rows[h.actor], values.shock_value[:, k]
-            if h.field == "capability":
-                cap = cap.copy()
-                cap[:, r] = h.apply(cap[:, r], v)
-                cap_rows[r] = True
-                continue
-            where = np.flatnonzero(has[r]) if h.issue is None else np.array([cols[h.issue]])
-            if h.field == "salience":
-                sal = sal.copy()
-                sal[:, r, where] = h.apply(sal[:, r, where], v[:, None])
-                sal_cells[r, where] = True
-            else:
-                pos = pos.copy()
-                pos[:, r, where] = h.apply(pos[:, r, where], v[:, None])
-                moved[:, r, where] = pos[:, r, where]
-                pos_cells[r, where] = True
-        out.append(_ShockRound(rnd, cap, pos, sal, moved, cap_rows, sal_cells, pos_cells))
-    return out
-
-
-def _largest(cap: np.ndarray) -> np.ndarray:
-    """Each draw's largest capability, (B, n) -> (B,); 1 where none is positive."""
-    top = cap.max(axis=1) if cap.shape[1] else np.ones(cap.shape[0])
-    return np.where(top > 0, top, 1.0)
-
-
-def issue_batch(scenario: Scenario, values: Values, j: int) -> tuple[tuple[str, ...], ModelInput]:
-    """Issue ``j`` of ``scenario`` in each of B draws (``values``) as one input of B
-    columns, with the scenario's shocks (:func:`shock_rounds`): those of round 0 change the
-    values themselves, later ones that touch the issue's participants become
-    :class:`~realpolitik.models.base.Change` s at their round. Capabilities are divided by
-    each draw's largest among the participants after the shocks of round 0.
-
-    Complexity: O(B (n + s)) for B draws, n participants and s shocks.
-    """
-    issue = scenario.issues[j]
-    ids = scenario.participants(issue.id)
-    rows = np.array([scenario.actor_ids.index(a) for a in ids], dtype=np.intp)
-    cap, pos, sal = values.capability, values.position, values.salience
-    rounds = shock_rounds(scenario, values)
-    if rounds and rounds[0].round == 0:
-        cap, pos, sal = rounds[0].capability, rounds[0].position, rounds[0].salience
-    top = _largest(cap[:, rows])
-    changes = []
-    for sr in rounds:
-        kinds = (
-            bool(sr.capability_rows[rows].any()),
-            bool(sr.salience_cells[rows, j].any()),
-            bool(sr.position_cells[rows, j].any()),
-        )
-        if sr.round > 0 and any(kinds):
-            changes.append(
-                Change(
-                    sr.round,
-                    capability=sr.capability[:, rows].T / top if kinds[0] else None,
-                    salience=sr.salience[:, rows, j].T / 100.0 if kinds[1] else None,
-                    position=sr.moved[:, rows, j].T if kinds[2] else None,
-                )
-            )
-    b = values.draws
-    sq = float("nan") if issue.status_quo is None else issue.status_quo
-    return ids, ModelInput(
-        capability=cap[:, rows].T / top,
-        position=pos[:, rows, j].T.astype(float),
-        salience=sal[:, rows, j].T / 100.0,
-        scale_min=np.full(b, issue.scale_min),
-        scale_max=np.full(b, issue.scale_max),
-        status_quo=np.full(b, sq),
-        changes=tuple(changes),
-    )
-
-
-def scenario_input(scenario: Scenario, values: Values, b: int = 0) -> ModelInput:
-    """Draw ``b`` of ``values`` as one input of every actor and issue (n, m), shocks
-    included (:func:`shock_rounds`), for a model that runs the issues together
-    (:attr:`ModelPlan.joint`): round 0's shocks change the values, later ones become
-    :class:`~realpolitik.models.base.Change` s at their round (capabilities (n,), saliences
-    and positions (n, m)). Capabilities are divided by the draw's largest after round 0's
-    shocks. An actor without a stance on an issue holds there the issue's status quo (its
-    midpoint where it has none) with salience 0: it has no stake in the issue, but in a
-    joint space its position there still counts (a candidate in smp's elections and
-    bargains), so the status quo can move a joint model's forecasts where stances are
-    missing (docs/explanation/smp.md); the result layer shows such positions as ``nan``.
-
-    Complexity: O(n m + s) for n actors, m issues and s shocks.
-    """
-    cap, pos, sal = values.capability, values.position, values.salience
-    rounds = shock_rounds(scenario, values)
-    if rounds and rounds[0].round == 0:
-        cap, pos, sal = rounds[0].capability, rounds[0].position, rounds[0].salience
-    cap, pos, sal = cap[b], pos[b], sal[b]
-    absent = np.isnan(pos)
-    filler = np.array(
-        [
-            (i.scale_min + i.scale_max) / 2 if i.status_quo is None else i.status_quo
-            for i in scenario.issues
-        ]
-    )
-    top = float(_largest(cap[None])[0])
-    changes = []
-    for sr in rounds:
-        kinds = sr.capability_rows.any(), sr.salience_cells.any(), sr.position_cells.any()
-        if sr.round > 0:
-            changes.append(
-                Change(
-                    sr.round,
-                    capability=sr.capability[b] / top if kinds[0] else None,
-                    salience=np.where(absent, 0.0, sr.salience[b] / 100.0) if kinds[1] else None,
-                    position=sr.moved[b] if kinds[2] else None,
-                )
-            )
-    return ModelInput(
-        capability=cap / top,
-        position=np.where(absent, filler, pos),
-        salience=np.where(absent, 0.0, sal / 100.0),
-        scale_min=np.array([i.scale_min for i in scenario.issues], dtype=float),
-        scale_max=np.array([i.scale_max for i in scenario.issues], dtype=float),
-        status_quo=np.array(
-            [np.nan if i.status_quo is None else i.status_quo for i in scenario.issues]
-        ),
-        changes=tuple(changes),
-    )
-
-
-def _model_names(model: str | Sequence[str]) -> list[str]:
-    names = [model] if isinstance(model, str) else list(model)
-    if names == ["all"]:
-        return models.in_all()
-    if "all" in names:
-        raise ValueError("'all' stands alone; name models one by one, or give 'all'")
-    twice = sorted({n for n in names if names.count(n) > 1})
-    if twice:
-        raise ValueError(f"model {', '.join(twice)} named twice; name each model once")
-    for n in names:
-        models.get(n)  # raises KeyError naming the known models
-    return names
-
-
-@dataclass(frozen=True)
-class ModelPlan:
-    """A registered model with its rounds and parameters, checked: what a run records and
-    what every verb (forecast, simulate, sensitivity, levers) runs."""
-
-    name: str
-    rounds: int
-    params: tuple[tuple[str, Any], ...] = ()
-
-    def parameters(self) -> dict[str, Any]:
-        return {"rounds": self.rounds, **dict(self.params)}
-
-    @property
-    def joint(self) -> bool:
-        """Whether the model runs a scenario's issues as the dimensions of one space (a
-        model with ``ModelSpec.joint``, unless told ``issues="separate"``): it is then given
-        the whole scenario at once (:func:`scenario_input`), never one issue or a batch of
-        draws as columns."""
-        return models.get(self.name).joint and dict(self.params).get("issues") != "separate"
-
-    @property
-    def stochastic(self) -> bool:
-        """Whether this plan's runs draw random numbers and no ``seed`` fixes them: the verbs
-        that run many draws then give each draw a seed of its own (``ModelSpec.stochastic``)."""
-        spec = models.get(self.name)
-        params = {**spec.defaults, **dict(self.params)}
-        return (
-            spec.stochastic is not None and spec.stochastic(params) and params.get("seed") is None
-        )
-
-    def with_seed(self, seed: Any) -> ModelPlan:
-        """This plan with ``seed`` as its model's ``seed`` parameter."""
-        kept = tuple((k, v) for k, v in self.params if k != "seed")
-        return ModelPlan(self.name, self.rounds, (*kept, ("seed", seed)))
-
-    def separate(self) -> ModelPlan:
-        """This plan with every column run on its own (``issues="separate"`` for a joint
-        model): for inputs whose columns are separate one-issue problems (a back-test's
-        batch of cases), where it gives what the joint run of each alone gives."""
-        if not models.get(self.name).joint:
-            return self
-        return ModelPlan(self.name, self.rounds, (*self.params, ("issues", "separate")))
-
-    def run(self, inputs: ModelInput, *, details: bool = True) -> Trajectory:
-        """The model on ``inputs``; ``details=False`` skips the per-round diagnostics."""
-        spec = models.get(self.name)
-        kw = dict(self.params)
-        if spec.dynamic:
-            kw["rounds"] = self.rounds
-        return spec.run(inputs, details=details, **kw)
-
-
-def plan_model(name: str, rounds: int | None = None, **params: Any) -> ModelPlan:
-    """Check one model's name, rounds and parameters; ``KeyError``, ``TypeError`` or
-    ``ValueError`` say what is wrong."""
-    spec = models.get(name)
-    unknown = set(params) - set(spec.defaults)
-    if unknown:
-        raise TypeError(
-            f"model {name!r} has no parameter {', '.join(sorted(unknown))}; "
-            f"its parameters are: {', '.join(spec.defaults) or 'none'}"
-        )
-    t = spec.default_rounds if rounds is None else int(rounds)
-    if spec.dynamic and not 0 <= t <= MAX_ROUNDS:
-        raise ValueError(f"rounds must be 0 to {MAX_ROUNDS}, got {t}")
-    return ModelPlan(name, t if spec.dynamic else 0, tuple({**spec.defaults, **params}.items()))
-
-
-def plan_models(
-    model: str | Sequence[str],
-    rounds: int | None = None,
-    params: Mapping[str, Mapping[str, Any]] | None = None,
-) -> tuple[ModelPlan, ...]:
-    """:func:`plan_model` for ``model`` (a name, a list, or ``"all"``); ``params`` maps a
-    model name to its parameters and may name only models that run."""
-    names = _model_names(model)
-    params = params or {}
-    for key in params:
-        if key not in names:
-            raise KeyError(f"parameters given for {key!r}, which is not among the models run")
-    return tuple(plan_model(n, rounds, **dict(params.get(n, {}))) for n in names)
-
-
-def run_model(
-    scenario: Scenario, name: str, *, rounds: int | None = None, **params: Any
-) -> ModelRun:
-    """Run one registered model on every issue of ``scenario``."""
-    return _run_plan(scenario, plan_model(name, rounds, **params))
-
-
 def _run_joint(scenario: Scenario, plan: ModelPlan) -> ModelRun:
     """A joint model on the whole scenario at once; positions where an actor has no stance
     are shown as ``nan``, and the details are cut into one entry per issue."""
     from .scenario.uncertainty import point_values
 
+    spec = models.get(plan.name)
     _, pos, _, _ = scenario.arrays()
     traj = plan.run(scenario_input(scenario, point_values(scenario)))
     t = plan.rounds
@@ -842,27 +572,26 @@ def _run_joint(scenario: Scenario, plan: ModelPlan) -> ModelRun:
         col[: traj.rounds + 1] = arr
         col[traj.rounds + 1 :] = arr[-1]
         per_round[key] = col
-    details = {
-        key: tuple(
-            _deep_tuple(_jsonable(np.asarray(arr)[..., j : j + 1])) for j in range(pos.shape[1])
-        )
-        for key, arr in traj.details.items()
-    }
+    actors = scenario.actor_ids
+    every = range(len(actors))
+    by_issue = [issue_details(spec, traj.details, j, every, actors) for j in range(pos.shape[1])]
     return ModelRun(
         model=plan.name,
         parameters=plan.parameters(),
         forecast=traj.forecast,
         positions=positions,
         per_round=per_round,
-        details=details,
+        details={key: tuple(d[key] for d in by_issue) for key in traj.details},
     )
 
 
 def _run_plan(scenario: Scenario, plan: ModelPlan) -> ModelRun:
     if plan.joint:
         return _run_joint(scenario, plan)
+    spec = models.get(plan.name)
     t = plan.rounds
     actors = scenario.actor_ids
+    row = {a: k for k, a in enumerate(actors)}
     n, m = len(actors), len(scenario.issues)
     positions = np.full((t + 1, n, m), np.nan)
     forecast = np.full(m, np.nan)
@@ -871,7 +600,7 @@ def _run_plan(scenario: Scenario, plan: ModelPlan) -> ModelRun:
     for j, issue in enumerate(scenario.issue_ids):
         ids, inp = issue_input(scenario, issue)
         traj = plan.run(inp)
-        rows = [actors.index(a) for a in ids]
+        rows = [row[a] for a in ids]
         positions[: traj.rounds + 1, rows, j] = traj.positions[:, :, 0]
         if traj.rounds < t:  # a model that stopped early holds its last positions
             positions[traj.rounds + 1 :, rows, j] = traj.positions[-1, :, 0]
@@ -880,8 +609,8 @@ def _run_plan(scenario: Scenario, plan: ModelPlan) -> ModelRun:
             col = per_round.setdefault(key, np.full((t + 1, m), np.nan))
             col[: traj.rounds + 1, j] = arr[:, 0]
             col[traj.rounds + 1 :, j] = arr[-1, 0]
-        for key, arr in traj.details.items():
-            details.setdefault(key, [None] * m)[j] = _deep_tuple(_jsonable(np.asarray(arr)))
+        for key, value in issue_details(spec, traj.details, 0, rows, actors).items():
+            details.setdefault(key, [None] * m)[j] = value
     return ModelRun(
         model=plan.name,
         parameters=plan.parameters(),
@@ -912,7 +641,7 @@ def forecast(
     runs = tuple(_run_plan(sc, plan) for plan in plan_models(model, rounds, params))
     cap, pos, sal, _ = sc.arrays()
     return Forecast(
-        **provenance(sc),
+        provenance=Provenance(Subject.of(sc), {r.model: r.parameters for r in runs}),
         actors=sc.actor_ids,
         actor_names=tuple(a.name for a in sc.actors),
         issues=sc.issue_ids,
@@ -924,13 +653,3 @@ def forecast(
         salience=sal,
         runs=runs,
     )
-
-
-def _detail(run: ModelRun, key: str, j: int) -> float | None:
-    values = run.details.get(key)
-    if values is None or values[j] is None:
-        return None
-    v = values[j]
-    while isinstance(v, (list, tuple)):
-        v = v[0] if v else None
-    return None if v is None else float(v)

@@ -1,6 +1,6 @@
 """What runs the models many times: Monte Carlo ensembles, sensitivity, levers, back-tests.
 
-Each module holds one analysis; they stand on :func:`realpolitik.forecasting.issue_batch`
+Each module holds one analysis; they stand on :func:`realpolitik.arrays.issue_batch`
 (a scenario's issue over many draws as one model input) and on :mod:`realpolitik.runner`
 (where the draws execute).
 """

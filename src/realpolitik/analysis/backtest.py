@@ -54,7 +54,7 @@ back-test that fits in one chunk (the DEU development set does) runs in this pro
 
 from __future__ import annotations
 
-import json
+import hashlib
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -64,17 +64,11 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from .._version import __version__
+from ..arrays import issue_input, scenario_input
 from ..errors import Problem, ScenarioError
-from ..forecasting import (
-    JsonResult,
-    ModelPlan,
-    _jsonable,
-    issue_input,
-    plan_models,
-    scenario_input,
-)
 from ..models.base import ModelInput
+from ..models.plan import ModelPlan, plan_models
+from ..results import JsonResult, Provenance, Subject, freeze, jsonable, readonly
 from ..scenario import Scenario
 from ..scenario.uncertainty import point_values
 from .bootstrap import (
@@ -114,12 +108,6 @@ MAX_RESAMPLES = 1_000_000
 MIN_CLUSTERS = 10
 #: Issues per chunk handed to a backend.
 DEFAULT_CHUNK = 2000
-
-
-def _ro(a: Any) -> np.ndarray:
-    arr = np.array(a, dtype=float)
-    arr.setflags(write=False)
-    return arr
 
 
 # ------------------------------------------------------------------ baselines
@@ -522,7 +510,7 @@ class Interval:
     high: float | None
 
     def to_dict(self) -> dict[str, Any]:
-        return _jsonable({"point": self.point, "low": self.low, "high": self.high})  # type: ignore[no-any-return]
+        return jsonable({"point": self.point, "low": self.low, "high": self.high})  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True)
@@ -553,7 +541,7 @@ class Score:
             "name": self.name,
             "kind": self.kind,
             "n": self.n,
-            **{m: _jsonable(self.metric(m)) for m in METRICS},
+            **{m: jsonable(self.metric(m)) for m in METRICS},
             "n_paired": self.n_paired,
             "diff": None if self.diff is None else {k: v.to_dict() for k, v in self.diff.items()},
         }
@@ -661,6 +649,7 @@ class Backtest(JsonResult):
     format_id: ClassVar[str] = FORMAT
     kind: ClassVar[str] = "back-test"
 
+    provenance: Provenance
     source: Mapping[str, Any]
     cases: tuple[str, ...]
     clusters: tuple[str, ...]
@@ -669,32 +658,24 @@ class Backtest(JsonResult):
     groups: Mapping[str, tuple[str, ...]]
     forecasts: Mapping[str, np.ndarray]
     kinds: Mapping[str, str]
-    parameters: Mapping[str, Mapping[str, Any]]
     reference: str | None
-    seed: int
     resamples: int
     confidence: float
     scores: tuple[Score, ...]
     states: Mapping[str, np.ndarray] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
-    version: str = __version__
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "outcomes", _ro(self.outcomes))
-        object.__setattr__(self, "spans", _ro(self.spans))
-        for name in ("forecasts", "states"):
-            frozen = {k: _ro(v) for k, v in getattr(self, name).items()}
-            object.__setattr__(self, name, MappingProxyType(frozen))
-        object.__setattr__(
-            self, "groups", MappingProxyType({k: tuple(v) for k, v in self.groups.items()})
-        )
-        object.__setattr__(self, "kinds", MappingProxyType(dict(self.kinds)))
-        object.__setattr__(
+        freeze(
             self,
-            "parameters",
-            MappingProxyType({k: MappingProxyType(dict(v)) for k, v in self.parameters.items()}),
+            outcomes=readonly(self.outcomes),
+            spans=readonly(self.spans),
+            forecasts=MappingProxyType({k: readonly(v) for k, v in self.forecasts.items()}),
+            states=MappingProxyType({k: readonly(v) for k, v in self.states.items()}),
+            groups=MappingProxyType({k: tuple(v) for k, v in self.groups.items()}),
+            kinds=MappingProxyType(dict(self.kinds)),
+            source=MappingProxyType(dict(self.source)),
         )
-        object.__setattr__(self, "source", MappingProxyType(dict(self.source)))
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -736,14 +717,12 @@ class Backtest(JsonResult):
     def to_dict(self) -> dict[str, Any]:
         return {
             "format": FORMAT,
-            "version": self.version,
-            "source": _jsonable(dict(self.source)),
+            **self.provenance.to_dict(),
+            "source": jsonable(dict(self.source)),
             "reference": self.reference,
-            "seed": self.seed,
             "resamples": self.resamples,
             "confidence": self.confidence,
             "few_clusters": self.few_clusters,
-            "parameters": _jsonable({k: dict(v) for k, v in self.parameters.items()}),
             "kinds": dict(self.kinds),
             "notes": list(self.notes),
             "leaderboard": [s.to_dict() for s in self.leaderboard()],
@@ -751,11 +730,11 @@ class Backtest(JsonResult):
             "cases": {
                 "id": list(self.cases),
                 "cluster": list(self.clusters),
-                "outcome": _jsonable(self.outcomes),
-                "span": _jsonable(self.spans),
+                "outcome": jsonable(self.outcomes),
+                "span": jsonable(self.spans),
                 "groups": {k: list(v) for k, v in self.groups.items()},
-                "forecasts": {k: _jsonable(v) for k, v in self.forecasts.items()},
-                "states": {k: _jsonable(v) for k, v in self.states.items()},
+                "forecasts": {k: jsonable(v) for k, v in self.forecasts.items()},
+                "states": {k: jsonable(v) for k, v in self.states.items()},
             },
         }
 
@@ -768,6 +747,7 @@ class Backtest(JsonResult):
             return np.array([math.nan if v is None else v for v in x], dtype=float)
 
         return cls(
+            provenance=Provenance.from_dict(d, "data"),
             source=d["source"],
             cases=tuple(c["id"]),
             clusters=tuple(c["cluster"]),
@@ -776,20 +756,13 @@ class Backtest(JsonResult):
             groups=c["groups"],
             forecasts={k: arr(v) for k, v in c["forecasts"].items()},
             kinds=d["kinds"],
-            parameters=d["parameters"],
             reference=d["reference"],
-            seed=d["seed"],
             resamples=d["resamples"],
             confidence=d["confidence"],
             scores=tuple(Score.from_dict(s) for s in d["scores"]),
             states={k: arr(v) for k, v in c.get("states", {}).items()},
             notes=tuple(d.get("notes", ())),
-            version=d["version"],
         )
-
-    @classmethod
-    def from_json(cls, text: str) -> Backtest:
-        return cls.from_dict(json.loads(text))
 
 
 def _check(seed: int | None, resamples: int, confidence: float) -> int:
@@ -810,6 +783,18 @@ def _check(seed: int | None, resamples: int, confidence: float) -> int:
     if not 0 < confidence < 1:
         raise ValueError(f"confidence must lie between 0 and 1, got {confidence!r}")
     return int(seed)
+
+
+def source_subject(source: Mapping[str, Any]) -> Subject:
+    """What a back-test was computed from, named as results name their input: a DEU file
+    (its name and SHA-256) or scenarios (their ids; the hash of their content hashes)."""
+    if source.get("kind") == "deu":
+        return Subject("data", str(source.get("file")), "DEU", str(source.get("sha256")))
+    ids = [str(s.get("id")) for s in source.get("scenarios", ())]
+    digest = hashlib.sha256(
+        "\n".join(str(s.get("hash")) for s in source.get("scenarios", ())).encode()
+    ).hexdigest()
+    return Subject("data", ",".join(ids), "scenarios", f"sha256:{digest}")
 
 
 def score(
@@ -871,6 +856,7 @@ def score(
             f"intervals are not to be read as {confidence:.0%} intervals"
         )
     return Backtest(
+        provenance=Provenance(source_subject(source), parameters or {}, seed),
         source=source,
         cases=tuple(ids),
         clusters=clusters,
@@ -879,9 +865,7 @@ def score(
         groups=groups,
         forecasts=fcs,
         kinds=kinds,
-        parameters=parameters or {},
         reference=ref,
-        seed=seed,
         resamples=int(resamples),
         confidence=float(confidence),
         scores=scores,

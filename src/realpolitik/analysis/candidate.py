@@ -52,9 +52,10 @@ from typing import Any
 
 import numpy as np
 
-from ..forecasting import _jsonable, issue_input
+from ..arrays import issue_input
 from ..models import get
 from ..models.anchored import SPEC as ANCHORED
+from ..results import jsonable
 from .backtest import Backtest, Case, Score, _batches, _errors, score
 from .bootstrap import METRICS, metrics
 
@@ -182,7 +183,7 @@ class AnchoredFit:
     ties: int
 
     def to_dict(self) -> dict[str, Any]:
-        return _jsonable(  # type: ignore[no-any-return]
+        return jsonable(  # type: ignore[no-any-return]
             {
                 "kappa": self.kappa,
                 "mae": self.mae,
@@ -209,7 +210,7 @@ class ByRuleFit:
         return {"QMV": self.kappa_qmv, "Unan": self.kappa_unan}
 
     def to_dict(self) -> dict[str, Any]:
-        return _jsonable(  # type: ignore[no-any-return]
+        return jsonable(  # type: ignore[no-any-return]
             {
                 "kappa_qmv": self.kappa_qmv,
                 "kappa_unan": self.kappa_unan,
@@ -318,12 +319,12 @@ class CandidateResult:
             s = self.row(name)
             rows[name] = {
                 "n": s.n,
-                **{m: _jsonable(s.metric(m)) for m in METRICS},
+                **{m: jsonable(s.metric(m)) for m in METRICS},
                 "diff": None if s.diff is None else {k: v.to_dict() for k, v in s.diff.items()},
             }
         return {
             "protocol": "docs/explanation/candidate-model-protocol.md",
-            "source": _jsonable(
+            "source": jsonable(
                 {k: self.scored.source.get(k) for k in ("file", "sha256", "rows", "citation")}
             ),
             "seed": self.scored.seed,

@@ -25,7 +25,6 @@ one model call per issue).
 
 from __future__ import annotations
 
-import json
 import math
 import secrets
 from collections.abc import Callable, Mapping, Sequence
@@ -35,20 +34,11 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from .._version import __version__
-from ..forecasting import (
-    JsonResult,
-    ModelPlan,
-    _jsonable,
-    issue_batch,
-    plan_models,
-    provenance,
-    salience_gain,
-    scenario_fields,
-    scenario_input,
-    scenario_ref,
-)
+from ..arrays import issue_batch, scenario_input
+from ..forecasting import salience_gain
 from ..models.base import ModelInput
+from ..models.plan import ModelPlan, plan_models
+from ..results import JsonResult, Provenance, Subject, freeze, jsonable, readonly
 from ..scenario import Scenario, load
 from ..scenario.uncertainty import Values, draw_values, point_values, uncertain_inputs
 
@@ -78,12 +68,6 @@ BINS = 20
 MAX_SEED = 2**63 - 1
 #: The most draws one run may ask for.
 MAX_DRAWS = 10_000_000
-
-
-def _ro(a: Any) -> np.ndarray:
-    arr = np.array(a, dtype=float)
-    arr.setflags(write=False)
-    return arr
 
 
 # ------------------------------------------------------------------ evaluation
@@ -272,7 +256,7 @@ class IssueOutlook:
             "counts": list(self.histogram_counts),
         }
         del d["histogram_edges"], d["histogram_counts"]
-        return _jsonable(d)  # type: ignore[no-any-return]
+        return jsonable(d)  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True)
@@ -292,7 +276,7 @@ class ActorOutlook:
     def to_dict(self) -> dict[str, Any]:
         d = dict(self.__dict__)
         d["quantiles"] = {f"{q:g}": v for q, v in self.quantiles.items()}
-        return _jsonable(d)  # type: ignore[no-any-return]
+        return jsonable(d)  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True, eq=False)
@@ -312,11 +296,9 @@ class Ensemble(JsonResult):
 
     format_id: ClassVar[str] = FORMAT
     kind: ClassVar[str] = "ensemble"
+    reads: ClassVar[tuple[str, ...]] = READS
 
-    scenario_id: str
-    scenario_name: str
-    scenario_hash: str
-    scenario_date: str | None
+    provenance: Provenance
     actors: tuple[str, ...]
     actor_names: tuple[str, ...]
     issues: tuple[str, ...]
@@ -325,8 +307,6 @@ class Ensemble(JsonResult):
     status_quo: np.ndarray
     uncertain: tuple[str, ...]
     shocks: tuple[str, ...]
-    parameters: Mapping[str, Mapping[str, Any]]
-    seed: int
     requested: int
     draws: int
     point: Mapping[str, np.ndarray]
@@ -334,18 +314,16 @@ class Ensemble(JsonResult):
     gains: Mapping[str, np.ndarray]
     settled: Mapping[str, np.ndarray] = field(default_factory=dict)
     cycle_period: Mapping[str, np.ndarray] = field(default_factory=dict)
-    version: str = __version__
 
     def __post_init__(self) -> None:
-        for name in ("scale_min", "scale_max", "status_quo"):
-            object.__setattr__(self, name, _ro(getattr(self, name)))
-        for name in ("point", "forecasts", "gains", "settled", "cycle_period"):
-            frozen = {k: _ro(v) for k, v in getattr(self, name).items()}
-            object.__setattr__(self, name, MappingProxyType(frozen))
-        object.__setattr__(
+        freeze(
             self,
-            "parameters",
-            MappingProxyType({k: MappingProxyType(dict(v)) for k, v in self.parameters.items()}),
+            **{name: readonly(getattr(self, name)) for name in ("scale_min", "scale_max")},
+            status_quo=readonly(self.status_quo),
+            **{
+                name: MappingProxyType({k: readonly(v) for k, v in getattr(self, name).items()})
+                for name in ("point", "forecasts", "gains", "settled", "cycle_period")
+            },
         )
 
     @property
@@ -450,38 +428,34 @@ class Ensemble(JsonResult):
     def to_dict(self) -> dict[str, Any]:
         return {
             "format": FORMAT,
-            "version": self.version,
-            "scenario": scenario_ref(self),
-            "seed": self.seed,
+            **self.provenance.to_dict(),
             "requested": self.requested,
             "draws": self.draws,
             "complete": self.complete,
             "actors": list(self.actors),
             "actor_names": list(self.actor_names),
             "issues": list(self.issues),
-            "scale_min": _jsonable(self.scale_min),
-            "scale_max": _jsonable(self.scale_max),
-            "status_quo": _jsonable(self.status_quo),
+            "scale_min": jsonable(self.scale_min),
+            "scale_max": jsonable(self.scale_max),
+            "status_quo": jsonable(self.status_quo),
             "uncertain": list(self.uncertain),
             "shocks": list(self.shocks),
-            "parameters": _jsonable({k: dict(v) for k, v in self.parameters.items()}),
-            "point": {k: _jsonable(v) for k, v in self.point.items()},
+            "point": {k: jsonable(v) for k, v in self.point.items()},
             "summary": self.summary(),
             "per_draw": {
-                "forecasts": {k: _jsonable(v) for k, v in self.forecasts.items()},
-                "gains": {k: _jsonable(v) for k, v in self.gains.items()},
-                "settled": {k: _jsonable(v) for k, v in self.settled.items()},
-                "cycle_period": {k: _jsonable(v) for k, v in self.cycle_period.items()},
+                "forecasts": {k: jsonable(v) for k, v in self.forecasts.items()},
+                "gains": {k: jsonable(v) for k, v in self.gains.items()},
+                "settled": {k: jsonable(v) for k, v in self.settled.items()},
+                "cycle_period": {k: jsonable(v) for k, v in self.cycle_period.items()},
             },
         }
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Ensemble:
-        if d.get("format") not in READS:
-            cls.check_format(d)
+        cls.check_format(d)
 
         def arr(x: Any) -> np.ndarray:
-            return _ro(np.array(x if x else [], dtype=float))
+            return readonly(np.array(x if x else [], dtype=float))
 
         def nan(x: Any) -> np.ndarray:
             return arr(_none_to_nan(x))
@@ -490,7 +464,7 @@ class Ensemble(JsonResult):
         m = len(d["issues"])
         n = len(d["actors"])
         return cls(
-            **scenario_fields(d["scenario"]),
+            provenance=Provenance.from_dict(d),
             actors=tuple(d["actors"]),
             actor_names=tuple(d["actor_names"]),
             issues=tuple(d["issues"]),
@@ -499,8 +473,6 @@ class Ensemble(JsonResult):
             status_quo=nan(d["status_quo"]),
             uncertain=tuple(d["uncertain"]),
             shocks=tuple(d["shocks"]),
-            parameters=d["parameters"],
-            seed=d["seed"],
             requested=d["requested"],
             draws=d["draws"],
             point={k: nan(v) for k, v in d["point"].items()},
@@ -508,12 +480,7 @@ class Ensemble(JsonResult):
             gains={k: nan(v).reshape(-1, n) for k, v in pd["gains"].items()},
             settled={k: nan(v).reshape(-1, m) for k, v in pd["settled"].items()},
             cycle_period={k: nan(v).reshape(-1, m) for k, v in pd["cycle_period"].items()},
-            version=d["version"],
         )
-
-    @classmethod
-    def from_json(cls, text: str) -> Ensemble:
-        return cls.from_dict(json.loads(text))
 
 
 def _none_to_nan(x: Any) -> Any:
@@ -615,7 +582,7 @@ def simulate(
     eum_like = [p.name for p in plans if ordered and p.name in ordered[0]["settled"]]
     sq, lo, hi = _issue_arrays(sc)
     return Ensemble(
-        **provenance(sc),
+        provenance=Provenance(Subject.of(sc), {p.name: p.parameters() for p in plans}, seed),
         actors=sc.actor_ids,
         actor_names=tuple(a.name for a in sc.actors),
         issues=sc.issue_ids,
@@ -624,8 +591,6 @@ def simulate(
         status_quo=sq,
         uncertain=tuple(u.label for u in uncertain_inputs(sc)),
         shocks=tuple(h.describe() for h in sc.shocks),
-        parameters={p.name: p.parameters() for p in plans},
-        seed=seed,
         requested=draws,
         draws=n_done,
         point={p.name: point[p.name].forecast[0] for p in plans},

@@ -39,7 +39,7 @@ would be 0 almost everywhere) are **simulated**: each lever is a finite step (by
 the scale, to 0-100, and for a persuasion to A's own position), the result reports the
 effect of the whole step, and its ``rate`` divides by the step. Every step in each
 direction on one issue is a column of one batch: one model call per issue
-(:func:`~realpolitik.forecasting.issue_batch`). The scenario's shocks stay in force.
+(:func:`~realpolitik.arrays.issue_batch`). The scenario's shocks stay in force.
 
 Complexity: exact, O(n m) for n actors and m issues; simulated, per model and issue with
 n_j participants, one model call on 7 + 3 (n_j - 1) columns.
@@ -47,7 +47,6 @@ n_j participants, one model call on 7 + 3 (n_j - 1) columns.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -56,20 +55,11 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from .._version import __version__
+from ..arrays import issue_batch, scenario_input
 from ..errors import Problem, ScenarioError
-from ..forecasting import (
-    JsonResult,
-    ModelPlan,
-    _jsonable,
-    issue_batch,
-    plan_models,
-    provenance,
-    salience_gain,
-    scenario_fields,
-    scenario_input,
-    scenario_ref,
-)
+from ..forecasting import salience_gain
+from ..models.plan import ModelPlan, plan_models
+from ..results import JsonResult, Provenance, Subject, freeze, jsonable
 from ..scenario import Scenario, load
 from ..scenario.uncertainty import Values, point_values
 from .ensemble import _issue_arrays, evaluate
@@ -170,7 +160,7 @@ class Lever:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        return _jsonable(  # type: ignore[no-any-return]
+        return jsonable(  # type: ignore[no-any-return]
             {
                 "target": self.target,
                 "kind": self.kind,
@@ -223,36 +213,31 @@ class Levers(JsonResult):
     format_id: ClassVar[str] = FORMAT
     kind: ClassVar[str] = "levers result"
 
-    scenario_id: str
-    scenario_name: str
-    scenario_hash: str
-    scenario_date: str | None
+    provenance: Provenance
     actor: str
     actor_name: str
     issues: tuple[str, ...]
     positions: Mapping[str, float]
     shocks: tuple[str, ...]
-    parameters: Mapping[str, Mapping[str, Any]]
     steps: Mapping[str, float]
     method: Mapping[str, str]
     forecast: Mapping[str, Mapping[str, float]]
     gain: Mapping[str, float | None]
     levers: Mapping[str, tuple[Lever, ...]]
-    version: str = __version__
     units: Mapping[str, str] = field(default_factory=lambda: dict(UNITS))
 
     def __post_init__(self) -> None:
         ro = MappingProxyType
-        object.__setattr__(self, "positions", ro(dict(self.positions)))
-        object.__setattr__(
-            self, "parameters", ro({k: ro(dict(v)) for k, v in self.parameters.items()})
+        freeze(
+            self,
+            positions=ro(dict(self.positions)),
+            steps=ro(dict(self.steps)),
+            method=ro(dict(self.method)),
+            forecast=ro({k: ro(dict(v)) for k, v in self.forecast.items()}),
+            gain=ro(dict(self.gain)),
+            levers=ro({k: tuple(v) for k, v in self.levers.items()}),
+            units=ro(dict(self.units)),
         )
-        object.__setattr__(self, "steps", ro(dict(self.steps)))
-        object.__setattr__(self, "method", ro(dict(self.method)))
-        object.__setattr__(self, "forecast", ro({k: ro(dict(v)) for k, v in self.forecast.items()}))
-        object.__setattr__(self, "gain", ro(dict(self.gain)))
-        object.__setattr__(self, "levers", ro({k: tuple(v) for k, v in self.levers.items()}))
-        object.__setattr__(self, "units", ro(dict(self.units)))
 
     @property
     def models(self) -> tuple[str, ...]:
@@ -266,22 +251,32 @@ class Levers(JsonResult):
             )
         return self.levers[model][:k]
 
+    def summary(self) -> dict[str, Any]:
+        """What the run history keeps: ``forecasts`` (model -> issue -> forecast), ``gains``
+        (model -> actor -> its gain) and ``levers`` (model -> method and the five best)."""
+        return {
+            "forecasts": {m: dict(self.forecast[m]) for m in self.models},
+            "gains": {m: {self.actor: self.gain[m]} for m in self.models},
+            "levers": {
+                m: {"method": self.method[m], "top": [lv.to_dict() for lv in self.top(m, 5)]}
+                for m in self.models
+            },
+        }
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "format": FORMAT,
-            "version": self.version,
-            "scenario": scenario_ref(self),
+            **self.provenance.to_dict(),
             "actor": self.actor,
             "actor_name": self.actor_name,
             "issues": list(self.issues),
-            "positions": _jsonable(dict(self.positions)),
+            "positions": jsonable(dict(self.positions)),
             "shocks": list(self.shocks),
-            "parameters": _jsonable({k: dict(v) for k, v in self.parameters.items()}),
-            "steps": _jsonable(dict(self.steps)),
+            "steps": jsonable(dict(self.steps)),
             "units": dict(self.units),
             "method": dict(self.method),
-            "forecast": _jsonable({k: dict(v) for k, v in self.forecast.items()}),
-            "gain": _jsonable(dict(self.gain)),
+            "forecast": jsonable({k: dict(v) for k, v in self.forecast.items()}),
+            "gain": jsonable(dict(self.gain)),
             "levers": {m: [lv.to_dict() for lv in v] for m, v in self.levers.items()},
         }
 
@@ -289,25 +284,19 @@ class Levers(JsonResult):
     def from_dict(cls, d: Mapping[str, Any]) -> Levers:
         cls.check_format(d)
         return cls(
-            **scenario_fields(d["scenario"]),
+            provenance=Provenance.from_dict(d),
             actor=d["actor"],
             actor_name=d["actor_name"],
             issues=tuple(d["issues"]),
             positions=d["positions"],
             shocks=tuple(d["shocks"]),
-            parameters=d["parameters"],
             steps=d["steps"],
             method=d["method"],
             forecast=d["forecast"],
             gain=d["gain"],
             levers={m: tuple(Lever.from_dict(x) for x in v) for m, v in d["levers"].items()},
-            version=d["version"],
             units=d.get("units", dict(UNITS)),
         )
-
-    @classmethod
-    def from_json(cls, text: str) -> Levers:
-        return cls.from_dict(json.loads(text))
 
 
 # ------------------------------------------------------------------ the problem
@@ -456,13 +445,12 @@ def levers(
         per_model[plan.name] = _rank(setup, options)
     own_ids = tuple(sc.issue_ids[j] for j in setup.own)
     return Levers(
-        **provenance(sc),
+        provenance=Provenance(Subject.of(sc), {p.name: p.parameters() for p in plans}),
         actor=actor,
         actor_name=sc.actors[a].name,
         issues=own_ids,
         positions={sc.issue_ids[j]: float(setup.pos[a, j]) for j in setup.own},
         shocks=tuple(h.describe() for h in sc.shocks),
-        parameters={p.name: p.parameters() for p in plans},
         steps=steps,
         method=method,
         forecast={  # nan where undetermined
@@ -563,7 +551,7 @@ def _neg(score: tuple[float, float]) -> tuple[float, float]:
 def _affine(sc: Scenario, actor: str, kind: str, issue: str) -> tuple[float, float]:
     """The stated number -> the number in force after every shock on ``issue``, as
     ``slope * stated + intercept`` (shocks in order of round, then of listing, as
-    :func:`~realpolitik.forecasting.issue_batch` applies them)."""
+    :func:`~realpolitik.arrays.issue_batch` applies them)."""
     slope, icpt = 1.0, 0.0
     for h in sorted(sc.shocks, key=lambda h: h.round):
         if h.actor != actor or h.field != kind or (h.issue is not None and h.issue != issue):

@@ -45,7 +45,6 @@ References: I. M. Sobol' (2001), *Math. Comput. Simul.* 55, 271-280; A. Saltelli
 
 from __future__ import annotations
 
-import json
 import math
 import warnings
 from collections.abc import Callable, Mapping, Sequence
@@ -55,16 +54,9 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from .._version import __version__
 from ..errors import RealpolitikError
-from ..forecasting import (
-    JsonResult,
-    _jsonable,
-    plan_models,
-    provenance,
-    scenario_fields,
-    scenario_ref,
-)
+from ..models.plan import plan_models
+from ..results import JsonResult, Provenance, Subject, freeze, jsonable
 from ..scenario import Scenario, load
 from ..scenario.uncertainty import Values, draw_values, point_values, uncertain_inputs
 from .ensemble import (
@@ -141,7 +133,7 @@ class IssueSobol:
                 inputs, self.s1, self.s1_conf, self.st, self.st_conf, strict=True
             )
         ]
-        return _jsonable(  # type: ignore[no-any-return]
+        return jsonable(  # type: ignore[no-any-return]
             {
                 "issue": self.issue,
                 "constant": self.constant,
@@ -190,7 +182,7 @@ class TornadoBar:
     def to_dict(self) -> dict[str, Any]:
         d = dict(self.__dict__)
         d["swing"] = self.swing
-        return _jsonable(d)  # type: ignore[no-any-return]
+        return jsonable(d)  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True)
@@ -206,7 +198,7 @@ class Tornado:
     def to_dict(self) -> dict[str, Any]:
         return {
             "issue": self.issue,
-            "point": _jsonable(self.point),
+            "point": jsonable(self.point),
             "bars": [b.to_dict() for b in self.bars],
         }
 
@@ -237,38 +229,25 @@ class Sensitivity(JsonResult):
     format_id: ClassVar[str] = FORMAT
     kind: ClassVar[str] = "sensitivity analysis"
 
-    scenario_id: str
-    scenario_name: str
-    scenario_hash: str
-    scenario_date: str | None
+    provenance: Provenance
     issues: tuple[str, ...]
     inputs: tuple[str, ...]
     shocks: tuple[str, ...]
-    parameters: Mapping[str, Mapping[str, Any]]
     n: int
-    seed: int
     resamples: int
     sobol: Mapping[str, tuple[IssueSobol, ...]]
     tornado: Mapping[str, tuple[Tornado, ...]]
     conf_level: float = CONF_LEVEL
-    version: str = __version__
     evaluations: Mapping[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        object.__setattr__(
-            self,
-            "parameters",
-            MappingProxyType({k: MappingProxyType(dict(v)) for k, v in self.parameters.items()}),
-        )
-        object.__setattr__(
-            self, "sobol", MappingProxyType({k: tuple(v) for k, v in self.sobol.items()})
-        )
-        object.__setattr__(
-            self, "tornado", MappingProxyType({k: tuple(v) for k, v in self.tornado.items()})
-        )
         k = len(self.inputs)
-        evals = {"sobol": self.n * (k + 2), "tornado": 2 * k + 1}
-        object.__setattr__(self, "evaluations", MappingProxyType(evals))
+        freeze(
+            self,
+            sobol=MappingProxyType({k: tuple(v) for k, v in self.sobol.items()}),
+            tornado=MappingProxyType({k: tuple(v) for k, v in self.tornado.items()}),
+            evaluations=MappingProxyType({"sobol": self.n * (k + 2), "tornado": 2 * k + 1}),
+        )
 
     @property
     def models(self) -> tuple[str, ...]:
@@ -302,12 +281,29 @@ class Sensitivity(JsonResult):
         return table[model]
 
     # ------------------------------------------------------------ serialising
+    def summary(self) -> dict[str, Any]:
+        """What the run history keeps: ``forecasts`` (model -> issue -> the forecast at the
+        best estimates) and ``sobol`` (model -> issue -> whether the forecast was constant,
+        and each input's S1 and ST)."""
+        return {
+            "forecasts": {m: {t.issue: t.point for t in self.tornado[m]} for m in self.models},
+            "sobol": {
+                m: {
+                    s.issue: {
+                        "constant": s.constant,
+                        "ST": dict(zip(self.inputs, s.st, strict=True)),
+                        "S1": dict(zip(self.inputs, s.s1, strict=True)),
+                    }
+                    for s in self.sobol[m]
+                }
+                for m in self.models
+            },
+        }
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "format": FORMAT,
-            "version": self.version,
-            "scenario": scenario_ref(self),
-            "seed": self.seed,
+            **self.provenance.to_dict(),
             "n": self.n,
             "resamples": self.resamples,
             "conf_level": self.conf_level,
@@ -315,7 +311,6 @@ class Sensitivity(JsonResult):
             "issues": list(self.issues),
             "inputs": list(self.inputs),
             "shocks": list(self.shocks),
-            "parameters": _jsonable({k: dict(v) for k, v in self.parameters.items()}),
             "sobol": {m: [s.to_dict(self.inputs) for s in v] for m, v in self.sobol.items()},
             "tornado": {m: [t.to_dict() for t in v] for m, v in self.tornado.items()},
         }
@@ -324,23 +319,16 @@ class Sensitivity(JsonResult):
     def from_dict(cls, d: Mapping[str, Any]) -> Sensitivity:
         cls.check_format(d)
         return cls(
-            **scenario_fields(d["scenario"]),
+            provenance=Provenance.from_dict(d),
             issues=tuple(d["issues"]),
             inputs=tuple(d["inputs"]),
             shocks=tuple(d["shocks"]),
-            parameters=d["parameters"],
             n=int(d["n"]),
-            seed=int(d["seed"]),
             resamples=int(d["resamples"]),
             sobol={m: tuple(IssueSobol.from_dict(s) for s in v) for m, v in d["sobol"].items()},
             tornado={m: tuple(Tornado.from_dict(t) for t in v) for m, v in d["tornado"].items()},
             conf_level=float(d["conf_level"]),
-            version=d["version"],
         )
-
-    @classmethod
-    def from_json(cls, text: str) -> Sensitivity:
-        return cls.from_dict(json.loads(text))
 
 
 def _key(x: float) -> float:
@@ -471,13 +459,11 @@ def sensitivity(
 
     tornado = _tornado(sc, plans, inputs, labels)
     return Sensitivity(
-        **provenance(sc),
+        provenance=Provenance(Subject.of(sc), {p.name: p.parameters() for p in plans}, seed),
         issues=sc.issue_ids,
         inputs=labels,
         shocks=tuple(h.describe() for h in sc.shocks),
-        parameters={p.name: p.parameters() for p in plans},
         n=n,
-        seed=seed,
         resamples=resamples,
         sobol=sobol,
         tornado=tornado,

@@ -35,25 +35,16 @@ Complexity: O(n^2 log n) time and O(n^2) memory per issue with n participants.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from types import MappingProxyType
 from typing import Any, ClassVar
 
 import numpy as np
 
-from .._version import __version__
+from ..arrays import issue_input
 from ..errors import Problem, ScenarioError
-from ..forecasting import (
-    JsonResult,
-    _jsonable,
-    issue_input,
-    provenance,
-    scenario_fields,
-    scenario_ref,
-)
 from ..models import eum
+from ..results import JsonResult, Provenance, Subject, freeze
 from ..scenario import Scenario, load
 
 __all__ = [
@@ -210,19 +201,13 @@ class ViewFrom(JsonResult):
     format_id: ClassVar[str] = FORMAT
     kind: ClassVar[str] = "view-from result"
 
-    scenario_id: str
-    scenario_name: str
-    scenario_hash: str
-    scenario_date: str | None
+    provenance: Provenance
     actor: str
     actor_name: str
-    parameters: Mapping[str, Any]
     issues: tuple[IssueView, ...]
-    version: str = __version__
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "parameters", MappingProxyType(dict(self.parameters)))
-        object.__setattr__(self, "issues", tuple(self.issues))
+        freeze(self, issues=tuple(self.issues))
 
     @property
     def issue_ids(self) -> tuple[str, ...]:
@@ -238,14 +223,27 @@ class ViewFrom(JsonResult):
             f"it has {', '.join(self.issue_ids) or 'none'}"
         )
 
+    def summary(self) -> dict[str, Any]:
+        """What the run history keeps: per issue, the actor's position and risk exponent
+        and how many others fall in each region of its chart."""
+        out: dict[str, Any] = {}
+        for v in self.issues:
+            regions: dict[str, int] = {}
+            for p in v.points:
+                regions[p.region] = regions.get(p.region, 0) + 1
+            out[v.issue] = {
+                "position": v.position,
+                "risk_exponent": v.risk_exponent,
+                "regions": regions,
+            }
+        return {"actor": self.actor, "issues": out}
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "format": FORMAT,
-            "version": self.version,
-            "scenario": scenario_ref(self),
+            **self.provenance.to_dict(),
             "actor": self.actor,
             "actor_name": self.actor_name,
-            "parameters": _jsonable(dict(self.parameters)),
             "issues": [v.to_dict() for v in self.issues],
         }
 
@@ -253,17 +251,11 @@ class ViewFrom(JsonResult):
     def from_dict(cls, d: Mapping[str, Any]) -> ViewFrom:
         cls.check_format(d)
         return cls(
-            **scenario_fields(d["scenario"]),
+            provenance=Provenance.from_dict(d),
             actor=d["actor"],
             actor_name=d["actor_name"],
-            parameters=d["parameters"],
             issues=tuple(IssueView.from_dict(v) for v in d["issues"]),
-            version=d["version"],
         )
-
-    @classmethod
-    def from_json(cls, text: str) -> ViewFrom:
-        return cls.from_dict(json.loads(text))
 
 
 # ------------------------------------------------------------------ the verb
@@ -386,15 +378,10 @@ def view_from(
                 points=points,
             )
         )
+    parameters = {"q": float(q), "t": float(t), "probability": probability}
     return ViewFrom(
-        **provenance(sc),
+        provenance=Provenance(Subject.of(sc), {**parameters, "range_basis": range_basis}),
         actor=actor,
         actor_name=names[actor],
-        parameters={
-            "q": float(q),
-            "t": float(t),
-            "probability": probability,
-            "range_basis": range_basis,
-        },
         issues=tuple(views),
     )

@@ -52,11 +52,9 @@ from .render import fmt, plural
 
 __all__ = [
     "levers_cmd",
-    "levers_summary",
     "render_levers",
     "render_sensitivity",
     "sensitivity_cmd",
-    "sensitivity_summary",
 ]
 
 
@@ -129,7 +127,7 @@ def sensitivity_cmd(
                     "spread": spread,
                     "inputs": list(res.inputs),
                 },
-                sensitivity_summary(res),
+                res.summary(),
                 seed=res.seed,
             )
         )
@@ -139,39 +137,6 @@ def sensitivity_cmd(
     else:
         render_sensitivity(out, sc, res, top=top)
     record(store, no_store, write)
-
-
-def sensitivity_summary(res: Sensitivity) -> dict[str, Any]:
-    """What the run history keeps: ``forecasts`` (model -> issue -> the forecast at the best
-    estimates) and ``sobol`` (model -> issue -> whether the forecast was constant, and
-    each input's S1 and ST)."""
-    return {
-        "forecasts": {m: {t.issue: t.point for t in res.tornado[m]} for m in res.models},
-        "sobol": {
-            m: {
-                s.issue: {
-                    "constant": s.constant,
-                    "ST": dict(zip(res.inputs, s.st, strict=True)),
-                    "S1": dict(zip(res.inputs, s.s1, strict=True)),
-                }
-                for s in res.sobol[m]
-            }
-            for m in res.models
-        },
-    }
-
-
-def levers_summary(res: Levers) -> dict[str, Any]:
-    """What the run history keeps: ``forecasts`` (model -> issue -> forecast), ``gains``
-    (model -> actor -> its gain) and ``levers`` (model -> method and the five best)."""
-    return {
-        "forecasts": {m: dict(res.forecast[m]) for m in res.models},
-        "gains": {m: {res.actor: res.gain[m]} for m in res.models},
-        "levers": {
-            m: {"method": res.method[m], "top": [lv.to_dict() for lv in res.top(m, 5)]}
-            for m in res.models
-        },
-    }
 
 
 def _share(x: float, conf: float | None = None) -> str:
@@ -327,7 +292,7 @@ def levers_cmd(
                     "steps": dict(res.steps),
                     "set": list(sets or []),
                 },
-                levers_summary(res),
+                res.summary(),
             )
         )
 

@@ -18,7 +18,7 @@ from rich.markup import escape
 
 from ..analysis.ensemble import MAX_SEED
 from ..errors import RealpolitikError, ScenarioError
-from ..forecasting import MAX_ROUNDS
+from ..models.plan import MAX_ROUNDS
 
 if TYPE_CHECKING:
     from rich.progress import Progress
@@ -189,9 +189,9 @@ def _param_value(text: str) -> Any:
 def parse_params(items: list[str] | None, model: list[str] | str) -> dict[str, dict[str, Any]]:
     """``--param MODEL.NAME=VALUE`` as the API's ``params``, each checked against the models
     run and their parameters; bad input exits 2."""
-    from ..forecasting import _model_names, plan_model
+    from ..models.plan import model_names, plan_model
 
-    names = _model_names(model)
+    names = model_names(model)
     params: dict[str, dict[str, Any]] = {}
     for item in items or []:
         key, sep, value = item.partition("=")
@@ -213,13 +213,13 @@ def parse_params(items: list[str] | None, model: list[str] | str) -> dict[str, d
 
 def parse_models(model: str) -> list[str] | str:
     """``--model``: a list of names, or ``"all"``."""
-    from ..forecasting import _model_names
+    from ..models.plan import model_names
 
     names = [m.strip() for m in model.split(",") if m.strip()]
     if not names:
         raise fail("--model: expected a model name or 'all'")
     try:
-        _model_names(names)
+        model_names(names)
     except (KeyError, ValueError) as exc:
         raise fail(f"--model: {exc.args[0]}") from None
     return names if names != ["all"] else "all"

@@ -8,35 +8,19 @@ that did not beat the compromise model where it was checked) run by name.
 
 from __future__ import annotations
 
-from . import anchored, compromise, compromise_smp, eum, median, smp
-from .base import ModelFunction, ModelInput, ModelSpec, Trajectory
+from .base import ModelInput, ModelSpec, Trajectory
+from .plan import MAX_ROUNDS, ModelPlan, plan_model, plan_models
+from .registry import REGISTRY, get, in_all
 
-REGISTRY: dict[str, ModelSpec] = {
-    spec.name: spec
-    for spec in (
-        compromise.SPEC,
-        median.SPEC,
-        eum.SPEC,
-        eum.PAIR_SPEC,
-        anchored.SPEC,
-        smp.SPEC,
-        compromise_smp.SPEC,
-    )
-}
-
-
-def in_all() -> list[str]:
-    """The names ``"all"`` stands for: the registered models with ``in_all``, in order."""
-    return [name for name, spec in REGISTRY.items() if spec.in_all]
-
-
-def get(name: str) -> ModelSpec:
-    """The registered model called ``name``; a ``KeyError`` names the known ones."""
-    try:
-        return REGISTRY[name]
-    except KeyError:
-        known = ", ".join(sorted(REGISTRY))
-        raise KeyError(f"unknown model {name!r}; known models: {known}") from None
-
-
-__all__ = ["REGISTRY", "ModelFunction", "ModelInput", "ModelSpec", "Trajectory", "get", "in_all"]
+__all__ = [
+    "MAX_ROUNDS",
+    "REGISTRY",
+    "ModelInput",
+    "ModelPlan",
+    "ModelSpec",
+    "Trajectory",
+    "get",
+    "in_all",
+    "plan_model",
+    "plan_models",
+]

@@ -36,11 +36,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 
-__all__ = ["Change", "ModelFunction", "ModelInput", "ModelSpec", "Trajectory"]
+__all__ = ["Change", "ModelInput", "ModelSpec", "Trajectory"]
 
 
 def _frozen(a: np.ndarray) -> np.ndarray:
@@ -267,10 +267,6 @@ class Trajectory:
         return int(self.positions.shape[0] - 1)
 
 
-class ModelFunction(Protocol):
-    def __call__(self, inputs: ModelInput, /, *, rounds: int, **params: Any) -> Trajectory: ...
-
-
 @dataclass(frozen=True)
 class ModelSpec:
     """A registered model: its name, function, defaults and a one-line summary.
@@ -284,6 +280,9 @@ class ModelSpec:
     parameters (defaults included) whether a run does; it then takes a ``seed`` parameter
     (an int, a ``SeedSequence`` or a ``Generator``), which the verbs that run many draws
     give each draw of its own (``None``: the model draws nothing).
+    ``actor_details``: the diagnostics (``Trajectory.details``) whose axis before the
+    column's is the actors': ``"value"`` where they hold a number per actor, ``"index"``
+    where they name an actor by its row (-1 for none); a result records them per actor.
     """
 
     name: str
@@ -298,3 +297,4 @@ class ModelSpec:
     standing: str = ""
     joint: bool = False
     stochastic: Callable[[Mapping[str, Any]], bool] | None = None
+    actor_details: Mapping[str, str] = field(default_factory=dict)

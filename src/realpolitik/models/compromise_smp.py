@@ -62,4 +62,5 @@ SPEC = ModelSpec(
     ),
     joint=True,
     stochastic=smp.SPEC.stochastic,
+    actor_details=smp.SPEC.actor_details,
 )

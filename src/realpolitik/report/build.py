@@ -21,7 +21,8 @@ from typing import Any
 
 from .._version import __version__
 from ..errors import RealpolitikError
-from ..forecasting import Forecast, forecast, plan_models
+from ..forecasting import Forecast, forecast
+from ..models.plan import plan_models
 from ..scenario import Scenario, load
 
 __all__ = [

@@ -644,45 +644,9 @@ def _changes(a: Any, b: Any) -> tuple[Change, ...]:
 
 
 # --------------------------------------------------------------- conveniences
-def _first(v: Any) -> Any:
-    while isinstance(v, (list, tuple)):
-        v = v[0] if v else None
-    return v
-
-
 def forecast_summary(fc: Forecast) -> dict[str, Any]:
-    """The summary :func:`record_forecast` stores: ``forecasts`` (model -> issue -> value),
-    ``gains`` (model -> actor -> gain), and ``stability`` (model -> issue -> ``settled``,
-    ``cycle_period`` and, where the forecast is undetermined, ``undetermined``: its words)
-    for the models that report it, such as the EUM."""
-    summary: dict[str, Any] = {
-        "forecasts": {
-            r.model: {i: _plain(v, "forecast") for i, v in zip(fc.issues, r.forecast, strict=True)}
-            for r in fc.runs
-        },
-        "gains": {r.model: fc.gains(r.model) for r in fc.runs},
-    }
-    stability: dict[str, Any] = {}
-    for r in fc.runs:
-        if "settled" not in r.details and "cycle_period" not in r.details:
-            continue
-        per_issue: dict[str, Any] = {}
-        for j, issue in enumerate(fc.issues):
-            entry: dict[str, Any] = {}
-            settled = _first(r.details["settled"][j]) if "settled" in r.details else None
-            period = _first(r.details["cycle_period"][j]) if "cycle_period" in r.details else None
-            if settled is not None:
-                entry["settled"] = bool(settled)
-            if period is not None:
-                entry["cycle_period"] = int(period)
-            end = r.issue_forecast(j, issue)
-            if end.value is None:
-                entry["undetermined"] = end.describe()
-            per_issue[issue] = entry
-        stability[r.model] = per_issue
-    if stability:
-        summary["stability"] = stability
-    return summary
+    """The summary :func:`record_forecast` stores (:meth:`Forecast.summary`)."""
+    return fc.summary()
 
 
 def record_forecast(

@@ -80,6 +80,15 @@ __all__ = [
     "win_probabilities",
 ]
 
+#: The diagnostics per actor (see ``ModelSpec.actor_details``): each round's risk exponent,
+#: security level and whether the actor accepted an offer (values); who proposed it (a row).
+ACTOR_DETAILS = {
+    "risk_exponent": "value",
+    "security": "value",
+    "accepted": "value",
+    "proposer": "index",
+}
+
 SPEC = ModelSpec(
     name="eum",
     run=run,
@@ -96,6 +105,7 @@ SPEC = ModelSpec(
         "range_basis": "positions",
     },
     complexity="O(n^2 log n) per round and issue (O(n^3) with vote_risk), O(n^2) memory",
+    actor_details=ACTOR_DETAILS,
     reference="Scholz, Calbert & Smith (2011), J. Theor. Politics 23(4):510-531; "
     "Bueno de Mesquita (1994), in European Community Decision Making, ch. 4",
 )
@@ -124,6 +134,7 @@ PAIR_SPEC = ModelSpec(
     default_rounds=DEFAULT_ROUNDS,
     defaults={"q": 1.0, "t": 1.0, "vote_risk": False, "range_basis": "positions"},
     complexity=SPEC.complexity,
+    actor_details=ACTOR_DETAILS,
     reference="Scholz, Calbert & Smith (2011), sec. 3, with the normaliser of their eq. 2 "
     "taken per pair (their discussion of the alternatives); this project",
     in_all=False,

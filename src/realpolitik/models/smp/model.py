@@ -378,4 +378,12 @@ SPEC = ModelSpec(
         "; vs constant 50 -3.7 [-6.5, -1.0] (docs/explanation/accuracy.md)"
     ),
     joint=True,
+    # each turn's probability of winning and risk attitude (values); whom an actor
+    # challenged and the partner it bargained with (rows)
+    actor_details={
+        "win_probability": "value",
+        "risk_attitude": "value",
+        "target": "index",
+        "partner": "index",
+    },
 )

@@ -1,0 +1,220 @@
+"""A scenario as the arrays that models take (:class:`~realpolitik.models.base.ModelInput`).
+
+One issue with its participants (:func:`issue_input`), one issue in B draws as B columns
+(:func:`issue_batch`), the whole scenario for a joint model (:func:`scenario_input`), and
+the scenario's shocks applied to drawn values round by round (:func:`shock_rounds`). The
+one place where scenarios, drawn values and shocks meet the models' arrays: every verb
+(forecast, simulate, sensitivity, levers, back-tests) builds its inputs here.
+
+Saliences go from 0-100 to 0-1; capabilities are divided by the largest among the
+participants (only ratios matter, and this keeps products like c x s finite for any finite
+input).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .models.base import Change, ModelInput
+from .scenario import Scenario
+from .scenario.objects import Shock
+from .scenario.uncertainty import Values, point_values
+
+__all__ = [
+    "ShockRound",
+    "issue_batch",
+    "issue_input",
+    "scenario_input",
+    "shock_rounds",
+]
+
+
+def issue_input(scenario: Scenario, issue_id: str) -> tuple[tuple[str, ...], ModelInput]:
+    """The participants of one issue and their :class:`ModelInput`, shocks included.
+
+    Salience goes from 0-100 to 0-1; capabilities are divided by the largest among the
+    participants (only ratios matter, and this keeps products like c x s finite for any
+    finite input).
+    """
+
+    ids, inp = issue_batch(scenario, point_values(scenario), scenario.issue_ids.index(issue_id))
+
+    def squeeze(a: np.ndarray | None) -> np.ndarray | None:
+        return None if a is None else a[:, 0]
+
+    return ids, ModelInput(
+        capability=inp.capability[:, 0],
+        position=inp.position,
+        salience=inp.salience,
+        scale_min=inp.scale_min,
+        scale_max=inp.scale_max,
+        status_quo=inp.status_quo,
+        changes=tuple(
+            Change(ch.round, squeeze(ch.capability), ch.salience, ch.position) for ch in inp.changes
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class ShockRound:
+    """The values in force after the shocks of one round, in B draws (salience on 0-100):
+    ``capability`` (B, n), ``position`` and ``salience`` (B, n, m); ``moved`` (B, n, m) the
+    positions the round's shocks moved (``nan`` elsewhere); and which cells they touched:
+    ``capability_rows`` (n,), ``salience_cells`` and ``position_cells`` (n, m)."""
+
+    round: int
+    capability: np.ndarray
+    position: np.ndarray
+    salience: np.ndarray
+    moved: np.ndarray
+    capability_rows: np.ndarray
+    salience_cells: np.ndarray
+    position_cells: np.ndarray
+
+
+def shock_rounds(scenario: Scenario, values: Values) -> list[ShockRound]:
+    """The scenario's shocks applied to ``values``, round by round, in order of round and
+    then of listing: a capability shock changes the actor's capability; a position or
+    salience shock its stance on the shock's issue, or on every issue where it holds one.
+    A position shock moves the actor to its stated position (as earlier shocks left it)
+    changed by the shock. Round 0's shocks are edits of the input; later ones become the
+    :class:`~realpolitik.models.base.Change` s of :func:`issue_batch` and
+    :func:`scenario_input`. The one place where shocks meet values. O(B (n m + s))."""
+    rows = {a: k for k, a in enumerate(scenario.actor_ids)}
+    cols = {i: j for j, i in enumerate(scenario.issue_ids)}
+    has = ~np.isnan(values.position[0]) if values.draws else np.zeros((0, 0), dtype=bool)
+    by_round: dict[int, list[tuple[int, Shock]]] = {}
+    for k, h in enumerate(scenario.shocks):
+        by_round.setdefault(h.round, []).append((k, h))
+    cap, pos, sal = values.capability, values.position, values.salience
+    out = []
+    for rnd in sorted(by_round):
+        moved = np.full_like(pos, np.nan)
+        cap_rows = np.zeros(len(rows), dtype=bool)
+        sal_cells = np.zeros(has.shape, dtype=bool)
+        pos_cells = np.zeros(has.shape, dtype=bool)
+        for k, h in by_round[rnd]:
+            r, v = rows[h.actor], values.shock_value[:, k]
+            if h.field == "capability":
+                cap = cap.copy()
+                cap[:, r] = h.apply(cap[:, r], v)
+                cap_rows[r] = True
+                continue
+            where = np.flatnonzero(has[r]) if h.issue is None else np.array([cols[h.issue]])
+            if h.field == "salience":
+                sal = sal.copy()
+                sal[:, r, where] = h.apply(sal[:, r, where], v[:, None])
+                sal_cells[r, where] = True
+            else:
+                pos = pos.copy()
+                pos[:, r, where] = h.apply(pos[:, r, where], v[:, None])
+                moved[:, r, where] = pos[:, r, where]
+                pos_cells[r, where] = True
+        out.append(ShockRound(rnd, cap, pos, sal, moved, cap_rows, sal_cells, pos_cells))
+    return out
+
+
+def _largest(cap: np.ndarray) -> np.ndarray:
+    """Each draw's largest capability, (B, n) -> (B,); 1 where none is positive."""
+    top = cap.max(axis=1) if cap.shape[1] else np.ones(cap.shape[0])
+    return np.where(top > 0, top, 1.0)
+
+
+def issue_batch(scenario: Scenario, values: Values, j: int) -> tuple[tuple[str, ...], ModelInput]:
+    """Issue ``j`` of ``scenario`` in each of B draws (``values``) as one input of B
+    columns, with the scenario's shocks (:func:`shock_rounds`): those of round 0 change the
+    values themselves, later ones that touch the issue's participants become
+    :class:`~realpolitik.models.base.Change` s at their round. Capabilities are divided by
+    each draw's largest among the participants after the shocks of round 0.
+
+    Complexity: O(B (n + s)) for B draws, n participants and s shocks.
+    """
+    issue = scenario.issues[j]
+    ids = scenario.participants(issue.id)
+    rows = np.array([scenario.actor_ids.index(a) for a in ids], dtype=np.intp)
+    cap, pos, sal = values.capability, values.position, values.salience
+    rounds = shock_rounds(scenario, values)
+    if rounds and rounds[0].round == 0:
+        cap, pos, sal = rounds[0].capability, rounds[0].position, rounds[0].salience
+    top = _largest(cap[:, rows])
+    changes = []
+    for sr in rounds:
+        kinds = (
+            bool(sr.capability_rows[rows].any()),
+            bool(sr.salience_cells[rows, j].any()),
+            bool(sr.position_cells[rows, j].any()),
+        )
+        if sr.round > 0 and any(kinds):
+            changes.append(
+                Change(
+                    sr.round,
+                    capability=sr.capability[:, rows].T / top if kinds[0] else None,
+                    salience=sr.salience[:, rows, j].T / 100.0 if kinds[1] else None,
+                    position=sr.moved[:, rows, j].T if kinds[2] else None,
+                )
+            )
+    b = values.draws
+    sq = float("nan") if issue.status_quo is None else issue.status_quo
+    return ids, ModelInput(
+        capability=cap[:, rows].T / top,
+        position=pos[:, rows, j].T.astype(float),
+        salience=sal[:, rows, j].T / 100.0,
+        scale_min=np.full(b, issue.scale_min),
+        scale_max=np.full(b, issue.scale_max),
+        status_quo=np.full(b, sq),
+        changes=tuple(changes),
+    )
+
+
+def scenario_input(scenario: Scenario, values: Values, b: int = 0) -> ModelInput:
+    """Draw ``b`` of ``values`` as one input of every actor and issue (n, m), shocks
+    included (:func:`shock_rounds`), for a model that runs the issues together
+    (:attr:`ModelPlan.joint`): round 0's shocks change the values, later ones become
+    :class:`~realpolitik.models.base.Change` s at their round (capabilities (n,), saliences
+    and positions (n, m)). Capabilities are divided by the draw's largest after round 0's
+    shocks. An actor without a stance on an issue holds there the issue's status quo (its
+    midpoint where it has none) with salience 0: it has no stake in the issue, but in a
+    joint space its position there still counts (a candidate in smp's elections and
+    bargains), so the status quo can move a joint model's forecasts where stances are
+    missing (docs/explanation/smp.md); the result layer shows such positions as ``nan``.
+
+    Complexity: O(n m + s) for n actors, m issues and s shocks.
+    """
+    cap, pos, sal = values.capability, values.position, values.salience
+    rounds = shock_rounds(scenario, values)
+    if rounds and rounds[0].round == 0:
+        cap, pos, sal = rounds[0].capability, rounds[0].position, rounds[0].salience
+    cap, pos, sal = cap[b], pos[b], sal[b]
+    absent = np.isnan(pos)
+    filler = np.array(
+        [
+            (i.scale_min + i.scale_max) / 2 if i.status_quo is None else i.status_quo
+            for i in scenario.issues
+        ]
+    )
+    top = float(_largest(cap[None])[0])
+    changes = []
+    for sr in rounds:
+        kinds = sr.capability_rows.any(), sr.salience_cells.any(), sr.position_cells.any()
+        if sr.round > 0:
+            changes.append(
+                Change(
+                    sr.round,
+                    capability=sr.capability[b] / top if kinds[0] else None,
+                    salience=np.where(absent, 0.0, sr.salience[b] / 100.0) if kinds[1] else None,
+                    position=sr.moved[b] if kinds[2] else None,
+                )
+            )
+    return ModelInput(
+        capability=cap / top,
+        position=np.where(absent, filler, pos),
+        salience=np.where(absent, 0.0, sal / 100.0),
+        scale_min=np.array([i.scale_min for i in scenario.issues], dtype=float),
+        scale_max=np.array([i.scale_max for i in scenario.issues], dtype=float),
+        status_quo=np.array(
+            [np.nan if i.status_quo is None else i.status_quo for i in scenario.issues]
+        ),
+        changes=tuple(changes),
+    )

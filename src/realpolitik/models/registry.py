@@ -1,0 +1,35 @@
+"""The registry: model names to their :class:`~realpolitik.models.base.ModelSpec`."""
+
+from __future__ import annotations
+
+from . import anchored, compromise, compromise_smp, eum, median, smp
+from .base import ModelSpec
+
+__all__ = ["REGISTRY", "get", "in_all"]
+
+REGISTRY: dict[str, ModelSpec] = {
+    spec.name: spec
+    for spec in (
+        compromise.SPEC,
+        median.SPEC,
+        eum.SPEC,
+        eum.PAIR_SPEC,
+        anchored.SPEC,
+        smp.SPEC,
+        compromise_smp.SPEC,
+    )
+}
+
+
+def in_all() -> list[str]:
+    """The names ``"all"`` stands for: the registered models with ``in_all``, in order."""
+    return [name for name, spec in REGISTRY.items() if spec.in_all]
+
+
+def get(name: str) -> ModelSpec:
+    """The registered model called ``name``; a ``KeyError`` names the known ones."""
+    try:
+        return REGISTRY[name]
+    except KeyError:
+        known = ", ".join(sorted(REGISTRY))
+        raise KeyError(f"unknown model {name!r}; known models: {known}") from None

@@ -1,0 +1,266 @@
+"""What every result shares: where it came from, and how it is written and read.
+
+A result (a :class:`~realpolitik.forecasting.Forecast`, an ensemble, a sensitivity
+analysis, levers, a view from an actor, a back-test) holds a :class:`Provenance`: the input
+it was computed from (:class:`Subject`: a scenario, a data set; its content hash), the
+parameters and seed that produced it, and the library's version. Each serialises through
+:class:`JsonResult`: ``to_json`` gives the same bytes for the same inputs, settings and
+seed, and ``from_json`` reads them back to an equal result; ``summary`` is what the run
+history keeps of it. ``tests/test_results.py`` holds every result class to that contract.
+
+The helpers here turn arrays and mappings to JSON values and back (``nan`` <-> ``null``)
+and freeze what a result holds (read-only arrays, mapping proxies, tuples).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import numpy as np
+
+from ._version import __version__
+from .errors import RealpolitikError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .scenario import Scenario
+
+__all__ = [
+    "FormatError",
+    "JsonResult",
+    "Provenance",
+    "Subject",
+    "array_from_json",
+    "deep_tuple",
+    "freeze",
+    "jsonable",
+    "readonly",
+]
+
+
+class FormatError(RealpolitikError, ValueError):
+    """A document that is not the result it was read as (another format, or damaged)."""
+
+
+def readonly(a: Any) -> np.ndarray:
+    """``a`` as a float array that cannot be written to."""
+    arr = np.array(a, dtype=float)
+    arr.setflags(write=False)
+    return arr
+
+
+def jsonable(a: Any) -> Any:
+    """Arrays, numpy scalars, tuples and mappings as JSON values; ``nan`` as ``None``."""
+    if isinstance(a, np.ndarray):
+        return jsonable(a.tolist())
+    if isinstance(a, (list, tuple)):
+        return [jsonable(x) for x in a]
+    if isinstance(a, (float, np.floating)):
+        return None if math.isnan(a) else float(a)
+    if isinstance(a, np.integer):
+        return int(a)
+    if isinstance(a, Mapping):
+        return {str(k): jsonable(v) for k, v in a.items()}
+    return a
+
+
+def deep_tuple(x: Any) -> Any:
+    """Nested lists as nested tuples, so that a frozen result cannot be changed inside."""
+    if isinstance(x, (list, tuple)):
+        return tuple(deep_tuple(y) for y in x)
+    return x
+
+
+def array_from_json(a: Any) -> np.ndarray:
+    """The inverse of :func:`jsonable` for a (nested) list of numbers: ``None`` as ``nan``,
+    read-only."""
+
+    def conv(x: Any) -> Any:
+        if isinstance(x, list):
+            return [conv(y) for y in x]
+        return np.nan if x is None else x
+
+    return readonly(conv(a) if a else [])
+
+
+def frozen_mapping(m: Mapping[str, Any], depth: int = 1) -> Mapping[str, Any]:
+    """``m`` as a read-only mapping, its values too down to ``depth`` levels."""
+    if depth > 1:
+        return MappingProxyType({k: frozen_mapping(v, depth - 1) for k, v in m.items()})
+    return MappingProxyType(dict(m))
+
+
+def freeze(obj: Any, **values: Any) -> None:
+    """Set fields of a frozen dataclass in its ``__post_init__`` (their frozen forms)."""
+    for name, value in values.items():
+        object.__setattr__(obj, name, value)
+
+
+@dataclass(frozen=True)
+class Subject:
+    """The input a result was computed from: its ``kind`` (``"scenario"``, ``"data"``), id,
+    name, content hash and date (ISO, or ``None``)."""
+
+    kind: str
+    id: str
+    name: str
+    hash: str
+    date: str | None = None
+
+    @classmethod
+    def of(cls, scenario: Scenario) -> Subject:
+        """A scenario as a result names it."""
+        return cls(
+            kind="scenario",
+            id=scenario.id,
+            name=scenario.name,
+            hash=scenario.content_hash(),
+            date=scenario.date.isoformat() if scenario.date else None,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name, "hash": self.hash, "date": self.date}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any], kind: str = "scenario") -> Subject:
+        return cls(kind, d["id"], d["name"], d["hash"], d.get("date"))
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """How a result was produced: from what (``subject``), with which ``parameters`` (per
+    model, or the analysis's own), which ``seed`` (``None`` where nothing is random) and
+    which version of this library."""
+
+    subject: Subject
+    parameters: Mapping[str, Any] = field(default_factory=dict)
+    seed: int | None = None
+    version: str = __version__
+
+    def __post_init__(self) -> None:
+        freeze(self, parameters=_frozen(self.parameters))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The fields a result's JSON carries at its top level."""
+        return {
+            "version": self.version,
+            self.subject.kind: self.subject.to_dict(),
+            "seed": self.seed,
+            "parameters": jsonable(_thawed(self.parameters)),
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any], kind: str = "scenario") -> Provenance:
+        """Read back what :meth:`to_dict` wrote into a result's JSON ``d``."""
+        return cls(
+            subject=Subject.from_dict(d[kind], kind),
+            parameters=d.get("parameters") or {},
+            seed=d.get("seed"),
+            version=d["version"],
+        )
+
+    def with_parameters(self, parameters: Mapping[str, Any]) -> Provenance:
+        return Provenance(self.subject, parameters, self.seed, self.version)
+
+
+def _frozen(x: Any) -> Any:
+    if isinstance(x, Mapping):
+        return MappingProxyType({str(k): _frozen(v) for k, v in x.items()})
+    if isinstance(x, list):
+        return tuple(_frozen(v) for v in x)
+    return x
+
+
+def _thawed(x: Any) -> Any:
+    if isinstance(x, Mapping):
+        return {k: _thawed(v) for k, v in x.items()}
+    if isinstance(x, tuple):
+        return [_thawed(v) for v in x]
+    return x
+
+
+class JsonResult:
+    """What every result shares: its :class:`Provenance` (and the scenario fields read
+    from it), :meth:`to_json` of its ``to_dict`` (the same bytes for the same inputs,
+    settings and seed), :meth:`from_json`, the check that a document read back is of its
+    format (``format_id``, or one of ``reads``; ``kind`` names it in the error), and
+    :meth:`summary`, what the run history keeps of it."""
+
+    format_id: ClassVar[str]
+    kind: ClassVar[str]
+    #: Earlier formats ``from_dict`` still reads.
+    reads: ClassVar[tuple[str, ...]] = ()
+    provenance: Provenance
+
+    # The scenario a result was computed from, as fields (read from its provenance).
+    @property
+    def scenario_id(self) -> str:
+        return self.provenance.subject.id
+
+    @property
+    def scenario_name(self) -> str:
+        return self.provenance.subject.name
+
+    @property
+    def scenario_hash(self) -> str:
+        return self.provenance.subject.hash
+
+    @property
+    def scenario_date(self) -> str | None:
+        return self.provenance.subject.date
+
+    @property
+    def version(self) -> str:
+        return self.provenance.version
+
+    @property
+    def parameters(self) -> Mapping[str, Any]:
+        """The parameters the result was produced with (per model, where there are models)."""
+        return self.provenance.parameters
+
+    @property
+    def seed(self) -> int | None:
+        return self.provenance.seed
+
+    def to_dict(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Any:
+        raise NotImplementedError
+
+    def summary(self) -> dict[str, Any]:
+        """What the run history keeps of this result (plain JSON values)."""
+        raise NotImplementedError
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent, allow_nan=False) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str) -> Any:
+        try:
+            d = json.loads(text)
+        except json.JSONDecodeError as e:
+            raise FormatError(f"not a realpolitik {cls.kind}: not JSON ({e})") from None
+        if not isinstance(d, Mapping):
+            raise FormatError(f"not a realpolitik {cls.kind}: expected a JSON object")
+        try:
+            return cls.from_dict(d)
+        except (KeyError, TypeError, IndexError) as e:
+            raise FormatError(
+                f"a damaged realpolitik {cls.kind} ({cls.format_id}): {type(e).__name__} {e}"
+            ) from None
+
+    @classmethod
+    def check_format(cls, d: Mapping[str, Any]) -> None:
+        """Raise :class:`FormatError` unless ``d`` declares this result's format (or one it
+        still reads)."""
+        if d.get("format") != cls.format_id and d.get("format") not in cls.reads:
+            raise FormatError(
+                f"not a realpolitik {cls.kind} (format {d.get('format')!r}, "
+                f"expected {cls.format_id!r})"
+            )
