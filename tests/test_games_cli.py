@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import sys
+from fractions import Fraction
 
 import pytest
 from typer.testing import CliRunner
@@ -69,11 +70,13 @@ def test_solve_json():
     r = invoke("game", "solve", "--json", "--set", "p_stretched=0.9")
     assert r.exit_code == 0, r.output
     data = json.loads(r.stdout)
-    assert data["format"] == "realpolitik-games-solution/1"
-    assert data["parameters"]["p_stretched"] == 0.9
-    assert data["overrides"] == {"p_stretched": 0.9}
+    assert data["format"] == "realpolitik-games-solution/2"
+    # exact numbers are strings, and the game is held whole
+    assert data["parameters"]["p_stretched"] == "0.9"
+    assert data["overrides"] == {"p_stretched": "0.9"}
+    assert data["game"]["spec"]["id"] == "karabakh-leverage-2022"
     head = data["equilibria"][data["refined"]]
-    assert head["behaviour"]["aliyev"]["pivot"] == pytest.approx(1, abs=1e-6)
+    assert float(Fraction(head["behaviour"]["aliyev"]["pivot"])) == pytest.approx(1, abs=1e-6)
     assert head["subgame_perfect"] is True
 
 
@@ -102,7 +105,7 @@ def test_sweep_reports_the_flip():
     r = invoke("game", "sweep", "entry-deterrence", "-p", "fight", "--steps", "5", "--json")
     assert r.exit_code == 0, r.output
     data = json.loads(r.stdout)
-    assert data["format"] == "realpolitik-games-sweep/1"
+    assert data["format"] == "realpolitik-games-sweep/2"
     assert [f["kind"] for f in data["flips"]].count("path") == 1
     assert data["flips"][0]["at"] == pytest.approx(1, abs=1e-8)
 

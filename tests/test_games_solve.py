@@ -344,7 +344,7 @@ def test_sweep_flips_at_the_bayesian_threshold():
     assert flip.at == pytest.approx(0.5, abs=1e-4)
     assert "in" in dict(res.steps[0].plays)["entrant"]
     assert dict(res.steps[-1].plays)["entrant"] == ("out",)
-    assert res.to_dict()["format"] == "realpolitik-games-sweep/1"
+    assert res.to_dict()["format"] == "realpolitik-games-sweep/2"
 
 
 def test_sweep_bad_input():
@@ -434,9 +434,9 @@ def test_builtin_game_solution():
     assert sum(e.subgame_perfect for e in sol.equilibria) == 1
     assert_regret_within_tolerance(sol)
     data = sol.to_dict()
-    assert data["format"] == "realpolitik-games-solution/1"
+    assert data["format"] == "realpolitik-games-solution/2"
     assert data["game"]["hash"] == sol.game.content_hash()
-    assert data["parameters"]["p_stretched"] == 0.5
+    assert data["parameters"]["p_stretched"] == "0.5"
 
 
 def test_builtin_game_pivots_when_russia_is_surely_stretched():

@@ -5,7 +5,8 @@ without repeating one that two methods found, and evaluates each with our own ex
 (:mod:`.evaluate`): expected payoffs, regret, beliefs, subgame perfection (:mod:`.subgame`),
 the path in words (:mod:`.words`), and who gains. It returns a frozen :class:`Solution`
 that records the game (id and content hash), the method, the parameter values and the
-library version.
+library version, and that goes to JSON and back losslessly (:meth:`Solution.to_json`,
+:meth:`Solution.from_json`: the game whole, exact numbers as strings; see :mod:`.jsonio`).
 
 The methods (``realpolitik game solve --method``):
 
@@ -57,6 +58,7 @@ from .._version import __version__
 from .errors import GameError
 from .evaluate import beliefs as compute_beliefs
 from .evaluate import complete, expected_payoffs, max_regret, reach
+from .jsonio import check_format, exact, game_fields, number, read_exact, read_game, read_number
 from .objects import Game
 from .subgame import check_subgame_perfect
 from .tree import Tree
@@ -73,7 +75,8 @@ __all__ = [
     "solve_tree",
 ]
 
-FORMAT = "realpolitik-games-solution/1"
+#: /2: exact numbers are strings (see :mod:`.jsonio`), and the game is held whole
+FORMAT = "realpolitik-games-solution/2"
 #: the methods, then the sets of methods that ``method`` may also name
 METHODS = ("enumpure", "enummixed", "lcp", "logit", "backward")
 SETS = ("all", "pure", "refined")
@@ -98,8 +101,14 @@ DESCRIPTIONS = {
 }
 
 
-def _num(x: Any) -> float:
-    return float(x)
+def _num(x: Any) -> str | float:
+    """A number as JSON: exact (a ``Fraction``) as a string, else a float (:mod:`.jsonio`)."""
+    return number(x)
+
+
+def _nums(d: Mapping[str, Any], what: str) -> dict[str, Any]:
+    """The inverse of ``{k: _num(v)}``."""
+    return {k: read_number(v, f"{what}.{k}") for k, v in d.items()}
 
 
 @dataclass(frozen=True)
@@ -171,7 +180,9 @@ class Equilibrium:
             "subgame_perfect": self.subgame_perfect,
             "regret": _num(self.regret),
             "subgame_regret": _num(self.subgame_regret),
+            "subgames": self.subgames,
             "tolerance": self.tolerance,
+            "actions": {i: list(a) for i, a in self.actions.items()},
             "behaviour": {
                 i: None
                 if probs is None
@@ -190,6 +201,53 @@ class Equilibrium:
             "ends": [{"node": n, "probability": _num(p)} for n, p in self.ends],
             "notes": list(self.notes),
         }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Equilibrium:
+        """The inverse of :meth:`to_dict`: exact numbers come back as fractions, the others
+        as floats."""
+        where = f"equilibria[{d['index']}]"
+        actions = {i: tuple(a) for i, a in d["actions"].items()}
+        behaviour: dict[str, tuple[Any, ...] | None] = {}
+        for i, probs in d["behaviour"].items():
+            if probs is None:
+                behaviour[i] = None
+                continue
+            if i not in actions or list(probs) != list(actions[i]):
+                raise ValueError(
+                    f"{where}.behaviour.{i}: the actions {list(probs)} are not those of "
+                    f"{where}.actions ({list(actions.get(i, ()))})"
+                )
+            behaviour[i] = tuple(
+                read_number(probs[a], f"{where}.behaviour.{i}.{a}") for a in actions[i]
+            )
+        return cls(
+            index=d["index"],
+            method=d["method"],
+            found_by=tuple(d["found_by"]),
+            exact=d["exact"],
+            behaviour=behaviour,
+            actions=actions,
+            payoffs=_nums(d["payoffs"], f"{where}.payoffs"),
+            beliefs={
+                i: None if b is None else _nums(b, f"{where}.beliefs.{i}")
+                for i, b in d["beliefs"].items()
+            },
+            regret=read_number(d["regret"], f"{where}.regret"),
+            tolerance=float(d["tolerance"]),
+            subgame_perfect=d["subgame_perfect"],
+            subgame_regret=read_number(d["subgame_regret"], f"{where}.subgame_regret"),
+            subgames=d["subgames"],
+            pure=d["pure"],
+            path=tuple(d["path"]),
+            off_path=tuple(d["off_path"]),
+            ends=tuple(
+                (e["node"], read_number(e["probability"], f"{where}.ends")) for e in d["ends"]
+            ),
+            winner=d["winner"],
+            verdict=d["verdict"],
+            notes=tuple(d["notes"]),
+        )
 
 
 @dataclass(frozen=True)
@@ -226,6 +284,9 @@ class Solution:
         return tuple(e for e in self.equilibria if method in e.found_by)
 
     def to_dict(self) -> dict[str, Any]:
+        """The solution as plain data (format :data:`FORMAT`): exact numbers as strings,
+        the others as JSON numbers, and the game whole (``game.spec``; see
+        :mod:`.jsonio`)."""
         g = self.game
         return {
             "format": FORMAT,
@@ -238,21 +299,49 @@ class Solution:
                 "scenario": g.scenario,
                 "payoff_scale": g.payoff_scale,
                 "players": {p.id: p.name for p in g.players},
+                **game_fields(g),
             },
             "method": self.method,
             "methods": list(self.methods),
-            "parameters": {k: _num(v) for k, v in self.parameters.items()},
-            "overrides": {k: _num(v) for k, v in self.overrides.items()},
+            "parameters": {k: exact(v) for k, v in self.parameters.items()},
+            "overrides": {k: exact(v) for k, v in self.overrides.items()},
             "perfect_information": self.perfect_information,
-            "payoff_range": _num(self.payoff_range),
+            "payoff_range": exact(self.payoff_range),
             "tolerance": {"exact": EXACT_TOLERANCE, "logit": LOGIT_TOLERANCE},
             "refined": self.refined,
             "equilibria": [e.to_dict() for e in self.equilibria],
             "notes": list(self.notes),
         }
 
-    def to_json(self) -> str:
-        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    def to_json(self, *, indent: int | None = 2) -> str:
+        """:meth:`to_dict` as JSON text (UTF-8 characters as they are)."""
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False) + "\n"
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Solution:
+        """The inverse of :meth:`to_dict`; a ``ValueError`` for a document of another
+        format, or whose game is not the one it records (its content hash)."""
+        check_format(d, FORMAT, "games solution")
+        game = read_game(d["game"], "games solution")
+        return cls(
+            game=game,
+            game_hash=d["game"]["hash"],
+            method=d["method"],
+            methods=tuple(d["methods"]),
+            parameters={k: read_exact(v, f"parameters.{k}") for k, v in d["parameters"].items()},
+            overrides={k: read_exact(v, f"overrides.{k}") for k, v in d["overrides"].items()},
+            equilibria=tuple(Equilibrium.from_dict(e) for e in d["equilibria"]),
+            refined=d["refined"],
+            perfect_information=d["perfect_information"],
+            payoff_range=read_exact(d["payoff_range"], "payoff_range"),
+            version=d["version"],
+            notes=tuple(d["notes"]),
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> Solution:
+        """:meth:`from_dict` of JSON text."""
+        return cls.from_dict(json.loads(text))
 
 
 def resolve_methods(method: str, tree: Tree) -> tuple[tuple[str, ...], list[str]]:

@@ -34,13 +34,15 @@ from typing import Any
 from .._version import __version__
 from .errors import GameError
 from .expr import ExprError, number_text
+from .jsonio import check_format, exact, game_fields, number, read_exact, read_game, read_number
 from .objects import Game
 from .solve import Equilibrium, solve_tree
 from .tree import parameter_value
 
 __all__ = ["FORMAT", "MAX_STEPS", "Flip", "Sweep", "SweepStep", "sweep"]
 
-FORMAT = "realpolitik-games-sweep/1"
+#: /2: exact numbers are strings (see :mod:`.jsonio`), and the game is held whole
+FORMAT = "realpolitik-games-sweep/2"
 #: an action is part of the path when played with more than this probability
 SUPPORT = 1e-3
 #: bisection stops when the bracket is this fraction of the swept range
@@ -64,15 +66,31 @@ class SweepStep:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "value": float(self.value),
+            "value": exact(self.value),
             "path": list(self.path),
             "plays": {i: list(a) for i, a in self.plays},
-            "payoffs": {p: float(v) for p, v in self.payoffs.items()},
+            "payoffs": {p: number(v) for p, v in self.payoffs.items()},
             "winner": self.winner,
             "verdict": self.verdict,
             "subgame_perfect": self.subgame_perfect,
-            "regret": float(self.regret),
+            "regret": number(self.regret),
         }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> SweepStep:
+        """The inverse of :meth:`to_dict`."""
+        value = read_exact(d["value"], "steps[].value")
+        where = f"steps[value {number_text(value)}]"
+        return cls(
+            value=value,
+            path=tuple(d["path"]),
+            payoffs={p: read_number(v, f"{where}.payoffs.{p}") for p, v in d["payoffs"].items()},
+            winner=d["winner"],
+            verdict=d["verdict"],
+            plays=tuple((i, tuple(a)) for i, a in d["plays"].items()),
+            subgame_perfect=d["subgame_perfect"],
+            regret=read_number(d["regret"], f"{where}.regret"),
+        )
 
 
 @dataclass(frozen=True)
@@ -99,13 +117,27 @@ class Flip:
         return {
             "kind": self.kind,
             "at": self.at,
-            "low": float(self.low),
-            "high": float(self.high),
+            "low": exact(self.low),
+            "high": exact(self.high),
             "before": self.before,
             "after": self.after,
             "bisections": self.bisections,
             "complete": self.complete,
         }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Flip:
+        """The inverse of :meth:`to_dict` (``at`` is computed again from ``low`` and
+        ``high``)."""
+        return cls(
+            kind=d["kind"],
+            low=read_exact(d["low"], "flips[].low"),
+            high=read_exact(d["high"], "flips[].high"),
+            before=d["before"],
+            after=d["after"],
+            bisections=d["bisections"],
+            complete=d["complete"],
+        )
 
 
 @dataclass(frozen=True)
@@ -128,6 +160,8 @@ class Sweep:
         return tuple(f for f in self.flips if f.kind == "path")
 
     def to_dict(self) -> dict[str, Any]:
+        """The sweep as plain data (format :data:`FORMAT`): exact numbers as strings, the
+        others as JSON numbers, and the game whole (``game.spec``; see :mod:`.jsonio`)."""
         return {
             "format": FORMAT,
             "version": self.version,
@@ -136,19 +170,45 @@ class Sweep:
                 "name": self.game.name,
                 "hash": self.game_hash,
                 "origin": self.game.origin,
+                **game_fields(self.game),
             },
             "parameter": self.parameter,
-            "start": float(self.start),
-            "stop": float(self.stop),
+            "start": exact(self.start),
+            "stop": exact(self.stop),
             "method": self.method,
-            "fixed": {k: float(v) for k, v in self.fixed.items()},
+            "fixed": {k: exact(v) for k, v in self.fixed.items()},
             "steps": [s.to_dict() for s in self.steps],
             "flips": [f.to_dict() for f in self.flips],
             "notes": list(self.notes),
         }
 
-    def to_json(self) -> str:
-        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    def to_json(self, *, indent: int | None = 2) -> str:
+        """:meth:`to_dict` as JSON text (UTF-8 characters as they are)."""
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False) + "\n"
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Sweep:
+        """The inverse of :meth:`to_dict`; a ``ValueError`` for a document of another
+        format, or whose game is not the one it records (its content hash)."""
+        check_format(d, FORMAT, "games sweep")
+        return cls(
+            game=read_game(d["game"], "games sweep"),
+            game_hash=d["game"]["hash"],
+            parameter=d["parameter"],
+            start=read_exact(d["start"], "start"),
+            stop=read_exact(d["stop"], "stop"),
+            method=d["method"],
+            fixed={k: read_exact(v, f"fixed.{k}") for k, v in d["fixed"].items()},
+            steps=tuple(SweepStep.from_dict(s) for s in d["steps"]),
+            flips=tuple(Flip.from_dict(f) for f in d["flips"]),
+            version=d["version"],
+            notes=tuple(d["notes"]),
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> Sweep:
+        """:meth:`from_dict` of JSON text."""
+        return cls.from_dict(json.loads(text))
 
 
 def _plays(eq: Equilibrium, reached: set[str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
