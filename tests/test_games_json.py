@@ -259,7 +259,7 @@ def test_another_format_is_refused():
     old = sol.to_dict() | {"format": "realpolitik-games-solution/1"}
     with pytest.raises(ValueError, match=r"format 'realpolitik-games-solution/1', expected"):
         Solution.from_dict(old)
-    with pytest.raises(ValueError, match="format None"):
+    with pytest.raises(ValueError, match="expected a JSON object"):
         Solution.from_json("[]")
     with pytest.raises(ValueError, match="format 'realpolitik-forecast/2'"):
         Sweep.from_dict({"format": "realpolitik-forecast/2"})

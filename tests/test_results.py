@@ -19,6 +19,9 @@ from realpolitik.analysis.levers import Levers, levers
 from realpolitik.analysis.sensitivity import Sensitivity, sensitivity
 from realpolitik.analysis.viewfrom import ViewFrom, view_from
 from realpolitik.forecasting import Forecast
+from realpolitik.games import load_game, solve_game, sweep
+from realpolitik.games.solve import Solution
+from realpolitik.games.sweep import Sweep
 from realpolitik.results import FormatError, JsonResult, Provenance, Subject
 
 DATA = Path(__file__).parent / "data"
@@ -50,6 +53,8 @@ def results() -> dict[type, JsonResult]:
         Levers: levers(minimal, "a", ["compromise", "eum"], rounds=4),
         ViewFrom: view_from(minimal, "a"),
         Backtest: backtest(DATA / "deu-synthetic.tsv", "compromise", resamples=50, seed=2),
+        Solution: solve_game(load_game("entry-deterrence"), method="backward"),
+        Sweep: sweep("entry-deterrence", "fight", -2, 2, steps=3),
     }
 
 
@@ -57,9 +62,10 @@ def test_every_result_class_is_covered(results):
     assert _every_result_class() == set(results)
 
 
-@pytest.mark.parametrize(
-    "cls", [Forecast, Ensemble, Sensitivity, Levers, ViewFrom, Backtest], ids=lambda c: c.__name__
-)
+CLASSES = [Forecast, Ensemble, Sensitivity, Levers, ViewFrom, Backtest, Solution, Sweep]
+
+
+@pytest.mark.parametrize("cls", CLASSES, ids=lambda c: c.__name__)
 def test_round_trip(results, cls):
     res = results[cls]
     assert isinstance(res.provenance, Provenance)
@@ -68,16 +74,14 @@ def test_round_trip(results, cls):
     assert type(back) is cls
     assert back.provenance == res.provenance
     assert back.to_json() == text
-    # the top-level provenance fields, as every result writes them
     d = json.loads(text)
     assert d["format"] == cls.format_id
-    assert d["version"] == rp.__version__
-    assert d["seed"] == res.seed
+    assert d["version"] == rp.__version__ == res.provenance.version
     # the summary is plain JSON (no numpy values, no nan)
     json.dumps(res.summary(), allow_nan=False)
 
 
-@pytest.mark.parametrize("cls", [Forecast, Ensemble, Sensitivity, Levers, ViewFrom, Backtest])
+@pytest.mark.parametrize("cls", CLASSES, ids=lambda c: c.__name__)
 def test_another_format_is_refused(results, cls):
     other = results[Forecast if cls is not Forecast else Ensemble]
     with pytest.raises(FormatError, match=f"not a realpolitik {cls.kind}"):

@@ -32,6 +32,7 @@ from .models.plan import ModelPlan, plan_models
 from .results import (
     JsonResult,
     Provenance,
+    ProvenanceFields,
     Subject,
     array_from_json,
     deep_tuple,
@@ -260,7 +261,7 @@ class ModelRun:
 
 
 @dataclass(frozen=True, eq=False)
-class Forecast(JsonResult):
+class Forecast(ProvenanceFields, JsonResult):
     """The forecasts of one or more models for one scenario, with their provenance.
 
     The inputs the models saw are kept (``capability``, ``position`` and

@@ -33,8 +33,10 @@ __all__ = [
     "FormatError",
     "JsonResult",
     "Provenance",
+    "ProvenanceFields",
     "Subject",
     "array_from_json",
+    "check_format",
     "deep_tuple",
     "freeze",
     "jsonable",
@@ -184,19 +186,68 @@ def _thawed(x: Any) -> Any:
 
 
 class JsonResult:
-    """What every result shares: its :class:`Provenance` (and the scenario fields read
-    from it), :meth:`to_json` of its ``to_dict`` (the same bytes for the same inputs,
-    settings and seed), :meth:`from_json`, the check that a document read back is of its
-    format (``format_id``, or one of ``reads``; ``kind`` names it in the error), and
-    :meth:`summary`, what the run history keeps of it."""
+    """What every result shares: its :class:`Provenance`, :meth:`to_json` of its ``to_dict``
+    (the same bytes for the same inputs, settings and seed), :meth:`from_json`, the check
+    that a document read back is of its format (``format_id``, or one of ``reads``; ``kind``
+    names it in the error), and :meth:`summary`, what the run history keeps of it."""
 
     format_id: ClassVar[str]
     kind: ClassVar[str]
     #: Earlier formats ``from_dict`` still reads.
     reads: ClassVar[tuple[str, ...]] = ()
+    # ``provenance`` (a :class:`Provenance`): a field, or a property computed from fields
+
+    def to_dict(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Any:
+        raise NotImplementedError
+
+    def summary(self) -> dict[str, Any]:
+        """What the run history keeps of this result (plain JSON values)."""
+        raise NotImplementedError
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent, allow_nan=False) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str) -> Any:
+        try:
+            d = json.loads(text)
+        except json.JSONDecodeError as e:
+            raise FormatError(f"not a realpolitik {cls.kind}: not JSON ({e})") from None
+        if not isinstance(d, Mapping):
+            raise FormatError(f"not a realpolitik {cls.kind}: expected a JSON object")
+        try:
+            return cls.from_dict(d)
+        except (KeyError, TypeError, IndexError, AttributeError) as e:
+            raise FormatError(
+                f"a damaged realpolitik {cls.kind} ({cls.format_id}): {type(e).__name__} {e}"
+            ) from None
+
+    @classmethod
+    def check_format(cls, d: Mapping[str, Any]) -> None:
+        """Raise :class:`FormatError` unless ``d`` declares this result's format (or one it
+        still reads)."""
+        check_format(d, (cls.format_id, *cls.reads), cls.kind)
+
+
+def check_format(d: Any, formats: tuple[str, ...], kind: str) -> None:
+    """Raise :class:`FormatError` unless ``d`` is a mapping whose ``format`` is one of
+    ``formats`` (the first is the current one, named in the message)."""
+    found = d.get("format") if isinstance(d, Mapping) else None
+    if found not in formats:
+        raise FormatError(f"not a realpolitik {kind} (format {found!r}, expected {formats[0]!r})")
+
+
+class ProvenanceFields:
+    """The fields of a result's provenance, as attributes: the scenario it was computed
+    from (``scenario_id``, ``scenario_name``, ``scenario_hash``, ``scenario_date``), its
+    ``parameters``, ``seed`` and ``version``."""
+
     provenance: Provenance
 
-    # The scenario a result was computed from, as fields (read from its provenance).
     @property
     def scenario_id(self) -> str:
         return self.provenance.subject.id
@@ -225,42 +276,3 @@ class JsonResult:
     @property
     def seed(self) -> int | None:
         return self.provenance.seed
-
-    def to_dict(self) -> dict[str, Any]:
-        raise NotImplementedError
-
-    @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> Any:
-        raise NotImplementedError
-
-    def summary(self) -> dict[str, Any]:
-        """What the run history keeps of this result (plain JSON values)."""
-        raise NotImplementedError
-
-    def to_json(self, *, indent: int | None = 2) -> str:
-        return json.dumps(self.to_dict(), indent=indent, allow_nan=False) + "\n"
-
-    @classmethod
-    def from_json(cls, text: str) -> Any:
-        try:
-            d = json.loads(text)
-        except json.JSONDecodeError as e:
-            raise FormatError(f"not a realpolitik {cls.kind}: not JSON ({e})") from None
-        if not isinstance(d, Mapping):
-            raise FormatError(f"not a realpolitik {cls.kind}: expected a JSON object")
-        try:
-            return cls.from_dict(d)
-        except (KeyError, TypeError, IndexError) as e:
-            raise FormatError(
-                f"a damaged realpolitik {cls.kind} ({cls.format_id}): {type(e).__name__} {e}"
-            ) from None
-
-    @classmethod
-    def check_format(cls, d: Mapping[str, Any]) -> None:
-        """Raise :class:`FormatError` unless ``d`` declares this result's format (or one it
-        still reads)."""
-        if d.get("format") != cls.format_id and d.get("format") not in cls.reads:
-            raise FormatError(
-                f"not a realpolitik {cls.kind} (format {d.get('format')!r}, "
-                f"expected {cls.format_id!r})"
-            )

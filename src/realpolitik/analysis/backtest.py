@@ -68,7 +68,7 @@ from ..arrays import issue_input, scenario_input
 from ..errors import Problem, ScenarioError
 from ..models.base import ModelInput
 from ..models.plan import ModelPlan, plan_models
-from ..results import JsonResult, Provenance, Subject, freeze, jsonable, readonly
+from ..results import JsonResult, Provenance, ProvenanceFields, Subject, freeze, jsonable, readonly
 from ..scenario import Scenario
 from ..scenario.uncertainty import point_values
 from .bootstrap import (
@@ -635,7 +635,7 @@ def _score(
 
 
 @dataclass(frozen=True, eq=False)
-class Backtest(JsonResult):
+class Backtest(ProvenanceFields, JsonResult):
     """Models and baselines scored against observed outcomes, and how it was done.
 
     Per issue (``cases``, in order): its cluster, outcome, scale span, groups, and each

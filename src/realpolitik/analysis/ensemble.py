@@ -38,7 +38,7 @@ from ..arrays import issue_batch, scenario_input
 from ..forecasting import salience_gain
 from ..models.base import ModelInput
 from ..models.plan import ModelPlan, plan_models
-from ..results import JsonResult, Provenance, Subject, freeze, jsonable, readonly
+from ..results import JsonResult, Provenance, ProvenanceFields, Subject, freeze, jsonable, readonly
 from ..scenario import Scenario, load
 from ..scenario.uncertainty import Values, draw_values, point_values, uncertain_inputs
 
@@ -280,7 +280,7 @@ class ActorOutlook:
 
 
 @dataclass(frozen=True, eq=False)
-class Ensemble(JsonResult):
+class Ensemble(ProvenanceFields, JsonResult):
     """The result of :func:`simulate`: every draw's forecasts and gains, how they were
     produced (scenario hash, models and parameters, seed, draws, version), and the
     summaries computed from them.

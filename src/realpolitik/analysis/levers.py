@@ -59,7 +59,7 @@ from ..arrays import issue_batch, scenario_input
 from ..errors import Problem, ScenarioError
 from ..forecasting import salience_gain
 from ..models.plan import ModelPlan, plan_models
-from ..results import JsonResult, Provenance, Subject, freeze, jsonable
+from ..results import JsonResult, Provenance, ProvenanceFields, Subject, freeze, jsonable
 from ..scenario import Scenario, load
 from ..scenario.uncertainty import Values, point_values
 from .ensemble import _issue_arrays, evaluate
@@ -199,7 +199,7 @@ class Lever:
 
 
 @dataclass(frozen=True, eq=False)
-class Levers(JsonResult):
+class Levers(ProvenanceFields, JsonResult):
     """The result of :func:`levers`: for actor ``actor``, per model, every lever ranked
     (best first), and how they were computed.
 

@@ -56,7 +56,7 @@ import numpy as np
 
 from ..errors import RealpolitikError
 from ..models.plan import plan_models
-from ..results import JsonResult, Provenance, Subject, freeze, jsonable
+from ..results import JsonResult, Provenance, ProvenanceFields, Subject, freeze, jsonable
 from ..scenario import Scenario, load
 from ..scenario.uncertainty import Values, draw_values, point_values, uncertain_inputs
 from .ensemble import (
@@ -215,7 +215,7 @@ class Tornado:
 
 
 @dataclass(frozen=True, eq=False)
-class Sensitivity(JsonResult):
+class Sensitivity(ProvenanceFields, JsonResult):
     """The result of :func:`sensitivity`, with how it was made.
 
     ``sobol[model]`` holds one :class:`IssueSobol` per issue, ``tornado[model]`` one

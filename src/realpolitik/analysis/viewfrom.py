@@ -44,7 +44,7 @@ import numpy as np
 from ..arrays import issue_input
 from ..errors import Problem, ScenarioError
 from ..models import eum
-from ..results import JsonResult, Provenance, Subject, freeze
+from ..results import JsonResult, Provenance, ProvenanceFields, Subject, freeze
 from ..scenario import Scenario, load
 
 __all__ = [
@@ -193,7 +193,7 @@ class IssueView:
 
 
 @dataclass(frozen=True)
-class ViewFrom(JsonResult):
+class ViewFrom(ProvenanceFields, JsonResult):
     """The result of :func:`view_from`: how ``actor`` sees every other participant on
     each issue where it holds a stance (scenario order), with the EUM parameters used
     (``q``, ``t``, ``probability``, ``range_basis``) and the provenance of the scenario."""

@@ -28,14 +28,15 @@ from collections.abc import Mapping
 from fractions import Fraction
 from typing import Any
 
+from ..results import Subject
 from .errors import GameError
 from .expr import number_text
 from .objects import Game
 
 __all__ = [
-    "check_format",
     "exact",
     "game_fields",
+    "game_subject",
     "number",
     "read_exact",
     "read_game",
@@ -78,11 +79,9 @@ def read_number(v: Any, what: str) -> Fraction | float:
     raise ValueError(f"{what}: expected a number, got {v!r}")
 
 
-def check_format(d: Any, format_id: str, kind: str) -> None:
-    """Raise ``ValueError`` unless ``d`` is a document of format ``format_id``."""
-    found = d.get("format") if isinstance(d, Mapping) else None
-    if found != format_id:
-        raise ValueError(f"not a realpolitik {kind} (format {found!r}, expected {format_id!r})")
+def game_subject(game: Game, game_hash: str) -> Subject:
+    """A game as a result names what it was computed from."""
+    return Subject("game", game.id, game.name, game_hash)
 
 
 def game_fields(game: Game) -> dict[str, Any]:

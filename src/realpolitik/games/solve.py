@@ -52,13 +52,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from .._version import __version__
+from ..results import JsonResult, Provenance
 from .errors import GameError
 from .evaluate import beliefs as compute_beliefs
 from .evaluate import complete, expected_payoffs, max_regret, reach
-from .jsonio import check_format, exact, game_fields, number, read_exact, read_game, read_number
+from .jsonio import exact, game_fields, game_subject, number, read_exact, read_game, read_number
 from .objects import Game
 from .subgame import check_subgame_perfect
 from .tree import Tree
@@ -251,7 +252,7 @@ class Equilibrium:
 
 
 @dataclass(frozen=True)
-class Solution:
+class Solution(JsonResult):
     """The equilibria of a game at given parameter values, and how they were found.
 
     ``equilibria`` are distinct (one found by several methods is listed once, with every
@@ -259,6 +260,9 @@ class Solution:
     is the index (0-based) of the refined equilibrium (backward induction or the logit
     limit), or ``None`` if it was not computed.
     """
+
+    format_id: ClassVar[str] = FORMAT
+    kind: ClassVar[str] = "games solution"
 
     game: Game = field(repr=False)
     game_hash: str
@@ -317,11 +321,30 @@ class Solution:
         """:meth:`to_dict` as JSON text (UTF-8 characters as they are)."""
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False) + "\n"
 
+    def summary(self) -> dict[str, Any]:
+        """What the run history keeps: the methods, how many equilibria, and the headline
+        (refined) equilibrium's path, winner and verdict."""
+        h = self.headline
+        return {
+            "method": self.method,
+            "equilibria": len(self.equilibria),
+            "headline": None
+            if h is None
+            else {"path": list(h.path), "winner": h.winner, "verdict": h.verdict},
+        }
+
+    @property
+    def provenance(self) -> Provenance:
+        """The game (its id, name and content hash), the parameter values (exact numbers
+        as text) and the version: this result's provenance."""
+        params = {k: exact(v) for k, v in self.parameters.items()}
+        return Provenance(game_subject(self.game, self.game_hash), params, None, self.version)
+
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Solution:
         """The inverse of :meth:`to_dict`; a ``ValueError`` for a document of another
         format, or whose game is not the one it records (its content hash)."""
-        check_format(d, FORMAT, "games solution")
+        cls.check_format(d)
         game = read_game(d["game"], "games solution")
         return cls(
             game=game,
@@ -337,11 +360,6 @@ class Solution:
             version=d["version"],
             notes=tuple(d["notes"]),
         )
-
-    @classmethod
-    def from_json(cls, text: str) -> Solution:
-        """:meth:`from_dict` of JSON text."""
-        return cls.from_dict(json.loads(text))
 
 
 def resolve_methods(method: str, tree: Tree) -> tuple[tuple[str, ...], list[str]]:

@@ -29,12 +29,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from .._version import __version__
+from ..results import JsonResult, Provenance
 from .errors import GameError
 from .expr import ExprError, number_text
-from .jsonio import check_format, exact, game_fields, number, read_exact, read_game, read_number
+from .jsonio import exact, game_fields, game_subject, number, read_exact, read_game, read_number
 from .objects import Game
 from .solve import Equilibrium, solve_tree
 from .tree import parameter_value
@@ -141,8 +142,11 @@ class Flip:
 
 
 @dataclass(frozen=True)
-class Sweep:
+class Sweep(JsonResult):
     """A parameter sweep of a game's refined equilibrium."""
+
+    format_id: ClassVar[str] = FORMAT
+    kind: ClassVar[str] = "games sweep"
 
     game: Game = field(repr=False)
     game_hash: str
@@ -186,11 +190,28 @@ class Sweep:
         """:meth:`to_dict` as JSON text (UTF-8 characters as they are)."""
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False) + "\n"
 
+    def summary(self) -> dict[str, Any]:
+        """What the run history keeps: the parameter swept, its range, and where the
+        refined equilibrium's outcome flips."""
+        return {
+            "parameter": self.parameter,
+            "start": exact(self.start),
+            "stop": exact(self.stop),
+            "flips": [f.to_dict() for f in self.flips],
+        }
+
+    @property
+    def provenance(self) -> Provenance:
+        """The game (its id, name and content hash), the parameter values (exact numbers
+        as text) and the version: this result's provenance."""
+        params = {k: exact(v) for k, v in self.fixed.items()}
+        return Provenance(game_subject(self.game, self.game_hash), params, None, self.version)
+
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Sweep:
         """The inverse of :meth:`to_dict`; a ``ValueError`` for a document of another
         format, or whose game is not the one it records (its content hash)."""
-        check_format(d, FORMAT, "games sweep")
+        cls.check_format(d)
         return cls(
             game=read_game(d["game"], "games sweep"),
             game_hash=d["game"]["hash"],
@@ -204,11 +225,6 @@ class Sweep:
             version=d["version"],
             notes=tuple(d["notes"]),
         )
-
-    @classmethod
-    def from_json(cls, text: str) -> Sweep:
-        """:meth:`from_dict` of JSON text."""
-        return cls.from_dict(json.loads(text))
 
 
 def _plays(eq: Equilibrium, reached: set[str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
