@@ -18,13 +18,14 @@ import sys
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pytest
 
 from realpolitik.errors import RealpolitikError
 from realpolitik.runner import (
+    Adaptive,
     BackendError,
     DaskCluster,
     InProcess,
@@ -33,6 +34,8 @@ from realpolitik.runner import (
     chunks,
     default_workers,
     draw_generator,
+    run,
+    session,
 )
 from realpolitik.runner import _selftest as st
 from realpolitik.runner.backends import INSTALL_HINT, normalise_address
@@ -121,11 +124,95 @@ def test_draws_do_not_depend_on_chunking(chunk_size, reference):
     assert assemble(InProcess().map(st.draws, draw_tasks(chunk_size))) == reference
 
 
+# --------------------------------------------------------------------------- run loop
+
+
+class _Closing(InProcess):
+    closed: ClassVar[list[bool]] = []
+
+    def close(self) -> None:
+        self.closed.append(True)
+
+
+def test_session_closes_what_it_made_and_only_that(monkeypatch):
+    from realpolitik.runner import loop
+
+    made = _Closing()
+    monkeypatch.setattr(loop, "make_backend", lambda w, s: made)
+    _Closing.closed = []
+    with session(None, 1, None) as b:
+        assert b is made
+    assert _Closing.closed == [True]
+    given = _Closing()
+    _Closing.closed = []
+    with session(given) as b:
+        assert b is given
+    assert _Closing.closed == []
+    with pytest.raises(ZeroDivisionError), session(None, 1, None):  # closed on error too
+        raise ZeroDivisionError
+    assert _Closing.closed == [True]
+
+
+def test_run_reports_progress_in_the_callers_units():
+    seen: list[tuple[int, int]] = []
+    out = run(st.fail_on, [1, 2, 4], backend=InProcess(), weights=[10, 20, 5],
+              progress=lambda d, t: seen.append((d, t)))  # fmt: skip
+    assert out == {0: 1, 1: 2, 2: 4}
+    assert seen == [(10, 35), (30, 35), (35, 35)]
+    with pytest.raises(ValueError, match="2 weights for 3 tasks"):
+        run(st.fail_on, [1, 2, 4], backend=InProcess(), weights=[1, 2])
+
+
+class _StopAfter(InProcess):
+    def __init__(self, n: int) -> None:
+        self.n = n
+
+    def map(self, fn, tasks, *, on_result=None):
+        for i, t in enumerate(tasks):
+            if i == self.n:
+                raise KeyboardInterrupt
+            yield i, fn(t)
+
+
+def test_run_keeps_what_finished_only_when_asked():
+    assert run(st.fail_on, [1, 2, 4], backend=_StopAfter(2), partial=True) == {0: 1, 1: 2}
+    with pytest.raises(KeyboardInterrupt):
+        run(st.fail_on, [1, 2, 4], backend=_StopAfter(2))
+    with pytest.raises(KeyboardInterrupt):  # nothing finished: nothing to keep
+        run(st.fail_on, [1, 2, 4], backend=_StopAfter(0), partial=True)
+
+
+def test_adaptive_stays_in_process_when_the_work_is_small():
+    pids = dict(Adaptive(2).map(st.pid, [0.0] * 5))
+    assert set(pids.values()) == {os.getpid()} and sorted(pids) == list(range(5))
+
+
+def test_adaptive_starts_the_pool_when_the_work_is_worth_it(monkeypatch):
+    from realpolitik.runner import backends
+
+    monkeypatch.setattr(backends, "POOL_START", 0.0)  # any work is worth a pool now
+    pids = dict(Adaptive(2).map(st.pid, [0.0, 0.05, 0.05, 0.05]))
+    assert pids[0] == os.getpid()  # the first task runs here, timed
+    assert all(pids[i] != os.getpid() for i in (1, 2, 3))
+    assert Adaptive(2).worth_a_pool(10.0) and not Adaptive(1).worth_a_pool(10.0)
+
+
+def test_adaptive_gives_the_same_draws_either_way(monkeypatch, reference):
+    from realpolitik.runner import backends
+
+    here = assemble(Adaptive(2).map(st.draws, draw_tasks(7)))
+    monkeypatch.setattr(backends, "POOL_START", 0.0)
+    pooled = assemble(Adaptive(2).map(st.draws, draw_tasks(7)))
+    assert here == pooled == reference
+
+
 # --------------------------------------------------------------------------- factory
 
 
 def test_backend_factory_picks_the_backend():
     assert isinstance(backend(1), InProcess)
+    default = backend()
+    assert isinstance(default, Adaptive if default_workers() > 1 else InProcess)
     pool = backend(3)
     assert isinstance(pool, LocalPool) and pool.workers == 3
     assert "3 processes" in pool.describe()

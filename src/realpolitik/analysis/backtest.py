@@ -458,29 +458,16 @@ def _run(
             batches = tuple((tuple(ks[i] for i in index), inp) for index, inp in packed)
             tasks.append(_Task(group, batches))
             sizes.append(sum(len(index) for index, _ in batches))
-    total = sum(sizes)
     for p in plans:
         forecasts[p.name] = np.full(n, np.nan)
     states: dict[str, np.ndarray] = {}
-    results: list[Any] = []
-    if len(tasks) <= 1:  # no pool to start for one chunk
-        results = [run_task(t) for t in tasks]
-        if progress is not None and total:
-            progress(total, total)
-    else:
-        from ..runner import backend as make_backend
+    from ..runner import InProcess, run, session
 
-        runner = backend if backend is not None else make_backend(workers, scheduler)
-        done = 0
-        try:
-            for index, res in runner.map(run_task, tasks):
-                results.append(res)
-                done += sizes[index]
-                if progress is not None:
-                    progress(done, total)
-        finally:
-            if backend is None:
-                runner.close()
+    # no pool to start for one chunk
+    given = InProcess() if len(tasks) <= 1 and backend is None else backend
+    with session(given, workers, scheduler) as runner:
+        done = run(run_task, tasks, backend=runner, weights=sizes, progress=progress)
+    results = [done[i] for i in range(len(tasks))]
     for res in results:
         for name, rows in res.items():
             for index, fc, state in rows:

@@ -532,8 +532,7 @@ def simulate(
     the run: the draws completed from draw 0 on are kept and returned (``complete`` is then
     false), unless none were.
     """
-    from ..runner import backend as make_backend
-    from ..runner import chunks
+    from ..runner import chunks, run, session
 
     sc = load(scenario)
     if isinstance(draws, bool) or not isinstance(draws, (int, np.integer)):
@@ -551,24 +550,20 @@ def simulate(
         raise ValueError(f"seed must be a whole number from 0 to 2**63 - 1, got {seed!r}")
     seed = int(seed)
     plans = plan_models(model, rounds, params)
-    runner = backend if backend is not None else make_backend(workers, scheduler)
-    size = chunk_size or default_chunk_size(draws, runner.workers)
-    parts = chunks(draws, size)
-    tasks = [Chunk(sc, plans, r.start, r.stop, seed=seed) for r in parts]
-    results: dict[int, dict[str, Any]] = {}
-    done = 0
-    try:
-        for index, res in runner.map(run_chunk, tasks):
-            results[index] = res
-            done += len(parts[index])
-            if progress is not None:
-                progress(done, draws)
-    except KeyboardInterrupt:
-        if 0 not in results:
-            raise
-    finally:
-        if backend is None:  # made here: closed here
-            runner.close()
+    with session(backend, workers, scheduler) as runner:
+        size = chunk_size or default_chunk_size(draws, runner.workers)
+        parts = chunks(draws, size)
+        tasks = [Chunk(sc, plans, r.start, r.stop, seed=seed) for r in parts]
+        results = run(
+            run_chunk,
+            tasks,
+            backend=runner,
+            weights=[len(r) for r in parts],
+            progress=progress,
+            partial=True,
+        )
+    if 0 not in results:  # interrupted before the first chunk finished: nothing to keep
+        raise KeyboardInterrupt
     kept = 0
     while kept in results:
         kept += 1

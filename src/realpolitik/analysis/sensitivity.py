@@ -390,8 +390,7 @@ def sensitivity(
     Raises :class:`SensitivityError` if the scenario has no ranged number, if a setting is
     out of range, or if SALib (the ``sensitivity`` extra) is not installed.
     """
-    from ..runner import backend as make_backend
-    from ..runner import chunks
+    from ..runner import chunks, run, session
 
     sample_mod, analyze_mod = _import_salib()
     sc = load(scenario)
@@ -423,25 +422,17 @@ def sensitivity(
         )
     points = design.shape[0]  # n (k + 2)
 
-    runner = backend if backend is not None else make_backend(workers, scheduler)
-    size = chunk_size or default_chunk_size(points, runner.workers)
-    parts = chunks(points, size)
     models = _child_seed(seed, 2)  # a stochastic model's own random numbers, draw by draw
-    tasks = [
-        Chunk(sc, plans, r.start, r.stop, samples=design[r.start : r.stop], model_seed=models)
-        for r in parts
-    ]
-    results: dict[int, dict[str, Any]] = {}
-    done = 0
-    try:
-        for index, res in runner.map(run_chunk, tasks):
-            results[index] = res
-            done += len(parts[index])
-            if progress is not None:
-                progress(done, points)
-    finally:
-        if backend is None:  # made here: closed here
-            runner.close()
+    with session(backend, workers, scheduler) as runner:
+        size = chunk_size or default_chunk_size(points, runner.workers)
+        parts = chunks(points, size)
+        tasks = [
+            Chunk(sc, plans, r.start, r.stop, samples=design[r.start : r.stop], model_seed=models)
+            for r in parts
+        ]
+        results = run(
+            run_chunk, tasks, backend=runner, weights=[len(r) for r in parts], progress=progress
+        )
     forecasts = {
         p.name: np.concatenate([results[i]["forecast"][p.name] for i in range(len(parts))])
         for p in plans

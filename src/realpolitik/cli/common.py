@@ -294,19 +294,15 @@ def on_backend(
     a progress bar on standard error (in a terminal) described as ``what``; bad input and
     backend errors exit 2; the backend is closed whatever happens. (Model names are checked
     before, by :func:`parse_models`.)"""
-    from ..runner import BackendError
-    from ..runner import backend as make_backend
+    from ..runner import BackendError, session
 
     try:
-        runner = make_backend(workers, scheduler)
-    except BackendError as exc:
-        raise fail(str(exc)) from None
-    try:
-        with _progress_bar(f"{what}, {runner.describe()}", total) as progress:
-            return call(runner, progress)
+        with session(None, workers, scheduler) as runner:
+            with _progress_bar(f"{what}, {runner.describe()}", total) as progress:
+                return call(runner, progress)
     except ScenarioError as exc:
         raise problems(exc) from None
+    except BackendError as exc:
+        raise fail(str(exc)) from None
     except (RealpolitikError, ValueError, TypeError) as exc:
         raise fail(str(exc)) from None
-    finally:
-        runner.close()

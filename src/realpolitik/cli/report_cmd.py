@@ -84,7 +84,6 @@ def report_cmd(
     request: mail it or open it offline."""
     from ..report import ReportError, build_report
     from ..runner import BackendError
-    from ..runner import backend as make_backend
 
     names = parse_models(model)
     params = parse_params(param, names)
@@ -98,10 +97,6 @@ def report_cmd(
             raise fail(f"--output: {path} is a folder; expected a file name such as report.html")
         if path is not None and not path.parent.is_dir():
             raise fail(f"--output: the folder {path.parent} does not exist")
-    try:
-        runner = make_backend(workers, scheduler)
-    except BackendError as exc:
-        raise fail(str(exc)) from None
     bar = progress_display()
     tasks: dict[str, Any] = {}
 
@@ -122,17 +117,16 @@ def report_cmd(
                 sensitivity=not no_sensitivity,
                 rounds=rounds,
                 params=params,
-                backend=runner,
+                workers=workers,
+                scheduler=scheduler,
                 progress=progress,
                 interventions=tuple(sets or ()),
                 spread=spread,
             )
     except ScenarioError as exc:
         raise problems(exc) from None
-    except (ReportError, RealpolitikError, ValueError) as exc:
+    except (ReportError, BackendError, RealpolitikError, ValueError) as exc:
         raise fail(str(exc)) from None
-    finally:
-        runner.close()
     html = rep.html()
     for note in rep.notes:
         err.print(f"[yellow]note:[/] {escape(note)}", soft_wrap=True)

@@ -203,7 +203,7 @@ def build_report(
     from ..analysis.sensitivity import SensitivityError
     from ..analysis.sensitivity import sensitivity as compute_sensitivity
     from ..analysis.viewfrom import view_from
-    from ..runner import backend as make_backend
+    from ..runner import InProcess, session
     from ..scenario.uncertainty import uncertain_inputs
 
     _import_charts()
@@ -252,13 +252,11 @@ def build_report(
 
     ranged = bool(uncertain_inputs(sc))
     ens = sens = None
-    runner = backend
-    owned = False
-    try:
-        if (draws > 0 and ranged) or (sensitivity and ranged):
-            if runner is None:
-                runner = make_backend(workers, scheduler)
-                owned = True
+    needed = (draws > 0 and ranged) or (sensitivity and ranged)
+    # one backend for the simulation and the sensitivity analysis (none if neither runs)
+    with session(
+        backend if backend is not None or needed else InProcess(), workers, scheduler
+    ) as runner:
         if draws == 0:
             notes.append("Simulation: not run (draws = 0).")
         elif not ranged:
@@ -295,9 +293,6 @@ def build_report(
                 )
             except SensitivityError as exc:
                 notes.append(f"Sensitivity: not computed: {exc}")
-    finally:
-        if owned and runner is not None:
-            runner.close()
 
     linked = _linked_games(sc, games, notes)
 

@@ -1,4 +1,5 @@
-"""Where the many runs execute: in process, on a local process pool, or on a Dask cluster.
+"""Where the many runs execute: in process, on a local process pool, or on a Dask cluster;
+and the one run loop over them (:func:`session`, :func:`run`).
 
 Only the executor API is re-exported here, so that ``import realpolitik.runner`` stays light
 (no Dask, no database); the run store is :mod:`realpolitik.runner.store`.
@@ -7,6 +8,7 @@ Only the executor API is re-exported here, so that ``import realpolitik.runner``
 from __future__ import annotations
 
 from .backends import (
+    Adaptive,
     Backend,
     BackendError,
     DaskCluster,
@@ -17,15 +19,20 @@ from .backends import (
     default_workers,
     draw_generator,
 )
+from .loop import Progress, run, session
 
 __all__ = [
+    "Adaptive",
     "Backend",
     "BackendError",
     "DaskCluster",
     "InProcess",
     "LocalPool",
+    "Progress",
     "backend",
     "chunks",
     "default_workers",
     "draw_generator",
+    "run",
+    "session",
 ]

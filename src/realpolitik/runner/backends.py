@@ -30,6 +30,7 @@ import os
 import pickle
 import re
 import signal
+import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sized
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -129,9 +130,10 @@ def backend(workers: int | None = None, scheduler: str | None = None) -> Backend
     """The backend for the command-line options ``--workers K`` and ``--scheduler ADDRESS``.
 
     ``scheduler`` given: a :class:`DaskCluster` at that address (``workers`` must then be
-    ``None``: the cluster decides). ``workers == 1``: :class:`InProcess`. Otherwise a
-    :class:`LocalPool` of ``workers`` processes, by default one per CPU this process may use
-    (:class:`InProcess` when that is a single CPU).
+    ``None``: the cluster decides). ``workers == 1``: :class:`InProcess`; ``workers == K``:
+    a :class:`LocalPool` of K processes. ``None`` (the default): :class:`Adaptive` over one
+    process per CPU this process may use, which starts the pool only when the work is worth
+    it (:class:`InProcess` on a single CPU).
     """
     if scheduler is not None:
         if workers is not None:
@@ -140,9 +142,9 @@ def backend(workers: int | None = None, scheduler: str | None = None) -> Backend
             )
         return DaskCluster(scheduler)
     if workers is None:
-        workers = default_workers()
-    else:
-        workers = _positive_int(workers, "--workers")
+        k = default_workers()
+        return InProcess() if k == 1 else Adaptive(k)
+    workers = _positive_int(workers, "--workers")
     return InProcess() if workers == 1 else LocalPool(workers)
 
 
@@ -211,6 +213,69 @@ class InProcess:
         on_result: Callable[[int, R], object] | None = None,
     ) -> Iterator[tuple[int, R]]:
         for index, task in enumerate(tasks):
+            result = fn(task)
+            if on_result is not None:
+                on_result(index, result)
+            yield index, result
+
+
+# --------------------------------------------------------------------------- adaptive
+
+#: Seconds a local pool takes to start and take its first task (the forkserver, the
+#: workers' imports), measured on a 2-core machine (bench_simulate.py: 0.45 s cold).
+POOL_START = 0.5
+
+
+@dataclass(frozen=True)
+class Adaptive:
+    """The default backend: a :class:`LocalPool` of ``workers`` processes, started only when
+    the work is worth it. The first task runs in this process and is timed; the others go
+    to the pool if running them here would take longer than what the pool saves them
+    (``t (1 - 1/k) > POOL_START`` for their in-process time t on k workers), else they run
+    here too. Which way it goes changes no result: every chunk gives the same bytes
+    wherever it runs."""
+
+    workers: int = field(default_factory=default_workers)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "workers", _positive_int(self.workers, "workers"))
+
+    def describe(self) -> str:
+        return f"up to {self.workers} processes (in this one when the work is small)"
+
+    def close(self) -> None:
+        """Nothing to release: a pool, when started, stops when its :meth:`map` ends."""
+
+    def worth_a_pool(self, seconds: float) -> bool:
+        """Whether work that takes ``seconds`` here finishes sooner on the pool."""
+        k = self.workers
+        return k > 1 and seconds * (1 - 1 / k) > POOL_START
+
+    def map(
+        self,
+        fn: Callable[[T], R],
+        tasks: Iterable[T],
+        *,
+        on_result: Callable[[int, R], object] | None = None,
+    ) -> Iterator[tuple[int, R]]:
+        todo = list(tasks)
+        if not todo:
+            return
+        start = time.perf_counter()
+        first = fn(todo[0])
+        took = time.perf_counter() - start
+        if on_result is not None:
+            on_result(0, first)
+        yield 0, first
+        rest = todo[1:]
+        if len(rest) > 1 and self.worth_a_pool(took * len(rest)):
+            pool = LocalPool(self.workers)
+            for index, result in pool.map(fn, rest):
+                if on_result is not None:
+                    on_result(index + 1, result)
+                yield index + 1, result
+            return
+        for index, task in enumerate(rest, start=1):
             result = fn(task)
             if on_result is not None:
                 on_result(index, result)
