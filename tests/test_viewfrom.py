@@ -252,6 +252,7 @@ def test_view_of_the_ec_example():
     assert view.actor_name == sc.actor("belgium").name
     assert view.scenario_hash == sc.content_hash()
     assert dict(view.parameters) == {
+        "model": "eum",
         "q": 1.0,
         "t": 1.0,
         "probability": "all_pairs",
@@ -329,3 +330,26 @@ def test_actor_without_stances_is_an_error():
     with pytest.raises(ScenarioError, match="holds no stance") as info:
         view_from(sc, "d")
     assert info.value.problems[0].field == "actor"
+
+
+def test_the_view_comes_from_a_model_that_declares_perceptions():
+    """view_from asks the model's spec for its perceptions: eum-pair's view is eum's with
+    the per-pair normaliser; a model without perceptions is refused, naming those with."""
+    pair = view_from("caucasus-2022", "azerbaijan", model="eum-pair")
+    same = view_from("caucasus-2022", "azerbaijan", probability="pair")
+    assert pair.issues == same.issues
+    assert dict(pair.parameters) == {**dict(same.parameters), "model": "eum-pair"}
+    assert view_from("caucasus-2022", "azerbaijan").issues != pair.issues
+    with pytest.raises(
+        ValueError, match="has no view from an actor; models with one: eum, eum-pair"
+    ):
+        view_from("caucasus-2022", "azerbaijan", model="compromise")
+
+
+def test_front_ends_find_models_by_what_they_offer():
+    from realpolitik.models import offering
+
+    assert offering(["compromise", "median", "eum"], "trajectory") == "eum"
+    assert offering(["median", "compromise"], "gradient") == "compromise"
+    assert offering(["compromise", "eum-pair", "eum"], "perceptions") == "eum-pair"
+    assert offering(["compromise", "median"], "perceptions") is None

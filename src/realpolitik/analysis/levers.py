@@ -48,7 +48,7 @@ n_j participants, one model call on 7 + 3 (n_j - 1) columns.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, ClassVar
@@ -58,13 +58,14 @@ import numpy as np
 from ..arrays import issue_batch, scenario_input
 from ..errors import Problem, ScenarioError
 from ..forecasting import salience_gain
+from ..models import get
 from ..models.plan import ModelPlan, plan_models
 from ..results import JsonResult, Provenance, ProvenanceFields, Subject, freeze, jsonable
 from ..scenario import Scenario, load
 from ..scenario.uncertainty import Values, point_values
 from .ensemble import _issue_arrays, evaluate
 
-__all__ = ["DEFAULT_STEP", "EXACT", "FORMAT", "UNITS", "Lever", "Levers", "levers"]
+__all__ = ["DEFAULT_STEP", "FORMAT", "UNITS", "Lever", "Levers", "levers"]
 
 FORMAT = "realpolitik-levers/1"
 KINDS = ("position", "salience", "capability")
@@ -435,9 +436,9 @@ def levers(
         f0 = base[plan.name].forecast[0]
         g0 = _gain(setup, f0[None])[0]
         base_gain[plan.name] = None if math.isnan(g0) else float(g0)
-        exact = EXACT.get(plan.name)
-        if exact is not None:
-            options = exact(setup, f0)
+        gradient = get(plan.name).gradient
+        if gradient is not None:
+            options = _exact(setup, f0, gradient)
             method[plan.name] = "exact"
         else:
             options = _simulated(setup, plan, f0, steps)
@@ -565,18 +566,21 @@ def _affine(sc: Scenario, actor: str, kind: str, issue: str) -> tuple[float, flo
     return slope, icpt
 
 
-def _compromise_exact(setup: _Setup, f0: np.ndarray) -> list[_Option]:
-    """Exact rates of the compromise model: f = sum C S X / sum C S over the participants,
-    with C, S, X the capabilities, saliences (points) and positions in force after the
-    shocks. Per unit: df/dx_k x span/100, df/ds_k, df/dc_k x c_k/100 (see the module)."""
+def _exact(
+    setup: _Setup, f0: np.ndarray, gradient: Callable[..., tuple[np.ndarray, ...]]
+) -> list[_Option]:
+    """Exact rates from a model's closed-form ``gradient`` (``ModelSpec.gradient``: df/dx,
+    df/ds, df/dc of an issue's forecast at the values in force after the shocks), by the
+    chain rule through each shock's affine map. Per unit: df/dx_k x span/100, df/ds_k,
+    df/dc_k x c_k/100 (see the module)."""
     sc, a = setup.sc, setup.a
     # df per unit of each candidate, per issue column.
     rates: dict[int, dict[int, float]] = {id(c): {} for c in setup.candidates}
     by_kind = {(c.kind, c.k, c.j): c for c in setup.candidates}
+    row_of = {x: r for r, x in enumerate(sc.actor_ids)}
     for j in setup.own:
         issue = sc.issue_ids[j]
-        ids = sc.participants(issue)
-        rows = [sc.actor_ids.index(x) for x in ids]
+        rows = [row_of[x] for x in sc.participants(issue)]
         aff = {(kind, r): _affine(sc, sc.actor_ids[r], kind, issue) for r in rows for kind in KINDS}
 
         def val(kind: str, r: int, stated: float, aff: Any = aff) -> float:
@@ -586,21 +590,12 @@ def _compromise_exact(setup: _Setup, f0: np.ndarray) -> list[_Option]:
         C = np.array([val("capability", r, setup.cap[r]) for r in rows])
         S = np.array([val("salience", r, setup.sal[r, j]) for r in rows])
         X = np.array([val("position", r, setup.pos[r, j]) for r in rows])
-        W = float(np.sum(C * S))
-        f = float(np.sum(C * S * X) / W) if W > 0 else float(np.mean(X))
+        dfdx, dfds, dfdc = gradient(C, S, X)
         span = float(setup.span[j])
         for idx, r in enumerate(rows):
-            sx, ss, sc_ = (
-                aff[("position", r)][0],
-                aff[("salience", r)][0],
-                aff[("capability", r)][0],
-            )
-            if W > 0:
-                dx = sx * C[idx] * S[idx] / W * span / 100.0
-                ds = ss * C[idx] * (X[idx] - f) / W
-                dc = sc_ * S[idx] * (X[idx] - f) / W * setup.cap[r] / 100.0
-            else:  # every weight zero: the plain mean
-                dx, ds, dc = sx / len(rows) * span / 100.0, 0.0, 0.0
+            dx = aff[("position", r)][0] * dfdx[idx] * span / 100.0
+            ds = aff[("salience", r)][0] * dfds[idx]
+            dc = aff[("capability", r)][0] * dfdc[idx] * setup.cap[r] / 100.0
             for kind, rate in (("position", dx), ("salience", ds)):
                 c = by_kind.get((kind, r, j))
                 if c is not None:
@@ -637,10 +632,6 @@ def _feasible_exact(setup: _Setup, cand: _Candidate, d: int) -> bool:
         return (d > 0 and s < 100) or (d < 0 and s > 0)
     x = setup.pos[cand.k, cand.j]
     return (d > 0 and x < setup.hi[cand.j]) or (d < 0 and x > setup.lo[cand.j])
-
-
-#: Models whose levers are computed exactly, by name.
-EXACT = MappingProxyType({"compromise": _compromise_exact})
 
 
 # ------------------------------------------------------------------ simulated

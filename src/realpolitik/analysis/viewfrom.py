@@ -43,7 +43,7 @@ import numpy as np
 
 from ..arrays import issue_input
 from ..errors import Problem, ScenarioError
-from ..models import eum
+from ..models import REGISTRY, eum, get
 from ..results import JsonResult, Provenance, ProvenanceFields, Subject, freeze
 from ..scenario import Scenario, load
 
@@ -312,17 +312,20 @@ def view_from(
     actor: str,
     *,
     issue: str | None = None,
+    model: str = "eum",
     q: float = 1.0,
     t: float = 1.0,
-    probability: str = "all_pairs",
+    probability: str | None = None,
     range_basis: str = "positions",
 ) -> ViewFrom:
     """How ``actor`` sees every other actor, on ``issue`` or on each issue where it holds a
     stance: the points (E^i(U_ij), E^i(U_ji)) of Bueno de Mesquita's chart, at round 0.
 
-    ``q``, ``t``, ``probability`` and ``range_basis`` are the EUM's parameters (see
-    :func:`realpolitik.models.eum.run`); the expected utilities are those the EUM's round 1
-    forms from the input (module docstring; shocks of round 1 or later do not matter).
+    ``model`` is a model whose spec declares its ``perceptions`` (``eum``, ``eum-pair``);
+    ``q``, ``t``, ``probability`` (``None``: the model's own) and ``range_basis`` are its
+    parameters (see :func:`realpolitik.models.eum.run`); the expected utilities are those
+    its round 1 forms from the input (module docstring; shocks of round 1 or later do not
+    matter).
 
     Raises :class:`~realpolitik.errors.ScenarioError` for an actor or issue the scenario
     does not have (listing those it has), an actor without any stance, or an issue on which
@@ -335,6 +338,12 @@ def view_from(
             isinstance(val, (int, float, np.floating)) and 0.0 <= float(val) <= 1.0
         ):
             raise ValueError(f"{name} must be a number in [0, 1], got {val!r}")
+    seer = get(model).perceptions
+    if seer is None:
+        having = ", ".join(n for n, spec in REGISTRY.items() if spec.perceptions is not None)
+        raise ValueError(f"model {model!r} has no view from an actor; models with one: {having}")
+    if probability is None:
+        probability = str(get(model).defaults.get("probability", "pair"))
     if probability not in eum.PROBABILITIES:
         raise ValueError(f"probability must be one of {eum.PROBABILITIES}, got {probability!r}")
     if range_basis not in eum.RANGE_BASES:
@@ -350,7 +359,7 @@ def view_from(
         c = inp.capability_matrix()[:, 0]
         s = inp.salience[:, 0]
         span = float(eum.ranges(inp, range_basis)[0])
-        seen = eum.perceptions(x, c, s, span=span, q=q, t=t, probability=probability)
+        seen = seer(x, c, s, span=span, q=q, t=t, probability=probability)
         a, b, same = seen.eu_challenge[k], seen.eu_challenged[k], seen.same_position[k]
         region, yielder = classify(a, b, same)
         weight = c * s
@@ -378,7 +387,7 @@ def view_from(
                 points=points,
             )
         )
-    parameters = {"q": float(q), "t": float(t), "probability": probability}
+    parameters = {"model": model, "q": float(q), "t": float(t), "probability": probability}
     return ViewFrom(
         provenance=Provenance(Subject.of(sc), {**parameters, "range_basis": range_basis}),
         actor=actor,

@@ -226,7 +226,7 @@ class View:
 
     @property
     def trajectory_svg(self) -> Markup:
-        return _chart(charts.trajectory_chart, self.sc, self.fc, self.issue.id, model="eum")
+        return _chart(charts.trajectory_chart, self.sc, self.fc, self.issue.id)
 
     @property
     def gains_svg(self) -> Markup:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from .base import ModelInput, ModelSpec, Trajectory
 from .plan import MAX_ROUNDS, ModelPlan, plan_model, plan_models
-from .registry import REGISTRY, get, in_all
+from .registry import REGISTRY, get, in_all, offering
 
 __all__ = [
     "MAX_ROUNDS",
@@ -21,6 +21,7 @@ __all__ = [
     "Trajectory",
     "get",
     "in_all",
+    "offering",
     "plan_model",
     "plan_models",
 ]

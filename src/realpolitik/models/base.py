@@ -283,6 +283,13 @@ class ModelSpec:
     ``actor_details``: the diagnostics (``Trajectory.details``) whose axis before the
     column's is the actors': ``"value"`` where they hold a number per actor, ``"index"``
     where they name an actor by its row (-1 for none); a result records them per actor.
+
+    What a model offers beyond its run, declared so that analyses and front ends ask the
+    spec instead of knowing models by name: ``gradient(capability, salience, position)``,
+    a static model's closed-form partial derivatives of one issue's forecast (levers use it
+    instead of finite differences); ``perceptions(x, c, s, *, span, q, t, probability)``,
+    each actor's expected utilities of challenging each other (the view from an actor);
+    ``dynamic``, a trajectory round by round (the trajectory charts).
     """
 
     name: str
@@ -298,3 +305,5 @@ class ModelSpec:
     joint: bool = False
     stochastic: Callable[[Mapping[str, Any]], bool] | None = None
     actor_details: Mapping[str, str] = field(default_factory=dict)
+    gradient: Callable[..., tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None
+    perceptions: Callable[..., Any] | None = None

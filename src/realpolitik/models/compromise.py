@@ -24,7 +24,7 @@ import numpy as np
 
 from .base import ModelInput, ModelSpec, Trajectory
 
-__all__ = ["SPEC", "run", "weighted_mean"]
+__all__ = ["SPEC", "gradient", "run", "weighted_mean"]
 
 
 def weighted_mean(capability: np.ndarray, position: np.ndarray, salience: np.ndarray) -> np.ndarray:
@@ -77,6 +77,27 @@ def run(
     )
 
 
+def gradient(
+    capability: np.ndarray, salience: np.ndarray, position: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The forecast's partial derivatives on one issue, in closed form: for f = sum c s x /
+    sum c s over the n participants (``capability``, ``salience``, ``position``, each (n,))
+    and W = sum c s,
+
+        df/dx_k = c_k s_k / W,   df/ds_k = c_k (x_k - f) / W,   df/dc_k = s_k (x_k - f) / W.
+
+    Where every weight is zero f is the plain mean: df/dx_k = 1/n and the others 0.
+    Returns (df/dx, df/ds, df/dc), each (n,). O(n).
+    """
+    c, s, x = (np.asarray(a, dtype=float) for a in (capability, salience, position))
+    w = float(np.sum(c * s))
+    if w <= 0:
+        n = len(x)
+        return np.full(n, 1.0 / n), np.zeros(n), np.zeros(n)
+    f = float(np.sum(c * s * x) / w)
+    return c * s / w, c * (x - f) / w, s * (x - f) / w
+
+
 SPEC = ModelSpec(
     name="compromise",
     run=run,
@@ -85,4 +106,5 @@ SPEC = ModelSpec(
     default_rounds=0,
     complexity="O(n m)",
     reference="Achen (2006); van den Bos (1991)",
+    gradient=gradient,
 )

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from . import anchored, compromise, compromise_smp, eum, median, smp
 from .base import ModelSpec
 
-__all__ = ["REGISTRY", "get", "in_all"]
+__all__ = ["REGISTRY", "get", "in_all", "offering"]
 
 REGISTRY: dict[str, ModelSpec] = {
     spec.name: spec
@@ -33,3 +35,16 @@ def get(name: str) -> ModelSpec:
     except KeyError:
         known = ", ".join(sorted(REGISTRY))
         raise KeyError(f"unknown model {name!r}; known models: {known}") from None
+
+
+def offering(names: Iterable[str], what: str) -> str | None:
+    """The first of ``names`` whose model offers ``what``: ``"gradient"`` or
+    ``"perceptions"`` (declared on its spec), or ``"trajectory"`` (a dynamic model's rounds);
+    ``None`` if none does. Front ends ask this instead of knowing models by name."""
+    for name in names:
+        spec = get(name)
+        if (what == "trajectory" and spec.dynamic) or (
+            what != "trajectory" and getattr(spec, what) is not None
+        ):
+            return name
+    return None

@@ -22,6 +22,7 @@ from typing import Any
 from .._version import __version__
 from ..errors import RealpolitikError
 from ..forecasting import Forecast, forecast
+from ..models import offering
 from ..models.plan import plan_models
 from ..scenario import Scenario, load
 
@@ -236,17 +237,21 @@ def build_report(
     fc = forecast(sc, model=names, rounds=rounds, params=params)
     stage("forecast", 1, 1)
     lv = compute_levers(sc, actor, names, rounds=rounds, params=params)
-    eum_params = dict(fc.run("eum").parameters) if "eum" in names else {}
+    viewer = offering(names, "perceptions")  # the first model run with a view from an actor
+    seen = dict(fc.run(viewer).parameters) if viewer else {}
     view = view_from(
         sc,
         actor,
-        **{k: eum_params[k] for k in ("q", "t", "probability", "range_basis") if k in eum_params},
+        model=viewer or "eum",
+        **{k: seen[k] for k in ("q", "t", "probability", "range_basis") if k in seen},
     )
-    if not eum_params:
-        notes.append("The view from an actor uses the EUM's default parameters (EUM not run).")
-    elif eum_params.get("vote_risk"):
+    if viewer is None:
         notes.append(
-            "The view from an actor weighs the votes risk-neutrally; the EUM was run with "
+            "The view from an actor uses the EUM's default parameters (no model run has one)."
+        )
+    elif seen.get("vote_risk"):
+        notes.append(
+            f"The view from an actor weighs the votes risk-neutrally; {viewer} was run with "
             "vote_risk, so its offers may differ from the chart's regions."
         )
 

@@ -225,12 +225,18 @@ def positions_chart(scenario: Any, fc: Any, issue: str) -> str:
 
 
 @_styled
-def trajectory_chart(scenario: Any, fc: Any, issue: str, model: str = "eum") -> str:
-    """Every actor's position round by round under ``model`` (the EUM), with the median
-    position of each round and the forecast."""
+def trajectory_chart(scenario: Any, fc: Any, issue: str, model: str | None = None) -> str:
+    """Every actor's position round by round under ``model`` (default: the first model of
+    the forecast with a trajectory), with the median position of each round and the
+    forecast."""
+    from ..models import offering
+
     iss = scenario.issue(issue)
     j = fc.issues.index(issue)
-    run = fc.run(model)
+    name = model or offering(fc.models, "trajectory")
+    if name is None:
+        raise ValueError(f"no model of this forecast ({', '.join(fc.models)}) has rounds")
+    run = fc.run(name)
     names = _names(scenario)
     colours = _actor_colours(scenario)
     pos = run.positions[:, :, j]
@@ -246,7 +252,7 @@ def trajectory_chart(scenario: Any, fc: Any, issue: str, model: str = "eum") -> 
         ax.plot(rounds, median[:, j], color="black", lw=2.2, ls="--", label="median position")
     end = run.issue_forecast(j, issue)
     if end.value is not None:
-        ax.axhline(end.value, color=model_colour(model), lw=1.0, ls=":",
+        ax.axhline(end.value, color=model_colour(name), lw=1.0, ls=":",
                    label=f"forecast: {end.value:.1f}")  # fmt: skip
     else:
         ax.plot([], [], color="none", label=end.describe())
@@ -260,7 +266,7 @@ def trajectory_chart(scenario: Any, fc: Any, issue: str, model: str = "eum") -> 
         f"{model.upper() if model == 'eum' else model}: positions round by round", loc="left"
     )
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, ncols=1)
-    return _svg(fig, f"Positions round by round under {model} on {issue}")
+    return _svg(fig, f"Positions round by round under {name} on {issue}")
 
 
 @_styled

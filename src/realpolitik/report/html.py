@@ -14,6 +14,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from ..models import offering
 from . import charts
 from .build import Report
 
@@ -111,7 +112,9 @@ def render(rep: Report) -> str:
                 "outlook": outlook,
                 "positions_svg": _svg(charts.positions_chart(sc, fc, iss.id)),
                 "trajectory_svg": (
-                    _svg(charts.trajectory_chart(sc, fc, iss.id)) if "eum" in fc.models else None
+                    _svg(charts.trajectory_chart(sc, fc, iss.id))
+                    if offering(fc.models, "trajectory")
+                    else None
                 ),
                 "distribution_svg": (
                     _svg(charts.distribution_chart(sc, ens, iss.id)) if ens is not None else None

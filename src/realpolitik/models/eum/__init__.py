@@ -106,6 +106,7 @@ SPEC = ModelSpec(
     },
     complexity="O(n^2 log n) per round and issue (O(n^3) with vote_risk), O(n^2) memory",
     actor_details=ACTOR_DETAILS,
+    perceptions=perceptions,
     reference="Scholz, Calbert & Smith (2011), J. Theor. Politics 23(4):510-531; "
     "Bueno de Mesquita (1994), in European Community Decision Making, ch. 4",
 )
@@ -125,6 +126,14 @@ def run_pair(inputs: ModelInput, /, **params: Any) -> Trajectory:
     return run(inputs, probability="pair", **params)
 
 
+def perceptions_pair(x: Any, c: Any, s: Any, *, span: float, q: float = 1.0, t: float = 1.0,
+                     probability: str | None = None) -> Perceptions:  # fmt: skip
+    """:func:`perceptions` with the per-pair normaliser (``eum-pair``'s round 1)."""
+    if probability not in (None, "pair"):
+        raise TypeError("eum-pair fixes probability='pair'; view through 'eum' to choose it")
+    return perceptions(x, c, s, span=span, q=q, t=t, probability="pair")
+
+
 PAIR_SPEC = ModelSpec(
     name="eum-pair",
     run=run_pair,
@@ -135,6 +144,7 @@ PAIR_SPEC = ModelSpec(
     defaults={"q": 1.0, "t": 1.0, "vote_risk": False, "range_basis": "positions"},
     complexity=SPEC.complexity,
     actor_details=ACTOR_DETAILS,
+    perceptions=perceptions_pair,
     reference="Scholz, Calbert & Smith (2011), sec. 3, with the normaliser of their eq. 2 "
     "taken per pair (their discussion of the alternatives); this project",
     in_all=False,
