@@ -207,22 +207,22 @@ class ModelRun:
         (or run for none) is "static"; a dynamic one reports whether it came to rest in its
         details (``settled`` and ``cycle_period``, as the EUM; or ``converged``, as smp)."""
         value = _float_or_none(self.forecast[j])
-        settled = _number(self.detail("settled", j))
+        settled = _scalar(self.detail("settled", j))
         if settled is None:
-            settled = _number(self.detail("converged", j))
+            settled = _scalar(self.detail("converged", j))
         if settled is None or not self.rounds:
             point = () if value is None else (value,)
             return IssueForecast(self.model, issue, value, "static", 0, point, value, value,
                                  self.rounds)  # fmt: skip
-        period = int(_number(self.detail("cycle_period", j)) or 0)
-        low = _number(self.detail("forecast_low", j))
-        high = _number(self.detail("forecast_high", j))
+        period = int(_scalar(self.detail("cycle_period", j)) or 0)
+        low = _scalar(self.detail("forecast_low", j))
+        high = _scalar(self.detail("forecast_high", j))
         if low is None or high is None:  # the band of the model's own per-round reading
             series = next(iter(self.per_round.values()), None)
             if series is not None:
                 tail = series[-max(2, self.rounds // 2 + 1) :, j]
                 low, high = float(np.nanmin(tail)), float(np.nanmax(tail))
-        determinate = _number(self.detail("determinate", j))
+        determinate = _scalar(self.detail("determinate", j))
         if determinate is not None and not determinate:
             value = None
         states: tuple[float, ...] = ()
@@ -379,8 +379,8 @@ class Forecast(ProvenanceFields, JsonResult):
             per_issue: dict[str, Any] = {}
             for j, issue in enumerate(self.issues):
                 entry: dict[str, Any] = {}
-                settled = _number(r.detail("settled", j))
-                period = _number(r.detail("cycle_period", j))
+                settled = _scalar(r.detail("settled", j))
+                period = _scalar(r.detail("cycle_period", j))
                 if settled is not None:
                     entry["settled"] = bool(settled)
                 if period is not None:
@@ -457,7 +457,7 @@ def _float_or_none(x: Any) -> float | None:
     return None if x is None or math.isnan(float(x)) else float(x)
 
 
-def _number(v: Any) -> float | None:
+def _scalar(v: Any) -> float | None:
     """A detail that is one number (or, in files of format /1 and /2, a list of one)."""
     while isinstance(v, (list, tuple)):
         v = v[0] if v else None

@@ -74,7 +74,7 @@ MAX_DRAWS = 10_000_000
 
 
 @dataclass(frozen=True, eq=False)
-class Outcome:
+class Evaluation:
     """One model's results over B draws: ``forecast`` (B, m), ``nan`` where undetermined;
     for a dynamic model that reports them, ``settled`` and ``cycle_period`` (B, m), else
     ``None``."""
@@ -89,7 +89,7 @@ def evaluate(
     values: Values,
     plans: Sequence[ModelPlan],
     seeds: Sequence[np.random.SeedSequence] | None = None,
-) -> dict[str, Outcome]:
+) -> dict[str, Evaluation]:
     """Run each planned model on every issue of ``scenario`` for each draw of ``values``
     (one model call per issue, the draws as columns). A joint model runs draw by draw on
     the whole scenario; a model whose runs draw random numbers (:attr:`ModelPlan.stochastic`)
@@ -97,7 +97,7 @@ def evaluate(
     run, so that a draw's result does not depend on the chunk it is computed in; issue j of
     a model run issue by issue takes child j)."""
     m, b = len(scenario.issues), values.draws
-    out: dict[str, Outcome] = {}
+    out: dict[str, Evaluation] = {}
     batches: list[ModelInput] | None = None
     for plan in plans:
         forecast = np.empty((b, m))
@@ -108,7 +108,7 @@ def evaluate(
             for k in range(b):
                 run = plan.with_seed(seeds[k]) if per_draw and seeds is not None else plan
                 forecast[k] = run.run(scenario_input(scenario, values, k), details=False).forecast
-            out[plan.name] = Outcome(forecast)
+            out[plan.name] = Evaluation(forecast)
             continue
         if per_draw and seeds is not None:  # issue by issue, draw by draw, seeded
             for k in range(b):
@@ -118,7 +118,7 @@ def evaluate(
                     inp = issue_batch(scenario, one, j)[1]
                     traj = plan.with_seed(children[j]).run(inp, details=False)
                     forecast[k, j] = traj.forecast[0]
-            out[plan.name] = Outcome(forecast)
+            out[plan.name] = Evaluation(forecast)
             continue
         if batches is None:
             batches = [issue_batch(scenario, values, j)[1] for j in range(m)]
@@ -129,7 +129,7 @@ def evaluate(
                 settled[:, j] = traj.details["settled"]
                 period[:, j] = traj.details["cycle_period"]
         has = not np.isnan(settled).all()
-        out[plan.name] = Outcome(forecast, settled if has else None, period if has else None)
+        out[plan.name] = Evaluation(forecast, settled if has else None, period if has else None)
     return out
 
 

@@ -19,8 +19,8 @@ from rich.table import Table
 from rich.text import Text
 
 from ..runner.store import (
-    Change,
     Difference,
+    ForecastChange,
     RunInfo,
     RunRecord,
     RunStore,
@@ -362,7 +362,7 @@ def compare(
         _differences("Other results that differ", cmp.summary_differences)
 
 
-def _changed(c: Change) -> bool:
+def _changed(c: ForecastChange) -> bool:
     if c.delta is None:
         return (c.a is None) != (c.b is None)
     return abs(c.delta) > 1e-12
@@ -382,7 +382,7 @@ def _differences(title: str, diffs: Sequence[Difference]) -> None:
 def _changes(
     title: str,
     item: str,
-    changes: Sequence[Change],
+    changes: Sequence[ForecastChange],
     *,
     digits: int = 1,
     pct: bool = False,

@@ -94,7 +94,7 @@ def read_efg(path: str | Path) -> Game:
     return parse_efg(text, str(p))
 
 
-def _number(x: Any) -> Any:
+def _efg_number(x: Any) -> Any:
     v = as_fraction(x if not hasattr(x, "numerator") else f"{x.numerator}/{x.denominator}")
     if v.denominator == 1:
         return int(v)
@@ -158,7 +158,7 @@ def _from_gambit(g: Any, name: str) -> Game:
                     for j, p in enumerate(g.players):
                         totals[j] += as_fraction(str(step.outcome[p]))
                 step = step.parent
-            entry["payoffs"] = {players[j]["id"]: _number(v) for j, v in enumerate(totals)}
+            entry["payoffs"] = {players[j]["id"]: _efg_number(v) for j, v in enumerate(totals)}
             nodes.append(entry)
             continue
         taken_actions: set[str] = set()
@@ -170,7 +170,7 @@ def _from_gambit(g: Any, name: str) -> Game:
                 act["label"] = a.label.strip()
             act["to"] = ids[index[(*paths[k], j - 1)]]
             if n.player.is_chance:
-                act["probability"] = _number(a.prob)
+                act["probability"] = _efg_number(a.prob)
             actions.append(act)
         if n.player.is_chance:
             entry["player"] = CHANCE

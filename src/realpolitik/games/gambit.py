@@ -53,14 +53,14 @@ def compile_tree(tree: Tree) -> Compiled:
         gnode.label = node
         kids = tree.children[node]
         if not kids:
-            pay = [_number(x) for x in tree.payoffs[node]]
+            pay = [_to_gambit(x) for x in tree.payoffs[node]]
             g.set_outcome(gnode, g.add_outcome(node, pay))
             continue
         iid = tree.infoset_of[node]
         iset = tree.infoset(iid)
         if node in tree.chance:
             g.append_move(gnode, g.players.chance, list(iset.actions))
-            g.set_chance_probs(gnode.infoset, [_number(p) for p in tree.chance[node]])
+            g.set_chance_probs(gnode.infoset, [_to_gambit(p) for p in tree.chance[node]])
             gnode.infoset.label = iid
         elif iid in isets:
             g.append_infoset(gnode, isets[iid])
@@ -84,7 +84,7 @@ def _resolve(g: Any, node_infoset: Any) -> Any:
     return node_infoset  # pragma: no cover - labels are unique ids
 
 
-def _number(x: Fraction) -> Any:
+def _to_gambit(x: Fraction) -> Any:
     return Fraction(x)
 
 

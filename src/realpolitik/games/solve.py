@@ -102,13 +102,8 @@ DESCRIPTIONS = {
 }
 
 
-def _num(x: Any) -> str | float:
-    """A number as JSON: exact (a ``Fraction``) as a string, else a float (:mod:`.jsonio`)."""
-    return number(x)
-
-
 def _nums(d: Mapping[str, Any], what: str) -> dict[str, Any]:
-    """The inverse of ``{k: _num(v)}``."""
+    """The inverse of ``{k: number(v)}`` (:func:`.jsonio.number`)."""
     return {k: read_number(v, f"{what}.{k}") for k, v in d.items()}
 
 
@@ -179,27 +174,27 @@ class Equilibrium:
             "exact": self.exact,
             "pure": self.pure,
             "subgame_perfect": self.subgame_perfect,
-            "regret": _num(self.regret),
-            "subgame_regret": _num(self.subgame_regret),
+            "regret": number(self.regret),
+            "subgame_regret": number(self.subgame_regret),
             "subgames": self.subgames,
             "tolerance": self.tolerance,
             "actions": {i: list(a) for i, a in self.actions.items()},
             "behaviour": {
                 i: None
                 if probs is None
-                else dict(zip(self.actions[i], map(_num, probs), strict=True))
+                else dict(zip(self.actions[i], map(number, probs), strict=True))
                 for i, probs in self.behaviour.items()
             },
             "beliefs": {
-                i: None if b is None else {n: _num(p) for n, p in b.items()}
+                i: None if b is None else {n: number(p) for n, p in b.items()}
                 for i, b in self.beliefs.items()
             },
-            "payoffs": {p: _num(v) for p, v in self.payoffs.items()},
+            "payoffs": {p: number(v) for p, v in self.payoffs.items()},
             "winner": self.winner,
             "verdict": self.verdict,
             "path": list(self.path),
             "off_path": list(self.off_path),
-            "ends": [{"node": n, "probability": _num(p)} for n, p in self.ends],
+            "ends": [{"node": n, "probability": number(p)} for n, p in self.ends],
             "notes": list(self.notes),
         }
 

@@ -41,9 +41,9 @@ from ..scenario import Scenario
 
 __all__ = [
     "SCHEMA_VERSION",
-    "Change",
     "Comparison",
     "Difference",
+    "ForecastChange",
     "RunInfo",
     "RunRecord",
     "RunStore",
@@ -156,7 +156,7 @@ class Difference(NamedTuple):
     new: Any
 
 
-class Change(NamedTuple):
+class ForecastChange(NamedTuple):
     """One number of the summaries, in run ``a`` and run ``b``, and ``b - a`` (``None``
     unless both are numbers). ``item`` is an issue (forecasts) or an actor (gains)."""
 
@@ -178,8 +178,8 @@ class Comparison:
     same_scenario: bool
     scenario_differences: tuple[Difference, ...]
     parameter_differences: tuple[Difference, ...]
-    forecasts: tuple[Change, ...]
-    gains: tuple[Change, ...]
+    forecasts: tuple[ForecastChange, ...]
+    gains: tuple[ForecastChange, ...]
     summary_differences: tuple[Difference, ...]
 
     def to_dict(self) -> dict[str, Any]:
@@ -622,13 +622,13 @@ def _diff_keyed(
         yield Difference(f"{path}[order]", labels[0], labels[1])
 
 
-def _number(x: Any) -> float | None:
+def _as_float(x: Any) -> float | None:
     if isinstance(x, bool) or not isinstance(x, (int, float)):
         return None
     return float(x)
 
 
-def _changes(a: Any, b: Any) -> tuple[Change, ...]:
+def _changes(a: Any, b: Any) -> tuple[ForecastChange, ...]:
     """Per model and item, the values of two ``{model: {item: number}}`` mappings."""
     a = a if isinstance(a, Mapping) else {}
     b = b if isinstance(b, Mapping) else {}
@@ -637,9 +637,9 @@ def _changes(a: Any, b: Any) -> tuple[Change, ...]:
         am = a.get(model) if isinstance(a.get(model), Mapping) else {}
         bm = b.get(model) if isinstance(b.get(model), Mapping) else {}
         for item in [*am, *(i for i in bm if i not in am)]:
-            x, y = _number(am.get(item)), _number(bm.get(item))
+            x, y = _as_float(am.get(item)), _as_float(bm.get(item))
             delta = y - x if x is not None and y is not None else None
-            out.append(Change(str(model), str(item), x, y, delta))
+            out.append(ForecastChange(str(model), str(item), x, y, delta))
     return tuple(out)
 
 

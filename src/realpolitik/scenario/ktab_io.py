@@ -316,7 +316,7 @@ def _text(value: str) -> str:
     return " ".join(value.replace(",", ";").replace('"', "'").split())
 
 
-def _num(value: float) -> str:
+def _ktab_number(value: float) -> str:
     if value == int(value) and abs(value) < 1e15:
         return str(int(value))
     return repr(float(value))
@@ -383,8 +383,8 @@ def write_ktab_csv(scenario: Scenario) -> str:
         total = math.fsum(sal)
         if total > 100 + SALIENCE_TOL:
             sal = [s / total * 100.0 for s in sal]
-        cells = [a.id, _text(a.name), _num(power[a.id])]
+        cells = [a.id, _text(a.name), _ktab_number(power[a.id])]
         for p, s in zip(pos, sal, strict=True):
-            cells += [_num(p), _num(s)]
+            cells += [_ktab_number(p), _ktab_number(s)]
         lines.append(cells)
     return "".join(",".join(cells) + "\n" for cells in lines)
