@@ -177,3 +177,62 @@ def test_csv_scenario_written_as_yaml_reads_back(write):
     sc = rp.load(write("table.csv", "actor,capability,position,salience\nA,1,4,80\nB,2,10,50\n"))
     again = parse_yaml(dump_yaml(sc), "again.yaml")
     assert again.stances == sc.stances and again.date is None
+
+
+def _with_question(question):
+    import yaml
+
+    d = yaml.safe_load((DATA / "minimal.yaml").read_text())
+    d["question"] = question
+    return d
+
+
+def test_a_scenario_states_its_question_and_contestants():
+    """The question and its contestants are read, kept in the content (and the hash), and
+    written back; the built-in caucasus-2022 asks the op-ed's question of Russia and
+    Azerbaijan."""
+    plain = rp.load(DATA / "minimal.yaml")
+    assert plain.question is None and "question" not in plain.to_dict()
+    sc = rp.Scenario.from_dict(
+        _with_question({"text": "Alpha or Beta?", "contestants": ["b", "a"]})
+    )
+    assert sc.question == rp.scenario.Question("Alpha or Beta?", ("b", "a"))
+    assert sc.content_hash() != plain.content_hash()
+    assert rp.Scenario.from_dict(parse_yaml(dump_yaml(sc), "<yaml>").to_dict()) == sc
+    cauc = rp.load("caucasus-2022")
+    assert cauc.question is not None and cauc.question.contestants == ("russia", "azerbaijan")
+    assert cauc.question.source is not None and cauc.question.source.ref == "oped-2022-02-23"
+
+
+@pytest.mark.parametrize(
+    ("question", "where", "says"),
+    [
+        (
+            {"text": "?", "contestants": ["a", "zz"]},
+            "question.contestants[1]",
+            "unknown actor 'zz'",
+        ),
+        ({"text": "?", "contestants": ["a", "a"]}, "question.contestants[1]", "named twice"),
+        (
+            {"text": "?", "contestants": ["c", "a"]},
+            "question.contestants[0]",
+            "no stance on an issue with a status quo",
+        ),
+        ({"text": "?", "contestants": ["a"]}, "question.contestants", "at least 2"),
+        ({"contestants": ["a", "b"]}, "question.text", "missing"),
+        (
+            {"text": "?", "contestants": ["a", "b"], "source": {"ref": "nope"}},
+            "question.source.ref",
+            "unknown source",
+        ),
+        ({"text": "?", "contestants": ["a", "b"], "who": 1}, "question.who", "unknown field"),
+    ],
+)
+def test_a_bad_question_is_located(question, where, says):
+    d = _with_question(question)
+    if "status quo" in says:  # c holds a stance on i1 only: take i1's status quo away
+        del d["issues"][0]["status_quo"], d["issues"][0]["status_quo_source"]
+    with pytest.raises(ScenarioError) as info:
+        rp.Scenario.from_dict(d)
+    text = str(info.value)
+    assert f"{where}:" in text and says in text, text

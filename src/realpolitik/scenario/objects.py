@@ -24,6 +24,7 @@ __all__ = [
     "Actor",
     "Issue",
     "Outcome",
+    "Question",
     "Range",
     "Scenario",
     "Shock",
@@ -284,6 +285,22 @@ class Outcome:
 
 
 @dataclass(frozen=True)
+class Question:
+    """The question a scenario asks and the actors it is about (its ``contestants``, two or
+    more, in the order the question names them)."""
+
+    text: str
+    contestants: tuple[str, ...]
+    source: Source | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"text": self.text, "contestants": list(self.contestants)}
+        if self.source is not None:
+            d["source"] = self.source.to_dict()
+        return d
+
+
+@dataclass(frozen=True)
 class Scenario:
     """A contest: actors, issues, stances, sources, a date. Frozen and validated.
 
@@ -304,6 +321,7 @@ class Scenario:
     origin: str = field(default="", compare=False)
     shocks: tuple[Shock, ...] = ()
     outcomes: tuple[Outcome, ...] = ()
+    question: Question | None = None
 
     # ----------------------------------------------------------------- access
     @property
@@ -372,6 +390,8 @@ class Scenario:
         d: dict[str, Any] = {"id": self.id, "name": self.name}
         d["date"] = self.date.isoformat() if self.date else None
         d["description"] = self.description
+        if self.question is not None:
+            d["question"] = self.question.to_dict()
         d["sources"] = [s.to_dict() for s in self.sources]
         d["actors"] = [a.to_dict() for a in self.actors]
         d["issues"] = [i.to_dict() for i in self.issues]

@@ -22,6 +22,7 @@ __all__ = [
     "ActorSpec",
     "IssueSpec",
     "OutcomeSpec",
+    "QuestionSpec",
     "RangeSpec",
     "ScaleSpec",
     "ScenarioHead",
@@ -226,6 +227,21 @@ class OutcomeSpec(_Strict):
     source: SourceSpec = Field(description="where the outcome is recorded")
 
 
+class QuestionSpec(_Strict):
+    """The question a scenario asks (``text``, e.g. "Putin or Aliyev: who will win?") and
+    the actors it is about (``contestants``: two or more ids of `actors`, as the question
+    names them), with where the question comes from."""
+
+    text: Text = Field(description="the question, as the source asks it")
+    contestants: list[Id] = Field(
+        min_length=2,
+        max_length=16,
+        description="the actors the question is about (ids of `actors`): the bottom line "
+        "sets them head to head",
+    )
+    source: SourceSpec | None = None
+
+
 class ScenarioHead(_Strict):
     """The scalar fields of a scenario."""
 
@@ -237,6 +253,9 @@ class ScenarioHead(_Strict):
         "(optional, but `validate` asks for it)",
     )
     description: str = ""
+    question: QuestionSpec | None = Field(
+        None, description="the question the scenario asks and the actors it is about (optional)"
+    )
 
 
 class ScenarioSpec(ScenarioHead):

@@ -18,7 +18,18 @@ from typing import Any, NoReturn, TypeGuard, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from ..errors import Problem, ScenarioError
-from .objects import Actor, Issue, Outcome, Range, Scenario, Shock, Source, SourceEntry, Stance
+from .objects import (
+    Actor,
+    Issue,
+    Outcome,
+    Question,
+    Range,
+    Scenario,
+    Shock,
+    Source,
+    SourceEntry,
+    Stance,
+)
 from .schema import (
     LISTS,
     MAX_QUOTE_WORDS,
@@ -353,6 +364,7 @@ def build_scenario(
 
     _check_shocks(c, shocks, actors, issue_by_id, stances, actor_ids, issue_ids)
     _check_outcomes(c, data, issue_by_id, issue_ids)
+    _check_question(c, data, actor_ids, issue_by_id, stances, source_ids)
 
     c.check()
     assert spec is not None
@@ -426,7 +438,57 @@ def build_scenario(
             )
             for _, o in outcomes
         ),
+        question=None
+        if spec.question is None
+        else Question(
+            text=spec.question.text,
+            contestants=tuple(spec.question.contestants),
+            source=None if spec.question.source is None else _source(spec.question.source),
+        ),
     )
+
+
+def _check_question(
+    c: Collector,
+    data: Mapping[str, Any],
+    actor_ids: set[Any],
+    issue_by_id: Mapping[str, IssueSpec],
+    stances: Sequence[tuple[int, StanceSpec]],
+    source_ids: Collection[str],
+) -> None:
+    """The question's contestants are actors of the scenario, each named once, and each
+    holds a stance on an issue with a status quo (else its gain cannot be measured)."""
+    q = data.get("question")
+    if not isinstance(q, Mapping):
+        return
+    check_source(c, ("question", "source"), q.get("source"), source_ids)
+    named = q.get("contestants")
+    if not isinstance(named, list):
+        return
+    seen: dict[Any, int] = {}
+    gainable = {
+        s.actor
+        for _, s in stances
+        if s.issue in issue_by_id and issue_by_id[s.issue].status_quo is not None
+    }
+    for k, actor in enumerate(named):
+        if not isinstance(actor, str):
+            continue
+        if actor in seen:
+            c.add(("question", "contestants", k), f"{actor!r} named twice (also at {seen[actor]})")
+            continue
+        seen[actor] = k
+        if actor not in actor_ids:
+            c.add(
+                ("question", "contestants", k),
+                f"unknown actor {actor!r}; expected an id of `actors`",
+            )
+        elif actor not in gainable:
+            c.add(
+                ("question", "contestants", k),
+                f"{actor!r} holds no stance on an issue with a status quo, so what it gains "
+                "cannot be measured; expected a contestant with such a stance",
+            )
 
 
 def _check_outcomes(
