@@ -16,7 +16,7 @@ def result():
     path = SHARED / "data" / "deu3" / "deu3-dev.tsv"
     if not path.is_file():
         pytest.skip(f"needs {path} (the shared data folder: present in CI, absent in a clone)")
-    return accuracy.check(path, workers=1)
+    return accuracy.check(path, workers=1, models=tuple(REGISTRY))
 
 
 def test_the_check_is_the_declared_one(result):
@@ -48,3 +48,26 @@ def test_no_candidate_that_did_not_beat_the_compromise_model_runs_in_all(result)
 def test_the_mean_of_compromise_and_smp_is_their_mean(result):
     f = result.vs_compromise.forecasts
     assert (abs(f["compromise-smp"] - (f["compromise"] + f["smp"]) / 2) < 1e-9).all()
+
+
+def test_the_shipped_standings_are_what_the_check_measures(result):
+    """src/realpolitik/models/standing.json is what scripts/standing.py writes from the check
+    (every registered model and the baselines), number for number."""
+    import importlib.util
+    from pathlib import Path
+
+    from realpolitik.models import standing
+
+    path = Path(__file__).parents[1] / "scripts" / "standing.py"
+    spec = importlib.util.spec_from_file_location("standing_script", path)
+    assert spec is not None and spec.loader is not None
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    built = script.build(result)
+    shipped = standing.record()
+    assert built["models"] == shipped["models"]
+    assert built["source"]["sha256"] == shipped["source"]["sha256"]
+    assert set(shipped["models"]) >= set(REGISTRY)
+    # the verdicts the front ends show follow from the numbers
+    s = standing.standings()
+    assert s["compromise"].better_than_constant and s["median"].worse_than_constant

@@ -54,10 +54,12 @@ def check(
     seed: int = SEED,
     resamples: int = RESAMPLES,
     workers: int | None = None,
+    models: Sequence[str] = MODELS,
 ) -> Check:
-    """The protocol's check of the back-test file ``path`` (DEU III's table)."""
+    """The protocol's check of the back-test file ``path`` (DEU III's table), of ``models``
+    (the protocol's; ``scripts/standing.py`` gives every registered model)."""
     cases, source = load_cases(path)
-    bt = backtest((cases, source), model=list(MODELS), seed=seed, resamples=resamples,
+    bt = backtest((cases, source), model=list(models), seed=seed, resamples=resamples,
                   workers=workers)  # fmt: skip
     vs50 = score(
         cases,

@@ -22,6 +22,7 @@ from typing import Any
 from . import compromise, smp
 from .base import ModelInput, ModelSpec, Trajectory
 from .smp.options import MAX_ITER
+from .standing import line as standing_line
 
 __all__ = ["SPEC", "run"]
 
@@ -56,10 +57,7 @@ SPEC = ModelSpec(
     reference="this project (a candidate of docs/explanation/accuracy-protocol.md); "
     + smp.SPEC.reference,
     in_all=False,
-    standing=(
-        "DEU III dev: MAE 23.3; vs compromise +0.2 [-0.8, +1.2]"
-        "; vs constant 50 -4.6 [-7.3, -2.0] (docs/explanation/accuracy.md)"
-    ),
+    standing=standing_line("compromise-smp"),
     joint=True,
     stochastic=smp.SPEC.stochastic,
     actor_details=smp.SPEC.actor_details,

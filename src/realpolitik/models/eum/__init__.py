@@ -35,6 +35,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..base import ModelInput, ModelSpec, Trajectory
+from ..standing import line as standing_line
 from .engine import DEFAULT_ROUNDS, RANGE_BASES, ranges, run
 from .equations import (
     CAPITULATION,
@@ -148,9 +149,5 @@ PAIR_SPEC = ModelSpec(
     reference="Scholz, Calbert & Smith (2011), sec. 3, with the normaliser of their eq. 2 "
     "taken per pair (their discussion of the alternatives); this project",
     in_all=False,
-    standing=(
-        "DEU III dev: MAE 28.2; vs compromise +5.3 [+1.8, +8.8]"
-        "; vs constant 50 +0.3 [-5.2, +6.0]; forecasts 199 of 201 issues"
-        " (docs/explanation/accuracy.md)"
-    ),
+    standing=standing_line("eum-pair"),
 )

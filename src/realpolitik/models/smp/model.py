@@ -85,6 +85,7 @@ from typing import Any
 import numpy as np
 
 from ..base import ModelInput, ModelSpec, Trajectory
+from ..standing import line as standing_line
 from .engine import Shift, SpaceRun, run_space
 from .options import CAPABILITY_SCALE, DEFAULTS, MAX_ITER, Options
 
@@ -373,10 +374,7 @@ SPEC = ModelSpec(
     "Efird, Lester & Wise (2016), J. East Asian Studies 16: 117-145",
     in_all=False,
     stochastic=draws,
-    standing=(
-        "DEU III dev: MAE 24.2; vs compromise +1.1 [-0.9, +3.1]"
-        "; vs constant 50 -3.7 [-6.5, -1.0] (docs/explanation/accuracy.md)"
-    ),
+    standing=standing_line("smp"),
     joint=True,
     # each turn's probability of winning and risk attitude (values); whom an actor
     # challenged and the partner it bargained with (rows)
