@@ -8,6 +8,7 @@ Each module holds one analysis; they stand on :func:`realpolitik.arrays.issue_ba
 from __future__ import annotations
 
 from .backtest import Backtest, backtest, grade_sealed
+from .bottomline import BottomLine, ModelVerdict, bottom_line
 from .ensemble import ActorOutlook, Ensemble, IssueOutlook, simulate
 from .levers import Lever, Levers, levers
 from .sensitivity import Sensitivity, sensitivity
@@ -16,13 +17,16 @@ from .viewfrom import ViewFrom, view_from
 __all__ = [
     "ActorOutlook",
     "Backtest",
+    "BottomLine",
     "Ensemble",
     "IssueOutlook",
     "Lever",
     "Levers",
+    "ModelVerdict",
     "Sensitivity",
     "ViewFrom",
     "backtest",
+    "bottom_line",
     "grade_sealed",
     "levers",
     "sensitivity",

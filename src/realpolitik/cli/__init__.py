@@ -194,7 +194,11 @@ def simulate(
     if as_json:
         sys.stdout.write(ens.to_json())
     else:
-        render.ensemble(out, sc, ens)
+        from ..analysis.bottomline import bottom_line
+        from ..forecasting import forecast as point_forecast
+
+        fc = point_forecast(sc, model=names, rounds=rounds, params=params)
+        render.ensemble(out, sc, ens, bottom_line(fc, sc, ens))
     record(store, no_store, write)
     if not ens.complete:
         raise typer.Exit(130)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 from rich.console import Console
@@ -12,13 +13,16 @@ from rich.table import Table
 from rich.text import Text
 
 from .. import models
+from ..analysis.bottomline import BottomLine
+from ..analysis.bottomline import bottom_line as compute_bottom_line
 from ..analysis.ensemble import Ensemble
 from ..forecasting import Forecast
 from ..models.base import ModelSpec
+from ..models.standing import standing
 from ..scenario import Scenario
 from ..scenario.uncertainty import uncertain_inputs
 
-__all__ = ["fmt", "forecast", "model_list", "scenario_list", "validated"]
+__all__ = ["bottom_line", "fmt", "forecast", "model_list", "scenario_list", "validated"]
 
 
 def fmt(x: float | None, digits: int = 1) -> str:
@@ -37,6 +41,74 @@ def _signed_pct(x: float | None) -> str:
     return f"{100 * x:+.1f}%"
 
 
+def bottom_line(console: Console, bl: BottomLine) -> None:
+    """The bottom line first: a few sentences, then one small table (per model, most
+    credible first: its record on DEU III, the contestants' gains, who is ahead and, over
+    a simulation, how often)."""
+    console.print()
+    console.print(Text("Bottom line", style="bold"))
+    for sentence in bl.sentences():
+        console.print(Text(sentence), soft_wrap=False)
+    if not bl.models or not bl.contestants:
+        return
+    names = bl.names
+    partial = any(m.standing is not None and m.standing.issues != m.standing.of for m in bl.models)
+    table = Table(
+        caption=Text(
+            "record: mean error on DEU III (points of 0-100) and whether it beats guessing 50 "
+            f"({_constant_mae()}{'; * on the issues it settles' if partial else ''}); gains: "
+            "share of the scale won against the status quo"
+            + (
+                "; how sure: share of draws in which the leader is ahead"
+                if any(m.p_leader for m in bl.models)
+                else ""
+            ),
+            style="dim",
+        ),
+        caption_justify="left",
+    )
+    table.add_column("model", no_wrap=True)
+    table.add_column("record", no_wrap=True)
+    for a in bl.contestants:
+        table.add_column(names.get(a, a), justify="right")
+    table.add_column("ahead", no_wrap=True)
+    sims = any(m.p_leader for m in bl.models)
+    if sims:
+        table.add_column("how sure", justify="right", no_wrap=True)
+    for m in bl.models:
+        s = m.standing
+        if s is None:
+            record = Text("no record", style="dim")
+        else:
+            mark = {"better": "better", "worse": "worse"}.get(s.verdict().split()[0], "unclear")
+            record = Text(
+                f"{s.mae:.1f}{'*' if s.issues != s.of else ''} {mark}",
+                style="red" if s.worse_than_constant else "",
+            )
+        lead = (
+            Text("undetermined", style="yellow")
+            if not m.determinate
+            else Text("tie" if m.leader is None else names.get(m.leader, m.leader))
+        )
+        row: list[Any] = [
+            m.model,
+            record,
+            *(_signed_pct(m.contestants[a]) for a in bl.contestants),
+            lead,
+        ]
+        if sims:
+            p = m.p_leader or {}
+            row.append("-" if m.leader is None or m.leader not in p else _pct(p[m.leader]))
+        table.add_row(*row)
+    console.print(table)
+    console.print()
+
+
+def _constant_mae() -> str:
+    s = standing("constant-50")
+    return "-" if s is None else f"{s.mae:.1f}"
+
+
 def forecast(console: Console, sc: Scenario, fc: Forecast) -> None:
     date = f", {sc.date.isoformat()}" if sc.date else ""
     console.print(Text(f"{sc.name}{date}", style="bold"))
@@ -50,6 +122,8 @@ def forecast(console: Console, sc: Scenario, fc: Forecast) -> None:
             style="dim",
         )
     )
+    bl = compute_bottom_line(fc, sc)
+    bottom_line(console, bl)
     names = dict(zip(fc.actors, fc.actor_names, strict=True))
     for j, issue in enumerate(sc.issues):
         table = Table(
@@ -96,10 +170,10 @@ def forecast(console: Console, sc: Scenario, fc: Forecast) -> None:
                     style="yellow",
                 )
             )
-    _winners(console, fc, names)
+    _winners(console, fc, names, bl)
 
 
-def _winners(console: Console, fc: Forecast, names: Mapping[str, str]) -> None:
+def _winners(console: Console, fc: Forecast, names: Mapping[str, str], bl: BottomLine) -> None:
     if all(math.isnan(q) for q in fc.status_quo):
         console.print()
         console.print(
@@ -107,9 +181,10 @@ def _winners(console: Console, fc: Forecast, names: Mapping[str, str]) -> None:
         )
         return
     gains = {r.model: fc.gains(r.model) for r in fc.runs}
-    # rank by the first model with a forecast on every issue (a model that leaves issues
-    # undetermined ranks actors on fewer issues than they care about)
-    lead = next((r.model for r in fc.runs if not fc.undetermined(r.model)), fc.runs[0].model)
+    # rank by the most credible model (its record on real outcomes) that forecasts every
+    # issue; never by a model worse than guessing 50 when another is at hand
+    credible = [m.model for m in bl.credible] or [m.model for m in bl.models]
+    lead = next((m for m in credible if not fc.undetermined(m)), credible[0])
 
     def rank(actor: str) -> float:
         g = gains[lead][actor]
@@ -266,8 +341,9 @@ def _pct(p: float | None) -> str:
     return "-" if p is None else f"{100 * p:.0f}%"
 
 
-def ensemble(console: Console, sc: Scenario, ens: Ensemble) -> None:
-    """Per model: where each issue lands across the draws, and who wins, how surely."""
+def ensemble(console: Console, sc: Scenario, ens: Ensemble, bl: BottomLine | None = None) -> None:
+    """The bottom line (``bl``, when given); per model: where each issue lands across the
+    draws, and who wins, how surely."""
     date = f", {sc.date.isoformat()}" if sc.date else ""
     console.print(Text(f"{sc.name}{date}", style="bold"))
     console.print(
@@ -279,6 +355,8 @@ def ensemble(console: Console, sc: Scenario, ens: Ensemble) -> None:
             style="dim",
         )
     )
+    if bl is not None:
+        bottom_line(console, bl)
     random = [
         m
         for m in ens.models
