@@ -36,7 +36,7 @@ def test_the_op_eds_question_is_answered_head_to_head(caucasus):
     first = bl.sentences()[0]
     assert first.startswith("Putin — Aliyev: who will win? Azerbaijan comes out ahead of Russia")
     text = " ".join(bl.sentences())
-    assert "median MAE 28.5, worse than guessing 50" in text
+    assert "median MAE 28.5, errs more than guessing 50" in text
     assert "eum leaves karabakh-control and donbas-control undetermined" in text
 
 

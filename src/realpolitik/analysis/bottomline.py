@@ -13,7 +13,7 @@ one, the :class:`~realpolitik.analysis.ensemble.Ensemble` of the same scenario) 
   shared; draws where a contestant has no gain are left out);
 - each model's **record** on real outcomes (:mod:`realpolitik.models.standing`: the DEU III
   back-test); the models are listed most credible first (those better than guessing 50
-  first, by their error), and a model worse than guessing 50 is marked so and never
+  first, by their error), and a model that errs more than guessing 50 is marked so and never
   decides an ordering;
 - where the models disagree, and which issues each leaves undetermined.
 
@@ -118,7 +118,7 @@ class BottomLine:
 
     @property
     def credible(self) -> tuple[ModelVerdict, ...]:
-        """The determinate models not worse than guessing 50, most credible first."""
+        """The determinate models that err no more than guessing 50, most credible first."""
         return tuple(m for m in self.models if m.determinate and not m.worse_than_constant)
 
     @property

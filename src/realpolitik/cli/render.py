@@ -80,7 +80,9 @@ def bottom_line(console: Console, bl: BottomLine) -> None:
         if s is None:
             record = Text("no record", style="dim")
         else:
-            mark = {"better": "better", "worse": "worse"}.get(s.verdict().split()[0], "unclear")
+            mark = {"better": "better", "worse": "worse", "errs": "errs more"}.get(
+                s.verdict().split()[0], "unclear"
+            )
             record = Text(
                 f"{s.mae:.1f}{'*' if s.issues != s.of else ''} {mark}",
                 style="red" if s.worse_than_constant else "",

@@ -7,9 +7,9 @@ resamples fixed by the protocol), and ``tests/test_accuracy.py`` re-runs that ch
 the file to it. For each model: the issues it forecasts, its mean absolute error (points of
 a 0-100 scale), and its MAE difference to the ``compromise`` model and to always guessing 50
 (``constant-50``), each with its proposal-clustered 95% bootstrap interval. A model whose
-MAE exceeds the constant baseline's on the issues it forecasts is **worse than guessing 50**
-(:attr:`Standing.worse_than_constant`, whatever its interval): front ends mark it so and
-sort no ranking by it.
+MAE exceeds the constant baseline's on the issues it forecasts (``worse_than_constant``,
+whatever its interval) is marked so by the front ends and sorts no ranking; its
+:meth:`Standing.verdict` says whether the difference is significant.
 
 The data set: Arregui & Perarnaud (2022), DEU III, doi:10.34810/data53 (CC BY 4.0); only its
 development part was used.
@@ -68,21 +68,27 @@ class Standing:
     @property
     def worse_than_constant(self) -> bool:
         """Whether the model has erred more than always guessing 50 on the issues it
-        forecasts (its MAE difference above 0, whatever its interval)."""
+        forecasts (its MAE difference above 0, whatever its interval): such a model is
+        marked, and decides no ordering."""
         return self.vs_constant is not None and self.vs_constant.point > 0
 
     @property
     def better_than_constant(self) -> bool:
-        """Whether it has erred less than guessing 50, its interval wholly below 0."""
+        """Whether it has erred less than guessing 50, its interval wholly below 0 (the
+        accuracy protocol's test)."""
         return self.vs_constant is not None and self.vs_constant.below_zero
 
     def verdict(self) -> str:
-        """A few words: ``"better than guessing 50"``, ``"worse than guessing 50"``, or
-        ``"not clearly better than guessing 50"``."""
-        if self.worse_than_constant:
-            return "worse than guessing 50"
+        """A few words against guessing 50: ``"better than"`` (interval below 0), ``"not
+        clearly better than"`` (at or below 0, interval across it), ``"errs more than"``
+        (above 0, interval across it) or ``"worse than"`` (interval above 0: the accuracy
+        protocol's test) ``"guessing 50"``."""
         if self.better_than_constant:
             return "better than guessing 50"
+        if self.vs_constant is not None and self.vs_constant.above_zero:
+            return "worse than guessing 50"
+        if self.worse_than_constant:
+            return "errs more than guessing 50"
         return "not clearly better than guessing 50"
 
     def line(self) -> str:
