@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 
-from ..errors import RealpolitikError, ScenarioError
+from ..errors import RealpolitikError
 from .common import (
     ModelOption,
     NoStoreOption,
@@ -26,9 +26,9 @@ from .common import (
     load_scenario,
     parse_models,
     parse_params,
-    problems,
     progress_display,
     record,
+    user_error,
 )
 
 _STAGES = {"simulate": "Monte Carlo draws", "sensitivity": "Sobol design points"}
@@ -127,10 +127,8 @@ def report_cmd(
                 interventions=tuple(sets or ()),
                 spread=spread,
             )
-    except ScenarioError as exc:
-        raise problems(exc) from None
-    except (ReportError, RealpolitikError, ValueError) as exc:
-        raise fail(str(exc)) from None
+    except RealpolitikError as exc:
+        raise user_error(exc) from None
     finally:
         runner.close()
     html = rep.html()

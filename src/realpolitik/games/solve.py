@@ -55,10 +55,20 @@ from pathlib import Path
 from typing import Any
 
 from .._version import __version__
+from ..results import FormatError
 from .errors import GameError
 from .evaluate import beliefs as compute_beliefs
 from .evaluate import complete, expected_payoffs, max_regret, reach
-from .jsonio import check_format, exact, game_fields, number, read_exact, read_game, read_number
+from .jsonio import (
+    check_format,
+    exact,
+    game_fields,
+    number,
+    read_exact,
+    read_game,
+    read_json,
+    read_number,
+)
 from .objects import Game
 from .subgame import check_subgame_perfect
 from .tree import Tree
@@ -214,7 +224,7 @@ class Equilibrium:
                 behaviour[i] = None
                 continue
             if i not in actions or list(probs) != list(actions[i]):
-                raise ValueError(
+                raise FormatError(
                     f"{where}.behaviour.{i}: the actions {list(probs)} are not those of "
                     f"{where}.actions ({list(actions.get(i, ()))})"
                 )
@@ -340,8 +350,9 @@ class Solution:
 
     @classmethod
     def from_json(cls, text: str) -> Solution:
-        """:meth:`from_dict` of JSON text."""
-        return cls.from_dict(json.loads(text))
+        """:meth:`from_dict` of JSON text; a :class:`~realpolitik.results.FormatError` if it
+        is not a solution's."""
+        return read_json(cls, text, "games solution")
 
 
 def resolve_methods(method: str, tree: Tree) -> tuple[tuple[str, ...], list[str]]:

@@ -34,7 +34,16 @@ from typing import Any
 from .._version import __version__
 from .errors import GameError
 from .expr import ExprError, number_text
-from .jsonio import check_format, exact, game_fields, number, read_exact, read_game, read_number
+from .jsonio import (
+    check_format,
+    exact,
+    game_fields,
+    number,
+    read_exact,
+    read_game,
+    read_json,
+    read_number,
+)
 from .objects import Game
 from .solve import Equilibrium, solve_tree
 from .tree import parameter_value
@@ -207,8 +216,9 @@ class Sweep:
 
     @classmethod
     def from_json(cls, text: str) -> Sweep:
-        """:meth:`from_dict` of JSON text."""
-        return cls.from_dict(json.loads(text))
+        """:meth:`from_dict` of JSON text; a :class:`~realpolitik.results.FormatError` if it
+        is not a sweep's."""
+        return read_json(cls, text, "games sweep")
 
 
 def _plays(eq: Equilibrium, reached: set[str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
