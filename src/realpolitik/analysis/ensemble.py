@@ -34,7 +34,9 @@ from typing import Any, ClassVar
 import numpy as np
 
 from ..arrays import issue_batch, scenario_input
+from ..errors import MAX_SEED as MAX_SEED  # re-exported: it lived here
 from ..errors import UnknownNameError, check_whole, seed_or_fresh
+from ..errors import new_seed as new_seed  # re-exported: it lived here
 from ..forecasting import salience_gain
 from ..models.base import ModelInput
 from ..models.plan import ModelPlan, plan_models
