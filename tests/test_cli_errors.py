@@ -1,5 +1,8 @@
 """Bad input on the command line: exit code 2, every problem listed with its file,
-line, field and what was expected, and never a traceback."""
+line, field and what was expected, and never a traceback. One error scheme: the library
+raises a RealpolitikError (InputError, UnknownNameError, ScenarioError, ...) for bad input,
+the same class for the same fault wherever it is found, and the command line takes only
+those for bad input; any other exception is a bug (exit code 1, the bug message)."""
 
 from __future__ import annotations
 
@@ -282,3 +285,262 @@ def test_real_process_prints_no_traceback(write):
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr + proc.stdout
     assert "bad.yaml:24: stances[0].position: 120 is off the scale" in proc.stderr
+
+
+# ------------------------------------------------------------------ one error scheme
+
+UNCERTAIN = DATA / "uncertain.yaml"
+SYNTHETIC = DATA / "deu-synthetic.tsv"
+SEED_BOUND = "seed must be a whole number from 0 to 2**63 - 1"
+
+
+def _simulate(seed):
+    import realpolitik as rp
+
+    rp.simulate(UNCERTAIN, "compromise", draws=2, seed=seed, workers=1)
+
+
+def _sensitivity(seed):
+    from realpolitik.analysis.sensitivity import sensitivity
+
+    sensitivity(UNCERTAIN, "compromise", n=8, seed=seed, workers=1)
+
+
+def _backtest(seed):
+    from realpolitik.analysis.backtest import backtest
+
+    backtest(SYNTHETIC, "compromise", seed=seed, resamples=10)
+
+
+def _record(seed, tmp_path):
+    import realpolitik as rp
+    from realpolitik.runner.store import RunStore
+
+    with RunStore(tmp_path / "runs.sqlite") as store:
+        store.record("forecast", rp.load("ec-emissions-1994"), {}, {}, seed=seed)
+        assert store.count() == 0  # not reached: the seed is refused first
+
+
+def _draw_generator(seed):
+    from realpolitik.runner import draw_generator
+
+    draw_generator(seed, 0)
+
+
+def _report(seed):
+    from realpolitik.report import build_report
+
+    build_report("ec-emissions-1994", seed=seed, draws=0, sensitivity=False, games=())
+
+
+@pytest.mark.parametrize(
+    "call", [_simulate, _sensitivity, _backtest, _record, _draw_generator, _report]
+)
+@pytest.mark.parametrize(
+    ("seed", "shown"),
+    [(-1, "-1"), (2**63, str(2**63)), (1.5, "1.5"), (True, "True"), ("7", "'7'")],
+)
+def test_a_bad_seed_is_the_same_error_everywhere(call, seed, shown, tmp_path):
+    from realpolitik.errors import InputError
+
+    with pytest.raises(InputError) as caught:
+        call(seed, tmp_path) if call is _record else call(seed)
+    assert type(caught.value) is InputError  # not a subclass of its own (BackendError, ...)
+    assert str(caught.value) == f"{SEED_BOUND}, got {shown}"
+    assert isinstance(caught.value, ValueError)  # what callers caught before
+
+
+def test_the_seed_check_takes_numpy_integers_and_the_bounds():
+    import numpy as np
+
+    from realpolitik.errors import MAX_SEED, check_seed, seed_or_fresh
+
+    assert check_seed(np.int64(5)) == 5 and type(check_seed(np.uint64(5))) is int
+    assert check_seed(0) == 0 and check_seed(MAX_SEED) == MAX_SEED == 2**63 - 1
+    assert 0 <= seed_or_fresh(None) <= MAX_SEED and seed_or_fresh(3) == 3
+    with pytest.raises(ValueError, match="got None"):
+        check_seed(None)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: __import__("realpolitik.models", fromlist=["get"]).get("oracle"),
+        lambda: __import__("realpolitik").forecast("ec-emissions-1994", model=["median", "oracle"]),
+        lambda: __import__("realpolitik").simulate(UNCERTAIN, "oracle", draws=2, seed=1),
+    ],
+    ids=["models.get", "forecast", "simulate"],
+)
+def test_an_unknown_model_is_an_unknown_name_listing_the_known_ones(call):
+    from realpolitik.errors import RealpolitikError, UnknownNameError
+    from realpolitik.models import REGISTRY
+
+    with pytest.raises(UnknownNameError) as caught:
+        call()
+    exc = caught.value
+    assert isinstance(exc, KeyError) and isinstance(exc, RealpolitikError)
+    known = ", ".join(sorted(REGISTRY))
+    assert str(exc) == f"unknown model 'oracle'; known models: {known}"  # no quotes around it
+    assert exc.args == (str(exc),)
+
+
+def test_unknown_names_of_results_and_scenarios_are_unknown_name_errors():
+    import realpolitik as rp
+    from realpolitik.errors import UnknownNameError
+
+    sc = rp.load("ec-emissions-1994")
+    fc = rp.forecast(sc, model="compromise")
+    for call, text in [
+        (lambda: fc.run("eum"), "model 'eum' was not run; this forecast has compromise"),
+        (lambda: fc.value("compromise", "x"), "no issue 'x'; this forecast has emissions-delay"),
+        (lambda: sc.actor("x"), "no actor 'x' in scenario 'ec-emissions-1994'"),
+        (
+            lambda: rp.forecast(sc, model="eum", params={"eum": {"zz": 1}}),
+            "model 'eum' has no parameter zz; its parameters are: q, t,",
+        ),
+    ]:
+        with pytest.raises(UnknownNameError) as caught:
+            call()
+        assert str(caught.value).startswith(text), str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["simulate", "--param", "eum.q=5", "-m", "eum", "-n", "4", "-w", "2"], "q must be"),
+        (["simulate", "--param", "eum.q=5", "-m", "eum", "-n", "4", "-w", "1"], "q must be"),
+        (["forecast", "--param", "smp.voting_rule=x", "-m", "smp"], "voting_rule must be one"),
+        (["forecast", "--param", "eum.zz=1", "-m", "eum"], "has no parameter zz"),
+        (["simulate", "ec-emissions-1994", "--spread", "500"], "--spread: spread must be"),
+        (["levers", "-a", "denmark", "ec-emissions-1994", "--step", "position=-1"], "step:"),
+        (["levers", "-a", "denmark", "ec-emissions-1994", "--step", "tilt=2"], "unknown kind"),
+        (["simulate", "--seed", "-1"], "--seed"),
+        (["simulate", "--seed", str(2**63)], "--seed"),
+        (["backtest", str(DATA / "minimal.yaml"), "-w", "1"], "no issue with an observed outcome"),
+    ],
+)
+def test_bad_input_the_library_finds_exits_2_with_its_message(args, message):
+    result, text = _invoke(*args, "--no-store")
+    assert result.exit_code == 2, text
+    assert message in text, text
+    assert "internal error" not in text and "Traceback" not in text
+
+
+BUG = "This is a bug in realpolitik; please report it"
+
+
+@pytest.mark.parametrize("kind", [ValueError, TypeError, KeyError, ZeroDivisionError])
+@pytest.mark.parametrize(
+    ("target", "args"),
+    [
+        ("realpolitik.forecast", ["forecast", "ec-emissions-1994"]),
+        ("realpolitik.analysis.ensemble.simulate", ["simulate", "-n", "4", "-w", "1"]),
+        ("realpolitik.analysis.levers.levers", ["levers", "-a", "denmark", "ec-emissions-1994"]),
+        (
+            "realpolitik.analysis.sensitivity.sensitivity",
+            ["sensitivity", str(UNCERTAIN), "-w", "1"],
+        ),
+        ("realpolitik.report.build_report", ["report", "-o", "{tmp}/r.html"]),
+        ("realpolitik.models.plan.plan_model", ["forecast", "--param", "eum.q=0.5"]),
+    ],
+)
+def test_an_unexpected_exception_is_a_bug_not_bad_input(kind, target, args, monkeypatch, tmp_path):
+    """Whatever its class (ValueError, TypeError and KeyError were once taken for bad
+    input), an exception that is no RealpolitikError is not shown as the user's mistake."""
+
+    def boom(*a, **k):
+        raise kind("a bug in here")
+
+    module, _, name = target.rpartition(".")
+    monkeypatch.setattr(__import__(module, fromlist=[name]), name, boom)
+    result, text = _invoke(*[a.replace("{tmp}", str(tmp_path)) for a in args], "--no-store")
+    assert result.exit_code == 1, text
+    assert type(result.exception) is kind  # left to main(), which reports it as a bug
+    assert "error:" not in text
+
+
+def _main(monkeypatch, capsys, *args):
+    from realpolitik.cli import main
+
+    monkeypatch.setattr(sys, "argv", ["realpolitik", *args])
+    with pytest.raises(SystemExit) as caught:
+        main()
+    return caught.value.code, capsys.readouterr().err
+
+
+def test_main_reports_a_bug_with_exit_1_and_says_how_to_see_the_traceback(monkeypatch, capsys):
+    import realpolitik as rp
+
+    def boom(*a, **k):
+        raise ValueError("a bug in here")
+
+    monkeypatch.delenv("REALPOLITIK_DEBUG", raising=False)
+    monkeypatch.setattr(rp, "forecast", boom)
+    code, text = _main(monkeypatch, capsys, "forecast", "ec-emissions-1994", "--no-store")
+    assert code == 1
+    assert "internal error: ValueError: a bug in here" in text
+    assert BUG in text and "REALPOLITIK_DEBUG=1 shows the traceback" in text
+    assert "Traceback" not in text
+    code, text = _main(monkeypatch, capsys, "forecast", "--model", "oracle", "--no-store")
+    assert code == 2 and "unknown model 'oracle'" in text and BUG not in text
+    monkeypatch.setenv("REALPOLITIK_DEBUG", "1")
+    with pytest.raises(ValueError, match="a bug in here"):  # the traceback, as Python shows it
+        _main(monkeypatch, capsys, "forecast", "ec-emissions-1994", "--no-store")
+
+
+_BOOM = """
+import sys
+import realpolitik as rp
+from realpolitik.cli import main
+
+def boom(*a, **k):
+    return 1 / 0
+
+rp.forecast = boom
+sys.argv = ["realpolitik", "forecast", "ec-emissions-1994", "--no-store"]
+main()
+"""
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_a_real_process_reports_a_bug_and_shows_its_traceback_when_asked(debug):
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k != "REALPOLITIK_DEBUG"}
+    if debug:
+        env["REALPOLITIK_DEBUG"] = "1"
+    proc = subprocess.run(
+        [sys.executable, "-c", _BOOM],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        env=env,
+        check=False,
+    )
+    assert proc.returncode == 1, proc.stderr
+    if debug:
+        assert "Traceback (most recent call last)" in proc.stderr
+        assert "ZeroDivisionError: division by zero" in proc.stderr
+        assert "in boom" in proc.stderr
+    else:
+        assert "Traceback" not in proc.stderr
+        assert "internal error: ZeroDivisionError: division by zero" in proc.stderr
+        assert BUG in proc.stderr and "REALPOLITIK_DEBUG=1" in proc.stderr
+
+
+def test_errors_survive_a_trip_to_a_worker_process():
+    import pickle
+
+    from realpolitik.errors import InputError, Problem, ScenarioError, UnknownNameError
+    from realpolitik.games import GameError
+
+    for exc in (
+        InputError("q must be a number in [0, 1], got 5"),
+        UnknownNameError("unknown model 'x'; known models: eum"),
+        ScenarioError([Problem("f.yaml", "actors[0].capability", "expected 0 or more", 9)]),
+        GameError(message="needs perfect information"),
+    ):
+        back = pickle.loads(pickle.dumps(exc))
+        assert type(back) is type(exc) and str(back) == str(exc)
+        if isinstance(exc, ScenarioError):
+            assert back.problems == exc.problems and back.describe() == exc.describe()

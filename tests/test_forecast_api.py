@@ -96,10 +96,12 @@ def test_rounds_and_parameters_are_recorded(minimal):
 
 
 def test_bad_model_or_parameter_is_a_clear_error(minimal):
-    with pytest.raises(KeyError, match="unknown model 'oracle'"):
+    with pytest.raises(rp.UnknownNameError, match="unknown model 'oracle'"):
         rp.forecast(minimal, model="oracle")
-    with pytest.raises(TypeError, match="has no parameter"):
+    with pytest.raises(rp.UnknownNameError, match="has no parameter nonsense"):
         rp.forecast(minimal, model="eum", params={"eum": {"nonsense": 1}})
+    with pytest.raises(rp.UnknownNameError, match=r"no issue 'nope'; this forecast has i1, i2"):
+        rp.forecast(minimal, model="compromise").value("compromise", "nope")
 
 
 def test_same_scenario_same_json_bytes(minimal):

@@ -167,8 +167,10 @@ def test_sections_left_out_say_why() -> None:
 def test_bad_settings_are_refused() -> None:
     with pytest.raises(ReportError, match="power of two"):
         build_report("ec-emissions-1994", sobol_n=10)
-    with pytest.raises(ReportError, match="draws"):
+    with pytest.raises(rp.InputError, match="draws must be a whole number from 0"):
         build_report("ec-emissions-1994", draws=-1)
+    with pytest.raises(rp.InputError, match=r"seed must be a whole number from 0 to 2\*\*63"):
+        build_report("ec-emissions-1994", seed=-1)
     with pytest.raises(rp.ScenarioError, match="nobody"):
         build_report("ec-emissions-1994", actor="nobody")
 

@@ -22,7 +22,7 @@ import typer
 from typer.testing import CliRunner
 
 import realpolitik as rp
-from realpolitik.errors import RealpolitikError
+from realpolitik.errors import InputError, RealpolitikError
 from realpolitik.runner.store import (
     SCHEMA_VERSION,
     Difference,
@@ -136,7 +136,7 @@ def test_record_checks_its_arguments(tmp_path, caucasus, fc):
             st.record("forecast", caucasus, {}, {}, status="done")
         with pytest.raises(ValueError, match="kind"):
             st.record(" ", caucasus, {}, {})
-        with pytest.raises(TypeError, match=r"parameters\.f"):
+        with pytest.raises(InputError, match=r"parameters\.f: cannot store a object"):
             st.record("forecast", caucasus, {"f": object()}, {})
         other = with_salience(caucasus, "russia", "karabakh-control", 90)
         with pytest.raises(ValueError, match="does not match"):

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from ._version import __version__
 from .analysis.ensemble import Ensemble, simulate
-from .errors import Problem, RealpolitikError, ScenarioError
+from .errors import InputError, Problem, RealpolitikError, ScenarioError, UnknownNameError
 from .forecasting import Forecast, ModelRun, forecast
 from .models import REGISTRY as MODELS
 from .scenario import Actor, Issue, Outcome, Scenario, Shock, Source, Stance, load
@@ -27,6 +27,7 @@ __all__ = [
     "Actor",
     "Ensemble",
     "Forecast",
+    "InputError",
     "Issue",
     "ModelRun",
     "Outcome",
@@ -37,6 +38,7 @@ __all__ = [
     "Shock",
     "Source",
     "Stance",
+    "UnknownNameError",
     "__version__",
     "forecast",
     "intervene",

@@ -28,6 +28,7 @@ import numpy as np
 
 from . import models
 from .arrays import issue_input, scenario_input
+from .errors import UnknownNameError
 from .models.plan import ModelPlan, plan_models
 from .results import (
     JsonResult,
@@ -309,16 +310,25 @@ class Forecast(ProvenanceFields, JsonResult):
         for r in self.runs:
             if r.model == model:
                 return r
-        raise KeyError(f"model {model!r} was not run; this forecast has {', '.join(self.models)}")
+        raise UnknownNameError(
+            f"model {model!r} was not run; this forecast has {', '.join(self.models)}"
+        )
+
+    def _issue_index(self, issue: str) -> int:
+        if issue not in self.issues:
+            raise UnknownNameError(
+                f"no issue {issue!r}; this forecast has {', '.join(self.issues)}"
+            )
+        return self.issues.index(issue)
 
     def value(self, model: str, issue: str) -> float:
         """The forecast of ``model`` for ``issue``; ``nan`` where it is undetermined
         (:meth:`issue_forecast` says how the run ended)."""
-        return float(self.run(model).forecast[self.issues.index(issue)])
+        return float(self.run(model).forecast[self._issue_index(issue)])
 
     def issue_forecast(self, model: str, issue: str) -> IssueForecast:
         """How ``model``'s run ended on ``issue``: its forecast or why there is none."""
-        return self.run(model).issue_forecast(self.issues.index(issue), issue)
+        return self.run(model).issue_forecast(self._issue_index(issue), issue)
 
     def undetermined(self, model: str) -> tuple[str, ...]:
         """The issues on which ``model``'s forecast is undetermined."""
@@ -351,7 +361,7 @@ class Forecast(ProvenanceFields, JsonResult):
     def closest(self, model: str, issue: str, k: int = 3) -> list[tuple[str, float]]:
         """The ``k`` actors whose positions lie nearest to the forecast, with distances
         (none where the forecast is undetermined)."""
-        j = self.issues.index(issue)
+        j = self._issue_index(issue)
         f = self.run(model).forecast[j]
         if math.isnan(f):
             return []

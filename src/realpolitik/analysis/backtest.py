@@ -65,7 +65,14 @@ from typing import Any, ClassVar
 import numpy as np
 
 from ..arrays import issue_input, scenario_input
-from ..errors import Problem, ScenarioError
+from ..errors import (
+    InputError,
+    Problem,
+    ScenarioError,
+    UnknownNameError,
+    check_whole,
+    seed_or_fresh,
+)
 from ..models.base import ModelInput
 from ..models.plan import ModelPlan, plan_models
 from ..results import JsonResult, Provenance, ProvenanceFields, Subject, freeze, jsonable, readonly
@@ -78,7 +85,6 @@ from .bootstrap import (
     metrics,
     paired_bootstrap,
 )
-from .ensemble import MAX_SEED, new_seed
 
 __all__ = [
     "BASELINES",
@@ -153,7 +159,7 @@ class Case:
         object.__setattr__(self, "groups", MappingProxyType(dict(self.groups)))
         o = self.scenario.outcome(self.issue)
         if o is None:
-            raise ValueError(f"{self.id}: the scenario records no outcome of {self.issue!r}")
+            raise InputError(f"{self.id}: the scenario records no outcome of {self.issue!r}")
 
     @property
     def outcome(self) -> float:
@@ -672,14 +678,18 @@ class Backtest(ProvenanceFields, JsonResult):
     def errors(self, name: str) -> np.ndarray:
         """The absolute errors of ``name`` per issue, in points of a 0-100 scale."""
         if name not in self.forecasts:
-            raise KeyError(f"{name!r} was not scored; this back-test has {', '.join(self.names)}")
+            raise UnknownNameError(
+                f"{name!r} was not scored; this back-test has {', '.join(self.names)}"
+            )
         return _errors(self.forecasts[name], self.outcomes, self.spans)
 
     def leaderboard(self, dimension: str = "all", group: str = "all") -> tuple[Score, ...]:
         """The scores of one table, best (lowest MAE) first; entries with no forecast last."""
         rows = [s for s in self.scores if s.dimension == dimension and s.group == group]
         if not rows:
-            raise KeyError(f"no table {dimension}={group}; tables: {', '.join(self.tables())}")
+            raise UnknownNameError(
+                f"no table {dimension}={group}; tables: {', '.join(self.tables())}"
+            )
         return tuple(sorted(rows, key=lambda s: (math.isnan(s.mae), s.mae, s.name)))
 
     @property
@@ -753,23 +763,13 @@ class Backtest(ProvenanceFields, JsonResult):
 
 
 def _check(seed: int | None, resamples: int, confidence: float) -> int:
-    if seed is None:
-        seed = new_seed()
-    if (
-        isinstance(seed, bool)
-        or not isinstance(seed, (int, np.integer))
-        or not 0 <= seed <= MAX_SEED
+    seed = seed_or_fresh(seed)
+    check_whole(resamples, "resamples", low=1, high=MAX_RESAMPLES)
+    if isinstance(confidence, bool) or not (
+        isinstance(confidence, (int, float, np.integer, np.floating)) and 0 < confidence < 1
     ):
-        raise ValueError(f"seed must be a whole number from 0 to 2**63 - 1, got {seed!r}")
-    if (
-        isinstance(resamples, bool)
-        or not isinstance(resamples, (int, np.integer))
-        or not 1 <= resamples <= MAX_RESAMPLES
-    ):
-        raise ValueError(f"resamples must be 1 to {MAX_RESAMPLES:,}, got {resamples!r}")
-    if not 0 < confidence < 1:
-        raise ValueError(f"confidence must lie between 0 and 1, got {confidence!r}")
-    return int(seed)
+        raise InputError(f"confidence must lie between 0 and 1, got {confidence!r}")
+    return seed
 
 
 def source_subject(source: Mapping[str, Any]) -> Subject:
@@ -801,11 +801,11 @@ def score(
     """Score given ``forecasts`` (name -> one per case, ``nan`` for none) of ``cases``."""
     seed = _check(seed, resamples, confidence)
     if not cases:
-        raise ValueError("no case to score: expected at least one issue with an outcome")
+        raise InputError("no case to score: expected at least one issue with an outcome")
     ids = [c.id for c in cases]
     twice = sorted({i for i in ids if ids.count(i) > 1})
     if twice:
-        raise ValueError(f"case ids given twice: {', '.join(twice)}")
+        raise InputError(f"case ids given twice: {', '.join(twice)}")
     dims = sorted({d for c in cases for d in c.groups})
     groups = {d: tuple(c.groups.get(d, "(none)") for c in cases) for d in dims}
     outcomes = np.array([c.outcome for c in cases])
@@ -914,7 +914,7 @@ def backtest(
     else:
         cases, src = cases_from_scenarios(list(source))
     if not cases:
-        raise ValueError("no issue with an observed outcome to score")
+        raise InputError("no issue with an observed outcome to score")
     seed = _check(seed, resamples, confidence)
     plans = list(plan_models(model, rounds, params))
     notes = []
@@ -970,10 +970,11 @@ def grade_sealed(
     """Score a forecast sealed in the run store (:func:`~realpolitik.runner.store.
     read_sealed`) against the outcomes ``scenario`` now records, beside the baselines.
 
-    Refused (``ValueError``) unless ``scenario`` without its outcomes is the scenario that
-    was sealed (the same content hash): a sealed forecast is graded only on the contest it
-    forecast. The source records, per issue, the outcome's date and the forecast's lead:
-    the days from the seal to the outcome (negative: sealed after the outcome).
+    Refused (:class:`~realpolitik.errors.InputError`) unless ``scenario`` without its
+    outcomes is the scenario that was sealed (the same content hash): a sealed forecast is
+    graded only on the contest it forecast. The source records, per issue, the outcome's
+    date and the forecast's lead: the days from the seal to the outcome (negative: sealed
+    after the outcome).
     """
     from ..runner.store import diff
 
@@ -983,7 +984,7 @@ def grade_sealed(
         changes = list(diff(dict(sealed.scenario), bare.to_dict()))
         shown = "; ".join(f"{d.path}: {d.old!r} -> {d.new!r}" for d in changes[:5])
         more = f" (and {len(changes) - 5} more)" if len(changes) > 5 else ""
-        raise ValueError(
+        raise InputError(
             f"run {sealed.run_id} sealed scenario {sealed.scenario_id!r} "
             f"({sealed.scenario_hash[:19]}); this file without its outcomes is "
             f"{scenario.id!r} ({have[:19]}): a sealed forecast is graded only on the scenario "
@@ -992,7 +993,7 @@ def grade_sealed(
         )
     cases, src = cases_from_scenarios([scenario])
     if not cases:
-        raise ValueError(f"{scenario.id}: no outcome to grade against; add `outcomes:`")
+        raise InputError(f"{scenario.id}: no outcome to grade against; add `outcomes:`")
     inputs = [issue_input(c.scenario, c.issue)[1] for c in cases]
     forecasts: dict[str, np.ndarray] = {}
     kinds: dict[str, str] = {}

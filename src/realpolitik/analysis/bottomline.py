@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..errors import InputError
 from ..forecasting import Forecast
 from ..models.standing import Standing, standing
 
@@ -293,7 +294,7 @@ def bottom_line(
     contestants; without it (or without a question) the contestants are the two actors
     the most credible determinate model ranks first."""
     if ensemble is not None and ensemble.scenario_hash != forecast.scenario_hash:
-        raise ValueError(
+        raise InputError(
             "the simulation is of another scenario than the forecast (their content hashes "
             "differ); expected both of the same scenario"
         )

@@ -53,6 +53,7 @@ from typing import Any
 import numpy as np
 
 from ..arrays import issue_input
+from ..errors import InputError
 from ..models import get
 from ..models.anchored import SPEC as ANCHORED
 from ..results import jsonable
@@ -103,7 +104,7 @@ def split(proposals: Iterable[str], seed: int = SEED) -> tuple[tuple[str, ...], 
     sorted."""
     ids = sorted({str(p) for p in proposals})
     if not ids:
-        raise ValueError("no proposal to split")
+        raise InputError("no proposal to split")
     shuffled = [str(p) for p in np.random.default_rng(seed).permutation(np.array(ids))]
     k = math.ceil(len(ids) / 2)
     return tuple(sorted(shuffled[:k])), tuple(sorted(shuffled[k:]))
@@ -151,7 +152,7 @@ def _voting(cases: Sequence[Case]) -> np.ndarray:
     for c in cases:
         rule = c.groups.get("voting")
         if rule not in RULES:
-            raise ValueError(
+            raise InputError(
                 f"{c.id}: no Council voting rule ({' or '.join(RULES)}) in the case's "
                 f"groups (got {rule!r}); candidate B needs the DEU reader's `counvte`"
             )
@@ -162,9 +163,9 @@ def _voting(cases: Sequence[Case]) -> np.ndarray:
 def _grid(grid: Sequence[float]) -> tuple[float, ...]:
     g = tuple(float(k) for k in grid)
     if not g:
-        raise ValueError("the grid of kappa is empty")
+        raise InputError("the grid of kappa is empty")
     if any(not (math.isfinite(k) and k >= 0) for k in g):
-        raise ValueError(f"every kappa of the grid must be a finite number >= 0, got {grid!r}")
+        raise InputError(f"every kappa of the grid must be a finite number >= 0, got {grid!r}")
     return g
 
 
@@ -225,7 +226,7 @@ def fit_anchored(cases: Sequence[Case], grid: Sequence[float] = GRID) -> Anchore
     """kappa of the anchored compromise on ``grid`` minimising the MAE over ``cases``; ties
     go to the smallest kappa."""
     if not cases:
-        raise ValueError("no case to fit on")
+        raise InputError("no case to fit on")
     g = _grid(grid)
     outcome, span = _outcomes(cases)
     fc = forecasts(cases, g)
@@ -240,7 +241,7 @@ def fit_by_rule(cases: Sequence[Case], grid: Sequence[float] = GRID) -> ByRuleFi
     each case's kappa chosen by its Council voting rule (``case.groups["voting"]``, from the
     DEU reader); ties go to the smallest kappa_QMV + kappa_Unan, then kappa_QMV."""
     if not cases:
-        raise ValueError("no case to fit on")
+        raise InputError("no case to fit on")
     g = _grid(grid)
     rule = _voting(cases)
     qmv = rule == "QMV"
@@ -363,9 +364,9 @@ def check(
     replicates from ``seed``). ``fit_ids`` and ``check_ids``, the parts' proposals, are
     recorded (default: the clusters of the cases)."""
     if not check_cases:
-        raise ValueError("no case to check on")
+        raise InputError("no case to check on")
     if {c.cluster for c in fit_cases} & {c.cluster for c in check_cases}:
-        raise ValueError("a proposal has issues in both parts; split by proposal")
+        raise InputError("a proposal has issues in both parts; split by proposal")
     a = fit_anchored(fit_cases, grid)
     b = fit_by_rule(fit_cases, grid)
     fcs = {

@@ -26,7 +26,6 @@ one model call per issue).
 from __future__ import annotations
 
 import math
-import secrets
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -35,6 +34,9 @@ from typing import Any, ClassVar
 import numpy as np
 
 from ..arrays import issue_batch, scenario_input
+from ..errors import MAX_SEED as MAX_SEED  # re-exported: it lived here
+from ..errors import UnknownNameError, check_whole, seed_or_fresh
+from ..errors import new_seed as new_seed  # re-exported: it lived here
 from ..forecasting import salience_gain
 from ..models.base import ModelInput
 from ..models.plan import ModelPlan, plan_models
@@ -64,8 +66,6 @@ GAIN_ATOL = 1e-9
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 #: Bins of the histograms, over each issue's scale.
 BINS = 20
-#: The largest seed (seeds are recorded as 64-bit integers in the run history).
-MAX_SEED = 2**63 - 1
 #: The most draws one run may ask for.
 MAX_DRAWS = 10_000_000
 
@@ -409,7 +409,7 @@ class Ensemble(ProvenanceFields, JsonResult):
 
     def _get(self, table: Mapping[str, np.ndarray], model: str) -> np.ndarray:
         if model not in table:
-            raise KeyError(
+            raise UnknownNameError(
                 f"model {model!r} was not simulated; this ensemble has {', '.join(self.models)}"
             )
         return table[model]
@@ -498,11 +498,6 @@ def _quantiles(x: np.ndarray) -> dict[float, float]:
 # ------------------------------------------------------------------ the verb
 
 
-def new_seed() -> int:
-    """A fresh random seed (63 bits), for runs that are not given one."""
-    return secrets.randbits(63)
-
-
 def default_chunk_size(draws: int, workers: int) -> int:
     """About four chunks per worker, 50 to 1,000 draws each (large enough to vectorise,
     small enough for steady progress and bounded memory)."""
@@ -535,20 +530,8 @@ def simulate(
     from ..runner import chunks, run, session
 
     sc = load(scenario)
-    if isinstance(draws, bool) or not isinstance(draws, (int, np.integer)):
-        raise ValueError(f"draws must be a whole number, got {draws!r}")
-    if not 1 <= int(draws) <= MAX_DRAWS:
-        raise ValueError(f"draws must be 1 to {MAX_DRAWS:,}, got {draws}")
-    draws = int(draws)
-    if seed is None:
-        seed = new_seed()
-    if (
-        isinstance(seed, bool)
-        or not isinstance(seed, (int, np.integer))
-        or not 0 <= seed <= MAX_SEED
-    ):
-        raise ValueError(f"seed must be a whole number from 0 to 2**63 - 1, got {seed!r}")
-    seed = int(seed)
+    draws = check_whole(draws, "draws", low=1, high=MAX_DRAWS)
+    seed = seed_or_fresh(seed)
     plans = plan_models(model, rounds, params)
     with session(backend, workers, scheduler) as runner:
         size = chunk_size or default_chunk_size(draws, runner.workers)

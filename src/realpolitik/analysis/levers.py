@@ -56,7 +56,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from ..arrays import issue_batch, scenario_input
-from ..errors import Problem, ScenarioError
+from ..errors import InputError, Problem, ScenarioError, UnknownNameError
 from ..forecasting import salience_gain
 from ..models import get
 from ..models.plan import ModelPlan, plan_models
@@ -247,7 +247,7 @@ class Levers(ProvenanceFields, JsonResult):
     def top(self, model: str, k: int = 5) -> tuple[Lever, ...]:
         """The ``k`` best levers under ``model``."""
         if model not in self.levers:
-            raise KeyError(
+            raise UnknownNameError(
                 f"model {model!r} was not analysed; these levers have {', '.join(self.models)}"
             )
         return self.levers[model][:k]
@@ -390,13 +390,13 @@ def _check_steps(step: Mapping[str, float] | None) -> dict[str, float]:
     steps = dict(DEFAULT_STEP)
     for key, value in (step or {}).items():
         if key not in KINDS:
-            raise ValueError(f"step: unknown kind {key!r}; expected one of {', '.join(KINDS)}")
+            raise InputError(f"step: unknown kind {key!r}; expected one of {', '.join(KINDS)}")
         try:
             v = float(value)
         except (TypeError, ValueError):
             v = math.nan
         if not math.isfinite(v) or v <= 0:
-            raise ValueError(f"step: {key} must be a positive number, got {value!r}")
+            raise InputError(f"step: {key} must be a positive number, got {value!r}")
         steps[key] = v
     return steps
 

@@ -54,17 +54,15 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from ..errors import RealpolitikError
+from ..errors import RealpolitikError, UnknownNameError, seed_or_fresh
 from ..models.plan import plan_models
 from ..results import JsonResult, Provenance, ProvenanceFields, Subject, freeze, jsonable
 from ..scenario import Scenario, load
 from ..scenario.uncertainty import Values, draw_values, point_values, uncertain_inputs
 from .ensemble import (
-    MAX_SEED,
     Chunk,
     default_chunk_size,
     evaluate,
-    new_seed,
     run_chunk,
 )
 
@@ -270,12 +268,12 @@ class Sensitivity(ProvenanceFields, JsonResult):
 
     def _issue_index(self, issue: str) -> int:
         if issue not in self.issues:
-            raise KeyError(f"no issue {issue!r}; the issues are {', '.join(self.issues)}")
+            raise UnknownNameError(f"no issue {issue!r}; the issues are {', '.join(self.issues)}")
         return self.issues.index(issue)
 
     def _get(self, table: Mapping[str, Any], model: str) -> Any:
         if model not in table:
-            raise KeyError(
+            raise UnknownNameError(
                 f"model {model!r} was not analysed; this analysis has {', '.join(self.models)}"
             )
         return table[model]
@@ -387,8 +385,9 @@ def sensitivity(
     An issue whose forecast does not move over the design gets ``constant=True`` and
     indices of 0, not the ``nan`` SALib would give.
 
-    Raises :class:`SensitivityError` if the scenario has no ranged number, if a setting is
-    out of range, or if SALib (the ``sensitivity`` extra) is not installed.
+    Raises :class:`SensitivityError` if the scenario has no ranged number, if ``n`` or
+    ``resamples`` is out of range, or if SALib (the ``sensitivity`` extra) is not installed;
+    :class:`~realpolitik.errors.InputError` for a bad ``seed``.
     """
     from ..runner import chunks, run, session
 
@@ -402,11 +401,7 @@ def sensitivity(
     resamples = _whole(resamples, "resamples")
     if not 2 <= resamples <= 100_000:
         raise SensitivityError(f"resamples must be 2 to 100,000, got {resamples}")
-    if seed is None:
-        seed = new_seed()
-    seed = _whole(seed, "seed")
-    if not 0 <= seed <= MAX_SEED:
-        raise SensitivityError(f"seed must be a whole number from 0 to 2**63 - 1, got {seed}")
+    seed = seed_or_fresh(seed)
     inputs = uncertain_inputs(sc)
     if not inputs:
         raise SensitivityError(NO_RANGES)

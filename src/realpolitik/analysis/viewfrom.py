@@ -42,7 +42,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from ..arrays import issue_input
-from ..errors import Problem, ScenarioError
+from ..errors import InputError, Problem, ScenarioError, UnknownNameError
 from ..models import REGISTRY, eum, get
 from ..results import JsonResult, Provenance, ProvenanceFields, Subject, freeze
 from ..scenario import Scenario, load
@@ -170,7 +170,7 @@ class IssueView:
             if p.other == other:
                 return p
         known = ", ".join(p.other for p in self.points) or "none"
-        raise KeyError(f"no actor {other!r} on {self.issue!r} in this view; it has {known}")
+        raise UnknownNameError(f"no actor {other!r} on {self.issue!r} in this view; it has {known}")
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -218,7 +218,7 @@ class ViewFrom(ProvenanceFields, JsonResult):
         for v in self.issues:
             if v.issue == issue_id:
                 return v
-        raise KeyError(
+        raise UnknownNameError(
             f"no issue {issue_id!r} in the view from {self.actor!r}; "
             f"it has {', '.join(self.issue_ids) or 'none'}"
         )
@@ -329,7 +329,7 @@ def view_from(
 
     Raises :class:`~realpolitik.errors.ScenarioError` for an actor or issue the scenario
     does not have (listing those it has), an actor without any stance, or an issue on which
-    it holds none; :class:`ValueError` for a parameter out of its domain.
+    it holds none; :class:`~realpolitik.errors.InputError` for a parameter out of its domain.
 
     Complexity: O(sum over its issues of n^2 log n), n the issue's participants.
     """
@@ -337,17 +337,17 @@ def view_from(
         if isinstance(val, bool) or not (
             isinstance(val, (int, float, np.floating)) and 0.0 <= float(val) <= 1.0
         ):
-            raise ValueError(f"{name} must be a number in [0, 1], got {val!r}")
+            raise InputError(f"{name} must be a number in [0, 1], got {val!r}")
     seer = get(model).perceptions
     if seer is None:
         having = ", ".join(n for n, spec in REGISTRY.items() if spec.perceptions is not None)
-        raise ValueError(f"model {model!r} has no view from an actor; models with one: {having}")
+        raise InputError(f"model {model!r} has no view from an actor; models with one: {having}")
     if probability is None:
         probability = str(get(model).defaults.get("probability", "pair"))
     if probability not in eum.PROBABILITIES:
-        raise ValueError(f"probability must be one of {eum.PROBABILITIES}, got {probability!r}")
+        raise InputError(f"probability must be one of {eum.PROBABILITIES}, got {probability!r}")
     if range_basis not in eum.RANGE_BASES:
-        raise ValueError(f"range_basis must be one of {eum.RANGE_BASES}, got {range_basis!r}")
+        raise InputError(f"range_basis must be one of {eum.RANGE_BASES}, got {range_basis!r}")
     sc = load(scenario)
     wanted = _issues_of(sc, actor, issue)
     names = {a.id: a.name for a in sc.actors}

@@ -29,8 +29,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .._version import __version__
-from ..analysis.ensemble import MAX_SEED
-from ..errors import ScenarioError
+from ..errors import InputError, RealpolitikError, ScenarioError, check_whole, seed_or_fresh
 from ..scenario import Scenario, builtins, dump_yaml, parse_csv, parse_yaml, read_yaml
 from ..scenario.csv_io import slug
 from ..scenario.uncertainty import uncertain_inputs, with_spread
@@ -168,6 +167,11 @@ def _parse(text: str, name: str) -> Scenario:
 _DECIMAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", re.ASCII)
 
 
+def _whole(text: str) -> int | str:
+    """``text`` as a number if it is ASCII digits, else as it is (for the check to refuse)."""
+    return int(text) if _DIGITS.fullmatch(text) else text
+
+
 def _number(text: str) -> float | None:
     """A plain decimal number (ASCII digits, an optional exponent), finite; else ``None``:
     no ``1_0``, no other scripts' digits, no ``nan`` or ``inf``."""
@@ -207,8 +211,7 @@ def create_app(
     names)."""
     limits = {"max_upload_bytes": max_upload_bytes, "max_workspaces": max_workspaces}
     for label, value in limits.items():
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"{label} must be a whole number of 1 or more, got {value!r}")
+        check_whole(value, label, low=1)
 
     app = FastAPI(
         title="realpolitik dashboard",
@@ -426,17 +429,15 @@ def create_app(
         spread: Annotated[str, Form(max_length=20)] = "",
     ) -> HTMLResponse:
         ws = workspace(wid)
-        n = draws.strip()
-        if not (_DIGITS.fullmatch(n) and 1 <= int(n) <= MAX_DRAWS):
-            return sim_message(
-                f"draws must be a whole number from 1 to {MAX_DRAWS:,}, got {n[:20]!r}", 422
-            )
-        s = seed.strip()
-        if s and not (_DIGITS.fullmatch(s) and int(s) <= MAX_SEED):
-            return sim_message(
-                f"the seed must be a whole number from 0 to 2**63 - 1 (or empty), got {s[:30]!r}",
-                422,
-            )
+        n, s = draws.strip(), seed.strip()
+        try:
+            count = check_whole(_whole(n), "draws", low=1, high=MAX_DRAWS)
+        except InputError as exc:
+            return sim_message(str(exc), 422)
+        try:
+            chosen = seed_or_fresh(_whole(s) if s else None)
+        except InputError as exc:
+            return sim_message(f"{exc} (or empty, for a fresh one)", 422)
         width = _number(spread) if spread.strip() else None
         if spread.strip() and (width is None or not 0 < width <= 100):
             return sim_message("the spread must be a number above 0 and at most 100", 422)
@@ -464,8 +465,8 @@ def create_app(
                 id=secrets.token_urlsafe(8),
                 scenario=sc,
                 source_hash=ws.scenario.content_hash(),
-                draws=int(n),
-                seed=int(s) if s else secrets.randbits(63),
+                draws=count,
+                seed=chosen,
                 spread=width,
             )
             ws.add_job(job)
@@ -533,6 +534,12 @@ def create_app(
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
         what = "; ".join(_describe(e) for e in exc.errors()[:5])
         return PlainTextResponse(f"bad request: {what}", 422)
+
+    @app.exception_handler(RealpolitikError)
+    async def bad_input(request: Request, exc: RealpolitikError) -> Response:
+        # bad input that no route answered with a page of its own: what was expected, a 422
+        text = exc.describe() if isinstance(exc, ScenarioError) else str(exc)
+        return PlainTextResponse(text, 422)
 
     @app.exception_handler(Exception)
     async def bug(request: Request, exc: Exception) -> Response:

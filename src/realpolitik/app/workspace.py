@@ -71,7 +71,7 @@ class Job:
                 progress=self._progress,
             )
             self.done = self.draws
-        except (RealpolitikError, ValueError) as exc:
+        except RealpolitikError as exc:
             self.error = str(exc)
         except Exception:  # a bug: logged with its traceback, reported without it
             log.exception("simulation job %s failed", self.id)

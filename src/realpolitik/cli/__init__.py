@@ -2,8 +2,10 @@
 runs | validate | scenarios | schema | models``.
 
 A thin front end: it parses arguments, calls the public API, and renders. Bad
-input never ends in a traceback: problems go to standard error and the exit code
-is 2.
+input never ends in a traceback: the library's errors of bad input (a
+:class:`~realpolitik.errors.RealpolitikError`) go to standard error and the exit code
+is 2. Any other exception is a bug: :func:`main` says so, exit code 1
+(``REALPOLITIK_DEBUG=1`` shows the traceback).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import typer
 from rich.markup import escape
 
 from .. import __version__
-from ..errors import RealpolitikError, ScenarioError
+from ..errors import InputError, RealpolitikError, ScenarioError
 from . import render
 from .analysis_cmds import levers_cmd, sensitivity_cmd
 from .backtest_cmd import backtest_cmd, seal_cmd
@@ -37,6 +39,7 @@ from .common import (
     on_backend,
     out,
     record,
+    user_error,
 )
 from .common import fail as _fail
 from .common import load_scenario as _scenario
@@ -93,12 +96,8 @@ def forecast(
     sc = _scenario(scenario, sets)
     try:
         fc = rp.forecast(sc, model=names, rounds=rounds, params=params)
-    except ScenarioError as exc:
-        raise _problems(exc) from None
-    except KeyError as exc:
-        raise _fail(f"--model: {exc.args[0]}") from None
-    except (RealpolitikError, ValueError, TypeError) as exc:
-        raise _fail(str(exc)) from None
+    except RealpolitikError as exc:
+        raise user_error(exc) from None
 
     def write(rs: Any) -> int:
         from ..runner.store import record_forecast
@@ -247,7 +246,7 @@ def export(
     sc = _scenario(scenario, sets)
     try:
         text = writers[format](sc)
-    except ValueError as exc:
+    except InputError as exc:
         raise _fail(f"{sc.id} cannot be written as {format}: {exc}") from None
     if output is None:
         sys.stdout.write(text)

@@ -22,7 +22,7 @@ from rich.text import Text
 
 from ..analysis.levers import Lever, Levers
 from ..analysis.sensitivity import Sensitivity
-from ..errors import RealpolitikError, ScenarioError
+from ..errors import RealpolitikError
 from ..scenario import Scenario
 from .common import (
     ChunkSizeOption,
@@ -45,8 +45,8 @@ from .common import (
     out,
     parse_models,
     parse_params,
-    problems,
     record,
+    user_error,
 )
 from .render import fmt, plural
 
@@ -273,12 +273,8 @@ def levers_cmd(
     sc = load_scenario(scenario, sets)
     try:
         res = levers(sc, actor, names, rounds=rounds, params=params, step=steps)
-    except ScenarioError as exc:
-        raise problems(exc) from None
-    except KeyError as exc:
-        raise fail(f"--model: {exc.args[0]}") from None
-    except (RealpolitikError, ValueError, TypeError) as exc:
-        raise fail(str(exc)) from None
+    except RealpolitikError as exc:
+        raise user_error(exc) from None
 
     def write(rs: Any) -> int:
         return int(

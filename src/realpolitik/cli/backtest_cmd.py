@@ -43,6 +43,7 @@ from .common import (
     parse_params,
     problems,
     record,
+    user_error,
 )
 from .render import fmt, plural
 
@@ -239,9 +240,9 @@ def _run(file: str, names: Any, **kw: Any) -> Backtest:
             missing_salience=kw.pop("missing_salience"),
             iso_dates=kw.pop("iso_dates"),
         )
-    except ScenarioError as exc:
-        raise problems(exc) from None
-    except (OSError, ValueError) as exc:
+    except RealpolitikError as exc:
+        raise user_error(exc) from None
+    except OSError as exc:
         raise fail(str(exc)) from None
     workers, scheduler = kw.pop("workers"), kw.pop("scheduler")
     return on_backend(
@@ -300,8 +301,8 @@ def _grade(
         raise fail(f"--sealed: {exc}") from None
     try:
         return grade_sealed(sealed, sc, seed=seed, resamples=resamples), sc
-    except (RealpolitikError, ValueError) as exc:
-        raise fail(str(exc)) from None
+    except RealpolitikError as exc:
+        raise user_error(exc) from None
 
 
 def _write_html(bt: Backtest, path: Path) -> None:
@@ -495,8 +496,8 @@ def seal_cmd(
         )
     try:
         fc = rp.forecast(sc, model=names, rounds=rounds, params=params)
-    except (RealpolitikError, ValueError, TypeError, KeyError) as exc:
-        raise fail(str(exc.args[0] if isinstance(exc, KeyError) else exc)) from None
+    except RealpolitikError as exc:
+        raise user_error(exc) from None
     path = store or default_path()
     try:
         with RunStore(path) as rs:

@@ -2,7 +2,10 @@
 of the run history and of long runs on a backend.
 
 Bad input never ends in a traceback: :func:`fail` and :func:`problems` print to standard
-error and return the ``typer.Exit`` (code 2) to raise.
+error and return the ``typer.Exit`` (code 2) to raise; :func:`user_error` does so for any
+:class:`~realpolitik.errors.RealpolitikError`, the library's errors of bad input. Only those
+are caught: any other exception is a bug, reported as one by :func:`realpolitik.cli.main`
+(exit code 1).
 """
 
 from __future__ import annotations
@@ -16,8 +19,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from ..analysis.ensemble import MAX_SEED
-from ..errors import RealpolitikError, ScenarioError
+from ..errors import MAX_SEED, InputError, RealpolitikError, ScenarioError
 from ..models.plan import MAX_ROUNDS
 
 if TYPE_CHECKING:
@@ -47,6 +49,7 @@ __all__ = [
     "problems",
     "progress_display",
     "record",
+    "user_error",
 ]
 
 out = Console(highlight=False, soft_wrap=False)
@@ -68,6 +71,14 @@ def problems(exc: ScenarioError) -> typer.Exit:
     for p in exc.problems:
         err.print(f"  {p}", markup=False, soft_wrap=True)
     return typer.Exit(EXIT_BAD_INPUT)
+
+
+def user_error(exc: RealpolitikError) -> typer.Exit:
+    """Print a library error of bad input (every problem of a :class:`ScenarioError`, the
+    message of any other); return the exit (code 2) to raise."""
+    if isinstance(exc, ScenarioError) and exc.problems:
+        return problems(exc)
+    return fail(exc.describe() if isinstance(exc, ScenarioError) else str(exc))
 
 
 # ------------------------------------------------------------------ options
@@ -206,8 +217,8 @@ def parse_params(items: list[str] | None, model: list[str] | str) -> dict[str, d
     for name, given in params.items():
         try:
             plan_model(name, **given)
-        except (KeyError, TypeError, ValueError) as exc:
-            raise fail(f"--param: {exc.args[0] if exc.args else exc}") from None
+        except RealpolitikError as exc:
+            raise fail(f"--param: {exc}") from None
     return params
 
 
@@ -220,8 +231,8 @@ def parse_models(model: str) -> list[str] | str:
         raise fail("--model: expected a model name or 'all'")
     try:
         model_names(names)
-    except (KeyError, ValueError) as exc:
-        raise fail(f"--model: {exc.args[0]}") from None
+    except RealpolitikError as exc:
+        raise fail(f"--model: {exc}") from None
     return names if names != ["all"] else "all"
 
 
@@ -238,7 +249,7 @@ def load_scenario(scenario: str | None, sets: list[str] | None, spread: float | 
         return sc if spread is None else with_spread(sc, spread)
     except ScenarioError as exc:
         raise problems(exc) from None
-    except ValueError as exc:  # a --spread out of its range
+    except InputError as exc:  # a --spread out of its range
         raise fail(f"--spread: {exc}") from None
 
 
@@ -253,7 +264,7 @@ def record(store: str | None, no_store: bool, write: Callable[[Any], int]) -> No
     try:
         with RunStore(path) as rs:
             run_id = write(rs)
-    except (StoreError, OSError, ValueError, TypeError, OverflowError) as exc:
+    except (StoreError, OSError) as exc:
         err.print(f"[yellow]warning:[/] run not recorded: {escape(str(exc))}", soft_wrap=True)
         return
     err.print(f"[dim]recorded as run {run_id} in {escape(str(path))}[/]", soft_wrap=True)
@@ -292,17 +303,14 @@ def on_backend(
 ) -> T:
     """Run ``call(backend, progress)`` on the backend of ``--workers``/``--scheduler``, with
     a progress bar on standard error (in a terminal) described as ``what``; bad input and
-    backend errors exit 2; the backend is closed whatever happens. (Model names are checked
+    backend errors (a :class:`~realpolitik.errors.RealpolitikError`) exit 2, anything else
+    is a bug; the backend is closed whatever happens. (Model names are checked
     before, by :func:`parse_models`.)"""
-    from ..runner import BackendError, session
+    from ..runner import session
 
     try:
         with session(None, workers, scheduler) as runner:
             with _progress_bar(f"{what}, {runner.describe()}", total) as progress:
                 return call(runner, progress)
-    except ScenarioError as exc:
-        raise problems(exc) from None
-    except BackendError as exc:
-        raise fail(str(exc)) from None
-    except (RealpolitikError, ValueError, TypeError) as exc:
-        raise fail(str(exc)) from None
+    except RealpolitikError as exc:
+        raise user_error(exc) from None

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 
-from ..errors import RealpolitikError, ScenarioError
+from ..errors import RealpolitikError
 from .common import (
     ModelOption,
     NoStoreOption,
@@ -26,9 +26,9 @@ from .common import (
     load_scenario,
     parse_models,
     parse_params,
-    problems,
     progress_display,
     record,
+    user_error,
 )
 
 _STAGES = {"simulate": "Monte Carlo draws", "sensitivity": "Sobol design points"}
@@ -83,7 +83,6 @@ def report_cmd(
     and how surely, sensitivity, levers and the view from an actor. It makes no network
     request: mail it or open it offline."""
     from ..report import ReportError, build_report
-    from ..runner import BackendError
 
     names = parse_models(model)
     params = parse_params(param, names)
@@ -123,10 +122,8 @@ def report_cmd(
                 interventions=tuple(sets or ()),
                 spread=spread,
             )
-    except ScenarioError as exc:
-        raise problems(exc) from None
-    except (ReportError, BackendError, RealpolitikError, ValueError) as exc:
-        raise fail(str(exc)) from None
+    except RealpolitikError as exc:
+        raise user_error(exc) from None
     html = rep.html()
     for note in rep.notes:
         err.print(f"[yellow]note:[/] {escape(note)}", soft_wrap=True)

@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+from ..errors import InputError
+
 __all__ = ["FUNCTIONS", "MAX_LENGTH", "Expr", "ExprError", "as_fraction", "number_text"]
 
 #: the longest expression accepted, in characters
@@ -39,8 +41,9 @@ MAX_MAGNITUDE = 10**15
 FUNCTIONS = ("abs", "min", "max")
 
 
-class ExprError(ValueError):
-    """An expression that cannot be read or evaluated; the message says why."""
+class ExprError(InputError):
+    """An expression that cannot be read or evaluated; the message says why. (An
+    :class:`~realpolitik.errors.InputError`, so also a ``ValueError``.)"""
 
 
 def as_fraction(value: Any) -> Fraction:

@@ -28,7 +28,7 @@ from collections.abc import Mapping
 from fractions import Fraction
 from typing import Any
 
-from ..results import Subject
+from ..results import FormatError, Subject
 from .errors import GameError
 from .expr import number_text
 from .objects import Game
@@ -61,13 +61,14 @@ def exact(x: Fraction) -> str:
 
 
 def read_exact(v: Any, what: str) -> Fraction:
-    """An exact number from its string; a ``ValueError`` naming ``what`` otherwise."""
+    """An exact number from its string; a :class:`~realpolitik.results.FormatError` (a
+    ``ValueError``) naming ``what`` otherwise."""
     if isinstance(v, str) and (_FRACTION.fullmatch(v) or _DECIMAL.fullmatch(v)):
         try:
             return Fraction(v)
         except (ValueError, ZeroDivisionError):  # a zero denominator; too many digits
             pass
-    raise ValueError(f'{what}: expected an exact number as text (e.g. "1/3"), got {v!r}')
+    raise FormatError(f'{what}: expected an exact number as text (e.g. "1/3"), got {v!r}')
 
 
 def read_number(v: Any, what: str) -> Fraction | float:
@@ -76,7 +77,7 @@ def read_number(v: Any, what: str) -> Fraction | float:
         return read_exact(v, what)
     if isinstance(v, (int, float)) and not isinstance(v, bool):
         return float(v)
-    raise ValueError(f"{what}: expected a number, got {v!r}")
+    raise FormatError(f"{what}: expected a number, got {v!r}")
 
 
 def game_subject(game: Game, game_hash: str) -> Subject:
@@ -93,21 +94,21 @@ def game_fields(game: Game) -> dict[str, Any]:
 
 
 def read_game(ref: Mapping[str, Any], kind: str) -> Game:
-    """The game of a result's ``game`` object (see the module's docstring); a ``ValueError``
+    """The game of a result's ``game`` object (see the module's docstring); a ``FormatError``
     if it is not a valid game or its content hash is not the one recorded."""
     spec = ref.get("spec")
     if not isinstance(spec, Mapping):
-        raise ValueError(f"this {kind} does not hold its game (no game.spec)")
+        raise FormatError(f"this {kind} does not hold its game (no game.spec)")
     linked = ref.get("linked", {})
     if not isinstance(linked, Mapping):
-        raise ValueError(f"this {kind}'s game.linked: expected an object, got {linked!r}")
+        raise FormatError(f"this {kind}'s game.linked: expected an object, got {linked!r}")
     data = copy.deepcopy(dict(spec))
     links: dict[str, str] = {}
     for p in data.get("parameters") or []:
         if isinstance(p, dict) and "from" in p:
             pid = p.get("id")
             if not isinstance(pid, str) or pid not in linked:
-                raise ValueError(
+                raise FormatError(
                     f"this {kind}'s game reads parameter {pid!r} from its scenario, but "
                     "game.linked records no value for it"
                 )
@@ -116,12 +117,12 @@ def read_game(ref: Mapping[str, Any], kind: str) -> Game:
             p["value"] = float(read_exact(linked[pid], f"game.linked.{pid}"))
     scenario = data.pop("scenario", None)  # not read: the linked values are recorded
     if scenario is not None and not (isinstance(scenario, str) and scenario.strip()):
-        raise ValueError(f"this {kind}'s game.spec.scenario: expected a name, got {scenario!r}")
+        raise FormatError(f"this {kind}'s game.spec.scenario: expected a name, got {scenario!r}")
     origin = ref.get("origin", "")
     try:
         game = Game.from_dict(data, origin=origin)
     except GameError as exc:
-        raise ValueError(f"the game held in this {kind} is not valid: {exc.describe()}") from None
+        raise FormatError(f"the game held in this {kind} is not valid: {exc.describe()}") from None
     if links or scenario is not None:
         params = tuple(
             dataclasses.replace(p, link=links[p.id], value=read_exact(linked[p.id], p.id))
@@ -132,7 +133,7 @@ def read_game(ref: Mapping[str, Any], kind: str) -> Game:
         game = dataclasses.replace(game, parameters=params, scenario=scenario)
     recorded = ref.get("hash")
     if game.content_hash() != recorded:
-        raise ValueError(
+        raise FormatError(
             f"the game held in this {kind} has content hash {game.content_hash()}, but the "
             f"{kind} records {recorded}: the game was changed after it was solved"
         )

@@ -19,6 +19,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..errors import UnknownNameError
 from ..scenario.objects import Source, SourceEntry
 from .expr import Expr, number_text
 from .spec import CHANCE
@@ -151,7 +152,7 @@ class Node:
         for p in self.payoffs:
             if p.player == player:
                 return p
-        raise KeyError(f"no payoff for {player!r} at {self.id!r}")
+        raise UnknownNameError(f"no payoff for {player!r} at {self.id!r}")
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"id": self.id}
@@ -205,7 +206,7 @@ class Game:
         for p in self.players:
             if p.id == player_id:
                 return p
-        raise KeyError(f"no player {player_id!r} in game {self.id!r}")
+        raise UnknownNameError(f"no player {player_id!r} in game {self.id!r}")
 
     def player_name(self, player_id: str) -> str:
         return "Chance" if player_id == CHANCE else self.player(player_id).name
@@ -214,14 +215,14 @@ class Game:
         for n in self.nodes:
             if n.id == node_id:
                 return n
-        raise KeyError(f"no node {node_id!r} in game {self.id!r}")
+        raise UnknownNameError(f"no node {node_id!r} in game {self.id!r}")
 
     def parameter(self, name: str) -> Parameter:
         for p in self.parameters:
             if p.id == name:
                 return p
         known = ", ".join(p.id for p in self.parameters) or "none"
-        raise KeyError(f"no parameter {name!r} in game {self.id!r} (parameters: {known})")
+        raise UnknownNameError(f"no parameter {name!r} in game {self.id!r} (parameters: {known})")
 
     @property
     def values(self) -> dict[str, Fraction]:

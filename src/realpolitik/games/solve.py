@@ -55,7 +55,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from .._version import __version__
-from ..results import JsonResult, Provenance
+from ..results import FormatError, JsonResult, Provenance
 from .errors import GameError
 from .evaluate import beliefs as compute_beliefs
 from .evaluate import complete, expected_payoffs, max_regret, reach
@@ -210,7 +210,7 @@ class Equilibrium:
                 behaviour[i] = None
                 continue
             if i not in actions or list(probs) != list(actions[i]):
-                raise ValueError(
+                raise FormatError(
                     f"{where}.behaviour.{i}: the actions {list(probs)} are not those of "
                     f"{where}.actions ({list(actions.get(i, ()))})"
                 )

@@ -13,7 +13,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from ..errors import Problem
+from ..errors import Problem, UnknownNameError
 from .errors import GameError
 from .expr import MAX_MAGNITUDE, ExprError, as_fraction, number_text
 from .spec import CHANCE
@@ -69,7 +69,7 @@ class Tree:
         for i in self.infosets:
             if i.id == infoset_id:
                 return i
-        raise KeyError(f"no information set {infoset_id!r}")
+        raise UnknownNameError(f"no information set {infoset_id!r}")
 
     @property
     def decisions(self) -> tuple[Infoset, ...]:

@@ -23,7 +23,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from ..errors import Problem, ScenarioError
+from ..errors import Problem, ScenarioError, UnknownNameError
 from ..scenario.objects import Scenario, Source, SourceEntry
 from ..scenario.schema import SourceEntrySpec
 from ..scenario.validate import Collector, Lines, check_source, list_entries, validate_document
@@ -50,8 +50,8 @@ MAX_NODES = 10_000
 
 def linked_value(scenario: Scenario, target: str) -> Fraction:
     """The number ``target`` names in ``scenario``: ``ACTOR.capability``,
-    ``ACTOR.ISSUE.position`` or ``ACTOR.ISSUE.salience``; ``KeyError`` says what is not
-    there."""
+    ``ACTOR.ISSUE.position`` or ``ACTOR.ISSUE.salience``; an
+    :class:`~realpolitik.errors.UnknownNameError` (a ``KeyError``) says what is not there."""
     parts = target.split(".")
     if len(parts) == 2 and parts[1] == "capability":
         return as_fraction(scenario.actor(parts[0]).capability)
@@ -61,9 +61,11 @@ def linked_value(scenario: Scenario, target: str) -> Fraction:
         scenario.issue(issue)
         stance = scenario.stance(actor, issue)
         if stance is None:
-            raise KeyError(f"{actor!r} has no stance on {issue!r} in scenario {scenario.id!r}")
+            raise UnknownNameError(
+                f"{actor!r} has no stance on {issue!r} in scenario {scenario.id!r}"
+            )
         return as_fraction(stance.position if what == "position" else stance.salience)
-    raise KeyError(
+    raise UnknownNameError(
         f"{target!r}: expected ACTOR.capability, ACTOR.ISSUE.position or ACTOR.ISSUE.salience"
     )
 

@@ -61,6 +61,7 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import InputError
 from . import compromise
 from .base import ModelInput, ModelSpec, Trajectory
 
@@ -78,10 +79,10 @@ STANDING = (
 
 def _check_kappa(kappa: Any) -> float:
     if isinstance(kappa, bool) or not isinstance(kappa, (int, float, np.integer, np.floating)):
-        raise ValueError(f"kappa must be a number >= 0, got {kappa!r}")
+        raise InputError(f"kappa must be a number >= 0, got {kappa!r}")
     k = float(kappa)
     if not (math.isfinite(k) and k >= 0):
-        raise ValueError(f"kappa must be a finite number >= 0, got {kappa!r}")
+        raise InputError(f"kappa must be a finite number >= 0, got {kappa!r}")
     return k
 
 

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ..errors import InputError, UnknownNameError, check_whole
 from .base import ModelInput, Trajectory
 from .registry import get, in_all
 
@@ -21,12 +22,12 @@ def model_names(model: str | Sequence[str]) -> list[str]:
     if names == ["all"]:
         return in_all()
     if "all" in names:
-        raise ValueError("'all' stands alone; name models one by one, or give 'all'")
+        raise InputError("'all' stands alone; name models one by one, or give 'all'")
     twice = sorted({n for n in names if names.count(n) > 1})
     if twice:
-        raise ValueError(f"model {', '.join(twice)} named twice; name each model once")
+        raise InputError(f"model {', '.join(twice)} named twice; name each model once")
     for n in names:
-        get(n)  # raises KeyError naming the known models
+        get(n)  # raises UnknownNameError naming the known models
     return names
 
 
@@ -83,18 +84,18 @@ class ModelPlan:
 
 
 def plan_model(name: str, rounds: int | None = None, **params: Any) -> ModelPlan:
-    """Check one model's name, rounds and parameters; ``KeyError``, ``TypeError`` or
-    ``ValueError`` say what is wrong."""
+    """Check one model's name, rounds and parameters' names; an
+    :class:`~realpolitik.errors.UnknownNameError` (an unknown model or parameter) or an
+    :class:`~realpolitik.errors.InputError` (rounds) says what is wrong. (The values of the
+    parameters are checked by the model when it runs, also with an ``InputError``.)"""
     spec = get(name)
     unknown = set(params) - set(spec.defaults)
     if unknown:
-        raise TypeError(
+        raise UnknownNameError(
             f"model {name!r} has no parameter {', '.join(sorted(unknown))}; "
             f"its parameters are: {', '.join(spec.defaults) or 'none'}"
         )
-    t = spec.default_rounds if rounds is None else int(rounds)
-    if spec.dynamic and not 0 <= t <= MAX_ROUNDS:
-        raise ValueError(f"rounds must be 0 to {MAX_ROUNDS}, got {t}")
+    t = spec.default_rounds if rounds is None else check_whole(rounds, "rounds", high=MAX_ROUNDS)
     return ModelPlan(name, t if spec.dynamic else 0, tuple({**spec.defaults, **params}.items()))
 
 
@@ -109,5 +110,8 @@ def plan_models(
     params = params or {}
     for key in params:
         if key not in names:
-            raise KeyError(f"parameters given for {key!r}, which is not among the models run")
+            raise UnknownNameError(
+                f"parameters given for {key!r}, which is not among the models run "
+                f"({', '.join(names)})"
+            )
     return tuple(plan_model(n, rounds, **dict(params.get(n, {}))) for n in names)

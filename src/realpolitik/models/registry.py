@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from ..errors import UnknownNameError
 from . import anchored, compromise, compromise_smp, eum, median, smp
 from .base import ModelSpec
 
@@ -29,12 +30,13 @@ def in_all() -> list[str]:
 
 
 def get(name: str) -> ModelSpec:
-    """The registered model called ``name``; a ``KeyError`` names the known ones."""
+    """The registered model called ``name``; an :class:`~realpolitik.errors.UnknownNameError`
+    (a ``KeyError``) names the known ones."""
     try:
         return REGISTRY[name]
     except KeyError:
         known = ", ".join(sorted(REGISTRY))
-        raise KeyError(f"unknown model {name!r}; known models: {known}") from None
+        raise UnknownNameError(f"unknown model {name!r}; known models: {known}") from None
 
 
 def offering(names: Iterable[str], what: str) -> str | None:

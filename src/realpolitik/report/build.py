@@ -20,7 +20,7 @@ from types import MappingProxyType
 from typing import Any
 
 from .._version import __version__
-from ..errors import RealpolitikError
+from ..errors import RealpolitikError, UnknownNameError, check_whole, seed_or_fresh
 from ..forecasting import Forecast, forecast
 from ..models import offering
 from ..models.plan import plan_models
@@ -130,7 +130,7 @@ def _linked_games(sc: Scenario, names: Sequence[str] | None, notes: list[str]) -
                 if p.link is None and p.low is not None and p.high is not None
             ]
             swept = sweep(game, free[0].id, steps=21, params=overrides) if free else None
-        except (GameError, KeyError) as exc:
+        except (GameError, UnknownNameError) as exc:
             text = exc.describe() if isinstance(exc, GameError) else str(exc)
             notes.append(f"Strategic game {name}: not solved: {text}")
             continue
@@ -196,10 +196,12 @@ def build_report(
     it was made (default: now, or ``SOURCE_DATE_EPOCH`` when set, so that a rebuild can give
     the same bytes).
 
-    Raises :class:`ReportError` if matplotlib (the ``report`` extra) is missing, and
-    :class:`~realpolitik.errors.ScenarioError` for an actor the scenario does not have.
+    Raises :class:`ReportError` if matplotlib (the ``report`` extra) is missing or
+    ``sobol_n`` is not a power of two, :class:`~realpolitik.errors.InputError` for bad
+    ``draws`` or ``seed``, and :class:`~realpolitik.errors.ScenarioError` for an actor the
+    scenario does not have.
     """
-    from ..analysis.ensemble import MAX_SEED, new_seed, simulate
+    from ..analysis.ensemble import MAX_DRAWS, simulate
     from ..analysis.levers import levers as compute_levers
     from ..analysis.sensitivity import SensitivityError
     from ..analysis.sensitivity import sensitivity as compute_sensitivity
@@ -212,12 +214,8 @@ def build_report(
     if actor is None:  # the first actor that takes part in some issue
         with_stance = {st.actor for st in sc.stances}
         actor = next(a.id for a in sc.actors if a.id in with_stance)
-    if isinstance(draws, bool) or not isinstance(draws, int) or draws < 0:
-        raise ReportError(f"draws must be a whole number >= 0, got {draws!r}")
-    if seed is None:
-        seed = new_seed()
-    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
-        raise ReportError(f"seed must be a whole number from 0 to 2**63 - 1, got {seed!r}")
+    draws = check_whole(draws, "draws", low=0, high=MAX_DRAWS)
+    seed = seed_or_fresh(seed)
     if (
         isinstance(sobol_n, bool)
         or not isinstance(sobol_n, int)

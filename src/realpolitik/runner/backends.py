@@ -12,11 +12,15 @@ on the chunk the draw falls in, nor on the worker that runs it.
 
 Three backends, chosen by :func:`backend`:
 
-* :class:`InProcess` (``workers=1``): a plain loop in this process, for debugging;
-  exceptions propagate unchanged.
+* :class:`InProcess` (``workers=1``): a plain loop in this process, for debugging.
 * :class:`LocalPool`: a :class:`~concurrent.futures.ProcessPoolExecutor` on this machine.
 * :class:`DaskCluster`: a running Dask scheduler, reached by ``dask.distributed.Client``.
   Dask is the optional extra ``realpolitik[dask]`` and is imported only here.
+
+On every backend a failing chunk's exception propagates unchanged (where it ran in another
+process, with a note naming the chunk): bad input stays a
+:class:`~realpolitik.errors.RealpolitikError` and a bug stays a bug. :class:`BackendError`
+is for the backend itself: a worker that died, a cluster that cannot be used, a bad setting.
 
 ``fn`` must be a top-level function of an importable module and the tasks must pickle:
 the pool's worker processes and the cluster's workers import ``fn``'s module by name.
@@ -40,7 +44,7 @@ from typing import Any, Protocol, TypeVar
 
 import numpy as np
 
-from ..errors import RealpolitikError
+from ..errors import RealpolitikError, check_seed
 
 __all__ = [
     "DEFAULT_DASK_PORT",
@@ -89,7 +93,8 @@ START_HINT = "start one with `dask scheduler`, then workers with `dask worker tc
 
 
 class BackendError(RealpolitikError):
-    """Work could not be run: a chunk failed, a worker died, or a cluster is unusable."""
+    """Work could not be run: a worker died, a cluster is unusable, or a setting (workers,
+    chunk size, scheduler address) is bad. (A chunk that fails raises its own exception.)"""
 
 
 class Backend(Protocol):
@@ -180,7 +185,7 @@ def draw_generator(seed: int, index: int) -> np.random.Generator:
     streams of different indices are independent (``SeedSequence`` spawning), and equal to
     ``SeedSequence(seed).spawn(n)[i]``.
     """
-    seed = _int(seed, "seed", minimum=0)
+    seed = check_seed(seed)
     index = _int(index, "draw index", minimum=0)
     return np.random.default_rng(np.random.SeedSequence(entropy=seed, spawn_key=(index,)))
 
@@ -297,7 +302,8 @@ class LocalPool:
     """Run chunks in ``workers`` processes on this machine (default: one per usable CPU).
 
     A pool is started for each :meth:`map` and stopped when it ends; workers are started
-    with :data:`START_METHOD`. At most ``2 * workers`` tasks are in flight at a time.
+    with :data:`START_METHOD`. At most ``2 * workers`` tasks are in flight at a time. A
+    failing chunk's exception is raised again here, noting the chunk (:func:`_failed`).
     """
 
     workers: int = field(default_factory=default_workers)
@@ -375,20 +381,24 @@ def _take(todo: Iterator[tuple[int, T]], n: int) -> Iterator[tuple[int, T]]:
 
 
 def _result(future: Future[R], index: int) -> R:
-    """The chunk's result; its failure as a :class:`BackendError` naming the chunk."""
+    """The chunk's result; its failure raised again, noting the chunk (:func:`_failed`)."""
     try:
         return future.result()
     except BrokenProcessPool as exc:
         raise BackendError(WORKER_DIED) from exc
     except Exception as exc:
-        raise BackendError(_failed(index, exc)) from exc
+        _failed(index, exc)
+        raise
 
 
-def _failed(index: int, exc: BaseException) -> str:
-    message = f"chunk {index} failed: {type(exc).__name__}: {exc}"
+def _failed(index: int, exc: BaseException) -> None:
+    """Note on ``exc`` that chunk ``index`` raised it; the exception itself is raised again
+    unchanged (not wrapped in a :class:`BackendError`), so that bad input found in a worker
+    is reported as bad input and a bug as a bug, as in process."""
+    note = f"raised by chunk {index}"
     if isinstance(exc, pickle.PicklingError | AttributeError) and "pickle" in str(exc):
-        message += " (the function must be a top-level function and the task picklable)"
-    return message
+        note += " (the function must be a top-level function and the task picklable)"
+    exc.add_note(note)
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:
@@ -578,7 +588,8 @@ class DaskCluster:
                         "run with --workers 1 to debug in process"
                     ) from exc
                 except Exception as exc:
-                    raise BackendError(_failed(index, exc)) from exc
+                    _failed(index, exc)
+                    raise
                 future.release()
                 submit(limit - len(pending))
                 if on_result is not None:

@@ -35,7 +35,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .._version import __version__
-from ..errors import RealpolitikError
+from ..errors import InputError, RealpolitikError, check_seed
 from ..forecasting import Forecast
 from ..scenario import Scenario
 
@@ -235,7 +235,7 @@ def _plain(x: Any, where: str) -> Any:
         return x.isoformat()
     if isinstance(x, Path):
         return str(x)
-    raise TypeError(
+    raise InputError(
         f"{where}: cannot store a {type(x).__name__} in the run history; "
         "expected numbers, strings, booleans, None, lists and mappings"
     )
@@ -252,7 +252,7 @@ def _canonical(scenario: Scenario | Mapping[str, Any]) -> tuple[dict[str, Any], 
     d = scenario.to_dict() if isinstance(scenario, Scenario) else dict(scenario)
     for key in ("id", "name"):
         if not isinstance(d.get(key), str):
-            raise ValueError(f"scenario: expected a Scenario or a dict with a string {key!r}")
+            raise InputError(f"scenario: expected a Scenario or a dict with a string {key!r}")
     body = json.dumps(d, sort_keys=True, separators=(",", ":"), default=str)
     digest = "sha256:" + hashlib.sha256(body.encode("utf-8")).hexdigest()
     return d, body, digest
@@ -399,13 +399,11 @@ class RunStore:
         ``None``). ``status`` is ``"complete"`` or ``"partial"`` (say why in ``note``).
         """
         if not isinstance(kind, str) or not kind.strip():
-            raise ValueError("kind: expected a word such as 'forecast' or 'simulate'")
+            raise InputError("kind: expected a word such as 'forecast' or 'simulate'")
         if status not in STATUSES:
-            raise ValueError(f"status: expected one of {', '.join(STATUSES)}, got {status!r}")
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))):
-            raise TypeError(f"seed: expected an integer or None, got {type(seed).__name__}")
-        if seed is not None and not 0 <= int(seed) < 2**63:
-            raise ValueError(f"seed: expected 0 to 2**63 - 1 (a 64-bit integer), got {seed}")
+            raise InputError(f"status: expected one of {', '.join(STATUSES)}, got {status!r}")
+        if seed is not None:
+            seed = check_seed(seed)
         d, body, digest = _canonical(scenario)
         params_json = _dumps(_plain(dict(parameters), "parameters"))
         summary_json = _dumps(_plain(dict(summary), "summary"))
@@ -463,7 +461,7 @@ class RunStore:
         """The latest runs first, at most ``limit`` (``None``: all); only those of ``kind``
         and of ``scenario`` (a scenario id or content hash) when given."""
         if limit is not None and limit < 1:
-            raise ValueError(f"limit: expected 1 or more (or None for all), got {limit}")
+            raise InputError(f"limit: expected 1 or more (or None for all), got {limit}")
         where, args = self._where(kind, scenario)
         sql = f"SELECT {_INFO_COLUMNS} FROM runs{where} ORDER BY id DESC"
         if limit is not None:
@@ -667,7 +665,7 @@ def record_forecast(
     the summary is :func:`forecast_summary`. ``seed`` defaults to the forecast's.
     """
     if scenario.content_hash() != forecast.scenario_hash:
-        raise ValueError(
+        raise InputError(
             f"forecast of scenario {forecast.scenario_id!r} ({forecast.scenario_hash[:19]}) "
             f"does not match scenario {scenario.id!r} ({scenario.content_hash()[:19]}); "
             "expected the scenario the forecast was made on"
@@ -727,7 +725,7 @@ def seal_forecast(
     digest of its forecasts that they were not changed since. ``scenario`` must carry no
     outcomes (:meth:`Scenario.without_outcomes`): a seal is made before they are known."""
     if scenario.outcomes:
-        raise ValueError(
+        raise InputError(
             f"scenario {scenario.id!r} records outcomes; seal the scenario without them "
             "(Scenario.without_outcomes()): a sealed forecast is made before they are known"
         )

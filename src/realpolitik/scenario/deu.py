@@ -55,7 +55,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from ..errors import Problem, ScenarioError
+from ..errors import InputError, Problem, ScenarioError
 from . import eu_weights
 from .objects import Actor, Issue, Outcome, Scenario, Source, SourceEntry, Stance
 from .yaml_io import decode, read_bytes
@@ -158,8 +158,8 @@ def _year(yy: int) -> int:
 
 
 def parse_date(text: str, *, iso_dates: bool = False) -> tuple[_dt.date, str]:
-    """A DEU date and the form it was written in (see the module docstring); ``ValueError``
-    says what is wrong.
+    """A DEU date and the form it was written in (see the module docstring); an
+    :class:`~realpolitik.errors.InputError` (a ``ValueError``) says what is wrong.
 
     >>> parse_date("23-03-00")
     (datetime.date(2000, 3, 23), 'dd-mm-yy')
@@ -169,18 +169,18 @@ def parse_date(text: str, *, iso_dates: bool = False) -> tuple[_dt.date, str]:
     expected = f"expected a date dd-mm-yy or dd-mm-yyyy, got {text!r}"
     m = _DATE.match(text.strip())
     if m is None:
-        raise ValueError(expected)
+        raise InputError(expected)
     a, b, c = m.groups()
     if len(a) == 4 and len(c) == 2:
         if iso_dates:
             year, month, day, form = int(a), int(b), int(c), "yyyy-mm-dd"
             expected = f"expected a date yyyy-mm-dd (--iso-dates), got {text!r}"
         elif a[:2] not in ("19", "20"):
-            raise ValueError(expected)
+            raise InputError(expected)
         else:
             year, month, day, form = _year(int(c)), int(b), int(a[2:]), "ccdd-mm-yy"
     elif len(a) > 2 or len(c) == 3:
-        raise ValueError(expected)
+        raise InputError(expected)
     elif len(c) == 2:
         year, month, day, form = _year(int(c)), int(b), int(a), "dd-mm-yy"
     else:
@@ -188,7 +188,7 @@ def parse_date(text: str, *, iso_dates: bool = False) -> tuple[_dt.date, str]:
     try:
         return _dt.date(year, month, day), form
     except ValueError as exc:  # 31-02-04: no such day
-        raise ValueError(f"{expected}, which is no day of the calendar ({exc})") from None
+        raise InputError(f"{expected}, which is no day of the calendar ({exc})") from None
 
 
 @dataclass(frozen=True)
@@ -598,12 +598,12 @@ def deu_scenarios(
     without a date) are raised together, located by file and line.
     """
     if treaty_rule not in eu_weights.TREATY_RULES:
-        raise ValueError(
+        raise InputError(
             f"unknown treaty rule {treaty_rule!r}; expected one of "
             f"{', '.join(eu_weights.TREATY_RULES)}"
         )
     if missing_salience is not None and not 0 <= missing_salience <= 100:
-        raise ValueError(f"missing salience must be 0 to 100, got {missing_salience!r}")
+        raise InputError(f"missing salience must be 0 to 100, got {missing_salience!r}")
     w = eu_weights.weighting(weights)
     names = _names()
     problems: list[Problem] = []

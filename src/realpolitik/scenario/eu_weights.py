@@ -76,7 +76,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
-from ..errors import Problem, ScenarioError
+from ..errors import Problem, ScenarioError, UnknownNameError
 
 __all__ = [
     "COMMISSION",
@@ -346,11 +346,14 @@ TREATY_RULES = ("intro", "final", *_BY_KEY)
 
 
 def period(key: str) -> Period:
-    """The period called ``key``; a ``KeyError`` names the known ones."""
+    """The period called ``key``; an :class:`~realpolitik.errors.UnknownNameError` (a
+    ``KeyError``) names the known ones."""
     try:
         return _BY_KEY[key]
     except KeyError:
-        raise KeyError(f"unknown treaty period {key!r}; known: {', '.join(_BY_KEY)}") from None
+        raise UnknownNameError(
+            f"unknown treaty period {key!r}; known: {', '.join(_BY_KEY)}"
+        ) from None
 
 
 def period_at(day: _dt.date) -> Period:
@@ -401,22 +404,27 @@ class Weighting:
 
     def weight(self, actor: str, state: str | None, procedure: str, p: Period) -> tuple[float, str]:
         """The weight of ``actor`` (``state``: its EU code if a member state, else ``None``)
-        under ``procedure`` in period ``p``, and a note on its source. ``KeyError`` if the
-        weighting has none for it."""
+        under ``procedure`` in period ``p``, and a note on its source. An
+        :class:`~realpolitik.errors.UnknownNameError` (a ``KeyError``) if the weighting has
+        none for it."""
         if self.table is not None:
             for key in ((actor, procedure), (actor, "")):
                 if key in self.table:
                     return self.table[key], f"{self.table[key]:g}, from {self.name}"
-            raise KeyError(f"{self.name} gives no weight to {actor!r} under {procedure}")
+            raise UnknownNameError(f"{self.name} gives no weight to {actor!r} under {procedure}")
         if self.name == "equal":
             return 1.0, "1: equal weights"
         if state is not None:
             found = council_weight(state, p)
             if found is None:
-                raise KeyError(f"no Council weight for {state} in the {p.name} period or later")
+                raise UnknownNameError(
+                    f"no Council weight for {state} in the {p.name} period or later"
+                )
             return found
         if actor not in (COMMISSION, PARLIAMENT):
-            raise KeyError(f"{actor!r} is neither a member state, the Commission nor the EP")
+            raise UnknownNameError(
+                f"{actor!r} is neither a member state, the Commission nor the EP"
+            )
         if actor == PARLIAMENT and procedure != "COD":
             return 0.0, "0: consulted only (its opinion does not bind the Council)"
         if self.name == "council":

@@ -47,7 +47,7 @@ import math
 from collections import Counter
 from pathlib import Path
 
-from ..errors import Problem, ScenarioError
+from ..errors import InputError, Problem, ScenarioError
 from .csv_io import finite_number, numbered_records, slug
 from .objects import Actor, Issue, Scenario, Source, SourceEntry, Stance
 from .yaml_io import read_text
@@ -324,7 +324,8 @@ def _ktab_number(value: float) -> str:
 
 def write_ktab_csv(scenario: Scenario) -> str:
     """The scenario as a KTAB spatial-model CSV (see the module docstring for the mapping);
-    a ``ValueError`` names the actors and issues without a stance. O(n m)."""
+    an :class:`~realpolitik.errors.InputError` names the actors and issues without a stance.
+    O(n m)."""
     issues = scenario.issues
     missing = [
         f"{a.id} on {i.id}"
@@ -333,26 +334,26 @@ def write_ktab_csv(scenario: Scenario) -> str:
         if not scenario.stance(a.id, i.id)
     ]
     if missing:
-        raise ValueError(
+        raise InputError(
             "KTAB's format needs a stance of every actor on every issue; missing: "
             + ", ".join(missing[:10])
             + (f" and {len(missing) - 10} more" if len(missing) > 10 else "")
         )
     if not issues or not scenario.actors:
-        raise ValueError("KTAB's format needs at least one actor and one issue")
+        raise InputError("KTAB's format needs at least one actor and one issue")
     idle = [
         a.id
         for a in scenario.actors
         if all(st.salience == 0 for i in issues if (st := scenario.stance(a.id, i.id)))
     ]
     if idle:
-        raise ValueError(
+        raise InputError(
             "KTAB's format needs every actor to care about some issue (KTAB throws on an actor "
             f"whose saliences are all 0); all 0: {', '.join(idle)}"
         )
     top = max(a.capability for a in scenario.actors)
     if not top > 0:
-        raise ValueError("KTAB's format needs a positive capability (influence)")
+        raise InputError("KTAB's format needs a positive capability (influence)")
     # only ratios matter: capabilities beyond KTAB's limit are written with the largest 100
     scale = 100.0 / top if top > MAX_CAPABILITY else 1.0
     power = {a.id: a.capability * scale for a in scenario.actors}

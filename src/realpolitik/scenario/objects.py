@@ -20,6 +20,8 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import UnknownNameError
+
 __all__ = [
     "Actor",
     "Issue",
@@ -336,13 +338,13 @@ class Scenario:
         for a in self.actors:
             if a.id == actor_id:
                 return a
-        raise KeyError(f"no actor {actor_id!r} in scenario {self.id!r}")
+        raise UnknownNameError(f"no actor {actor_id!r} in scenario {self.id!r}")
 
     def issue(self, issue_id: str) -> Issue:
         for i in self.issues:
             if i.id == issue_id:
                 return i
-        raise KeyError(f"no issue {issue_id!r} in scenario {self.id!r}")
+        raise UnknownNameError(f"no issue {issue_id!r} in scenario {self.id!r}")
 
     def stance(self, actor_id: str, issue_id: str) -> Stance | None:
         for s in self.stances:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..errors import InputError
 from .objects import Range, Scenario
 
 __all__ = [
@@ -155,7 +156,7 @@ def with_spread(scenario: Scenario, spread: float) -> Scenario:
     if not (isinstance(spread, (int, float)) and not isinstance(spread, bool)) or not (
         0 < spread <= 100
     ):
-        raise ValueError(f"spread must be a number above 0 and at most 100, got {spread!r}")
+        raise InputError(f"spread must be a number above 0 and at most 100, got {spread!r}")
     data = scenario.to_dict()
     scale = {i.id: (i.scale_min, i.scale_max) for i in scenario.issues}
     for st in data["stances"]:

@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from ...errors import InputError
 from .._ordered import ordered_sum, reduce_rows
 from ..base import Change, ModelInput, Trajectory
 from ..median import median_last
@@ -147,24 +148,24 @@ def _check(
     max_bytes: Any,
 ) -> None:
     if isinstance(rounds, bool) or not isinstance(rounds, (int, np.integer)) or rounds < 0:
-        raise ValueError(f"rounds must be a non-negative integer, got {rounds!r}")
+        raise InputError(f"rounds must be a non-negative integer, got {rounds!r}")
     for name, val in (("q", q), ("t", t)):
         if isinstance(val, (bool, np.bool_)) or not (
             isinstance(val, (int, float, np.integer, np.floating)) and 0.0 <= float(val) <= 1.0
         ):
-            raise ValueError(f"{name} must be a number in [0, 1], got {val!r}")
+            raise InputError(f"{name} must be a number in [0, 1], got {val!r}")
     if not isinstance(vote_risk, (bool, np.bool_)):
-        raise ValueError(f"vote_risk must be true or false, got {vote_risk!r}")
+        raise InputError(f"vote_risk must be true or false, got {vote_risk!r}")
     if probability not in PROBABILITIES:
-        raise ValueError(f"probability must be one of {PROBABILITIES}, got {probability!r}")
+        raise InputError(f"probability must be one of {PROBABILITIES}, got {probability!r}")
     if range_basis not in RANGE_BASES:
-        raise ValueError(f"range_basis must be one of {RANGE_BASES}, got {range_basis!r}")
+        raise InputError(f"range_basis must be one of {RANGE_BASES}, got {range_basis!r}")
     if method not in METHODS:
-        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+        raise InputError(f"method must be one of {METHODS}, got {method!r}")
     if method == "sorted" and vote_risk:
-        raise ValueError("method='sorted' needs vote_risk=False")
+        raise InputError("method='sorted' needs vote_risk=False")
     if int(max_bytes) < 1:
-        raise ValueError("max_bytes must be positive")
+        raise InputError("max_bytes must be positive")
 
 
 def run(

@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from ...errors import InputError
 from .round import Options, perceive
 from .votes import PROBABILITIES
 
@@ -76,12 +77,12 @@ def perceptions(
         raise ValueError("x, c and s must be finite")
     span_ = float(span)
     if not (math.isfinite(span_) and span_ > 0):
-        raise ValueError(f"span must be a positive number, got {span!r}")
+        raise InputError(f"span must be a positive number, got {span!r}")
     for name, val in (("q", q), ("t", t)):
         if not (isinstance(val, (int, float, np.floating)) and 0.0 <= float(val) <= 1.0):
-            raise ValueError(f"{name} must be a number in [0, 1], got {val!r}")
+            raise InputError(f"{name} must be a number in [0, 1], got {val!r}")
     if probability not in PROBABILITIES:
-        raise ValueError(f"probability must be one of {PROBABILITIES}, got {probability!r}")
+        raise InputError(f"probability must be one of {PROBABILITIES}, got {probability!r}")
     w = c * s
     spans = np.array([span_])
     view = perceive(

@@ -84,6 +84,7 @@ from typing import Any
 
 import numpy as np
 
+from ...errors import InputError, check_whole
 from ..base import ModelInput, ModelSpec, Trajectory
 from ..standing import line as standing_line
 from .engine import Shift, SpaceRun, run_space
@@ -283,7 +284,7 @@ def run(
     ``issues``: ``"joint"`` (the issues are the dimensions of one space, as in KTAB) or
     ``"separate"`` (each issue its own one-dimensional run; every column then is the same,
     bit for bit, whatever columns run beside it). The nine KTAB options take KTAB's values in
-    snake_case, KTAB's defaults by default (:mod:`.options`); a ``ValueError`` names an option
+    snake_case, KTAB's defaults by default (:mod:`.options`); an ``InputError`` names an option
     given a value it does not have, and its allowed values. See the module docstring for the
     mapping of inputs, the trajectory's arrays, shocks and seeds.
 
@@ -301,23 +302,19 @@ def run(
         bargn_model=bargn_model,
     )
     if isinstance(rounds, bool) or int(rounds) != rounds or rounds < 0:
-        raise ValueError(f"rounds must be a whole number of 0 or more, got {rounds!r}")
+        raise InputError(f"rounds must be a whole number of 0 or more, got {rounds!r}")
     rounds = int(rounds)
     if issues not in ISSUES:
-        raise ValueError(f"issues must be one of {', '.join(ISSUES)}; got {issues!r}")
+        raise InputError(f"issues must be one of {', '.join(ISSUES)}; got {issues!r}")
     if seed is None:
         seed = DEFAULT_SEED
-    if not isinstance(seed, np.random.Generator | np.random.SeedSequence) and (
-        isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0
-    ):
-        raise ValueError(
-            f"seed must be a non-negative int, a SeedSequence or a numpy Generator; got {seed!r}"
-        )
+    elif not isinstance(seed, np.random.Generator | np.random.SeedSequence):
+        seed = check_whole(seed, "seed", high=2**64 - 1, bound="2**64 - 1")  # KTAB's: 64 bits
     if capability_scale is not None and (
         isinstance(capability_scale, bool)
         or not (isinstance(capability_scale, int | float) and 0 < capability_scale < np.inf)
     ):
-        raise ValueError(
+        raise InputError(
             f"capability_scale must be a positive number or None; got {capability_scale!r}"
         )
     _check(inputs)

@@ -32,6 +32,8 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import Any
 
+from ...errors import InputError
+
 __all__ = [
     "CAPABILITY_SCALE",
     "DEFAULTS",
@@ -134,7 +136,7 @@ class Options:
 
     @classmethod
     def make(cls, **values: Any) -> Options:
-        """The options ``values`` (KTAB's defaults for the others); a ``ValueError`` names the
+        """The options ``values`` (KTAB's defaults for the others); an ``InputError`` names the
         option and its allowed values when a value is not one of them."""
         unknown = set(values) - set(OPTIONS)
         if unknown:
@@ -144,7 +146,7 @@ class Options:
             )
         for name, value in values.items():
             if not isinstance(value, str) or value not in OPTIONS[name]:
-                raise ValueError(
+                raise InputError(
                     f"{name} must be one of {', '.join(OPTIONS[name])} "
                     f"(KTAB's {KTAB_NAMES[name][0]}); got {value!r}"
                 )
