@@ -272,6 +272,7 @@ class Forecast(JsonResult):
     format_id: ClassVar[str] = FORMAT
     kind: ClassVar[str] = "forecast"
     reads: ClassVar[tuple[str, ...]] = READS
+    record_kind: ClassVar[str] = "forecast"
 
     provenance: Provenance
     actors: tuple[str, ...]
