@@ -5,6 +5,7 @@ gets a 500 or a traceback."""
 from __future__ import annotations
 
 import html
+import json
 import re
 import time
 import warnings
@@ -18,8 +19,11 @@ with warnings.catch_warnings():  # Starlette's note on its httpx client, not our
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
+from typer.testing import CliRunner
+
 import realpolitik as rp
 from realpolitik.app import create_app
+from realpolitik.cli import app as cli_app
 from realpolitik.scenario import builtins, parse_csv, parse_yaml
 
 CAUCASUS = "caucasus-2022"
@@ -206,7 +210,9 @@ def test_an_edit_that_changes_nothing_is_not_recorded(client):
         (RUSSIA_POS, "forty", "expected a number such as 42 or 12.5, got 'forty'"),
         (RUSSIA_POS, "nan", "expected a number"),
         (RUSSIA_POS, "40@3", "expected a number"),  # no shock smuggled in
-        ("russia.karabakh-control.color", "1", "not an input of this dashboard"),
+        # the grammar's own words (scenario.interventions), as --set says them
+        ("russia.karabakh-control.color", "1", "names no field; expected ACTOR.capability"),
+        ("russia.capability*", "1", "names no field"),
     ],
 )
 def test_a_refused_edit_keeps_the_value_and_says_why_beside_it(client, field, value, message):
@@ -608,6 +614,97 @@ def test_the_report_of_a_scenario_without_ranges_has_its_simulation(client):
     assert r.status_code == 200
     page = html.unescape(r.text)
     assert "Simulated outcome of" in page and "--spread 10" in page
+    assert "The scenario gives no ranges" in page  # the report's policy, said in its notes
+    # recorded as `realpolitik report` records it
+    (run,) = json.loads(runs_cli("list", "--json").stdout)
+    assert run["kind"] == "report" and run["scenario_id"] == "ec-emissions-1994"
+    params = json.loads(runs_cli("show", str(run["id"]), "--json").stdout)["parameters"]
+    assert params["spread"] == 10 and params["interventions"] == [] and params["draws"] == 300
+
+
+# ---------------------------------------------------------------------- run history
+
+
+def runs_cli(*args):
+    """``realpolitik runs ARGS`` on the default store (the test's own: conftest.py)."""
+    r = CliRunner().invoke(cli_app, ["runs", *args])
+    assert r.exit_code == 0, r.output
+    return r
+
+
+def test_a_dashboard_simulation_is_in_the_run_history_as_the_cli_records_it(client, tmp_path):
+    wid, _ = open_builtin(client)
+    client.post(f"/w/{wid}/edit", data={"field": RUSSIA_POS, "value": "10"})
+    r = client.post(f"/w/{wid}/simulate", data={"draws": "40", "seed": "7"})
+    assert r.status_code == 200, r.text
+    _, final = wait_job(client, re.search(r'data-poll="([^"]+)"', r.text).group(1))
+    run = int(re.search(r'<code data-run="(\d+)">', final).group(1))
+    assert f"realpolitik runs show {run}" in final
+    listed = runs_cli("list").stdout
+    assert "simulate" in listed and CAUCASUS in listed and " 7 " in listed
+    shown = json.loads(runs_cli("show", str(run), "--json").stdout)
+    assert shown["parameters"]["interventions"] == [f"{RUSSIA_POS}=10"]
+    assert shown["parameters"]["spread"] is None
+    # the same run from the command line is stored the same
+    other = tmp_path / "cli.sqlite"
+    r = CliRunner().invoke(
+        cli_app,
+        ["simulate", CAUCASUS, "-n", "40", "--seed", "7", "-w", "1",
+         "--set", f"{RUSSIA_POS}=10", "--store", str(other)],
+    )  # fmt: skip
+    assert r.exit_code == 0, r.output
+    by_cli = json.loads(runs_cli("show", "1", "--json", "--store", str(other)).stdout)
+    for d in (shown, by_cli):
+        del d["run"]["id"], d["run"]["created"]
+    assert shown == by_cli
+
+
+def test_an_app_told_not_to_record_records_nothing(tmp_path):
+    store = tmp_path / "none.sqlite"
+    with TestClient(create_app(store=store, record=False)) as c:
+        wid, _ = open_builtin(c)
+        r = c.post(f"/w/{wid}/simulate", data={"draws": "20", "seed": "1"})
+        _, final = wait_job(c, re.search(r'data-poll="([^"]+)"', r.text).group(1))
+    assert "Recorded as run" not in final and not store.exists()
+    with TestClient(create_app(store=store)) as c:  # a store of its own
+        wid, _ = open_builtin(c)
+        r = c.post(f"/w/{wid}/simulate", data={"draws": "20", "seed": "1"})
+        _, final = wait_job(c, re.search(r'data-poll="([^"]+)"', r.text).group(1))
+    assert "Recorded as run" in final
+    assert json.loads(runs_cli("list", "--json", "--store", str(store)).stdout)[0]["seed"] == 1
+
+
+def test_a_store_that_cannot_be_written_never_fails_the_simulation(tmp_path):
+    bad = tmp_path / "folder.sqlite"
+    bad.mkdir()
+    with TestClient(create_app(store=bad)) as c:
+        wid, _ = open_builtin(c)
+        r = c.post(f"/w/{wid}/simulate", data={"draws": "20", "seed": "1"})
+        _, final = wait_job(c, re.search(r'data-poll="([^"]+)"', r.text).group(1))
+    assert '<table class="outlook">' in final and "Recorded as run" not in final
+
+
+# ---------------------------------------------------------------------- app state
+
+
+def test_each_app_keeps_its_own_state():
+    """No state in the modules: two apps share no workspace and no cached forecast."""
+    import collections
+    import threading
+
+    from realpolitik.app import server, views, workspace
+
+    a, b = create_app(), create_app()
+    assert a.state.forecasts is not b.state.forecasts
+    with TestClient(a) as c:
+        open_builtin(c)
+    assert len(a.state.forecasts) == 1 and len(b.state.forecasts) == 0
+    for mod in (server, views, workspace):
+        for name, value in vars(mod).items():
+            if name.startswith("__"):
+                continue
+            mutable = (dict, list, set, collections.OrderedDict, type(threading.Lock()))
+            assert not isinstance(value, mutable), f"{mod.__name__}.{name} is module state"
 
 
 def test_a_finished_job_is_shown_from_one_snapshot():

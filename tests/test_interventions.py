@@ -146,3 +146,92 @@ def test_a_position_shock_shows_in_the_trajectory():
 def test_multiply_is_refused_for_a_position_edit_as_for_a_shock():
     with pytest.raises(ScenarioError, match="multiply does not apply to a position"):
         parse_intervention("a.i1.position*=2")
+
+
+# ------------------------------------------------- targets: one number at a time
+
+
+def test_targets_name_every_number_an_intervention_can_change():
+    from realpolitik.scenario.interventions import targets
+
+    sc = rp.load(DATA / "uncertain.yaml")
+    ts = targets(sc)
+    n_stances = len(sc.stances)
+    assert len(ts) == len(sc.actors) + 2 * n_stances
+    assert list(ts)[: len(sc.actors)] == [f"{a}.capability" for a in sc.actor_ids]
+    t = ts["b.i1.position"]
+    st = sc.stance("b", "i1")
+    assert (t.field, t.actor, t.issue, t.value, t.range) == (
+        "position",
+        "b",
+        "i1",
+        st.position,
+        st.position_range,
+    )
+    # every label is one --set takes
+    for label, t in ts.items():
+        assert intervene(sc, [f"{label}={t.value}"]).content_hash() != ""
+
+
+def test_target_looks_a_number_up_and_says_what_is_not_there():
+    from realpolitik.scenario.interventions import target
+
+    sc = rp.load(DATA / "uncertain.yaml")
+    assert target(sc, " a.capability ").value == sc.actor("a").capability
+    for label, fragment in [
+        ("zed.capability", "no actor 'zed'"),
+        ("a.i9.salience", "no actor and issue named 'a.i9'"),
+        ("a.power", "names no field"),
+        ("a.salience", "expected ACTOR.ISSUE.salience"),
+    ]:
+        with pytest.raises(ScenarioError, match=fragment):
+            target(sc, label)
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [("10", "a.i1.position=10"), (" 12.50 ", "a.i1.position=12.5"), (7, "a.i1.position=7"),
+     ("1e1", "a.i1.position=10"), ("-0.5", "a.i1.position=-0.5")],
+)  # fmt: skip
+def test_a_setting_is_a_plain_set(value, text):
+    from realpolitik.scenario.interventions import setting
+
+    iv = setting("a.i1.position", value)
+    assert (iv.text, iv.op, iv.round) == (text, "set", None)
+    assert iv == parse_intervention(text)  # the same intervention as its text
+
+
+@pytest.mark.parametrize(
+    "value", ["", "forty", "1_0", "\uff15\uff10", "\u0663\u0660", "nan", "inf", "1e400", "40@3"]
+)
+def test_a_setting_takes_only_a_plain_number(value):
+    from realpolitik.scenario.interventions import setting
+
+    with pytest.raises(ScenarioError, match=r"expected a number such as 42 or 12\.5"):
+        setting("a.i1.position", value)
+
+
+def test_the_grammar_takes_plain_decimal_numbers_only():
+    from realpolitik.scenario.interventions import parse_number
+
+    assert [parse_number(t) for t in ("5", " 5. ", ".5", "-1e2", "+3")] == [5, 5, 0.5, -100, 3]
+    for bad in ("1_0", "\u0663", "nan", "-inf", "1e400", "0x10", "", "5 5"):
+        assert parse_number(bad) is None, bad
+    with pytest.raises(ScenarioError, match="expected a number after '='"):
+        parse_intervention("a.capability=1_0")  # float() took it; the grammar does not
+
+
+def test_changed_targets_are_the_numbers_that_differ():
+    from realpolitik.scenario.diff import changed_targets
+
+    sc = rp.load(DATA / "uncertain.yaml")
+    assert changed_targets(sc, sc) == ()
+    edited = intervene(sc, ["b.i1.position=50", "a.capability*=0.5"])
+    pairs = changed_targets(sc, edited)
+    assert [(a.label, b.label) for a, b in pairs] == [
+        ("a.capability", "a.capability"),
+        ("b.i1.position", "b.i1.position"),
+    ]
+    (_, cap), (old, new) = pairs
+    assert cap.value == sc.actor("a").capability / 2 and cap.range is not None
+    assert old.range is not None and (new.value, new.range) == (50, None)

@@ -142,3 +142,26 @@ def test_format_2_forecasts_are_still_read():
             y = json.loads(json.dumps(b.details[key]))
             assert x == y, (model, key)
     assert json.loads(old.to_json())["format"] == "realpolitik-forecast/3"
+
+
+@pytest.mark.parametrize("cls", CLASSES, ids=lambda c: c.__name__)
+def test_every_result_records_itself(results, cls, tmp_path):
+    """The run store records any result through the result's own account of itself: its
+    kind, parameters, summary, seed and status come back as stored."""
+    from realpolitik.runner.store import RunStore
+
+    res = results[cls]
+    scenario = {
+        Forecast: DATA / "minimal.yaml",
+        Levers: DATA / "minimal.yaml",
+        ViewFrom: DATA / "minimal.yaml",
+        Ensemble: DATA / "uncertain.yaml",
+        Sensitivity: DATA / "uncertain.yaml",
+    }.get(cls)
+    with RunStore(tmp_path / "runs.sqlite") as store:
+        run = store.record_result(res, None if scenario is None else rp.load(scenario))
+        rec = store.get(run)
+    assert rec.info.kind == cls.record_kind
+    assert rec.info.seed == getattr(res.provenance, "seed", None)
+    assert rec.summary == json.loads(json.dumps(res.summary()))
+    assert rec.parameters == json.loads(json.dumps(res.run_parameters()))

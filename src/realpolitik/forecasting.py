@@ -274,6 +274,7 @@ class Forecast(ProvenanceFields, JsonResult):
     format_id: ClassVar[str] = FORMAT
     kind: ClassVar[str] = "forecast"
     reads: ClassVar[tuple[str, ...]] = READS
+    record_kind: ClassVar[str] = "forecast"
 
     provenance: Provenance
     actors: tuple[str, ...]

@@ -5,8 +5,12 @@ analysis, levers, a view from an actor, a back-test) holds a :class:`Provenance`
 it was computed from (:class:`Subject`: a scenario, a data set; its content hash), the
 parameters and seed that produced it, and the library's version. Each serialises through
 :class:`JsonResult`: ``to_json`` gives the same bytes for the same inputs, settings and
-seed, and ``from_json`` reads them back to an equal result; ``summary`` is what the run
-history keeps of it. ``tests/test_results.py`` holds every result class to that contract.
+seed, and ``from_json`` reads them back to an equal result. Each also says how the run
+history records it (:class:`Recordable`): under which kind of run (``record_kind``), with
+which parameters (:meth:`JsonResult.run_parameters`), summary (``summary``), status
+(:meth:`JsonResult.run_status`) and subject (:meth:`JsonResult.run_subject`), so that
+:meth:`~realpolitik.runner.store.RunStore.record_result` records any result as the command
+line does. ``tests/test_results.py`` holds every result class to that contract.
 
 The helpers here turn arrays and mappings to JSON values and back (``nan`` <-> ``null``)
 and freeze what a result holds (read-only arrays, mapping proxies, tuples).
@@ -19,7 +23,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 import numpy as np
 
@@ -34,7 +38,9 @@ __all__ = [
     "JsonResult",
     "Provenance",
     "ProvenanceFields",
+    "Recordable",
     "Subject",
+    "SubjectError",
     "array_from_json",
     "check_format",
     "deep_tuple",
@@ -46,6 +52,10 @@ __all__ = [
 
 class FormatError(RealpolitikError, ValueError):
     """A document that is not the result it was read as (another format, or damaged)."""
+
+
+class SubjectError(RealpolitikError, ValueError):
+    """A result recorded with an input it was not computed from (another scenario)."""
 
 
 def readonly(a: Any) -> np.ndarray:
@@ -169,6 +179,51 @@ class Provenance:
         return Provenance(self.subject, parameters, self.seed, self.version)
 
 
+class Recordable(Protocol):
+    """What the run history needs of a result to record it (every :class:`JsonResult`,
+    and a :class:`~realpolitik.report.Report`): the kind of run, its provenance, and the
+    parameters, summary, status and subject to store."""
+
+    record_kind: ClassVar[str]
+
+    @property
+    def provenance(self) -> Provenance: ...
+
+    def run_parameters(self) -> dict[str, Any]: ...
+
+    def summary(self) -> dict[str, Any]: ...
+
+    def run_status(self) -> tuple[str, str | None]: ...
+
+    def run_subject(self, scenario: Scenario | None) -> Scenario | Mapping[str, Any]: ...
+
+
+def model_parameters(provenance: Provenance) -> dict[str, Any]:
+    """``models`` (in the order run) and ``model_parameters`` (each model's) of a result
+    whose provenance holds its parameters per model, as the run history stores them."""
+    params = _thawed(provenance.parameters)
+    return {"models": list(params), "model_parameters": params}
+
+
+def check_subject(provenance: Provenance, scenario: Scenario | None) -> Scenario:
+    """``scenario`` if it is the scenario ``provenance`` names (the same content hash);
+    else a :class:`SubjectError` that says which was expected."""
+    subject = provenance.subject
+    if scenario is None:
+        raise SubjectError(
+            f"expected the scenario the result was computed from: {subject.id!r} "
+            f"({subject.hash[:19]}); none was given"
+        )
+    have = scenario.content_hash()
+    if subject.kind != "scenario" or have != subject.hash:
+        raise SubjectError(
+            f"the result of {subject.kind} {subject.id!r} ({subject.hash[:19]}) does not "
+            f"match scenario {scenario.id!r} ({have[:19]}); expected the scenario the "
+            "result was made on"
+        )
+    return scenario
+
+
 def _frozen(x: Any) -> Any:
     if isinstance(x, Mapping):
         return MappingProxyType({str(k): _frozen(v) for k, v in x.items()})
@@ -189,12 +244,17 @@ class JsonResult:
     """What every result shares: its :class:`Provenance`, :meth:`to_json` of its ``to_dict``
     (the same bytes for the same inputs, settings and seed), :meth:`from_json`, the check
     that a document read back is of its format (``format_id``, or one of ``reads``; ``kind``
-    names it in the error), and :meth:`summary`, what the run history keeps of it."""
+    names it in the error), :meth:`summary`, what the run history keeps of it, and how the
+    run history records it (:class:`Recordable`: ``record_kind``, :meth:`run_parameters`,
+    :meth:`run_status`, :meth:`run_subject`)."""
 
     format_id: ClassVar[str]
     kind: ClassVar[str]
     #: Earlier formats ``from_dict`` still reads.
     reads: ClassVar[tuple[str, ...]] = ()
+    #: The kind of run the run history files this result under (``forecast``,
+    #: ``simulate``, ...).
+    record_kind: ClassVar[str]
     # ``provenance`` (a :class:`Provenance`): a field, or a property computed from fields
 
     def to_dict(self) -> dict[str, Any]:
@@ -207,6 +267,21 @@ class JsonResult:
     def summary(self) -> dict[str, Any]:
         """What the run history keeps of this result (plain JSON values)."""
         raise NotImplementedError
+
+    def run_parameters(self) -> dict[str, Any]:
+        """The parameters the run history keeps of the run that made this result: by
+        default ``models`` and ``model_parameters`` from its provenance; a result with
+        settings of its own (draws, samples, an actor) adds them."""
+        return model_parameters(self.provenance)  # type: ignore[attr-defined]
+
+    def run_status(self) -> tuple[str, str | None]:
+        """``("complete", None)``, or ``("partial", why)`` for a result cut short."""
+        return "complete", None
+
+    def run_subject(self, scenario: Scenario | None) -> Scenario | Mapping[str, Any]:
+        """What the run history files the run under: ``scenario``, which must be the
+        scenario this result was computed from (:class:`SubjectError` otherwise)."""
+        return check_subject(self.provenance, scenario)  # type: ignore[attr-defined]
 
     def to_json(self, *, indent: int | None = 2) -> str:
         return json.dumps(self.to_dict(), indent=indent, allow_nan=False) + "\n"

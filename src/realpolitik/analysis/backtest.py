@@ -75,7 +75,16 @@ from ..errors import (
 )
 from ..models.base import ModelInput
 from ..models.plan import ModelPlan, plan_models
-from ..results import JsonResult, Provenance, ProvenanceFields, Subject, freeze, jsonable, readonly
+from ..results import (
+    JsonResult,
+    Provenance,
+    ProvenanceFields,
+    Subject,
+    SubjectError,
+    freeze,
+    jsonable,
+    readonly,
+)
 from ..scenario import Scenario
 from ..scenario.uncertainty import point_values
 from .bootstrap import (
@@ -641,6 +650,7 @@ class Backtest(ProvenanceFields, JsonResult):
 
     format_id: ClassVar[str] = FORMAT
     kind: ClassVar[str] = "back-test"
+    record_kind: ClassVar[str] = "backtest"
 
     provenance: Provenance
     source: Mapping[str, Any]
@@ -701,6 +711,52 @@ class Backtest(ProvenanceFields, JsonResult):
     def tables(self) -> tuple[str, ...]:
         """The tables scored, as ``dimension=group`` (``all=all`` first)."""
         return tuple(dict.fromkeys(f"{s.dimension}={s.group}" for s in self.scores))
+
+    def run_parameters(self) -> dict[str, Any]:
+        """The models run (not the baselines) and their parameters, the bootstrap
+        ``resamples``, the ``sealed`` run graded (``None`` for none) and, for a DEU III table,
+        its ``weights``, ``treaty_rule``, ``missing_salience`` and ``source_sha256``."""
+        params: dict[str, Any] = {
+            "models": [n for n, k in self.kinds.items() if k == "model"],
+            "model_parameters": {k: dict(v) for k, v in self.parameters.items()},
+            "resamples": self.resamples,
+            "sealed": (self.source.get("sealed") or {}).get("run"),
+        }
+        if self.source.get("kind") == "deu":
+            params.update(
+                weights=(self.source.get("weights") or {}).get("name"),
+                treaty_rule=self.source.get("treaty_rule"),
+                missing_salience=self.source.get("missing_salience"),
+                source_sha256=self.source.get("sha256"),
+            )
+        return params
+
+    def run_subject(self, scenario: Scenario | None) -> Scenario | Mapping[str, Any]:
+        """What the run history files a back-test under: the scenario file it read, when it
+        read one (``scenario`` must be it, outcomes included); else a description of the
+        table or folder (its name, kind, hash and rows, and the scenarios' hashes)."""
+        src = self.source
+        scenarios = [s.get("hash") for s in src.get("scenarios", ())]
+        if src.get("kind") == "scenarios" and len(scenarios) == 1 and "folder" not in src:
+            if scenario is None or scenario.content_hash() != scenarios[0]:
+                given = (
+                    "none was given"
+                    if scenario is None
+                    else f"not {scenario.id!r} ({scenario.content_hash()[:19]})"
+                )
+                raise SubjectError(
+                    f"the back-test read scenario {src['scenarios'][0].get('id')!r} "
+                    f"({str(scenarios[0])[:19]}); expected that scenario, {given}"
+                )
+            return scenario
+        where = str(src.get("folder") or src.get("file") or self.scenario_id)
+        name = Path(where).name or where
+        return {
+            "id": f"backtest:{name}",
+            "name": f"back-test of {name}",
+            "source": {k: src.get(k) for k in ("kind", "file", "sha256", "rows", "folder")},
+            "scenarios": scenarios,
+        }
 
     def summary(self) -> dict[str, Any]:
         """What the run history keeps: the overall leaderboard and the counts."""
@@ -976,7 +1032,7 @@ def grade_sealed(
     date and the forecast's lead: the days from the seal to the outcome (negative: sealed
     after the outcome).
     """
-    from ..runner.store import diff
+    from ..scenario.diff import diff
 
     bare = scenario.without_outcomes()
     have = bare.content_hash()

@@ -297,6 +297,7 @@ class Ensemble(ProvenanceFields, JsonResult):
     format_id: ClassVar[str] = FORMAT
     kind: ClassVar[str] = "ensemble"
     reads: ClassVar[tuple[str, ...]] = READS
+    record_kind: ClassVar[str] = "simulate"
 
     provenance: Provenance
     actors: tuple[str, ...]
@@ -415,8 +416,8 @@ class Ensemble(ProvenanceFields, JsonResult):
         return table[model]
 
     # ------------------------------------------------------------ serialising
-    def summary(self) -> dict[str, Any]:
-        """Per model: the issue and actor outlooks, as plain data."""
+    def outlooks(self) -> dict[str, Any]:
+        """Per model: the issue and actor outlooks, as plain data (the JSON's ``summary``)."""
         return {
             m: {
                 "issues": [o.to_dict() for o in self.issue_outlook(m)],
@@ -424,6 +425,31 @@ class Ensemble(ProvenanceFields, JsonResult):
             }
             for m in self.models
         }
+
+    def summary(self) -> dict[str, Any]:
+        """What the run history keeps: :meth:`outlooks` (per model) and ``forecasts``
+        (model -> issue -> the mean simulated forecast, ``None`` where undetermined in
+        every draw), the key ``realpolitik runs compare`` reads."""
+        summary = self.outlooks()
+        summary["forecasts"] = {
+            m: {o.issue: jsonable(o.mean) for o in self.issue_outlook(m)} for m in self.models
+        }
+        return summary
+
+    def run_parameters(self) -> dict[str, Any]:
+        """The models and their parameters, the draws asked for (``draws``) and kept
+        (``draws_kept``), and the ``uncertain`` inputs drawn."""
+        return {
+            **super().run_parameters(),
+            "draws": self.requested,
+            "draws_kept": self.draws,
+            "uncertain": list(self.uncertain),
+        }
+
+    def run_status(self) -> tuple[str, str | None]:
+        if self.complete:
+            return "complete", None
+        return "partial", f"interrupted after {self.draws} draws"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -441,7 +467,7 @@ class Ensemble(ProvenanceFields, JsonResult):
             "uncertain": list(self.uncertain),
             "shocks": list(self.shocks),
             "point": {k: jsonable(v) for k, v in self.point.items()},
-            "summary": self.summary(),
+            "summary": self.outlooks(),
             "per_draw": {
                 "forecasts": {k: jsonable(v) for k, v in self.forecasts.items()},
                 "gains": {k: jsonable(v) for k, v in self.gains.items()},

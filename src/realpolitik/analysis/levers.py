@@ -213,6 +213,7 @@ class Levers(ProvenanceFields, JsonResult):
 
     format_id: ClassVar[str] = FORMAT
     kind: ClassVar[str] = "levers result"
+    record_kind: ClassVar[str] = "levers"
 
     provenance: Provenance
     actor: str
@@ -251,6 +252,11 @@ class Levers(ProvenanceFields, JsonResult):
                 f"model {model!r} was not analysed; these levers have {', '.join(self.models)}"
             )
         return self.levers[model][:k]
+
+    def run_parameters(self) -> dict[str, Any]:
+        """The ``actor``, the models and their parameters, and the ``steps`` of the
+        simulated levers."""
+        return {"actor": self.actor, **super().run_parameters(), "steps": dict(self.steps)}
 
     def summary(self) -> dict[str, Any]:
         """What the run history keeps: ``forecasts`` (model -> issue -> forecast), ``gains``

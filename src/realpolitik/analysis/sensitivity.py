@@ -226,6 +226,7 @@ class Sensitivity(ProvenanceFields, JsonResult):
 
     format_id: ClassVar[str] = FORMAT
     kind: ClassVar[str] = "sensitivity analysis"
+    record_kind: ClassVar[str] = "sensitivity"
 
     provenance: Provenance
     issues: tuple[str, ...]
@@ -279,6 +280,16 @@ class Sensitivity(ProvenanceFields, JsonResult):
         return table[model]
 
     # ------------------------------------------------------------ serialising
+    def run_parameters(self) -> dict[str, Any]:
+        """The models and their parameters, the base samples ``n``, the bootstrap
+        ``resamples`` and the uncertain ``inputs`` varied."""
+        return {
+            **super().run_parameters(),
+            "n": self.n,
+            "resamples": self.resamples,
+            "inputs": list(self.inputs),
+        }
+
     def summary(self) -> dict[str, Any]:
         """What the run history keeps: ``forecasts`` (model -> issue -> the forecast at the
         best estimates) and ``sobol`` (model -> issue -> whether the forecast was constant,

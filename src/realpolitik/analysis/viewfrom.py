@@ -200,6 +200,7 @@ class ViewFrom(ProvenanceFields, JsonResult):
 
     format_id: ClassVar[str] = FORMAT
     kind: ClassVar[str] = "view-from result"
+    record_kind: ClassVar[str] = "view-from"
 
     provenance: Provenance
     actor: str
@@ -222,6 +223,10 @@ class ViewFrom(ProvenanceFields, JsonResult):
             f"no issue {issue_id!r} in the view from {self.actor!r}; "
             f"it has {', '.join(self.issue_ids) or 'none'}"
         )
+
+    def run_parameters(self) -> dict[str, Any]:
+        """The ``actor`` and the EUM ``parameters`` the view was computed with."""
+        return {"actor": self.actor, "parameters": dict(self.provenance.parameters)}
 
     def summary(self) -> dict[str, Any]:
         """What the run history keeps: per issue, the actor's position and risk exponent

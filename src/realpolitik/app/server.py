@@ -1,19 +1,24 @@
 """The dashboard's web server: FastAPI routes that answer with HTML panels.
 
-Every route calls the public API (``intervene``, ``forecast``, ``simulate``,
-``build_report``, the scenario readers) and renders the panels a change affects; the
-page's small script (``static/app.js``) swaps them in. Bad input of any kind gets a 4xx
-answer with a plain message; a 500 means a bug and shows no traceback.
+Every route calls the public API (``setting``, ``target`` and ``intervene`` for edits,
+``forecast``, ``simulate``, ``build_report``, the scenario readers) and renders the panels
+a change affects; the page's small script (``static/app.js``) swaps them in. Simulations
+and reports are recorded in the run history (``RunStore.record_result``), as the command
+line records them. Bad input of any kind gets a 4xx answer with a plain message; a 500
+means a bug and shows no traceback. The app keeps its state (workspaces, the forecast
+cache) on itself (``app.state``), none in this module.
 """
 
 from __future__ import annotations
 
-import math
+import logging
+import os
 import re
 import secrets
 import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path, PurePosixPath
+from types import MappingProxyType
 from typing import Annotated, Any
 
 from fastapi import FastAPI, Form, HTTPException, Request
@@ -29,12 +34,15 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .._version import __version__
+from ..analysis.ensemble import Ensemble
 from ..errors import InputError, RealpolitikError, ScenarioError, check_whole, seed_or_fresh
+from ..results import Recordable
 from ..scenario import Scenario, builtins, dump_yaml, parse_csv, parse_yaml, read_yaml
 from ..scenario.csv_io import slug
+from ..scenario.interventions import parse_number, setting, target
 from ..scenario.uncertainty import uncertain_inputs, with_spread
 from .views import View, input_text
-from .workspace import Job, Workspace, Workspaces
+from .workspace import Forecasts, Job, Workspace, Workspaces
 
 __all__ = ["create_app"]
 
@@ -50,23 +58,24 @@ MAX_JOBS = 4
 #: The report's settings: enough for its bands and indices to mean something, quick to make.
 REPORT_DRAWS = 300
 REPORT_SOBOL_N = 16
-#: The spread (as `--spread`) a report of a scenario without ranges is made with.
-REPORT_SPREAD = 10.0
 
 _DIGITS = re.compile(r"[0-9]{1,30}")  # ASCII only: str.isdigit() takes "²", int() does not
-_FIELD = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\.(capability|position|salience)")
 
-_SECURITY_HEADERS = {
-    # Every asset comes from this server: no other host, no inline script.
-    "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-        "img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; "
-        "frame-ancestors 'none'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-    "X-Frame-Options": "DENY",
-}
+log = logging.getLogger("realpolitik.app")
+
+_SECURITY_HEADERS = MappingProxyType(
+    {
+        # Every asset comes from this server: no other host, no inline script.
+        "Content-Security-Policy": (
+            "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+            "img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; "
+            "frame-ancestors 'none'"
+        ),
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+        "X-Frame-Options": "DENY",
+    }
+)
 
 
 def _cross_site(scope: Scope) -> bool:
@@ -164,35 +173,9 @@ def _parse(text: str, name: str) -> Scenario:
     return parse_yaml(text, name)
 
 
-_DECIMAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", re.ASCII)
-
-
 def _whole(text: str) -> int | str:
     """``text`` as a number if it is ASCII digits, else as it is (for the check to refuse)."""
     return int(text) if _DIGITS.fullmatch(text) else text
-
-
-def _number(text: str) -> float | None:
-    """A plain decimal number (ASCII digits, an optional exponent), finite; else ``None``:
-    no ``1_0``, no other scripts' digits, no ``nan`` or ``inf``."""
-    text = text.strip()
-    if not _DECIMAL.fullmatch(text):
-        return None
-    v = float(text)
-    return v if math.isfinite(v) else None
-
-
-def _current(sc: Scenario, field: str) -> float | None:
-    """The value the input ``field`` names in ``sc``, if it names one."""
-    for a in sc.actors:
-        if field == f"{a.id}.capability":
-            return a.capability
-    for s in sc.stances:
-        if field == f"{s.actor}.{s.issue}.position":
-            return s.position
-        if field == f"{s.actor}.{s.issue}.salience":
-            return s.salience
-    return None
 
 
 def create_app(
@@ -200,6 +183,8 @@ def create_app(
     max_upload_bytes: int = 1_000_000,
     max_workspaces: int = 64,
     allowed_hosts: Sequence[str] | None = None,
+    store: str | os.PathLike[str] | None = None,
+    record: bool = True,
 ) -> FastAPI:
     """The dashboard as an ASGI app: serve it with ``uvicorn`` (``realpolitik serve``).
 
@@ -208,7 +193,10 @@ def create_app(
     ``allowed_hosts`` the host names a request may address (others get 400), which keeps a
     web page elsewhere from reaching a server on this machine through a rebound DNS name;
     ``None`` allows any (``realpolitik serve`` passes the address it binds and the local
-    names)."""
+    names). Every simulation and report is recorded in the run store ``store`` (default:
+    :func:`~realpolitik.runner.store.default_path` when it is recorded), as the command
+    line records its runs, unless ``record`` is false; a store that cannot be written is
+    logged, not an error of the run."""
     limits = {"max_upload_bytes": max_upload_bytes, "max_workspaces": max_workspaces}
     for label, value in limits.items():
         check_whole(value, label, low=1)
@@ -225,6 +213,9 @@ def create_app(
 
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
     workspaces = Workspaces(max_workspaces)
+    forecasts = Forecasts()
+    app.state.workspaces = workspaces
+    app.state.forecasts = forecasts
     slots = threading.BoundedSemaphore(MAX_JOBS)
     env = Environment(
         loader=PackageLoader("realpolitik.app", "templates"),
@@ -237,6 +228,28 @@ def create_app(
     panels: Any = env.get_template("panels.html").module
 
     # ------------------------------------------------------------------ helpers
+    def view(ws: Workspace, **kw: Any) -> View:
+        """A view of ``ws`` with this app's forecast cache."""
+        return View(ws, forecasts=forecasts, **kw)
+
+    def save(result: Recordable, scenario: Scenario | None = None, **extra: Any) -> int | None:
+        """Record ``result`` in the run history; its run's id, or ``None`` (logged) if the
+        store cannot be written or recording is off."""
+        if not record:
+            return None
+        from ..runner.store import RunStore, StoreError, default_path
+
+        path = store if store is not None else default_path()
+        try:
+            with RunStore(path) as rs:
+                return rs.record_result(result, scenario, extra=extra)
+        except (StoreError, OSError, ValueError) as exc:
+            log.warning("run not recorded in %s: %s", path, exc)
+            return None
+
+    def save_simulation(job: Job, ens: Ensemble) -> int | None:
+        return save(ens, job.scenario, interventions=list(job.edits), spread=job.spread)
+
     def page(v: View | None, notice: str = "", status: int = 200) -> HTMLResponse:
         html = env.get_template("page.html").render(
             v=v,
@@ -273,7 +286,7 @@ def create_app(
     def opened(sc: Scenario) -> HTMLResponse:
         ws = workspaces.open(sc)
         with ws.lock:
-            v = View(ws)
+            v = view(ws)
             return fragment(
                 {"workspace": panels.workspace(v), "upload-errors": "", "notice": ""},
                 location=v.url,
@@ -340,7 +353,7 @@ def create_app(
         if ws is None:  # a bookmark or a reload after a restart: the page, and what to do
             return page(None, notice=expired, status=404)
         with ws.lock:
-            return page(View(ws))
+            return page(view(ws))
 
     @app.post("/w/{wid}/issue", response_class=HTMLResponse)
     def select_issue(wid: str, issue: Annotated[str, Form(max_length=200)]) -> HTMLResponse:
@@ -349,7 +362,7 @@ def create_app(
             if issue not in ws.scenario.issue_ids:
                 raise HTTPException(404, f"no issue {issue!r} in this scenario")
             ws.issue = issue
-            v = View(ws)
+            v = view(ws)
             return fragment(
                 {
                     "issue-picker": panels.issue_picker(v),
@@ -368,25 +381,16 @@ def create_app(
     ) -> HTMLResponse:
         ws = workspace(wid)
         with ws.lock:
-            number = _number(value)
             error = None
-            if not _FIELD.fullmatch(field):
-                error = (
-                    "not an input of this dashboard; expected ACTOR.capability, "
-                    "ACTOR.ISSUE.position or ACTOR.ISSUE.salience"
-                )
-            elif number is None:
-                got = repr(value.strip()[:40]) if value.strip() else "nothing"
-                error = f"expected a number such as 42 or 12.5, got {got}"
-            elif number != _current(ws.scenario, field):
-                text = repr(number).removesuffix(".0")
-                try:
-                    ws.edit(f"{field}={text}")
-                except ScenarioError as exc:
-                    error = "; ".join(p.message for p in exc.problems)
+            try:
+                change = setting(field, value)
+                if change.value != target(ws.scenario, field).value:
+                    ws.edit(change)
+            except ScenarioError as exc:
+                error = "; ".join(p.message for p in exc.problems)
             if error is not None:
-                return fragment({"editor": panels.editor(View(ws, errors={field: error}))}, 422)
-            v = View(ws)
+                return fragment({"editor": panels.editor(view(ws, errors={field: error}))}, 422)
+            v = view(ws)
             return fragment(
                 {
                     "editor": panels.editor(v),
@@ -405,21 +409,21 @@ def create_app(
         ws = workspace(wid)
         with ws.lock:
             ws.reset()
-            return fragment({"workspace": panels.workspace(View(ws)), "notice": ""})
+            return fragment({"workspace": panels.workspace(view(ws)), "notice": ""})
 
     @app.post("/w/{wid}/pin", response_class=HTMLResponse)
     def pin(wid: str) -> HTMLResponse:
         ws = workspace(wid)
         with ws.lock:
             ws.pin()
-            return fragment({"compare": panels.compare(View(ws))})
+            return fragment({"compare": panels.compare(view(ws))})
 
     @app.post("/w/{wid}/unpin", response_class=HTMLResponse)
     def unpin(wid: str) -> HTMLResponse:
         ws = workspace(wid)
         with ws.lock:
             ws.unpin()
-            return fragment({"compare": panels.compare(View(ws))})
+            return fragment({"compare": panels.compare(view(ws))})
 
     @app.post("/w/{wid}/simulate", response_class=HTMLResponse)
     def simulate_start(
@@ -438,8 +442,8 @@ def create_app(
             chosen = seed_or_fresh(_whole(s) if s else None)
         except InputError as exc:
             return sim_message(f"{exc} (or empty, for a fresh one)", 422)
-        width = _number(spread) if spread.strip() else None
-        if spread.strip() and (width is None or not 0 < width <= 100):
+        width = parse_number(spread) if spread.strip() else None
+        if spread.strip() and width is None:
             return sim_message("the spread must be a number above 0 and at most 100", 422)
         with ws.lock:
             running = ws.last_job
@@ -448,7 +452,10 @@ def create_app(
                     "A simulation is already running for this scenario; wait for it to finish.",
                     409,
                 )
-            sc = ws.scenario if width is None else with_spread(ws.scenario, width)
+            try:
+                sc = ws.scenario if width is None else with_spread(ws.scenario, width)
+            except RealpolitikError as exc:  # the spread's range is the core's to check
+                return sim_message(str(exc), 422)
             if not uncertain_inputs(sc):
                 return sim_message(
                     "This scenario gives no ranges, so every draw would equal the forecast. "
@@ -468,10 +475,12 @@ def create_app(
                 draws=count,
                 seed=chosen,
                 spread=width,
+                edits=tuple(ws.edits),
+                record=save_simulation,
             )
             ws.add_job(job)
             job.start(then=slots.release)
-            return fragment({"job": panels.job(View(ws), job), "sim-message": ""})
+            return fragment({"job": panels.job(view(ws), job), "sim-message": ""})
 
     @app.get("/w/{wid}/jobs/{jid}", response_class=HTMLResponse)
     def job_state(wid: str, jid: str) -> HTMLResponse:
@@ -482,7 +491,7 @@ def create_app(
                 raise HTTPException(
                     404, "no such simulation in this workspace (the last few are kept); run again"
                 )
-            return fragment({"job": panels.job(View(ws), job)})
+            return fragment({"job": panels.job(view(ws), job)})
 
     @app.get("/w/{wid}/scenario.yaml")
     def download_yaml(wid: str) -> Response:
@@ -494,16 +503,11 @@ def create_app(
 
     @app.get("/w/{wid}/report.html")
     def download_report(wid: str) -> Response:
-        from ..report import ReportError, build_report
-        from ..scenario.uncertainty import uncertain_inputs, with_spread
+        from ..report import DEFAULT_SPREAD, ReportError, build_report
 
         ws = workspace(wid)
         with ws.lock:
             sc, edits = ws.scenario, tuple(ws.edits)
-        spread = None
-        if not uncertain_inputs(sc):  # as the simulation panel offers: +-10 where none
-            spread = REPORT_SPREAD
-            sc = with_spread(sc, spread)
         if not slots.acquire(blocking=False):  # reports share the simulations' slots
             raise HTTPException(429, "the server is busy with other runs; try again shortly")
         try:
@@ -513,7 +517,7 @@ def create_app(
                 sobol_n=REPORT_SOBOL_N,
                 workers=1,
                 interventions=edits,
-                spread=spread,
+                unranged_spread=DEFAULT_SPREAD,
             )
             html = report.html()
         except ReportError as exc:
@@ -522,6 +526,7 @@ def create_app(
             raise HTTPException(422, f"the report cannot be made: {exc.describe()}") from None
         finally:
             slots.release()
+        save(report)
         name = f"{sc.id}{'-edited' if edits else ''}-report.html"
         return HTMLResponse(html, headers=_attachment(name))
 

@@ -8,8 +8,6 @@ one decimal (:func:`num`), a difference with its sign (:func:`signed`), a gain w
 from __future__ import annotations
 
 import math
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -17,35 +15,16 @@ from typing import Any
 from markupsafe import Markup
 
 from ..analysis.ensemble import Ensemble
-from ..forecasting import Forecast, forecast
+from ..forecasting import Forecast
 from ..report import charts
 from ..scenario import Scenario
+from ..scenario.diff import changed_targets
+from ..scenario.interventions import Target, targets
 from ..scenario.objects import Range
 from ..scenario.uncertainty import uncertain_inputs
-from .workspace import Job, Workspace
+from .workspace import Forecasts, Job, Workspace
 
 __all__ = ["Comparison", "View", "input_text", "num", "signed"]
-
-
-_FORECASTS: OrderedDict[str, Forecast] = OrderedDict()
-_FORECASTS_LOCK = threading.Lock()
-_FORECASTS_KEPT = 256
-
-
-def cached_forecast(sc: Scenario) -> Forecast:
-    """``forecast(sc)`` (every model), kept by the scenario's content hash: an edit
-    recomputes the edited variant only, not a pinned one or an unchanged one."""
-    key = sc.content_hash()
-    with _FORECASTS_LOCK:
-        if key in _FORECASTS:
-            _FORECASTS.move_to_end(key)
-            return _FORECASTS[key]
-    fc = forecast(sc)
-    with _FORECASTS_LOCK:
-        _FORECASTS[key] = fc
-        while len(_FORECASTS) > _FORECASTS_KEPT:
-            _FORECASTS.popitem(last=False)
-    return fc
 
 
 def _chart(fn: Any, *args: Any, **kw: Any) -> Markup:
@@ -98,26 +77,18 @@ class Comparison:
     gains: list[tuple[str, list[tuple[str, str]]]]  # (actor name, [(A, B) per model])
 
 
+def _what(sc: Scenario, t: Target) -> str:
+    """An input as the comparison names it: ``Russia: capability``,
+    ``Russia on karabakh-control: position``."""
+    name = sc.actor(t.actor).name
+    return f"{name}: {t.field}" if t.issue is None else f"{name} on {t.issue}: {t.field}"
+
+
 def compare(a: Scenario, b: Scenario, fa: Forecast, fb: Forecast) -> Comparison:
-    inputs: list[tuple[str, str, str]] = []
-    for actor in b.actors:
-        old = a.actor(actor.id)
-        x, y = (
-            with_range(old.capability, old.capability_range),
-            with_range(actor.capability, actor.capability_range),
-        )
-        if x != y or old.capability != actor.capability:
-            inputs.append((f"{actor.name}: capability", x, y))
-    for st in b.stances:
-        prev = a.stance(st.actor, st.issue)
-        if prev is None:
-            continue
-        for kind in ("position", "salience"):
-            old_v, new_v = getattr(prev, kind), getattr(st, kind)
-            x = with_range(old_v, getattr(prev, f"{kind}_range"))
-            y = with_range(new_v, getattr(st, f"{kind}_range"))
-            if x != y or old_v != new_v:
-                inputs.append((f"{b.actor(st.actor).name} on {st.issue}: {kind}", x, y))
+    inputs = [
+        (_what(b, new), with_range(old.value, old.range), with_range(new.value, new.range))
+        for old, new in changed_targets(a, b)
+    ]
     rows = []
     for issue in b.issue_ids:
         for model in fb.models:
@@ -139,51 +110,55 @@ class View:
     """Everything a panel of ``ws`` may show; each part is computed when first used.
 
     ``errors`` maps an input's name (``russia.karabakh-control.position``) to the message of
-    a refused edit, shown beside that input."""
+    a refused edit, shown beside that input. ``forecasts`` is the app's forecast cache (a
+    view of its own keeps one for itself)."""
 
-    def __init__(self, ws: Workspace, *, errors: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        ws: Workspace,
+        *,
+        errors: dict[str, str] | None = None,
+        forecasts: Forecasts | None = None,
+    ) -> None:
         self.ws = ws
         self.sc: Scenario = ws.scenario
         self.issue = self.sc.issue(ws.issue)
         self.errors = errors or {}
+        self.forecasts = forecasts if forecasts is not None else Forecasts()
 
     @property
     def url(self) -> str:
         return f"/w/{self.ws.id}"
 
     # ------------------------------------------------------------------ editing
+    @cached_property
+    def targets(self) -> dict[str, Target]:
+        """The numbers an edit can change, by the name an edit gives them."""
+        return targets(self.sc)
+
+    @staticmethod
+    def _cell(t: Target) -> dict[str, Any]:
+        return {"field": t.label, "value": input_text(t.value), "range": t.range}
+
     @property
     def actors(self) -> list[dict[str, Any]]:
         return [
-            {
-                "name": a.name,
-                "field": f"{a.id}.capability",
-                "value": input_text(a.capability),
-                "range": a.capability_range,
-            }
-            for a in self.sc.actors
+            {"name": self.sc.actor(t.actor).name, **self._cell(t)}
+            for t in self.targets.values()
+            if t.field == "capability"
         ]
 
     @property
     def stances(self) -> list[dict[str, Any]]:
-        rows = []
-        for aid in self.sc.participants(self.issue.id):
-            st = self.sc.stance(aid, self.issue.id)
-            assert st is not None
-            rows.append(
-                {
-                    "name": self.sc.actor(aid).name,
-                    "cells": [
-                        {
-                            "field": f"{aid}.{self.issue.id}.{kind}",
-                            "value": input_text(getattr(st, kind)),
-                            "range": getattr(st, f"{kind}_range"),
-                        }
-                        for kind in ("position", "salience")
-                    ],
-                }
-            )
-        return rows
+        cells: dict[str, list[dict[str, Any]]] = {}
+        for t in self.targets.values():
+            if t.issue == self.issue.id:
+                cells.setdefault(t.actor, []).append(self._cell(t))
+        return [
+            {"name": self.sc.actor(aid).name, "cells": cells[aid]}
+            for aid in self.sc.actor_ids
+            if aid in cells
+        ]
 
     @property
     def other_errors(self) -> dict[str, str]:
@@ -199,7 +174,7 @@ class View:
     # ---------------------------------------------------------------- forecasts
     @cached_property
     def fc(self) -> Forecast:
-        return cached_forecast(self.sc)
+        return self.forecasts.get(self.sc)
 
     @property
     def models(self) -> tuple[str, ...]:
@@ -238,7 +213,7 @@ class View:
         a = self.ws.pinned
         if a is None:
             return None
-        return compare(a, self.sc, cached_forecast(a), self.fc)
+        return compare(a, self.sc, self.forecasts.get(a), self.fc)
 
     # --------------------------------------------------------------- simulation
     @property

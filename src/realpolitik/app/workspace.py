@@ -1,12 +1,15 @@
-"""The dashboard's state, in memory: workspaces (a scenario being edited) and simulation jobs.
+"""The dashboard's state, in memory: workspaces (a scenario being edited), simulation jobs
+and the forecasts shown.
 
 A :class:`Workspace` holds the scenario as opened, the scenario as edited, the edits applied
-(``--set`` texts, every one through :func:`~realpolitik.intervene`), the issue on show, an
+(interventions, every one through :func:`~realpolitik.intervene`), the issue on show, an
 optional pinned variant "A" and its simulation jobs. :class:`Workspaces` keeps the most
 recently used ones, up to a bound; an older one is dropped and must be opened again.
 
 A :class:`Job` runs :func:`~realpolitik.simulate` in a background thread and records its
-progress, which the page polls.
+progress, which the page polls, and then hands the result to be recorded in the run history.
+:class:`Forecasts` keeps the forecasts of the scenarios shown, by content hash. Each app
+holds its own of each (``app.state``): nothing here is shared between apps.
 """
 
 from __future__ import annotations
@@ -21,10 +24,11 @@ from dataclasses import dataclass, field
 
 from ..analysis.ensemble import Ensemble, simulate
 from ..errors import RealpolitikError
+from ..forecasting import Forecast, forecast
 from ..scenario import Scenario
-from ..scenario.interventions import intervene
+from ..scenario.interventions import Intervention, intervene
 
-__all__ = ["Job", "Workspace", "Workspaces"]
+__all__ = ["Forecasts", "Job", "Workspace", "Workspaces"]
 
 log = logging.getLogger("realpolitik.app")
 
@@ -38,7 +42,9 @@ class Job:
 
     ``scenario`` is what is simulated (with the spread, if asked); ``source_hash`` the
     content hash of the workspace's scenario when the job started, to tell a result that no
-    longer matches the edited scenario."""
+    longer matches the edited scenario; ``edits`` the workspace's edits then. ``record``,
+    if given, records the finished ensemble in the run history and returns the run's id
+    (``run_id``), or ``None`` if it could not."""
 
     id: str
     scenario: Scenario
@@ -46,8 +52,11 @@ class Job:
     draws: int
     seed: int
     spread: float | None = None
+    edits: tuple[str, ...] = ()
+    record: Callable[[Job, Ensemble], int | None] | None = None
     done: int = 0
     ensemble: Ensemble | None = None
+    run_id: int | None = None
     error: str | None = None
     started: float = field(default_factory=time.monotonic)
     seconds: float | None = None
@@ -61,7 +70,7 @@ class Job:
 
     def run(self) -> None:
         try:
-            self.ensemble = simulate(
+            ens = simulate(
                 self.scenario,
                 draws=self.draws,
                 seed=self.seed,
@@ -70,7 +79,10 @@ class Job:
                 chunk_size=max(50, -(-self.draws // 20)),
                 progress=self._progress,
             )
+            if self.record is not None:  # before it shows as done, with its run's id
+                self.run_id = self.record(self, ens)
             self.done = self.draws
+            self.ensemble = ens
         except RealpolitikError as exc:
             self.error = str(exc)
         except Exception:  # a bug: logged with its traceback, reported without it
@@ -110,11 +122,11 @@ class Workspace:
     def last_job(self) -> Job | None:
         return next(reversed(self.jobs.values()), None)
 
-    def edit(self, text: str) -> None:
-        """Apply one ``--set`` edit; a :class:`~realpolitik.ScenarioError` leaves the
-        scenario as it was."""
-        self.scenario = intervene(self.scenario, [text])
-        self.edits.append(text)
+    def edit(self, change: Intervention) -> None:
+        """Apply one edit; a :class:`~realpolitik.ScenarioError` leaves the scenario as it
+        was."""
+        self.scenario = intervene(self.scenario, [change])
+        self.edits.append(change.text)
 
     def reset(self) -> None:
         self.scenario = self.base
@@ -161,3 +173,30 @@ class Workspaces:
             if ws is not None:
                 self._items.move_to_end(wid)
             return ws
+
+
+class Forecasts:
+    """``forecast(sc)`` (every model) of the scenarios shown, kept by content hash, the
+    ``limit`` most recently used (thread-safe): an edit recomputes the edited variant only,
+    not a pinned one or an unchanged one."""
+
+    def __init__(self, limit: int = 256) -> None:
+        self.limit = limit
+        self._items: OrderedDict[str, Forecast] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, sc: Scenario) -> Forecast:
+        key = sc.content_hash()
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        fc = forecast(sc)
+        with self._lock:
+            self._items[key] = fc
+            while len(self._items) > self.limit:
+                self._items.popitem(last=False)
+        return fc
+
+    def __len__(self) -> int:
+        return len(self._items)

@@ -11,7 +11,7 @@ is 2. Any other exception is a bug: :func:`main` says so, exit code 1
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.markup import escape
@@ -99,16 +99,11 @@ def forecast(
     except RealpolitikError as exc:
         raise user_error(exc) from None
 
-    def write(rs: Any) -> int:
-        from ..runner.store import record_forecast
-
-        return record_forecast(rs, sc, fc, {"set": list(sets or [])})
-
     if as_json:
         sys.stdout.write(fc.to_json())
     else:
         render.forecast(out, sc, fc)
-    record(store, no_store, write)
+    record(store, no_store, fc, sc, interventions=list(sets or []))
 
 
 @app.command()
@@ -165,31 +160,6 @@ def simulate(
             soft_wrap=True,
         )
 
-    def write(rs: Any) -> int:
-        summary = ens.summary()
-        summary["forecasts"] = {
-            m: {o.issue: o.mean for o in ens.issue_outlook(m)} for m in ens.models
-        }
-        return int(
-            rs.record(
-                "simulate",
-                sc,
-                {
-                    "models": list(ens.models),
-                    "model_parameters": {k: dict(v) for k, v in ens.parameters.items()},
-                    "draws": ens.requested,
-                    "draws_kept": ens.draws,
-                    "set": list(sets or []),
-                    "spread": spread,
-                    "uncertain": list(ens.uncertain),
-                },
-                summary,
-                seed=ens.seed,
-                status="complete" if ens.complete else "partial",
-                note=None if ens.complete else f"interrupted after {ens.draws} draws",
-            )
-        )
-
     if as_json:
         sys.stdout.write(ens.to_json())
     else:
@@ -198,7 +168,7 @@ def simulate(
 
         fc = point_forecast(sc, model=names, rounds=rounds, params=params)
         render.ensemble(out, sc, ens, bottom_line(fc, sc, ens))
-    record(store, no_store, write)
+    record(store, no_store, ens, sc, interventions=list(sets or []), spread=spread)
     if not ens.complete:
         raise typer.Exit(130)
 

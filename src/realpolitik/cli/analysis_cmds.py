@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import sys
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -113,30 +113,11 @@ def sensitivity_cmd(
         ),
     )
 
-    def write(rs: Any) -> int:
-        return int(
-            rs.record(
-                "sensitivity",
-                sc,
-                {
-                    "models": list(res.models),
-                    "model_parameters": {k: dict(v) for k, v in res.parameters.items()},
-                    "n": res.n,
-                    "resamples": res.resamples,
-                    "set": list(sets or []),
-                    "spread": spread,
-                    "inputs": list(res.inputs),
-                },
-                res.summary(),
-                seed=res.seed,
-            )
-        )
-
     if as_json:
         sys.stdout.write(res.to_json())
     else:
         render_sensitivity(out, sc, res, top=top)
-    record(store, no_store, write)
+    record(store, no_store, res, sc, interventions=list(sets or []), spread=spread)
 
 
 def _share(x: float, conf: float | None = None) -> str:
@@ -276,27 +257,11 @@ def levers_cmd(
     except RealpolitikError as exc:
         raise user_error(exc) from None
 
-    def write(rs: Any) -> int:
-        return int(
-            rs.record(
-                "levers",
-                sc,
-                {
-                    "actor": res.actor,
-                    "models": list(res.models),
-                    "model_parameters": {k: dict(v) for k, v in res.parameters.items()},
-                    "steps": dict(res.steps),
-                    "set": list(sets or []),
-                },
-                res.summary(),
-            )
-        )
-
     if as_json:
         sys.stdout.write(res.to_json())
     else:
         render_levers(out, sc, res, top=top)
-    record(store, no_store, write)
+    record(store, no_store, res, sc, interventions=list(sets or []))
 
 
 def _parse_steps(items: list[str]) -> dict[str, float]:

@@ -23,6 +23,7 @@ from rich.text import Text
 
 from ..analysis.backtest import DEFAULT_RESAMPLES, MAX_RESAMPLES, Backtest, Score
 from ..errors import RealpolitikError, ScenarioError
+from ..scenario import Scenario
 from ..scenario.eu_weights import TREATY_RULES
 from .common import (
     JsonOption,
@@ -152,6 +153,7 @@ def backtest_cmd(
         "--missing-salience": missing_salience is not None,
         "--iso-dates": iso_dates,
     }
+    subject: Scenario | None  # the scenario file read, if it read one
     if sealed is not None:
         _ignored(
             {
@@ -170,7 +172,7 @@ def backtest_cmd(
             raise fail(
                 f"--treaty-rule: expected one of {', '.join(TREATY_RULES)}, got {treaty_rule!r}"
             )
-        bt = _run(
+        bt, subject = _run(
             file,
             names,
             rounds=rounds,
@@ -185,7 +187,6 @@ def backtest_cmd(
             scheduler=scheduler,
             chunk_size=chunk_size,
         )
-        subject = _subject(bt, file)
         if bt.source.get("kind") != "deu":
             _ignored(deu_options, "for scenario files: they apply to DEU III tables only")
     if html is not None:
@@ -197,25 +198,8 @@ def backtest_cmd(
     if html is not None:
         err.print(f"[dim]wrote {html}[/]", soft_wrap=True)
 
-    def write(rs: Any) -> int:
-        params: dict[str, Any] = {
-            "file": file,
-            "models": [n for n, k in bt.kinds.items() if k == "model"],
-            "model_parameters": {k: dict(v) for k, v in bt.parameters.items()},
-            "resamples": bt.resamples,
-            "sealed": sealed,
-        }
-        if bt.source.get("kind") == "deu":
-            params.update(
-                weights=weights,
-                treaty_rule=treaty_rule,
-                missing_salience=missing_salience,
-                iso_dates=iso_dates,
-                source_sha256=bt.source.get("sha256"),
-            )
-        return int(rs.record("backtest", subject, params, bt.summary(), seed=bt.seed))
-
-    record(store, no_store, write)
+    read = {"iso_dates": iso_dates} if bt.source.get("kind") == "deu" else {}
+    record(store, no_store, bt, subject, file=file, **read)
 
 
 def _ignored(given: dict[str, bool], why: str) -> None:
@@ -229,7 +213,8 @@ def _ignored(given: dict[str, bool], why: str) -> None:
         )
 
 
-def _run(file: str, names: Any, **kw: Any) -> Backtest:
+def _run(file: str, names: Any, **kw: Any) -> tuple[Backtest, Scenario | None]:
+    """The back-test, and the scenario it read if it read one file of one scenario."""
     from ..analysis.backtest import backtest, load_cases
 
     try:
@@ -245,7 +230,7 @@ def _run(file: str, names: Any, **kw: Any) -> Backtest:
     except OSError as exc:
         raise fail(str(exc)) from None
     workers, scheduler = kw.pop("workers"), kw.pop("scheduler")
-    return on_backend(
+    bt = on_backend(
         f"{len(cases):,} issues",
         len(cases),
         workers,
@@ -254,32 +239,13 @@ def _run(file: str, names: Any, **kw: Any) -> Backtest:
             (cases, source), names, backend=runner, progress=progress, **kw
         ),
     )
-
-
-def _subject(bt: Backtest, file: str) -> Any:
-    """What the run history files the back-test under: the scenario, or a description of
-    the table or folder."""
-    src = bt.source
-    if (
-        src.get("kind") == "scenarios"
-        and len(src.get("scenarios", ())) == 1
-        and "folder" not in src
-    ):
-        import realpolitik as rp
-
-        return rp.load(file)
-    name = Path(file).name or file
-    return {
-        "id": f"backtest:{name}",
-        "name": f"back-test of {name}",
-        "source": {k: src.get(k) for k in ("kind", "file", "sha256", "rows", "folder")},
-        "scenarios": [s.get("hash") for s in src.get("scenarios", ())],
-    }
+    read = {c.scenario.content_hash(): c.scenario for c in cases}
+    return bt, next(iter(read.values())) if len(read) == 1 else None
 
 
 def _grade(
     file: str, run_id: int, store: str | None, seed: int | None, resamples: int
-) -> tuple[Backtest, Any]:
+) -> tuple[Backtest, Scenario]:
     import realpolitik as rp
 
     from ..analysis.backtest import deu_separator, grade_sealed

@@ -253,9 +253,18 @@ def load_scenario(scenario: str | None, sets: list[str] | None, spread: float | 
         raise fail(f"--spread: {exc}") from None
 
 
-def record(store: str | None, no_store: bool, write: Callable[[Any], int]) -> None:
-    """Record a run in the store unless ``--no-store``; a store that cannot be written is
-    a warning, not a failure of the run. ``write(store)`` records and returns the id."""
+def record(
+    store: str | None,
+    no_store: bool,
+    result: Any,
+    scenario: Any = None,
+    **extra: Any,
+) -> None:
+    """Record the run that made ``result`` (of ``scenario``) in the store unless
+    ``--no-store``, through :meth:`~realpolitik.runner.store.RunStore.record_result`; a
+    store that cannot be written is a warning, not a failure of the run. ``extra`` is what
+    the command did beyond the result, under the library's names, never a flag's
+    (``interventions`` for ``--set``, ``spread`` for ``--spread``)."""
     if no_store:
         return
     from ..runner.store import RunStore, StoreError, default_path
@@ -263,7 +272,7 @@ def record(store: str | None, no_store: bool, write: Callable[[Any], int]) -> No
     path = store or default_path()
     try:
         with RunStore(path) as rs:
-            run_id = write(rs)
+            run_id = rs.record_result(result, scenario, extra=extra)
     except (StoreError, OSError) as exc:
         err.print(f"[yellow]warning:[/] run not recorded: {escape(str(exc))}", soft_wrap=True)
         return

@@ -82,7 +82,7 @@ def report_cmd(
     """Write a self-contained HTML report of a scenario: forecasts, trajectories, who wins
     and how surely, sensitivity, levers and the view from an actor. It makes no network
     request: mail it or open it offline."""
-    from ..report import ReportError, build_report
+    from ..report import DEFAULT_SPREAD, ReportError, build_report
 
     names = parse_models(model)
     params = parse_params(param, names)
@@ -121,6 +121,7 @@ def report_cmd(
                 progress=progress,
                 interventions=tuple(sets or ()),
                 spread=spread,
+                unranged_spread=DEFAULT_SPREAD,
             )
     except RealpolitikError as exc:
         raise user_error(exc) from None
@@ -141,17 +142,5 @@ def report_cmd(
     except OSError as exc:
         raise fail(f"--output: cannot write {exc.filename}: {exc.strerror}") from None
     err.print(f"[dim]seed {rep.settings['seed']}; scenario {rep.forecast.scenario_hash[:19]}[/]")
-
-    def write(rs: Any) -> int:
-        from ..runner.store import record_forecast
-
-        settings = dict(rep.settings)
-        settings.update(
-            set=list(sets or []),
-            output=[str(p) for p in (html_path, pdf_path) if p is not None],
-        )
-        return record_forecast(
-            rs, sc, rep.forecast, settings, seed=rep.settings["seed"], kind="report"
-        )
-
-    record(store, no_store, write)
+    written = [str(p) for p in (html_path, pdf_path) if p is not None]
+    record(store, no_store, rep, output=written)

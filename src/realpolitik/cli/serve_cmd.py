@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from .common import err, fail
+from .common import NoStoreOption, StoreOption, err, fail
 
 
 def serve_cmd(
@@ -14,8 +14,11 @@ def serve_cmd(
         str, typer.Option("--host", help="The address to bind; 127.0.0.1 keeps it on this machine.")
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="The port.")] = 8765,
+    store: StoreOption = None,
+    no_store: NoStoreOption = False,
 ) -> None:
-    """Open the dashboard: edit a scenario in the browser and watch the forecasts move."""
+    """Open the dashboard: edit a scenario in the browser and watch the forecasts move.
+    Its simulations and reports are recorded in the run history (see `runs`)."""
     try:
         import uvicorn
 
@@ -34,4 +37,5 @@ def serve_cmd(
             f"[yellow]warning:[/] bound to {host}: anyone who can reach this address can use "
             "the dashboard; it has no login"
         )
-    uvicorn.run(create_app(allowed_hosts=hosts), host=host, port=port, log_level="warning")
+    app = create_app(allowed_hosts=hosts, store=store, record=not no_store)
+    uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -257,6 +257,7 @@ class Solution(JsonResult):
     """
 
     format_id: ClassVar[str] = FORMAT
+    record_kind: ClassVar[str] = "game-solve"
     kind: ClassVar[str] = "games solution"
 
     game: Game = field(repr=False)
@@ -327,6 +328,20 @@ class Solution(JsonResult):
             if h is None
             else {"path": list(h.path), "winner": h.winner, "verdict": h.verdict},
         }
+
+    def run_parameters(self) -> dict[str, Any]:
+        """What the run history keeps of how this was computed."""
+        return {
+            "game": self.game.id,
+            "method": self.method,
+            "methods": list(self.methods),
+            "parameters": {k: exact(v) for k, v in self.parameters.items()},
+            "overrides": {k: exact(v) for k, v in self.overrides.items()},
+        }
+
+    def run_subject(self, scenario: Any = None) -> Mapping[str, Any]:
+        """The game itself (its spec, by content): what the run history files it under."""
+        return self.game.to_dict()
 
     @property
     def provenance(self) -> Provenance:

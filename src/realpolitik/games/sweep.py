@@ -146,6 +146,7 @@ class Sweep(JsonResult):
     """A parameter sweep of a game's refined equilibrium."""
 
     format_id: ClassVar[str] = FORMAT
+    record_kind: ClassVar[str] = "game-sweep"
     kind: ClassVar[str] = "games sweep"
 
     game: Game = field(repr=False)
@@ -199,6 +200,21 @@ class Sweep(JsonResult):
             "stop": exact(self.stop),
             "flips": [f.to_dict() for f in self.flips],
         }
+
+    def run_parameters(self) -> dict[str, Any]:
+        """What the run history keeps of how this was computed."""
+        return {
+            "game": self.game.id,
+            "parameter": self.parameter,
+            "start": exact(self.start),
+            "stop": exact(self.stop),
+            "method": self.method,
+            "fixed": {k: exact(v) for k, v in self.fixed.items()},
+        }
+
+    def run_subject(self, scenario: Any = None) -> Mapping[str, Any]:
+        """The game itself (its spec, by content): what the run history files it under."""
+        return self.game.to_dict()
 
     @property
     def provenance(self) -> Provenance:

@@ -12,6 +12,6 @@ one file and prints as it shows.
 
 from __future__ import annotations
 
-from .build import Report, ReportError, build_report
+from .build import DEFAULT_SPREAD, Report, ReportError, build_report
 
-__all__ = ["Report", "ReportError", "build_report"]
+__all__ = ["DEFAULT_SPREAD", "Report", "ReportError", "build_report"]

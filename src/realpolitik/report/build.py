@@ -17,18 +17,20 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, ClassVar
 
 from .._version import __version__
 from ..errors import RealpolitikError, UnknownNameError, check_whole, seed_or_fresh
 from ..forecasting import Forecast, forecast
 from ..models import offering
 from ..models.plan import plan_models
+from ..results import Provenance, check_subject, model_parameters
 from ..scenario import Scenario, load
 
 __all__ = [
     "DEFAULT_DRAWS",
     "DEFAULT_SOBOL_N",
+    "DEFAULT_SPREAD",
     "LinkedGame",
     "Report",
     "ReportError",
@@ -40,6 +42,10 @@ __all__ = [
 DEFAULT_DRAWS = 1000
 #: Base samples of Saltelli's design unless told otherwise (n (k + 2) evaluations).
 DEFAULT_SOBOL_N = 64
+#: The spread (+-P% of an issue's scale on positions, +-P points on saliences) the command
+#: line and the dashboard give a report of a scenario that has no ranged number, so that
+#: the report has its simulation and sensitivity (``build_report(unranged_spread=...)``).
+DEFAULT_SPREAD = 10.0
 
 Progress = Callable[[str, int, int], object]
 
@@ -57,7 +63,13 @@ class Report:
     scenario; ``notes`` says why, one line per section left out. ``settings`` holds
     the options the report was built with (models, draws, seed, Sobol samples, actor,
     rounds, parameters); with the scenario hash and the version they reproduce every figure.
+
+    The run history records a report as a run of kind ``report``
+    (:meth:`~realpolitik.runner.store.RunStore.record_result`): its settings and
+    ``interventions`` as parameters, its forecast's summary, its seed.
     """
+
+    record_kind: ClassVar[str] = "report"
 
     scenario: Scenario
     forecast: Forecast
@@ -98,6 +110,32 @@ class Report:
         from .pdf import write_pdf
 
         return write_pdf(self.html(), Path(path))
+
+    # ------------------------------------------------------- the run history
+    @property
+    def provenance(self) -> Provenance:
+        """The forecast's provenance, with the report's seed."""
+        p = self.forecast.provenance
+        return Provenance(p.subject, p.parameters, self.settings.get("seed"), p.version)
+
+    def run_parameters(self) -> dict[str, Any]:
+        """The models and their parameters, the settings, and the ``interventions``."""
+        return {
+            **model_parameters(self.forecast.provenance),
+            **dict(self.settings),
+            "interventions": list(self.interventions),
+        }
+
+    def summary(self) -> dict[str, Any]:
+        """The forecast's summary (:meth:`Forecast.summary`)."""
+        return self.forecast.summary()
+
+    def run_status(self) -> tuple[str, str | None]:
+        return "complete", None
+
+    def run_subject(self, scenario: Scenario | None) -> Scenario:
+        """The report's scenario (``scenario``, if given, must be it)."""
+        return check_subject(self.provenance, self.scenario if scenario is None else scenario)
 
 
 @dataclass(frozen=True, eq=False)
@@ -175,6 +213,7 @@ def build_report(
     progress: Progress | None = None,
     interventions: Sequence[str] = (),
     spread: float | None = None,
+    unranged_spread: float | None = None,
     created: str | None = None,
     games: Sequence[str] | None = None,
 ) -> Report:
@@ -190,6 +229,10 @@ def build_report(
     ``progress(stage, done, total)`` is called as each stage advances. ``interventions``
     and ``spread`` only record the ``--set`` edits and the ``--spread`` already applied to
     ``scenario``, for the report to list them and its command line to repeat them.
+    ``unranged_spread`` is the policy for a scenario without any ranged number (and no
+    ``spread``): given (the command line and the dashboard give :data:`DEFAULT_SPREAD`),
+    such a scenario is reported with that spread (``with_spread``), and a note says so;
+    ``None`` leaves it as it is, with no simulation and no sensitivity.
     ``games`` are the strategic games the report solves (names or paths; default: the
     built-in games linked to the scenario, ``()`` for none), with the numbers they read from
     the scenario taken from ``scenario`` itself. ``created`` is the time the report states
@@ -207,10 +250,19 @@ def build_report(
     from ..analysis.sensitivity import sensitivity as compute_sensitivity
     from ..analysis.viewfrom import view_from
     from ..runner import InProcess, session
-    from ..scenario.uncertainty import uncertain_inputs
+    from ..scenario.uncertainty import uncertain_inputs, with_spread
 
     _import_charts()
     sc = load(scenario)
+    policy: list[str] = []
+    if unranged_spread is not None and spread is None and not uncertain_inputs(sc):
+        sc = with_spread(sc, unranged_spread)
+        spread = unranged_spread
+        policy.append(
+            "The scenario gives no ranges: simulated and analysed with every position and "
+            f"salience given a triangular range of \u00b1{unranged_spread:g}% of its "
+            f"issue's scale (positions) or \u00b1{unranged_spread:g} points (saliences)."
+        )
     if actor is None:  # the first actor that takes part in some issue
         with_stance = {st.actor for st in sc.stances}
         actor = next(a.id for a in sc.actors if a.id in with_stance)
@@ -225,7 +277,7 @@ def build_report(
         raise ReportError(f"sobol_n must be a power of two from 4 on, got {sobol_n!r}")
     plans = plan_models(model, rounds, params)
     names = [p.name for p in plans]
-    notes: list[str] = []
+    notes: list[str] = list(policy)
 
     def stage(name: str, done: int, total: int) -> None:
         if progress is not None:

@@ -1,16 +1,24 @@
 """A history of runs in SQLite: what was run, on which scenario, how, and what came out.
 
-:class:`RunStore` opens (or creates) one database file. Each call of
-:meth:`RunStore.record` writes one run in **one transaction**: a process killed at
-any moment leaves the store readable and holding either the whole run or none of it.
-The database is in WAL mode, so readers never wait for a writer, and writers from
-several processes queue for up to ``timeout`` seconds.
+:class:`RunStore` opens (or creates) one database file. :meth:`RunStore.record_result`
+records any result (a forecast, an ensemble, a sensitivity analysis, levers, a view from
+an actor, a back-test, a report) as the command line, the report and the dashboard do:
+the kind, parameters, summary, seed and status come from the result itself
+(:class:`~realpolitik.results.Recordable`). :meth:`RunStore.record` records a run of any
+other kind from the parts given. Each call writes one run in **one transaction**: a
+process killed at any moment leaves the store readable and holding either the whole run or
+none of it. The database is in WAL mode, so readers never wait for a writer, and writers
+from several processes queue for up to ``timeout`` seconds.
 
 Per run the store keeps its kind (``forecast``, ``simulate``, ``sensitivity``,
 ``levers`` or any other word), the time (UTC), the realpolitik version, the scenario
 (its id, name, content hash, and the scenario itself as canonical JSON, stored once
 per hash), the parameters, the seed, a summary of the results, and a status
 (``complete``, or ``partial`` with a note such as ``interrupted``).
+
+Stored names are the library's, never a command line's: what-if edits are stored as
+``interventions`` (runs recorded before this name, which stored them as ``set``, read back
+with ``interventions`` too: :data:`RENAMED`).
 
 :func:`default_path` says where the store lives unless told otherwise:
 ``$REALPOLITIK_STORE``, else ``$XDG_DATA_HOME/realpolitik/runs.sqlite`` (default
@@ -37,9 +45,12 @@ import numpy as np
 from .._version import __version__
 from ..errors import InputError, RealpolitikError, check_seed
 from ..forecasting import Forecast
+from ..results import Recordable
 from ..scenario import Scenario
+from ..scenario.diff import Difference, diff
 
 __all__ = [
+    "RENAMED",
     "SCHEMA_VERSION",
     "Comparison",
     "Difference",
@@ -63,6 +74,8 @@ SCHEMA_VERSION = 1
 STATUSES = ("complete", "partial")
 #: Seconds a writer waits for another process's write to finish before giving up.
 DEFAULT_TIMEOUT = 10.0
+#: Parameters stored under an older name, read back under the current one.
+RENAMED = {"set": "interventions"}
 
 _SCHEMA = """
 CREATE TABLE scenarios (
@@ -90,14 +103,6 @@ _OUR_TABLES = {"scenarios", "runs", "sqlite_sequence"}
 _INFO_COLUMNS = (
     "id, kind, created, version, scenario_id, scenario_name, scenario_hash, seed, status, note"
 )
-
-#: Lists of a scenario's dict whose elements are matched by these fields, not by index.
-_KEYS: dict[str, tuple[str, ...]] = {
-    "sources": ("id",),
-    "actors": ("id",),
-    "issues": ("id",),
-    "stances": ("actor", "issue"),
-}
 
 
 class StoreError(RealpolitikError):
@@ -145,15 +150,6 @@ class RunRecord:
             "parameters": self.parameters,
             "summary": self.summary,
         }
-
-
-class Difference(NamedTuple):
-    """One field that differs: its path (e.g. ``stances[actor=a, issue=i].salience``),
-    the value in the first run and in the second (``None`` where absent)."""
-
-    path: str
-    old: Any
-    new: Any
 
 
 class ForecastChange(NamedTuple):
@@ -444,6 +440,51 @@ class RunStore:
         assert run_id is not None
         return int(run_id)
 
+    def record_result(
+        self,
+        result: Recordable,
+        scenario: Scenario | None = None,
+        *,
+        kind: str | None = None,
+        note: str | None = None,
+        extra: Mapping[str, Any] | None = None,
+    ) -> int:
+        """Record the run that made ``result`` and return its id: what every front end
+        records, so that a notebook records a run as the command line does.
+
+        ``scenario`` is the scenario the result was computed from (its content hash must be
+        the result's: :class:`~realpolitik.results.SubjectError` otherwise); a report holds
+        its own, and a back-test of a table or a folder needs none. The kind is the
+        result's ``record_kind`` (``forecast``, ``simulate``, ``sensitivity``, ``levers``,
+        ``view-from``, ``backtest``, ``report``) unless ``kind`` is given; the parameters
+        are ``result.run_parameters()`` (the models and their parameters, and the
+        result's own settings such as ``draws``) updated with ``extra``, what the caller
+        did beyond the result, such as ``interventions`` (the what-if edits applied to the
+        scenario) or ``spread``; ``extra`` may not replace a parameter of the result. The
+        summary is ``result.summary()``, the seed the result's, and the status
+        ``result.run_status()`` (``partial`` for an interrupted simulation, its note saying
+        so before ``note``).
+        """
+        subject = result.run_subject(scenario)
+        params = result.run_parameters()
+        clash = sorted(set(params) & set(extra or {}))
+        if clash:
+            raise ValueError(
+                f"extra: {', '.join(clash)} {'is' if len(clash) == 1 else 'are'} the "
+                "result's own parameter; expected other names for what the caller adds"
+            )
+        params.update(extra or {})
+        status, why = result.run_status()
+        return self.record(
+            kind if kind is not None else result.record_kind,
+            subject,
+            params,
+            result.summary(),
+            seed=result.provenance.seed,
+            status=status,
+            note="; ".join(x for x in (why, note) if x) or None,
+        )
+
     # ----------------------------------------------------------------- read
     def _where(self, kind: str | None, scenario: str | None) -> tuple[str, builtins.list[Any]]:
         clauses, args = [], []
@@ -518,6 +559,11 @@ class RunStore:
                 f"{self.path}: run {run_id} is damaged ({exc}); expected its parameters, "
                 "summary and scenario as JSON"
             ) from None
+        if isinstance(parameters, dict) and any(k in parameters for k in RENAMED):
+            parameters = {
+                RENAMED[k] if k in RENAMED and RENAMED[k] not in parameters else k: v
+                for k, v in parameters.items()
+            }
         return RunRecord(info=info, scenario=scenario, parameters=parameters, summary=summary)
 
     def compare(self, a: int, b: int) -> Comparison:
@@ -543,83 +589,6 @@ class RunStore:
 
 
 # ---------------------------------------------------------------- differences
-def _key_label(fields: tuple[str, ...], element: Mapping[str, Any]) -> str:
-    return ", ".join(f"{f}={element.get(f)}" for f in fields)
-
-
-def _keyable(items: Any, fields: tuple[str, ...]) -> bool:
-    if not isinstance(items, list) or not all(isinstance(x, Mapping) for x in items):
-        return False
-    keys = [tuple(x.get(f) for f in fields) for x in items]
-    return len(set(keys)) == len(keys)
-
-
-def diff(
-    old: Any,
-    new: Any,
-    path: str = "",
-    *,
-    keyed: Mapping[str, tuple[str, ...]] | None = None,
-) -> Iterator[Difference]:
-    """The :class:`Difference` s between two JSON values, leaf by leaf.
-
-    Mappings are compared key by key (a missing key reads ``None``). Lists named in
-    ``keyed`` (by default a scenario's ``actors``, ``issues``, ``sources`` by ``id`` and
-    ``stances`` by ``(actor, issue)``) are matched by those fields, not by position, so
-    a path reads ``stances[actor=russia, issue=karabakh-control].salience``; an element
-    only one side has is one difference with ``None`` on the other; a change of order
-    alone is reported at ``NAME[order]``. Other lists of equal length are compared item
-    by item, else as a whole.
-    """
-    keys = _KEYS if keyed is None else keyed
-    if isinstance(old, Mapping) and isinstance(new, Mapping):
-        for k in [*old, *(k for k in new if k not in old)]:
-            sub = f"{path}.{k}" if path else str(k)
-            a, b = old.get(k), new.get(k)
-            fields = keys.get(str(k))
-            if fields and _keyable(a, fields) and _keyable(b, fields):
-                yield from _diff_keyed(sub, a, b, fields, keys)
-            else:
-                yield from diff(a, b, sub, keyed=keys)
-    elif isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
-        for i, (a, b) in enumerate(zip(old, new, strict=True)):
-            yield from diff(a, b, f"{path}[{i}]", keyed=keys)
-    elif isinstance(old, bool) != isinstance(new, bool) or old != new:
-        yield Difference(path, old, new)
-
-
-def _diff_keyed(
-    path: str,
-    old: Any,
-    new: Any,
-    fields: tuple[str, ...],
-    keys: Mapping[str, tuple[str, ...]],
-) -> Iterator[Difference]:
-    def key(x: Mapping[str, Any]) -> tuple[Any, ...]:
-        return tuple(x.get(f) for f in fields)
-
-    a_by = {key(x): x for x in old}
-    b_by = {key(x): x for x in new}
-    common_a = [key(x) for x in old if key(x) in b_by]
-    common_b = [key(x) for x in new if key(x) in a_by]
-    for x in old:
-        label = f"{path}[{_key_label(fields, x)}]"
-        other = b_by.get(key(x))
-        if other is None:
-            yield Difference(label, dict(x), None)
-        else:
-            yield from diff(x, other, label, keyed=keys)
-    for x in new:
-        if key(x) not in a_by:
-            yield Difference(f"{path}[{_key_label(fields, x)}]", None, dict(x))
-    if common_a != common_b:
-        labels = (
-            [", ".join(str(v) for v in k) for k in common_a],
-            [", ".join(str(v) for v in k) for k in common_b],
-        )
-        yield Difference(f"{path}[order]", labels[0], labels[1])
-
-
 def _as_float(x: Any) -> float | None:
     if isinstance(x, bool) or not isinstance(x, (int, float)):
         return None
@@ -658,26 +627,17 @@ def record_forecast(
     status: str = "complete",
     note: str | None = None,
 ) -> int:
-    """Record a :class:`Forecast` of ``scenario`` and return the run's id.
-
-    The parameters stored are ``models`` (in order) and ``model_parameters`` (each
-    model's, rounds included) taken from the forecast, updated with ``parameters``;
-    the summary is :func:`forecast_summary`. ``seed`` defaults to the forecast's.
+    """Record a :class:`Forecast` of ``scenario`` and return the run's id: as
+    :meth:`RunStore.record_result` records it, with ``parameters`` updating (and here
+    allowed to replace) its parameters, and ``seed`` and ``status`` given. New code:
+    ``store.record_result(forecast, scenario, extra=...)``.
     """
-    if scenario.content_hash() != forecast.scenario_hash:
-        raise InputError(
-            f"forecast of scenario {forecast.scenario_id!r} ({forecast.scenario_hash[:19]}) "
-            f"does not match scenario {scenario.id!r} ({scenario.content_hash()[:19]}); "
-            "expected the scenario the forecast was made on"
-        )
-    params: dict[str, Any] = {
-        "models": list(forecast.models),
-        "model_parameters": {r.model: dict(r.parameters) for r in forecast.runs},
-    }
+    subject = forecast.run_subject(scenario)
+    params = forecast.run_parameters()
     params.update(parameters or {})
     return store.record(
         kind,
-        scenario,
+        subject,
         params,
         forecast_summary(forecast),
         seed=forecast.seed if seed is None else seed,
@@ -730,8 +690,8 @@ def seal_forecast(
             "(Scenario.without_outcomes()): a sealed forecast is made before they are known"
         )
     digest = _forecasts_digest(forecast_summary(forecast)["forecasts"])
-    params = {"forecast_sha256": digest, **dict(parameters or {})}
-    return record_forecast(store, scenario, forecast, params, kind=SEALED)
+    extra = {"forecast_sha256": digest, **dict(parameters or {})}
+    return store.record_result(forecast, scenario, kind=SEALED, extra=extra)
 
 
 def read_sealed(store: RunStore, run_id: int) -> SealedForecast:

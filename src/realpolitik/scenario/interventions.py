@@ -7,12 +7,18 @@ An intervention is written as ``--set`` takes it::
     armenia.turkey-armenia.position+=10    add (``-=`` subtracts)
     russia.capability*=0.6@3           from round 3 on: a shock, not an edit
 
-Without ``@ROUND`` an intervention edits the scenario: the number itself changes, as if
-the file said so (a ranged number is shifted or scaled with its range; ``set`` makes it a
-point). With ``@ROUND`` it becomes a shock of that round, added to the scenario's own
+The number is a plain decimal (ASCII digits, an optional sign, point and exponent),
+finite. Without ``@ROUND`` an intervention edits the scenario: the number itself changes,
+as if the file said so (a ranged number is shifted or scaled with its range; ``set`` makes
+it a point). With ``@ROUND`` it becomes a shock of that round, added to the scenario's own
 (:class:`~realpolitik.scenario.objects.Shock`): the stated positions, and so the actors'
 gains, stay as they were. Either way the result is validated like a file, and each
 problem names the intervention at fault.
+
+The numbers an intervention can name are a scenario's *targets* (:func:`targets`: each
+actor's capability, each stance's position and salience, by the label written above);
+:func:`target` looks one up by its label and :func:`setting` builds the intervention that
+sets one to a value, as a front end that edits one number at a time needs.
 """
 
 from __future__ import annotations
@@ -20,24 +26,36 @@ from __future__ import annotations
 import copy
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from ..errors import Problem, ScenarioError
-from .objects import Scenario
+from .objects import Range, Scenario
 
-__all__ = ["Intervention", "intervene", "parse_intervention"]
+__all__ = [
+    "Intervention",
+    "Target",
+    "intervene",
+    "parse_intervention",
+    "parse_number",
+    "setting",
+    "target",
+    "targets",
+]
 
 _FIELDS = ("capability", "position", "salience")
 _SYNTAX = re.compile(
     r"^\s*(?P<target>[^=*+\s-][^=*+\s]*?)\s*(?P<op>\*=|\+=|-=|=\*|=)\s*"
     r"(?P<value>[^@\s]+)\s*(?:@\s*(?P<round>\S+))?\s*$"
 )
+_TARGET = re.compile(r"[^=*+\s-][^=*+\s]*")
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", re.ASCII)
 _OPS = {"=": "set", "+=": "add", "-=": "add", "*=": "multiply", "=*": "multiply"}
+TARGETS = "expected ACTOR.capability, ACTOR.ISSUE.position or ACTOR.ISSUE.salience"
 HELP = (
-    "expected ACTOR.capability, ACTOR.ISSUE.position or ACTOR.ISSUE.salience, then =, +=, -= "
-    "or *=, a number, and optionally @ROUND (e.g. russia.capability*=0.6@3)"
+    f"{TARGETS}, then =, +=, -= or *=, a number, and optionally @ROUND "
+    "(e.g. russia.capability*=0.6@3)"
 )
 
 
@@ -83,6 +101,29 @@ def _list(ids: set[str]) -> str:
     return ", ".join(sorted(ids))
 
 
+def parse_number(text: str) -> float | None:
+    """``text`` as a number if it is a plain decimal (ASCII digits; sign, point and exponent
+    optional; spaces around) and finite, else ``None``: no ``1_0``, no other scripts'
+    digits, no ``nan`` or ``inf``. The grammar's numbers, for any front end's number field."""
+    raw = text.strip()
+    if not _NUMBER.fullmatch(raw):
+        return None
+    value = float(raw)
+    return value if math.isfinite(value) else None
+
+
+def _parse_target(
+    target: str, fail: Callable[[str], ScenarioError], expected: str
+) -> tuple[str, str]:
+    """``(path, field)`` of a target such as ``russia.capability`` or ``a.i1.position``."""
+    path, _, fld = target.rpartition(".")
+    if not _TARGET.fullmatch(target) or fld not in _FIELDS or not path:
+        raise fail(f"{target!r} names no field; {expected}")
+    if fld != "capability" and "." not in path:
+        raise fail(f"a {fld} belongs to an actor on an issue; expected ACTOR.ISSUE.{fld}")
+    return path, fld
+
+
 def parse_intervention(text: str) -> Intervention:
     """Parse one ``--set`` text; a :class:`ScenarioError` says what was expected."""
 
@@ -95,23 +136,22 @@ def parse_intervention(text: str) -> Intervention:
             raise fail("'=+' is ambiguous; write += to add, or = to set a value")
         raise fail(HELP)
     target, op, raw, rnd = m["target"], m["op"], m["value"], m["round"]
-    path, _, fld = target.rpartition(".")
-    if fld not in _FIELDS or not path:
-        raise fail(f"{target!r} names no field; {HELP}")
-    if fld != "capability" and "." not in path:
-        raise fail(f"a {fld} belongs to an actor on an issue; expected ACTOR.ISSUE.{fld}")
+    path, fld = _parse_target(target, fail, HELP)
     if fld == "position" and op in ("*=", "=*"):
         raise fail(
             "multiply does not apply to a position (a scale has no natural zero); use = or +="
         )
     if raw.startswith("+") and op == "=":
         raise fail("'=+' is ambiguous; write += to add, or = to set a value")
-    try:
-        value = float(raw)
-    except ValueError:
-        raise fail(f"expected a number after {op!r}, got {raw!r}") from None
-    if not math.isfinite(value):
-        raise fail(f"expected a finite number, got {raw!r}")
+    value = parse_number(raw)
+    if value is None:
+        try:
+            infinite = not math.isfinite(float(raw))
+        except ValueError:
+            infinite = False
+        if infinite:
+            raise fail(f"expected a finite number, got {raw!r}")
+        raise fail(f"expected a number after {op!r}, got {raw!r}")
     if op == "-=":
         value = -value
     when: int | None = None
@@ -120,6 +160,85 @@ def parse_intervention(text: str) -> Intervention:
             raise fail(f"expected a round number (0 or more) after '@', got {rnd!r}")
         when = int(rnd)
     return Intervention(text, path, fld, _OPS[op], value, when)
+
+
+def _shown(value: float) -> str:
+    """A number as a setting writes it: ``10``, ``12.5``, ``0.036``."""
+    return repr(float(value)).removesuffix(".0")
+
+
+def setting(target: str, value: str | float) -> Intervention:
+    """The intervention that sets ``target`` (``ACTOR.capability``, ``ACTOR.ISSUE.position``
+    or ``ACTOR.ISSUE.salience``) to ``value`` from now on, its text ``TARGET=VALUE``: what a
+    front end that edits one number at a time applies. ``value`` is a number or its text, a
+    plain decimal (no ``@ROUND``: a setting is an edit, never a shock). A
+    :class:`ScenarioError` says what was expected; whether the scenario has that number is
+    checked when it is applied (:func:`intervene`) or looked up (:func:`target`)."""
+    label = target.strip()
+    text = f"{label}={value}"
+
+    def fail(message: str) -> ScenarioError:
+        return ScenarioError([Problem("--set", text, message)])
+
+    path, fld = _parse_target(label, fail, TARGETS)
+    number: float | None = None
+    if isinstance(value, str):
+        number = parse_number(value)
+    elif isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+        number = float(value)
+    if number is None:
+        raw = str(value).strip()
+        got = repr(raw[:40]) if raw else "nothing"
+        raise fail(f"expected a number such as 42 or 12.5, got {got}")
+    return Intervention(f"{label}={_shown(number)}", path, fld, "set", number)
+
+
+@dataclass(frozen=True)
+class Target:
+    """One number of a scenario an intervention can name: its ``label`` as the grammar
+    writes it (``russia.capability``, ``russia.karabakh-control.salience``), its ``field``
+    (``capability``, ``position`` or ``salience``), whose it is (``actor``; ``issue`` for a
+    stance's, else ``None``), its best estimate ``value`` and the ``range`` a simulation
+    draws it from (``None`` for a point)."""
+
+    label: str
+    field: str
+    actor: str
+    issue: str | None
+    value: float
+    range: Range | None = None
+
+
+def targets(scenario: Scenario) -> dict[str, Target]:
+    """Every number of ``scenario`` an intervention can name, by label: each actor's
+    capability, then each stance's position and salience, in the scenario's order. (Ids
+    may hold dots: where two stances' labels coincide, the first one is listed.)"""
+    out: dict[str, Target] = {}
+    for a in scenario.actors:
+        label = f"{a.id}.capability"
+        out[label] = Target(label, "capability", a.id, None, a.capability, a.capability_range)
+    for s in scenario.stances:
+        for fld, value, rng in (
+            ("position", s.position, s.position_range),
+            ("salience", s.salience, s.salience_range),
+        ):
+            label = f"{s.actor}.{s.issue}.{fld}"
+            out.setdefault(label, Target(label, fld, s.actor, s.issue, value, rng))
+    return out
+
+
+def target(scenario: Scenario, label: str) -> Target:
+    """The number ``label`` names in ``scenario`` (see :func:`targets`); a
+    :class:`ScenarioError` says what was expected: the grammar, or the actors and issues
+    the scenario has."""
+    label = label.strip()
+
+    def fail(message: str) -> ScenarioError:
+        return ScenarioError([Problem("--set", label, message)])
+
+    path, fld = _parse_target(label, fail, TARGETS)
+    actor, issue = Intervention(label, path, fld, "set", 0.0).resolve(scenario)
+    return targets(scenario)[f"{actor}.{issue}.{fld}" if issue else f"{actor}.{fld}"]
 
 
 def intervene(scenario: Scenario, interventions: Sequence[Intervention | str]) -> Scenario:
