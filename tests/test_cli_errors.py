@@ -6,6 +6,7 @@ those for bad input; any other exception is a bug (exit code 1, the bug message)
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+import realpolitik as rp
 from realpolitik.cli import app
 
 DATA = Path(__file__).parent / "data"
@@ -544,3 +546,21 @@ def test_errors_survive_a_trip_to_a_worker_process():
         assert type(back) is type(exc) and str(back) == str(exc)
         if isinstance(exc, ScenarioError):
             assert back.problems == exc.problems and back.describe() == exc.describe()
+
+
+def test_the_core_names_parameters_and_the_command_line_its_flags():
+    """No flag in the core's messages or stored data: the library says `workers=1`, the
+    command line --workers 1; an intervention's problem is the --set that gave it."""
+    from realpolitik.cli.common import in_flags
+    from realpolitik.scenario.interventions import intervene
+
+    assert in_flags("run with `workers=1` to debug") == "run with --workers 1 to debug"
+    assert (
+        in_flags("give either `workers` or `scheduler`") == "give either --workers or --scheduler"
+    )
+    assert in_flags("`q` must be in [0, 1]") == "`q` must be in [0, 1]"  # not a flag: as is
+    sc = intervene(rp.load("caucasus-2022"), ["russia.capability*=0.5"])
+    stored = json.dumps(sc.to_dict())
+    assert "--" not in stored.replace("---", "")  # no flag in the content (and so its hash)
+    r = runner.invoke(app, ["forecast", "--set", "russia.power=3", "--no-store"])
+    assert r.exit_code == 2 and "--set: russia.power=3:" in r.output

@@ -184,7 +184,7 @@ def test_iso_dates_on_request():
         ("31-02-04", False, "dd-mm-yy or dd-mm-yyyy"),
         ("30-13-2004", False, "dd-mm-yy or dd-mm-yyyy"),
         ("2031-02-04", False, "dd-mm-yy or dd-mm-yyyy"),  # 31 February 2004, spreadsheet-read
-        ("2004-02-30", True, "yyyy-mm-dd (--iso-dates)"),
+        ("2004-02-30", True, "yyyy-mm-dd (`iso_dates`)"),
     ],
 )
 def test_an_impossible_date_is_quoted_with_the_form_expected(text, iso, expected):

@@ -169,9 +169,9 @@ def test_an_override_must_be_a_finite_number_of_bounded_size(value, shown):
 def test_the_sweeps_ends_must_be_finite_numbers_of_bounded_size():
     g = parse_game(BAYES, "bayes.yaml")
     for start, stop, what in (
-        (float("nan"), 1, "start (--from)"),
-        (0, float("inf"), "stop (--to)"),
-        (0, "1e400", "stop (--to)"),
+        (float("nan"), 1, "`start`"),
+        (0, float("inf"), "`stop`"),
+        (0, "1e400", "`stop`"),
     ):
         with pytest.raises(GameError) as info:
             sweep(g, "q", start, stop, 3)

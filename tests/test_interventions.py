@@ -47,7 +47,7 @@ def test_parse_errors_say_what_was_expected(text, fragment):
     with pytest.raises(ScenarioError) as info:
         parse_intervention(text)
     (p,) = info.value.problems
-    assert p.file == "--set" and p.field == text and fragment in p.message
+    assert p.file == "intervention" and p.field == text and fragment in p.message
 
 
 def test_an_edit_changes_the_number_and_keeps_the_rest():
@@ -61,7 +61,7 @@ def test_an_edit_changes_the_number_and_keeps_the_rest():
     assert (st.position_range.low, st.position_range.high) == (65, 95)
     st = new.stance("a", "i1")
     assert st is not None and st.salience == 70 and st.salience_range is None  # set: a point
-    assert "changed by --set" in (st.source.note or "")
+    assert "changed by the what-if intervention" in (st.source.note or "")
     assert new.content_hash() != sc.content_hash()
     assert new.stances[2:] == sc.stances[2:]
 

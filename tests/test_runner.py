@@ -275,7 +275,7 @@ def test_local_pool_raises_the_failing_chunks_own_exception_naming_the_chunk():
 
 def test_local_pool_reports_a_killed_worker():
     start = time.monotonic()
-    with pytest.raises(BackendError, match=r"worker process died.*--workers 1"):
+    with pytest.raises(BackendError, match=r"worker process died.*`workers=1`"):
         list(LocalPool(2).map(st.die_on, range(10)))
     assert time.monotonic() - start < 30
     assert multiprocessing.active_children() == []
@@ -323,7 +323,9 @@ def test_missing_dask_gives_the_install_hint(monkeypatch):
     with pytest.raises(BackendError) as caught:
         DaskCluster("127.0.0.1:8786")
     assert str(caught.value) == INSTALL_HINT
-    assert INSTALL_HINT == "--scheduler needs the dask extra: pip install 'realpolitik[dask]'"
+    assert INSTALL_HINT == (
+        "a Dask cluster (`scheduler`) needs the dask extra: pip install 'realpolitik[dask]'"
+    )
     with pytest.raises(BackendError, match="dask extra"):
         backend(scheduler="tcp://127.0.0.1:8786")
 

@@ -177,7 +177,7 @@ def test_with_spread_ranges_only_the_numbers_without_one():
     b_i2 = wide.stance("b", "i2")  # salience 100: cut at the bound
     assert b_i2 is not None and b_i2.salience_range is not None
     assert (b_i2.salience_range.low, b_i2.salience_range.high) == (90.0, 100.0)
-    assert "--spread" in (b_i2.salience_range.note or "")
+    assert "default spread ±10" in (b_i2.salience_range.note or "")
     assert [s.position for s in wide.stances] == [s.position for s in sc.stances]
     assert wide.actor("b").capability_range is None  # capabilities are left alone
     assert len(uncertain_inputs(wide)) == 4 + 5 + 5  # 5 positions and 5 saliences were points

@@ -11,8 +11,10 @@ are caught: any other exception is a bug, reported as one by :func:`realpolitik.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
@@ -59,17 +61,51 @@ EXIT_BAD_INPUT = 2
 T = TypeVar("T")
 
 
+#: The library's parameter names, as its messages write them (`name` or `name=value`), and
+#: the flags that set them on the command line: the core names parameters, the command
+#: line translates them into its own words.
+FLAGS = {
+    "workers": "--workers",
+    "scheduler": "--scheduler",
+    "store": "--store",
+    "spread": "--spread",
+    "iso_dates": "--iso-dates",
+    "treaty_rule": "--treaty-rule",
+    "weights": "--weights",
+    "start": "--from",
+    "stop": "--to",
+    "intervention": "--set",
+}
+_PARAMETER = re.compile(r"`([a-z_]+)(?:=([^`]*))?`")
+
+
+def in_flags(text: str) -> str:
+    """``text`` with the library's parameter names (`workers`, `workers=1`) written as the
+    command line's flags (--workers, --workers 1); other names as they are."""
+
+    def flag(m: re.Match[str]) -> str:
+        name, value = m.group(1), m.group(2)
+        if name not in FLAGS:
+            return m.group(0)
+        return FLAGS[name] if value is None else f"{FLAGS[name]} {value}"
+
+    return _PARAMETER.sub(flag, text)
+
+
 def fail(message: str) -> typer.Exit:
-    """Print ``message`` as an error; return the exit (code 2) to raise."""
-    err.print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
+    """Print ``message`` as an error (the library's parameter names as flags); return the
+    exit (code 2) to raise."""
+    err.print(f"[bold red]error:[/] {escape(in_flags(message))}", soft_wrap=True)
     return typer.Exit(EXIT_BAD_INPUT)
 
 
 def problems(exc: ScenarioError) -> typer.Exit:
-    """Print every problem of ``exc``; return the exit (code 2) to raise."""
+    """Print every problem of ``exc`` (an intervention's named as the --set that gave it);
+    return the exit (code 2) to raise."""
     err.print(f"[bold red]{exc.describe().splitlines()[0]}[/]")
     for p in exc.problems:
-        err.print(f"  {p}", markup=False, soft_wrap=True)
+        text = str(p if p.file != "intervention" else replace(p, file="--set"))
+        err.print(f"  {in_flags(text)}", markup=False, soft_wrap=True)
     return typer.Exit(EXIT_BAD_INPUT)
 
 
@@ -274,7 +310,9 @@ def record(
         with RunStore(path) as rs:
             run_id = rs.record_result(result, scenario, extra=extra)
     except (StoreError, OSError) as exc:
-        err.print(f"[yellow]warning:[/] run not recorded: {escape(str(exc))}", soft_wrap=True)
+        err.print(
+            f"[yellow]warning:[/] run not recorded: {escape(in_flags(str(exc)))}", soft_wrap=True
+        )
         return
     err.print(f"[dim]recorded as run {run_id} in {escape(str(path))}[/]", soft_wrap=True)
 

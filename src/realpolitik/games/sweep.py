@@ -345,10 +345,10 @@ def sweep(
     if start is None or stop is None:
         raise GameError(
             message=f"parameter {parameter!r} has no low-high range in the game; give the "
-            "range to sweep (--from and --to)"
+            "range to sweep (`start` and `stop`)"
         )
     ends = []
-    for raw, what in ((start, "start (--from)"), (stop, "stop (--to)")):
+    for raw, what in ((start, "`start`"), (stop, "`stop`")):
         try:
             ends.append(parameter_value(raw))
         except ExprError as exc:

@@ -317,7 +317,7 @@ def build_report(
         elif not ranged:
             notes.append(
                 "Simulation: the scenario has no ranged number, so every draw would be the "
-                "forecast; give ranges in the file or build with a spread (--spread)."
+                "forecast; give ranges in the file or build with a `spread`."
             )
         else:
             ens = simulate(

@@ -13,7 +13,7 @@ def write_pdf(html: str, path: Path) -> Path:
         import weasyprint
     except ImportError:
         raise ReportError(
-            "--pdf prints the report with WeasyPrint, which is not installed; "
+            "a PDF is printed with WeasyPrint, which is not installed; "
             "install the extra: pip install 'realpolitik[pdf]'"
         ) from None
     except OSError as exc:  # WeasyPrint found, its system libraries (Pango) not

@@ -83,11 +83,11 @@ cheaper than ``spawn``; ``spawn`` is the fallback where ``forkserver`` does not 
 pool must guard its entry point with ``if __name__ == "__main__":``.
 """
 
-INSTALL_HINT = "--scheduler needs the dask extra: pip install 'realpolitik[dask]'"
+INSTALL_HINT = "a Dask cluster (`scheduler`) needs the dask extra: pip install 'realpolitik[dask]'"
 WORKER_DIED = (
     "a worker process died (killed, or out of memory?, or a script that starts the pool "
     'without `if __name__ == "__main__":`, which every worker runs again), so the local '
-    "pool stopped; run with --workers 1 to debug in process"
+    "pool stopped; run with `workers=1` to debug in process"
 )
 START_HINT = "start one with `dask scheduler`, then workers with `dask worker tcp://HOST:8786`"
 
@@ -143,13 +143,13 @@ def backend(workers: int | None = None, scheduler: str | None = None) -> Backend
     if scheduler is not None:
         if workers is not None:
             raise BackendError(
-                "give either --workers (a local pool) or --scheduler (a Dask cluster), not both"
+                "give either `workers` (a local pool) or `scheduler` (a Dask cluster), not both"
             )
         return DaskCluster(scheduler)
     if workers is None:
         k = default_workers()
         return InProcess() if k == 1 else Adaptive(k)
-    workers = _positive_int(workers, "--workers")
+    workers = _positive_int(workers, "`workers`")
     return InProcess() if workers == 1 else LocalPool(workers)
 
 
@@ -585,7 +585,7 @@ class DaskCluster:
                 except distributed.KilledWorker as exc:
                     raise BackendError(
                         f"chunk {index} killed every Dask worker that ran it ({exc}); "
-                        "run with --workers 1 to debug in process"
+                        "run with `workers=1` to debug in process"
                     ) from exc
                 except Exception as exc:
                     _failed(index, exc)

@@ -276,7 +276,7 @@ class RunStore:
             if not create:
                 raise StoreError(
                     f"{p}: no run store there; expected a file made by recording a run "
-                    "(or give --store PATH)"
+                    "(or give another `store` path)"
                 )
             try:
                 p.parent.mkdir(parents=True, exist_ok=True)

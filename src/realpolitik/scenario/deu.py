@@ -174,7 +174,7 @@ def parse_date(text: str, *, iso_dates: bool = False) -> tuple[_dt.date, str]:
     if len(a) == 4 and len(c) == 2:
         if iso_dates:
             year, month, day, form = int(a), int(b), int(c), "yyyy-mm-dd"
-            expected = f"expected a date yyyy-mm-dd (--iso-dates), got {text!r}"
+            expected = f"expected a date yyyy-mm-dd (`iso_dates`), got {text!r}"
         elif a[:2] not in ("19", "20"):
             raise InputError(expected)
         else:
@@ -572,7 +572,7 @@ def _period_for(row: DeuRow, rule: str) -> tuple[eu_weights.Period, Note | None]
                 Problem(
                     "",
                     "intro",
-                    f"{row.issue}: no date to choose the treaty by; give --treaty-rule a period",
+                    f"{row.issue}: no date to choose the treaty by; give `treaty_rule` a period",
                     row.line,
                 )
             ]

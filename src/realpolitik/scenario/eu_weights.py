@@ -452,7 +452,7 @@ def weighting(spec: str | Weighting) -> Weighting:
                 Problem(
                     str(spec),
                     "",
-                    "no such weighting or file; --weights expects council, supranational or "
+                    "no such weighting or file; `weights` expects council, supranational or "
                     "equal, or the path of a CSV file actor,weight[,procedure]",
                 )
             ]

@@ -94,7 +94,7 @@ class Intervention:
         )
 
     def _error(self, message: str) -> ScenarioError:
-        return ScenarioError([Problem("--set", self.text, message)])
+        return ScenarioError([Problem("intervention", self.text, message)])
 
 
 def _list(ids: set[str]) -> str:
@@ -128,7 +128,7 @@ def parse_intervention(text: str) -> Intervention:
     """Parse one ``--set`` text; a :class:`ScenarioError` says what was expected."""
 
     def fail(message: str) -> ScenarioError:
-        return ScenarioError([Problem("--set", text, message)])
+        return ScenarioError([Problem("intervention", text, message)])
 
     m = _SYNTAX.match(text)
     if not m:
@@ -178,7 +178,7 @@ def setting(target: str, value: str | float) -> Intervention:
     text = f"{label}={value}"
 
     def fail(message: str) -> ScenarioError:
-        return ScenarioError([Problem("--set", text, message)])
+        return ScenarioError([Problem("intervention", text, message)])
 
     path, fld = _parse_target(label, fail, TARGETS)
     number: float | None = None
@@ -234,7 +234,7 @@ def target(scenario: Scenario, label: str) -> Target:
     label = label.strip()
 
     def fail(message: str) -> ScenarioError:
-        return ScenarioError([Problem("--set", label, message)])
+        return ScenarioError([Problem("intervention", label, message)])
 
     path, fld = _parse_target(label, fail, TARGETS)
     actor, issue = Intervention(label, path, fld, "set", 0.0).resolve(scenario)
@@ -265,7 +265,7 @@ def _apply(scenario: Scenario, iv: Intervention, origin: str) -> Scenario:
                 "field": iv.field,
                 "op": iv.op,
                 "value": iv.value,
-                "source": {"judgement": f"what-if intervention --set {iv.text}"},
+                "source": {"judgement": f"what-if intervention {iv.text}"},
             }
         )
     else:
@@ -274,13 +274,15 @@ def _apply(scenario: Scenario, iv: Intervention, origin: str) -> Scenario:
         else:
             entry = next(s for s in data["stances"] if s["actor"] == actor and s["issue"] == issue)
         entry[iv.field] = _edit(entry[iv.field], iv)
-        note = f"changed by --set {iv.text}"
+        note = f"changed by the what-if intervention {iv.text}"
         src = entry.setdefault("source", {})
         src["note"] = f"{src['note']}; {note}" if src.get("note") else note
     try:
         return Scenario.from_dict(data, origin=origin)
     except ScenarioError as exc:
-        raise ScenarioError([Problem("--set", iv.text, p.message) for p in exc.problems]) from None
+        raise ScenarioError(
+            [Problem("intervention", iv.text, p.message) for p in exc.problems]
+        ) from None
 
 
 def _edit(old: Any, iv: Intervention) -> Any:

@@ -175,6 +175,6 @@ def with_spread(scenario: Scenario, spread: float) -> Scenario:
                     "low": low,
                     "high": high,
                     "distribution": "triangular",
-                    "note": f"--spread: ±{spread:g}{unit}, no range in the file",
+                    "note": f"default spread ±{spread:g}{unit}, no range in the file",
                 }
     return Scenario.from_dict(data, origin=scenario.origin or scenario.id)
