@@ -73,7 +73,7 @@ sys.path.insert(0, str(SRC))
 
 import realpolitik as rp  # noqa: E402
 from realpolitik.analysis.ensemble import chunk_uniforms  # noqa: E402
-from realpolitik.forecasting import issue_batch  # noqa: E402
+from realpolitik.arrays import issue_batch  # noqa: E402
 from realpolitik.models import eum  # noqa: E402
 from realpolitik.runner import default_workers  # noqa: E402
 from realpolitik.scenario.objects import Scenario  # noqa: E402
