@@ -30,10 +30,11 @@ Timed, wall-clock, each with its process start and imports:
   --max-rounds R`` (its command writes a ForecastRecord JSON, and also runs its
   one-at-a-time sensitivity "tornado" on the best estimates: that is part of its command);
 * realpolitik: ``python -m realpolitik simulate SCENARIO.yaml -n N -m eum -r R --seed S
-  --json --no-store``, on every core (its default) and with ``--workers 1``;
+  --json --no-store``, with the default backend (every core, the pool started only when the
+  work repays it: at 10,000 EC draws it stays in process) and with ``--workers 1``;
 
-and, in this process (imports done), ``realpolitik.simulate(...)`` on every core (the
-first pool of the process: it starts the forkserver) and on one.
+and, in this process (imports done), ``realpolitik.simulate(...)`` with the default backend
+and on one core.
 
 What matches: the data, the two ranges (triangular), the number of draws, the model family
 (the EUM as Scholz et al. unravel it, Q = 1, the risk pass on), the cap on rounds (R = 10
@@ -43,7 +44,7 @@ command line), while realpolitik runs all R rounds; the peer forecasts the weigh
 of the last round it ran, realpolitik the Condorcet median once the positions settle (the
 mean over a narrow cycle, else no forecast: on the EC example most draws are still moving
 at round 10, see docs/explanation/eum.md); the two draw different random numbers (the same
-ranges); the peer's CLI is one process, realpolitik's uses every core by default. The
+ranges); the peer's CLI is one process, realpolitik's may use every core by default. The
 benchmark prints each tool's mean forecast so a reader can see they compute comparable
 things; they need not agree.
 
@@ -73,7 +74,7 @@ sys.path.insert(0, str(SRC))
 
 import realpolitik as rp  # noqa: E402
 from realpolitik.analysis.ensemble import chunk_uniforms  # noqa: E402
-from realpolitik.forecasting import issue_batch  # noqa: E402
+from realpolitik.arrays import issue_batch  # noqa: E402
 from realpolitik.models import eum  # noqa: E402
 from realpolitik.runner import default_workers  # noqa: E402
 from realpolitik.scenario.objects import Scenario  # noqa: E402
@@ -267,9 +268,9 @@ def main() -> int:
     peer_s = best["peer"]
     rows = (
         ("schelling solve (peer CLI, one process)", peer_s),
-        (f"realpolitik simulate (CLI, {cores} workers)", best["cli"]),
+        (f"realpolitik simulate (CLI, default: up to {cores} workers)", best["cli"]),
         ("realpolitik simulate --workers 1 (CLI)", best["cli1"]),
-        (f"rp.simulate in-process ({cores} workers, first pool)", t_api),
+        (f"rp.simulate in-process (default: up to {cores} workers)", t_api),
         ("rp.simulate in-process (workers=1)", t_api1),
     )
     best_of = f", best of {args.repeat}" if args.repeat > 1 else ""

@@ -137,7 +137,8 @@ def test_probabilities_against_the_status_quo_are_counted():
             "median"
         ):
             for p in (o.p_below, o.p_at, o.p_above):
-                assert p is not None and 0.0 <= p <= 1.0 and (p * draws) == round(p * draws)
+                assert p is not None and 0.0 <= p <= 1.0
+                assert abs(p * draws - round(p * draws)) < 1e-9  # a count of draws, as a share
 
 
 def test_a_partial_run_records_the_draws_kept(tmp_path):

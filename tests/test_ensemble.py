@@ -132,6 +132,50 @@ def test_ctrl_c_keeps_the_completed_draws_from_draw_zero(reference):
         simulate(UNCERTAIN, draws=240, seed=7, chunk_size=40, backend=_Interrupting([1, 2]))
 
 
+class _Refusing:
+    """A backend that must not be used."""
+
+    workers = 2
+
+    def describe(self) -> str:
+        return "refusing"
+
+    def map(self, fn: Any, tasks: Any, *, on_result: Any = None) -> Iterator[tuple[int, Any]]:
+        raise AssertionError("a scenario without ranges was computed draw by draw")
+
+
+@pytest.mark.parametrize("model", ["all", ["eum", "smp"]])
+def test_a_scenario_without_ranges_is_computed_once_with_the_same_bytes(model):
+    """Nothing ranged, no random model: every draw is the best estimates, computed once and
+    repeated (on no backend), the same arrays as computing every draw."""
+    from realpolitik.analysis.ensemble import Chunk, run_chunk
+    from realpolitik.models.plan import plan_models
+
+    sc = rp.load(DATA / "minimal.yaml")  # three issues, an actor without a stance on one
+    seen: list[tuple[int, int]] = []
+    ens = simulate(sc, model, draws=37, seed=3, rounds=5, backend=_Refusing(),
+                   progress=lambda d, t: seen.append((d, t)))  # fmt: skip
+    assert seen == [(37, 37)] and ens.draws == ens.requested == 37 and ens.uncertain == ()
+    full = run_chunk(Chunk(sc, tuple(plan_models(model, 5)), 0, 37, seed=3))
+    for m in ens.models:
+        assert ens.forecasts[m].tobytes() == full["forecast"][m].tobytes()
+        assert ens.gains[m].tobytes() == full["gains"][m].tobytes()
+        assert ens.point[m].tobytes() == full["forecast"][m][0].tobytes()
+    assert set(ens.settled) == set(full["settled"])
+    for m in ens.settled:
+        assert ens.settled[m].tobytes() == full["settled"][m].tobytes()
+        assert ens.cycle_period[m].tobytes() == full["cycle_period"][m].tobytes()
+    chunked = simulate(sc, model, draws=37, seed=3, rounds=5, workers=1, chunk_size=5)
+    assert chunked.to_json() == ens.to_json()
+
+
+def test_a_random_model_runs_draw_by_draw_even_without_ranges():
+    sc = rp.load(DATA / "minimal.yaml")
+    stochastic = {"smp": {"state_trans_mode": "stochastic"}}
+    ens = simulate(sc, "smp", draws=8, seed=9, workers=1, params=stochastic)
+    assert len({row.tobytes() for row in ens.gains["smp"]}) > 1
+
+
 def test_progress_is_reported_to_the_total():
     seen: list[tuple[int, int]] = []
     simulate(UNCERTAIN, draws=100, seed=1, chunk_size=30, backend=InProcess(),

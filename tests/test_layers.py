@@ -16,6 +16,7 @@ SRC = Path(__file__).parents[1] / "src"
 LAYERS: dict[str, int] = {
     "realpolitik._version": 0,
     "realpolitik._packaged": 0,
+    "realpolitik._lazy": 0,
     "realpolitik.errors": 0,
     "realpolitik.scenario": 1,
     "realpolitik.models": 2,

@@ -34,6 +34,7 @@ from realpolitik.runner import (
     chunks,
     default_workers,
     draw_generator,
+    draw_uniforms,
     run,
     session,
 )
@@ -101,10 +102,8 @@ def test_chunks_split_consecutively():
 
 
 def test_draw_stream_depends_on_seed_and_index_only():
-    spawned = np.random.SeedSequence(SEED).spawn(5)[4]
-    assert np.array_equal(
-        draw_generator(SEED, 4).random(8), np.random.default_rng(spawned).random(8)
-    )
+    jumped = np.random.Generator(np.random.Philox(SEED).jumped(4))
+    assert np.array_equal(draw_generator(SEED, 4).random(8), jumped.random(8))
     assert np.array_equal(draw_generator(SEED, 4).random(8), draw_generator(SEED, 4).random(8))
     assert not np.array_equal(draw_generator(SEED, 4).random(8), draw_generator(SEED, 5).random(8))
     assert not np.array_equal(
@@ -117,6 +116,23 @@ def test_draw_stream_depends_on_seed_and_index_only():
     with pytest.raises(BackendError, match="draw index"):
         draw_generator(1, -1)
     assert issubclass(BackendError, RealpolitikError)
+
+
+@pytest.mark.parametrize("seed", [0, 1, SEED, 2**63 - 1])
+def test_draw_uniforms_are_the_draw_streams_numbers_in_bulk(seed):
+    """A chunk's uniform numbers, computed at once, are those of each draw's own generator,
+    bit for bit, whatever the chunk's bounds and the numbers per draw."""
+    big = 2**40
+    for start, stop, k in [(0, 9, 1), (3, 20, 2), (1000, 1007, 4), (5, 9, 9), (big, big + 2, 5)]:
+        u = draw_uniforms(seed, start, stop, k)
+        each = [draw_generator(seed, i).random(k) for i in range(start, stop)]
+        assert u.shape == (stop - start, k) and u.tobytes() == np.array(each).tobytes()
+    parts = [draw_uniforms(seed, a, a + 10, 3) for a in range(0, 50, 10)]
+    assert np.array_equal(np.concatenate(parts), draw_uniforms(seed, 0, 50, 3))
+    assert draw_uniforms(seed, 4, 4, 3).shape == (0, 3)
+    assert draw_uniforms(seed, 0, 2, 0).shape == (2, 0)
+    with pytest.raises(BackendError, match="seed"):
+        draw_uniforms(-1, 0, 2, 2)
 
 
 @pytest.mark.parametrize("chunk_size", [1, 7, 13, N_DRAWS, 1000])

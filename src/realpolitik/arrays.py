@@ -133,7 +133,8 @@ def issue_batch(scenario: Scenario, values: Values, j: int) -> tuple[tuple[str, 
     """
     issue = scenario.issues[j]
     ids = scenario.participants(issue.id)
-    rows = np.array([scenario.actor_ids.index(a) for a in ids], dtype=np.intp)
+    index = {a: k for k, a in enumerate(scenario.actor_ids)}  # once: O(n), not O(n) per actor
+    rows = np.array([index[a] for a in ids], dtype=np.intp)
     cap, pos, sal = values.capability, values.position, values.salience
     rounds = shock_rounds(scenario, values)
     if rounds and rounds[0].round == 0:

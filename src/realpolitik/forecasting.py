@@ -19,16 +19,17 @@ of the cycle, the band). Gains leave such issues out.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 import numpy as np
 
 from . import models
 from .arrays import issue_input, scenario_input
 from .errors import UnknownNameError
+from .models.base import ModelInput
 from .models.plan import ModelPlan, plan_models
 from .results import (
     JsonResult,
@@ -36,6 +37,7 @@ from .results import (
     ProvenanceFields,
     Subject,
     array_from_json,
+    array_jsonable,
     deep_tuple,
     freeze,
     jsonable,
@@ -45,6 +47,7 @@ from .scenario import Scenario
 
 __all__ = [
     "FORMAT",
+    "Details",
     "Forecast",
     "IssueForecast",
     "ModelRun",
@@ -165,16 +168,90 @@ def _rounds(t: int) -> str:
     return "1 round" if t == 1 else f"{t} rounds"
 
 
+class Details(Mapping[str, tuple[Any, ...]]):
+    """A run's diagnostics (:attr:`ModelRun.details`): a diagnostic's name -> one entry per
+    issue, ``None`` where the model gave none.
+
+    Read, an entry is a number, or nested tuples of numbers and ``None`` (``nan`` shows as
+    ``None``; a diagnostic that names an actor holds its id). Inside, an entry computed by
+    a model is kept as a read-only array (float, ``nan`` for none; an object array of ids
+    and ``None``) and turned into tuples only when read, once per diagnostic; the JSON
+    (:meth:`json_values`) is written from the arrays in a few vectorised passes. An entry given
+    as tuples or lists (a file read back) is kept as tuples."""
+
+    def __init__(self, entries: Mapping[str, Sequence[Any]] | None = None) -> None:
+        self._entries: dict[str, tuple[Any, ...]] = {
+            k: tuple(_kept(v) for v in per_issue) for k, per_issue in (entries or {}).items()
+        }
+        self._shown: dict[str, tuple[Any, ...]] = {}
+
+    def __getitem__(self, key: str) -> tuple[Any, ...]:
+        shown = self._shown.get(key)
+        if shown is None:
+            shown = tuple(_shown(v) for v in self._entries[key])
+            self._shown[key] = shown
+        return shown
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._entries
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._entries)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __repr__(self) -> str:
+        return f"Details({', '.join(self._entries)})"
+
+    def entry(self, key: str, j: int) -> Any:
+        """Diagnostic ``key`` on issue ``j`` as read (``None`` where there is none),
+        converted on its own."""
+        per_issue = self._entries.get(key)
+        return None if per_issue is None else _shown(per_issue[j])
+
+    def array(self, key: str, j: int) -> Any:
+        """Diagnostic ``key`` on issue ``j`` as held: a read-only array, tuples (from a
+        file) or ``None``."""
+        per_issue = self._entries.get(key)
+        return None if per_issue is None else per_issue[j]
+
+    def json_values(self) -> dict[str, list[Any]]:
+        """The JSON values: nested lists, ``null`` for ``None`` and ``nan``."""
+        return {k: [_json_entry(v) for v in per_issue] for k, per_issue in self._entries.items()}
+
+
+def _kept(v: Any) -> Any:
+    if v is None:
+        return None
+    if isinstance(v, np.ndarray):
+        if v.flags.writeable:
+            v = v.copy()
+            v.setflags(write=False)
+        return v
+    return deep_tuple(v)
+
+
+def _shown(v: Any) -> Any:
+    return deep_tuple(array_jsonable(v)) if isinstance(v, np.ndarray) else v
+
+
+def _json_entry(v: Any) -> Any:
+    return array_jsonable(v) if isinstance(v, np.ndarray) else jsonable(v)
+
+
 @dataclass(frozen=True, eq=False)
 class ModelRun:
     """One model's run on every issue of a scenario.
 
     ``positions`` is (rounds+1, actors, issues); ``forecast`` (issues,); ``per_round`` maps a
-    summary name to (rounds+1, issues); ``details`` maps a diagnostic name to one entry per
-    issue (``None`` where the model gave none): a number, or nested tuples whose leading axis
-    is the round where the diagnostic is per round, and whose last axis is the scenario's
-    actors where it is per actor (``ModelSpec.actor_details``: ``None`` for an actor
-    without a stance on the issue; a diagnostic that names an actor holds its id).
+    summary name to (rounds+1, issues); ``details`` (:class:`Details`) maps a diagnostic name
+    to one entry per issue (``None`` where the model gave none): a number, or nested tuples
+    whose leading axis is the round where the diagnostic is per round, and whose last axis
+    is the scenario's actors where it is per actor (``ModelSpec.actor_details``: ``None``
+    for an actor without a stance on the issue; a diagnostic that names an actor holds its
+    id). ``details`` may be given as a :class:`Details` or as a mapping of entries per
+    issue (arrays, as :func:`issue_details` makes them, or nested tuples or lists).
     """
 
     model: str
@@ -191,7 +268,7 @@ class ModelRun:
             forecast=readonly(self.forecast),
             positions=readonly(self.positions),
             per_round=MappingProxyType({k: readonly(v) for k, v in self.per_round.items()}),
-            details=MappingProxyType({k: tuple(v) for k, v in self.details.items()}),
+            details=self.details if isinstance(self.details, Details) else Details(self.details),
         )
 
     @property
@@ -199,9 +276,9 @@ class ModelRun:
         return int(self.positions.shape[0] - 1)
 
     def detail(self, key: str, j: int) -> Any:
-        """Diagnostic ``key`` on issue ``j`` (``None`` where there is none)."""
-        values = self.details.get(key)
-        return None if values is None else values[j]
+        """Diagnostic ``key`` on issue ``j`` (``None`` where there is none), as
+        ``details[key][j]`` reads it."""
+        return cast(Details, self.details).entry(key, j)
 
     def issue_forecast(self, j: int, issue: str = "") -> IssueForecast:
         """How this run ended on issue ``j`` (:class:`IssueForecast`): a model without rounds
@@ -246,7 +323,7 @@ class ModelRun:
             "forecast": jsonable(self.forecast),
             "per_round": jsonable(dict(self.per_round)),
             "positions": jsonable(self.positions),
-            "details": jsonable(dict(self.details)),
+            "details": cast(Details, self.details).json_values(),
         }
 
     @classmethod
@@ -257,7 +334,7 @@ class ModelRun:
             forecast=array_from_json(d["forecast"]),
             positions=array_from_json(d["positions"]),
             per_round={k: array_from_json(v) for k, v in d["per_round"].items()},
-            details={k: deep_tuple(v) for k, v in d.get("details", {}).items()},
+            details=d.get("details", {}),
         )
 
 
@@ -481,27 +558,38 @@ def issue_details(
     column: int,
     rows: Sequence[int],
     actors: Sequence[str],
-) -> dict[str, Any]:
-    """A trajectory's diagnostics for the issue in ``column`` as a result records them: the
-    column's axis dropped; where a diagnostic is per actor (``spec.actor_details``), its
-    last axis over the scenario's ``actors`` (``rows[k]`` is participant k's), ``None`` for
-    the others; one that names an actor (``"index"``) names it by id (``None`` for -1)."""
-    out: dict[str, Any] = {}
+) -> dict[str, np.ndarray]:
+    """A trajectory's diagnostics for the issue in ``column`` as a result records them
+    (:class:`Details`), as read-only arrays: the column's axis dropped; where a diagnostic
+    is per actor (``spec.actor_details``), its last axis over the scenario's ``actors``
+    (``rows[k]`` is participant k's), ``nan`` for the others; one that names an actor
+    (``"index"``) an object array of ids (``None`` for -1 and for the others). O(size of
+    the diagnostics), vectorised."""
+    out: dict[str, np.ndarray] = {}
     n = len(actors)
+    rows = list(rows)
+    every = len(rows) == n and rows == list(range(n))
     for key, arr in details.items():
         a = np.asarray(arr)[..., column]
         how = spec.actor_details.get(key)
         if how is None:
-            out[key] = deep_tuple(jsonable(a))
-            continue
-        full = np.empty((*a.shape[:-1], n), dtype=object)
-        full[...] = None
-        if how == "index":
+            full = a
+        elif how == "index":
             ids = np.array([None, *(actors[r] for r in rows)], dtype=object)
-            full[..., list(rows)] = ids[a.astype(np.intp) + 1]
+            picked = ids[a.astype(np.intp) + 1]
+            if every:
+                full = picked
+            else:
+                full = np.full((*a.shape[:-1], n), None, dtype=object)
+                full[..., rows] = picked
+        elif every:
+            full = np.array(a, dtype=float)
         else:
-            full[..., list(rows)] = a  # nan becomes None in jsonable
-        out[key] = deep_tuple(jsonable(full.tolist()))
+            full = np.full((*a.shape[:-1], n), np.nan)
+            full[..., rows] = a
+        if full.flags.writeable:
+            full.setflags(write=False)
+        out[key] = full
     return out
 
 
@@ -523,12 +611,13 @@ def _details_by_actor(run: ModelRun, actors: Sequence[str], position: np.ndarray
                 )
                 a = np.array(jsonable(v), dtype=float)
                 if spec is None:
-                    entry = deep_tuple(jsonable(a[..., 0]))
+                    entry = a[..., 0]
                 else:
                     entry = issue_details(spec, {key: a}, 0, rows, actors)[key]
             details.setdefault(key, [None] * len(per_issue))[j] = entry
-    by_key = {k: tuple(v) for k, v in details.items()}
-    return ModelRun(run.model, run.parameters, run.forecast, run.positions, run.per_round, by_key)
+    return ModelRun(
+        run.model, run.parameters, run.forecast, run.positions, run.per_round, Details(details)
+    )
 
 
 def salience_gain(
@@ -593,13 +682,20 @@ def _run_joint(scenario: Scenario, plan: ModelPlan) -> ModelRun:
         forecast=traj.forecast,
         positions=positions,
         per_round=per_round,
-        details={key: tuple(d[key] for d in by_issue) for key in traj.details},
+        details=Details({key: [d[key] for d in by_issue] for key in traj.details}),
     )
 
 
-def _run_plan(scenario: Scenario, plan: ModelPlan) -> ModelRun:
+def _run_plan(
+    scenario: Scenario,
+    plan: ModelPlan,
+    inputs: dict[str, tuple[tuple[str, ...], ModelInput]] | None = None,
+) -> ModelRun:
+    """``plan`` on every issue of ``scenario``; ``inputs`` keeps each issue's participants
+    and input (:func:`issue_input`) for the next plan."""
     if plan.joint:
         return _run_joint(scenario, plan)
+    inputs = {} if inputs is None else inputs
     spec = models.get(plan.name)
     t = plan.rounds
     actors = scenario.actor_ids
@@ -610,7 +706,9 @@ def _run_plan(scenario: Scenario, plan: ModelPlan) -> ModelRun:
     per_round: dict[str, np.ndarray] = {}
     details: dict[str, list[Any]] = {}
     for j, issue in enumerate(scenario.issue_ids):
-        ids, inp = issue_input(scenario, issue)
+        if issue not in inputs:
+            inputs[issue] = issue_input(scenario, issue)
+        ids, inp = inputs[issue]
         traj = plan.run(inp)
         rows = [row[a] for a in ids]
         positions[: traj.rounds + 1, rows, j] = traj.positions[:, :, 0]
@@ -629,7 +727,7 @@ def _run_plan(scenario: Scenario, plan: ModelPlan) -> ModelRun:
         forecast=forecast,
         positions=positions,
         per_round=per_round,
-        details={k: tuple(v) for k, v in details.items()},
+        details=Details(details),
     )
 
 
@@ -650,7 +748,8 @@ def forecast(
     from .scenario import load
 
     sc = load(scenario)
-    runs = tuple(_run_plan(sc, plan) for plan in plan_models(model, rounds, params))
+    inputs: dict[str, tuple[tuple[str, ...], ModelInput]] = {}
+    runs = tuple(_run_plan(sc, plan, inputs) for plan in plan_models(model, rounds, params))
     cap, pos, sal, _ = sc.arrays()
     return Forecast(
         provenance=Provenance(Subject.of(sc), {r.model: r.parameters for r in runs}),

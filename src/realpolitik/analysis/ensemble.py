@@ -10,8 +10,9 @@ gaining most).
 Reproducibility
 ---------------
 Draw ``i`` of a run with seed ``s`` takes its numbers from its own stream,
-``default_rng(SeedSequence(entropy=s, spawn_key=(i,)))`` (:func:`~realpolitik.runner.
-draw_generator`): one uniform number per uncertain input, in the order of
+``Generator(Philox(s).jumped(i))`` (:func:`~realpolitik.runner.draw_generator`; a chunk's
+draws are computed at once, :func:`~realpolitik.runner.draw_uniforms`): one uniform number
+per uncertain input, in the order of
 :func:`~realpolitik.scenario.uncertainty.uncertain_inputs`, turned into a value by the
 input's inverse CDF. Draws are evaluated in chunks, each chunk a batch whose draws are
 the columns of one model input; every model computes each column independently of the
@@ -143,7 +144,7 @@ def _one_draw(values: Values, k: int) -> Values:
 def draw_seeds(seed: int, start: int, stop: int) -> list[np.random.SeedSequence]:
     """The seeds of the models' own random numbers in draws ``start`` to ``stop`` of a run
     with ``seed``: draw i's is ``SeedSequence(seed, spawn_key=(i, 1))``, a stream apart from
-    the one its uncertain numbers come from (``spawn_key=(i,)``)."""
+    the one its uncertain numbers come from (:func:`~realpolitik.runner.draw_generator`)."""
     return [np.random.SeedSequence(seed, spawn_key=(i, 1)) for i in range(start, stop)]
 
 
@@ -164,17 +165,12 @@ class Chunk:
 
 
 def chunk_uniforms(seed: int, start: int, stop: int, k: int) -> np.ndarray:
-    """The uniform numbers of draws ``start`` to ``stop``: (stop - start, k)."""
-    from ..runner import draw_generator
+    """The uniform numbers of draws ``start`` to ``stop``: (stop - start, k), row r those
+    of ``draw_generator(seed, start + r)``, computed for the chunk at once
+    (:func:`~realpolitik.runner.draw_uniforms`)."""
+    from ..runner import draw_uniforms
 
-    u = np.empty((stop - start, k))
-    if stop > start:
-        draw_generator(seed, start)  # checks the seed and the index once
-    for row, i in enumerate(range(start, stop)):
-        # draw_generator(seed, i), without its checks: the same generator, the same numbers
-        ss = np.random.SeedSequence(entropy=seed, spawn_key=(i,))
-        u[row] = np.random.Generator(np.random.PCG64(ss)).random(k)
-    return u
+    return draw_uniforms(seed, start, stop, k)
 
 
 def run_chunk(task: Chunk) -> dict[str, Any]:
@@ -210,6 +206,16 @@ def run_chunk(task: Chunk) -> dict[str, Any]:
             result["settled"][name] = oc.settled
             result["cycle_period"][name] = oc.cycle_period
     return result
+
+
+def _repeated(result: dict[str, Any], draws: int) -> dict[str, Any]:
+    """A chunk's result of one draw as that of ``draws`` equal draws: what computing each
+    gives, bit for bit, since a model computes every column of a batch alike (the model
+    contract) and nothing differs between the draws."""
+    return {
+        key: {name: np.repeat(arr, draws, axis=0) for name, arr in per_model.items()}
+        for key, per_model in result.items()
+    }
 
 
 def _issue_arrays(sc: Scenario) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -548,7 +554,9 @@ def simulate(
 
     ``seed`` fixes every draw (a fresh one is drawn and recorded if ``None``); the result is
     byte-identical for the same seed whatever ``workers`` (a local process pool; 1 runs in
-    this process), ``scheduler`` (a Dask cluster address) or ``chunk_size``.
+    this process), ``scheduler`` (a Dask cluster address) or ``chunk_size``. Where nothing
+    in the scenario is ranged and no model draws random numbers, every draw is the same:
+    one is computed, in this process, and repeated (the same bytes as computing each).
     ``progress(done, total)`` is called as chunks complete. A ``KeyboardInterrupt`` stops
     the run: the draws completed from draw 0 on are kept and returned (``complete`` is then
     false), unless none were.
@@ -559,18 +567,27 @@ def simulate(
     draws = check_whole(draws, "draws", low=1, high=MAX_DRAWS)
     seed = seed_or_fresh(seed)
     plans = plan_models(model, rounds, params)
+    inputs = uncertain_inputs(sc)
+    constant = not inputs and not any(p.stochastic for p in plans)
     with session(backend, workers, scheduler) as runner:
-        size = chunk_size or default_chunk_size(draws, runner.workers)
-        parts = chunks(draws, size)
-        tasks = [Chunk(sc, plans, r.start, r.stop, seed=seed) for r in parts]
-        results = run(
-            run_chunk,
-            tasks,
-            backend=runner,
-            weights=[len(r) for r in parts],
-            progress=progress,
-            partial=True,
-        )
+        if constant:  # every draw is the best estimates: computed once, repeated
+            one = run_chunk(Chunk(sc, plans, 0, 1, seed=seed))
+            parts = [range(draws)]
+            results = {0: _repeated(one, draws)}
+            if progress is not None:
+                progress(draws, draws)
+        else:
+            size = chunk_size or default_chunk_size(draws, runner.workers)
+            parts = chunks(draws, size)
+            tasks = [Chunk(sc, plans, r.start, r.stop, seed=seed) for r in parts]
+            results = run(
+                run_chunk,
+                tasks,
+                backend=runner,
+                weights=[len(r) for r in parts],
+                progress=progress,
+                partial=True,
+            )
     if 0 not in results:  # interrupted before the first chunk finished: nothing to keep
         raise KeyboardInterrupt
     kept = 0
@@ -578,7 +595,10 @@ def simulate(
         kept += 1
     ordered = [results[k] for k in range(kept)]
     n_done = parts[kept - 1].stop if kept else 0
-    point = evaluate(sc, point_values(sc), plans)
+    if constant:  # the draws' forecasts are the point forecasts
+        point = {p.name: Evaluation(one["forecast"][p.name]) for p in plans}
+    else:
+        point = evaluate(sc, point_values(sc), plans)
 
     def stack(key: str, name: str) -> np.ndarray:
         return np.concatenate([r[key][name] for r in ordered], axis=0)
@@ -593,7 +613,7 @@ def simulate(
         scale_min=lo,
         scale_max=hi,
         status_quo=sq,
-        uncertain=tuple(u.label for u in uncertain_inputs(sc)),
+        uncertain=tuple(u.label for u in inputs),
         shocks=tuple(h.describe() for h in sc.shocks),
         requested=draws,
         draws=n_done,

@@ -19,8 +19,6 @@ from rich.markup import escape
 from .. import __version__
 from ..errors import InputError, RealpolitikError, ScenarioError
 from . import render
-from .analysis_cmds import levers_cmd, sensitivity_cmd
-from .backtest_cmd import backtest_cmd, seal_cmd
 from .common import (
     ChunkSizeOption,
     JsonOption,
@@ -46,10 +44,7 @@ from .common import load_scenario as _scenario
 from .common import parse_models as _models
 from .common import parse_params as _params
 from .common import problems as _problems
-from .game_cmds import game_app, games_cmd
-from .report_cmd import report_cmd
-from .runs import runs_app
-from .serve_cmd import serve_cmd
+from .lazy import LazyGroup
 
 app = typer.Typer(
     name="realpolitik",
@@ -59,6 +54,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode="rich",
+    cls=LazyGroup,  # runs, game, games, sensitivity, ... imported when used (cli/lazy.py)
 )
 
 
@@ -259,18 +255,6 @@ def list_models() -> None:
     from ..models import REGISTRY
 
     render.model_list(out, REGISTRY)
-
-
-app.add_typer(runs_app, name="runs", help="The run history: list, show and compare past runs.")
-app.add_typer(game_app, name="game")
-app.command("games")(games_cmd)
-
-app.command("sensitivity")(sensitivity_cmd)
-app.command("levers")(levers_cmd)
-app.command("report")(report_cmd)
-app.command("serve")(serve_cmd)
-app.command("backtest")(backtest_cmd)
-app.command("seal")(seal_cmd)
 
 
 def main() -> None:

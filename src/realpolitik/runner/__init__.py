@@ -18,6 +18,7 @@ from .backends import (
     chunks,
     default_workers,
     draw_generator,
+    draw_uniforms,
 )
 from .loop import Progress, run, session
 
@@ -33,6 +34,7 @@ __all__ = [
     "chunks",
     "default_workers",
     "draw_generator",
+    "draw_uniforms",
     "run",
     "session",
 ]

@@ -9,11 +9,11 @@ problem found.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from .._lazy import attach
 from ..errors import Problem, ScenarioError
 from . import builtins
-from .csv_io import parse_csv, read_csv, slug
-from .ktab_io import looks_like_ktab, parse_ktab_csv, read_ktab_csv, write_ktab_csv
 from .objects import (
     Actor,
     Issue,
@@ -26,8 +26,28 @@ from .objects import (
     SourceEntry,
     Stance,
 )
-from .schema import json_schema, json_schema_text
-from .yaml_io import dump_yaml, parse_yaml, read_text, read_yaml
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .csv_io import parse_csv, read_csv
+    from .csv_io import slug as slug
+    from .ktab_io import looks_like_ktab as looks_like_ktab
+    from .ktab_io import parse_ktab_csv, read_ktab_csv, write_ktab_csv
+    from .schema import json_schema, json_schema_text
+    from .yaml_io import dump_yaml, parse_yaml, read_yaml
+    from .yaml_io import read_text as read_text
+
+# the readers and writers (YAML, pydantic's schema) are imported when first used
+attach(
+    __name__,
+    {
+        **dict.fromkeys(("parse_csv", "read_csv", "slug"), ".csv_io"),
+        **dict.fromkeys(
+            ("looks_like_ktab", "parse_ktab_csv", "read_ktab_csv", "write_ktab_csv"), ".ktab_io"
+        ),
+        **dict.fromkeys(("json_schema", "json_schema_text"), ".schema"),
+        **dict.fromkeys(("dump_yaml", "parse_yaml", "read_text", "read_yaml"), ".yaml_io"),
+    },
+)
 
 __all__ = [
     "Actor",
@@ -65,6 +85,8 @@ def load(source: str | Path | Scenario | None = None) -> Scenario:
     """
     if isinstance(source, Scenario):
         return source
+    from .yaml_io import read_text, read_yaml
+
     if source is None:
         source = builtins.DEFAULT
     text = str(source)
@@ -72,6 +94,9 @@ def load(source: str | Path | Scenario | None = None) -> Scenario:
     if p.exists():
         if p.suffix.lower() != ".csv":
             return read_yaml(p)
+        from .csv_io import parse_csv, slug
+        from .ktab_io import looks_like_ktab, parse_ktab_csv
+
         csv_text = read_text(p)
         if looks_like_ktab(csv_text):
             return parse_ktab_csv(csv_text, str(p), stem=p.stem)

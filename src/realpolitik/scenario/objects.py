@@ -408,9 +408,14 @@ class Scenario:
 
     def content_hash(self) -> str:
         """``sha256:`` of the canonical JSON of :meth:`to_dict`: equal content, equal hash,
-        whatever the file's layout or format."""
-        blob = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"), default=str)
-        return "sha256:" + hashlib.sha256(blob.encode("utf-8")).hexdigest()
+        whatever the file's layout or format. Computed once per scenario (it is frozen):
+        every result names its scenario by it."""
+        cached: str | None = self.__dict__.get("_content_hash")
+        if cached is None:
+            blob = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"), default=str)
+            cached = "sha256:" + hashlib.sha256(blob.encode("utf-8")).hexdigest()
+            self.__dict__["_content_hash"] = cached
+        return cached
 
     @classmethod
     def from_yaml(cls, path: str | Path) -> Scenario:

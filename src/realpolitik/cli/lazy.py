@@ -1,0 +1,100 @@
+"""The commands that live in modules of their own, imported only when one of them runs.
+
+``realpolitik simulate`` should not pay for importing the games, the back-test, the run
+store's commands, the report or the dashboard: :class:`LazyGroup` is the root command
+group, and the commands listed in :data:`COMMANDS` are built from their modules the first
+time they are looked up (to run them, or when ``--help`` lists every command). The order
+of :data:`COMMANDS` is the order ``--help`` shows them in, after the commands defined in
+:mod:`realpolitik.cli` itself.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator, MutableMapping
+from typing import Any
+
+import typer
+from typer.core import TyperGroup
+
+#: A click command (Typer's own copy of click: ``typer._click``).
+Command = Any
+
+__all__ = ["COMMANDS", "LazyGroup"]
+
+#: name -> (module, attribute: a command function or a Typer app of subcommands, help of
+#: an app, or None to take the app's own); ``--help`` lists the apps after the commands.
+COMMANDS: dict[str, tuple[str, str, str | None]] = {
+    "games": ("realpolitik.cli.game_cmds", "games_cmd", None),
+    "sensitivity": ("realpolitik.cli.analysis_cmds", "sensitivity_cmd", None),
+    "levers": ("realpolitik.cli.analysis_cmds", "levers_cmd", None),
+    "report": ("realpolitik.cli.report_cmd", "report_cmd", None),
+    "serve": ("realpolitik.cli.serve_cmd", "serve_cmd", None),
+    "backtest": ("realpolitik.cli.backtest_cmd", "backtest_cmd", None),
+    "seal": ("realpolitik.cli.backtest_cmd", "seal_cmd", None),
+    "runs": (
+        "realpolitik.cli.runs",
+        "runs_app",
+        "The run history: list, show and compare past runs.",
+    ),
+    "game": ("realpolitik.cli.game_cmds", "game_app", None),
+}
+
+
+def build(name: str, rich_markup_mode: Any) -> Command:
+    """The click command ``name`` of :data:`COMMANDS`, as ``app.command`` or
+    ``app.add_typer`` would have registered it."""
+    module, attribute, help_text = COMMANDS[name]
+    found = getattr(importlib.import_module(module), attribute)
+    holder = typer.Typer(rich_markup_mode=rich_markup_mode)
+    if isinstance(found, typer.Typer):
+        if help_text is None:
+            holder.add_typer(found, name=name)
+        else:
+            holder.add_typer(found, name=name, help=help_text)
+    else:
+        holder.command(name)(found)
+    return typer.main.get_group(holder).commands[name]
+
+
+class _Commands(MutableMapping[str, Command]):
+    """A group's commands: those given, then :data:`COMMANDS`, each built when first read."""
+
+    def __init__(self, given: MutableMapping[str, Command], rich_markup_mode: Any) -> None:
+        self._built = dict(given)
+        self._names = [*given, *(n for n in COMMANDS if n not in given)]
+        self._mode = rich_markup_mode
+
+    def __getitem__(self, name: str) -> Command:
+        if name not in self._built:
+            if name not in COMMANDS:
+                raise KeyError(name)
+            self._built[name] = build(name, self._mode)
+        return self._built[name]
+
+    def __setitem__(self, name: str, command: Command) -> None:
+        if name not in self._names:
+            self._names.append(name)
+        self._built[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        self._names.remove(name)
+        self._built.pop(name, None)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._names
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._names))
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+
+class LazyGroup(TyperGroup):
+    """The root group: the commands defined with it, and those of :data:`COMMANDS`, imported
+    from their modules when first looked up."""
+
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        self.commands = _Commands(self.commands, self.rich_markup_mode)

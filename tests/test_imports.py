@@ -1,0 +1,119 @@
+"""What importing realpolitik costs, held structurally (no clock): ``import realpolitik``,
+and a first load and forecast, import none of the heavy libraries, and the command line's
+``simulate`` imports neither the games, the report, the dashboard nor the back-test. The
+public names stay where they were (imported when first used: ``realpolitik._lazy``)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).parents[1] / "src"
+
+#: Libraries that ``import realpolitik`` (and a first load and forecast) must not import.
+HEAVY = (
+    "scipy",
+    "pandas",
+    "SALib",
+    "matplotlib",
+    "jinja2",
+    "typer",
+    "rich",
+    "fastapi",
+    "dask",
+    "distributed",
+    "pygambit",
+)
+
+
+def imported(*args: str) -> set[str]:
+    """The modules a fresh Python imports running ``args`` (``-X importtime``)."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SRC), env.get("PYTHONPATH")]))
+    res = subprocess.run(
+        [sys.executable, "-X", "importtime", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert res.returncode == 0, res.stderr[-3000:]
+    return {
+        line.rsplit("|", 1)[1].strip()
+        for line in res.stderr.splitlines()
+        if line.startswith("import time:") and "|" in line
+    } - {"imported package"}
+
+
+def heavy(modules: set[str]) -> list[str]:
+    return sorted(m for m in modules if m.split(".")[0] in HEAVY)
+
+
+def test_import_realpolitik_is_light():
+    modules = imported("-c", "import realpolitik")
+    assert "realpolitik" in modules
+    assert not heavy(modules)
+    # nor the analyses, the scenario readers or the models: they come with the names
+    assert not {m for m in modules if m.startswith(("realpolitik.analysis", "realpolitik.games"))}
+    assert "realpolitik.scenario.yaml_io" not in modules and "pydantic" not in modules
+
+
+def test_a_first_forecast_imports_no_heavy_library():
+    code = (
+        "import realpolitik as rp; sc = rp.load('ec-emissions-1994'); "
+        "rp.forecast(sc).to_json(); rp.simulate(sc, 'eum', draws=20, seed=1, workers=1)"
+    )
+    modules = imported("-c", code)
+    assert not heavy(modules)
+    assert "realpolitik.analysis.backtest" not in modules
+
+
+def test_the_command_line_simulate_imports_only_what_it_runs():
+    modules = imported(
+        "-m", "realpolitik", "simulate", "ec-emissions-1994", "-n", "20", "--seed", "1",
+        "--json", "--no-store",
+    )  # fmt: skip
+    assert "realpolitik.analysis.ensemble" in modules
+    unwanted = ("realpolitik.games", "realpolitik.report", "realpolitik.app")
+    assert not sorted(m for m in modules if m.startswith(unwanted))
+    assert "realpolitik.analysis.backtest" not in modules
+    assert not [m for m in heavy(modules) if m.split(".")[0] not in ("typer", "rich")]
+
+
+PUBLIC = """
+import realpolitik.analysis.backtest, realpolitik.analysis.levers  # the modules first
+import realpolitik as rp
+from realpolitik import analysis, scenario
+from realpolitik.analysis import backtest, levers, sensitivity, simulate
+assert callable(backtest) and callable(levers) and callable(sensitivity), (backtest, levers)
+assert analysis.backtest is backtest and rp.simulate is simulate
+for package in (rp, analysis, scenario):
+    for name in package.__all__:
+        assert getattr(package, name) is not None, name
+        assert name in dir(package), name
+assert rp.MODELS is __import__("realpolitik.models", fromlist=["REGISTRY"]).REGISTRY
+try:
+    rp.no_such_name
+except AttributeError as e:
+    assert "no_such_name" in str(e)
+else:
+    raise AssertionError("no AttributeError")
+"""
+
+
+def test_the_public_names_are_where_they_were():
+    """Every name of ``__all__`` resolves, and a module named like its function
+    (``analysis.backtest``) leaves the package's name the function, as before."""
+    imported("-c", PUBLIC)
+
+
+@pytest.mark.parametrize("package", ["realpolitik", "realpolitik.analysis"])
+def test_lazy_names_cover_all(package):
+    import importlib
+
+    mod = importlib.import_module(package)
+    assert set(mod.__all__) <= set(dir(mod))
