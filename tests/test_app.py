@@ -613,7 +613,7 @@ def test_the_report_of_a_scenario_without_ranges_has_its_simulation(client):
     r = client.get(f"/w/{wid}/report.html")
     assert r.status_code == 200
     page = html.unescape(r.text)
-    assert "Simulated outcome of" in page and "--spread 10" in page
+    assert "Simulated outcome of" in page and "--spread 50" in page
     assert "The scenario gives no ranges" in page  # the report's policy, said in its notes
     # recorded as `realpolitik report` records it
     (run,) = json.loads(runs_cli("list", "--json").stdout)

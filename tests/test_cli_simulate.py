@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+import realpolitik as rp
 from realpolitik.cli import app
 
 DATA = Path(__file__).parent / "data"
@@ -43,9 +44,18 @@ def test_simulate_renders_where_issues_land_and_who_wins():
         assert fragment in r.stdout
 
 
-def test_simulate_warns_when_nothing_is_uncertain():
+def test_simulate_gives_an_unranged_scenario_the_calibrated_spread_and_says_so():
+    from realpolitik.analysis.calibration import default_spread
+
     r = _run("simulate", str(DATA / "minimal.yaml"), "-n", "5", "--seed", "1", "-w", "1")
-    assert r.exit_code == 0 and "every draw is the same" in r.stdout
+    assert r.exit_code == 0, r.output
+    said = " ".join(r.stdout.split())
+    assert f"the calibrated default spread of ±{default_spread():g}" in said
+    assert "docs/explanation/calibration.md" in said and "10 uncertain inputs" in said
+    ens = rp.simulate(rp.load(DATA / "minimal.yaml"), draws=5, seed=1, workers=1)
+    assert ens.default_spread == default_spread() and len(ens.uncertain) == 10
+    assert ens.scenario_hash == rp.load(DATA / "minimal.yaml").content_hash()
+    assert rp.Ensemble.from_json(ens.to_json()).default_spread == default_spread()
 
 
 @pytest.mark.parametrize(

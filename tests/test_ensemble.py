@@ -154,7 +154,7 @@ def test_a_scenario_without_ranges_is_computed_once_with_the_same_bytes(model):
     sc = rp.load(DATA / "minimal.yaml")  # three issues, an actor without a stance on one
     seen: list[tuple[int, int]] = []
     ens = simulate(sc, model, draws=37, seed=3, rounds=5, backend=_Refusing(),
-                   progress=lambda d, t: seen.append((d, t)))  # fmt: skip
+                   progress=lambda d, t: seen.append((d, t)), unranged_spread=None)  # fmt: skip
     assert seen == [(37, 37)] and ens.draws == ens.requested == 37 and ens.uncertain == ()
     full = run_chunk(Chunk(sc, tuple(plan_models(model, 5)), 0, 37, seed=3))
     for m in ens.models:
@@ -165,14 +165,15 @@ def test_a_scenario_without_ranges_is_computed_once_with_the_same_bytes(model):
     for m in ens.settled:
         assert ens.settled[m].tobytes() == full["settled"][m].tobytes()
         assert ens.cycle_period[m].tobytes() == full["cycle_period"][m].tobytes()
-    chunked = simulate(sc, model, draws=37, seed=3, rounds=5, workers=1, chunk_size=5)
+    chunked = simulate(sc, model, draws=37, seed=3, rounds=5, workers=1, chunk_size=5,
+                       unranged_spread=None)  # fmt: skip
     assert chunked.to_json() == ens.to_json()
 
 
 def test_a_random_model_runs_draw_by_draw_even_without_ranges():
     sc = rp.load(DATA / "minimal.yaml")
     stochastic = {"smp": {"state_trans_mode": "stochastic"}}
-    ens = simulate(sc, "smp", draws=8, seed=9, workers=1, params=stochastic)
+    ens = simulate(sc, "smp", draws=8, seed=9, workers=1, params=stochastic, unranged_spread=None)
     assert len({row.tobytes() for row in ens.gains["smp"]}) > 1
 
 

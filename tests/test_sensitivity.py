@@ -185,9 +185,14 @@ def test_tornado_uses_the_shock_range():
     assert bar.at_low > bar.at_high
 
 
-def test_no_ranges_is_a_clear_error():
+def test_no_ranges_is_a_clear_error_unless_the_default_spread_applies():
     with pytest.raises(SensitivityError, match="no number of this scenario has a range"):
-        sensitivity("ec-emissions-1994", n=8, seed=1, workers=1)
+        sensitivity("ec-emissions-1994", n=8, seed=1, workers=1, unranged_spread=None)
+    from realpolitik.analysis.calibration import default_spread
+
+    res = sensitivity("ec-emissions-1994", "compromise", n=8, seed=1, workers=1, resamples=10)
+    assert res.default_spread == default_spread() and res.inputs
+    assert type(res).from_json(res.to_json()).default_spread == default_spread()
 
 
 @pytest.mark.parametrize("n", [0, 3, 100, 2**21])
@@ -258,7 +263,6 @@ def test_cli_is_recorded_in_the_run_history():
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("ec-emissions-1994",), "no number of this scenario has a range"),
         ((str(UNCERTAIN), "-n", "6"), "power of two"),
         ((str(UNCERTAIN), "--model", "nope"), "unknown model"),
         ((str(UNCERTAIN), "--set", "zz.capability=2"), "no actor 'zz'"),

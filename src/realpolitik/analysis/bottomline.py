@@ -113,6 +113,7 @@ class BottomLine:
     stated: bool = True  # the contestants are the scenario's (else the leading two)
     draws: int = 0
     notes: tuple[str, ...] = field(default=())
+    default_spread: float | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "names", MappingProxyType(dict(self.names)))
@@ -185,6 +186,8 @@ class BottomLine:
                     f"How sure: over {self.draws:,} simulated draws, the one who gains most "
                     f"among {others}: {'; '.join(bits)}."
                 )
+            if sims:
+                out.append(_calibration_caveat(self.default_spread))
         aheads: dict[tuple[str, ...], list[str]] = {}
         for m in det:
             aheads.setdefault(m.ahead, []).append(m.model)
@@ -233,6 +236,28 @@ class BottomLine:
             "models": [m.to_dict() for m in self.models],
             "sentences": self.sentences(),
         }
+
+
+def _calibration_caveat(spread: float | None) -> str:
+    """What the shares of draws are worth, from the calibration check."""
+    from .calibration import checked_coverage
+
+    how = (
+        f"the calibrated default spread of ±{spread:g} (the scenario gives no ranges)"
+        if spread is not None
+        else "the scenario's ranges"
+    )
+    c = checked_coverage("compromise")
+    held = (
+        ""
+        if c is None
+        else f" on real EU negotiations, intervals drawn so held only {c.covered['90']:.0%} "
+        "of outcomes in their 90% band,"
+    )
+    return (
+        f"These shares come from {how} alone:{held} so read them as how firmly the models "
+        "hold their answer, not as odds (docs/explanation/calibration.md)."
+    )
 
 
 def _join(items: Sequence[str]) -> str:
@@ -356,4 +381,5 @@ def bottom_line(
         stated=stated,
         draws=draws,
         notes=tuple(notes),
+        default_spread=None if ensemble is None else ensemble.default_spread,
     )

@@ -36,14 +36,20 @@ import numpy as np
 
 from ..arrays import issue_batch, scenario_input
 from ..errors import MAX_SEED as MAX_SEED  # re-exported: it lived here
-from ..errors import UnknownNameError, check_whole, seed_or_fresh
+from ..errors import InputError, UnknownNameError, check_whole, seed_or_fresh
 from ..errors import new_seed as new_seed  # re-exported: it lived here
 from ..forecasting import salience_gain
 from ..models.base import ModelInput
 from ..models.plan import ModelPlan, plan_models
 from ..results import JsonResult, Provenance, ProvenanceFields, Subject, freeze, jsonable, readonly
 from ..scenario import Scenario, load
-from ..scenario.uncertainty import Values, draw_values, point_values, uncertain_inputs
+from ..scenario.uncertainty import (
+    Values,
+    draw_values,
+    point_values,
+    uncertain_inputs,
+    with_spread,
+)
 
 __all__ = [
     "FORMAT",
@@ -321,6 +327,7 @@ class Ensemble(ProvenanceFields, JsonResult):
     gains: Mapping[str, np.ndarray]
     settled: Mapping[str, np.ndarray] = field(default_factory=dict)
     cycle_period: Mapping[str, np.ndarray] = field(default_factory=dict)
+    default_spread: float | None = None
 
     def __post_init__(self) -> None:
         freeze(
@@ -450,6 +457,7 @@ class Ensemble(ProvenanceFields, JsonResult):
             "draws": self.requested,
             "draws_kept": self.draws,
             "uncertain": list(self.uncertain),
+            **({} if self.default_spread is None else {"default_spread": self.default_spread}),
         }
 
     def run_status(self) -> tuple[str, str | None]:
@@ -464,6 +472,7 @@ class Ensemble(ProvenanceFields, JsonResult):
             "requested": self.requested,
             "draws": self.draws,
             "complete": self.complete,
+            "default_spread": self.default_spread,
             "actors": list(self.actors),
             "actor_names": list(self.actor_names),
             "issues": list(self.issues),
@@ -512,6 +521,7 @@ class Ensemble(ProvenanceFields, JsonResult):
             gains={k: nan(v).reshape(-1, n) for k, v in pd["gains"].items()},
             settled={k: nan(v).reshape(-1, m) for k, v in pd["settled"].items()},
             cycle_period={k: nan(v).reshape(-1, m) for k, v in pd["cycle_period"].items()},
+            default_spread=d.get("default_spread"),
         )
 
 
@@ -549,8 +559,14 @@ def simulate(
     chunk_size: int | None = None,
     progress: Callable[[int, int], object] | None = None,
     backend: Any = None,
+    unranged_spread: float | str | None = "calibrated",
 ) -> Ensemble:
     """Run ``draws`` Monte Carlo draws of ``scenario`` under each model.
+
+    A scenario with no ranged number at all is drawn with ``unranged_spread`` on every
+    position and salience (``with_spread``): by default the spread the calibration protocol
+    picked (:func:`~realpolitik.analysis.calibration.default_spread`), recorded as the
+    result's ``default_spread``; ``None`` draws it as it is.
 
     ``seed`` fixes every draw (a fresh one is drawn and recorded if ``None``); the result is
     byte-identical for the same seed whatever ``workers`` (a local process pool; 1 runs in
@@ -563,7 +579,8 @@ def simulate(
     """
     from ..runner import chunks, run, session
 
-    sc = load(scenario)
+    given = load(scenario)
+    sc, applied = unranged(given, unranged_spread)
     draws = check_whole(draws, "draws", low=1, high=MAX_DRAWS)
     seed = seed_or_fresh(seed)
     plans = plan_models(model, rounds, params)
@@ -606,7 +623,7 @@ def simulate(
     eum_like = [p.name for p in plans if ordered and p.name in ordered[0]["settled"]]
     sq, lo, hi = _issue_arrays(sc)
     return Ensemble(
-        provenance=Provenance(Subject.of(sc), {p.name: p.parameters() for p in plans}, seed),
+        provenance=Provenance(Subject.of(given), {p.name: p.parameters() for p in plans}, seed),
         actors=sc.actor_ids,
         actor_names=tuple(a.name for a in sc.actors),
         issues=sc.issue_ids,
@@ -622,4 +639,22 @@ def simulate(
         gains={p.name: stack("gains", p.name) for p in plans},
         settled={k: stack("settled", k) for k in eum_like},
         cycle_period={k: stack("cycle_period", k) for k in eum_like},
+        default_spread=applied,
     )
+
+
+def unranged(scenario: Scenario, spread: float | str | None) -> tuple[Scenario, float | None]:
+    """``scenario`` with ``spread`` (``"calibrated"``: the calibrated default) on every
+    position and salience if it has no ranged number, and the spread applied; else as it
+    is, and ``None``."""
+    if spread is None or uncertain_inputs(scenario):
+        return scenario, None
+    if spread == "calibrated":
+        from .calibration import default_spread
+
+        spread = default_spread()
+    if isinstance(spread, str):
+        raise InputError(
+            f"unranged_spread: expected a number, 'calibrated' or None, got {spread!r}"
+        )
+    return with_spread(scenario, spread), float(spread)

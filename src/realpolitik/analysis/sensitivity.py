@@ -64,6 +64,7 @@ from .ensemble import (
     default_chunk_size,
     evaluate,
     run_chunk,
+    unranged,
 )
 
 __all__ = [
@@ -238,6 +239,7 @@ class Sensitivity(ProvenanceFields, JsonResult):
     tornado: Mapping[str, tuple[Tornado, ...]]
     conf_level: float = CONF_LEVEL
     evaluations: Mapping[str, int] = field(default_factory=dict)
+    default_spread: float | None = None
 
     def __post_init__(self) -> None:
         k = len(self.inputs)
@@ -288,6 +290,7 @@ class Sensitivity(ProvenanceFields, JsonResult):
             "n": self.n,
             "resamples": self.resamples,
             "inputs": list(self.inputs),
+            **({} if self.default_spread is None else {"default_spread": self.default_spread}),
         }
 
     def summary(self) -> dict[str, Any]:
@@ -318,6 +321,7 @@ class Sensitivity(ProvenanceFields, JsonResult):
             "conf_level": self.conf_level,
             "evaluations": dict(self.evaluations),
             "issues": list(self.issues),
+            "default_spread": self.default_spread,
             "inputs": list(self.inputs),
             "shocks": list(self.shocks),
             "sobol": {m: [s.to_dict(self.inputs) for s in v] for m, v in self.sobol.items()},
@@ -337,6 +341,7 @@ class Sensitivity(ProvenanceFields, JsonResult):
             sobol={m: tuple(IssueSobol.from_dict(s) for s in v) for m, v in d["sobol"].items()},
             tornado={m: tuple(Tornado.from_dict(t) for t in v) for m, v in d["tornado"].items()},
             conf_level=float(d["conf_level"]),
+            default_spread=d.get("default_spread"),
         )
 
 
@@ -380,6 +385,7 @@ def sensitivity(
     chunk_size: int | None = None,
     backend: Any = None,
     progress: Callable[[int, int], object] | None = None,
+    unranged_spread: float | str | None = "calibrated",
 ) -> Sensitivity:
     """Sobol indices and a tornado of every issue's forecast, per model, with respect to
     the scenario's uncertain inputs (its ranged numbers).
@@ -396,14 +402,20 @@ def sensitivity(
     An issue whose forecast does not move over the design gets ``constant=True`` and
     indices of 0, not the ``nan`` SALib would give.
 
-    Raises :class:`SensitivityError` if the scenario has no ranged number, if ``n`` or
+    A scenario with no ranged number is analysed with ``unranged_spread`` on every position
+    and salience (by default the calibrated default spread, recorded as ``default_spread``;
+    as for :func:`~realpolitik.analysis.ensemble.simulate`).
+
+    Raises :class:`SensitivityError` if the scenario has no ranged number (and
+    ``unranged_spread`` is ``None``), if ``n`` or
     ``resamples`` is out of range, or if SALib (the ``sensitivity`` extra) is not installed;
     :class:`~realpolitik.errors.InputError` for a bad ``seed``.
     """
     from ..runner import chunks, run, session
 
     sample_mod, analyze_mod = _import_salib()
-    sc = load(scenario)
+    given = load(scenario)
+    sc, applied = unranged(given, unranged_spread)
     n = _whole(n, "n")
     if not 4 <= n <= MAX_SAMPLES or n & (n - 1):
         raise SensitivityError(
@@ -456,7 +468,8 @@ def sensitivity(
 
     tornado = _tornado(sc, plans, inputs, labels)
     return Sensitivity(
-        provenance=Provenance(Subject.of(sc), {p.name: p.parameters() for p in plans}, seed),
+        provenance=Provenance(Subject.of(given), {p.name: p.parameters() for p in plans}, seed),
+        default_spread=applied,
         issues=sc.issue_ids,
         inputs=labels,
         shocks=tuple(h.describe() for h in sc.shocks),

@@ -171,6 +171,13 @@ class View:
     def ranged(self) -> bool:
         return bool(uncertain_inputs(self.sc))
 
+    @property
+    def default_spread(self) -> float:
+        """The calibrated default spread (docs/explanation/calibration.md)."""
+        from ..analysis.calibration import default_spread
+
+        return default_spread()
+
     # ---------------------------------------------------------------- forecasts
     @cached_property
     def fc(self) -> Forecast:

@@ -131,6 +131,10 @@ def render_sensitivity(console: Console, sc: Scenario, res: Sensitivity, *, top:
     """Per model and issue: each input's Sobol indices and tornado bar, by ST."""
     date = f", {sc.date.isoformat()}" if sc.date else ""
     console.print(Text(f"{sc.name}{date}", style="bold"))
+    if res.default_spread is not None:
+        from .render import default_spread_note
+
+        console.print(Text(default_spread_note(res.default_spread), style="yellow"))
     k = len(res.inputs)
     console.print(
         Text(

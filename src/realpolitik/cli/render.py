@@ -106,6 +106,24 @@ def bottom_line(console: Console, bl: BottomLine) -> None:
     console.print()
 
 
+def default_spread_note(spread: float) -> str:
+    """What a result drawn with the calibrated default spread says of it."""
+    from ..analysis.calibration import checked_coverage
+
+    c = checked_coverage("compromise")
+    short = (
+        ""
+        if c is None
+        else f"; on real EU negotiations even intervals so drawn held only "
+        f"{c.covered['90']:.0%} of outcomes in their 90% band"
+    )
+    return (
+        "No number of this scenario has a range: every position and salience was drawn with "
+        f"the calibrated default spread of ±{spread:g} (% of the scale; points of salience)"
+        f"{short} (docs/explanation/calibration.md)."
+    )
+
+
 def _constant_mae() -> str:
     s = standing("constant-50")
     return "-" if s is None else f"{s.mae:.1f}"
@@ -365,6 +383,8 @@ def ensemble(console: Console, sc: Scenario, ens: Ensemble, bl: BottomLine | Non
         if (spec := models.get(m)).stochastic is not None
         and spec.stochastic({**spec.defaults, **dict(ens.parameters.get(m, {}))})
     ]
+    if ens.default_spread is not None:
+        console.print(Text(default_spread_note(ens.default_spread), style="yellow"))
     if not ens.uncertain:
         console.print(
             Text(

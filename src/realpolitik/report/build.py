@@ -20,6 +20,7 @@ from types import MappingProxyType
 from typing import Any, ClassVar
 
 from .._version import __version__
+from ..analysis.calibration import default_spread
 from ..errors import RealpolitikError, UnknownNameError, check_whole, seed_or_fresh
 from ..forecasting import Forecast, forecast
 from ..models import offering
@@ -44,8 +45,9 @@ DEFAULT_DRAWS = 1000
 DEFAULT_SOBOL_N = 64
 #: The spread (+-P% of an issue's scale on positions, +-P points on saliences) the command
 #: line and the dashboard give a report of a scenario that has no ranged number, so that
-#: the report has its simulation and sensitivity (``build_report(unranged_spread=...)``).
-DEFAULT_SPREAD = 10.0
+#: the report has its simulation and sensitivity (``build_report(unranged_spread=...)``):
+#: the default the calibration protocol picked (docs/explanation/calibration.md).
+DEFAULT_SPREAD = default_spread()
 
 Progress = Callable[[str, int, int], object]
 
@@ -261,7 +263,12 @@ def build_report(
         policy.append(
             "The scenario gives no ranges: simulated and analysed with every position and "
             f"salience given a triangular range of \u00b1{unranged_spread:g}% of its "
-            f"issue's scale (positions) or \u00b1{unranged_spread:g} points (saliences)."
+            f"issue's scale (positions) or \u00b1{unranged_spread:g} points (saliences)"
+            + (
+                ", the calibrated default (docs/explanation/calibration.md)."
+                if unranged_spread == DEFAULT_SPREAD
+                else "."
+            )
         )
     if actor is None:  # the first actor that takes part in some issue
         with_stance = {st.actor for st in sc.stances}
