@@ -619,7 +619,7 @@ def test_the_report_of_a_scenario_without_ranges_has_its_simulation(client):
     (run,) = json.loads(runs_cli("list", "--json").stdout)
     assert run["kind"] == "report" and run["scenario_id"] == "ec-emissions-1994"
     params = json.loads(runs_cli("show", str(run["id"]), "--json").stdout)["parameters"]
-    assert params["spread"] == 10 and params["interventions"] == [] and params["draws"] == 300
+    assert params["spread"] == 50 and params["interventions"] == [] and params["draws"] == 300
 
 
 # ---------------------------------------------------------------------- run history
