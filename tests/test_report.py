@@ -15,8 +15,8 @@ import realpolitik as rp
 from realpolitik.cli import app
 from realpolitik.report import Report, ReportError, build_report, charts
 
-SECTIONS = ("summary", "scenario", "issues", "who-wins", "sensitivity", "levers", "view-from",
-            "reproduce")  # fmt: skip
+SECTIONS = ("bottom-line", "summary", "scenario", "issues", "who-wins", "sensitivity",
+            "levers", "view-from", "reproduce")  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -307,3 +307,19 @@ def test_linked_game_reads_the_edited_scenario() -> None:
     changed = [k for k, link in linked.items() if link == "azerbaijan.karabakh-control.salience"]
     assert changed and all(lg.overrides[k] == 40 for k in changed)
     assert build_report("ec-emissions-1994", draws=0, sensitivity=False).games == ()
+
+
+def test_the_report_opens_with_the_bottom_line(page: str, report: Report) -> None:
+    """The first section is the bottom line: the op-ed's question answered head to head,
+    how sure over the draws, and each model's record, most credible first."""
+    main = page[page.index("<main>") :]
+    assert main.index('id="bottom-line"') < main.index('id="summary"')
+    section = main[: main.index("</section>")]
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", section)).split())
+    assert "Putin — Aliyev: who will win? Azerbaijan comes out ahead of Russia" in text
+    assert "over 64 simulated draws" in text and "not as odds" in text
+    bl = report.bottom_line
+    assert bl is not None and bl.leader == "azerbaijan"
+    table = text[text.index("Record (DEU III)") :]
+    order = [m.model for m in bl.models]
+    assert [table.index(f" {m} ") for m in order] == sorted(table.index(f" {m} ") for m in order)

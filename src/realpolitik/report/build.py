@@ -86,6 +86,7 @@ class Report:
     created: str = ""
     version: str = __version__
     interventions: tuple[str, ...] = field(default=())
+    bottom_line: Any = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "settings", MappingProxyType(dict(self.settings)))
@@ -368,7 +369,10 @@ def build_report(
         "actor": actor,
         "spread": spread,
     }
+    from ..analysis.bottomline import bottom_line
+
     return Report(
+        bottom_line=bottom_line(fc, sc, ens),
         scenario=sc,
         forecast=fc,
         actor=actor,

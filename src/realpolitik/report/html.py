@@ -36,6 +36,7 @@ def environment() -> Any:
     )
     env.filters["num"] = number
     env.filters["pct"] = _pct
+    env.filters["spct"] = _signed_pct
     return env
 
 
@@ -50,6 +51,12 @@ def _pct(x: Any, digits: int = 0) -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "–"
     return f"{100 * x:.{digits}f}%"
+
+
+def _signed_pct(x: Any, digits: int = 1) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "–"
+    return f"{100 * x:+.{digits}f}%"
 
 
 def _range(value: float, rng: Any) -> str:
@@ -213,6 +220,7 @@ def render(rep: Report) -> str:
         .get_template("report.html.j2")
         .render(
             rep=rep,
+            bl=_bottom_line_rows(rep),
             sc=sc,
             fc=fc,
             names=names,
@@ -234,6 +242,37 @@ def render(rep: Report) -> str:
             actor_name=names.get(rep.actor, rep.actor),
         )
     )
+
+
+def _bottom_line_rows(rep: Report) -> dict[str, Any] | None:
+    """The bottom line as the template shows it: its sentences and one row per model."""
+    bl = rep.bottom_line
+    if bl is None:
+        return None
+    names = bl.names
+    rows = []
+    for m in bl.models:
+        s = m.standing
+        rows.append(
+            {
+                "model": m.model,
+                "record": None if s is None else f"{s.mae:.1f}",
+                "partial": s is not None and s.issues != s.of,
+                "verdict": "no record" if s is None else s.verdict(),
+                "worse": m.worse_than_constant,
+                "gains": [m.contestants[a] for a in bl.contestants],
+                "ahead": "undetermined"
+                if not m.determinate
+                else ("tie" if m.leader is None else names.get(m.leader, m.leader)),
+                "sure": None if not m.p_leader or m.leader is None else m.p_leader.get(m.leader),
+            }
+        )
+    return {
+        "sentences": bl.sentences(),
+        "contestants": [names.get(a, a) for a in bl.contestants],
+        "rows": rows,
+        "sims": any(r["sure"] is not None for r in rows),
+    }
 
 
 def _command(rep: Report) -> str:
