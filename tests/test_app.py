@@ -721,3 +721,17 @@ def test_a_finished_job_is_shown_from_one_snapshot():
     assert snapshot["state"] == "running" and snapshot["ensemble"] is None
     done = view.job_view(job)
     assert done["state"] == "done" and done["ensemble"].draws == 20
+
+
+def test_the_dashboard_opens_with_the_bottom_line_and_shows_status_quos(client):
+    """At the top of a workspace: the bottom line (the op-ed's question answered head to
+    head, each model's record); the forecasts table has the status quo beside the models,
+    and an edit refreshes the bottom line."""
+    wid, page = open_builtin(client, CAUCASUS)
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+    assert "Bottom line" in text
+    assert "Putin — Aliyev: who will win? Azerbaijan comes out ahead of Russia" in text
+    assert page.index('id="bottom-line"') < page.index('id="forecasts"')
+    assert "<th>Status quo</th>" in page
+    r = client.post(f"/w/{wid}/edit", data={"field": "russia.capability", "value": "0.5"})
+    assert r.status_code == 200 and 'data-panel="bottom-line"' in r.text

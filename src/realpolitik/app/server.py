@@ -395,6 +395,7 @@ def create_app(
                 {
                     "editor": panels.editor(v),
                     "summary": panels.summary(v),
+                    "bottom-line": panels.bottom_line(v),
                     "forecasts": panels.forecasts(v),
                     "charts": panels.charts(v),
                     "gains": panels.gains(v),

@@ -187,6 +187,19 @@ class View:
     def models(self) -> tuple[str, ...]:
         return self.fc.models
 
+    @cached_property
+    def bottom_line(self) -> dict[str, Any]:
+        """The bottom line of the current forecast, as the report shows it."""
+        from ..analysis.bottomline import bottom_line
+        from ..report.html import bottom_line_rows
+
+        return bottom_line_rows(bottom_line(self.fc, self.sc))
+
+    @property
+    def status_quo(self) -> dict[str, float | None]:
+        """Each issue's status quo (``None`` where it has none)."""
+        return {i.id: i.status_quo for i in self.sc.issues}
+
     @property
     def forecast_rows(self) -> list[tuple[str, list[tuple[str, str, str]]]]:
         """Per issue, per model: the forecast's text and, where undetermined, why."""

@@ -220,7 +220,7 @@ def render(rep: Report) -> str:
         .get_template("report.html.j2")
         .render(
             rep=rep,
-            bl=_bottom_line_rows(rep),
+            bl=None if rep.bottom_line is None else bottom_line_rows(rep.bottom_line),
             sc=sc,
             fc=fc,
             names=names,
@@ -244,11 +244,9 @@ def render(rep: Report) -> str:
     )
 
 
-def _bottom_line_rows(rep: Report) -> dict[str, Any] | None:
-    """The bottom line as the template shows it: its sentences and one row per model."""
-    bl = rep.bottom_line
-    if bl is None:
-        return None
+def bottom_line_rows(bl: Any) -> dict[str, Any]:
+    """A :class:`~realpolitik.analysis.bottomline.BottomLine` as the report and the
+    dashboard show it: its sentences and one row per model (most credible first)."""
     names = bl.names
     rows = []
     for m in bl.models:
