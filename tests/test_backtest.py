@@ -376,3 +376,32 @@ def test_issues_with_shocks_run_alone_and_equal_forecast():
     fc = rp.forecast(sc, "all")
     for m in fc.models:
         assert list(bt.forecasts[m]) == [fc.value(m, "i1"), fc.value(m, "i2")]
+
+
+def test_the_backtest_reports_how_sure_with_a_spread():
+    """With a spread, each issue's forecast becomes a distribution over draws and the
+    back-test says, per model, how often the outcome fell inside its 50% and 90% intervals
+    and how wide they were; without one (and no ranges in the cases) it says nothing."""
+    from realpolitik.analysis.calibration import coverage, intervals
+    from realpolitik.models.plan import plan_models
+
+    bt = backtest(SYNTHETIC, ["compromise", "median"], spread=20, draws=40, **FAST)
+    assert [c.model for c in bt.coverage] == ["compromise", "median"]
+    cases, _ = load_cases(SYNTHETIC)
+    want = intervals(cases, plan_models(["compromise", "median"]), 20, draws=40, seed=7)
+    for c in bt.coverage:
+        assert c == coverage(c.model, 20, want[c.model], cases)
+        assert 0 <= c.covered["50"] <= c.covered["90"] <= 1 and c.width["90"] > 0
+    assert Backtest.from_json(bt.to_json()).to_json() == bt.to_json()
+    assert backtest(SYNTHETIC, "compromise", **FAST).coverage == ()
+
+
+def test_the_backtest_cli_prints_coverage(tmp_path):
+    from typer.testing import CliRunner
+
+    from realpolitik.cli import app
+
+    args = ["backtest", str(SYNTHETIC), "--spread", "20", "--draws", "30", "--seed", "1"]
+    r = CliRunner().invoke(app, [*args, "--resamples", "200", "--no-store"], env={"COLUMNS": "100"})
+    assert r.exit_code == 0, r.output
+    assert "How sure: intervals from a spread of ±20" in r.output and "covered 90%" in r.output

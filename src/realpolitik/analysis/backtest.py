@@ -54,6 +54,7 @@ back-test that fits in one chunk (the DEU development set does) runs in this pro
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -86,7 +87,7 @@ from ..results import (
     readonly,
 )
 from ..scenario import Scenario
-from ..scenario.uncertainty import point_values
+from ..scenario.uncertainty import point_values, uncertain_inputs
 from .bootstrap import (
     DEFAULT_RESAMPLES,
     METRICS,
@@ -667,6 +668,7 @@ class Backtest(ProvenanceFields, JsonResult):
     scores: tuple[Score, ...]
     states: Mapping[str, np.ndarray] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    coverage: tuple[Any, ...] = ()
 
     def __post_init__(self) -> None:
         freeze(
@@ -778,6 +780,7 @@ class Backtest(ProvenanceFields, JsonResult):
             "few_clusters": self.few_clusters,
             "kinds": dict(self.kinds),
             "notes": list(self.notes),
+            "coverage": [c.to_dict() for c in self.coverage],
             "leaderboard": [s.to_dict() for s in self.leaderboard()],
             "scores": [s.to_dict() for s in self.scores],
             "cases": {
@@ -815,6 +818,7 @@ class Backtest(ProvenanceFields, JsonResult):
             scores=tuple(Score.from_dict(s) for s in d["scores"]),
             states={k: arr(v) for k, v in c.get("states", {}).items()},
             notes=tuple(d.get("notes", ())),
+            coverage=tuple(_coverage_from(c) for c in d.get("coverage", ())),
         )
 
 
@@ -938,6 +942,8 @@ def backtest(
     backend: Any = None,
     chunk_size: int | None = None,
     progress: Callable[[int, int], object] | None = None,
+    spread: float | None = None,
+    draws: int = 200,
 ) -> Backtest:
     """Back-test ``model`` (a name, a list, or ``"all"``) and the baselines on ``source``:
     a path (a DEU III ``.tsv``, a scenario file with outcomes, or a folder of them), a
@@ -949,6 +955,12 @@ def backtest(
     differences (``compromise``) is run even when ``model`` leaves it out. ``seed`` fixes
     the bootstrap (a fresh one is drawn and recorded if ``None``); the forecasts and the
     metrics do not depend on it, nor on ``workers``, ``scheduler`` or ``chunk_size``.
+
+    How sure: with ``spread`` (every position and salience given ±``spread``, as
+    ``--spread``), or where the cases' scenarios have ranges of their own, each case is
+    drawn ``draws`` times and the result's ``coverage`` says per model how often the
+    outcome fell inside the 50% and 90% intervals of its forecasts, and how wide they were
+    (:mod:`realpolitik.analysis.calibration`).
     """
     from ..scenario.deu import DeuSet
 
@@ -988,7 +1000,7 @@ def backtest(
     )
     for name, st in states.items():
         notes.append(_state_note(name, st, forecasts[name], plans))
-    return score(
+    scored = score(
         cases,
         forecasts,
         kinds,
@@ -1001,6 +1013,22 @@ def backtest(
         states=states,
         notes=notes,
     )
+    ranged = any(uncertain_inputs(c.scenario) for c in cases)
+    if spread is None and not ranged:
+        return scored
+    from .calibration import coverage, intervals
+
+    check_whole(draws, "draws", low=2, high=100_000)
+    bounds = intervals(cases, plans, spread, draws=draws, seed=seed)
+    found = tuple(coverage(p.name, spread, bounds[p.name], cases) for p in plans)
+    return dataclasses.replace(scored, coverage=found)
+
+
+def _coverage_from(d: Mapping[str, Any]) -> Any:
+    from .calibration import Coverage
+
+    spread = math.nan if d["spread"] is None else float(d["spread"])
+    return Coverage(d["model"], spread, d["cases"], d["of"], d["covered"], d["width"])
 
 
 def _state_note(name: str, st: np.ndarray, forecast: np.ndarray, plans: Sequence[ModelPlan]) -> str:

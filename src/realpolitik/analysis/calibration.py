@@ -83,7 +83,7 @@ class Coverage:
     whose outcome lies inside and the mean width (points of 0-100)."""
 
     model: str
-    spread: float
+    spread: float  # nan: the scenarios' own ranges
     cases: int
     of: int
     covered: Mapping[str, float]
@@ -92,7 +92,7 @@ class Coverage:
     def to_dict(self) -> dict[str, Any]:
         return {
             "model": self.model,
-            "spread": self.spread,
+            "spread": None if math.isnan(self.spread) else self.spread,
             "cases": self.cases,
             "of": self.of,
             "covered": dict(self.covered),
@@ -103,18 +103,18 @@ class Coverage:
 def intervals(
     cases: Sequence[Case],
     plans: Sequence[ModelPlan],
-    spread: float,
+    spread: float | None,
     *,
     draws: int = DRAWS,
     seed: int = SEED,
 ) -> dict[str, np.ndarray]:
     """Per model, (cases, 4): the 50% and 90% intervals (low50, high50, low90, high90) of
-    each case's forecasts over ``draws`` draws at ``spread``; ``nan`` where the model has
-    fewer than half its draws determinate."""
+    each case's forecasts over ``draws`` draws at ``spread`` (``None``: the case scenarios'
+    own ranges); ``nan`` where the model has fewer than half its draws determinate."""
     out = {p.name: np.full((len(cases), 4), np.nan) for p in plans}
     qs = [LEVELS["50"][0], LEVELS["50"][1], LEVELS["90"][0], LEVELS["90"][1]]
     for k, case in enumerate(cases):
-        sc = with_spread(case.scenario, spread)
+        sc = case.scenario if spread is None else with_spread(case.scenario, spread)
         inputs = uncertain_inputs(sc)
         rng = np.random.default_rng(np.random.SeedSequence(entropy=seed, spawn_key=(k,)))
         u = rng.random((draws, len(inputs)))
@@ -128,7 +128,9 @@ def intervals(
     return out
 
 
-def coverage(model: str, spread: float, bounds: np.ndarray, cases: Sequence[Case]) -> Coverage:
+def coverage(
+    model: str, spread: float | None, bounds: np.ndarray, cases: Sequence[Case]
+) -> Coverage:
     """The coverage and sharpness of ``bounds`` (:func:`intervals`' rows) on ``cases``."""
     outcome = np.array([c.outcome for c in cases], dtype=float)
     span = np.array([c.span for c in cases], dtype=float)
@@ -139,7 +141,14 @@ def coverage(model: str, spread: float, bounds: np.ndarray, cases: Sequence[Case
         x = outcome[has]
         covered[name] = float(np.mean((a <= x) & (x <= b))) if has.any() else math.nan
         width[name] = float(np.mean((b - a) / span[has] * 100)) if has.any() else math.nan
-    return Coverage(model, float(spread), int(has.sum()), len(cases), covered, width)
+    return Coverage(
+        model,
+        math.nan if spread is None else float(spread),
+        int(has.sum()),
+        len(cases),
+        covered,
+        width,
+    )
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ from .common import (
     ScenarioArgument,
     SchedulerOption,
     SeedOption,
+    SpreadOption,
     StoreOption,
     WorkersOption,
     err,
@@ -137,6 +138,16 @@ def backtest_cmd(
             help="Issues per chunk (a back-test that fits in one runs in this process).",
         ),
     ] = None,
+    spread: SpreadOption = None,
+    draws: Annotated[
+        int,
+        typer.Option(
+            "--draws",
+            min=2,
+            max=100_000,
+            help="Draws per issue for the intervals of --spread (or of the files' ranges).",
+        ),
+    ] = 200,
     as_json: JsonOption = False,
     html: Annotated[
         Path | None,
@@ -186,6 +197,8 @@ def backtest_cmd(
             workers=workers,
             scheduler=scheduler,
             chunk_size=chunk_size,
+            spread=spread,
+            draws=draws,
         )
         if bt.source.get("kind") != "deu":
             _ignored(deu_options, "for scenario files: they apply to DEU III tables only")
@@ -200,6 +213,40 @@ def backtest_cmd(
 
     read = {"iso_dates": iso_dates} if bt.source.get("kind") == "deu" else {}
     record(store, no_store, bt, subject, file=file, **read)
+
+
+def _coverage(console: Console, bt: Backtest) -> None:
+    """How sure: per model, how often the outcome fell inside the 50% and 90% intervals of
+    its forecasts over the draws, and how wide they were."""
+    import math
+
+    first = bt.coverage[0]
+    how = "the files' ranges" if math.isnan(first.spread) else f"a spread of ±{first.spread:g}"
+    table = Table(
+        title=Text(f"How sure: intervals from {how}"),
+        title_justify="left",
+        title_style="bold",
+        caption=Text(
+            "covered: the share of issues whose outcome lies inside the model's central 50% "
+            "or 90% interval over the draws (a calibrated model: about 50% and 90%); width: "
+            "its mean width in points of a 0-100 scale",
+            style="dim",
+        ),
+        caption_justify="left",
+    )
+    for col in ("model", "issues", "covered 50%", "covered 90%", "width 50%", "width 90%"):
+        table.add_column(col, justify="left" if col == "model" else "right", no_wrap=True)
+    for c in bt.coverage:
+        table.add_row(
+            c.model,
+            f"{c.cases}/{c.of}",
+            f"{c.covered['50']:.0%}",
+            f"{c.covered['90']:.0%}",
+            f"{c.width['50']:.1f}",
+            f"{c.width['90']:.1f}",
+        )
+    console.print()
+    console.print(table)
 
 
 def _ignored(given: dict[str, bool], why: str) -> None:
@@ -421,6 +468,8 @@ def render_backtest(console: Console, bt: Backtest) -> None:
                 + (f"{lead} days after the seal" if lead >= 0 else f"{-lead} days BEFORE the seal")
             )
             console.print(Text(f"  {issue}: {when}"))
+    if bt.coverage:
+        _coverage(console, bt)
     for note in bt.notes:
         console.print(Text("note: " + note, style="yellow"), soft_wrap=True)
     if bt.source.get("citation"):
