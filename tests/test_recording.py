@@ -241,11 +241,11 @@ def test_the_report_command_applies_the_report_policy_and_records_the_report(tmp
     # a scenario without ranges is reported with the report's spread, as the dashboard does
     assert "The scenario gives no ranges" in r.stderr
     page = out.read_text(encoding="utf-8")
-    assert "--spread 10" in page and 'aria-label="Simulated outcome of' in page
+    assert "--spread 50" in page and 'aria-label="Simulated outcome of' in page
     d = stored(store, 1)
     assert d["run"]["kind"] == "report" and d["run"]["seed"] == 1
     params = d["parameters"]
-    assert params["spread"] == 10 and params["interventions"] == []
+    assert params["spread"] == 50 and params["interventions"] == []
     assert params["output"] == [str(out)] and params["draws"] == 20
     assert params["models"] == ["compromise", "median", "eum"]
     assert d["summary"]["forecasts"]["median"]

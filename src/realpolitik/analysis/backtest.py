@@ -50,42 +50,30 @@ depend on the columns beside it (tests/test_model_contract.py), so the issues wi
 number of participants (and no shocks) form the columns of one input, one model call per
 batch. Batches are packed into chunks of ``chunk_size`` issues for the runner's backends; a
 back-test that fits in one chunk (the DEU development set does) runs in this process.
+
+The cases are read in :mod:`realpolitik.analysis.cases`; the scores and the frozen result
+live in :mod:`realpolitik.analysis.scoring` (both re-exported here).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 
 from ..arrays import issue_input, scenario_input
 from ..errors import (
     InputError,
-    Problem,
-    ScenarioError,
-    UnknownNameError,
     check_whole,
-    seed_or_fresh,
 )
 from ..models.base import ModelInput
 from ..models.plan import ModelPlan, plan_models
-from ..results import (
-    JsonResult,
-    Provenance,
-    ProvenanceFields,
-    Subject,
-    SubjectError,
-    freeze,
-    jsonable,
-    readonly,
-)
 from ..scenario import Scenario
 from ..scenario.uncertainty import point_values, uncertain_inputs
 from .bootstrap import (
@@ -93,13 +81,25 @@ from .bootstrap import (
     METRICS,
     cluster_bootstrap,
     metrics,
-    paired_bootstrap,
+)
+from .cases import Case, cases_from_deu, cases_from_scenarios, deu_separator, load_cases
+from .scoring import (
+    FORMAT,
+    MAX_RESAMPLES,
+    MIN_CLUSTERS,
+    Backtest,
+    Interval,
+    Score,
+    check_settings,
+    errors,
+    score,
 )
 
 __all__ = [
     "BASELINES",
     "DEFAULT_RESAMPLES",
     "FORMAT",
+    "MAX_RESAMPLES",
     "METRICS",
     "MIN_CLUSTERS",
     "Backtest",
@@ -107,21 +107,18 @@ __all__ = [
     "Interval",
     "Score",
     "backtest",
+    "batches",
     "cases_from_deu",
     "cases_from_scenarios",
     "cluster_bootstrap",
     "deu_separator",
+    "errors",
     "grade_sealed",
     "load_cases",
     "metrics",
     "score",
 ]
 
-FORMAT = "realpolitik-backtest/1"
-MAX_RESAMPLES = 1_000_000
-#: Fewer clusters than this behind a table's intervals are noted (``few_clusters`` in the
-#: JSON): a bootstrap of a handful of proposals or scenarios says little.
-MIN_CLUSTERS = 10
 #: Issues per chunk handed to a backend.
 DEFAULT_CHUNK = 2000
 
@@ -149,200 +146,6 @@ BASELINES: Mapping[str, tuple[str, Callable[[ModelInput], np.ndarray]]] = Mappin
         "unweighted-mean": ("the plain mean of the participants' positions", _unweighted_mean),
     }
 )
-
-
-# ------------------------------------------------------------------ cases
-
-
-@dataclass(frozen=True)
-class Case:
-    """One issue to score: the scenario it belongs to, its cluster (issues resampled
-    together: a DEU proposal, a scenario), and the groups it falls in for the breakdowns."""
-
-    id: str
-    scenario: Scenario
-    issue: str
-    cluster: str
-    groups: Mapping[str, str] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "groups", MappingProxyType(dict(self.groups)))
-        o = self.scenario.outcome(self.issue)
-        if o is None:
-            raise InputError(f"{self.id}: the scenario records no outcome of {self.issue!r}")
-
-    @property
-    def outcome(self) -> float:
-        o = self.scenario.outcome(self.issue)
-        assert o is not None
-        return o.value
-
-    @property
-    def span(self) -> float:
-        return self.scenario.issue(self.issue).span
-
-
-def cases_from_deu(deu: Any) -> tuple[tuple[Case, ...], dict[str, Any]]:
-    """The scorable issues of a :class:`~realpolitik.scenario.deu.DeuSet` (those with an
-    outcome), clustered by proposal and grouped by procedure and voting rule; and the
-    description of the source."""
-    cases = tuple(
-        Case(
-            id=d.row.issue,
-            scenario=d.scenario,
-            issue=d.row.issue,
-            cluster=d.row.proposal,
-            groups={"procedure": d.row.procedure, "voting": d.row.voting},
-        )
-        for d in deu.issues
-        if d.scenario.outcomes
-    )
-    from ..scenario.deu import CITATION
-
-    source = {
-        "kind": "deu",
-        **deu.table.to_dict(),
-        **deu.settings(),
-        "counts": deu.counts(),
-        "citation": CITATION,
-        "notes": {d.row.issue: [n.text for n in d.notes] for d in deu.issues if d.notes},
-    }
-    return cases, source
-
-
-def cases_from_scenarios(scenarios: Sequence[Scenario]) -> tuple[tuple[Case, ...], dict[str, Any]]:
-    """The issues with an outcome in each scenario, each scenario a cluster; case ids are
-    ``SCENARIO:ISSUE``."""
-    cases: list[Case] = []
-    seen: dict[str, str] = {}
-    problems: list[Problem] = []
-    for sc in scenarios:
-        if sc.id in seen:
-            problems.append(
-                Problem(sc.origin or sc.id, "id", f"scenario id {sc.id!r} also in {seen[sc.id]}")
-            )
-            continue
-        seen[sc.id] = sc.origin or sc.id
-        for o in sc.outcomes:
-            cases.append(Case(f"{sc.id}:{o.issue}", sc, o.issue, sc.id))
-    if problems:
-        raise ScenarioError(problems)
-    source = {
-        "kind": "scenarios",
-        "scenarios": [
-            {
-                "id": sc.id,
-                "file": sc.origin,
-                "hash": sc.content_hash(),
-                "outcomes": len(sc.outcomes),
-            }
-            for sc in scenarios
-        ],
-        "without_outcomes": [sc.id for sc in scenarios if not sc.outcomes],
-    }
-    return tuple(cases), source
-
-
-def deu_separator(path: str | Path) -> str | None:
-    """How the columns of a DEU III table at ``path`` are separated: ``"\\t"`` for a
-    ``.tsv`` or ``.tab`` file or a file whose tab-separated header names ``prnr`` or
-    ``isnr``, ``","`` for a header of DEU's columns separated by commas (which the reader
-    refuses: DEU tables are tab-separated), ``None`` for any other file."""
-    p = Path(path).expanduser()
-    if p.suffix.lower() in (".tsv", ".tab"):
-        return "\t"
-    try:
-        with p.open("rb") as fh:
-            head = fh.read(4096).decode("utf-8", "replace")
-    except OSError:
-        return None
-    first = next((ln for ln in head.lstrip("\ufeff").splitlines() if ln.strip()), "")
-    for sep in ("\t", ","):
-        if {"prnr", "isnr"} & {c.strip().strip('"') for c in first.split(sep)}:
-            return sep
-    return None
-
-
-def load_cases(
-    path: str | Path,
-    *,
-    weights: Any = "council",
-    treaty_rule: str = "intro",
-    missing_salience: float | None = None,
-    iso_dates: bool = False,
-) -> tuple[tuple[Case, ...], dict[str, Any]]:
-    """The cases of a DEU III table (``.tsv``, or any file whose header is DEU's), of a
-    scenario file with outcomes, or of every scenario file (``.yaml``, ``.yml``) in a
-    folder; the weighting options apply to DEU tables only. Raises
-    :class:`~realpolitik.errors.ScenarioError` with every problem found."""
-    from ..scenario import load
-    from ..scenario.deu import load_deu
-
-    p = Path(path).expanduser()
-    if p.is_dir():
-        files = sorted(
-            f for f in p.iterdir() if f.is_file() and f.suffix.lower() in (".yaml", ".yml")
-        )
-        if not files:
-            raise ScenarioError([Problem(str(p), "", "no .yaml scenario files in this folder")])
-        scenarios: list[Scenario] = []
-        problems: list[Problem] = []
-        for f in files:
-            try:
-                scenarios.append(load(f))
-            except ScenarioError as exc:
-                problems.extend(exc.problems)
-        if problems:
-            raise ScenarioError(problems)
-        cases, source = cases_from_scenarios(scenarios)
-        source["folder"] = str(p)
-    elif (sep := deu_separator(p) if p.is_file() else None) == ",":
-        raise ScenarioError(
-            [
-                Problem(
-                    str(p),
-                    "",
-                    "a header of DEU III columns (prnr, isnr, ...) separated by commas; "
-                    "DEU III tables are tab-separated: save the table with tabs (as .tsv)",
-                    1,
-                )
-            ]
-        )
-    elif sep == "\t":
-        cases, source = cases_from_deu(
-            load_deu(
-                p,
-                weights=weights,
-                treaty_rule=treaty_rule,
-                missing_salience=missing_salience,
-                iso_dates=iso_dates,
-            )
-        )
-    else:
-        cases, source = cases_from_scenarios([load(str(p))])
-    if not cases and source["kind"] == "deu":
-        raise ScenarioError(
-            [
-                Problem(
-                    str(p),
-                    "out",
-                    "no issue with an observed outcome: every cell of the `out` column is "
-                    "blank or 999; expected the outcome on the issue's 0-100 scale",
-                )
-            ]
-        )
-    if not cases:
-        raise ScenarioError(
-            [
-                Problem(
-                    str(p),
-                    "outcomes",
-                    "no issue with an observed outcome; add `outcomes:` to the scenario "
-                    "(see docs/reference/scenario-format.md)",
-                )
-            ]
-        )
-    return cases, source
 
 
 # ------------------------------------------------------------------ running
@@ -386,7 +189,7 @@ def _joint_forecasts(cases: Sequence[Case], plan: ModelPlan, out: np.ndarray) ->
             out[k] = traj.forecast[sc.issue_ids.index(cases[k].issue)]
 
 
-def _batches(inputs: Sequence[ModelInput]) -> list[tuple[tuple[int, ...], ModelInput]]:
+def batches(inputs: Sequence[ModelInput]) -> list[tuple[tuple[int, ...], ModelInput]]:
     """The inputs of one column each, stacked into one input per number of participants
     (capabilities per column); an input with shocks stays alone."""
     groups: dict[int, list[int]] = {}
@@ -470,10 +273,10 @@ def _run(
     for group, ks in ((separate, list(range(n))), (joint, single)):
         if not group or not ks:
             continue
-        for packed in _pack(_split(_batches([inputs[k] for k in ks]), size), size):
-            batches = tuple((tuple(ks[i] for i in index), inp) for index, inp in packed)
-            tasks.append(_Task(group, batches))
-            sizes.append(sum(len(index) for index, _ in batches))
+        for packed in _pack(_split(batches([inputs[k] for k in ks]), size), size):
+            chunk = tuple((tuple(ks[i] for i in index), inp) for index, inp in packed)
+            tasks.append(_Task(group, chunk))
+            sizes.append(sum(len(index) for index, _ in chunk))
     for p in plans:
         forecasts[p.name] = np.full(n, np.nan)
     states: dict[str, np.ndarray] = {}
@@ -498,427 +301,6 @@ def _run(
     ordered = {p.name: forecasts[p.name] for p in plans}
     ordered.update({name: forecasts[name] for name in BASELINES})
     return ordered, {k: kinds[k] for k in ordered}, states
-
-
-# ------------------------------------------------------------------ scoring
-
-
-@dataclass(frozen=True)
-class Interval:
-    """A difference to the reference model (this minus the reference: negative is better)
-    and its bootstrap interval (``None`` where there is none)."""
-
-    point: float
-    low: float | None
-    high: float | None
-
-    def to_dict(self) -> dict[str, Any]:
-        return jsonable({"point": self.point, "low": self.low, "high": self.high})  # type: ignore[no-any-return]
-
-
-@dataclass(frozen=True)
-class Score:
-    """One model's (or baseline's) metrics over the issues of one table: all issues
-    (``dimension`` and ``group`` ``"all"``) or one group of a breakdown. ``n`` issues were
-    forecast; ``diff`` maps each metric to its difference to the reference model over the
-    ``n_paired`` issues both forecast (``None`` for the reference itself)."""
-
-    dimension: str
-    group: str
-    name: str
-    kind: str
-    n: int
-    mae: float
-    median_ae: float
-    rmse: float
-    n_paired: int = 0
-    diff: Mapping[str, Interval] | None = None
-
-    def metric(self, name: str) -> float:
-        return float(getattr(self, name))
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "dimension": self.dimension,
-            "group": self.group,
-            "name": self.name,
-            "kind": self.kind,
-            "n": self.n,
-            **{m: jsonable(self.metric(m)) for m in METRICS},
-            "n_paired": self.n_paired,
-            "diff": None if self.diff is None else {k: v.to_dict() for k, v in self.diff.items()},
-        }
-
-    @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> Score:
-        def num(x: Any) -> float:
-            return math.nan if x is None else float(x)
-
-        diff = d.get("diff")
-        return cls(
-            dimension=d["dimension"],
-            group=d["group"],
-            name=d["name"],
-            kind=d["kind"],
-            n=int(d["n"]),
-            mae=num(d["mae"]),
-            median_ae=num(d["median_ae"]),
-            rmse=num(d["rmse"]),
-            n_paired=int(d.get("n_paired", 0)),
-            diff=None
-            if diff is None
-            else {k: Interval(num(v["point"]), v["low"], v["high"]) for k, v in diff.items()},
-        )
-
-
-def _errors(forecast: np.ndarray, outcome: np.ndarray, span: np.ndarray) -> np.ndarray:
-    return np.abs(forecast - outcome) / span * 100.0
-
-
-def _tables(groups: Mapping[str, Sequence[str]], n: int) -> list[tuple[str, str, np.ndarray]]:
-    tables = [("all", "all", np.ones(n, dtype=bool))]
-    for dim, labels in groups.items():
-        arr = np.array(labels, dtype=object)
-        for g in sorted(set(labels)):
-            tables.append((dim, g, arr == g))
-    return tables
-
-
-def _score(
-    *,
-    forecasts: Mapping[str, np.ndarray],
-    kinds: Mapping[str, str],
-    outcomes: np.ndarray,
-    spans: np.ndarray,
-    clusters: Sequence[str],
-    groups: Mapping[str, Sequence[str]],
-    reference: str | None,
-    seed: int,
-    resamples: int,
-    confidence: float,
-) -> tuple[Score, ...]:
-    errs = {name: _errors(f, outcomes, spans) for name, f in forecasts.items()}
-    rows: list[Score] = []
-    for t, (dim, group, mask) in enumerate(_tables(groups, len(outcomes))):
-        rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(t,)))
-        cl = [c for c, keep in zip(clusters, mask, strict=True) if keep]
-        ref = errs[reference][mask] if reference in errs else None
-        others = {name: e[mask] for name, e in errs.items() if name != reference}
-        cis = {}
-        if ref is not None:
-            cis = paired_bootstrap(others, ref, cl, rng, resamples, confidence)
-        for name, e_all in errs.items():
-            e = e_all[mask]
-            m = metrics(e)
-            diff: dict[str, Interval] | None = None
-            paired = 0
-            if ref is not None and name != reference:
-                both = ~np.isnan(e) & ~np.isnan(ref)
-                paired = int(both.sum())
-                mm, mr = metrics(e[both]), metrics(ref[both])
-                diff = {k: Interval(mm[k] - mr[k], *cis[name][k]) for k in METRICS}
-            rows.append(
-                Score(
-                    dimension=dim,
-                    group=group,
-                    name=name,
-                    kind=kinds[name],
-                    n=int((~np.isnan(e)).sum()),
-                    mae=m["mae"],
-                    median_ae=m["median_ae"],
-                    rmse=m["rmse"],
-                    n_paired=paired,
-                    diff=diff,
-                )
-            )
-    return tuple(rows)
-
-
-# ------------------------------------------------------------------ the result
-
-
-@dataclass(frozen=True, eq=False)
-class Backtest(ProvenanceFields, JsonResult):
-    """Models and baselines scored against observed outcomes, and how it was done.
-
-    Per issue (``cases``, in order): its cluster, outcome, scale span, groups, and each
-    entry's forecast (``forecasts[name]``, ``nan`` where it made none). ``scores`` holds
-    every table (all issues, then each breakdown group); ``source`` says what was read
-    (file and its hash, rows, weights, missing values, ...); ``parameters`` each model's
-    parameters; ``seed``, ``resamples`` and ``confidence`` the bootstrap's; ``states`` the
-    EUM's per issue (1 settled, 2 cycle, 0 unsettled).
-    """
-
-    format_id: ClassVar[str] = FORMAT
-    kind: ClassVar[str] = "back-test"
-    record_kind: ClassVar[str] = "backtest"
-
-    provenance: Provenance
-    source: Mapping[str, Any]
-    cases: tuple[str, ...]
-    clusters: tuple[str, ...]
-    outcomes: np.ndarray
-    spans: np.ndarray
-    groups: Mapping[str, tuple[str, ...]]
-    forecasts: Mapping[str, np.ndarray]
-    kinds: Mapping[str, str]
-    reference: str | None
-    resamples: int
-    confidence: float
-    scores: tuple[Score, ...]
-    states: Mapping[str, np.ndarray] = field(default_factory=dict)
-    notes: tuple[str, ...] = ()
-    coverage: tuple[Any, ...] = ()
-
-    def __post_init__(self) -> None:
-        freeze(
-            self,
-            outcomes=readonly(self.outcomes),
-            spans=readonly(self.spans),
-            forecasts=MappingProxyType({k: readonly(v) for k, v in self.forecasts.items()}),
-            states=MappingProxyType({k: readonly(v) for k, v in self.states.items()}),
-            groups=MappingProxyType({k: tuple(v) for k, v in self.groups.items()}),
-            kinds=MappingProxyType(dict(self.kinds)),
-            source=MappingProxyType(dict(self.source)),
-        )
-
-    @property
-    def names(self) -> tuple[str, ...]:
-        """The models, then the baselines, in the order run."""
-        return tuple(self.forecasts)
-
-    def errors(self, name: str) -> np.ndarray:
-        """The absolute errors of ``name`` per issue, in points of a 0-100 scale."""
-        if name not in self.forecasts:
-            raise UnknownNameError(
-                f"{name!r} was not scored; this back-test has {', '.join(self.names)}"
-            )
-        return _errors(self.forecasts[name], self.outcomes, self.spans)
-
-    def leaderboard(self, dimension: str = "all", group: str = "all") -> tuple[Score, ...]:
-        """The scores of one table, best (lowest MAE) first; entries with no forecast last."""
-        rows = [s for s in self.scores if s.dimension == dimension and s.group == group]
-        if not rows:
-            raise UnknownNameError(
-                f"no table {dimension}={group}; tables: {', '.join(self.tables())}"
-            )
-        return tuple(sorted(rows, key=lambda s: (math.isnan(s.mae), s.mae, s.name)))
-
-    @property
-    def few_clusters(self) -> bool:
-        """Whether the intervals of the whole set rest on fewer than :data:`MIN_CLUSTERS`
-        clusters (at least two: with fewer there are none)."""
-        return 2 <= len(set(self.clusters)) < MIN_CLUSTERS
-
-    def tables(self) -> tuple[str, ...]:
-        """The tables scored, as ``dimension=group`` (``all=all`` first)."""
-        return tuple(dict.fromkeys(f"{s.dimension}={s.group}" for s in self.scores))
-
-    def run_parameters(self) -> dict[str, Any]:
-        """The models run (not the baselines) and their parameters, the bootstrap
-        ``resamples``, the ``sealed`` run graded (``None`` for none) and, for a DEU III table,
-        its ``weights``, ``treaty_rule``, ``missing_salience`` and ``source_sha256``."""
-        params: dict[str, Any] = {
-            "models": [n for n, k in self.kinds.items() if k == "model"],
-            "model_parameters": {k: dict(v) for k, v in self.parameters.items()},
-            "resamples": self.resamples,
-            "sealed": (self.source.get("sealed") or {}).get("run"),
-        }
-        if self.source.get("kind") == "deu":
-            params.update(
-                weights=(self.source.get("weights") or {}).get("name"),
-                treaty_rule=self.source.get("treaty_rule"),
-                missing_salience=self.source.get("missing_salience"),
-                source_sha256=self.source.get("sha256"),
-            )
-        return params
-
-    def run_subject(self, scenario: Scenario | None) -> Scenario | Mapping[str, Any]:
-        """What the run history files a back-test under: the scenario file it read, when it
-        read one (``scenario`` must be it, outcomes included); else a description of the
-        table or folder (its name, kind, hash and rows, and the scenarios' hashes)."""
-        src = self.source
-        scenarios = [s.get("hash") for s in src.get("scenarios", ())]
-        if src.get("kind") == "scenarios" and len(scenarios) == 1 and "folder" not in src:
-            if scenario is None or scenario.content_hash() != scenarios[0]:
-                given = (
-                    "none was given"
-                    if scenario is None
-                    else f"not {scenario.id!r} ({scenario.content_hash()[:19]})"
-                )
-                raise SubjectError(
-                    f"the back-test read scenario {src['scenarios'][0].get('id')!r} "
-                    f"({str(scenarios[0])[:19]}); expected that scenario, {given}"
-                )
-            return scenario
-        where = str(src.get("folder") or src.get("file") or self.scenario_id)
-        name = Path(where).name or where
-        return {
-            "id": f"backtest:{name}",
-            "name": f"back-test of {name}",
-            "source": {k: src.get(k) for k in ("kind", "file", "sha256", "rows", "folder")},
-            "scenarios": scenarios,
-        }
-
-    def summary(self) -> dict[str, Any]:
-        """What the run history keeps: the overall leaderboard and the counts."""
-        return {
-            "cases": len(self.cases),
-            "clusters": len(set(self.clusters)),
-            "leaderboard": [s.to_dict() for s in self.leaderboard()],
-            "breakdown": [s.to_dict() for s in self.scores if s.dimension != "all"],
-        }
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "format": FORMAT,
-            **self.provenance.to_dict(),
-            "source": jsonable(dict(self.source)),
-            "reference": self.reference,
-            "resamples": self.resamples,
-            "confidence": self.confidence,
-            "few_clusters": self.few_clusters,
-            "kinds": dict(self.kinds),
-            "notes": list(self.notes),
-            "coverage": [c.to_dict() for c in self.coverage],
-            "leaderboard": [s.to_dict() for s in self.leaderboard()],
-            "scores": [s.to_dict() for s in self.scores],
-            "cases": {
-                "id": list(self.cases),
-                "cluster": list(self.clusters),
-                "outcome": jsonable(self.outcomes),
-                "span": jsonable(self.spans),
-                "groups": {k: list(v) for k, v in self.groups.items()},
-                "forecasts": {k: jsonable(v) for k, v in self.forecasts.items()},
-                "states": {k: jsonable(v) for k, v in self.states.items()},
-            },
-        }
-
-    @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> Backtest:
-        cls.check_format(d)
-        c = d["cases"]
-
-        def arr(x: Any) -> np.ndarray:
-            return np.array([math.nan if v is None else v for v in x], dtype=float)
-
-        return cls(
-            provenance=Provenance.from_dict(d, "data"),
-            source=d["source"],
-            cases=tuple(c["id"]),
-            clusters=tuple(c["cluster"]),
-            outcomes=arr(c["outcome"]),
-            spans=arr(c["span"]),
-            groups=c["groups"],
-            forecasts={k: arr(v) for k, v in c["forecasts"].items()},
-            kinds=d["kinds"],
-            reference=d["reference"],
-            resamples=d["resamples"],
-            confidence=d["confidence"],
-            scores=tuple(Score.from_dict(s) for s in d["scores"]),
-            states={k: arr(v) for k, v in c.get("states", {}).items()},
-            notes=tuple(d.get("notes", ())),
-            coverage=tuple(_coverage_from(c) for c in d.get("coverage", ())),
-        )
-
-
-def _check(seed: int | None, resamples: int, confidence: float) -> int:
-    seed = seed_or_fresh(seed)
-    check_whole(resamples, "resamples", low=1, high=MAX_RESAMPLES)
-    if isinstance(confidence, bool) or not (
-        isinstance(confidence, (int, float, np.integer, np.floating)) and 0 < confidence < 1
-    ):
-        raise InputError(f"confidence must lie between 0 and 1, got {confidence!r}")
-    return seed
-
-
-def source_subject(source: Mapping[str, Any]) -> Subject:
-    """What a back-test was computed from, named as results name their input: a DEU file
-    (its name and SHA-256) or scenarios (their ids; the hash of their content hashes)."""
-    if source.get("kind") == "deu":
-        return Subject("data", str(source.get("file")), "DEU", str(source.get("sha256")))
-    ids = [str(s.get("id")) for s in source.get("scenarios", ())]
-    digest = hashlib.sha256(
-        "\n".join(str(s.get("hash")) for s in source.get("scenarios", ())).encode()
-    ).hexdigest()
-    return Subject("data", ",".join(ids), "scenarios", f"sha256:{digest}")
-
-
-def score(
-    cases: Sequence[Case],
-    forecasts: Mapping[str, np.ndarray],
-    kinds: Mapping[str, str],
-    *,
-    source: Mapping[str, Any],
-    parameters: Mapping[str, Mapping[str, Any]] | None = None,
-    reference: str | None = "compromise",
-    seed: int | None = None,
-    resamples: int = DEFAULT_RESAMPLES,
-    confidence: float = 0.95,
-    states: Mapping[str, np.ndarray] | None = None,
-    notes: Iterable[str] = (),
-) -> Backtest:
-    """Score given ``forecasts`` (name -> one per case, ``nan`` for none) of ``cases``."""
-    seed = _check(seed, resamples, confidence)
-    if not cases:
-        raise InputError("no case to score: expected at least one issue with an outcome")
-    ids = [c.id for c in cases]
-    twice = sorted({i for i in ids if ids.count(i) > 1})
-    if twice:
-        raise InputError(f"case ids given twice: {', '.join(twice)}")
-    dims = sorted({d for c in cases for d in c.groups})
-    groups = {d: tuple(c.groups.get(d, "(none)") for c in cases) for d in dims}
-    outcomes = np.array([c.outcome for c in cases])
-    spans = np.array([c.span for c in cases])
-    clusters = tuple(c.cluster for c in cases)
-    ref = reference if reference in forecasts else None
-    fcs = {k: np.asarray(v, dtype=float) for k, v in forecasts.items()}
-    scores = _score(
-        forecasts=fcs,
-        kinds=kinds,
-        outcomes=outcomes,
-        spans=spans,
-        clusters=clusters,
-        groups=groups,
-        reference=ref,
-        seed=seed,
-        resamples=int(resamples),
-        confidence=float(confidence),
-    )
-    notes = list(notes)
-    if len(set(clusters)) < 2:
-        notes.append(
-            f"{len(set(clusters))} cluster: no bootstrap interval (it resamples whole "
-            "proposals or scenarios)"
-        )
-    few = []
-    for dim, group, mask in _tables(groups, len(cases)):
-        k = len({c for c, keep in zip(clusters, mask, strict=True) if keep})
-        if 2 <= k < MIN_CLUSTERS:
-            few.append(f"{'all issues' if dim == 'all' else f'{dim} {group}'} ({k} clusters)")
-    if few:
-        notes.append(
-            f"fewer than {MIN_CLUSTERS} clusters (whole proposals or scenarios) behind the "
-            f"intervals of {', '.join(few)}: a bootstrap of so few is rough, and its "
-            f"intervals are not to be read as {confidence:.0%} intervals"
-        )
-    return Backtest(
-        provenance=Provenance(source_subject(source), parameters or {}, seed),
-        source=source,
-        cases=tuple(ids),
-        clusters=clusters,
-        outcomes=outcomes,
-        spans=spans,
-        groups=groups,
-        forecasts=fcs,
-        kinds=kinds,
-        reference=ref,
-        resamples=int(resamples),
-        confidence=float(confidence),
-        scores=scores,
-        states=states or {},
-        notes=tuple(notes),
-    )
 
 
 # ------------------------------------------------------------------ the verbs
@@ -983,7 +365,7 @@ def backtest(
         cases, src = cases_from_scenarios(list(source))
     if not cases:
         raise InputError("no issue with an observed outcome to score")
-    seed = _check(seed, resamples, confidence)
+    seed = check_settings(seed, resamples, confidence)
     plans = list(plan_models(model, rounds, params))
     notes = []
     if reference not in [p.name for p in plans]:
@@ -1022,13 +404,6 @@ def backtest(
     bounds = intervals(cases, plans, spread, draws=draws, seed=seed)
     found = tuple(coverage(p.name, spread, bounds[p.name], cases) for p in plans)
     return dataclasses.replace(scored, coverage=found)
-
-
-def _coverage_from(d: Mapping[str, Any]) -> Any:
-    from .calibration import Coverage
-
-    spread = math.nan if d["spread"] is None else float(d["spread"])
-    return Coverage(d["model"], spread, d["cases"], d["of"], d["covered"], d["width"])
 
 
 def _state_note(name: str, st: np.ndarray, forecast: np.ndarray, plans: Sequence[ModelPlan]) -> str:

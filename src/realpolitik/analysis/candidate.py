@@ -57,7 +57,7 @@ from ..errors import InputError
 from ..models import get
 from ..models.anchored import SPEC as ANCHORED
 from ..results import jsonable
-from .backtest import Backtest, Case, Score, _batches, _errors, score
+from .backtest import Backtest, Case, Score, batches, errors, score
 from .bootstrap import METRICS, metrics
 
 __all__ = [
@@ -122,10 +122,10 @@ def forecasts(cases: Sequence[Case], kappas: Sequence[float]) -> np.ndarray:
     """The anchored compromise's forecast of each case for each kappa, (len(kappas), n),
     run as the back-test runs models (the cases as the columns of a few batches)."""
     inputs = [issue_input(c.scenario, c.issue)[1] for c in cases]
-    batches = _batches(inputs)
+    grouped = batches(inputs)
     out = np.full((len(kappas), len(cases)), np.nan)
     for r, kappa in enumerate(kappas):
-        for index, inp in batches:
+        for index, inp in grouped:
             out[r, list(index)] = ANCHORED.run(inp, kappa=kappa, details=False).forecast
     return out
 
@@ -134,7 +134,7 @@ def _compromise(cases: Sequence[Case]) -> np.ndarray:
     spec = get(REFERENCE)
     inputs = [issue_input(c.scenario, c.issue)[1] for c in cases]
     out = np.full(len(cases), np.nan)
-    for index, inp in _batches(inputs):
+    for index, inp in batches(inputs):
         out[list(index)] = spec.run(inp, details=False).forecast
     return out
 
@@ -144,7 +144,7 @@ def _outcomes(cases: Sequence[Case]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _mae(forecast: np.ndarray, outcome: np.ndarray, span: np.ndarray) -> float:
-    return metrics(_errors(forecast, outcome, span))["mae"]
+    return metrics(errors(forecast, outcome, span))["mae"]
 
 
 def _voting(cases: Sequence[Case]) -> np.ndarray:
