@@ -154,12 +154,22 @@ def _names(scenario: Any) -> dict[str, str]:
     return {a.id: a.name for a in scenario.actors}
 
 
-def _actor_colours(scenario: Any) -> dict[str, Any]:
-    from matplotlib import colormaps
+#: Distinct colours for the few actors a trajectory chart draws in colour.
+_HIGHLIGHT = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b")
 
-    cmap = colormaps["tab20"]
-    order = [*range(0, 20, 2), *range(1, 20, 2)]  # the ten strong colours, then their tints
-    return {a.id: cmap(order[k % 20]) for k, a in enumerate(scenario.actors)}
+
+def _leading_actors(scenario: Any, fc: Any, j: int, k: int = 5) -> list[str]:
+    """The actors a trajectory chart draws in colour on issue ``j``: the scenario's
+    contestants that take part, then those with the largest capability x salience, up to
+    ``k``; the others are drawn grey, so that a dozen similar colours do not hide the
+    contest."""
+    taking = [a for i, a in enumerate(fc.actors) if not np.isnan(fc.position[i, j])]
+    q = getattr(scenario, "question", None)
+    first = [a for a in (q.contestants if q is not None else ()) if a in taking]
+    weight = {a: float(fc.capability[fc.actors.index(a)] * fc.salience[fc.actors.index(a), j])
+              for a in taking}  # fmt: skip
+    rest = sorted((a for a in taking if a not in first), key=lambda a: -weight[a])
+    return (first + rest)[:k]
 
 
 def _scale_axis(ax: Any, issue: Any, axis: str = "x") -> None:
@@ -238,15 +248,22 @@ def trajectory_chart(scenario: Any, fc: Any, issue: str, model: str | None = Non
         raise ValueError(f"no model of this forecast ({', '.join(fc.models)}) has rounds")
     run = fc.run(name)
     names = _names(scenario)
-    colours = _actor_colours(scenario)
     pos = run.positions[:, :, j]
     rounds = np.arange(pos.shape[0])
     fig = _figure(7.6, 3.4)
     ax = fig.add_subplot()
-    for i, a in enumerate(fc.actors):
-        if np.isnan(pos[0, i]):
-            continue
-        ax.plot(rounds, pos[:, i], color=colours[a], lw=1.3, alpha=0.9, label=names.get(a, a))
+    shown = _leading_actors(scenario, fc, j)
+    strong = {a: _HIGHLIGHT[k % len(_HIGHLIGHT)] for k, a in enumerate(shown)}
+    others = 0
+    for i, a in enumerate(fc.actors):  # the rest first, thin and grey, behind
+        if not np.isnan(pos[0, i]) and a not in strong:
+            others += 1
+            ax.plot(rounds, pos[:, i], color="#c8c8cc", lw=0.8, zorder=1)
+    if others:
+        ax.plot([], [], color="#c8c8cc", lw=0.8, label=f"the {others} other actors")
+    for a in shown:
+        i = fc.actors.index(a)
+        ax.plot(rounds, pos[:, i], color=strong[a], lw=1.8, zorder=3, label=names.get(a, a))
     median = run.per_round.get("median")
     if median is not None:
         ax.plot(rounds, median[:, j], color="black", lw=2.2, ls="--", label="median position")
@@ -262,9 +279,7 @@ def trajectory_chart(scenario: Any, fc: Any, issue: str, model: str | None = Non
     ax.set_xlim(0, max(int(rounds[-1]), 1))
     ax.set_xlabel("round")
     ax.set_ylabel(f"position ({iss.scale_min:g} to {iss.scale_max:g})")
-    ax.set_title(
-        f"{model.upper() if model == 'eum' else model}: positions round by round", loc="left"
-    )
+    ax.set_title(f"{name.upper() if name == 'eum' else name}: positions round by round", loc="left")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, ncols=1)
     return _svg(fig, f"Positions round by round under {name} on {issue}")
 
