@@ -514,7 +514,7 @@ def test_compare_shows_a_against_the_edited_b(client):
     ).group(0)
     assert f'<td>{a:.1f}</td><td>{b:.1f}</td><td class="delta">{b - a:+.1f}</td>' in row
     ga, gb = fa.gains("compromise")["russia"], fb.gains("compromise")["russia"]
-    assert f"<td>{ga:.3f} / {gb:.3f}</td>" in text
+    assert f"<td>{100 * ga:+.1f}% / {100 * gb:+.1f}%</td>" in text  # the unit of the charts
     r = client.post(f"/w/{wid}/unpin")
     assert "Pin the scenario as it is now" in r.text
 

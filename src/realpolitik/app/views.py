@@ -2,7 +2,8 @@
 
 :class:`View` gathers, lazily, the numbers and charts one response needs; the templates
 (``templates/panels.html``) lay them out. Numbers are formatted here, once: a forecast with
-one decimal (:func:`num`), a difference with its sign (:func:`signed`), a gain with three.
+one decimal (:func:`num`), a difference with its sign (:func:`signed`), a gain as a signed
+percentage of the scale (:func:`pct`), as the charts and the bottom line show it.
 """
 
 from __future__ import annotations
@@ -40,6 +41,11 @@ def _missing(v: float | None) -> bool:
 def num(v: float | None, digits: int = 1) -> str:
     """A forecast as the dashboard shows it: ``52.3``; a dash when there is none."""
     return "\u2014" if _missing(v) else f"{v:.{digits}f}"
+
+
+def pct(g: float | None) -> str:
+    """A gain (a share of the scale, -1 to 1) as a signed percentage: ``+4.1%``."""
+    return "–" if g is None or _missing(g) else f"{100 * g:+.1f}%"
 
 
 def shown(v: float | None, digits: int = 1) -> str:
@@ -99,7 +105,7 @@ def compare(a: Scenario, b: Scenario, fa: Forecast, fb: Forecast) -> Comparison:
     gains = [
         (
             actor.name,
-            [(num(ga[m][actor.id], 3), num(gb[m][actor.id], 3)) for m in fb.models],
+            [(pct(ga[m][actor.id]), pct(gb[m][actor.id])) for m in fb.models],
         )
         for actor in b.actors
     ]
