@@ -49,6 +49,7 @@ from .common import (
     user_error,
 )
 from .render import fmt, plural
+from .text import number, possessive, possessives
 
 __all__ = [
     "levers_cmd",
@@ -156,7 +157,9 @@ def render_sensitivity(console: Console, sc: Scenario, res: Sensitivity, *, top:
                 constant.append(f"{model} on {issue} (stays at {fmt(t.point)})")
                 continue
             if s.undetermined > 0:
-                undetermined.append(f"{model} on {issue} ({100 * s.undetermined:.0f}%)")
+                undetermined.append(
+                    f"{model} on {issue} ({number(s.undetermined, decimals=0, percent=True)})"
+                )
                 continue
             table = Table(
                 title=Text(f"{model}: {issue} (at the best estimates {fmt(t.point)})"),
@@ -181,12 +184,12 @@ def render_sensitivity(console: Console, sc: Scenario, res: Sensitivity, *, top:
                 lo, hi = ranges[name]
                 table.add_row(
                     Text(name),
-                    f"{lo:g}-{hi:g}",
+                    f"{number(lo, sig=6)}-{number(hi, sig=6)}",
                     _share(s.s1[i], s.s1_conf[i]),
                     _share(s.st[i], s.st_conf[i]),
                     fmt(b.at_low),
                     fmt(b.at_high),
-                    f"{b.swing:+.1f}",
+                    number(b.swing, decimals=1, signed=True),
                 )
             if len(ranked) > top:
                 table.caption = Text(
@@ -286,9 +289,7 @@ def _parse_steps(items: list[str]) -> dict[str, float]:
 
 
 def _pct(x: float | None, digits: int = 2) -> str:
-    if x is None or math.isnan(x):
-        return "-"
-    return f"{100 * x:+.{digits}f}%"
+    return number(x, decimals=digits, signed=True, percent=True)
 
 
 def _change(lv: Lever) -> str:
@@ -299,10 +300,10 @@ def _change(lv: Lever) -> str:
             "capability": "per 1% of it",
         }[lv.kind]
     if lv.kind == "salience":
-        return f"{lv.step:g} points"
+        return f"{number(lv.step, sig=6)} points"
     if lv.kind == "capability":
-        return f"{lv.step:g}% of it"
-    return f"{lv.step:.3g}% of the scale"
+        return f"{number(lv.step, sig=6)}% of it"
+    return f"{number(lv.step)}% of the scale"
 
 
 def render_levers(console: Console, sc: Scenario, res: Levers, *, top: int = 10) -> None:
@@ -328,24 +329,24 @@ def render_levers(console: Console, sc: Scenario, res: Levers, *, top: int = 10)
         how = "exact rates per unit" if exact else "finite steps"
         table = Table(
             title=Text(
-                f"{model}: {how}; forecast {where}; {res.actor_name}'s gain "
+                f"{model}: {how}; forecast {where}; {possessive(res.actor_name)} gain "
                 f"{_pct(res.gain[model], 1)}"
             ),
             title_justify="left",
             title_style="bold",
         )
-        for col, just in (
-            ("#", "right"),
-            ("lever", "left"),
-            ("change", "right"),
-            ("gain", "right"),
-            (f"toward {res.actor}", "left"),
-        ):
-            table.add_column(col, justify=just)  # type: ignore[arg-type]
+        # nothing is cut at 80 columns: issue ids fold, one a line
+        table.add_column("#", justify="right", no_wrap=True)
+        table.add_column("lever", overflow="fold")
+        # narrow terminals: "per 1% of the scale" on two lines, the room to the lever
+        table.add_column("change", justify="right", max_width=None if console.width > 100 else 12)
+        table.add_column("gain", justify="right", no_wrap=True)
+        table.add_column(f"toward {res.actor}", overflow="fold")
         ranked = res.levers[model]
         for rank, lv in enumerate(ranked[:top], start=1):
-            toward = ", ".join(f"{i} {_pct(v)}" for i, v in lv.toward.items() if v != 0) or "-"
-            text = lv.describe(res.actor_name, names)
+            toward = "\n".join(f"{i} {_pct(v)}" for i, v in lv.toward.items() if v != 0) or "-"
+            # the description is the library's: its "<name>'s" made English here
+            text = possessives(lv.describe(res.actor_name, names), names.values())
             if lv.determinacy:
                 toward = (
                     f"{toward}; {lv.determinacy_note()}" if toward != "-" else lv.determinacy_note()
@@ -359,7 +360,8 @@ def render_levers(console: Console, sc: Scenario, res: Levers, *, top: int = 10)
         console.print(table)
     console.print(
         Text(
-            f"gain: the change of {res.actor_name}'s salience-weighted gain (by its stated "
+            f"gain: the change of {possessive(res.actor_name)} salience-weighted gain (by its "
+            "stated "
             "positions and saliences; issues with a status quo), per unit for exact levers, "
             "for the whole step for simulated ones (the median and the EUM are piecewise "
             f"constant). toward {res.actor}: how much nearer its position each forecast ends, "

@@ -21,14 +21,14 @@ from ..models.base import ModelSpec
 from ..models.standing import standing
 from ..scenario import Scenario
 from ..scenario.uncertainty import uncertain_inputs
+from .text import number
 
 __all__ = ["bottom_line", "fmt", "forecast", "model_list", "scenario_list", "validated"]
 
 
 def fmt(x: float | None, digits: int = 1) -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "-"
-    return f"{x:.{digits}f}"
+    """A position (or a distance) on an issue's scale: ``digits`` after the point."""
+    return number(x, decimals=digits)
 
 
 def plural(n: int, word: str) -> str:
@@ -36,9 +36,7 @@ def plural(n: int, word: str) -> str:
 
 
 def _signed_pct(x: float | None) -> str:
-    if x is None:
-        return "-"
-    return f"{100 * x:+.1f}%"
+    return number(x, decimals=1, signed=True, percent=True)
 
 
 def bottom_line(console: Console, bl: BottomLine) -> None:
@@ -119,7 +117,8 @@ def default_spread_note(spread: float) -> str:
     )
     return (
         "No number of this scenario has a range: every position and salience was drawn with "
-        f"the calibrated default spread of ±{spread:g} (% of the scale; points of salience)"
+        f"the calibrated default spread of ±{number(spread, sig=6)} (% of the scale; points of "
+        "salience)"
         f"{short} (docs/explanation/calibration.md)."
     )
 
@@ -151,8 +150,8 @@ def forecast(console: Console, sc: Scenario, fc: Forecast) -> None:
             title_justify="left",
             title_style="bold",
             caption=Text(
-                f"scale {issue.scale_min:g} = {issue.min_label}; "
-                f"{issue.scale_max:g} = {issue.max_label}"
+                f"scale {number(issue.scale_min, sig=6)} = {issue.min_label}; "
+                f"{number(issue.scale_max, sig=6)} = {issue.max_label}"
             ),
             caption_justify="left",
             expand=False,
@@ -169,7 +168,7 @@ def forecast(console: Console, sc: Scenario, fc: Forecast) -> None:
             if end.value is None:
                 table.add_row(r.model, "undetermined", "", Text(end.describe(), style="yellow"))
             else:
-                delta = "" if math.isnan(sq) else f"{end.value - sq:+.1f}"
+                delta = "" if math.isnan(sq) else number(end.value - sq, decimals=1, signed=True)
                 near = ", ".join(f"{names[a]} ({fmt(d)})" for a, d in fc.closest(r.model, issue.id))
                 table.add_row(r.model, fmt(end.value), delta, Text(near))
             if end.kind in ("cycle", "moving"):
@@ -269,7 +268,8 @@ def validated(console: Console, sc: Scenario) -> None:
         for o in sc.outcomes:
             when = o.date.isoformat() if o.date else "date not given"
             console.print(
-                f"  {escape(o.issue)}: {o.value:g}, {when}; source: {escape(o.source.describe())}",
+                f"  {escape(o.issue)}: {number(o.value, sig=6)}, {when}; "
+                f"source: {escape(o.source.describe())}",
                 soft_wrap=True,
             )
     missing_sq = [i.id for i in sc.issues if i.status_quo is None]
@@ -323,27 +323,45 @@ def scenario_list(console: Console, rows: Sequence[tuple[str, Scenario]], defaul
 
 
 def model_list(console: Console, registry: Mapping[str, ModelSpec]) -> None:
-    table = Table(title="Models", title_justify="left", title_style="bold")
+    """One row per model: its name, its rounds, and under what it computes its parameters
+    (every one, as ``--param`` takes them), its cost and its record; nothing is cut at 80
+    columns."""
+    table = Table(
+        title="Models",
+        title_justify="left",
+        title_style="bold",
+        caption=Text(
+            "parameters: their defaults; set one with --param MODEL.NAME=VALUE", style="dim"
+        ),
+        caption_justify="left",
+    )
     table.add_column("name", no_wrap=True)
-    table.add_column("what it computes")
-    table.add_column("rounds", justify="right")
-    table.add_column("parameters")
-    table.add_column("cost per round")
+    table.add_column("rounds", justify="right", no_wrap=True)
+    table.add_column("what it computes", overflow="fold")
     for name, spec in registry.items():
-        params = ", ".join(f"{k}={v}" for k, v in spec.defaults.items()) or "-"
         what = Text(spec.summary)
+        params = ", ".join(f"{k}={_parameter(v)}" for k, v in spec.defaults.items())
+        what.append(f"\nparameters: {params or 'none'}")
+        what.append(f"\ncost per round: {spec.complexity}", style="dim")
         if spec.standing:
             what.append(f"\nmeasured: {spec.standing}", style="dim")
         if not spec.in_all:
             what.append("\nnot in --model all: run it by name", style="dim")
         table.add_row(
             name,
-            what,
             str(spec.default_rounds) if spec.dynamic else "static",
-            params,
-            spec.complexity,
+            what,
         )
     console.print(table)
+
+
+def _parameter(value: Any) -> str:
+    """A parameter's value as ``--param`` takes it: true, false, none, a number, a word."""
+    if value is None:
+        return "none"
+    if isinstance(value, (bool, int, float)):
+        return number(value, sig=6)
+    return str(value)
 
 
 _BARS = " ▁▂▃▄▅▆▇█"
@@ -358,7 +376,7 @@ def spark(counts: Sequence[int]) -> str:
 
 
 def _pct(p: float | None) -> str:
-    return "-" if p is None else f"{100 * p:.0f}%"
+    return number(p, decimals=0, percent=True)
 
 
 def ensemble(console: Console, sc: Scenario, ens: Ensemble, bl: BottomLine | None = None) -> None:

@@ -30,6 +30,7 @@ from ..runner.store import (
 from .common import fail as _fail
 from .common import out
 from .render import fmt, plural
+from .text import number
 
 __all__ = ["runs_app"]
 
@@ -68,16 +69,54 @@ def _json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
-def _show(value: Any) -> str:
-    """One value for a table cell: ``-`` when absent, JSON for lists and mappings."""
+def _show(value: Any, sig: int = 3) -> str:
+    """One value for a table cell: ``-`` when absent, JSON for lists and mappings, numbers
+    with ``sig`` significant digits (:func:`~realpolitik.cli.text.number`); cut at
+    :data:`WIDTH` characters (a list says how many items it has)."""
     if value is None:
         return "-"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return f"{value:g}"
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    if isinstance(value, (bool, int, float)):
+        return number(value, sig=sig)
+    if isinstance(value, str):
+        text = value
+    elif (
+        isinstance(value, list)
+        and not any(isinstance(v, (Mapping, list)) for v in value)
+        and len(_json_text(value, sig)) > WIDTH
+    ):
+        return _cut_list(value, sig)
+    else:
+        text = _json_text(value, sig)
     return text if len(text) <= WIDTH else text[: WIDTH - 1] + "\u2026"
+
+
+def _json_text(value: Any, sig: int) -> str:
+    """``value`` as JSON, its numbers written by :func:`~realpolitik.cli.text.number`."""
+    if isinstance(value, Mapping):
+        return (
+            "{"
+            + ", ".join(f"{json.dumps(str(k))}: {_json_text(v, sig)}" for k, v in value.items())
+            + "}"
+        )
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_json_text(v, sig) for v in value) + "]"
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return number(value, sig=sig, missing="NaN")
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _cut_list(items: Sequence[Any], sig: int) -> str:
+    """A long list: its first items that fit, and how many there are (``--json``: all)."""
+    tail = f", \u2026] ({plural(len(items), 'item')})"
+    shown: list[str] = []
+    for item in items:
+        text = _json_text(item, sig)
+        if len("[" + ", ".join([*shown, text])) + len(tail) > WIDTH:
+            break
+        shown.append(text)
+    if not shown:
+        return f"[\u2026] ({plural(len(items), 'item')})"
+    return "[" + ", ".join(shown) + tail
 
 
 def _short(digest: str) -> str:
@@ -94,7 +133,7 @@ def _flat(data: Any, path: str = "") -> Iterable[tuple[str, Any]]:
 
 
 def _signed_pct(x: float | None) -> str:
-    return "-" if x is None else f"{100 * x:+.1f}%"
+    return number(x, decimals=1, signed=True, percent=True)
 
 
 # ------------------------------------------------------------------------- list
@@ -175,7 +214,7 @@ def show(
         _json(rec.to_dict())
         return
     _header(rec.info)
-    _key_values("Parameters", _flat(rec.parameters))
+    _key_values("Parameters", _flat(rec.parameters), sig=6)
     summary = dict(rec.summary)
     forecasts = summary.pop("forecasts", None)
     gains = summary.pop("gains", None)
@@ -217,12 +256,14 @@ def _header(info: RunInfo, label: str = "Run") -> None:
         out.print(Text(f"note: {info.note}", style="dim"))
 
 
-def _key_values(title: str, pairs: Iterable[tuple[str, Any]]) -> None:
+def _key_values(title: str, pairs: Iterable[tuple[str, Any]], sig: int = 3) -> None:
+    """A table of keys and values: numbers with ``sig`` significant digits (6 for what a run
+    was given, 3 for what it found)."""
     table = Table(title=title, title_justify="left", title_style="bold", show_header=False)
     table.add_column("", no_wrap=True)
     table.add_column("")
     for key, value in pairs:
-        table.add_row(Text(key or "(empty)"), Text(_show(value)))
+        table.add_row(Text(key or "(empty)"), Text(_show(value, sig)))
     out.print()
     out.print(table)
 
@@ -359,7 +400,7 @@ def compare(
     if any(c.a is not None or c.b is not None for c in cmp.gains):
         _changes("Gains against the status quo", "actor", cmp.gains, pct=True)
     if cmp.summary_differences:
-        _differences("Other results that differ", cmp.summary_differences)
+        _differences("Other results that differ", cmp.summary_differences, sig=3)
 
 
 def _changed(c: ForecastChange) -> bool:
@@ -368,13 +409,13 @@ def _changed(c: ForecastChange) -> bool:
     return abs(c.delta) > 1e-12
 
 
-def _differences(title: str, diffs: Sequence[Difference]) -> None:
+def _differences(title: str, diffs: Sequence[Difference], sig: int = 6) -> None:
     table = Table(title=Text(title), title_justify="left", title_style="bold")
     table.add_column("field")
     table.add_column("A")
     table.add_column("B")
     for d in diffs:
-        table.add_row(Text(d.path), Text(_show(d.old)), Text(_show(d.new)))
+        table.add_row(Text(d.path), Text(_show(d.old, sig)), Text(_show(d.new, sig)))
     out.print()
     out.print(table)
 
@@ -390,10 +431,8 @@ def _changes(
 ) -> None:
     def num(x: float | None, signed: bool = False) -> str:
         if pct:
-            return "-" if x is None else f"{100 * x:+.1f}%"
-        if x is None:
-            return "-" if signed else none
-        return f"{x:+.{digits}f}" if signed else fmt(x, digits)
+            return number(x, decimals=1, signed=True, percent=True)
+        return number(x, decimals=digits, signed=signed, missing="-" if signed else none)
 
     shown = [c for c in changes if _changed(c)] if pct else changes
     hidden = len(changes) - len(shown)
