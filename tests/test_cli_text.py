@@ -109,4 +109,3 @@ def test_a_sweep_places_a_flip_to_its_scale():
     out = invoke("game", "sweep", "-p", "p_stretched", "--steps", "3")
     assert "flips at p_stretched = 0.2417:" in out
     assert "0.24166" not in out
-

@@ -49,7 +49,7 @@ from .common import (
     user_error,
 )
 from .render import fmt, plural
-from .text import number, possessive, possessives
+from .text import breakable, number, possessive, possessives
 
 __all__ = [
     "levers_cmd",
@@ -121,11 +121,12 @@ def sensitivity_cmd(
     record(store, no_store, res, sc, interventions=list(sets or []), spread=spread)
 
 
-def _share(x: float, conf: float | None = None) -> str:
-    if math.isnan(x):
-        return "-"
-    text = f"{x:.2f}"
-    return text if conf is None or math.isnan(conf) else f"{text} ± {conf:.2f}"
+def _share(x: float, conf: float | None = None, sep: str = " ") -> str:
+    """A Sobol index, with its 95% confidence (``± c``) after ``sep`` when there is one."""
+    text = number(x, decimals=2)
+    if text == "-" or conf is None or math.isnan(conf):
+        return text
+    return f"{text}{sep}± {number(conf, decimals=2)}"
 
 
 def render_sensitivity(console: Console, sc: Scenario, res: Sensitivity, *, top: int = 10) -> None:
@@ -149,6 +150,7 @@ def render_sensitivity(console: Console, sc: Scenario, res: Sensitivity, *, top:
     ranges = {b.input: (b.low, b.high) for t in next(iter(res.tornado.values())) for b in t.bars}
     constant: list[str] = []
     undetermined: list[str] = []
+    broken = False
     for model in res.models:
         for j, issue in enumerate(res.issues):
             s = res.sobol[model][j]
@@ -161,36 +163,30 @@ def render_sensitivity(console: Console, sc: Scenario, res: Sensitivity, *, top:
                     f"{model} on {issue} ({number(s.undetermined, decimals=0, percent=True)})"
                 )
                 continue
-            table = Table(
-                title=Text(f"{model}: {issue} (at the best estimates {fmt(t.point)})"),
-                title_justify="left",
-                title_style="bold",
-            )
-            for col, just in (
-                ("input", "left"),
-                ("range", "right"),
-                ("S1", "right"),
-                ("ST", "right"),
-                ("at low", "right"),
-                ("at high", "right"),
-                ("swing", "right"),
-            ):
-                table.add_column(col, justify=just)  # type: ignore[arg-type]
             bars = {b.input: b for b in t.bars}
             ranked = res.ranked(model, issue)
+            rows = []
             for name, _, _ in ranked[:top]:
                 i = res.inputs.index(name)
                 b = bars[name]
                 lo, hi = ranges[name]
-                table.add_row(
-                    Text(name),
-                    f"{number(lo, sig=6)}-{number(hi, sig=6)}",
-                    _share(s.s1[i], s.s1_conf[i]),
-                    _share(s.st[i], s.st_conf[i]),
-                    fmt(b.at_low),
-                    fmt(b.at_high),
-                    number(b.swing, decimals=1, signed=True),
+                rows.append(
+                    (
+                        name,
+                        f"{number(lo, sig=6)}-{number(hi, sig=6)}",
+                        (s.s1[i], s.s1_conf[i]),
+                        (s.st[i], s.st_conf[i]),
+                        fmt(b.at_low),
+                        fmt(b.at_high),
+                        number(b.swing, decimals=1, signed=True),
+                    )
                 )
+            table, broke = _sensitivity_table(
+                console.width,
+                Text(f"{model}: {issue} (at the best estimates {fmt(t.point)})"),
+                rows,
+            )
+            broken |= broke
             if len(ranked) > top:
                 table.caption = Text(
                     f"and {plural(len(ranked) - top, 'more input')} with ST <= "
@@ -221,10 +217,56 @@ def render_sensitivity(console: Console, sc: Scenario, res: Sensitivity, *, top:
             "S1: the share of the forecast's variance due to the input alone; ST: the share it "
             "takes part in, with its interactions (± 95% confidence). At low / at high: the "
             "forecast with the input at that end of its range and every other number at its "
-            "best estimate; swing: high minus low.",
+            "best estimate; swing: high minus low."
+            + (
+                " A name too long for the terminal is broken after a dot or a hyphen: read "
+                "its lines as one (actor.issue.number)."
+                if broken
+                else ""
+            ),
             style="dim",
         )
     )
+
+
+_SensitivityRow = tuple[str, str, tuple[float, float], tuple[float, float], str, str, str]
+
+
+def _sensitivity_table(width: int, title: Text, rows: list[_SensitivityRow]) -> tuple[Table, bool]:
+    """One issue's inputs, by ST. An input's name is never cut: when the names do not fit
+    beside the numbers in ``width`` columns, each index puts its confidence on a second
+    line, and a name longer than the room left breaks after a dot or a hyphen (its pieces,
+    read together, are the name); says whether one did."""
+    headers = ("input", "range", "S1", "ST", "at low", "at high", "swing")
+
+    def cells(sep: str) -> list[list[str]]:
+        return [
+            [rng, _share(*s1, sep=sep), _share(*st, sep=sep), low, high, swing]
+            for _, rng, s1, st, low, high, swing in rows
+        ]
+
+    def room(body: list[list[str]]) -> int:
+        numbers = sum(
+            max(len(line) for cell in (head, *col) for line in cell.split("\n"))
+            for head, col in zip(headers[1:], zip(*body, strict=True), strict=True)
+        )
+        return width - numbers - (3 * len(headers) + 1)
+
+    body = cells(" ")
+    longest = max((len(r[0]) for r in rows), default=0)
+    if rows and longest > room(body):
+        body = cells("\n")
+    left = max(room(body), 12) if rows else 0
+    table = Table(title=title, title_justify="left", title_style="bold")
+    table.add_column("input", overflow="fold")
+    for col in headers[1:]:
+        table.add_column(col, justify="right", no_wrap=True)
+    broken = False
+    for (name, *_), numbers in zip(rows, body, strict=True):
+        text = breakable(name, left)
+        broken |= text != name
+        table.add_row(Text(text), *numbers)
+    return table, broken
 
 
 # ------------------------------------------------------------------ levers

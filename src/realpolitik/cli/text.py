@@ -5,9 +5,10 @@ name's English possessive ("Russia's", "United States'")."""
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable
 
-__all__ = ["number", "possessive", "possessives"]
+__all__ = ["breakable", "number", "possessive", "possessives"]
 
 
 def number(
@@ -76,3 +77,18 @@ def possessives(text: str, names: Iterable[str]) -> str:
         if name.endswith(("s", "S")):
             text = text.replace(f"{name}'s", f"{name}'")
     return text
+
+
+def breakable(name: str, width: int) -> str:
+    """``name`` (an id such as ``united-states.karabakh-control.position``) on lines of at
+    most ``width`` characters, broken after a dot or a hyphen; a piece longer than
+    ``width`` is left whole (for the table to fold). Joined without the line breaks, the
+    lines are ``name``."""
+    if len(name) <= width or width < 1:
+        return name
+    lines = [""]
+    for piece in re.findall(r"[^.\-]+[.\-]*|[.\-]+", name):
+        if lines[-1] and len(lines[-1]) + len(piece) > width:
+            lines.append("")
+        lines[-1] += piece
+    return "\n".join(lines)
