@@ -69,6 +69,11 @@ def test_validate_reports_ok_and_notes():
     assert "ok" in out and "3 actors" in out and "2 issues" in out
 
 
+def test_validate_without_an_argument_validates_the_default():
+    assert "ok builtin:caucasus-2022" in invoke("validate")
+    assert "default: caucasus-2022" in " ".join(invoke("validate", "--help").split())
+
+
 def test_scenarios_lists_the_builtins_default_first():
     out = invoke("scenarios")
     assert out.index("caucasus-2022") < out.index("ec-emissions-1994")

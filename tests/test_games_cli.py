@@ -101,7 +101,11 @@ def test_sweep_reports_the_flip():
         "game", "sweep", "--param", "p_stretched", "--from", "0", "--to", "1", "--steps", "5"
     )
     assert r.exit_code == 0, r.output
-    assert "The path of play flips at p_stretched = 0.8397" in r.output
+    # to a ten-thousandth of the swept range, the bracket's ends rounded outward
+    assert "The path of play flips at p_stretched = 0.8398 (between 0.8397 and 0.8399)" in (
+        r.output
+    )
+    assert "winner flips at p_stretched = 0.2417:" in r.output  # not 0.241666675
     r = invoke("game", "sweep", "entry-deterrence", "-p", "fight", "--steps", "5", "--json")
     assert r.exit_code == 0, r.output
     data = json.loads(r.stdout)

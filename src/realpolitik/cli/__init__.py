@@ -171,14 +171,14 @@ def simulate(
 
 @app.command()
 def validate(
-    file: Annotated[str, typer.Argument(help="A scenario file (YAML or CSV) or a built-in name.")],
+    scenario: ScenarioArgument = None,
 ) -> None:
     """Check a scenario file and list every problem found (exit code 2 if any); a valid
     file's summary lists its observed outcomes."""
     import realpolitik as rp
 
     try:
-        sc = rp.load(file)
+        sc = rp.load(scenario)
     except ScenarioError as exc:
         raise _problems(exc) from None
     render.validated(out, sc)

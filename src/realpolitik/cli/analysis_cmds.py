@@ -49,6 +49,7 @@ from .common import (
     user_error,
 )
 from .render import fmt, plural
+from .text import breakable, number, possessive, possessives
 
 __all__ = [
     "levers_cmd",
@@ -120,11 +121,12 @@ def sensitivity_cmd(
     record(store, no_store, res, sc, interventions=list(sets or []), spread=spread)
 
 
-def _share(x: float, conf: float | None = None) -> str:
-    if math.isnan(x):
-        return "-"
-    text = f"{x:.2f}"
-    return text if conf is None or math.isnan(conf) else f"{text} ± {conf:.2f}"
+def _share(x: float, conf: float | None = None, sep: str = " ") -> str:
+    """A Sobol index, with its 95% confidence (``± c``) after ``sep`` when there is one."""
+    text = number(x, decimals=2)
+    if text == "-" or conf is None or math.isnan(conf):
+        return text
+    return f"{text}{sep}± {number(conf, decimals=2)}"
 
 
 def render_sensitivity(console: Console, sc: Scenario, res: Sensitivity, *, top: int = 10) -> None:
@@ -148,6 +150,7 @@ def render_sensitivity(console: Console, sc: Scenario, res: Sensitivity, *, top:
     ranges = {b.input: (b.low, b.high) for t in next(iter(res.tornado.values())) for b in t.bars}
     constant: list[str] = []
     undetermined: list[str] = []
+    broken = False
     for model in res.models:
         for j, issue in enumerate(res.issues):
             s = res.sobol[model][j]
@@ -156,38 +159,34 @@ def render_sensitivity(console: Console, sc: Scenario, res: Sensitivity, *, top:
                 constant.append(f"{model} on {issue} (stays at {fmt(t.point)})")
                 continue
             if s.undetermined > 0:
-                undetermined.append(f"{model} on {issue} ({100 * s.undetermined:.0f}%)")
+                undetermined.append(
+                    f"{model} on {issue} ({number(s.undetermined, decimals=0, percent=True)})"
+                )
                 continue
-            table = Table(
-                title=Text(f"{model}: {issue} (at the best estimates {fmt(t.point)})"),
-                title_justify="left",
-                title_style="bold",
-            )
-            for col, just in (
-                ("input", "left"),
-                ("range", "right"),
-                ("S1", "right"),
-                ("ST", "right"),
-                ("at low", "right"),
-                ("at high", "right"),
-                ("swing", "right"),
-            ):
-                table.add_column(col, justify=just)  # type: ignore[arg-type]
             bars = {b.input: b for b in t.bars}
             ranked = res.ranked(model, issue)
+            rows = []
             for name, _, _ in ranked[:top]:
                 i = res.inputs.index(name)
                 b = bars[name]
                 lo, hi = ranges[name]
-                table.add_row(
-                    Text(name),
-                    f"{lo:g}-{hi:g}",
-                    _share(s.s1[i], s.s1_conf[i]),
-                    _share(s.st[i], s.st_conf[i]),
-                    fmt(b.at_low),
-                    fmt(b.at_high),
-                    f"{b.swing:+.1f}",
+                rows.append(
+                    (
+                        name,
+                        f"{number(lo, sig=6)}-{number(hi, sig=6)}",
+                        (s.s1[i], s.s1_conf[i]),
+                        (s.st[i], s.st_conf[i]),
+                        fmt(b.at_low),
+                        fmt(b.at_high),
+                        number(b.swing, decimals=1, signed=True),
+                    )
                 )
+            table, broke = _sensitivity_table(
+                console.width,
+                Text(f"{model}: {issue} (at the best estimates {fmt(t.point)})"),
+                rows,
+            )
+            broken |= broke
             if len(ranked) > top:
                 table.caption = Text(
                     f"and {plural(len(ranked) - top, 'more input')} with ST <= "
@@ -218,10 +217,56 @@ def render_sensitivity(console: Console, sc: Scenario, res: Sensitivity, *, top:
             "S1: the share of the forecast's variance due to the input alone; ST: the share it "
             "takes part in, with its interactions (± 95% confidence). At low / at high: the "
             "forecast with the input at that end of its range and every other number at its "
-            "best estimate; swing: high minus low.",
+            "best estimate; swing: high minus low."
+            + (
+                " A name too long for the terminal is broken after a dot or a hyphen: read "
+                "its lines as one (actor.issue.number)."
+                if broken
+                else ""
+            ),
             style="dim",
         )
     )
+
+
+_SensitivityRow = tuple[str, str, tuple[float, float], tuple[float, float], str, str, str]
+
+
+def _sensitivity_table(width: int, title: Text, rows: list[_SensitivityRow]) -> tuple[Table, bool]:
+    """One issue's inputs, by ST. An input's name is never cut: when the names do not fit
+    beside the numbers in ``width`` columns, each index puts its confidence on a second
+    line, and a name longer than the room left breaks after a dot or a hyphen (its pieces,
+    read together, are the name); says whether one did."""
+    headers = ("input", "range", "S1", "ST", "at low", "at high", "swing")
+
+    def cells(sep: str) -> list[list[str]]:
+        return [
+            [rng, _share(*s1, sep=sep), _share(*st, sep=sep), low, high, swing]
+            for _, rng, s1, st, low, high, swing in rows
+        ]
+
+    def room(body: list[list[str]]) -> int:
+        numbers = sum(
+            max(len(line) for cell in (head, *col) for line in cell.split("\n"))
+            for head, col in zip(headers[1:], zip(*body, strict=True), strict=True)
+        )
+        return width - numbers - (3 * len(headers) + 1)
+
+    body = cells(" ")
+    longest = max((len(r[0]) for r in rows), default=0)
+    if rows and longest > room(body):
+        body = cells("\n")
+    left = max(room(body), 12) if rows else 0
+    table = Table(title=title, title_justify="left", title_style="bold")
+    table.add_column("input", overflow="fold")
+    for col in headers[1:]:
+        table.add_column(col, justify="right", no_wrap=True)
+    broken = False
+    for (name, *_), numbers in zip(rows, body, strict=True):
+        text = breakable(name, left)
+        broken |= text != name
+        table.add_row(Text(text), *numbers)
+    return table, broken
 
 
 # ------------------------------------------------------------------ levers
@@ -286,9 +331,7 @@ def _parse_steps(items: list[str]) -> dict[str, float]:
 
 
 def _pct(x: float | None, digits: int = 2) -> str:
-    if x is None or math.isnan(x):
-        return "-"
-    return f"{100 * x:+.{digits}f}%"
+    return number(x, decimals=digits, signed=True, percent=True)
 
 
 def _change(lv: Lever) -> str:
@@ -299,10 +342,10 @@ def _change(lv: Lever) -> str:
             "capability": "per 1% of it",
         }[lv.kind]
     if lv.kind == "salience":
-        return f"{lv.step:g} points"
+        return f"{number(lv.step, sig=6)} points"
     if lv.kind == "capability":
-        return f"{lv.step:g}% of it"
-    return f"{lv.step:.3g}% of the scale"
+        return f"{number(lv.step, sig=6)}% of it"
+    return f"{number(lv.step)}% of the scale"
 
 
 def render_levers(console: Console, sc: Scenario, res: Levers, *, top: int = 10) -> None:
@@ -328,24 +371,24 @@ def render_levers(console: Console, sc: Scenario, res: Levers, *, top: int = 10)
         how = "exact rates per unit" if exact else "finite steps"
         table = Table(
             title=Text(
-                f"{model}: {how}; forecast {where}; {res.actor_name}'s gain "
+                f"{model}: {how}; forecast {where}; {possessive(res.actor_name)} gain "
                 f"{_pct(res.gain[model], 1)}"
             ),
             title_justify="left",
             title_style="bold",
         )
-        for col, just in (
-            ("#", "right"),
-            ("lever", "left"),
-            ("change", "right"),
-            ("gain", "right"),
-            (f"toward {res.actor}", "left"),
-        ):
-            table.add_column(col, justify=just)  # type: ignore[arg-type]
+        # nothing is cut at 80 columns: issue ids fold, one a line
+        table.add_column("#", justify="right", no_wrap=True)
+        table.add_column("lever", overflow="fold")
+        # narrow terminals: "per 1% of the scale" on two lines, the room to the lever
+        table.add_column("change", justify="right", max_width=None if console.width > 100 else 12)
+        table.add_column("gain", justify="right", no_wrap=True)
+        table.add_column(f"toward {res.actor}", overflow="fold")
         ranked = res.levers[model]
         for rank, lv in enumerate(ranked[:top], start=1):
-            toward = ", ".join(f"{i} {_pct(v)}" for i, v in lv.toward.items() if v != 0) or "-"
-            text = lv.describe(res.actor_name, names)
+            toward = "\n".join(f"{i} {_pct(v)}" for i, v in lv.toward.items() if v != 0) or "-"
+            # the description is the library's: its "<name>'s" made English here
+            text = possessives(lv.describe(res.actor_name, names), names.values())
             if lv.determinacy:
                 toward = (
                     f"{toward}; {lv.determinacy_note()}" if toward != "-" else lv.determinacy_note()
@@ -359,7 +402,8 @@ def render_levers(console: Console, sc: Scenario, res: Levers, *, top: int = 10)
         console.print(table)
     console.print(
         Text(
-            f"gain: the change of {res.actor_name}'s salience-weighted gain (by its stated "
+            f"gain: the change of {possessive(res.actor_name)} salience-weighted gain (by its "
+            "stated "
             "positions and saliences; issues with a status quo), per unit for exact levers, "
             "for the whole step for simulated ones (the median and the EUM are piecewise "
             f"constant). toward {res.actor}: how much nearer its position each forecast ends, "

@@ -423,8 +423,8 @@ def render_backtest(console: Console, bt: Backtest) -> None:
             caption_justify="left",
         )
         diffs.add_column("", no_wrap=True, min_width=15)
-        for col in ("Δ MAE", "Δ median", "Δ RMSE"):
-            diffs.add_column(col, justify="right", no_wrap=True)
+        for col in ("Δ MAE", "Δ median", "Δ RMSE"):  # the interval wraps under, if need be
+            diffs.add_column(col, justify="right")
         for s in board:
             if s.diff is not None:
                 diffs.add_row(s.name, _diff(s, "mae"), _diff(s, "median_ae"), _diff(s, "rmse"))
@@ -441,16 +441,28 @@ def render_backtest(console: Console, bt: Backtest) -> None:
             title_style="bold",
         )
         t.add_column("", no_wrap=True, min_width=15)
-        for g in groups:
-            t.add_column(g, justify="right", no_wrap=True)
         rows = {(s.group, s.name): s for s in bt.scores if s.dimension == dim}
+        cells = {
+            name: [
+                (f"{fmt(s.mae)} ({s.n})", "" if s.diff is None else _diff(s, "mae"))
+                for s in (rows[(g, name)] for g in groups)
+            ]
+            for name in order
+        }
+        # in a narrow terminal each cell's difference goes under its MAE: nothing is cut
+        one_line = (
+            max(15, *map(len, order))
+            + sum(
+                max(len(g), *(len(f"{a}  {d}") for c in cells.values() for a, d in [c[k]]))
+                for k, g in enumerate(groups)
+            )
+            + (3 * len(groups) + 2)
+        )  # edges, dividers and padding of SIMPLE_HEAD
+        sep = "  " if one_line <= console.width else "\n"
+        for g in groups:  # too many groups even so: the cells wrap
+            t.add_column(g, justify="right", no_wrap=sep == "  ", overflow="fold")
         for name in order:
-            cells = []
-            for g in groups:
-                s = rows[(g, name)]
-                d = "" if s.diff is None else "  " + _diff(s, "mae")
-                cells.append(f"{fmt(s.mae)} ({s.n}){d}")
-            t.add_row(name, *cells)
+            t.add_row(name, *(f"{a}{sep}{d}" if d else a for a, d in cells[name]))
         console.print()
         console.print(t)
     sealed = bt.source.get("sealed")

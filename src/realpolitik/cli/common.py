@@ -319,14 +319,23 @@ def record(
 
 def progress_display() -> Progress:
     """A ``rich.progress.Progress`` on standard error, shown only in a terminal and gone when
-    done: a bar per task, with its count and the time left."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+    done: a bar per task, with its count and the time left. In a narrow terminal the
+    description wraps and the bar shortens: the count and the time are never cut."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+    from rich.table import Column
 
+    narrow = err.width < 120
     return Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
+        TextColumn("[progress.description]{task.description}", table_column=Column(ratio=1)),
+        BarColumn(bar_width=20 if narrow else 40),
+        MofNCompleteColumn(table_column=Column(no_wrap=True)),
+        TimeRemainingColumn(table_column=Column(no_wrap=True)),
         console=err,
         transient=True,
         disable=not err.is_terminal,

@@ -8,6 +8,7 @@ message of a missing pygambit says how to install it.
 
 from __future__ import annotations
 
+import math
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -23,9 +24,10 @@ from ..games import GameError
 from ..games.expr import number_text
 from ..games.objects import Game
 from ..games.solve import METHODS, SETS, Equilibrium, Solution
-from ..games.sweep import Sweep
+from ..games.sweep import Flip, Sweep
 from .common import JsonOption, fail, out, problems
 from .render import plural
+from .text import number
 
 __all__ = ["game_app", "games_cmd", "render_solution", "render_sweep", "render_tree"]
 
@@ -256,11 +258,13 @@ def games_cmd() -> None:
 
     table = Table(title="Built-in games", title_justify="left", title_style="bold")
     table.add_column("name", no_wrap=True)
-    for col in ("game", "players", "nodes", "scenario"):
-        table.add_column(col)
+    table.add_column("game")
+    table.add_column("players", overflow="fold")
+    table.add_column("nodes", justify="right", no_wrap=True)
+    table.add_column("scenario", no_wrap=True)
     for name in builtins.names():
         g = load_game(name)
-        default = " (default)" if name == builtins.DEFAULT else ""
+        default = "\n(default)" if name == builtins.DEFAULT else ""
         table.add_row(
             Text(name + default),
             Text(g.name),
@@ -279,8 +283,8 @@ def _value(x: Any) -> str:
 
     if isinstance(x, Fraction):
         text = number_text(x)
-        return text if len(text) <= 10 else f"{float(x):.4g}"
-    return f"{float(x):.4g}"
+        return text if len(text) <= 10 else number(float(x), sig=4)
+    return number(float(x), sig=4)
 
 
 def _head(console: Console, g: Game, extra: str = "") -> None:
@@ -299,18 +303,19 @@ def _head(console: Console, g: Game, extra: str = "") -> None:
 
 
 def _strategies(eq: Equilibrium) -> str:
+    """The behaviour strategy, one information set a line."""
     parts = []
     for iset, probs in eq.behaviour.items():
         if probs is None:
             parts.append(f"{iset}: -")
             continue
         acts = [
-            f"{a}" if float(p) > 1 - 1e-9 else f"{a} {float(p):.3g}"
+            f"{a}" if float(p) > 1 - 1e-9 else f"{a} {number(float(p))}"
             for a, p in zip(eq.actions[iset], probs, strict=True)
             if float(p) > 1e-9
         ]
         parts.append(f"{iset}: {', '.join(acts)}")
-    return "; ".join(parts)
+    return "\n".join(parts)
 
 
 def render_solution(console: Console, sol: Solution) -> None:
@@ -355,7 +360,10 @@ def render_solution(console: Console, sol: Solution) -> None:
     multi = {k: v for k, v in eq.beliefs.items() if v is not None and len(v) > 1}
     for iset, b in multi.items():
         console.print(
-            Text(f"  Beliefs at {iset}: " + ", ".join(f"{n} {float(p):.3g}" for n, p in b.items()))
+            Text(
+                f"  Beliefs at {iset}: "
+                + ", ".join(f"{n} {number(float(p))}" for n, p in b.items())
+            )
         )
     console.print(Text(f"  {eq.verdict[:1].upper()}{eq.verdict[1:]}.", style="bold"))
     if g.payoff_scale:
@@ -366,13 +374,15 @@ def render_solution(console: Console, sol: Solution) -> None:
         title_justify="left",
         title_style="bold",
     )
-    table.add_column("#", justify="right")
-    table.add_column("found by")
-    table.add_column("SPE")
+    # at 80 columns the strategies keep their room: "found by" wraps to its longest method,
+    # and a name longer than the column folds (nothing is cut)
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("found by", max_width=max(len(m) for m in (*METHODS, "found")) + 1)
+    table.add_column("SPE", no_wrap=True)
     for p in g.players:
-        table.add_column(p.name, justify="right")
-    table.add_column("regret", justify="right")
-    table.add_column("strategies (information set: actions)")
+        table.add_column(p.name, justify="right", overflow="fold")
+    table.add_column("regret", justify="right", no_wrap=True)
+    table.add_column("strategies (information set: actions)", overflow="fold", min_width=20)
     for e in sol.equilibria:
         mark = "*" if sol.refined is not None and e.index == sol.refined + 1 else ""
         table.add_row(
@@ -380,13 +390,13 @@ def render_solution(console: Console, sol: Solution) -> None:
             Text(", ".join(e.found_by)),
             "yes" if e.subgame_perfect else "no",
             *(_value(e.payoffs[p.id]) for p in g.players),
-            f"{float(e.regret):.1g}",
+            number(float(e.regret), sig=1),
             Text(_strategies(e)),
         )
     table.caption = Text(
         "* the refined equilibrium. SPE: an equilibrium of every subgame too (a threat off "
         "the path that would not be carried out makes it 'no'). regret: the most any player "
-        f"could gain by deviating; tolerance {eq.tolerance:.2g} for this one "
+        f"could gain by deviating; tolerance {number(eq.tolerance, sig=2)} for this one "
         "(1e-6 of the payoff range for exact methods, 1e-5 for the logit limit). "
         "'-': the strategy says nothing there (excluded by the player's own moves).",
         style="dim",
@@ -420,18 +430,18 @@ def render_sweep(console: Console, res: Sweep) -> None:
         )
     )
     table = Table(title_justify="left")
-    table.add_column(res.parameter, justify="right")
-    table.add_column("played on the path (information set: actions)")
+    table.add_column(res.parameter, justify="right", overflow="fold")
+    table.add_column("played on the path (information set: actions)", overflow="fold")
     for p in g.players:
-        table.add_column(p.name, justify="right")
-    table.add_column("winner")
-    table.add_column("SPE")
+        table.add_column(p.name, justify="right", overflow="fold")
+    table.add_column("winner", overflow="fold")
+    table.add_column("SPE", no_wrap=True)
     for s in res.steps:
         plays = "; ".join(f"{i}: {', '.join(a)}" for i, a in s.plays)
         table.add_row(
-            f"{float(s.value):.4g}",
+            number(float(s.value), sig=4),
             Text(plays),
-            *(f"{float(s.payoffs[p.id]):+.3g}" for p in g.players),
+            *(number(float(s.payoffs[p.id]), signed=True) for p in g.players),
             Text(g.player_name(s.winner) if s.winner else "-"),
             "yes" if s.subgame_perfect else "no",
         )
@@ -439,9 +449,7 @@ def render_sweep(console: Console, res: Sweep) -> None:
     if not res.flips:
         console.print(Text("No flip: the same path of play and the same winner throughout."))
     for f in res.flips:
-        digits = 6 if f.high - f.low > abs(res.stop - res.start) * 1e-5 else 9
-        where = f"{res.parameter} = {f.at:.{digits}g}"
-        bracket = f" (between {float(f.low):.{digits}g} and {float(f.high):.{digits}g})"
+        where, bracket = _flip_at(res, f)
         console.print()
         if f.kind == "path":
             console.print(Text(f"The path of play flips at {where}{bracket}:", style="bold"))
@@ -455,15 +463,40 @@ def render_sweep(console: Console, res: Sweep) -> None:
                 )
             )
         if not f.complete:
+            inside = (
+                "located to the bracket shown: inside it"
+                if bracket
+                else f"inside a bracket {number(float(f.high - f.low), sig=1)} wide around it"
+            )
             console.print(
                 Text(
-                    "  (located to the bracket shown: inside it the answer is neither, e.g. a "
+                    f"  ({inside} the answer is neither, e.g. a "
                     "player mixes or the payoffs tie at the threshold)",
                     style="dim",
                 )
             )
     for note in res.notes:
         console.print(Text("note: " + note, style="yellow"), soft_wrap=True)
+
+
+def _flip_at(res: Sweep, f: Flip) -> tuple[str, str]:
+    """Where a flip is, to a ten-thousandth of the swept range ("p = 0.2417"), and its
+    bracket when it is wider than that (its ends rounded outward), else ""."""
+    span = abs(float(res.stop - res.start)) or 1.0
+    places = max(0, math.ceil(-math.log10(span * 1e-4)))
+    step = 10.0**-places
+
+    def text(x: float) -> str:
+        t = number(x, decimals=places)
+        return t.rstrip("0").rstrip(".") if "." in t else t
+
+    where = f"{res.parameter} = {text(f.at)}"
+    low, high = float(f.low), float(f.high)
+    if high - low <= step:
+        return where, ""
+    low_text = text(math.floor(round(low / step, 6)) * step)
+    high_text = text(math.ceil(round(high / step, 6)) * step)
+    return where, f" (between {low_text} and {high_text})"
 
 
 def render_tree(console: Console, g: Game, tree: Any) -> None:

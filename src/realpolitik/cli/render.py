@@ -15,20 +15,20 @@ from rich.text import Text
 from .. import models
 from ..analysis.bottomline import BottomLine
 from ..analysis.bottomline import bottom_line as compute_bottom_line
-from ..analysis.ensemble import Ensemble
+from ..analysis.ensemble import BINS, Ensemble
 from ..forecasting import Forecast
 from ..models.base import ModelSpec
 from ..models.standing import standing
 from ..scenario import Scenario
 from ..scenario.uncertainty import uncertain_inputs
+from .text import breakable, number
 
 __all__ = ["bottom_line", "fmt", "forecast", "model_list", "scenario_list", "validated"]
 
 
 def fmt(x: float | None, digits: int = 1) -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "-"
-    return f"{x:.{digits}f}"
+    """A position (or a distance) on an issue's scale: ``digits`` after the point."""
+    return number(x, decimals=digits)
 
 
 def plural(n: int, word: str) -> str:
@@ -36,9 +36,7 @@ def plural(n: int, word: str) -> str:
 
 
 def _signed_pct(x: float | None) -> str:
-    if x is None:
-        return "-"
-    return f"{100 * x:+.1f}%"
+    return number(x, decimals=1, signed=True, percent=True)
 
 
 def bottom_line(console: Console, bl: BottomLine) -> None:
@@ -119,7 +117,8 @@ def default_spread_note(spread: float) -> str:
     )
     return (
         "No number of this scenario has a range: every position and salience was drawn with "
-        f"the calibrated default spread of ±{spread:g} (% of the scale; points of salience)"
+        f"the calibrated default spread of ±{number(spread, sig=6)} (% of the scale; points of "
+        "salience)"
         f"{short} (docs/explanation/calibration.md)."
     )
 
@@ -151,8 +150,8 @@ def forecast(console: Console, sc: Scenario, fc: Forecast) -> None:
             title_justify="left",
             title_style="bold",
             caption=Text(
-                f"scale {issue.scale_min:g} = {issue.min_label}; "
-                f"{issue.scale_max:g} = {issue.max_label}"
+                f"scale {number(issue.scale_min, sig=6)} = {issue.min_label}; "
+                f"{number(issue.scale_max, sig=6)} = {issue.max_label}"
             ),
             caption_justify="left",
             expand=False,
@@ -169,7 +168,7 @@ def forecast(console: Console, sc: Scenario, fc: Forecast) -> None:
             if end.value is None:
                 table.add_row(r.model, "undetermined", "", Text(end.describe(), style="yellow"))
             else:
-                delta = "" if math.isnan(sq) else f"{end.value - sq:+.1f}"
+                delta = "" if math.isnan(sq) else number(end.value - sq, decimals=1, signed=True)
                 near = ", ".join(f"{names[a]} ({fmt(d)})" for a, d in fc.closest(r.model, issue.id))
                 table.add_row(r.model, fmt(end.value), delta, Text(near))
             if end.kind in ("cycle", "moving"):
@@ -211,21 +210,31 @@ def _winners(console: Console, fc: Forecast, names: Mapping[str, str], bl: Botto
         return -math.inf if g is None else g
 
     order = sorted(fc.actors, key=rank, reverse=True)
-    table = Table(
-        title="Who comes out ahead: salience-weighted gain against the status quo",
-        title_justify="left",
-        title_style="bold",
-        caption="share of each issue's scale by which the outcome moves toward the actor's "
-        f"position, weighted by its saliences; sorted by {lead}",
-        caption_justify="left",
+    cells = {r.model: [_signed_pct(gains[r.model][a]) for a in order] for r in fc.runs}
+    first = min(max(len(names[a]) for a in order), 30)  # a longer name wraps
+    groups = column_groups(
+        console.width, first, [max([len(m), *map(len, c)]) for m, c in cells.items()]
     )
-    table.add_column("actor", no_wrap=True)
-    for r in fc.runs:
-        table.add_column(r.model, justify="right", no_wrap=True)
-    for a in order:
-        table.add_row(Text(names[a]), *(_signed_pct(gains[r.model][a]) for r in fc.runs))
-    console.print()
-    console.print(table)
+    for k, group in enumerate(groups):
+        runs = [fc.runs[i].model for i in group]
+        table = Table(
+            title="Who comes out ahead: salience-weighted gain against the status quo"
+            + (f" ({k + 1} of {len(groups)})" if len(groups) > 1 else ""),
+            title_justify="left",
+            title_style="bold",
+            caption=None
+            if k < len(groups) - 1
+            else "share of each issue's scale by which the outcome moves toward the actor's "
+            f"position, weighted by its saliences; sorted by {lead}",
+            caption_justify="left",
+        )
+        table.add_column("actor", overflow="fold")
+        for m in runs:
+            table.add_column(m, justify="right", no_wrap=True)
+        for j, a in enumerate(order):
+            table.add_row(Text(names[a]), *(cells[m][j] for m in runs))
+        console.print()
+        console.print(table)
     for r in fc.runs:
         g = {a: v for a, v in gains[r.model].items() if v is not None}
         if not g:
@@ -269,7 +278,8 @@ def validated(console: Console, sc: Scenario) -> None:
         for o in sc.outcomes:
             when = o.date.isoformat() if o.date else "date not given"
             console.print(
-                f"  {escape(o.issue)}: {o.value:g}, {when}; source: {escape(o.source.describe())}",
+                f"  {escape(o.issue)}: {number(o.value, sig=6)}, {when}; "
+                f"source: {escape(o.source.describe())}",
                 soft_wrap=True,
             )
     missing_sq = [i.id for i in sc.issues if i.status_quo is None]
@@ -323,27 +333,60 @@ def scenario_list(console: Console, rows: Sequence[tuple[str, Scenario]], defaul
 
 
 def model_list(console: Console, registry: Mapping[str, ModelSpec]) -> None:
-    table = Table(title="Models", title_justify="left", title_style="bold")
+    """One row per model: its name, its rounds, and under what it computes its parameters
+    (every one, as ``--param`` takes them), its cost and its record; nothing is cut at 80
+    columns."""
+    table = Table(
+        title="Models",
+        title_justify="left",
+        title_style="bold",
+        caption=Text(
+            "parameters: their defaults; set one with --param MODEL.NAME=VALUE", style="dim"
+        ),
+        caption_justify="left",
+    )
     table.add_column("name", no_wrap=True)
-    table.add_column("what it computes")
-    table.add_column("rounds", justify="right")
-    table.add_column("parameters")
-    table.add_column("cost per round")
+    table.add_column("rounds", justify="right", no_wrap=True)
+    table.add_column("what it computes", overflow="fold")
     for name, spec in registry.items():
-        params = ", ".join(f"{k}={v}" for k, v in spec.defaults.items()) or "-"
         what = Text(spec.summary)
+        params = ", ".join(f"{k}={_parameter(v)}" for k, v in spec.defaults.items())
+        what.append(f"\nparameters: {params or 'none'}")
+        what.append(f"\ncost per round: {spec.complexity}", style="dim")
         if spec.standing:
             what.append(f"\nmeasured: {spec.standing}", style="dim")
         if not spec.in_all:
             what.append("\nnot in --model all: run it by name", style="dim")
         table.add_row(
             name,
-            what,
             str(spec.default_rounds) if spec.dynamic else "static",
-            params,
-            spec.complexity,
+            what,
         )
     console.print(table)
+
+
+def _parameter(value: Any) -> str:
+    """A parameter's value as ``--param`` takes it: true, false, none, a number, a word."""
+    if value is None:
+        return "none"
+    if isinstance(value, (bool, int, float)):
+        return number(value, sig=6)
+    return str(value)
+
+
+def column_groups(width: int, first: int, columns: Sequence[int]) -> list[range]:
+    """The columns of a boxed table (their widths, ``columns``) in consecutive groups that
+    each fit in ``width`` beside a first column ``first`` wide (repeated in each group's
+    table): one group when all fit; never an empty one."""
+    groups: list[range] = []
+    start, used = 0, first + 4
+    for i, w in enumerate(columns):
+        if i > start and used + w + 3 > width:
+            groups.append(range(start, i))
+            start, used = i, first + 4
+        used += w + 3
+    groups.append(range(start, len(columns)))
+    return groups
 
 
 _BARS = " ▁▂▃▄▅▆▇█"
@@ -358,7 +401,81 @@ def spark(counts: Sequence[int]) -> str:
 
 
 def _pct(p: float | None) -> str:
-    return "-" if p is None else f"{100 * p:.0f}%"
+    return number(p, decimals=0, percent=True)
+
+
+def _outlook_table(width: int, model: str, ens: Ensemble) -> tuple[Table, bool]:
+    """Where each issue lands under ``model``; says whether an issue is undetermined in some
+    draws. In ``width`` columns nothing is cut: when the table does not fit, each issue's
+    histogram goes under its id (and its share of undetermined draws between them), the id
+    broken after a hyphen when longer than the histogram."""
+    rows = []
+    undetermined = False
+    for o in ens.issue_outlook(model):
+        q = o.quantiles
+        share = None
+        if o.p_determinate < 1:
+            undetermined = True
+            share = f"({_pct(1 - o.p_determinate)} undetermined)"
+        rows.append(
+            (
+                o.issue,
+                share,
+                [
+                    fmt(o.status_quo),
+                    "undetermined" if math.isnan(o.point) else fmt(o.point),
+                    fmt(o.mean),
+                    f"{fmt(q[0.05])}-{fmt(q[0.95])}",
+                    "-"
+                    if o.p_below is None
+                    else f"{_pct(o.p_below)} / {_pct(o.p_at)} / {_pct(o.p_above)}",
+                ],
+                spark(o.histogram_counts),
+            )
+        )
+    heads = ("status quo", "point", "mean", "5-95%", "below / at / above")
+    numbers = [max([len(h), *(len(r[2][k]) for r in rows)]) for k, h in enumerate(heads)]
+    issue_width = max((len(f"{i} {u}" if u else i) for i, u, _, _ in rows), default=5)
+    wide = issue_width + sum(numbers) + BINS + 3 * 7 + 1 <= width
+    caption = (
+        "point: the forecast at the best estimates; 5-95%: the middle 90% of the draws; "
+        "below/at/above: the share of draws ending below, at (within 0.5% of the "
+        "scale) or above the status quo; the histogram "
+        + ("spans" if wide else "(under each issue) spans")
+        + " the scale"
+    )
+    table = Table(
+        title=Text(f"{model}: where each issue lands"),
+        title_justify="left",
+        title_style="bold",
+        caption=Text(caption, style="dim"),
+        caption_justify="left",
+    )
+    column = issue_width
+    if wide:
+        table.add_column("issue", no_wrap=True)
+    else:
+        room = width - sum(numbers) - (3 * 6 + 1)
+        shares = max((len(u) for _, u, _, _ in rows if u), default=0)
+        column = max(BINS, shares, min(max(len(r[0]) for r in rows), room))
+        table.add_column("issue", width=column, overflow="fold")
+    table.add_column("status quo", justify="right")
+    table.add_column("point", justify="right", no_wrap=True)
+    table.add_column("mean", justify="right", no_wrap=True)
+    table.add_column("5-95%", justify="right", no_wrap=True)
+    table.add_column("below / at / above", justify="right")
+    if wide:
+        table.add_column("distribution", no_wrap=True)
+    for issue, share, cells, bars in rows:
+        if wide:
+            table.add_row(Text(issue + (f" {share}" if share else "")), *cells, bars)
+            continue
+        text = Text(breakable(issue, column))
+        if share:
+            text.append("\n" + share)
+        text.append("\n" + bars)
+        table.add_row(text, *cells)
+    return table, undetermined
 
 
 def ensemble(console: Console, sc: Scenario, ens: Ensemble, bl: BottomLine | None = None) -> None:
@@ -395,46 +512,7 @@ def ensemble(console: Console, sc: Scenario, ens: Ensemble, bl: BottomLine | Non
             )
         )
     for model in ens.models:
-        table = Table(
-            title=Text(f"{model}: where each issue lands"),
-            title_justify="left",
-            title_style="bold",
-            caption=Text(
-                "point: the forecast at the best estimates; 5-95%: the middle 90% of the draws; "
-                "below/at/above: the share of draws ending below, at (within 0.5% of the "
-                "scale) or above the status quo; the histogram spans the scale",
-                style="dim",
-            ),
-            caption_justify="left",
-        )
-        for col, just in (
-            ("issue", "left"),
-            ("status quo", "right"),
-            ("point", "right"),
-            ("mean", "right"),
-            ("5-95%", "right"),
-            ("below / at / above", "right"),
-            ("distribution", "left"),
-        ):
-            table.add_column(col, justify=just)  # type: ignore[arg-type]
-        undetermined_note = False
-        for o in ens.issue_outlook(model):
-            q = o.quantiles
-            name = o.issue
-            if o.p_determinate < 1:
-                undetermined_note = True
-                name += f" ({_pct(1 - o.p_determinate)} undetermined)"
-            table.add_row(
-                Text(name),
-                fmt(o.status_quo),
-                "undetermined" if math.isnan(o.point) else fmt(o.point),
-                fmt(o.mean),
-                f"{fmt(q[0.05])}-{fmt(q[0.95])}",
-                "-"
-                if o.p_below is None
-                else f"{_pct(o.p_below)} / {_pct(o.p_at)} / {_pct(o.p_above)}",
-                spark(o.histogram_counts),
-            )
+        table, undetermined_note = _outlook_table(console.width, model, ens)
         console.print(table)
         if undetermined_note:
             console.print(
@@ -467,9 +545,17 @@ def ensemble(console: Console, sc: Scenario, ens: Ensemble, bl: BottomLine | Non
             ("P(most)", "right"),
         ):
             who.add_column(col, justify=just)  # type: ignore[arg-type]
-        for a in ens.actor_outlook(model):
-            if a.mean is None:
-                continue
+        outlook = [a for a in ens.actor_outlook(model) if a.mean is not None]
+        if not outlook:  # no empty table
+            console.print(
+                Text(
+                    f"{model}: who wins: no gain can be measured (no issue has both a status "
+                    "quo and a forecast).",
+                    style="bold",
+                )
+            )
+            continue
+        for a in outlook:
             who.add_row(
                 str(a.rank),
                 Text(a.name),

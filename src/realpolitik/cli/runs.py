@@ -29,7 +29,8 @@ from ..runner.store import (
 )
 from .common import fail as _fail
 from .common import out
-from .render import fmt, plural
+from .render import column_groups, fmt, plural
+from .text import breakable, number
 
 __all__ = ["runs_app"]
 
@@ -44,6 +45,8 @@ runs_app = typer.Typer(
 
 #: Longest rendering of one value in a table before it is cut (``--json`` has it all).
 WIDTH = 60
+#: ... and of a list of names or numbers (about four lines at 80 columns), cut between items.
+LIST_WIDTH = 160
 
 StoreOption = Annotated[
     Path | None,
@@ -68,16 +71,55 @@ def _json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
-def _show(value: Any) -> str:
-    """One value for a table cell: ``-`` when absent, JSON for lists and mappings."""
+def _show(value: Any, sig: int = 3) -> str:
+    """One value for a table cell: ``-`` when absent, JSON for lists and mappings, numbers
+    with ``sig`` significant digits (:func:`~realpolitik.cli.text.number`); cut at
+    :data:`WIDTH` characters, or a list of names or numbers at :data:`LIST_WIDTH` (saying how
+    many items it has)."""
     if value is None:
         return "-"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return f"{value:g}"
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    if isinstance(value, (bool, int, float)):
+        return number(value, sig=sig)
+    if isinstance(value, str):
+        text = value
+    elif isinstance(value, list) and not any(isinstance(v, (Mapping, list)) for v in value):
+        return _cut_list(value, sig)
+    else:
+        text = _json_text(value, sig)
     return text if len(text) <= WIDTH else text[: WIDTH - 1] + "\u2026"
+
+
+def _json_text(value: Any, sig: int) -> str:
+    """``value`` as JSON, its numbers written by :func:`~realpolitik.cli.text.number`."""
+    if isinstance(value, Mapping):
+        return (
+            "{"
+            + ", ".join(f"{json.dumps(str(k))}: {_json_text(v, sig)}" for k, v in value.items())
+            + "}"
+        )
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_json_text(v, sig) for v in value) + "]"
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return number(value, sig=sig, missing="NaN")
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _cut_list(items: Sequence[Any], sig: int) -> str:
+    """A list of names or numbers, whole, or if longer than :data:`LIST_WIDTH` its first items
+    and how many there are (``--json``: all)."""
+    whole = _json_text(list(items), sig)
+    if len(whole) <= LIST_WIDTH:
+        return whole
+    tail = f", \u2026] ({plural(len(items), 'item')})"
+    shown: list[str] = []
+    for item in items:
+        text = _json_text(item, sig)
+        if len("[" + ", ".join([*shown, text])) + len(tail) > LIST_WIDTH:
+            break
+        shown.append(text)
+    if not shown:
+        return f"[\u2026] ({plural(len(items), 'item')})"
+    return "[" + ", ".join(shown) + tail
 
 
 def _short(digest: str) -> str:
@@ -94,7 +136,7 @@ def _flat(data: Any, path: str = "") -> Iterable[tuple[str, Any]]:
 
 
 def _signed_pct(x: float | None) -> str:
-    return "-" if x is None else f"{100 * x:+.1f}%"
+    return number(x, decimals=1, signed=True, percent=True)
 
 
 # ------------------------------------------------------------------------- list
@@ -136,22 +178,25 @@ def list_runs(
 
 
 def _run_table(rows: Sequence[RunInfo], title: str) -> None:
+    """The runs, a row each. At 80 columns nothing is cut: the id never wraps, the time may
+    go under the date, the scenario's hash is under its id, and a long scenario id, seed or
+    status folds onto more lines."""
     table = Table(title=Text(title), title_justify="left", title_style="bold")
     table.add_column("id", justify="right", no_wrap=True)
-    table.add_column("created (UTC)", no_wrap=True)
+    table.add_column("created (UTC)")
     table.add_column("kind", no_wrap=True)
-    table.add_column("scenario", no_wrap=True)
-    table.add_column("hash", no_wrap=True)
-    table.add_column("seed", justify="right", no_wrap=True)
-    table.add_column("status")
+    table.add_column("scenario, hash", overflow="fold")
+    table.add_column("seed", overflow="fold")
+    table.add_column("status", overflow="fold")
     for r in rows:
         status = r.status + (f": {r.note}" if r.note else "")
+        scenario = Text(r.scenario_id)
+        scenario.append("\n" + _short(r.scenario_hash), style="dim")
         table.add_row(
             str(r.id),
-            r.created,
+            r.created.replace("T", " ").removesuffix("Z"),
             Text(r.kind),
-            Text(r.scenario_id),
-            _short(r.scenario_hash),
+            scenario,
             "-" if r.seed is None else str(r.seed),
             Text(status, style="yellow" if r.status != "complete" else ""),
         )
@@ -175,7 +220,7 @@ def show(
         _json(rec.to_dict())
         return
     _header(rec.info)
-    _key_values("Parameters", _flat(rec.parameters))
+    _key_values("Parameters", _flat(rec.parameters), sig=6)
     summary = dict(rec.summary)
     forecasts = summary.pop("forecasts", None)
     gains = summary.pop("gains", None)
@@ -217,12 +262,14 @@ def _header(info: RunInfo, label: str = "Run") -> None:
         out.print(Text(f"note: {info.note}", style="dim"))
 
 
-def _key_values(title: str, pairs: Iterable[tuple[str, Any]]) -> None:
+def _key_values(title: str, pairs: Iterable[tuple[str, Any]], sig: int = 3) -> None:
+    """A table of keys and values: numbers with ``sig`` significant digits (6 for what a run
+    was given, 3 for what it found)."""
     table = Table(title=title, title_justify="left", title_style="bold", show_header=False)
-    table.add_column("", no_wrap=True)
-    table.add_column("")
+    table.add_column("", overflow="fold")  # a key too long for the terminal folds
+    table.add_column("", overflow="fold")
     for key, value in pairs:
-        table.add_row(Text(key or "(empty)"), Text(_show(value)))
+        table.add_row(Text(key or "(empty)"), Text(_show(value, sig)))
     out.print()
     out.print(table)
 
@@ -237,19 +284,44 @@ def _forecast_table(rec: RunRecord, forecasts: Mapping[str, Any]) -> None:
         for i in rec.scenario.get("issues", [])
         if isinstance(i, Mapping)
     }
-    table = Table(title="Forecasts", title_justify="left", title_style="bold")
-    table.add_column("issue", no_wrap=True)
-    table.add_column("status quo", justify="right", no_wrap=True)
-    for m in models:
-        table.add_column(Text(m), justify="right", no_wrap=True)
-    for issue in issues:
-        table.add_row(
-            Text(issue),
-            fmt(sq.get(issue)),
-            *(_forecast_text(forecasts[m].get(issue)) for m in models),
-        )
-    out.print()
-    out.print(table)
+    cells = {m: [_forecast_text(forecasts[m].get(i)) for i in issues] for m in models}
+    _by_model(
+        "Forecasts",
+        ("issue", issues),
+        ("status quo", [fmt(sq.get(i)) for i in issues]),
+        cells,
+    )
+
+
+def _by_model(
+    title: str,
+    first: tuple[str, Sequence[str]],
+    second: tuple[str, Sequence[str]] | None,
+    cells: Mapping[str, Sequence[str]],
+) -> None:
+    """A table of rows (``first``: its header and the row names; ``second``: a column
+    beside it) and a column per model, in as many tables as the models need to fit the
+    terminal's width (the names fold beyond 30 characters)."""
+    head, names = first
+    widths = [max([len(m), *map(len, c)]) for m, c in cells.items()]
+    room = min(max([len(head), *map(len, names)]), 30)
+    if second is not None:
+        room += 3 + max([len(second[0]), *map(len, second[1])])
+    groups = column_groups(out.width, room, widths)
+    models = list(cells)
+    for k, group in enumerate(groups):
+        part = f" ({k + 1} of {len(groups)})" if len(groups) > 1 else ""
+        table = Table(title=title + part, title_justify="left", title_style="bold")
+        table.add_column(head, overflow="fold")
+        if second is not None:
+            table.add_column(second[0], justify="right", no_wrap=True)
+        for i in group:
+            table.add_column(Text(models[i]), justify="right", no_wrap=True)
+        for j, name in enumerate(names):
+            row = [Text(name)] + ([second[1][j]] if second is not None else [])
+            table.add_row(*row, *(cells[models[i]][j] for i in group))
+        out.print()
+        out.print(table)
 
 
 def _forecast_text(v: Any) -> str:
@@ -262,18 +334,8 @@ def _gain_table(gains: Mapping[str, Any]) -> None:
     actors: list[str] = []
     for m in models:
         actors += [a for a in gains[m] if a not in actors]
-    table = Table(
-        title="Gains against the status quo (salience-weighted)",
-        title_justify="left",
-        title_style="bold",
-    )
-    table.add_column("actor", no_wrap=True)
-    for m in models:
-        table.add_column(Text(m), justify="right", no_wrap=True)
-    for a in actors:
-        table.add_row(Text(a), *(_signed_pct(gains[m].get(a)) for m in models))
-    out.print()
-    out.print(table)
+    cells = {m: [_signed_pct(gains[m].get(a)) for a in actors] for m in models}
+    _by_model("Gains against the status quo (salience-weighted)", ("actor", actors), None, cells)
 
 
 def _stability_notes(stability: Mapping[str, Any]) -> None:
@@ -359,7 +421,7 @@ def compare(
     if any(c.a is not None or c.b is not None for c in cmp.gains):
         _changes("Gains against the status quo", "actor", cmp.gains, pct=True)
     if cmp.summary_differences:
-        _differences("Other results that differ", cmp.summary_differences)
+        _differences("Other results that differ", cmp.summary_differences, sig=3)
 
 
 def _changed(c: ForecastChange) -> bool:
@@ -368,13 +430,13 @@ def _changed(c: ForecastChange) -> bool:
     return abs(c.delta) > 1e-12
 
 
-def _differences(title: str, diffs: Sequence[Difference]) -> None:
+def _differences(title: str, diffs: Sequence[Difference], sig: int = 6) -> None:
     table = Table(title=Text(title), title_justify="left", title_style="bold")
-    table.add_column("field")
-    table.add_column("A")
-    table.add_column("B")
+    table.add_column("field", overflow="fold")
+    table.add_column("A", overflow="fold")
+    table.add_column("B", overflow="fold")
     for d in diffs:
-        table.add_row(Text(d.path), Text(_show(d.old)), Text(_show(d.new)))
+        table.add_row(Text(d.path), Text(_show(d.old, sig)), Text(_show(d.new, sig)))
     out.print()
     out.print(table)
 
@@ -390,10 +452,8 @@ def _changes(
 ) -> None:
     def num(x: float | None, signed: bool = False) -> str:
         if pct:
-            return "-" if x is None else f"{100 * x:+.1f}%"
-        if x is None:
-            return "-" if signed else none
-        return f"{x:+.{digits}f}" if signed else fmt(x, digits)
+            return number(x, decimals=1, signed=True, percent=True)
+        return number(x, decimals=digits, signed=signed, missing="-" if signed else none)
 
     shown = [c for c in changes if _changed(c)] if pct else changes
     hidden = len(changes) - len(shown)
@@ -402,20 +462,32 @@ def _changes(
         out.print()
         out.print(Text(f"{title}: no change.", style="bold"))
         return
+    rows = [(c, num(c.a), num(c.b), num(c.delta, signed=True)) for c in shown]
+    # the model names whole; an item (an issue id) too long for what is left breaks after a
+    # hyphen
+    widths = [
+        max([len(head), *(len(cell) for cell in col)])
+        for head, col in zip(
+            ("model", "A", "B", "B - A"),
+            zip(*((r[0].model, *r[1:]) for r in rows), strict=True),
+            strict=True,
+        )
+    ]
+    left = max(out.width - sum(widths) - (3 * 5 + 1), 12)
     table = Table(title=title, title_justify="left", title_style="bold", caption=caption)
     table.caption_justify = "left"
-    table.add_column("model", no_wrap=True)
-    table.add_column(item, no_wrap=True)
+    table.add_column("model", overflow="fold")
+    table.add_column(item, overflow="fold")
     table.add_column("A", justify="right", no_wrap=True)
     table.add_column("B", justify="right", no_wrap=True)
     table.add_column("B - A", justify="right", no_wrap=True)
-    for c in shown:
+    for c, a, b, delta in rows:
         table.add_row(
             Text(c.model),
-            Text(c.item),
-            num(c.a),
-            num(c.b),
-            Text(num(c.delta, signed=True), style="bold" if _changed(c) else "dim"),
+            Text(breakable(c.item, left)),
+            a,
+            b,
+            Text(delta, style="bold" if _changed(c) else "dim"),
         )
     out.print()
     out.print(table)
