@@ -569,3 +569,25 @@ def test_dask_recomputes_the_chunks_of_a_killed_worker(cluster, reference):
     assert wait_gone([victim]) == []
     assert victim not in cluster.worker_pids().values()
     assert assemble(pairs) == reference
+
+
+def test_ctrl_c_is_taken_between_waits_never_inside_concurrent_futures():
+    """An interrupt inside concurrent.futures.wait, while it takes the futures' locks, can
+    leave one held, and the pool's shutdown then hangs the process at exit (seen once in a
+    suite run: a killed `simulate -w 2` stuck in _python_exit). The pool's wait holds Ctrl-C
+    off and takes it between waits: the interrupt's innermost frame is ours."""
+    import threading
+    import traceback
+    from concurrent.futures import ThreadPoolExecutor
+
+    from realpolitik.runner import backends
+
+    with ThreadPoolExecutor(1) as ex:
+        f = ex.submit(time.sleep, 0.6)
+        threading.Timer(0.05, os.kill, (os.getpid(), signal.SIGINT)).start()
+        with pytest.raises(KeyboardInterrupt) as caught:
+            backends._wait_quietly({f: 0})
+        frames = traceback.extract_tb(caught.value.__traceback__)
+        assert frames[-1].name == "_wait_quietly", frames[-1]
+        assert f._condition.acquire(blocking=False)  # no lock left held
+        f._condition.release()

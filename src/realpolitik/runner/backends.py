@@ -35,9 +35,10 @@ import os
 import pickle
 import re
 import signal
+import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sized
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sized
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -393,7 +394,7 @@ class LocalPool:
                 for index, task in _take(todo, limit):
                     pending[pool.submit(fn, task)] = index
                 while pending:
-                    done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                    done = _wait_quietly(pending)
                     for future in sorted(done, key=pending.__getitem__):
                         index = pending.pop(future)
                         result = _result(future, index)
@@ -410,6 +411,31 @@ class LocalPool:
                 pool.shutdown(wait=True)
             else:
                 _stop(pool)
+
+
+def _wait_quietly(pending: Mapping[Future[R], int]) -> set[Future[R]]:
+    """The futures of ``pending`` done, waiting for the first, with Ctrl-C held off while
+    :func:`concurrent.futures.wait` holds the futures' locks: an interrupt inside its taking
+    of those locks leaves one held, and the pool's shutdown then hangs the process at exit.
+    While it waits, a SIGINT is only noted; it is raised (as the handler in force would)
+    between waits of at most 0.2 s, at a safe point."""
+    if threading.current_thread() is not threading.main_thread():
+        return set(wait(pending, return_when=FIRST_COMPLETED)[0])
+    noted: list[int] = []
+
+    def note(signum: int, frame: Any) -> None:
+        noted.append(signum)
+
+    while True:
+        previous = signal.signal(signal.SIGINT, note)
+        try:
+            done, _ = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+        finally:
+            signal.signal(signal.SIGINT, previous)
+        if noted and callable(previous):
+            previous(signal.SIGINT, None)  # the default handler raises KeyboardInterrupt
+        if done:
+            return set(done)
 
 
 def _context(module: str | None) -> Any:
