@@ -438,6 +438,11 @@ def _wait_quietly(pending: Mapping[Future[R], int]) -> set[Future[R]]:
             return set(done)
 
 
+#: Modules the forkserver imports besides the chunk function's: what a first chunk imports
+#: lazily (the random generators, the runner itself, numpy's masked arrays).
+PRELOAD = ("numpy.random", "numpy.ma", "realpolitik.runner.backends")
+
+
 def _context(module: str | None) -> Any:
     """The start context; with ``forkserver``, the server imports ``module`` (the chunk
     function's, e.g. numpy and the models) once, before it forks the first worker, so that
@@ -445,7 +450,9 @@ def _context(module: str | None) -> Any:
     server starts (once per process); it is a speed-up, never a requirement."""
     ctx = multiprocessing.get_context(START_METHOD)
     if START_METHOD == "forkserver" and module and module != "__main__":
-        ctx.set_forkserver_preload([module])  # type: ignore[attr-defined]
+        # with the modules a chunk imports on first use (lazily, to keep `import realpolitik`
+        # light): imported once in the server, not once per worker
+        ctx.set_forkserver_preload([module, *PRELOAD])  # type: ignore[attr-defined]
     return ctx
 
 
