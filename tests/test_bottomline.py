@@ -134,3 +134,22 @@ def test_the_record_shown_is_the_shipped_one(caucasus):
         assert m.standing == standing(m.model)
         assert m.to_dict()["record"]["mae"] == standing(m.model).mae
     assert bl.to_dict()["leader"] == "azerbaijan"
+
+
+def test_a_contestant_without_a_gain_is_not_beaten_by_default(caucasus):
+    """Under a model that leaves every issue of a contestant undetermined (or where it has
+    no gain), the head-to-head is no comparison, not a win for the other; and the scenario
+    must be the forecast's."""
+    from realpolitik.analysis.bottomline import BottomLine, ModelVerdict
+
+    v = ModelVerdict("eum", None, {"a": 0.1, "b": None}, ("a",), ("a",),
+                     {"a": 0.1, "b": None}, None, ())  # fmt: skip
+    bl = BottomLine("Who wins?", ("a", "b"), {"a": "Alpha", "b": "Beta"}, (v,))
+    assert bl.leader is None
+    assert bl.sentences()[0] == (
+        "Who wins? The models disagree on Alpha and Beta: no comparison (no gain for Beta) "
+        "under eum."
+    )
+    _, fc = caucasus
+    with pytest.raises(rp.InputError, match="another scenario"):
+        bottom_line(fc, rp.load("ec-emissions-1994"))

@@ -165,3 +165,11 @@ def test_every_result_records_itself(results, cls, tmp_path):
     assert rec.info.seed == getattr(res.provenance, "seed", None)
     assert rec.summary == json.loads(json.dumps(res.summary()))
     assert rec.parameters == json.loads(json.dumps(res.run_parameters()))
+
+
+def test_a_damaged_array_is_a_format_error_not_a_crash():
+    text = (DATA / "forecast-v2.json").read_text()
+    d = json.loads(text)
+    d["inputs"]["position"] = [[1, 2], [3]]  # ragged
+    with pytest.raises(FormatError, match="damaged"):
+        Forecast.from_json(json.dumps(d))

@@ -591,3 +591,30 @@ def test_ctrl_c_is_taken_between_waits_never_inside_concurrent_futures():
         assert frames[-1].name == "_wait_quietly", frames[-1]
         assert f._condition.acquire(blocking=False)  # no lock left held
         f._condition.release()
+
+
+def test_adaptive_names_the_failing_chunk_by_its_own_number(monkeypatch):
+    from realpolitik.runner import backends
+
+    monkeypatch.setattr(backends, "POOL_START", 0.0)
+    with pytest.raises(ValueError, match="chunk function refused 3") as caught:
+        list(Adaptive(2).map(st.fail_on, [0, 1, 2, 3, 4]))
+    assert "raised by chunk 3" in getattr(caught.value, "__notes__", [])
+
+
+def test_a_handler_that_does_not_raise_is_called_once_per_interrupt():
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from realpolitik.runner import backends
+
+    calls: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda s, f: calls.append(s))
+    try:
+        with ThreadPoolExecutor(1) as ex:
+            f = ex.submit(time.sleep, 0.9)
+            threading.Timer(0.05, os.kill, (os.getpid(), signal.SIGINT)).start()
+            assert backends._wait_quietly({f: 0}) == {f}
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert calls == [signal.SIGINT]

@@ -414,7 +414,9 @@ class JsonResult:
             raise FormatError(f"not a realpolitik {cls.kind}: expected a JSON object")
         try:
             return cls.from_dict(d)
-        except (KeyError, TypeError, IndexError, AttributeError) as e:
+        except RealpolitikError:
+            raise
+        except (KeyError, TypeError, IndexError, AttributeError, ValueError) as e:
             raise FormatError(
                 f"a damaged realpolitik {cls.kind} ({cls.format_id}): {type(e).__name__} {e}"
             ) from None

@@ -130,6 +130,13 @@ class BottomLine:
         leaders = {m.leader for m in self.credible}
         return leaders.pop() if len(leaders) == 1 else None
 
+    def _lead_words(self, key: str) -> str:
+        if key == "=":
+            return "a tie"
+        if key.startswith("?"):
+            return f"no comparison (no gain for {self._names(key[1:].split(','))})"
+        return self._name(key)
+
     def _name(self, actor: str) -> str:
         return self.names.get(actor, actor)
 
@@ -145,11 +152,11 @@ class BottomLine:
         c = self.contestants
         if len(c) >= 2:
             head = f"{self.question} " if self.question else ""
-            by: dict[str | None, list[str]] = {}
+            by: dict[str, list[str]] = {}
             for m in det:
-                by.setdefault(m.leader, []).append(m.model)
+                by.setdefault(_lead_key(m), []).append(m.model)
             others = _join([self._name(a) for a in c])
-            if len(by) == 1 and None not in by:
+            if len(by) == 1 and not next(iter(by)).startswith(("=", "?")):
                 ((lead, names),) = by.items()
                 rest = self._names([a for a in c if a != lead])
                 every = "every model" if len(names) > 1 else "the one model"
@@ -158,10 +165,7 @@ class BottomLine:
                     f"whose forecast is determinate ({_join(names)})."
                 )
             else:
-                parts = [
-                    f"{'a tie' if lead is None else self._name(lead)} under {_join(names)}"
-                    for lead, names in by.items()
-                ]
+                parts = [f"{self._lead_words(k)} under {_join(ms)}" for k, ms in by.items()]
                 out.append(f"{head}The models disagree on {others}: {'; '.join(parts)}.")
             sims = [m for m in det if m.p_leader]
             if sims and self.leader is not None:
@@ -170,6 +174,7 @@ class BottomLine:
                 how = "more than" if len(c) == 2 else "most among"
                 bits = [
                     f"{m.p_leader[lead]:.0%} under {m.model}"  # type: ignore[index]
+                    + ("" if m.draws == self.draws else f" (of the {m.draws:,} with a gain)")
                     for m in sims
                 ]
                 out.append(
@@ -260,6 +265,15 @@ def _calibration_caveat(spread: float | None) -> str:
     )
 
 
+def _lead_key(m: ModelVerdict) -> str:
+    """How a model's head-to-head ended, as a key: the leader's id, ``"="`` for a tie, or
+    ``"?a,b"`` where contestants a, b have no gain to compare."""
+    missing = [a for a, g in m.contestants.items() if g is None]
+    if missing:
+        return "?" + ",".join(missing)
+    return "=" if m.leader is None else m.leader
+
+
 def _join(items: Sequence[str]) -> str:
     items = list(items)
     if len(items) <= 1:
@@ -318,6 +332,11 @@ def bottom_line(
     scenario, when given): see the module. ``scenario`` gives the question and its
     contestants; without it (or without a question) the contestants are the two actors
     the most credible determinate model ranks first."""
+    if scenario is not None and scenario.content_hash() != forecast.scenario_hash:
+        raise InputError(
+            f"the forecast is of another scenario than {scenario.id!r} (their content hashes "
+            "differ); expected the scenario the forecast was made on"
+        )
     if ensemble is not None and ensemble.scenario_hash != forecast.scenario_hash:
         raise InputError(
             "the simulation is of another scenario than the forecast (their content hashes "
@@ -347,7 +366,9 @@ def bottom_line(
         g = gains[m]
         ahead, behind = _extremes(g)
         cg = {a: g[a] for a in contestants}
-        top, _ = _extremes(cg)
+        # a contestant without a gain (no determinate issue with a status quo under this
+        # model) cannot be compared: no leader, rather than a winner by default
+        top, _ = _extremes(cg) if all(v is not None for v in cg.values()) else ((), ())
         p = None
         n = 0
         if ensemble is not None and m in ensemble.gains and len(contestants) >= 2:

@@ -327,10 +327,16 @@ class Adaptive:
         rest = todo[1:]
         if len(rest) > 1 and self.worth_a_pool(took * len(rest)):
             pool = LocalPool(self.workers)
-            for index, result in pool.map(fn, rest):
-                if on_result is not None:
-                    on_result(index + 1, result)
-                yield index + 1, result
+            try:
+                for index, result in pool.map(fn, rest):
+                    if on_result is not None:
+                        on_result(index + 1, result)
+                    yield index + 1, result
+            except Exception as exc:  # the pool numbers the rest from 0: name the chunk
+                notes = getattr(exc, "__notes__", None)
+                if notes:
+                    exc.__notes__ = [_renumbered(n, 1) for n in notes]
+                raise
             return
         for index, task in enumerate(rest, start=1):
             result = fn(task)
@@ -413,6 +419,12 @@ class LocalPool:
                 _stop(pool)
 
 
+def _renumbered(note: str, offset: int) -> str:
+    """A pool's note naming a chunk (``raised by chunk 3``), its number shifted by ``offset``."""
+    m = re.fullmatch(r"raised by chunk (\d+)", note)
+    return note if m is None else f"raised by chunk {int(m.group(1)) + offset}"
+
+
 def _wait_quietly(pending: Mapping[Future[R], int]) -> set[Future[R]]:
     """The futures of ``pending`` done, waiting for the first, with Ctrl-C held off while
     :func:`concurrent.futures.wait` holds the futures' locks: an interrupt inside its taking
@@ -432,8 +444,12 @@ def _wait_quietly(pending: Mapping[Future[R], int]) -> set[Future[R]]:
             done, _ = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
         finally:
             signal.signal(signal.SIGINT, previous)
-        if noted and callable(previous):
-            previous(signal.SIGINT, None)  # the default handler raises KeyboardInterrupt
+        if noted:
+            noted.clear()
+            if callable(previous):
+                previous(signal.SIGINT, None)  # the default handler raises KeyboardInterrupt
+            elif previous == signal.SIG_DFL:
+                signal.raise_signal(signal.SIGINT)
         if done:
             return set(done)
 
