@@ -113,6 +113,9 @@ def test_ctrl_c_stops_cleanly_and_says_what_was_kept(tmp_path, workers):
         [sys.executable, "-m", "realpolitik", "simulate", UNCERTAIN, "-n", "2000000",
          "--seed", "3", "-w", workers, "--chunk-size", "100", "-m", "compromise"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        # Ctrl-C as in a terminal, even where this run inherited SIGINT ignored (a job
+        # started in the background of a script)
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )  # fmt: skip
     time.sleep(6)
     proc.send_signal(signal.SIGINT)

@@ -582,15 +582,20 @@ def test_ctrl_c_is_taken_between_waits_never_inside_concurrent_futures():
 
     from realpolitik.runner import backends
 
-    with ThreadPoolExecutor(1) as ex:
-        f = ex.submit(time.sleep, 0.6)
-        threading.Timer(0.05, os.kill, (os.getpid(), signal.SIGINT)).start()
-        with pytest.raises(KeyboardInterrupt) as caught:
-            backends._wait_quietly({f: 0})
-        frames = traceback.extract_tb(caught.value.__traceback__)
-        assert frames[-1].name == "_wait_quietly", frames[-1]
-        assert f._condition.acquire(blocking=False)  # no lock left held
-        f._condition.release()
+    # Ctrl-C as in a terminal, even where this run inherited SIGINT ignored
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with ThreadPoolExecutor(1) as ex:
+            f = ex.submit(time.sleep, 0.6)
+            threading.Timer(0.05, os.kill, (os.getpid(), signal.SIGINT)).start()
+            with pytest.raises(KeyboardInterrupt) as caught:
+                backends._wait_quietly({f: 0})
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    frames = traceback.extract_tb(caught.value.__traceback__)
+    assert frames[-1].name == "_wait_quietly", frames[-1]
+    assert f._condition.acquire(blocking=False)  # no lock left held
+    f._condition.release()
 
 
 def test_adaptive_names_the_failing_chunk_by_its_own_number(monkeypatch):
