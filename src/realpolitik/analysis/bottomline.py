@@ -33,6 +33,7 @@ import numpy as np
 from ..errors import InputError
 from ..forecasting import Forecast
 from ..models.standing import Standing, standing
+from ..results import freeze
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..scenario import Scenario
@@ -64,10 +65,12 @@ class ModelVerdict:
     draws: int = 0
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "gains", MappingProxyType(dict(self.gains)))
-        object.__setattr__(self, "contestants", MappingProxyType(dict(self.contestants)))
-        if self.p_leader is not None:
-            object.__setattr__(self, "p_leader", MappingProxyType(dict(self.p_leader)))
+        freeze(
+            self,
+            gains=MappingProxyType(dict(self.gains)),
+            contestants=MappingProxyType(dict(self.contestants)),
+            p_leader=None if self.p_leader is None else MappingProxyType(dict(self.p_leader)),
+        )
 
     @property
     def determinate(self) -> bool:
@@ -116,7 +119,7 @@ class BottomLine:
     default_spread: float | None = None
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "names", MappingProxyType(dict(self.names)))
+        freeze(self, names=MappingProxyType(dict(self.names)))
 
     @property
     def credible(self) -> tuple[ModelVerdict, ...]:

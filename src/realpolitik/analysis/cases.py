@@ -17,6 +17,7 @@ from ..errors import (
     Problem,
     ScenarioError,
 )
+from ..results import freeze
 from ..scenario import Scenario
 
 __all__ = ["Case", "cases_from_deu", "cases_from_scenarios", "deu_separator", "load_cases"]
@@ -34,7 +35,7 @@ class Case:
     groups: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "groups", MappingProxyType(dict(self.groups)))
+        freeze(self, groups=MappingProxyType(dict(self.groups)))
         o = self.scenario.outcome(self.issue)
         if o is None:
             raise InputError(f"{self.id}: the scenario records no outcome of {self.issue!r}")

@@ -116,9 +116,12 @@ class Lever:
     settles_at: Mapping[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "toward", MappingProxyType(dict(self.toward)))
-        object.__setattr__(self, "determinacy", MappingProxyType(dict(self.determinacy)))
-        object.__setattr__(self, "settles_at", MappingProxyType(dict(self.settles_at)))
+        freeze(
+            self,
+            toward=MappingProxyType(dict(self.toward)),
+            determinacy=MappingProxyType(dict(self.determinacy)),
+            settles_at=MappingProxyType(dict(self.settles_at)),
+        )
 
     @property
     def target(self) -> str:

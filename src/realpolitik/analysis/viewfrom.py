@@ -162,7 +162,7 @@ class IssueView:
     points: tuple[ViewPoint, ...]
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "points", tuple(self.points))
+        freeze(self, points=tuple(self.points))
 
     def point(self, other: str) -> ViewPoint:
         """The point of actor ``other``."""

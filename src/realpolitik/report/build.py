@@ -25,7 +25,7 @@ from ..errors import RealpolitikError, UnknownNameError, check_whole, seed_or_fr
 from ..forecasting import Forecast, forecast
 from ..models import offering
 from ..models.plan import plan_models
-from ..results import Provenance, check_subject, model_parameters
+from ..results import Provenance, check_subject, freeze, model_parameters
 from ..scenario import Scenario, load
 
 __all__ = [
@@ -89,8 +89,7 @@ class Report:
     bottom_line: Any = None
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "settings", MappingProxyType(dict(self.settings)))
-        object.__setattr__(self, "notes", tuple(self.notes))
+        freeze(self, settings=MappingProxyType(dict(self.settings)), notes=tuple(self.notes))
 
     @functools.cached_property
     def _html(self) -> str:
