@@ -24,7 +24,7 @@ import io
 import re
 import textwrap
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ParamSpec
 
 import numpy as np
@@ -544,16 +544,15 @@ def view_from_chart(scenario: Any, view: Any) -> str:
                 label=region if region not in shown else None,
             )  # fmt: skip
             shown.add(region)
-            ax.annotate(
-                _short(names.get(p.other, p.other)),
-                (p.eu_challenge, p.eu_challenged),
-                xytext=(3, 2),
-                textcoords="offset points",
-                fontsize=6.5,
-            )
+        unlabelled = _label_points(ax, pts, names, lim)
+        also = _wrap("also: " + ", ".join(unlabelled), 56, 2) if unlabelled else ""
+        if also:  # under the panel's title, clear of the points and the regions
+            ax.text(0.0, 1.015, also, transform=ax.transAxes, fontsize=5.5, color="#555555",
+                    va="bottom", ha="left")  # fmt: skip
         ax.set_xlim(-lim, lim)
         ax.set_ylim(-lim, lim)
-        ax.set_title(_wrap(iv.issue, 34, 1), fontsize=8.5, loc="left")
+        pad = 4 + 7 * (also.count("\n") + 1) if also else 6
+        ax.set_title(_wrap(iv.issue, 34, 1), fontsize=8.5, loc="left", pad=pad)
         ax.tick_params(labelsize=7)
     for ax in axes[len(panels) :]:
         ax.set_visible(False)
@@ -567,6 +566,49 @@ def view_from_chart(scenario: Any, view: Any) -> str:
                 labels.append(lab)
     fig.legend(handles, labels, loc="outside upper center", ncols=5, frameon=False, fontsize=7.5)
     return _svg(fig, f"The view from {focal}")
+
+
+#: Where a point's label may go: (dx, dy, horizontal and vertical alignment).
+_PLACES = (
+    (0.01, 0.01, "left", "bottom"),
+    (0.01, -0.01, "left", "top"),
+    (-0.01, 0.01, "right", "bottom"),
+    (-0.01, -0.01, "right", "top"),
+)
+
+
+def _label_points(ax: Any, pts: Sequence[Any], names: Mapping[str, str], lim: float) -> list[str]:
+    """Label the points of a view-from panel, the weightiest first, each beside its point
+    where its label would not overlap one already placed (four places are tried); the
+    names that found no place are returned, for a line above the panel."""
+    placed: list[tuple[float, float]] = []
+    left_out: list[str] = []
+    placed_w: list[float] = []
+    h = 0.075  # a label's height, as a share of the panel
+    for p in sorted(pts, key=lambda p: -p.weight):
+        x = (p.eu_challenge + lim) / (2 * lim)
+        y = (p.eu_challenged + lim) / (2 * lim)
+        text = _short(names.get(p.other, p.other))
+        w = 0.02 + 0.025 * len(text)  # its width, at 6.5 points in a third of the page
+        for dx, dy, ha, va in _PLACES:
+            bx = x + dx if ha == "left" else x + dx - w
+            by = y + dy if va == "bottom" else y + dy - h
+            if (
+                0 <= bx <= 1 - w
+                and 0 <= by <= 1 - h
+                and all(
+                    bx + w <= ox or ox + ow <= bx or abs(by - oy) >= h
+                    for (ox, oy), ow in zip(placed, placed_w, strict=True)
+                )
+            ):
+                placed.append((bx, by))
+                placed_w.append(w)
+                ax.text(x + dx, y + dy, text, transform=ax.transAxes, fontsize=6.5,
+                        ha=ha, va=va, zorder=4)  # fmt: skip
+                break
+        else:
+            left_out.append(text)
+    return left_out
 
 
 def _regions(ax: Any, lim: float, focal: str) -> None:
