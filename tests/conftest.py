@@ -12,6 +12,21 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("REALPOLITIK_SHARED", ROOT.parent / "shared"))
 
 
+def has_gambit() -> bool:
+    try:
+        import pygambit  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+needs_gambit = pytest.mark.skipif(
+    not has_gambit(),
+    reason="needs pygambit, the games extra: "
+    "CFLAGS='-O2 -g0' CXXFLAGS='-O2 -g0' pip install 'realpolitik[games]'",
+)
+
+
 @pytest.fixture
 def shared() -> Path:
     """The shared data folder; the test is skipped, saying why, when it is absent."""

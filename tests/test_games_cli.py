@@ -9,6 +9,7 @@ import sys
 from fractions import Fraction
 
 import pytest
+from conftest import needs_gambit
 from typer.testing import CliRunner
 
 from realpolitik.cli import app
@@ -20,21 +21,6 @@ def invoke(*args: str):
     result = runner.invoke(app, list(args), env={"COLUMNS": "160"})
     assert "Traceback" not in result.output
     return result
-
-
-def _has_gambit() -> bool:
-    try:
-        import pygambit  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-needs_gambit = pytest.mark.skipif(
-    not _has_gambit(),
-    reason="needs pygambit, the games extra: "
-    "CFLAGS='-O2 -g0' CXXFLAGS='-O2 -g0' pip install 'realpolitik[games]'",
-)
 
 
 def test_games_lists_the_builtins():

@@ -12,6 +12,7 @@ from fractions import Fraction
 from typing import Any
 
 import pytest
+from conftest import has_gambit, needs_gambit
 from test_games_format import BAYES
 
 from realpolitik.games import (
@@ -27,21 +28,6 @@ from realpolitik.games import (
     sweep,
 )
 from realpolitik.games.jsonio import number, read_exact, read_number
-
-
-def _has_gambit() -> bool:
-    try:
-        import pygambit  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-needs_gambit = pytest.mark.skipif(
-    not _has_gambit(),
-    reason="needs pygambit, the games extra: "
-    "CFLAGS='-O2 -g0' CXXFLAGS='-O2 -g0' pip install 'realpolitik[games]'",
-)
 
 
 def same(a: Any, b: Any, where: str = "") -> None:
@@ -173,7 +159,7 @@ def sweeps() -> list[tuple[str, Any]]:
 
 @pytest.mark.parametrize(("label", "make"), sweeps(), ids=[s[0] for s in sweeps()])
 def test_sweep_round_trip(label, make):
-    if label != "entry-backward" and not _has_gambit():
+    if label != "entry-backward" and not has_gambit():
         pytest.skip("needs pygambit, the games extra")
     sw = make()
     text = sw.to_json()
