@@ -218,7 +218,7 @@ class BottomLine:
             records.append(f"{m.model} MAE {s.mae:.1f}{cover}, {s.verdict()}")
         out.append(
             "Their record on real EU negotiations (DEU III, mean error in points of a 0-100 "
-            f"scale; guessing 50 errs by {_constant_mae()}): " + "; ".join(records) + "."
+            f"scale; guessing 50 errs by {constant_mae()}): " + "; ".join(records) + "."
         )
         for m in self.models:
             if m.undetermined:
@@ -284,7 +284,8 @@ def _join(items: Sequence[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def _constant_mae() -> str:
+def constant_mae() -> str:
+    """The mean error of always guessing 50 on DEU III, as the bottom line quotes it."""
     s = standing("constant-50")
     return "-" if s is None else f"{s.mae:.1f}"
 

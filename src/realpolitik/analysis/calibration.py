@@ -267,11 +267,12 @@ def checked_coverage(model: str) -> Coverage | None:
 
 def with_default_spread(scenario: Scenario) -> tuple[Scenario, float | None]:
     """``scenario`` with the default spread on every position and salience if it has no
-    ranged number at all (and the spread applied), else as it is (and ``None``)."""
-    if uncertain_inputs(scenario):
-        return scenario, None
-    spread = default_spread()
-    return with_spread(scenario, spread), spread
+    ranged number at all (and the spread applied), else as it is (and ``None``): the
+    policy of ``simulate`` and ``sensitivity``
+    (:func:`~realpolitik.analysis.ensemble.unranged`)."""
+    from .ensemble import unranged
+
+    return unranged(scenario, "calibrated")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

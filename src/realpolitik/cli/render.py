@@ -13,12 +13,11 @@ from rich.table import Table
 from rich.text import Text
 
 from .. import models
-from ..analysis.bottomline import BottomLine
+from ..analysis.bottomline import BottomLine, constant_mae
 from ..analysis.bottomline import bottom_line as compute_bottom_line
 from ..analysis.ensemble import BINS, Ensemble
 from ..forecasting import Forecast
 from ..models.base import ModelSpec
-from ..models.standing import standing
 from ..scenario import Scenario
 from ..scenario.uncertainty import uncertain_inputs
 from .text import breakable, number
@@ -54,7 +53,7 @@ def bottom_line(console: Console, bl: BottomLine) -> None:
     table = Table(
         caption=Text(
             "record: mean error on DEU III (points of 0-100) and whether it beats guessing 50 "
-            f"({_constant_mae()}{'; * on the issues it settles' if partial else ''}); gains: "
+            f"({constant_mae()}{'; * on the issues it settles' if partial else ''}); gains: "
             "share of the scale won against the status quo"
             + (
                 "; how sure: share of draws in which the leader is ahead"
@@ -121,11 +120,6 @@ def default_spread_note(spread: float) -> str:
         "salience)"
         f"{short} (docs/explanation/calibration.md)."
     )
-
-
-def _constant_mae() -> str:
-    s = standing("constant-50")
-    return "-" if s is None else f"{s.mae:.1f}"
 
 
 def forecast(console: Console, sc: Scenario, fc: Forecast) -> None:
