@@ -369,7 +369,7 @@ def backtest(
     if spread is not None and (
         isinstance(spread, bool) or not isinstance(spread, (int, float)) or not 0 < spread <= 100
     ):
-        raise InputError(f"spread must be a number above 0 and at most 100, got {spread!r}")
+        raise InputError(f"`spread` must be a number above 0 and at most 100, got {spread!r}")
     check_whole(draws, "draws", low=2, high=100_000)
     plans = list(plan_models(model, rounds, params))
     notes = []
