@@ -227,3 +227,24 @@ def test_the_progress_bar_keeps_its_count_and_time(monkeypatch):
     out = buf.getvalue()
     assert ELLIPSIS not in out and "0/3000" in out and "-:--:--" in out
     assert all(cell_len(line) <= WIDTH for line in out.splitlines())
+
+
+def test_help_lists_each_command_in_one_flowing_summary_and_no_python_types():
+    """The command list joins a docstring's lines (no break inside a sentence at the
+    docstring's own line ends), and options show N/TEXT/PATH, never ``<bool>`` or
+    ``<list[str]>``, which ate a third of the width."""
+    lines = at80("--help").splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("│ simulate"))
+    entry = [lines[start]]
+    for line in lines[start + 1 :]:
+        if not line.startswith("│      "):
+            break
+        entry.append(line)
+    # 94 characters of summary in a 62-column cell: two lines, the first one filled (the
+    # docstring's line break after "who wins," made three, the second one half empty)
+    assert len(entry) == 2, entry
+    assert "who wins, and how surely." in entry[1], entry
+    for args in (["--help"], ["forecast", "--help"], ["runs", "list", "--help"]):
+        text = at80(*args)
+        assert "<bool>" not in text and "<list[" not in text, (args, text)
+    assert " N " in at80("simulate", "--help")

@@ -11,6 +11,7 @@ of :data:`COMMANDS` is the order ``--help`` shows them in, after the commands de
 from __future__ import annotations
 
 import importlib
+import inspect
 from collections.abc import Iterator, MutableMapping
 from typing import Any
 
@@ -57,11 +58,56 @@ def build(name: str, rich_markup_mode: Any) -> Command:
     return typer.main.get_group(holder).commands[name]
 
 
+#: What ``--help`` shows after an option that takes a value, by the value's type.
+_METAVARS = {"int": "N", "float": "X", "str": "TEXT", "path": "PATH"}
+
+
+def _tidy(command: Command) -> Command:
+    """``command`` (and its subcommands) with a one-line summary and plain metavars.
+
+    In rich markup mode Typer lists a command by the first paragraph of its docstring with
+    the docstring's own line breaks, which wrap the list's column at random places; the
+    summary is that paragraph with its lines joined (the terminal wraps it). Typer 0.29
+    also shows each option's Python type (``<bool>`` after a flag, ``<list[str]>`` after a
+    repeatable option), which takes a third of an 80-column screen: a flag shows nothing,
+    an option ``N``, ``X``, ``TEXT`` or ``PATH``, unless it names its own metavar."""
+    help_text = getattr(command, "help", None)
+    if help_text and not getattr(command, "short_help", None):
+        first = inspect.cleandoc(help_text).split("\n\n")[0]
+        command.short_help = " ".join(line.strip() for line in first.splitlines())
+    for param in getattr(command, "params", ()):
+        if param.metavar is not None:
+            continue
+        if getattr(param, "is_flag", False):
+            param.metavar = ""
+        elif param.param_type_name == "option":
+            bare = param.bare_type() if hasattr(param, "bare_type") else "str"
+            element = bare.removeprefix("list[").removesuffix("]").lower()
+            param.metavar = _METAVARS.get(element, "TEXT")
+    _plain_help_option(command)
+    for sub in getattr(command, "commands", {}).values():
+        _tidy(sub)
+    return command
+
+
+def _plain_help_option(command: Command) -> None:
+    """``--help`` (made by click when help is shown) listed without a type."""
+    made = command.get_help_option
+
+    def get_help_option(ctx: Any) -> Any:
+        option = made(ctx)
+        if option is not None:
+            option.metavar = ""
+        return option
+
+    command.get_help_option = get_help_option
+
+
 class _Commands(MutableMapping[str, Command]):
     """A group's commands: those given, then :data:`COMMANDS`, each built when first read."""
 
     def __init__(self, given: MutableMapping[str, Command], rich_markup_mode: Any) -> None:
-        self._built = dict(given)
+        self._built = {name: _tidy(c) for name, c in given.items()}
         self._names = [*given, *(n for n in COMMANDS if n not in given)]
         self._mode = rich_markup_mode
 
@@ -69,13 +115,13 @@ class _Commands(MutableMapping[str, Command]):
         if name not in self._built:
             if name not in COMMANDS:
                 raise KeyError(name)
-            self._built[name] = build(name, self._mode)
+            self._built[name] = _tidy(build(name, self._mode))
         return self._built[name]
 
     def __setitem__(self, name: str, command: Command) -> None:
         if name not in self._names:
             self._names.append(name)
-        self._built[name] = command
+        self._built[name] = _tidy(command)
 
     def __delitem__(self, name: str) -> None:
         self._names.remove(name)
@@ -98,3 +144,6 @@ class LazyGroup(TyperGroup):
     def __init__(self, **attrs: Any) -> None:
         super().__init__(**attrs)
         self.commands = _Commands(self.commands, self.rich_markup_mode)
+        for param in self.params:
+            param.metavar = ""  # the root's options are flags (--version)
+        _plain_help_option(self)
