@@ -15,8 +15,8 @@ import realpolitik as rp
 from realpolitik.cli import app
 from realpolitik.report import Report, ReportError, build_report, charts
 
-SECTIONS = ("bottom-line", "summary", "scenario", "issues", "who-wins", "sensitivity",
-            "levers", "view-from", "reproduce")  # fmt: skip
+SECTIONS = ("bottom-line", "summary", "issues", "who-wins", "sensitivity", "levers",
+            "view-from", "reproduce", "scenario")  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -194,6 +194,30 @@ def test_pdf_of_the_same_report(report: Report, tmp_path: Path) -> None:
     data = out.read_bytes()
     assert data.startswith(b"%PDF-")
     assert len(data) > 50_000  # the charts are in it, not only text
+
+
+def test_pdf_has_no_near_empty_page(report: Report) -> None:
+    """The printed report flows: the bottom line on the first page, sections not forced
+    onto pages of their own, figures small enough to share one (a chart the width of the
+    page pushed its section to the next page and left the page before a fifth full)."""
+    weasyprint = pytest.importorskip("weasyprint", reason="the pdf extra is not installed")
+    pages = weasyprint.HTML(string=report.html()).render().pages
+
+    def lowest(box: object) -> float:
+        children = getattr(box, "children", None) or []
+        if children:
+            return max(lowest(c) for c in children)
+        y = getattr(box, "position_y", 0.0)
+        return float(y + (getattr(box, "height", 0.0) or 0.0))
+
+    fill = []
+    for page in pages:
+        box = page._page_box
+        fill.append((lowest(box) - box.content_box_y()) / box.height)
+    assert len(pages) >= 10, len(pages)
+    assert min(fill[:-1]) >= 0.5, [round(f, 2) for f in fill]
+    text = report.html()
+    assert text.index('id="bottom-line"') < text.index('id="summary"') < text.index('id="scenario"')
 
 
 def test_cli_writes_html_and_pdf(tmp_path: Path) -> None:
