@@ -87,7 +87,7 @@ def test_sensitivity_shows_every_input_name_in_full():
 
     for scenario, top in ((UNCERTAIN, 10), ("caucasus-2022", 3)):
         sc = rp.load(scenario)
-        res = sensitivity(sc, ["compromise"], n=8, seed=1, workers=1)
+        res = sensitivity(sc, ["compromise"], n=8, seed=1, workers=1, by="input")
         buf = io.StringIO()
         render_sensitivity(Console(file=buf, width=WIDTH), sc, res, top=top)
         out = buf.getvalue()
@@ -100,6 +100,25 @@ def test_sensitivity_shows_every_input_name_in_full():
             for name, _, _ in res.ranked("compromise", issue)[:top]:
                 assert name in names, (issue, name)
     assert "broken after a dot or a hyphen" in out  # the long names are said to be broken
+    # by actor (the default beyond 24 ranged numbers): actors and their top numbers whole
+    sc = rp.load("caucasus-2022")
+    res = sensitivity(sc, ["compromise"], n=8, seed=1, workers=1)
+    assert res.by == "actor"
+    buf = io.StringIO()
+    render_sensitivity(Console(file=buf, width=WIDTH), sc, res, top=3)
+    out = buf.getvalue()
+    fits(out)
+    assert ELLIPSIS not in out
+    for j, issue in enumerate(res.issues):
+        names = column(out, 0, f"compromise: {issue} (")
+        tops = column(out, 3, f"compromise: {issue} (")
+        bars = res.tornado["compromise"][j].bars
+        for name, _, _ in res.ranked("compromise", issue)[:3]:
+            assert name in names, (issue, name)
+            own = max(
+                (b for b in bars if b.input.startswith(f"{name}.")), key=lambda b: abs(b.swing)
+            )
+            assert own.input.split(".", 1)[1].removeprefix(f"{issue}.") in tops, (issue, own)
 
 
 def test_sensitivity_command_at_80_columns():

@@ -84,6 +84,58 @@ def test_a_forecast_that_depends_on_one_input_only():
     assert abs(s.st[1]) <= s.st_conf[1] + 1e-12
 
 
+def test_indices_by_actor_share_the_variance_among_actors():
+    # f = (x_p + x_q + x_r) / 3 with x_p, x_q ~ U(30, 70) and r's salience 0: r's two
+    # ranged numbers (position, capability) weigh nothing. By actor: p and q take half of
+    # the variance each (as by input: one number each), r's group none.
+    data = scenario(x1=uniform(50, 30, 70), x2=uniform(50, 30, 70)).to_dict()
+    data["stances"][2] = {**data["stances"][2], "salience": 0, "position": uniform(50, 0, 100)}
+    data["actors"][2] = {**data["actors"][2], "capability": uniform(1, 0.5, 2)}
+    sc = rp.Scenario.from_dict(data)
+    res = sensitivity(sc, "compromise", n=1024, seed=5, workers=1, by="actor")
+    assert res.by == "actor" and len(res.inputs) == 4
+    assert set(res.factors) == {"p", "q", "r"}
+    assert res.evaluations["sobol"] == 1024 * (3 + 2)  # g = 3 factors, not k = 4 inputs
+    s = res.issue_sobol("compromise", "i")
+    idx = {f: res.factors.index(f) for f in res.factors}
+    for a in ("p", "q"):
+        assert abs(s.st[idx[a]] - 0.5) <= s.st_conf[idx[a]] + 0.02 < 0.15, (s.st, s.st_conf)
+    assert abs(s.st[idx["r"]]) < 1e-9
+    assert [name for name, _, _ in res.ranked("compromise", "i")][-1] == "r"
+    # the tornado stays per input
+    assert {b.input for b in res.issue_tornado("compromise", "i").bars} == set(res.inputs)
+    back = Sensitivity.from_json(res.to_json())
+    assert back.by == "actor" and back.factors == res.factors
+    assert back.to_json() == res.to_json()
+
+
+def test_by_actor_with_one_number_per_actor_is_by_input():
+    sc = scenario(x1=uniform(50, 30, 70), x2=uniform(50, 30, 70), x3=uniform(50, 0, 100))
+    a = sensitivity(sc, "compromise", n=64, seed=9, workers=1, by="input")
+    b = sensitivity(sc, "compromise", n=64, seed=9, workers=1, by="actor")
+    assert b.factors == ("p", "q", "r") and a.factors == a.inputs
+    assert a.issue_sobol("compromise", "i") == b.issue_sobol("compromise", "i")
+
+
+def test_by_auto_groups_by_actor_beyond_the_limit_and_reads_format_1():
+    from realpolitik.analysis.sensitivity import AUTO_INPUTS
+
+    small = sensitivity(UNCERTAIN, "compromise", n=8, seed=1, workers=1)
+    assert small.by == "input" and len(small.inputs) <= AUTO_INPUTS
+    big = sensitivity("caucasus-2022", "compromise", n=4, seed=1, workers=1, resamples=10)
+    assert len(big.inputs) > AUTO_INPUTS and big.by == "actor"
+    assert set(big.factors) <= set(rp.load("caucasus-2022").actor_ids)
+    with pytest.raises(SensitivityError, match="by must be one of auto, input, actor"):
+        sensitivity(UNCERTAIN, "compromise", n=8, seed=1, workers=1, by="issue")
+    # a result of format /1 (indices over the inputs, no "by") still reads
+    old = json.loads(small.to_json())
+    old["format"] = "realpolitik-sensitivity/1"
+    del old["by"], old["factors"]
+    back = Sensitivity.from_dict(old)
+    assert back.by == "input" and back.factors == small.inputs
+    assert back.sobol == small.sobol
+
+
 def test_an_additive_model_splits_the_variance_by_the_known_shares():
     # f = (x_p + x_q + x_r) / 3 with x_p, x_q ~ U(30, 70) independent and x_r fixed: an
     # additive function, so S1_i = ST_i = Var(x_i / 3) / Var(f) (Sobol 2001, eq. 3 with no
@@ -125,7 +177,8 @@ def test_seed_zero_is_deterministic_too():
 def test_result_records_provenance_and_round_trips():
     res = sensitivity(UNCERTAIN, ["compromise", "median"], n=32, seed=1, workers=1)
     data = json.loads(res.to_json())
-    assert data["format"] == "realpolitik-sensitivity/1"
+    assert data["format"] == "realpolitik-sensitivity/2"
+    assert data["by"] == "input" and data["factors"] == data["inputs"]  # 4 inputs: by input
     assert data["scenario"]["hash"] == rp.load(UNCERTAIN).content_hash()
     assert data["seed"] == 1 and data["n"] == 32 and data["version"] == rp.__version__
     k = len(data["inputs"])

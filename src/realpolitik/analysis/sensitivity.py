@@ -32,13 +32,23 @@ reported with ``constant=True`` and every index 0.
 SALib is the optional extra ``realpolitik[sensitivity]``, imported only when an analysis
 runs.
 
-Complexity: n (k + 2) model evaluations for the Sobol indices (n base samples, k
-uncertain inputs) plus 2k + 1 for the tornado (each end of each input, and the best
-estimates), each evaluation being the models' own cost per issue; the points are
-vectorised as the columns of one model input per chunk. The analysis adds
-O(models x issues x k x n x resamples).
+**Groups.** With many ranged numbers (``caucasus-2022`` has 139), n (k + 2) evaluations are
+many, and 139 indices per issue are more than a reader takes in. ``by="actor"`` makes each
+actor's ranged numbers one factor of the design: they move together from the same column of
+the unit hypercube's resampling (Jacques, Lavergne & Devictor 2006; SALib's ``groups``), and
+an index is the share of variance due to that actor's numbers, alone (S1) or with others
+(ST). The default ``by="auto"`` does so beyond :data:`AUTO_INPUTS` inputs. The tornado stays
+per input: it costs 2k + 1 evaluations and shows which of an actor's numbers pulls where.
 
-References: I. M. Sobol' (2001), *Math. Comput. Simul.* 55, 271-280; A. Saltelli (2002),
+Complexity: n (g + 2) model evaluations for the Sobol indices (n base samples, g factors:
+the k uncertain inputs, or the actors with a ranged number) plus 2k + 1 for the tornado
+(each end of each input, and the best estimates), each evaluation being the models' own
+cost per issue; the points are vectorised as the columns of one model input per chunk. The
+analysis adds O(models x issues x g x n x resamples).
+
+References: J. Jacques, C. Lavergne & N. Devictor (2006), Sensitivity analysis in presence
+of model uncertainty and correlated inputs, *Reliab. Eng. Syst. Saf.* 91, 1126-1134;
+I. M. Sobol' (2001), *Math. Comput. Simul.* 55, 271-280; A. Saltelli (2002),
 *Comput. Phys. Commun.* 145, 280-297; A. Saltelli et al. (2010), *Comput. Phys. Commun.*
 181, 259-270; J. Herman & W. Usher (2017), SALib, *JOSS* 2(9), 97.
 """
@@ -78,7 +88,9 @@ __all__ = [
     "sensitivity",
 ]
 
-FORMAT = "realpolitik-sensitivity/1"
+FORMAT = "realpolitik-sensitivity/2"
+#: Formats still read: /1 had no ``by`` nor ``factors`` (its indices were over the inputs).
+READS = ("realpolitik-sensitivity/1",)
 INSTALL_HINT = "sensitivity needs the sensitivity extra: pip install 'realpolitik[sensitivity]'"
 NO_RANGES = (
     "no number of this scenario has a range; give ranges ({value, low, high}) to the numbers "
@@ -92,6 +104,10 @@ CONF_LEVEL = 0.95
 CONSTANT_RTOL = 1e-12
 #: The largest number of base samples one analysis may ask for.
 MAX_SAMPLES = 2**20
+#: What the Sobol indices may be over: each ranged number, or each actor's numbers together.
+BY = ("auto", "input", "actor")
+#: ``by="auto"`` gives indices per input up to this many ranged numbers, per actor beyond.
+AUTO_INPUTS = 24
 
 
 class SensitivityError(RealpolitikError):
@@ -105,8 +121,9 @@ class SensitivityError(RealpolitikError):
 class IssueSobol:
     """The Sobol indices of one issue's forecast under one model.
 
-    ``s1``, ``s1_conf``, ``st``, ``st_conf``: one value per uncertain input (the order of
-    :attr:`Sensitivity.inputs`), the ``_conf`` values being 95% confidence half-widths.
+    ``s1``, ``s1_conf``, ``st``, ``st_conf``: one value per factor (the order of
+    :attr:`Sensitivity.factors`: the uncertain inputs, or the actors whose numbers vary
+    together), the ``_conf`` values being 95% confidence half-widths.
     ``mean`` and ``sd``: the forecast's mean and standard deviation over the design's
     sample (its base matrices A and B). ``constant``: the forecast did not move, so
     every index is reported as 0 (SALib would give ``nan``). ``undetermined``: the share of
@@ -125,11 +142,11 @@ class IssueSobol:
     constant: bool = False
     undetermined: float = 0.0
 
-    def to_dict(self, inputs: Sequence[str]) -> dict[str, Any]:
+    def to_dict(self, factors: Sequence[str]) -> dict[str, Any]:
         rows = [
-            {"input": name, "S1": a, "S1_conf": b, "ST": c, "ST_conf": d}
+            {"factor": name, "S1": a, "S1_conf": b, "ST": c, "ST_conf": d}
             for name, a, b, c, d in zip(
-                inputs, self.s1, self.s1_conf, self.st, self.st_conf, strict=True
+                factors, self.s1, self.s1_conf, self.st, self.st_conf, strict=True
             )
         ]
         return jsonable(  # type: ignore[no-any-return]
@@ -223,9 +240,15 @@ class Sensitivity(ProvenanceFields, JsonResult):
     each model's parameters, the base samples ``n``, the ``seed`` (of the design and of the
     bootstrap), the bootstrap ``resamples``, the number of model ``evaluations`` and the
     library version.
+
+    The Sobol indices are over ``factors``: the inputs themselves (``by == "input"``) or
+    the actors (``by == "actor"``: all of an actor's ranged numbers vary as one group, and
+    an index is the share of variance due to that actor's numbers together; Jacques et
+    al. 2006). The tornado is always per input.
     """
 
     format_id: ClassVar[str] = FORMAT
+    reads: ClassVar[tuple[str, ...]] = READS
     kind: ClassVar[str] = "sensitivity analysis"
     record_kind: ClassVar[str] = "sensitivity"
 
@@ -240,14 +263,20 @@ class Sensitivity(ProvenanceFields, JsonResult):
     conf_level: float = CONF_LEVEL
     evaluations: Mapping[str, int] = field(default_factory=dict)
     default_spread: float | None = None
+    by: str = "input"
+    factors: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         k = len(self.inputs)
+        factors = tuple(self.factors) or tuple(self.inputs)
         freeze(
             self,
+            factors=factors,
             sobol=MappingProxyType({k: tuple(v) for k, v in self.sobol.items()}),
             tornado=MappingProxyType({k: tuple(v) for k, v in self.tornado.items()}),
-            evaluations=MappingProxyType({"sobol": self.n * (k + 2), "tornado": 2 * k + 1}),
+            evaluations=MappingProxyType(
+                {"sobol": self.n * (len(factors) + 2), "tornado": 2 * k + 1}
+            ),
         )
 
     @property
@@ -263,11 +292,11 @@ class Sensitivity(ProvenanceFields, JsonResult):
         return self._get(self.tornado, model)[self._issue_index(issue)]
 
     def ranked(self, model: str, issue: str) -> list[tuple[str, float, float]]:
-        """``(input, ST, S1)`` for ``issue`` under ``model``, the largest total-order index
-        first (ties in the order of the inputs)."""
+        """``(factor, ST, S1)`` for ``issue`` under ``model``, the largest total-order index
+        first (ties in the order of the factors)."""
         s = self.issue_sobol(model, issue)
-        order = sorted(range(len(self.inputs)), key=lambda i: (-_key(s.st[i]), i))
-        return [(self.inputs[i], s.st[i], s.s1[i]) for i in order]
+        order = sorted(range(len(self.factors)), key=lambda i: (-_key(s.st[i]), i))
+        return [(self.factors[i], s.st[i], s.s1[i]) for i in order]
 
     def _issue_index(self, issue: str) -> int:
         if issue not in self.issues:
@@ -284,27 +313,28 @@ class Sensitivity(ProvenanceFields, JsonResult):
     # ------------------------------------------------------------ serialising
     def run_parameters(self) -> dict[str, Any]:
         """The models and their parameters, the base samples ``n``, the bootstrap
-        ``resamples`` and the uncertain ``inputs`` varied."""
+        ``resamples``, the uncertain ``inputs`` varied and what the indices are ``by``."""
         return {
             **super().run_parameters(),
             "n": self.n,
             "resamples": self.resamples,
             "inputs": list(self.inputs),
+            "by": self.by,
             **({} if self.default_spread is None else {"default_spread": self.default_spread}),
         }
 
     def summary(self) -> dict[str, Any]:
         """What the run history keeps: ``forecasts`` (model -> issue -> the forecast at the
         best estimates) and ``sobol`` (model -> issue -> whether the forecast was constant,
-        and each input's S1 and ST)."""
+        and each factor's S1 and ST)."""
         return {
             "forecasts": {m: {t.issue: t.point for t in self.tornado[m]} for m in self.models},
             "sobol": {
                 m: {
                     s.issue: {
                         "constant": s.constant,
-                        "ST": dict(zip(self.inputs, s.st, strict=True)),
-                        "S1": dict(zip(self.inputs, s.s1, strict=True)),
+                        "ST": dict(zip(self.factors, s.st, strict=True)),
+                        "S1": dict(zip(self.factors, s.s1, strict=True)),
                     }
                     for s in self.sobol[m]
                 }
@@ -323,8 +353,10 @@ class Sensitivity(ProvenanceFields, JsonResult):
             "issues": list(self.issues),
             "default_spread": self.default_spread,
             "inputs": list(self.inputs),
+            "by": self.by,
+            "factors": list(self.factors),
             "shocks": list(self.shocks),
-            "sobol": {m: [s.to_dict(self.inputs) for s in v] for m, v in self.sobol.items()},
+            "sobol": {m: [s.to_dict(self.factors) for s in v] for m, v in self.sobol.items()},
             "tornado": {m: [t.to_dict() for t in v] for m, v in self.tornado.items()},
         }
 
@@ -342,6 +374,8 @@ class Sensitivity(ProvenanceFields, JsonResult):
             tornado={m: tuple(Tornado.from_dict(t) for t in v) for m, v in d["tornado"].items()},
             conf_level=float(d["conf_level"]),
             default_spread=d.get("default_spread"),
+            by=str(d.get("by", "input")),
+            factors=tuple(d.get("factors", d["inputs"])),
         )
 
 
@@ -386,17 +420,23 @@ def sensitivity(
     backend: Any = None,
     progress: Callable[[int, int], object] | None = None,
     unranged_spread: float | str | None = "calibrated",
+    by: str = "auto",
 ) -> Sensitivity:
     """Sobol indices and a tornado of every issue's forecast, per model, with respect to
     the scenario's uncertain inputs (its ranged numbers).
 
     ``n`` is the number of base samples of Saltelli's design (a power of two, 4 to 2**20);
-    the models are evaluated at n (k + 2) points for k uncertain inputs, plus 2k + 1 for the
-    tornado. ``seed`` fixes the design's scrambling and the bootstrap of the confidence
-    intervals (a fresh one is drawn and recorded if ``None``); ``resamples`` is the number
-    of bootstrap resamples. The result is byte-identical for the same seed whatever
-    ``workers`` (a local process pool; 1 runs in this process), ``scheduler`` (a Dask
-    cluster address), ``backend`` or ``chunk_size``. ``progress(done, total)`` is called as
+    the models are evaluated at n (g + 2) points for g factors, plus 2k + 1 for the tornado
+    of the k uncertain inputs. ``by`` says what the factors are: ``"input"``, each ranged
+    number (g = k); ``"actor"``, each actor's ranged numbers as one group (g = the actors
+    with a ranged number: the indices say whose numbers matter, for far fewer evaluations
+    when actors have many ranged numbers); ``"auto"`` (the default), by input up to
+    :data:`AUTO_INPUTS` ranged numbers and by actor beyond. ``seed`` fixes the design's
+    scrambling and the bootstrap of the confidence intervals (a fresh one is drawn and
+    recorded if ``None``); ``resamples`` is the number of bootstrap resamples. The result
+    is byte-identical for the same seed whatever ``workers`` (a local process pool; 1 runs
+    in this process), ``scheduler`` (a Dask cluster address), ``backend`` or
+    ``chunk_size``. ``progress(done, total)`` is called as
     chunks of points complete.
 
     An issue whose forecast does not move over the design gets ``constant=True`` and
@@ -428,17 +468,26 @@ def sensitivity(
     inputs = uncertain_inputs(sc)
     if not inputs:
         raise SensitivityError(NO_RANGES)
+    if by not in BY:
+        raise SensitivityError(f"by must be one of {', '.join(BY)}, got {by!r}")
+    if by == "auto":
+        by = "input" if len(inputs) <= AUTO_INPUTS else "actor"
     plans = plan_models(model, rounds, params)
     k = len(inputs)
     labels = tuple(u.label for u in inputs)
-    problem = {"num_vars": k, "names": list(labels), "bounds": [[0.0, 1.0]] * k}
+    problem: dict[str, Any] = {"num_vars": k, "names": list(labels), "bounds": [[0.0, 1.0]] * k}
+    factors = labels
+    if by == "actor":
+        groups = [u.actor for u in inputs]
+        problem["groups"] = groups
+        factors = tuple(dict.fromkeys(groups))  # SALib's order: first appearance
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         design = np.asarray(
             sample_mod.sample(problem, n, calc_second_order=False, seed=_child_seed(seed, 0)),
             dtype=float,
         )
-    points = design.shape[0]  # n (k + 2)
+    points = design.shape[0]  # n (g + 2)
 
     models = _child_seed(seed, 2)  # a stochastic model's own random numbers, draw by draw
     with session(backend, workers, scheduler) as runner:
@@ -462,7 +511,7 @@ def sensitivity(
     for p in plans:
         f = forecasts[p.name]
         sobol[p.name] = tuple(
-            _analyse(analyze_mod, problem, f[:, j], issue, spans[j], k, resamples, boot)
+            _analyse(analyze_mod, problem, f[:, j], issue, spans[j], len(factors), resamples, boot)
             for j, issue in enumerate(sc.issue_ids)
         )
 
@@ -477,6 +526,8 @@ def sensitivity(
         resamples=resamples,
         sobol=sobol,
         tornado=tornado,
+        by=by,
+        factors=factors,
     )
 
 
@@ -496,7 +547,8 @@ def _analyse(
     resamples: int,
     seed: int,
 ) -> IssueSobol:
-    """SALib's first- and total-order indices of one output ``y`` (n (k + 2),)."""
+    """SALib's first- and total-order indices of one output ``y`` (n (k + 2),), for ``k``
+    factors (inputs, or groups of inputs)."""
     # Saltelli's design without second order: blocks of k + 2 rows, A first and B last.
     blocks = y.reshape(-1, k + 2)
     base = np.concatenate([blocks[:, 0], blocks[:, -1]])

@@ -21,7 +21,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..analysis.levers import Lever, Levers
-from ..analysis.sensitivity import Sensitivity
+from ..analysis.sensitivity import Sensitivity, Tornado
 from ..errors import RealpolitikError
 from ..scenario import Scenario
 from .common import (
@@ -72,9 +72,18 @@ def sensitivity_cmd(
             min=4,
             max=2**20,
             help="Base samples of Saltelli's design, a power of two; the models run "
-            "n (k + 2) times for k ranged numbers.",
+            "n (g + 2) times for g factors (ranged numbers, or actors with --by actor).",
         ),
     ] = 512,
+    by: Annotated[
+        str,
+        typer.Option(
+            "--by",
+            help="What the Sobol indices are over: input (each ranged number), actor (each "
+            "actor's ranged numbers together: far fewer runs), or auto (by input up to 24 "
+            "ranged numbers, by actor beyond).",
+        ),
+    ] = "auto",
     seed: SeedOption = None,
     model: ModelOption = "all",
     rounds: RoundsOption = None,
@@ -111,6 +120,7 @@ def sensitivity_cmd(
             chunk_size=chunk_size,
             backend=runner,
             progress=progress,
+            by=by,
         ),
     )
 
@@ -138,9 +148,12 @@ def render_sensitivity(console: Console, sc: Scenario, res: Sensitivity, *, top:
 
         console.print(Text(default_spread_note(res.default_spread), style="yellow"))
     k = len(res.inputs)
+    grouped = res.by == "actor"
+    factors = f" grouped by {plural(len(res.factors), 'actor')}" if grouped else ""
     console.print(
         Text(
-            f"scenario {sc.id} ({res.scenario_hash[:19]}); {plural(k, 'uncertain input')}; "
+            f"scenario {sc.id} ({res.scenario_hash[:19]}); {plural(k, 'uncertain input')}"
+            f"{factors}; "
             f"{res.n:,} base samples, {res.evaluations['sobol']:,} + "
             f"{res.evaluations['tornado']} evaluations, seed {res.seed}"
             + (f"; shocks: {'; '.join(res.shocks)}" if res.shocks else ""),
@@ -165,6 +178,17 @@ def render_sensitivity(console: Console, sc: Scenario, res: Sensitivity, *, top:
                 continue
             bars = {b.input: b for b in t.bars}
             ranked = res.ranked(model, issue)
+            if grouped:
+                table = _actor_table(res, model, issue, ranked[:top], t)
+                if len(ranked) > top:
+                    table.caption = Text(
+                        f"and {plural(len(ranked) - top, 'more actor')} with ST <= "
+                        f"{_share(ranked[top][1])} (--top to see more)",
+                        style="dim",
+                    )
+                    table.caption_justify = "left"
+                console.print(table)
+                continue
             rows = []
             for name, _, _ in ranked[:top]:
                 i = res.inputs.index(name)
@@ -212,6 +236,19 @@ def render_sensitivity(console: Console, sc: Scenario, res: Sensitivity, *, top:
                 style="yellow",
             )
         )
+    if grouped:
+        console.print(
+            Text(
+                "S1: the share of the forecast's variance due to the actor's ranged numbers "
+                "alone; ST: the share they take part in, with their interactions (± 95% "
+                "confidence). Its top number: the one of its ranged numbers that "
+                "moves the forecast most from the low to the high end of its range, every "
+                "other number at its best estimate "
+                "(--by input for the indices of each number).",
+                style="dim",
+            )
+        )
+        return
     console.print(
         Text(
             "S1: the share of the forecast's variance due to the input alone; ST: the share it "
@@ -227,6 +264,37 @@ def render_sensitivity(console: Console, sc: Scenario, res: Sensitivity, *, top:
             style="dim",
         )
     )
+
+
+def _actor_table(
+    res: Sensitivity, model: str, issue: str, ranked: list[tuple[str, float, float]], t: Tornado
+) -> Table:
+    """One issue's actors by ST, each with the one of its numbers whose range swings the
+    forecast most (named without the actor, and without the issue when it is this one)."""
+    s = res.issue_sobol(model, issue)
+    table = Table(
+        title=Text(f"{model}: {issue} (at the best estimates {fmt(t.point)})"),
+        title_justify="left",
+        title_style="bold",
+    )
+    table.add_column("actor", overflow="fold")
+    for col in ("S1", "ST"):
+        table.add_column(col, justify="right", no_wrap=True)
+    table.add_column("its top number", overflow="fold")
+    table.add_column("swing", justify="right", no_wrap=True)
+    for name, _, _ in ranked:
+        i = res.factors.index(name)
+        own = [b for b in t.bars if b.input.split(".", 1)[0] == name]
+        top = max(own, key=lambda b: abs(b.swing)) if own else None
+        label = top.input.split(".", 1)[1].removeprefix(f"{issue}.") if top else ""
+        table.add_row(
+            Text(name),
+            _share(s.s1[i], s.s1_conf[i]),
+            _share(s.st[i], s.st_conf[i]),
+            Text(label),
+            number(top.swing, decimals=1, signed=True) if top else "",
+        )
+    return table
 
 
 _SensitivityRow = tuple[str, str, tuple[float, float], tuple[float, float], str, str, str]

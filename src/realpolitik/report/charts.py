@@ -400,15 +400,15 @@ def outlook_chart(scenario: Any, ens: Any) -> str:
 @_styled
 def sobol_chart(scenario: Any, sens: Any, issue: str, top: int = 10) -> str:
     """The total-order (light) and first-order (dark) Sobol indices, with their 95%
-    intervals, of the ``top`` inputs of ``issue`` (ranked by their largest total index
-    over the models)."""
+    intervals, of the ``top`` factors of ``issue`` (inputs, or actors when the indices are
+    by actor; ranked by their largest total index over the models)."""
     models = list(sens.models)
     j = sens.issues.index(issue)
     sob = {m: sens.sobol[m][j] for m in models}
     if all(s.constant for s in sob.values()):
         return _empty(f"The forecast of {issue} does not move over the ranges.")
     best = np.nanmax(np.array([s.st for s in sob.values()], dtype=float), axis=0)
-    order = sorted(range(len(sens.inputs)), key=lambda i: (-np.nan_to_num(best[i]), i))[:top]
+    order = sorted(range(len(sens.factors)), key=lambda i: (-np.nan_to_num(best[i]), i))[:top]
     order = order[::-1]
     fig = _figure(7.6, 1.3 + (0.14 + 0.08 * len(models)) * len(order))
     ax = fig.add_subplot()
@@ -427,7 +427,7 @@ def sobol_chart(scenario: Any, sens: Any, issue: str, top: int = 10) -> str:
         )  # fmt: skip
         ax.barh(y, [max(s.s1[i], 0.0) for i in order], height=h * 0.45, color=colour,
                 label=f"{m}: first order (S1)")  # fmt: skip
-    ax.set_yticks(ys, [sens.inputs[i] for i in order], fontsize=7.5)
+    ax.set_yticks(ys, [sens.factors[i] for i in order], fontsize=7.5)
     ax.set_xlim(0, max(1.0, float(np.nanmax(best)) * 1.05))
     ax.set_xlabel("share of the forecast's variance")
     ax.set_title(f"What moves the forecast of {issue}", loc="left")
