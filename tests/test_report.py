@@ -347,3 +347,43 @@ def test_the_report_opens_with_the_bottom_line(page: str, report: Report) -> Non
     table = text[text.index("Record (DEU III)") :]
     order = [m.model for m in bl.models]
     assert [table.index(f" {m} ") for m in order] == sorted(table.index(f" {m} ") for m in order)
+
+
+def test_view_from_labels_overlap_neither_each_other_nor_the_region_captions(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Drawn, not estimated: the labels' extents as matplotlib renders them. Each point's
+    label (6.5 points) must not overlap another label or a region's caption (conflict,
+    compromise...) in its panel; the view from Russia on caucasus-2022 has 13 others on
+    six issues, with points crowded near the origin."""
+    from realpolitik.analysis import view_from
+
+    figures: list[object] = []
+    real_svg = charts._svg
+
+    def keep(fig: object, title: str) -> str:
+        figures.append(fig)
+        return real_svg(fig, title)
+
+    monkeypatch.setattr(charts, "_svg", keep)
+    sc = rp.load("caucasus-2022")
+    for actor in ("russia", "azerbaijan"):
+        charts.view_from_chart(sc, view_from(sc, actor))
+    assert len(figures) == 2
+    captions = {"conflict", "stalemate", "capitulation"}
+    for fig in figures:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        renderer = FigureCanvasAgg(fig).get_renderer()  # type: ignore[arg-type]
+        for ax in fig.axes:  # type: ignore[attr-defined]
+            if not ax.get_visible():
+                continue
+            texts = [t for t in ax.texts if t.get_text() and not t.get_text().startswith("also")]
+            boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in texts]
+            labels = [(s, b) for s, b in boxes if s not in captions and "compromise" not in s]
+            assert labels, "no point is labelled"
+            for i, (name, box) in enumerate(labels):
+                for j, (other, obox) in enumerate(boxes):
+                    if texts[j].get_text() == name and obox is box:
+                        continue
+                    assert not box.overlaps(obox), (ax.get_title(), name, other)

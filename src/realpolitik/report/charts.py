@@ -520,7 +520,12 @@ def view_from_chart(scenario: Any, view: Any) -> str:
     """Bueno de Mesquita's view from an actor, one panel per issue: every other actor j at
     (E^i(U_ij), E^i(U_ji)) as the focal actor i sees them, in the regions of conflict,
     compromise, capitulation and stalemate (who yields: the focal actor above the x axis,
-    the other below it)."""
+    the other below it).
+
+    The points are labelled once the layout is fixed, each label placed where its drawn
+    extent overlaps no other label, no region's caption and no other point (four places
+    beside its point are tried, the weightiest actors first); the names left without a
+    place are listed above their panel."""
     names = _names(scenario)
     panels = [iv for iv in view.issues if iv.points]
     if not panels:
@@ -531,11 +536,12 @@ def view_from_chart(scenario: Any, view: Any) -> str:
     axes = np.atleast_1d(fig.subplots(rows, cols, squeeze=False)).ravel()
     shown: set[str] = set()
     focal = names.get(view.actor, view.actor)
+    drawn = []
     for ax, iv in zip(axes, panels, strict=False):
         pts = [p for p in iv.points if p.region != "same position"]
         lim = max([abs(p.eu_challenge) for p in pts] + [abs(p.eu_challenged) for p in pts] + [0.1])
         lim *= 1.2
-        _regions(ax, lim, _short(focal, 12))
+        captions = _regions(ax, lim, _short(focal, 12))
         for p in pts:
             region = p.region
             ax.scatter(
@@ -544,16 +550,12 @@ def view_from_chart(scenario: Any, view: Any) -> str:
                 label=region if region not in shown else None,
             )  # fmt: skip
             shown.add(region)
-        unlabelled = _label_points(ax, pts, names, lim)
-        also = _wrap("also: " + ", ".join(unlabelled), 56, 2) if unlabelled else ""
-        if also:  # under the panel's title, clear of the points and the regions
-            ax.text(0.0, 1.015, also, transform=ax.transAxes, fontsize=5.5, color="#555555",
-                    va="bottom", ha="left")  # fmt: skip
         ax.set_xlim(-lim, lim)
         ax.set_ylim(-lim, lim)
-        pad = 4 + 7 * (also.count("\n") + 1) if also else 6
-        ax.set_title(_wrap(iv.issue, 34, 1), fontsize=8.5, loc="left", pad=pad)
+        # room above the panel for two lines of names left without a place
+        ax.set_title(_wrap(iv.issue, 34, 1), fontsize=8.5, loc="left", pad=18)
         ax.tick_params(labelsize=7)
+        drawn.append((ax, pts, captions))
     for ax in axes[len(panels) :]:
         ax.set_visible(False)
     fig.supxlabel(f"E(U) for {focal} of challenging the other", fontsize=8.5)
@@ -565,56 +567,87 @@ def view_from_chart(scenario: Any, view: Any) -> str:
                 handles.append(h)
                 labels.append(lab)
     fig.legend(handles, labels, loc="outside upper center", ncols=5, frameon=False, fontsize=7.5)
+    renderer = _fixed_layout(fig)
+    for ax, pts, captions in drawn:
+        unlabelled = _label_points(ax, pts, names, renderer, captions)
+        also = _wrap("also: " + ", ".join(unlabelled), 56, 2) if unlabelled else ""
+        if also:  # under the panel's title, clear of the points and the regions
+            ax.text(0.0, 1.015, also, transform=ax.transAxes, fontsize=5.5, color="#555555",
+                    va="bottom", ha="left")  # fmt: skip
     return _svg(fig, f"The view from {focal}")
 
 
-#: Where a point's label may go: (dx, dy, horizontal and vertical alignment).
+def _fixed_layout(fig: Any) -> Any:
+    """Lay ``fig`` out now (its constrained layout) and keep that layout, so that texts
+    placed from here on can be measured where they will be drawn; returns the renderer
+    that measures them."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)
+    fig.draw_without_rendering()
+    fig.set_layout_engine("none")
+    return canvas.get_renderer()
+
+
+#: Where a point's label may go, in points from the point: (dx, dy, horizontal and
+#: vertical alignment).
 _PLACES = (
-    (0.01, 0.01, "left", "bottom"),
-    (0.01, -0.01, "left", "top"),
-    (-0.01, 0.01, "right", "bottom"),
-    (-0.01, -0.01, "right", "top"),
+    (3.0, 2.0, "left", "bottom"),
+    (3.0, -2.0, "left", "top"),
+    (-3.0, 2.0, "right", "bottom"),
+    (-3.0, -2.0, "right", "top"),
 )
 
 
-def _label_points(ax: Any, pts: Sequence[Any], names: Mapping[str, str], lim: float) -> list[str]:
+def _label_points(
+    ax: Any,
+    pts: Sequence[Any],
+    names: Mapping[str, str],
+    renderer: Any,
+    obstacles: Sequence[Any] = (),
+) -> list[str]:
     """Label the points of a view-from panel, the weightiest first, each beside its point
-    where its label would not overlap one already placed (four places are tried); the
-    names that found no place are returned, for a line above the panel."""
-    placed: list[tuple[float, float]] = []
+    where its drawn extent stays inside the panel and overlaps neither a label already
+    placed, nor an ``obstacle`` (the regions' captions), nor another point; the names
+    that found no place are returned, for a line above the panel."""
+    from matplotlib.transforms import offset_copy
+
+    frame = ax.get_window_extent(renderer)
+    placed = [t.get_window_extent(renderer) for t in obstacles]
+    dots = [
+        ax.transData.transform((p.eu_challenge, p.eu_challenged)) for p in pts
+    ]  # display coordinates of every point
+    radius = 4.0 * renderer.points_to_pixels(1.0)
     left_out: list[str] = []
-    placed_w: list[float] = []
-    h = 0.075  # a label's height, as a share of the panel
     for p in sorted(pts, key=lambda p: -p.weight):
-        x = (p.eu_challenge + lim) / (2 * lim)
-        y = (p.eu_challenged + lim) / (2 * lim)
         text = _short(names.get(p.other, p.other))
-        w = 0.02 + 0.025 * len(text)  # its width, at 6.5 points in a third of the page
         for dx, dy, ha, va in _PLACES:
-            bx = x + dx if ha == "left" else x + dx - w
-            by = y + dy if va == "bottom" else y + dy - h
-            if (
-                0 <= bx <= 1 - w
-                and 0 <= by <= 1 - h
-                and all(
-                    bx + w <= ox or ox + ow <= bx or abs(by - oy) >= h
-                    for (ox, oy), ow in zip(placed, placed_w, strict=True)
-                )
-            ):
-                placed.append((bx, by))
-                placed_w.append(w)
-                ax.text(x + dx, y + dy, text, transform=ax.transAxes, fontsize=6.5,
-                        ha=ha, va=va, zorder=4)  # fmt: skip
+            where = offset_copy(ax.transData, fig=ax.figure, x=dx, y=dy, units="points")
+            label = ax.text(p.eu_challenge, p.eu_challenged, text, transform=where,
+                            fontsize=6.5, ha=ha, va=va, zorder=4)  # fmt: skip
+            box = label.get_window_extent(renderer)
+            inside = (
+                box.x0 >= frame.x0 and box.x1 <= frame.x1 and box.y0 >= frame.y0
+                and box.y1 <= frame.y1
+            )  # fmt: skip
+            clear = not any(box.overlaps(other) for other in placed) and not any(
+                box.x0 - radius < x < box.x1 + radius and box.y0 - radius < y < box.y1 + radius
+                for (x, y), q in zip(dots, pts, strict=True)
+                if q is not p
+            )
+            if inside and clear:
+                placed.append(box)
                 break
+            label.remove()
         else:
             left_out.append(text)
     return left_out
 
 
-def _regions(ax: Any, lim: float, focal: str) -> None:
+def _regions(ax: Any, lim: float, focal: str) -> list[Any]:
     """Shade the regions: Q1 conflict, Q3 stalemate; in Q2 (the other gains, the focal
     actor loses) and Q4 the line y = -x divides compromise (the loser's loss smaller than
-    the winner's gain) from capitulation."""
+    the winner's gain) from capitulation. Returns the regions' captions (text artists)."""
     L = lim * 1.5
     tint = 0.13
     ax.fill([0, L, L, 0], [0, 0, L, L], color=REGION_COLOURS["conflict"], alpha=tint, lw=0)
@@ -627,12 +660,15 @@ def _regions(ax: Any, lim: float, focal: str) -> None:
     ax.axvline(0, color="#999999", lw=0.6)
     ax.plot([-L, L], [L, -L], color="#bbbbbb", lw=0.5, ls=":")
     kw = {"fontsize": 6.5, "color": "#555555", "ha": "center", "va": "center", "zorder": 2}
-    ax.text(0.5 * lim, 0.85 * lim, "conflict", **kw)
-    ax.text(-0.5 * lim, -0.85 * lim, "stalemate", **kw)
-    ax.text(-0.3 * lim, 0.85 * lim, f"{focal} yields:\ncompromise", **kw)
-    ax.text(-0.8 * lim, 0.3 * lim, "capitulation", **kw)
-    ax.text(0.8 * lim, -0.3 * lim, "other yields:\ncompromise", **kw)
-    ax.text(0.3 * lim, -0.85 * lim, "capitulation", **kw)
+    captions = (
+        (0.5, 0.85, "conflict"),
+        (-0.5, -0.85, "stalemate"),
+        (-0.3, 0.85, f"{focal} yields:\ncompromise"),
+        (-0.8, 0.3, "capitulation"),
+        (0.8, -0.3, "other yields:\ncompromise"),
+        (0.3, -0.85, "capitulation"),
+    )
+    return [ax.text(x * lim, y * lim, text, **kw) for x, y, text in captions]
 
 
 def _short(name: str, width: int = 14) -> str:
