@@ -365,3 +365,52 @@ def test_the_command_refuses_bad_input_with_exit_2(args, words):
     res = runner.invoke(app, ["capability", *args])
     assert res.exit_code == 2, res.output
     assert words in res.output
+
+
+# ------------------------------------------------------------------ the script
+
+
+@pytest.fixture(scope="module")
+def script():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "capability_data", ROOT / "scripts/capability_data.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _shipped(name: str) -> list[list[str]]:
+    path = ROOT / "src/realpolitik/scenario/capability" / name
+    lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if not ln.startswith("#")]
+    return list(csv.reader(lines))[1:]
+
+
+def test_the_script_regenerates_the_shipped_cinc(script):
+    if not NMC.is_file():
+        pytest.skip(f"the COW NMC v6.0 file is not at {NMC}; cinc.csv cannot be regenerated")
+    rows = script.cinc_rows(script._read_nmc(NMC), 1990)
+    assert [[str(c) for c in r] for r in rows] == _shipped("cinc.csv")
+
+
+def test_the_script_names_a_capital_for_every_state_and_no_other(script):
+    from realpolitik.scenario.capability.tables import _codes
+
+    by_abb, _ = _codes()
+    states_2016 = {a for a, code in by_abb.items() if _alive_2016(code)}
+    assert set(script.CAPITALS) == states_2016
+    nmc = [
+        {"stateabb": "RUS", "ccode": "365", "year": "2016", "cinc": "0.03"},
+        {"stateabb": "NAU", "ccode": "970", "year": "2016", "cinc": "0.0"},
+        {"stateabb": "XXX", "ccode": "999", "year": "2016", "cinc": "0.0"},
+    ]
+    rows, missing = script.capitals_rows(nmc, {"Moscow": (55.75, 37.61)})
+    assert rows == [(365, "RUS", "Moscow", 55.75, 37.61, script.NE_SOURCE)]
+    assert missing == [
+        "NAU 970: Yaren is not among Natural Earth's 1:110m places",
+        "XXX 999: no capital in CAPITALS",
+    ]
+    shipped = {r[1]: r for r in _shipped("capitals.csv")}
+    assert shipped["ARM"][2:5] == ["Yerevan", "40.1831", "44.5116"]
