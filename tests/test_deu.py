@@ -59,6 +59,7 @@ def test_synthetic_table_reads_with_missing_values_counted():
     assert table.missing["finact"] == 2
     assert table.missing["pep"] == 3  # x99001i2, x17003i1, x17004i1
     assert table.missing_blank + table.missing_999 == sum(table.missing.values())
+    assert table.edition.startswith("5 issues: neither the full DEU III table (364)")
     assert table.date_forms == {"dd-mm-yy": 2, "dd-mm-yyyy": 4, "ccdd-mm-yy": 2}
     row = table.rows[2]
     assert row.introduced == dt.date(2004, 7, 14)  # written 2014-07-04
@@ -534,6 +535,8 @@ def test_the_development_file(shared):
     deu = load_deu(shared / "data" / "deu3" / "deu3-dev.tsv")
     table = deu.table
     assert len(table.rows) == 210 and len(table.proposals) == 85
+    assert table.edition == "the DEU III development file (210 issues)"
+    assert table.treated == {} and deu.counts()["code_variant"] == 0  # the codes as canonical
     counts = deu.counts()
     assert counts["scenarios"] == 210
     assert counts["with_outcome"] == 201

@@ -359,6 +359,8 @@ def _header(console: Console, bt: Backtest) -> None:
             f"{plural(len(bt.cases), 'issue')} with an outcome scored",
             "bold",
         )
+        if src.get("edition"):
+            line(f"this copy: {src['edition']}")
         weights = src.get("weights", {})
         line(
             f"weights: {weights.get('description', weights.get('name'))}; treaty by "

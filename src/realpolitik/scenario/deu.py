@@ -165,6 +165,10 @@ COLUMNS = (
     "rp",
     "out",
 )
+#: Issues (rows) in the full DEU III table and in its development part (doi:10.34810/data53;
+#: the development file holds 210 of the 364 issues, whole proposals).
+FULL_ISSUES = 364
+DEV_ISSUES = 210
 #: The cells that mean "missing".
 MISSING = ("", "999")
 VOTING_RULES = ("QMV", "Unan")
@@ -335,9 +339,24 @@ class DeuTable:
         """The proposals' ids, each once, in order of appearance."""
         return tuple(dict.fromkeys(r.proposal for r in self.rows))
 
+    @property
+    def edition(self) -> str:
+        """Which copy of DEU III this looks like, by its number of issues: a check of a
+        downloaded copy (the full table has 364 issues, the development file 210)."""
+        n = len(self.rows)
+        if n == FULL_ISSUES:
+            return f"the full DEU III table ({n} issues)"
+        if n == DEV_ISSUES:
+            return f"the DEU III development file ({n} issues)"
+        return (
+            f"{n} issues: neither the full DEU III table ({FULL_ISSUES}) nor its "
+            f"development file ({DEV_ISSUES})"
+        )
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "file": self.name,
+            "edition": self.edition,
             "sha256": self.sha256,
             "rows": len(self.rows),
             "proposals": len(self.proposals),
