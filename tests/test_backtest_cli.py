@@ -52,6 +52,29 @@ def test_the_leaderboard_of_a_deu_table():
         assert text in out, text
 
 
+def test_a_table_as_published_reports_the_codes_it_read(write):
+    lines = SYNTHETIC.read_text().splitlines()
+    at = {c: k for k, c in enumerate(COLUMNS)}
+    cells = lines[1].split("\t")
+    cells[at["counvte"]] = "QMV(10)"
+    lines[1] = "\t".join(cells)
+    cells = lines[2].split("\t")
+    cells[at["proc"]] = "OLP"
+    lines[2] = "\t".join(cells)
+    r = _invoke("backtest", write("published.tsv", "\n".join(lines) + "\n"), *FAST, "--no-store")
+    assert r.exit_code == 0, r.output
+    flat = " ".join(r.output.split())
+    assert (
+        "codes read as published: counvte 'QMV(10)' read as QMV (1); proc 'OLP' read as COD (1)"
+        in flat
+    )
+    assert "QMV(10)" not in flat.split("By voting")[1]  # grouped with the QMV issues
+    r = _invoke(
+        "backtest", write("published.tsv", "\n".join(lines) + "\n"), *FAST, "--no-store", "--json"
+    )
+    assert json.loads(r.stdout)["source"]["treated"]["proc 'OLP' read as COD"] == 1
+
+
 def test_json_parses_and_is_the_backtest():
     r = _invoke("backtest", SYNTHETIC, *FAST, "--json", "--no-store")
     assert r.exit_code == 0

@@ -25,6 +25,7 @@ from realpolitik.scenario.deu import (
     load_deu,
     parse_date,
     parse_deu,
+    read_code,
     read_deu,
 )
 
@@ -58,6 +59,7 @@ def test_synthetic_table_reads_with_missing_values_counted():
     assert table.missing["finact"] == 2
     assert table.missing["pep"] == 3  # x99001i2, x17003i1, x17004i1
     assert table.missing_blank + table.missing_999 == sum(table.missing.values())
+    assert table.edition.startswith("5 issues: neither the full DEU III table (364)")
     assert table.date_forms == {"dd-mm-yy": 2, "dd-mm-yyyy": 4, "ccdd-mm-yy": 2}
     row = table.rows[2]
     assert row.introduced == dt.date(2004, 7, 14)  # written 2014-07-04
@@ -221,6 +223,105 @@ def test_a_malformed_table_names_file_line_and_column(write):
     assert f"{name}:5: proc (column {col['proc']}): expected COD or CNS, got 'SYN'" in got
     assert any(p.startswith(f"{name}:6: isnr") and "given twice; first on line 2" in p for p in got)
     assert any(p.startswith(f"{name}:7:") and "3 cells; expected 75" in p for p in got)
+
+
+# ------------------------------------------------------- codes as published
+
+
+@pytest.mark.parametrize(
+    ("column", "text", "code", "note"),
+    [
+        ("counvte", "QMV", "QMV", None),
+        ("counvte", "QMV(10)", "QMV", "counvte 'QMV(10)' read as QMV; its qualifier '(10)' kept"),
+        ("counvte", "Unan (art. 308)", "Unan", "its qualifier '(art. 308)' kept here, not used"),
+        ("counvte", "unanimity", "Unan", "counvte 'unanimity' read as Unan"),
+        ("counvte", "Qualified majority", "QMV", "read as QMV"),
+        ("proc", "OLP", "COD", "the ordinary legislative procedure: co-decision"),
+        ("proc", "Codecision", "COD", "proc 'Codecision' read as COD"),
+        ("proc", "consultation", "CNS", "read as CNS"),
+        ("proc", "CNS(2)", "CNS", "qualifier '(2)'"),
+    ],
+)
+def test_a_variant_of_a_code_reads_as_the_code_with_a_note(column, text, code, note):
+    got, how = read_code(column, text)
+    assert got == code
+    assert (how is None) if note is None else (note in how)
+
+
+@pytest.mark.parametrize(
+    ("column", "text"),
+    [
+        ("counvte", "QMV/Unan"),  # two rules: which one is not said
+        ("counvte", "(10)"),  # a qualifier of nothing
+        ("counvte", "majority"),
+        ("proc", "SLP"),  # consultation or consent
+        ("proc", "COD/CNS"),
+        ("proc", "QMV"),  # a voting rule is no procedure
+    ],
+)
+def test_a_code_of_no_known_meaning_is_not_read(column, text):
+    assert read_code(column, text) is None
+
+
+def _variants_table(write):
+    text = SYNTHETIC.read_text()
+    text = _cell(text, 2, "counvte", "QMV(10)")
+    text = _cell(text, 3, "counvte", "unanimity")
+    text = _cell(text, 3, "proc", "OLP")
+    text = _cell(text, 4, "pep", ".")
+    text = _cell(text, 4, "sep", ".")
+    text = _cell(text, 5, "rp", "NA")
+    return write("variants.tsv", text)
+
+
+def test_a_table_as_published_loads_with_each_variant_noted(write):
+    plain = read_deu(SYNTHETIC)
+    table = read_deu(_variants_table(write))
+    rows = table.rows
+    assert rows[0].voting == "QMV" and rows[0].treated == (
+        "counvte 'QMV(10)' read as QMV; its qualifier '(10)' kept here, not used",
+    )
+    assert (rows[1].voting, rows[1].procedure) == ("Unan", "COD")
+    assert len(rows[1].treated) == 2
+    assert "ep" in plain.rows[2].position and "ep" in plain.rows[2].salience
+    assert "ep" not in rows[2].position and "ep" not in rows[2].salience
+    assert rows[2].treated == ("'.' read as missing in pep, sep",)
+    assert rows[3].reference_point is None and plain.rows[3].reference_point == 50
+    assert table.treated == {
+        "counvte 'QMV(10)' read as QMV": 1,
+        "counvte 'unanimity' read as Unan": 1,
+        "proc 'OLP' read as COD": 1,
+        "'.' read as missing": 2,
+        "'NA' read as missing": 1,
+    }
+    assert table.to_dict()["treated"] == dict(table.treated)
+    assert table.missing["rp"] == plain.missing["rp"] + 1
+    assert table.missing["pep"] == plain.missing["pep"] + 1
+    assert plain.treated == {} and all(r.treated == () for r in plain.rows)
+    deu = deu_scenarios(table)
+    # one note per code read otherwise, one per row for its missing markers
+    assert deu.counts()["code_variant"] == 5
+    assert Note("code_variant", rows[0].treated[0]) in deu.issues[0].notes
+    # a variant changes nothing else: the same scenarios as the canonical codes give
+    fixed = SYNTHETIC.read_text()
+    fixed = _cell(fixed, 3, "proc", "COD")
+    canonical = deu_scenarios(parse_deu(fixed, "fixed.tsv"))
+    assert deu.issues[1].scenario.actors == canonical.issues[1].scenario.actors
+
+
+def test_a_code_of_no_known_meaning_is_refused_where_it_stands(write):
+    text = _cell(SYNTHETIC.read_text(), 2, "counvte", "QMV/Unan")
+    text = _cell(text, 3, "proc", "SLP")
+    with pytest.raises(ScenarioError) as exc:
+        read_deu(write("bad.tsv", text))
+    got = [str(p) for p in exc.value.problems]
+    col = {c: COLUMNS.index(c) + 1 for c in COLUMNS}
+    assert any(
+        p.startswith(f"{write('bad.tsv', text)}:2: counvte (column {col['counvte']}): "
+                     "expected QMV or Unan, got 'QMV/Unan'")
+        for p in got
+    ), got  # fmt: skip
+    assert any(":3: proc" in p and "SLP" in p and "consent" in p for p in got), got
 
 
 def test_unknown_and_missing_columns_are_named(write):
@@ -434,6 +535,8 @@ def test_the_development_file(shared):
     deu = load_deu(shared / "data" / "deu3" / "deu3-dev.tsv")
     table = deu.table
     assert len(table.rows) == 210 and len(table.proposals) == 85
+    assert table.edition == "the DEU III development file (210 issues)"
+    assert table.treated == {} and deu.counts()["code_variant"] == 0  # the codes as canonical
     counts = deu.counts()
     assert counts["scenarios"] == 210
     assert counts["with_outcome"] == 201

@@ -359,6 +359,8 @@ def _header(console: Console, bt: Backtest) -> None:
             f"{plural(len(bt.cases), 'issue')} with an outcome scored",
             "bold",
         )
+        if src.get("edition"):
+            line(f"this copy: {src['edition']}")
         weights = src.get("weights", {})
         line(
             f"weights: {weights.get('description', weights.get('name'))}; treaty by "
@@ -374,6 +376,12 @@ def _header(console: Console, bt: Backtest) -> None:
             f"{c.get('salience_imputed', 0)} given one; "
             f"{c.get('weight_from_later_period', 0)} weights from a later treaty period"
         )
+        treated = src.get("treated", {})
+        if treated:
+            line(
+                "codes read as published: "
+                + "; ".join(f"{what} ({n})" for what, n in treated.items())
+            )
     elif src.get("kind") == "scenarios":
         n = len(src.get("scenarios", ()))
         line(

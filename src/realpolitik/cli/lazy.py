@@ -32,6 +32,7 @@ COMMANDS: dict[str, tuple[str, str, str | None]] = {
     "report": ("realpolitik.cli.report_cmd", "report_cmd", None),
     "serve": ("realpolitik.cli.serve_cmd", "serve_cmd", None),
     "backtest": ("realpolitik.cli.backtest_cmd", "backtest_cmd", None),
+    "capability": ("realpolitik.cli.capability_cmd", "capability_cmd", None),
     "seal": ("realpolitik.cli.backtest_cmd", "seal_cmd", None),
     "runs": (
         "realpolitik.cli.runs",

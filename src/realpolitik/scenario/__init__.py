@@ -17,6 +17,7 @@ from . import builtins
 from .objects import (
     Actor,
     Issue,
+    Locus,
     Outcome,
     Question,
     Range,
@@ -52,6 +53,7 @@ attach(
 __all__ = [
     "Actor",
     "Issue",
+    "Locus",
     "Outcome",
     "Question",
     "Range",

@@ -36,6 +36,24 @@ final acts before introductions. ``iso_dates=True`` reads such dates as ISO inst
 cleaned file. **Century rule** for two-digit years: 00-49 are 2000-2049, 50-99 are
 1950-1999 (DEU III covers proposals of 1996-2019).
 
+Codes as published
+------------------
+The table as distributed may write a code otherwise than the development file does. Each
+variant whose meaning is known is read as the canonical code and noted on the row (and
+counted in :attr:`DeuTable.treated`); a code that has no known meaning is refused
+(:data:`VOTING_VARIANTS`, :data:`PROCEDURE_VARIANTS`, :func:`read_code`):
+
+* the voting rule (``counvte``) and the procedure (``proc``) in another case or spelled
+  out (``qmv``, ``Unanimity``, ``Codecision``, ``Consultation``); ``OLP``, the ordinary
+  legislative procedure, is co-decision as the Lisbon Treaty renamed it (Art. 294 TFEU),
+  read as ``COD``; ``SLP`` (special legislative procedure) is refused, as it covers
+  consultation and consent alike;
+* a code followed by a qualifier in brackets, such as ``QMV(10)``: read as the code (QMV),
+  the qualifier kept verbatim in the note and not used (no definition of it was at hand;
+  the voting rule only labels the issue and groups the back-test's breakdowns);
+* ``.`` and ``NA`` in a number or date column, the missing-value markers that Stata and R
+  write when a table is exported: read as missing, like a blank.
+
 Every problem of a malformed file (an unknown or missing column, a row of the wrong length,
 a cell that is not a number or not on 0-100, an unreadable date, a procedure other than COD
 or CNS, an issue id given twice) is collected with the file, the line and the column, and
@@ -65,6 +83,8 @@ __all__ = [
     "CITATION",
     "COLUMNS",
     "NOTE_KINDS",
+    "PROCEDURE_VARIANTS",
+    "VOTING_VARIANTS",
     "DeuIssue",
     "DeuRow",
     "DeuSet",
@@ -74,6 +94,7 @@ __all__ = [
     "load_deu",
     "parse_date",
     "parse_deu",
+    "read_code",
     "read_deu",
 ]
 
@@ -144,9 +165,40 @@ COLUMNS = (
     "rp",
     "out",
 )
+#: Issues (rows) in the full DEU III table and in its development part (doi:10.34810/data53;
+#: the development file holds 210 of the 364 issues, whole proposals).
+FULL_ISSUES = 364
+DEV_ISSUES = 210
 #: The cells that mean "missing".
 MISSING = ("", "999")
 VOTING_RULES = ("QMV", "Unan")
+#: Other spellings of the voting rule (any case) -> the code they are read as.
+VOTING_VARIANTS: Mapping[str, str] = MappingProxyType(
+    {
+        "qmv": "QMV",
+        "qualified majority": "QMV",
+        "qualified majority voting": "QMV",
+        "unan": "Unan",
+        "unanimity": "Unan",
+    }
+)
+#: Other spellings of the procedure (any case) -> the code they are read as.
+PROCEDURE_VARIANTS: Mapping[str, str] = MappingProxyType(
+    {
+        "cod": "COD",
+        "codecision": "COD",
+        "co-decision": "COD",
+        "olp": "COD",
+        "ordinary legislative procedure": "COD",
+        "cns": "CNS",
+        "consultation": "CNS",
+    }
+)
+#: Cells read as missing in a number or date column beside blank and 999, with a note.
+MISSING_MARKERS = (".", "NA")
+_QUALIFIED = re.compile(r"^(.*?)\s*\(([^()]*)\)$")
+#: The columns of numbers and dates, where a missing marker may stand.
+_VALUED = ("issues", "intro", "finact", "rp", "out")
 #: Two-digit years below this are 20xx, the others 19xx.
 CENTURY_PIVOT = 50
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -191,6 +243,34 @@ def parse_date(text: str, *, iso_dates: bool = False) -> tuple[_dt.date, str]:
         raise InputError(f"{expected}, which is no day of the calendar ({exc})") from None
 
 
+def read_code(column: str, text: str) -> tuple[str, str | None] | None:
+    """The canonical code of a ``counvte`` or ``proc`` cell and the note on how it was
+    read (``None`` when it is canonical), or ``None`` if the cell has no known meaning.
+
+    >>> read_code("counvte", "QMV(10)")
+    ('QMV', "counvte 'QMV(10)' read as QMV; its qualifier '(10)' kept here, not used")
+    >>> read_code("proc", "OLP")
+    ('COD', "proc 'OLP' read as COD (the ordinary legislative procedure: co-decision)")
+    """
+    canonical, variants = (
+        (VOTING_RULES, VOTING_VARIANTS)
+        if column == "counvte"
+        else (eu_weights.PROCEDURES, PROCEDURE_VARIANTS)
+    )
+    if text in canonical:
+        return text, None
+    m = _QUALIFIED.match(text)
+    base, qualifier = (m.group(1).strip(), m.group(2).strip()) if m else (text.strip(), None)
+    code = base if base in canonical else variants.get(" ".join(base.lower().split()))
+    if code is None or (m is not None and not base):
+        return None
+    why = " (the ordinary legislative procedure: co-decision)" if base.lower() == "olp" else ""
+    note = f"{column} {text!r} read as {code}{why}"
+    if qualifier is not None:
+        note += f"; its qualifier '({qualifier})' kept here, not used"
+    return code, note
+
+
 @dataclass(frozen=True)
 class DeuRow:
     """One row (issue) of a DEU file. ``position`` and ``salience`` map an actor's code to
@@ -211,6 +291,7 @@ class DeuRow:
     salience: Mapping[str, float]
     reference_point: float | None
     outcome: float | None
+    treated: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "position", MappingProxyType(dict(self.position)))
@@ -236,7 +317,8 @@ class DeuRow:
 @dataclass(frozen=True)
 class DeuTable:
     """A DEU file, read: its rows, the SHA-256 of its bytes, the missing cells per column
-    (blank or 999), and how many dates were written in each form."""
+    (blank, 999, or a missing marker), how many dates were written in each form, and how
+    many cells of each code variant were read as what (``treated``)."""
 
     name: str
     sha256: str
@@ -245,19 +327,36 @@ class DeuTable:
     missing_blank: int
     missing_999: int
     date_forms: Mapping[str, int]
+    treated: Mapping[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "missing", MappingProxyType(dict(self.missing)))
         object.__setattr__(self, "date_forms", MappingProxyType(dict(self.date_forms)))
+        object.__setattr__(self, "treated", MappingProxyType(dict(self.treated)))
 
     @property
     def proposals(self) -> tuple[str, ...]:
         """The proposals' ids, each once, in order of appearance."""
         return tuple(dict.fromkeys(r.proposal for r in self.rows))
 
+    @property
+    def edition(self) -> str:
+        """Which copy of DEU III this looks like, by its number of issues: a check of a
+        downloaded copy (the full table has 364 issues, the development file 210)."""
+        n = len(self.rows)
+        if n == FULL_ISSUES:
+            return f"the full DEU III table ({n} issues)"
+        if n == DEV_ISSUES:
+            return f"the DEU III development file ({n} issues)"
+        return (
+            f"{n} issues: neither the full DEU III table ({FULL_ISSUES}) nor its "
+            f"development file ({DEV_ISSUES})"
+        )
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "file": self.name,
+            "edition": self.edition,
             "sha256": self.sha256,
             "rows": len(self.rows),
             "proposals": len(self.proposals),
@@ -265,6 +364,7 @@ class DeuTable:
             "missing_blank": self.missing_blank,
             "missing_999": self.missing_999,
             "date_forms": dict(self.date_forms),
+            "treated": dict(self.treated),
         }
 
 
@@ -368,6 +468,7 @@ def parse_deu(
         reader.blank,
         reader.nines,
         reader.forms,
+        reader.treated,
     )
 
 
@@ -382,6 +483,8 @@ class _RowReader:
         self.missing = dict.fromkeys(COLUMNS, 0)
         self.blank = self.nines = 0
         self.forms: dict[str, int] = {}
+        self.treated: dict[str, int] = {}
+        self.row_notes: list[str] = []
         self.cells: list[str] = []
         self.line = 0
 
@@ -420,8 +523,34 @@ class _RowReader:
         self.forms[form] = self.forms.get(form, 0) + 1
         return d
 
+    def treat(self, cells: list[str]) -> list[str]:
+        """The cells with the variants of codes read as the canonical ones (see the module
+        docstring), each variant noted on the row and counted; a code of no known meaning
+        is left for :meth:`row` to refuse."""
+        cells = list(cells)
+        self.row_notes = []
+        markers: dict[str, list[str]] = {}
+        for col in COLUMNS:
+            k = self.index[col]
+            text = cells[k]
+            if col in ("counvte", "proc"):
+                read = read_code(col, text)
+                if read is not None and read[1] is not None:
+                    cells[k] = read[0]
+                    self.row_notes.append(read[1])
+                    key = f"{col} {text!r} read as {read[0]}"
+                    self.treated[key] = self.treated.get(key, 0) + 1
+            elif text in MISSING_MARKERS and (col in _VALUED or col[1:] in ACTORS):
+                cells[k] = ""
+                markers.setdefault(text, []).append(col)
+        for marker, cols in markers.items():
+            self.row_notes.append(f"{marker!r} read as missing in {', '.join(cols)}")
+            key = f"{marker!r} read as missing"
+            self.treated[key] = self.treated.get(key, 0) + len(cols)
+        return cells
+
     def row(self, cells: list[str], line: int) -> DeuRow:
-        self.cells, self.line = cells, line
+        self.cells, self.line = self.treat(cells), line
         for col in COLUMNS:
             text = self.cell(col)
             if text in MISSING:
@@ -436,9 +565,19 @@ class _RowReader:
                 self.add(col, f"{value!r} is no id (letters, digits, '-', '_', '.')")
         proc, vote = self.cell("proc"), self.cell("counvte")
         if proc not in eu_weights.PROCEDURES:
-            self.add("proc", f"expected COD or CNS, got {proc!r}")
+            why = (
+                " (SLP, a special legislative procedure, may be consultation or consent: "
+                "give CNS where it is consultation)"
+                if proc.strip().upper() == "SLP"
+                else ""
+            )
+            self.add("proc", f"expected COD or CNS, got {proc!r}{why}")
         if vote not in VOTING_RULES:
-            self.add("counvte", f"expected QMV or Unan, got {vote!r}")
+            self.add(
+                "counvte",
+                f"expected QMV or Unan, got {vote!r} (read also: unanimity, qmv, a code with "
+                "a bracketed qualifier such as QMV(10))",
+            )
         n_issues: int | None = None
         if self.cell("issues") not in MISSING:
             try:
@@ -470,6 +609,7 @@ class _RowReader:
             salience=salience,
             reference_point=self.number("rp"),
             outcome=self.number("out"),
+            treated=tuple(self.row_notes),
         )
 
 
@@ -478,12 +618,13 @@ class _RowReader:
 
 #: The kinds of :class:`Note`: no final act date (``--treaty-rule final`` took the
 #: introduction's), an actor left out for want of a salience, a salience given to one, a
-#: Council weight taken from a later treaty period.
+#: Council weight taken from a later treaty period, a code variant read as its code.
 NOTE_KINDS = (
     "no_final_act",
     "left_out_no_salience",
     "salience_imputed",
     "weight_from_later_period",
+    "code_variant",
 )
 
 
@@ -540,6 +681,7 @@ class DeuSet:
             "left_out_no_salience": kinds["left_out_no_salience"],
             "salience_imputed": kinds["salience_imputed"],
             "weight_from_later_period": kinds["weight_from_later_period"],
+            "code_variant": kinds["code_variant"],
         }
 
     def settings(self) -> dict[str, Any]:
@@ -631,6 +773,7 @@ def deu_scenarios(
             problems.extend(Problem(file, p.field, p.message, p.line) for p in exc.problems)
             continue
         notes = [period_note] if period_note else []
+        notes += [Note("code_variant", text) for text in row.treated]
         actors: list[Actor] = []
         stances: list[Stance] = []
         for a in ACTORS:

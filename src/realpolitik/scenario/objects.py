@@ -25,6 +25,7 @@ from ..errors import UnknownNameError
 __all__ = [
     "Actor",
     "Issue",
+    "Locus",
     "Outcome",
     "Question",
     "Range",
@@ -152,8 +153,29 @@ class Actor:
 
 
 @dataclass(frozen=True)
+class Locus:
+    """The place an issue is about: a name, its coordinates (degrees north and east,
+    WGS84) and where they come from. :mod:`realpolitik.scenario.capability` discounts a
+    state's capability by its distance from its capital to here."""
+
+    name: str
+    lat: float
+    lon: float
+    source: Source
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "lat": self.lat,
+            "lon": self.lon,
+            "source": self.source.to_dict(),
+        }
+
+
+@dataclass(frozen=True)
 class Issue:
-    """One issue: a question on a scale with labelled ends and a status quo."""
+    """One issue: a question on a scale with labelled ends and a status quo, and the place
+    it is about (its ``locus``), if it names one."""
 
     id: str
     question: str
@@ -163,6 +185,7 @@ class Issue:
     max_label: str
     status_quo: float | None = None
     status_quo_source: Source | None = None
+    locus: Locus | None = None
 
     @property
     def span(self) -> float:
@@ -183,6 +206,8 @@ class Issue:
             d["status_quo"] = self.status_quo
         if self.status_quo_source is not None:
             d["status_quo_source"] = self.status_quo_source.to_dict()
+        if self.locus is not None:
+            d["locus"] = self.locus.to_dict()
         return d
 
 

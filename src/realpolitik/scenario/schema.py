@@ -21,6 +21,7 @@ __all__ = [
     "SHOCK_OPS",
     "ActorSpec",
     "IssueSpec",
+    "LocusSpec",
     "OutcomeSpec",
     "QuestionSpec",
     "RangeSpec",
@@ -173,6 +174,17 @@ class ScaleSpec(_Strict):
     max_label: Text = Field(description="what the maximum of the scale means")
 
 
+class LocusSpec(_Strict):
+    """The place an issue is about, for a capability discounted by distance
+    (`realpolitik capability`): a name, its latitude and longitude (degrees, WGS84) and
+    where they come from."""
+
+    name: Text
+    lat: Annotated[Number, Field(ge=-90, le=90, description="degrees north (south < 0)")]
+    lon: Annotated[Number, Field(ge=-180, le=180, description="degrees east (west < 0)")]
+    source: SourceSpec
+
+
 class IssueSpec(_Strict):
     id: Id
     question: Text
@@ -181,6 +193,7 @@ class IssueSpec(_Strict):
         None, description="the state of things on the scenario's date"
     )
     status_quo_source: SourceSpec | None = None
+    locus: LocusSpec | None = Field(None, description="the place the issue is about")
 
 
 class StanceSpec(_Strict):

@@ -21,6 +21,7 @@ from ..errors import Problem, ScenarioError
 from .objects import (
     Actor,
     Issue,
+    Locus,
     Outcome,
     Question,
     Range,
@@ -298,6 +299,10 @@ def build_scenario(
         for k, entry in list_entries(data, key):
             if isinstance(entry, Mapping):
                 check_source(c, (key, k, field), entry.get(field), source_ids)
+    for k, entry in list_entries(data, "issues"):  # a locus's source
+        locus = entry.get("locus") if isinstance(entry, Mapping) else None
+        if isinstance(locus, Mapping):
+            check_source(c, ("issues", k, "locus", "source"), locus.get("source"), source_ids)
     if actors and all(_point(a.capability) == 0 for _, a in actors):
         c.add(("actors",), "every capability is zero; expected at least one positive capability")
 
@@ -397,6 +402,9 @@ def build_scenario(
                 status_quo_source=None
                 if i.status_quo_source is None
                 else _source(i.status_quo_source),
+                locus=None
+                if i.locus is None
+                else Locus(i.locus.name, i.locus.lat, i.locus.lon, _source(i.locus.source)),
             )
             for _, i in issues
         ),
