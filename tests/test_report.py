@@ -382,7 +382,7 @@ def test_view_from_labels_overlap_neither_each_other_nor_the_region_captions(
             boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in texts]
             labels = [(s, b) for s, b in boxes if s not in captions and "compromise" not in s]
             assert labels, "no point is labelled"
-            for i, (name, box) in enumerate(labels):
+            for name, box in labels:
                 for j, (other, obox) in enumerate(boxes):
                     if texts[j].get_text() == name and obox is box:
                         continue
