@@ -153,3 +153,20 @@ def test_a_contestant_without_a_gain_is_not_beaten_by_default(caucasus):
     _, fc = caucasus
     with pytest.raises(rp.InputError, match="another scenario"):
         bottom_line(fc, rp.load("ec-emissions-1994"))
+
+
+def test_the_caveat_says_whose_ranges_the_shares_come_from():
+    """The calibration check measured the default spread, not a scenario's own ranges: the
+    caveat says which ranges made the shares and never credits the scenario's ranges with
+    the default spread's check."""
+    from realpolitik.analysis.bottomline import _calibration_caveat
+    from realpolitik.analysis.calibration import checked_coverage
+
+    c = checked_coverage("compromise")
+    assert c is not None
+    own = _calibration_caveat(None)
+    assert "scenario's own ranges" in own and "no check on real outcomes" in own
+    assert f"even the calibrated spread (±{c.spread:g})" in own
+    default = _calibration_caveat(50.0)
+    assert "default spread of ±50" in default and "own ranges" not in default
+    assert f"{c.covered['90']:.0%}" in default and f"{c.covered['90']:.0%}" in own

@@ -247,23 +247,33 @@ class BottomLine:
 
 
 def _calibration_caveat(spread: float | None) -> str:
-    """What the shares of draws are worth, from the calibration check."""
+    """What the shares of draws are worth, from the calibration check: for the default
+    spread, what it held on real outcomes; for a scenario's own ranges, that nobody has
+    checked them, and what even the calibrated spread held."""
     from .calibration import checked_coverage
 
-    how = (
-        f"the calibrated default spread of ±{spread:g} (the scenario gives no ranges)"
-        if spread is not None
-        else "the scenario's ranges"
-    )
     c = checked_coverage("compromise")
+    if spread is not None:
+        held = (
+            ""
+            if c is None
+            else f" on real EU negotiations, intervals drawn so held only {c.covered['90']:.0%} "
+            "of outcomes in their 90% band,"
+        )
+        return (
+            f"These shares come from the calibrated default spread of ±{spread:g} (the scenario "
+            f"gives no ranges) alone:{held} so read them as how firmly the models "
+            "hold their answer, not as odds (docs/explanation/calibration.md)."
+        )
     held = (
         ""
         if c is None
-        else f" on real EU negotiations, intervals drawn so held only {c.covered['90']:.0%} "
-        "of outcomes in their 90% band,"
+        else f" on real EU negotiations, even the calibrated spread (±{c.spread:g}) held only "
+        f"{c.covered['90']:.0%} of outcomes in its 90% band,"
     )
     return (
-        f"These shares come from {how} alone:{held} so read them as how firmly the models "
+        "These shares come from the scenario's own ranges, which no check on real outcomes "
+        f"has calibrated;{held} so read them as how firmly the models "
         "hold their answer, not as odds (docs/explanation/calibration.md)."
     )
 
