@@ -197,7 +197,8 @@ def main(argv: list[str] | None = None) -> int:
         )
     t = total
     print(
-        f"{'overall':<28} {_pct(t.drafted_ok, t.drafted):>6} {_pct(t.gold_found, t.gold_actors):>6} "
+        f"{'overall':<28} {_pct(t.drafted_ok, t.drafted):>6} "
+        f"{_pct(t.gold_found, t.gold_actors):>6} "
         f"{f'{t.leaders_ok}/{t.leaders}':>7} {_pct(t.issues_found, t.gold_issues):>7} "
         f"{_pct(t.compared, t.gold_stances):>8} {_pct(t.agree, t.compared):>8} "
         f"{_pct(t.grounded, t.quotes):>7}"
