@@ -98,8 +98,8 @@ def draft_cmd(
 
         try:
             ex = extractor_from(
-                url=llm_url,
-                model=llm_model,
+                llm_url=llm_url,
+                llm_model=llm_model,
                 model_file=model_file,
                 replay=replay,
                 record=record_to,

@@ -109,7 +109,8 @@ class Findings:
 class Extractor(Protocol):
     """Anything that turns an article into findings (``rules``, ``llm``)."""
 
-    name: str
+    @property
+    def name(self) -> str: ...
 
     def extract(self, article: Article) -> Findings: ...
 

@@ -35,7 +35,15 @@ from .article import Article, Sentence, cut_quote
 from .findings import ActorFinding, Findings, IssueFinding, Mention, StanceFinding
 from .gazetteer import Entry, Gazetteer, Hit, gazetteer, slug
 
-__all__ = ["MAX_ISSUES", "MIN_MENTIONS", "TEMPLATES", "RulesExtractor", "Template", "extract"]
+__all__ = [
+    "MAX_ISSUES",
+    "MIN_MENTIONS",
+    "TEMPLATES",
+    "RulesExtractor",
+    "Template",
+    "actors_of",
+    "extract",
+]
 
 #: The most issues a draft keeps (those with the most evidence sentences).
 MAX_ISSUES = 8
@@ -60,7 +68,8 @@ _SUPPORT = re.compile(
     r"recogni[sz]es|announced?|imposed?|imposing|will (?:continue to )?(?:work|press|push|"
     r"help|support)|determined to|has amassed|amassed|deployed|launch(?:ed|es)?|accept(?:s|ed)|"
     r"push(?:es|ed)?|to achieve|to secure|to reach|work(?:s|ed|ing)? (?:toward|for)|"
-    r"insist(?:s|ed)? that|directed|to forge|to broker|to negotiate|to conclude|to implement)\b"
+    r"insist(?:s|ed)? that|aim(?:s|ed)? (?:at|to)|signing|directed|to forge|to broker|"
+    r"to negotiate|to conclude|to implement)\b"
 )
 _OPPOSE = re.compile(
     r"\b(?:oppos(?:e|es|ed|ing)|opposition to|rejects?|rejected|refuses?|refused|"
@@ -95,6 +104,7 @@ class Subject:
     high_end: str
     low: tuple[str, ...] = ()
     high: tuple[str, ...] = ()
+    parties: tuple[str, ...] = ()  # named by the issue; position unknown unless cued
 
 
 @dataclass(frozen=True)
@@ -179,7 +189,7 @@ def _territory(s: Sentence, hits: list[Hit], m: re.Match[str], cx: _Context) -> 
 
 def _recognition(s: Sentence, hits: list[Hit], m: re.Match[str], cx: _Context) -> Subject | None:
     things = [h for h in hits if h.entry.kind in ("de-facto-state", "territory")]
-    things = things or _after(hits, m.end(), ("state",))
+    things = things or _after(hits, s.start + m.end(), ("state",))
     if not things:
         return None
     e = things[0].entry
@@ -207,8 +217,9 @@ def _membership(s: Sentence, hits: list[Hit], m: re.Match[str], cx: _Context) ->
             f"Does {_the(st.name)} join {_the(o.name)} (or align with it)?",
             f"{_the(st.name)} stays out of {_the(o.name)}",
             f"{_the(st.name)} a member of {_the(o.name)}",
+            parties=(st.id,),
         )
-    distinct = list(dict.fromkeys(h.entry for h in states))
+    distinct = [e for e in _pair(hits, cx, ("state", "leader")) if e.kind == "state"]
     if len(distinct) >= 2:
         a, b = sorted(distinct[:2], key=lambda e: e.id)
         return Subject(
@@ -216,6 +227,7 @@ def _membership(s: Sentence, hits: list[Hit], m: re.Match[str], cx: _Context) ->
             f"Do {_the(a.name)} and {_the(b.name)} become allies?",
             f"{_the(a.name)} and {_the(b.name)} apart",
             f"{_the(a.name)} and {_the(b.name)} allied",
+            parties=(a.id, b.id),
         )
     return None
 
@@ -249,20 +261,23 @@ def _pair(hits: list[Hit], cx: _Context, kinds: Sequence[str]) -> list[Entry]:
 def _normalisation(s: Sentence, hits: list[Hit], m: re.Match[str], cx: _Context) -> Subject | None:
     between = re.search(r"\b(?:between|with)\b", s.text[m.start() :])
     if between is not None:
-        later = [h for h in hits if h.start - s.start >= m.start() + between.start()]
-        if len(_pair(later, cx, _PARTIES)) >= 2 or (
-            len(_pair(later, cx, _PARTIES)) == 1 and between.group(0) == "with"
-        ):
-            hits = later
+        at = s.start + m.start() + between.start()
+        later = _pair([h for h in hits if h.start >= at], cx, _PARTIES)
+        earlier = _pair([h for h in hits if h.start < s.start + m.start()], cx, _PARTIES)
+        if between.group(0) == "between" and len(later) >= 2:
+            hits = [h for h in hits if h.start >= at]
+        elif between.group(0) == "with" and later and earlier:
+            a, b = (
+                sorted({earlier[-1], later[0]}, key=lambda e: e.id)
+                if earlier[-1] != later[0]
+                else (later[0], later[0])
+            )
+            if a != b:
+                return _normalised(a, b)
     found = _pair(hits, cx, ("state", "de-facto-state", "armed-group", "leader"))
     if len(found) >= 2:
         a, b = sorted(found[:2], key=lambda e: e.id)
-        return Subject(
-            f"normalisation-{a.id}-{b.id}",
-            f"Do {_the(a.name)} and {_the(b.name)} normalise their relations?",
-            "no relations; hostility",
-            "full, normal relations",
-        )
+        return _normalised(a, b)
     if len(found) == 1:
         a = found[0]
         return Subject(
@@ -272,6 +287,16 @@ def _normalisation(s: Sentence, hits: list[Hit], m: re.Match[str], cx: _Context)
             f"full, normal relations with {_the(a.name)}",
         )
     return None
+
+
+def _normalised(a: Entry, b: Entry) -> Subject:
+    return Subject(
+        f"normalisation-{a.id}-{b.id}",
+        f"Do {_the(a.name)} and {_the(b.name)} normalise their relations?",
+        "no relations; hostility",
+        "full, normal relations",
+        parties=(a.id, b.id),
+    )
 
 
 _CORRIDOR_NAME = re.compile(r"((?:[A-Z][\w’'-]+ ){1,2})[Cc]orridor|(humanitarian) corridors?")
@@ -287,11 +312,13 @@ def _corridor(s: Sentence, hits: list[Hit], m: re.Match[str], cx: _Context) -> S
     else:
         name = ""
     label = f"the {name} corridor" if name else "the corridor"
+    parties = [cx.gaz.entry(p).id for h in places for p in h.entry.parents]
     return Subject(
         f"corridor-{slug(name) if name else 'route'}",
         f"Is {label} opened, on whose terms?",
         f"no {name + ' ' if name else ''}corridor",
         f"{label} open",
+        parties=tuple(dict.fromkeys(parties)),
     )
 
 
@@ -310,7 +337,7 @@ def _place(hits: list[Hit], s: Sentence, cx: _Context) -> Entry | None:
 
 
 def _troops(s: Sentence, hits: list[Hit], m: re.Match[str], cx: _Context) -> Subject | None:
-    place = _place(hits, s, cx)
+    place = _place(hits, s, cx) or cx.focus
     if place is None:
         return None
     name = _the(place.name)
@@ -329,7 +356,7 @@ def _troops(s: Sentence, hits: list[Hit], m: re.Match[str], cx: _Context) -> Sub
 
 
 def _sanctions(s: Sentence, hits: list[Hit], m: re.Match[str], cx: _Context) -> Subject | None:
-    after = _after(hits, m.start(), _PARTIES)
+    after = _after(hits, s.start + m.start(), _PARTIES)
     on = [h for h in after if re.search(r"\b(?:on|against)\s+(?:the\s+)?$", _before(s, h))]
     target = [h for h in on if cx.actor_id(h.entry) != cx.speaker_id][:1]
     if not target:
@@ -424,7 +451,7 @@ def _elections(s: Sentence, hits: list[Hit], m: re.Match[str], cx: _Context) -> 
 
 
 def _force(s: Sentence, hits: list[Hit], m: re.Match[str], cx: _Context) -> Subject | None:
-    after = _after(hits, m.start(), ("state", "de-facto-state", "armed-group"))
+    after = _after(hits, s.start + m.start(), ("state", "de-facto-state", "armed-group"))
     target = [h for h in after if re.search(r"\b(?:against|on|of|invade[sd]?)\s+$", _before(s, h))]
     if not target:
         return None
@@ -458,7 +485,8 @@ TEMPLATES: tuple[Template, ...] = (
         "membership",
         _c(
             r"\b(?:join(?:s|ed|ing)?|membership|members? of|accession|accede|align(?:s|ed|ment)?|"
-            r"integration into|alliance|allied (?:interaction|relations)|bloc|orbit|satellites?)\b"
+            r"integration into|alliance|allied (?:interaction|relations)|(?:an|its|new) ally|"
+            r"bloc|orbit|satellites?)\b"
         ),
         _membership,
     ),
@@ -563,6 +591,24 @@ class _Vote:
     emphasis: bool = False
 
 
+def actors_of(article: Article, gaz: Gazetteer | None = None) -> list[ActorFinding]:
+    """Every actor the gazetteer finds in ``article``, with its mentions, leaders resolved
+    as of the article's date (what the language-model extractor offers its model)."""
+    gaz = gaz or gazetteer()
+    cx = _Context(gaz, article)
+    mentions: dict[str, list[Mention]] = defaultdict(list)
+    entries: dict[str, Entry] = {}
+    for s in article.sentences:
+        for h in gaz.find(s.text, article.date):
+            if h.entry.kind == "territory":
+                continue
+            entries[h.entry.id] = h.entry
+            mentions[h.entry.id].append(
+                Mention(s.index, h.start + s.start, h.end + s.start, h.text)
+            )
+    return [_actor(e, tuple(mentions[aid]), cx) for aid, e in entries.items()]
+
+
 def extract(article: Article, gaz: Gazetteer | None = None) -> Findings:
     """The rules' findings in ``article`` (see the module's docstring)."""
     gaz = gaz or gazetteer()
@@ -651,6 +697,8 @@ def extract(article: Article, gaz: Gazetteer | None = None) -> Findings:
                     found = _cue_for(s, b - s.start)
                     if found is not None:
                         bucket, cue = _negated(s, found, where[(key, idx)])
+                if bucket is None and target in subj.parties:
+                    bucket, cue = "unknown", "structure"
                 if bucket is None:
                     continue
                 v = votes.setdefault((aid, key), _Vote([]))
