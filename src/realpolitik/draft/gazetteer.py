@@ -51,7 +51,7 @@ _INSTITUTIONS = (
 #: the words before a capital that make it a place, not its government
 _PLACE_BEFORE = re.compile(
     r"(?:\b(?:in|to|from|at|near|via|into|outside|around|across|of|visited|visit|visiting|"
-    r"toward|towards|between|and)\s+)$"
+    r"toward|towards|between)\s+)$"
 )
 #: the words after a capital that make it part of a name
 _NAME_AFTER = re.compile(
@@ -218,6 +218,8 @@ class Gazetteer:
                 continue
             if _NAME_AFTER.match(text[m.end() : m.end() + 20]):
                 continue
+            if m.start() == 0 and text[m.end() : m.end() + 1] == ",":
+                continue  # a dateline: "Brussels, 27 February"
             hits.append(Hit(self._capitals[m.group(1)], m.start(), m.end(), m.group(1), "capital"))
         hits.sort(key=lambda h: (h.start, -(h.end - h.start)))
         out: list[Hit] = []

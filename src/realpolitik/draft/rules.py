@@ -63,9 +63,9 @@ _SUPPORT = re.compile(
     r"(?:on|for)|urges?|urged|demands?|demanded|insists?|insisted|push(?:es|ed)? for|"
     r"press(?:es|ed)? for|seeks?|sought|wants?|wanted|favou?rs?|endorses?|endorsed|"
     r"commit(?:s|ted)? to|committed|agrees?|agreed|shares?|pledges?|pledged|proposes?|proposed|"
-    r"proposing|ready to|stands? ready|(?:is|are|remains?) prepared to|plans? to|planned|"
+    r"proposing|ready to|stands? ready|(?:is|are|remains?) prepared to|plans to|planning to|planned|"
     r"prepar(?:e|es|ing) to|threatens?|threatened|intends?|aims? to|signed|signs|recogni[sz]ed|"
-    r"recogni[sz]es|announced?|imposed?|imposing|will (?:continue to )?(?:work|press|push|"
+    r"recogni[sz]es|recogni[sz]e|announced?|pressing|urging|imposed?|imposing|will (?:continue to )?(?:work|press|push|"
     r"help|support)|determined to|has amassed|amassed|deployed|launch(?:ed|es)?|accept(?:s|ed)|"
     r"push(?:es|ed)?|to achieve|to secure|to reach|work(?:s|ed|ing)? (?:toward|for)|"
     r"insist(?:s|ed)? that|aim(?:s|ed)? (?:at|to)|signing|directed|to forge|to broker|"
@@ -209,9 +209,10 @@ _BLOCS = ("organisation",)
 def _membership(s: Sentence, hits: list[Hit], m: re.Match[str], cx: _Context) -> Subject | None:
     orgs = [h for h in hits if h.entry.kind in _BLOCS and h.entry.id not in _NOT_BLOCS]
     states = [h for h in hits if h.entry.kind == "state"]
-    if orgs and states:
+    joining = not re.match(r"alli|bloc|orbit|satell|an ally|its ally|new ally", m.group(0))
+    if orgs and states and joining:
         o = orgs[0].entry
-        st = min(states, key=lambda h: abs(h.start - m.start())).entry
+        st = min(states, key=lambda h: abs(h.start - s.start - m.start())).entry
         return Subject(
             f"membership-{st.id}-{o.id}",
             f"Does {_the(st.name)} join {_the(o.name)} (or align with it)?",
@@ -233,7 +234,6 @@ def _membership(s: Sentence, hits: list[Hit], m: re.Match[str], cx: _Context) ->
 
 
 _NOT_BLOCS = {
-    "united-nations",
     "un-security-council",
     "un-general-assembly",
     "imf",
@@ -351,7 +351,7 @@ def _troops(s: Sentence, hits: list[Hit], m: re.Match[str], cx: _Context) -> Sub
         f"Do foreign troops stay in (or deploy to) {name}?",
         f"all foreign troops leave {name}",
         f"foreign troops stay in {name} in force",
-        low=host,
+        parties=host,
     )
 
 
@@ -693,10 +693,13 @@ def extract(article: Article, gaz: Gazetteer | None = None) -> Findings:
                     bucket, cue = "min", "structure"
                 elif target in subj.high:
                     bucket, cue = "max", "structure"
-                if bucket is None and _holds(s, cues, a - s.start):
+                if _holds(s, cues, a - s.start):
                     found = _cue_for(s, b - s.start)
                     if found is not None:
-                        bucket, cue = _negated(s, found, where[(key, idx)])
+                        cued, cue_words = _negated(s, found, where[(key, idx)])
+                        # a place in the structure fixes the end; a cue, the rest
+                        bucket = bucket or cued
+                        cue = cue_words
                 if bucket is None and target in subj.parties:
                     bucket, cue = "unknown", "structure"
                 if bucket is None:
