@@ -151,7 +151,9 @@ class Gazetteer:
         self._capitals = capitals
         alts = sorted(names, key=len, reverse=True)
         self._name_re = re.compile(
-            r"(?<![\w’'-])(" + "|".join(map(re.escape, alts)) + r")(?!\w)(?!-[a-z])"
+            r"(?<![\w’'-])("
+            + "|".join(map(re.escape, alts))
+            + r")(?!\w)(?!-(?!led\b|backed\b|brokered\b)[a-z])"
         )
         dems = sorted(demonyms, key=len, reverse=True)
         self._demonym_re = re.compile(
