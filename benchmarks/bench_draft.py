@@ -205,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(
         f"({len(golds)} texts; {t.drafted} actors drafted, {t.gold_actors} gold; "
-        f"{t.gold_issues} gold issues; {t.gold_stances} gold stances, {t.compared} compared; "
+        f"{t.gold_issues} gold issues;\n {t.gold_stances} gold stances, {t.compared} compared; "
         f"{t.quotes} quotes and mentions checked)"
     )
     if bad:

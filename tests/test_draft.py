@@ -369,3 +369,8 @@ def test_the_benchmark_scores_a_perfect_coding_as_perfect(tmp_path):
     assert sc.compared == sc.gold_stances and sc.agree == sc.compared
     assert sc.leaders_ok == sc.leaders == 2  # Vučić and Kurti (Borrell: the EU, no state)
     assert sc.grounded == sc.quotes
+
+
+def test_the_tutorial_drafts_the_shipped_example():
+    page = (ROOT / "docs" / "tutorial" / "article-to-report.md").read_text(encoding="utf-8")
+    assert EXAMPLE.read_text(encoding="utf-8").replace("\\", "\\\\") in page
