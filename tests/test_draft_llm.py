@@ -11,6 +11,7 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from typer.testing import CliRunner
@@ -170,7 +171,7 @@ def test_other_machines_are_refused_unless_allowed(url):
 
 class _Handler(BaseHTTPRequestHandler):
     behaviour = "ok"
-    seen: list[dict] = []
+    seen: ClassVar[list[dict]] = []
 
     def log_message(self, *args):  # quiet
         pass
@@ -209,7 +210,7 @@ def server():
 
 
 def test_a_local_server(server, tmp_path):
-    srv, url = server
+    _, url = server
     _Handler.behaviour = "ok"
     rec = tmp_path / "rec.json"
     d = draft_article(_article(), LLMExtractor(Recorder(OpenAIServer(url, "m"), rec)))
