@@ -95,11 +95,14 @@ def capability(actor: ActorFinding, year: int | None) -> Capability:
         0.01,
         3.0,
         {
-            "judgement": f"DRAFT: the capability of a{'n' if actor.kind[0] in 'aeio' else ''} "
-            f"{actor.kind} is the analyst's to judge; a wide range (x0.03 to x10 of 0.3) "
-            "until then",
+            "judgement": f"DRAFT: the capability of {_a(actor.kind.replace('-', ' '))} is "
+            "the analyst's to judge; a wide range (x0.03 to x10 of 0.3) until then",
         },
     )
+
+
+def _a(noun: str) -> str:
+    return f"an {noun}" if noun[:1] in "aeiou" else f"a {noun}"
 
 
 def _ranged(bucket: str, table: dict[str, tuple[float, float, float]], what: str) -> dict[str, Any]:
@@ -143,9 +146,8 @@ def draft_dict(findings: Findings, scenario_id: str | None = None) -> dict[str, 
     for aid in holders:
         a = by_id.get(aid)
         leaders = [x for x in findings.actors if x.kind == "leader" and x.speaks_for == aid]
-        if a is None:  # a state named only through its leader
-            lead = leaders[0]
-            a = ActorFinding(aid, _name_of(lead), "state", (), state=lead.state)
+        if a is None:  # an actor named only through its leader
+            a = _from_gazetteer(aid, leaders[0], art)
         cap = capability(a, year)
         said = sorted({m.text for m in a.mentions})[:6]
         desc = f"DRAFT: {a.kind}"
@@ -228,9 +230,15 @@ def draft_dict(findings: Findings, scenario_id: str | None = None) -> dict[str, 
     }
 
 
-def _name_of(leader: ActorFinding) -> str:
-    office = leader.office or ""
-    return office.split(" of ", 1)[1].rsplit(" (", 1)[0] if " of " in office else leader.id
+def _from_gazetteer(aid: str, leader: ActorFinding, art: Article) -> ActorFinding:
+    from .gazetteer import gazetteer
+
+    gaz = gazetteer()
+    entry = gaz.entries.get(aid)
+    if entry is None:
+        return ActorFinding(aid, aid, "other", (), state=leader.state)
+    kind = gaz.kind_on(entry, art.date)
+    return ActorFinding(aid, entry.name, kind, (), state=entry.cow or leader.state)
 
 
 def _scenario_id(art: Article) -> str:
