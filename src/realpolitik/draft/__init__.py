@@ -71,7 +71,7 @@ def draft_article(article: Article, extractor: Extractor | None = None) -> Draft
             f"{article.name}: found actors ({named}) but no issue that the "
             f"{ex.name} extractor recognises (control of a territory, recognition, "
             "membership, normalisation, a corridor, troops, sanctions, a treaty, a "
-            "ceasefire, humanitarian access, elections, the use of force); write the "
+            "ceasefire, humanitarian access, elections, a release, the use of force); write the "
             "issues by hand (docs/how-to/write-a-scenario.md)"
         )
     checked, failures = grounding(findings)

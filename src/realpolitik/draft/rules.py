@@ -5,10 +5,11 @@
    title names one ("Remarks by President X": X's state).
 2. **Issues**: each sentence is tried against the issue templates below (control of a
    territory, recognition, membership or alignment, normalisation, a corridor, troops,
-   sanctions, a treaty's terms, a ceasefire, humanitarian access, elections, the use of
+   sanctions, a treaty's terms, a ceasefire, humanitarian access, elections, a release, the use of
    force); a template fires on its cue words and takes its subject from the actors and
    places the sentence names. Sentences on the same template and subject make one issue,
-   with those sentences as its evidence. The issues with the most evidence are kept.
+   with those sentences as its evidence. Of the issues someone holds a stance on, the
+   best evidenced are kept (at most MAX_ISSUES).
 3. **Stances**: in each evidence sentence, an actor named *before* a stance cue holds the
    position the cue gives (support: toward the high end, which is always the thing the
    issue asks about happening; opposition, or support negated: toward the low end; a hedge
@@ -52,6 +53,7 @@ MAX_ISSUES = 8
 #: 71% -> 85% precision, and a draft should rather name too many than too few).
 MIN_MENTIONS = 1
 
+_PRONOUN = re.compile(r"(?:He|She|They|It)\b(?! (?:is|was) (?:clear|not clear|time|true|said))")
 _FIRST_PERSON = re.compile(r"\b(?:[Ww]e|I|[Oo]ur|[Mm]y|us)\b")
 _SPEAKER_TITLE = re.compile(
     r"^(?:Remarks|Statement|Address|Speech|Readout|Interview|Op-ed|Secretary|President|"
@@ -392,7 +394,14 @@ _TREATY_SKIP = {"The", "This", "That", "These", "Our", "Its", "A", "An", "In", "
 def _treaty(s: Sentence, hits: list[Hit], m: re.Match[str], cx: _Context) -> Subject | None:
     named = _TREATY.search(s.text)
     if named is None:
-        return None
+        if not re.search(r"\bthe (?:deal|agreement|accord)\b", s.text):
+            return None
+        return Subject(  # an agreement the article does not name
+            "treaty-the-agreement",
+            "Are the terms of the agreement the article describes implemented?",
+            "the agreement abandoned, not implemented",
+            "the agreement implemented in full",
+        )
     if named.group(1):
         words = [w for w in named.group(1).split() if w not in _TREATY_SKIP]
         if not words:
@@ -466,6 +475,28 @@ def _force(s: Sentence, hits: list[Hit], m: re.Match[str], cx: _Context) -> Subj
     )
 
 
+def _release(s: Sentence, hits: list[Hit], m: re.Match[str], cx: _Context) -> Subject | None:
+    people = [h.entry for h in hits if h.entry.kind == "leader"]
+    if people:
+        p = people[0]
+        return Subject(
+            f"release-{p.id}",
+            f"Is {p.name} freed?",
+            f"{p.name} stays in prison",
+            f"{p.name} freed",
+        )
+    held = re.search(r"\b(hostages|prisoners|detainees)\b", s.text)
+    if held is None:
+        return None
+    what = held.group(1)
+    return Subject(
+        f"release-{what}",
+        f"Are the {what} released?",
+        f"the {what} stay held",
+        f"all the {what} released",
+    )
+
+
 def _c(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
@@ -529,7 +560,8 @@ TEMPLATES: tuple[Template, ...] = (
         _c(
             r"\b(?:cease-?fire|cessation of hostilities|truce|armistice|end (?:to )?(?:the )?"
             r"(?:fighting|hostilities|war|conflict)|stop the (?:fighting|war)|peace (?:talks|"
-            r"process|negotiations))\b"
+            r"process|negotiations)|(?:fighting|hostilities|war) (?:[\w’'-]+ ){0,6}(?:will|would|"
+            r"must) (?:end|stop|cease))\b"
         ),
         _ceasefire,
     ),
@@ -542,6 +574,14 @@ TEMPLATES: tuple[Template, ...] = (
         "elections",
         _c(r"\b(?:elections?|referendum|vote of no confidence|dissolve (?:the )?parliament)\b"),
         _elections,
+    ),
+    Template(
+        "release",
+        _c(
+            r"\b(?:releas(?:e|ed|ing)|freed|free (?:her|him|them)|imprison\w*|jail(?:ed)?|"
+            r"detention|detained|prisoners?|hostages?|sentenced|verdict)\b"
+        ),
+        _release,
     ),
     Template(
         "force",
@@ -666,7 +706,7 @@ def extract(article: Article, gaz: Gazetteer | None = None) -> Findings:
             if s.index not in evidence[subj.key]:
                 evidence[subj.key].append(s.index)
                 where[(subj.key, s.index)] = m.start()
-    ranked = sorted(evidence, key=lambda k: (-len(evidence[k]), evidence[k][0]))[:MAX_ISSUES]
+    ranked = sorted(evidence, key=lambda k: (-len(evidence[k]), evidence[k][0]))
 
     # stances
     votes: dict[tuple[str, str], _Vote] = {}
@@ -683,6 +723,12 @@ def extract(article: Article, gaz: Gazetteer | None = None) -> Findings:
             if speaker is not None:
                 for m in _FIRST_PERSON.finditer(s.text):
                     holders.append((speaker.id, s.start + m.start(), s.start + m.end()))
+            pronoun = _PRONOUN.match(s.text)
+            if pronoun and idx > 1:
+                # "He also insisted ...": the first actor named in the sentence before
+                before = [h for h in hits_by_sentence[idx - 1] if h.entry.kind in _PARTIES]
+                if before:
+                    holders.append((before[0].entry.id, s.start, s.start + pronoun.end()))
             holders.sort(key=lambda x: x[1])
             emphasis = bool(_EMPHASIS.search(s.text))
             cues = _cue_starts(s)
@@ -730,11 +776,11 @@ def extract(article: Article, gaz: Gazetteer | None = None) -> Findings:
     ):
         actors.append(_actor(speaker, (), cx))
 
+    # the best evidenced issues that someone holds a stance on
+    held = {st.issue for st in stances}
     issues = []
-    for key in ranked:
+    for key in [k for k in ranked if k in held][:MAX_ISSUES]:
         subj, tname = subjects[key]
-        if not any(st.issue == key for st in stances):
-            continue
         issues.append(
             IssueFinding(
                 key, subj.question, subj.low_end, subj.high_end, tuple(evidence[key]), tname
