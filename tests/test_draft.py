@@ -258,6 +258,15 @@ def test_cli_draft_then_validate_and_forecast(tmp_path):
     assert r.exit_code == 0, r.output
 
 
+def test_cli_draft_to_standard_output(tmp_path):
+    r = runner.invoke(app, ["draft", str(EXAMPLE), "--date", "2023-02-27"], env={"COLUMNS": "40"})
+    assert r.exit_code == 0, r.output
+    assert r.stdout.startswith("# DRAFT scenario")
+    p = tmp_path / "d.yaml"
+    p.write_text(r.stdout, encoding="utf-8")
+    assert rp.load(p).id == draft_file(EXAMPLE, when=dt.date(2023, 2, 27)).scenario.id
+
+
 @pytest.mark.parametrize(
     "args,expected",
     [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -10,7 +11,7 @@ import typer
 from rich.markup import escape
 
 from ..errors import RealpolitikError
-from .common import err, fail, out, user_error
+from .common import err, fail, user_error
 
 
 def draft_cmd(
@@ -118,7 +119,7 @@ def draft_cmd(
         raise user_error(exc) from None
     f = d.findings
     if output is None:
-        out.print(d.text, markup=False, highlight=False, end="", soft_wrap=True)
+        sys.stdout.write(d.text)  # as it is: no wrapping, no markup
     else:
         try:
             write_atomically(output, d.text)
