@@ -131,6 +131,10 @@ def test_the_schema_makes_ids_enums():
             "stances[0].position",
         ),
         ({**ANSWER, "issues": [{"id": "x"}]}, "issues[0]: missing question"),
+        (
+            {**ANSWER, "issues": [{**ANSWER["issues"][0], "low_end": ""}]},
+            "issues[0].low_end: expected a text",
+        ),
     ],
 )
 def test_junk_answers_are_refused(tmp_path, answer, expected):

@@ -385,6 +385,14 @@ class _Answer:
             where = f"issues[{k}]"
             if not self._fields(i, where, ("id", "question", "low_end", "high_end", "evidence")):
                 continue
+            blank = [
+                f
+                for f in ("id", "question", "low_end", "high_end")
+                if not isinstance(i[f], str) or not i[f].strip() or len(i[f]) > 300
+            ]
+            if blank:
+                self.problems.append(f"{where}.{blank[0]}: expected a text of 1-300 characters")
+                continue
             ev = i["evidence"]
             if not isinstance(ev, list) or not ev or any(e not in sentences for e in ev):
                 self.problems.append(
