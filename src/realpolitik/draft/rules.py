@@ -8,8 +8,8 @@
    corridor, troops, sanctions, a treaty's terms, a ceasefire, humanitarian access,
    elections, a release, the use of force); a template fires on its cue words and takes
    its subject from the actors and places the sentence names. Sentences on the same
-   template and subject make one issue, with those sentences as its evidence. Of the issues someone holds a stance on, the
-   best evidenced are kept (at most MAX_ISSUES).
+   template and subject make one issue, with those sentences as its evidence. Of the
+   issues someone holds a stance on, the best evidenced are kept (at most MAX_ISSUES).
 3. **Stances**: in each evidence sentence, an actor named *before* a stance cue holds the
    position the cue gives (support: toward the high end, which is always the thing the
    issue asks about happening; opposition, or support negated: toward the low end; a hedge
