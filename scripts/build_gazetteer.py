@@ -16,9 +16,12 @@ Two ways to build it:
   against ``pycountry`` when it is installed (it is not a dependency). Writes the JSON.
 * ``python scripts/build_gazetteer.py --wikidata``: asks Wikidata's SPARQL endpoint for the
   heads of state (P35) and of government (P6) of every sovereign state since 1990, with the
-  dates of their terms, and writes them to ``scripts/gazetteer/leaders-wikidata.tsv`` in
-  the same columns as ``leaders.tsv``, for an analyst to review and merge (by hand: the
-  endpoint's answers need a look before they replace a checked list). Needs the network.
+  dates of their terms, and for every sovereign state's names, demonyms (P1549) and capital
+  (P36), and writes them to ``scripts/gazetteer/leaders-wikidata.tsv`` and
+  ``states-wikidata.tsv`` in the columns of ``leaders.tsv`` and ``states.tsv``, for an
+  analyst to review and merge (by hand: the endpoint's answers need a look before they
+  replace a checked list), then build as above. Needs the network; not run on the machine
+  that built the shipped file, which could not reach Wikidata.
 
 Only the standard library is used. Run from the repository root.
 """
@@ -176,14 +179,58 @@ SELECT ?iso ?personLabel ?role ?start ?end WHERE {
 """
 
 
+_STATES_QUERY = """
+SELECT ?iso ?stateLabel (GROUP_CONCAT(DISTINCT ?alias; SEPARATOR=";") AS ?aliases)
+       (GROUP_CONCAT(DISTINCT ?demonym; SEPARATOR=";") AS ?demonyms) ?capitalLabel WHERE {
+  ?state wdt:P31 wd:Q3624078; wdt:P298 ?iso.
+  OPTIONAL { ?state skos:altLabel ?alias. FILTER(LANG(?alias) = "en") }
+  OPTIONAL { ?state wdt:P1549 ?demonym. FILTER(LANG(?demonym) = "en") }
+  OPTIONAL { ?state wdt:P36 ?capital }
+  SERVICE wikibase:label { bd:serviceParam wikibase:language "en". }
+} GROUP BY ?iso ?stateLabel ?capitalLabel
+"""
+
+
+def _sparql(query: str) -> list[dict[str, dict[str, str]]]:
+    url = SPARQL + "?" + urllib.parse.urlencode({"query": query, "format": "json"})
+    req = urllib.request.Request(url, headers={"User-Agent": "realpolitik-gazetteer/1"})
+    with urllib.request.urlopen(req, timeout=120) as resp:
+        return list(json.load(resp)["results"]["bindings"])
+
+
+def states_from_wikidata(out: Path) -> int:
+    """Query the endpoint for every sovereign state's names, demonyms and capital and
+    write them as rows of states.tsv's columns (COW codes from states.tsv by ISO code; the
+    metonyms are left to the hand-made list); returns the number of rows."""
+    known = {r["iso3"]: r for r in _rows("states.tsv") if r["iso3"]}
+    rows = []
+    for b in _sparql(_STATES_QUERY):
+        iso = b["iso"]["value"]
+        mine = known.get(iso, {"cow": "", "ccode": ""})
+        rows.append(
+            "\t".join(
+                [
+                    mine["cow"],
+                    mine["ccode"],
+                    iso,
+                    b["stateLabel"]["value"],
+                    b.get("aliases", {}).get("value", ""),
+                    b.get("demonyms", {}).get("value", ""),
+                    b.get("capitalLabel", {}).get("value", ""),
+                    "",
+                ]
+            )
+        )
+    header = "cow\tccode\tiso3\tname\taliases\tdemonyms\tcapital\tmetonyms"
+    out.write_text("\n".join([header, *sorted(rows)]) + "\n", encoding="utf-8")
+    return len(rows)
+
+
 def from_wikidata(out: Path) -> int:
     """Query the endpoint and write the leaders it gives as TSV rows (ISO codes mapped to
     COW codes through states.tsv); returns the number of rows."""
     to_cow = {r["iso3"]: (r["cow"] or r["iso3"]) for r in _rows("states.tsv") if r["iso3"]}
-    url = SPARQL + "?" + urllib.parse.urlencode({"query": _QUERY, "format": "json"})
-    req = urllib.request.Request(url, headers={"User-Agent": "realpolitik-gazetteer/1"})
-    with urllib.request.urlopen(req, timeout=120) as resp:
-        data = json.load(resp)
+    data = {"results": {"bindings": _sparql(_QUERY)}}
     rows = []
     for b in data["results"]["bindings"]:
         iso = b["iso"]["value"]
@@ -216,6 +263,9 @@ def main(argv: list[str] | None = None) -> int:
         target = SOURCES / "leaders-wikidata.tsv"
         n = from_wikidata(target)
         print(f"wrote {target} ({n} terms); review and merge into leaders.tsv")
+        target = SOURCES / "states-wikidata.tsv"
+        n = states_from_wikidata(target)
+        print(f"wrote {target} ({n} states); review and merge into states.tsv")
         return 0
     data = build(args.nmc)
     args.output.write_text(
