@@ -383,3 +383,21 @@ def test_the_benchmark_scores_a_perfect_coding_as_perfect(tmp_path):
 def test_the_tutorial_drafts_the_shipped_example():
     page = (ROOT / "docs" / "tutorial" / "article-to-report.md").read_text(encoding="utf-8")
     assert EXAMPLE.read_text(encoding="utf-8").replace("\\", "\\\\") in page
+
+
+def test_the_shipped_gazetteer_is_what_the_script_builds(tmp_path):
+    """scripts/build_gazetteer.py rebuilds gazetteer.json from scripts/gazetteer/*.tsv (the
+    checks it could run aside: the COW file and pycountry may be absent here)."""
+    spec = importlib.util.spec_from_file_location(
+        "build_gazetteer", ROOT / "scripts" / "build_gazetteer.py"
+    )
+    assert spec and spec.loader
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    made = build.build(tmp_path / "no-such-nmc.csv")
+    shipped = json.loads(
+        (ROOT / "src" / "realpolitik" / "draft" / "gazetteer.json").read_text(encoding="utf-8")
+    )
+    made.pop("checks")
+    assert "COW codes checked against NMC-60-abridged.csv" in shipped.pop("checks")
+    assert json.loads(json.dumps(made)) == shipped
