@@ -69,7 +69,7 @@ _SUPPORT = re.compile(
     r"planned|prepar(?:e|es|ing) to|threatens?|threatened|intends?|aims? to|signed|signs|"
     r"recogni[sz]ed|recogni[sz]es|recogni[sz]e|announced?|pressing|urging|imposed?|imposing|"
     r"will (?:continue to )?(?:work|press|push|help|support)|determined to|has amassed|"
-    r"amassed|deployed|launch(?:ed|es)?|accept(?:s|ed)|"
+    r"amassed|deployed|launch(?:ed|es)?|accept(?:s|ed)|approv(?:e|es|ed)|ratif(?:y|ies|ied)|"
     r"push(?:es|ed)?|to achieve|to secure|to reach|work(?:s|ed|ing)? (?:toward|for)|"
     r"insist(?:s|ed)? that|aim(?:s|ed)? (?:at|to)|signing|directed|to forge|to broker|"
     r"to negotiate|to conclude|to implement)\b"
