@@ -1,10 +1,13 @@
-"""How well ``realpolitik draft`` (the rules extractor) reads articles, against gold codings.
+"""How well ``realpolitik draft`` reads articles, against gold codings (the rules extractor,
+or a local language model with ``--llm-url``).
 
 Run from the repository root (needs ../shared/data/articles/, or the folder named by
 REALPOLITIK_SHARED, or ``--dir``)::
 
     python benchmarks/bench_draft.py            # a few seconds
     python benchmarks/bench_draft.py --dir DIR  # any folder of NAME.txt + NAME.gold.yaml
+    python benchmarks/bench_draft.py --llm-url http://127.0.0.1:11434/v1 --llm-model M
+                                                # a local model instead of the rules
 
 For each text (``NAME.txt``) with a gold coding (``NAME.gold.yaml``: actors with their
 mentions, issues and stances with verbatim evidence; see the folder's README) it drafts a
@@ -161,7 +164,17 @@ def _pct(a: int, b: int) -> str:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--dir", type=Path, default=None, help="folder of NAME.txt + NAME.gold.yaml")
+    ap.add_argument("--llm-url", help="score a local model (OpenAI-compatible server) instead")
+    ap.add_argument("--llm-model", help="the model the server should use")
+    ap.add_argument("--timeout", type=float, default=600, help="seconds per text for the model")
     args = ap.parse_args(argv)
+    extractor = None
+    if args.llm_url:
+        from realpolitik.draft.llm import extractor_from
+
+        extractor = extractor_from(
+            llm_url=args.llm_url, llm_model=args.llm_model, timeout=args.timeout
+        )
     folder = args.dir or _shared()
     golds = sorted(folder.glob("*.gold.yaml"))
     if not golds:
@@ -179,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
         txt = g.with_name(g.name.replace(".gold.yaml", ".txt"))
         art = read_article(txt, when=dt.date.fromisoformat(str(gold["date"])))
         try:
-            d = draft_article(art)
+            d = draft_article(art, extractor)
         except DraftError as exc:
             print(f"{txt.stem[:28]:<28} no draft: {exc}"[:200])
             bad += 1
