@@ -49,8 +49,8 @@ def draft_cmd(
         str | None,
         typer.Option(
             "--llm-url",
-            help="An OpenAI-compatible server on this machine (Ollama: "
-            "http://127.0.0.1:11434/v1; llama.cpp: http://127.0.0.1:8080/v1).",
+            help="The address of an OpenAI-compatible server on this machine (Ollama, "
+            "llama.cpp's server), ending in /v1.",
         ),
     ] = None,
     llm_model: Annotated[
