@@ -1,5 +1,5 @@
 """The command line: ``realpolitik forecast | simulate | sensitivity | levers | report | serve |
-runs | validate | scenarios | schema | models``.
+runs | validate | draft | scenarios | schema | models``.
 
 A thin front end: it parses arguments, calls the public API, and renders. Bad
 input never ends in a traceback: the library's errors of bad input (a

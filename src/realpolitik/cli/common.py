@@ -75,6 +75,12 @@ FLAGS = {
     "start": "--from",
     "stop": "--to",
     "intervention": "--set",
+    "llm_url": "--llm-url",
+    "llm_model": "--llm-model",
+    "model_file": "--model-file",
+    "replay": "--replay",
+    "allow_remote": "--allow-remote",
+    "timeout": "--timeout",
 }
 _PARAMETER = re.compile(r"`([a-z_]+)(?:=([^`]*))?`")
 

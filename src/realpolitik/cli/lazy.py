@@ -26,6 +26,7 @@ __all__ = ["COMMANDS", "LazyGroup"]
 #: name -> (module, attribute: a command function or a Typer app of subcommands, help of
 #: an app, or None to take the app's own); ``--help`` lists the apps after the commands.
 COMMANDS: dict[str, tuple[str, str, str | None]] = {
+    "draft": ("realpolitik.cli.draft_cmd", "draft_cmd", None),
     "games": ("realpolitik.cli.game_cmds", "games_cmd", None),
     "sensitivity": ("realpolitik.cli.analysis_cmds", "sensitivity_cmd", None),
     "levers": ("realpolitik.cli.analysis_cmds", "levers_cmd", None),

@@ -1,0 +1,307 @@
+"""From findings to a draft scenario: YAML that ``realpolitik validate`` accepts, and that
+says everywhere that it is a draft to confirm.
+
+* **Actors**: the states, organisations, de facto states and armed groups that hold a
+  stance; a leader's stances go to the actor the leader speaks for (the state he leads on
+  the article's date), and the leader is named in that actor's description.
+* **Numbers**: each bucket maps to a range (:data:`POSITION_RANGES`,
+  :data:`SALIENCE_RANGES`); ``unknown`` is the whole scale, drawn uniformly, so that
+  ``simulate`` and ``sensitivity`` show where the guesswork lies. Capabilities come from
+  :func:`capability` (a wide judgement range until the CINC lookup is connected).
+* **Sources**: the article is the scenario's first source (title, date, licence, address);
+  every stance cites it with a quote cut verbatim from its evidence sentence (at most 30
+  words) and a note naming the sentence, the bucket and the cue; every note starts with
+  ``DRAFT``.
+
+:func:`compose` returns the YAML text and checks it with the scenario reader first: a draft
+that would not validate is a bug, never a file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from ..scenario.objects import Scenario
+from .article import Article
+from .findings import ActorFinding, Findings, StanceFinding
+
+__all__ = [
+    "ARTICLE_SOURCE",
+    "POSITION_RANGES",
+    "SALIENCE_RANGES",
+    "Capability",
+    "capability",
+    "compose",
+    "draft_dict",
+]
+
+#: The id of the article among the draft's sources.
+ARTICLE_SOURCE = "article"
+
+#: Position bucket -> (value, low, high) on the 0-100 scale; unknown is the whole scale.
+POSITION_RANGES: dict[str, tuple[float, float, float]] = {
+    "min": (5, 0, 15),
+    "leans-min": (25, 10, 40),
+    "middle": (50, 35, 65),
+    "leans-max": (75, 60, 90),
+    "max": (95, 85, 100),
+    "unknown": (50, 0, 100),
+}
+#: Salience bucket -> (value, low, high) on 0-100; unknown is the whole scale.
+SALIENCE_RANGES: dict[str, tuple[float, float, float]] = {
+    "low": (20, 5, 35),
+    "medium": (50, 30, 70),
+    "high": (80, 60, 100),
+    "unknown": (50, 0, 100),
+}
+
+
+@dataclass(frozen=True)
+class Capability:
+    """An actor's capability in a draft: a range and where it comes from."""
+
+    value: float
+    low: float
+    high: float
+    source: dict[str, Any]
+
+
+def capability(actor: ActorFinding, year: int | None) -> Capability:
+    """The draft capability of ``actor`` in ``year``.
+
+    TODO(lead): connect ``realpolitik.capability`` (branch ``capability``) here: for a
+    state (``actor.state`` is its COW code), return its CINC for ``year`` from the shipped
+    NMC data with ``source: {dataset: "COW NMC 6.0", year: ...}`` and a narrow range. Until
+    then every actor gets a wide judgement range, the same for all states, so the draft's
+    forecasts rest on stances, and ``sensitivity`` shows capabilities as pure guesswork.
+    """
+    if actor.kind == "state":
+        return Capability(
+            1.0,
+            0.1,
+            10.0,
+            {
+                "judgement": "DRAFT: capability not yet looked up; CINC to be filled with "
+                f"`realpolitik capability` (COW code {actor.state}); a range of x0.1 to x10 "
+                "of a typical state until then",
+            },
+        )
+    return Capability(
+        0.3,
+        0.01,
+        3.0,
+        {
+            "judgement": f"DRAFT: the capability of {_a(actor.kind.replace('-', ' '))} is "
+            "the analyst's to judge; a wide range (x0.03 to x10 of 0.3) until then",
+        },
+    )
+
+
+def _a(noun: str) -> str:
+    return f"an {noun}" if noun[:1] in "aeiou" else f"a {noun}"
+
+
+def _ranged(bucket: str, table: dict[str, tuple[float, float, float]], what: str) -> dict[str, Any]:
+    value, low, high = table[bucket]
+    out: dict[str, Any] = {"value": value, "low": low, "high": high}
+    if bucket == "unknown":
+        out["distribution"] = "uniform"
+        out["note"] = f"DRAFT: {what} unknown: the whole scale, to confirm"
+    else:
+        out["note"] = f"DRAFT: {what} bucket '{bucket}', to confirm"
+    return out
+
+
+def _speaker_map(findings: Findings) -> dict[str, str]:
+    """actor id -> the scenario actor it counts as (a leader -> the actor he speaks for)."""
+    out = {}
+    for a in findings.actors:
+        out[a.id] = a.speaks_for if a.kind == "leader" and a.speaks_for else a.id
+    return out
+
+
+def _stance_order(s: StanceFinding) -> tuple[int, int]:
+    return (0 if s.cue != "structure" else 1, s.evidence)
+
+
+def draft_dict(findings: Findings, scenario_id: str | None = None) -> dict[str, Any]:
+    """The draft scenario as plain data (what :func:`compose` writes as YAML)."""
+    art = findings.article
+    to = _speaker_map(findings)
+    by_id = {a.id: a for a in findings.actors}
+    # stances, leaders folded into the actor they speak for (the actor's own stance first)
+    merged: dict[tuple[str, str], tuple[StanceFinding, str]] = {}
+    for s in sorted(findings.stances, key=lambda s: (by_id[s.actor].kind == "leader",)):
+        target = to.get(s.actor, s.actor)
+        key = (target, s.issue)
+        if key not in merged:
+            merged[key] = (s, s.actor)
+    holders = list(dict.fromkeys(k[0] for k in merged))
+    actors = []
+    year = art.date.year if art.date else None
+    for aid in holders:
+        a = by_id.get(aid)
+        leaders = [x for x in findings.actors if x.kind == "leader" and x.speaks_for == aid]
+        if a is None:  # an actor named only through its leader
+            a = _from_gazetteer(aid, leaders[0], art)
+        cap = capability(a, year)
+        said = sorted({m.text for m in a.mentions})[:6]
+        desc = f"DRAFT: {a.kind}"
+        if a.state and a.kind != "state":
+            desc += f" (state: COW {a.state})"
+        elif a.state:
+            desc += f" (COW {a.state})"
+        if said:
+            desc += "; named as " + ", ".join(repr(x) for x in said)
+        for lead in leaders:
+            desc += f"; speaks through {lead.name}, {lead.office}"
+        actors.append(
+            {
+                "id": aid,
+                "name": a.name,
+                "description": desc,
+                "capability": {
+                    "value": cap.value,
+                    "low": cap.low,
+                    "high": cap.high,
+                    "note": "DRAFT: placeholder range, to confirm",
+                },
+                "source": cap.source,
+            }
+        )
+    issues: list[dict[str, Any]] = []
+    for i in findings.issues:
+        if not any(k[1] == i.id for k in merged):
+            continue
+        sents = ", ".join(f"s{e}" for e in i.evidence[:8])
+        issues.append(
+            {
+                "id": i.id,
+                "question": f"DRAFT: {i.question}",
+                "scale": {"min": 0, "max": 100, "min_label": i.low_end, "max_label": i.high_end},
+                "_evidence": sents,
+                "_template": i.template,
+            }
+        )
+    stances = []
+    for (target, issue), (s, said_by) in merged.items():
+        if not any(i["id"] == issue for i in issues):
+            continue
+        via = "" if said_by == target else f" (through {by_id[said_by].name})"
+        cue = "its place in the issue" if s.cue == "structure" else f"the cue {s.cue!r}"
+        stances.append(
+            {
+                "actor": target,
+                "issue": issue,
+                "position": _ranged(s.position, POSITION_RANGES, "position"),
+                "salience": _ranged(s.salience, SALIENCE_RANGES, "salience"),
+                "source": {
+                    "ref": ARTICLE_SOURCE,
+                    "quote": s.quote,
+                    "note": f"DRAFT: sentence s{s.evidence}{via}; position '{s.position}' "
+                    f"from {cue}, salience '{s.salience}'; to confirm",
+                },
+            }
+        )
+    for entry in issues:
+        entry.pop("_template")
+        entry["question"] += f" (evidence: {entry.pop('_evidence')})"
+    source = _article_source(art, findings)
+    title = art.title or art.name
+    return {
+        "id": scenario_id or _scenario_id(art),
+        "name": f"DRAFT: {title}"[:200],
+        **({"date": art.date} if art.date else {}),
+        "description": (
+            f"DRAFT to confirm, drafted by `realpolitik draft` ({findings.extractor} "
+            f"extractor) from the article {title!r}. Every actor, issue and number below is "
+            "a proposal read off the text: check each against the article and other "
+            "sources, replace the placeholder capabilities, narrow the ranges you can "
+            "vouch for, and delete what does not belong."
+        ),
+        "sources": [source],
+        "actors": actors,
+        "issues": issues,
+        "stances": stances,
+    }
+
+
+def _from_gazetteer(aid: str, leader: ActorFinding, art: Article) -> ActorFinding:
+    from .gazetteer import gazetteer
+
+    gaz = gazetteer()
+    entry = gaz.entries.get(aid)
+    if entry is None:
+        return ActorFinding(aid, aid, "other", (), state=leader.state)
+    kind = gaz.kind_on(entry, art.date)
+    return ActorFinding(aid, entry.name, kind, (), state=entry.cow or leader.state)
+
+
+def _scenario_id(art: Article) -> str:
+    from .gazetteer import slug
+
+    base = slug(art.title or art.name)[:48].strip("-")
+    return f"draft-{base}" if base else "draft"
+
+
+def _article_source(art: Article, findings: Findings) -> dict[str, Any]:
+    digest = hashlib.sha256(art.text.encode("utf-8")).hexdigest()[:16]
+    out: dict[str, Any] = {"id": ARTICLE_SOURCE, "title": art.title or art.name}
+    if art.date:
+        out["date"] = art.date
+    if art.url:
+        out["url"] = art.url
+    if art.licence:
+        out["licence"] = art.licence
+    settings = "; ".join(f"{k}={v}" for k, v in findings.settings.items())
+    out["note"] = (
+        f"DRAFT source: the article the draft was read from ({len(art.sentences)} sentences, "
+        f"normalised text sha256 {digest}); sentence numbers s1, s2, ... are those of "
+        f"`realpolitik draft`. Extractor: {findings.extractor}"
+        + (f" ({settings})" if settings else "")
+        + "."
+    )
+    return out
+
+
+class _Dumper(yaml.SafeDumper):
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def _str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    style = '"' if any(c in value for c in ":#'\"") or value != value.strip() else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _str)
+
+_HEADER = """\
+# DRAFT scenario, drafted by `realpolitik draft` from an article: every actor, issue,
+# position, salience and capability below is a proposal to CONFIRM, not a finding.
+# - Positions and saliences are buckets read off one sentence each (quoted in `source`),
+#   mapped to ranges; `unknown` spans the whole scale. Capabilities are placeholders.
+# - Check each against the article, fix or delete it, then drop the DRAFT marks.
+# - Next: realpolitik validate FILE; realpolitik simulate FILE; realpolitik sensitivity FILE
+"""
+
+
+def compose(findings: Findings, scenario_id: str | None = None) -> tuple[str, Scenario]:
+    """The draft scenario's YAML text, and the scenario it reads back as (validated)."""
+    from ..scenario import parse_yaml
+
+    data = draft_dict(findings, scenario_id)
+    body = yaml.dump(
+        data,
+        Dumper=_Dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        width=4096,
+        default_flow_style=False,
+    )
+    text = _HEADER + body
+    return text, parse_yaml(text, f"draft of {findings.article.name}")
