@@ -214,7 +214,7 @@ def test_the_draft_validates_and_says_it_is_a_draft():
         assert len(stance.source.quote.split()) <= 30
         assert stance.position_range is not None and stance.salience_range is not None
     for a in sc.actors:
-        assert "DRAFT" in (a.source.judgement or "")
+        assert "DRAFT" in (a.source.judgement or a.source.note or "")
     for i in sc.issues:
         assert i.question.startswith("DRAFT")
     # unknown = the whole scale
@@ -401,3 +401,28 @@ def test_the_shipped_gazetteer_is_what_the_script_builds(tmp_path):
     made.pop("checks")
     assert "COW codes checked against NMC-60-abridged.csv" in shipped.pop("checks")
     assert json.loads(json.dumps(made)) == shipped
+
+
+def test_a_states_capability_is_its_cinc_and_others_are_judged_around_the_states():
+    """States carry their COW CINC of the article's year (sourced, with the dataset in the
+    bibliography), ranged x0.5 to x2; other actors a wide range around a quarter of the
+    draft's median state: the numbers are on one scale."""
+    from realpolitik.draft.compose import CINC_REF, capability, state_cinc
+    from realpolitik.draft.findings import ActorFinding
+    from realpolitik.scenario.capability import cinc
+
+    russia = ActorFinding("russia", "Russia", "state", (), state="RUS")  # as the gazetteer has it
+    got = capability(russia, 2022)
+    want = cinc(365, 2022)
+    assert want.data_year == 2016 and got.source["year"] == 2016
+    assert got.value == pytest.approx(want.value, rel=1e-2)
+    assert got.low == pytest.approx(want.value / 2, rel=1e-2)
+    assert got.high == pytest.approx(want.value * 2, rel=1e-2)
+    assert got.source["ref"] == CINC_REF and "2022 asked for" in got.source["note"]
+    group = ActorFinding("hamas", "Hamas", "armed-group", ())
+    judged = capability(group, 2022, typical=0.004)
+    assert judged.value == pytest.approx(0.001) and judged.low < judged.value < judged.high
+    assert "judgement" in judged.source
+    # a state before the shipped table (1990) has no CINC: judged, not invented
+    assert state_cinc(russia, 1985) is None
+    assert "judgement" in capability(russia, 1985).source

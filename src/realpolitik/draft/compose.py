@@ -7,7 +7,10 @@ says everywhere that it is a draft to confirm.
 * **Numbers**: each bucket maps to a range (:data:`POSITION_RANGES`,
   :data:`SALIENCE_RANGES`); ``unknown`` is the whole scale, drawn uniformly, so that
   ``simulate`` and ``sensitivity`` show where the guesswork lies. Capabilities come from
-  :func:`capability` (a wide judgement range until the CINC lookup is connected).
+  :func:`capability`: a state's Correlates of War CINC in the article's year
+  (:mod:`realpolitik.scenario.capability`), ranged x0.5 to x2 because material capability
+  is not influence on these issues; any other actor a wide judgement range around a
+  quarter of the draft's typical state.
 * **Sources**: the article is the scenario's first source (title, date, licence, address);
   every stance cites it with a quote cut verbatim from its evidence sentence (at most 30
   words) and a note naming the sentence, the bucket and the cue; every note starts with
@@ -70,33 +73,69 @@ class Capability:
     source: dict[str, Any]
 
 
-def capability(actor: ActorFinding, year: int | None) -> Capability:
-    """The draft capability of ``actor`` in ``year``.
+#: Where a state's CINC comes from, among the draft's sources.
+CINC_REF = "cow-nmc-6.0"
+#: A typical state's CINC where the draft names no state with one (about the median of
+#: the states of 2016).
+TYPICAL_CINC = 0.001
 
-    TODO(lead): connect ``realpolitik.capability`` (branch ``capability``) here: for a
-    state (``actor.state`` is its COW code), return its CINC for ``year`` from the shipped
-    NMC data with ``source: {dataset: "COW NMC 6.0", year: ...}`` and a narrow range. Until
-    then every actor gets a wide judgement range, the same for all states, so the draft's
-    forecasts rest on stances, and ``sensitivity`` shows capabilities as pure guesswork.
-    """
-    if actor.kind == "state":
+
+def state_cinc(actor: ActorFinding, year: int | None) -> Any:
+    """The :class:`~realpolitik.scenario.capability.Cinc` of a state actor in ``year`` (the
+    latest year of the data when ``year`` is ``None`` or later), or ``None`` where there
+    is none (not a state, no COW code, a year the table does not cover)."""
+    from ..errors import RealpolitikError
+    from ..scenario.capability import cinc, cinc_years
+
+    if actor.kind != "state" or actor.state is None:
+        return None
+    try:
+        code: str | int = actor.state
+        if isinstance(code, str) and code.isdigit():
+            code = int(code)
+        return cinc(code, year if year is not None else cinc_years()[1])
+    except (RealpolitikError, ValueError):
+        return None
+
+
+def _sig(x: float) -> float:
+    return float(f"{x:.3g}")
+
+
+def capability(actor: ActorFinding, year: int | None, typical: float = TYPICAL_CINC) -> Capability:
+    """The draft capability of ``actor`` in ``year``: a state's CINC (x0.5 to x2: material
+    capability is not influence on the issues at hand); for another actor, or a state
+    without a CINC that year, a wide judgement range around a quarter of ``typical`` (the
+    median CINC of the draft's states), x0.1 to x10."""
+    found = state_cinc(actor, year)
+    if found is not None:
+        v = found.value
+        carried = f" ({found.year} asked for; the data end in {found.data_year})"
         return Capability(
-            1.0,
-            0.1,
-            10.0,
+            _sig(v),
+            _sig(v / 2),
+            _sig(v * 2),
             {
-                "judgement": "DRAFT: capability not yet looked up; CINC to be filled with "
-                f"`realpolitik capability` (COW code {actor.state}); a range of x0.1 to x10 "
-                "of a typical state until then",
+                "ref": CINC_REF,
+                "dataset": "COW NMC 6.0",
+                "year": found.data_year,
+                "note": f"DRAFT: CINC of {found.state} ({found.ccode}) in {found.data_year}"
+                f"{carried if found.carried else ''}; the range x0.5 to x2 because material "
+                "capability is not influence on these issues: to confirm",
             },
         )
+    base = typical / 4
+    what = _a(actor.kind.replace("-", " "))
+    if actor.kind == "state":
+        what = f"a state without a CINC for {year}" if year else "a state without a CINC"
     return Capability(
-        0.3,
-        0.01,
-        3.0,
+        _sig(base),
+        _sig(base / 10),
+        _sig(base * 10),
         {
-            "judgement": f"DRAFT: the capability of {_a(actor.kind.replace('-', ' '))} is "
-            "the analyst's to judge; a wide range (x0.03 to x10 of 0.3) until then",
+            "judgement": f"DRAFT: the capability of {what} is the analyst's to judge; a "
+            "wide range (x0.1 to x10 of a quarter of the draft's typical state's CINC) "
+            "until then",
         },
     )
 
@@ -141,14 +180,21 @@ def draft_dict(findings: Findings, scenario_id: str | None = None) -> dict[str, 
         if key not in merged:
             merged[key] = (s, s.actor)
     holders = list(dict.fromkeys(k[0] for k in merged))
-    actors = []
+    actors: list[dict[str, Any]] = []
     year = art.date.year if art.date else None
+    found = {}
     for aid in holders:
         a = by_id.get(aid)
         leaders = [x for x in findings.actors if x.kind == "leader" and x.speaks_for == aid]
         if a is None:  # an actor named only through its leader
             a = _from_gazetteer(aid, leaders[0], art)
-        cap = capability(a, year)
+        found[aid] = (a, leaders)
+    cincs = sorted(
+        c.value for c in (state_cinc(a, year) for a, _ in found.values()) if c is not None
+    )
+    typical = cincs[len(cincs) // 2] if cincs else TYPICAL_CINC
+    for aid, (a, leaders) in found.items():
+        cap = capability(a, year, typical)
         said = sorted({m.text for m in a.mentions})[:6]
         desc = f"DRAFT: {a.kind}"
         if a.state and a.kind != "state":
@@ -168,7 +214,7 @@ def draft_dict(findings: Findings, scenario_id: str | None = None) -> dict[str, 
                     "value": cap.value,
                     "low": cap.low,
                     "high": cap.high,
-                    "note": "DRAFT: placeholder range, to confirm",
+                    "note": "DRAFT: a range to confirm",
                 },
                 "source": cap.source,
             }
@@ -212,6 +258,19 @@ def draft_dict(findings: Findings, scenario_id: str | None = None) -> dict[str, 
         entry["question"] += f" (evidence: {entry.pop('_evidence')})"
     source = _article_source(art, findings)
     title = art.title or art.name
+    sources = [source]
+    if any(a["source"].get("ref") == CINC_REF for a in actors):
+        from ..scenario.capability import CINC_CITATION
+
+        sources.append(
+            {
+                "id": CINC_REF,
+                "title": "Correlates of War National Material Capabilities, v6.0",
+                "citation": CINC_CITATION,
+                "licence": "free for public and academic use with citation",
+                "note": "shipped with realpolitik (CINC by state and year, 1990-2016)",
+            }
+        )
     return {
         "id": scenario_id or _scenario_id(art),
         "name": f"DRAFT: {title}"[:200],
@@ -220,10 +279,11 @@ def draft_dict(findings: Findings, scenario_id: str | None = None) -> dict[str, 
             f"DRAFT to confirm, drafted by `realpolitik draft` ({findings.extractor} "
             f"extractor) from the article {title!r}. Every actor, issue and number below is "
             "a proposal read off the text: check each against the article and other "
-            "sources, replace the placeholder capabilities, narrow the ranges you can "
-            "vouch for, and delete what does not belong."
+            "sources, judge each capability (a state's CINC measures material capability, not "
+            "influence on these issues), narrow the ranges you can vouch for, and delete "
+            "what does not belong."
         ),
-        "sources": [source],
+        "sources": sources,
         "actors": actors,
         "issues": issues,
         "stances": stances,
@@ -284,7 +344,8 @@ _HEADER = """\
 # DRAFT scenario, drafted by `realpolitik draft` from an article: every actor, issue,
 # position, salience and capability below is a proposal to CONFIRM, not a finding.
 # - Positions and saliences are buckets read off one sentence each (quoted in `source`),
-#   mapped to ranges; `unknown` spans the whole scale. Capabilities are placeholders.
+#   mapped to ranges; `unknown` spans the whole scale. A state's capability is its COW
+#   CINC (x0.5 to x2); any other actor's a wide judgement range.
 # - Check each against the article, fix or delete it, then drop the DRAFT marks.
 # - Next: realpolitik validate FILE; realpolitik simulate FILE; realpolitik sensitivity FILE
 """
