@@ -367,6 +367,21 @@ def test_the_command_refuses_bad_input_with_exit_2(args, words):
     assert words in res.output
 
 
+def test_the_command_takes_states_by_name():
+    """A user types names: the draft's gazetteer turns a whole name (any case), an alias or
+    a capital's metonym into the COW abbreviation the core reads; a name of no state is
+    refused with exit 2, naming what is accepted."""
+    res = runner.invoke(
+        app, ["capability", "Russia", "united states", "the Kremlin", "365", "--year", "2010",
+              "--json"],
+    )  # fmt: skip
+    assert res.exit_code == 0, res.output
+    got = [(row["state"], row["ccode"]) for row in json.loads(res.stdout)["capabilities"]]
+    assert got == [("RUS", 365), ("USA", 2), ("RUS", 365), ("RUS", 365)]
+    res = runner.invoke(app, ["capability", "Narnia", "--year", "2010"])
+    assert res.exit_code == 2 and "not a state's name" in res.output
+
+
 # ------------------------------------------------------------------ the script
 
 

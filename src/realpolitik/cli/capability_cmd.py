@@ -29,16 +29,42 @@ def _range(text: str | None) -> tuple[float, float] | None:
 
 
 def _pair(text: str) -> tuple[str | None, str]:
-    """``ACTOR=STATE`` as ``(actor, state)``; a bare state as ``(None, state)``."""
+    """``ACTOR=STATE`` as ``(actor, state)``; a bare state as ``(None, state)``; a state
+    named in words (Russia, "United States", Türkiye) as its COW abbreviation."""
     actor, eq, st = text.partition("=")
-    return (actor.strip(), st.strip()) if eq else (None, text.strip())
+    return (actor.strip(), _cow(st.strip())) if eq else (None, _cow(text.strip()))
+
+
+def _cow(text: str) -> str:
+    """``text`` as the core reads states: itself when it is a COW abbreviation or code,
+    else the COW abbreviation of the one state the draft's gazetteer finds named by the
+    whole of it (its name, an alias or its capital's metonym); the core's error otherwise."""
+    from ..errors import UnknownNameError
+    from ..scenario.capability import state
+
+    try:
+        state(text)
+        return text
+    except UnknownNameError:
+        from ..draft.gazetteer import gazetteer
+
+        for form in dict.fromkeys((text, text.title(), text[:1].upper() + text[1:])):
+            hits = gazetteer().find(form)
+            whole = [h for h in hits if h.start == 0 and h.end == len(form)]
+            if len(whole) == 1 and whole[0].entry.kind == "state" and whole[0].entry.cow:
+                return whole[0].entry.cow
+        raise UnknownNameError(
+            f"unknown state {text!r}: not a state's name, a COW abbreviation (RUS, GRG for "
+            "Georgia, KZK for Kazakhstan: not ISO) or a COW country code (365)"
+        ) from None
 
 
 def capability_cmd(
     states: Annotated[
         list[str],
         typer.Argument(
-            help="States by COW abbreviation or code (RUS, GRG, 365); with --scenario, "
+            help="States by name, COW abbreviation or code (Russia, RUS, GRG, 365); with "
+            "--scenario, "
             "ACTOR=STATE to write an actor's capability.",
             show_default=False,
         ),
