@@ -133,9 +133,11 @@ def draft_cmd(
         f"({f.extractor} extractor)"
     )
     unknown = sum(1 for s in f.stances if "unknown" in (s.position, s.salience))
+    cinc = sum(1 for a in sc.actors if a.source.dataset)
     err.print(
-        f"confirm every number: {unknown} stance(s) have an unknown bucket (whole scale); "
-        "capabilities are placeholders"
+        f"confirm every number: {unknown} of {len(f.stances)} stances have an unknown "
+        f"bucket (whole scale); {cinc} of {len(sc.actors)} capabilities are a state's "
+        "CINC (material capability, not influence on these issues), the others judgement"
     )
     if output is not None:
         err.print(f"next: realpolitik validate {where}; realpolitik simulate {where}")
