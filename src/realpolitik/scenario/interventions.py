@@ -10,7 +10,9 @@ An intervention is written as ``--set`` takes it::
 The number is a plain decimal (ASCII digits, an optional sign, point and exponent),
 finite. Without ``@ROUND`` an intervention edits the scenario: the number itself changes,
 as if the file said so (a ranged number is shifted or scaled with its range; ``set`` makes
-it a point). With ``@ROUND`` it becomes a shock of that round, added to the scenario's own
+it a point; an actor's capability is changed with its stances' own capabilities, as a
+capability shock changes them). With ``@ROUND`` it becomes a shock of that round, added
+to the scenario's own
 (:class:`~realpolitik.scenario.objects.Shock`): the stated positions, and so the actors'
 gains, stay as they were. Either way the result is validated like a file, and each
 problem names the intervention at fault.
@@ -271,6 +273,9 @@ def _apply(scenario: Scenario, iv: Intervention, origin: str) -> Scenario:
     else:
         if iv.field == "capability":
             entry = next(a for a in data["actors"] if a["id"] == actor)
+            for st in data["stances"]:  # its capability on every issue, as a shock would
+                if st["actor"] == actor and "capability" in st:
+                    st["capability"] = _edit(st["capability"], iv)
         else:
             entry = next(s for s in data["stances"] if s["actor"] == actor and s["issue"] == issue)
         entry[iv.field] = _edit(entry[iv.field], iv)
