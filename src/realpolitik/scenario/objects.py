@@ -468,6 +468,21 @@ class Scenario:
         return read_csv(Path(path))
 
     @classmethod
+    def from_tables(cls, path: str | Path) -> Scenario:
+        """The scenario in an XLSX workbook or a folder of CSV tables
+        (docs/reference/table-format.md)."""
+        from . import load
+
+        p = Path(path)
+        if not (p.is_dir() or p.suffix.lower() == ".xlsx"):
+            from ..errors import Problem, ScenarioError
+
+            raise ScenarioError(
+                [Problem(str(p), "", "expected an .xlsx workbook or a folder of CSV tables")]
+            )
+        return load(p)
+
+    @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, origin: str = "<dict>") -> Scenario:
         """Validate plain data of the YAML form (e.g. from JSON) into a scenario."""
         from .validate import build_scenario

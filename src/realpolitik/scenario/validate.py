@@ -374,6 +374,7 @@ def build_scenario(
     _check_shocks(c, shocks, actors, issue_by_id, stances, actor_ids, issue_ids)
     _check_outcomes(c, data, issue_by_id, issue_ids)
     _check_question(c, data, actor_ids, issue_by_id, stances, source_ids)
+    _check_blanks(c, data)
 
     c.check()
     assert spec is not None
@@ -459,6 +460,35 @@ def build_scenario(
         ),
         retrospective=None if spec.retrospective is None else spec.retrospective.reason,
     )
+
+
+#: what a template (``realpolitik new``) holds where the analyst is to write
+FILL = "<fill in>"
+
+
+def _check_blanks(c: Collector, data: Any) -> None:
+    """Each blank of a template left unfilled is one problem, "still to fill in", in place
+    of what else its field would say (not a number, an unknown source...)."""
+    blanks: list[tuple[Any, ...]] = []
+    stack: list[tuple[Any, tuple[Any, ...]]] = [(data, ())]
+    while stack:
+        node, path = stack.pop()
+        if isinstance(node, Mapping):
+            stack.extend((v, (*path, k)) for k, v in node.items())
+        elif isinstance(node, list):
+            stack.extend((v, (*path, k)) for k, v in enumerate(node))
+        elif isinstance(node, str) and node.strip() == FILL:
+            blanks.append(path)
+    if not blanks:
+        return
+    names = [field_name(p) for p in blanks]
+    c.problems = [
+        p
+        for p in c.problems
+        if not any(p.field == n or p.field.startswith((n + ".", n + "[")) for n in names)
+    ]
+    for path in sorted(blanks, key=lambda p: [str(x).zfill(8) for x in p]):
+        c.add(path, "still to fill in (a blank of the template)")
 
 
 #: the parts of a scenario whose sources must be known on its date (outcomes are not: they
