@@ -288,7 +288,7 @@ def new(
 ) -> None:
     """Write a scenario to fill in: every blank marked "<fill in>", a stance of every actor
     on every issue; `validate` lists the blanks left."""
-    from ..scenario.template import template_data, template_yaml
+    from ..scenario.template import blanks, template_data, template_yaml
 
     def ids(text: str | None) -> list[str]:
         return [x for x in (text or "").split(",") if x.strip()]
@@ -300,10 +300,9 @@ def new(
         text = template_yaml(ids(actors), ids(issues), scenario_id=scenario_id)
     except ScenarioError as exc:
         raise _problems(exc) from None
-    blanks = text.count('"<fill in>"')
     what = (
         f"{format}, {len(data['actors'])} actors, {len(data['issues'])} issues, "
-        f"{blanks} blanks to fill in"
+        f"{blanks(data)} blanks to fill in"
     )
     if format != "yaml":
         _write_tables(data, format, output, what)

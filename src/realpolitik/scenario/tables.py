@@ -365,6 +365,10 @@ class _Reader:
 
     def __init__(self) -> None:
         self.problems: list[Problem] = []
+        #: whether a table could not be read at all (its header): nothing more is checked
+        self.fatal = False
+        #: the paths of the cells that could not be read (each a problem already)
+        self.failed: set[tuple[Any, ...]] = set()
         self.where: dict[tuple[Any, ...], Where] = {}
         self.rows_of: dict[tuple[str, int], int | None] = {}
 
@@ -403,6 +407,7 @@ class _Reader:
             else:
                 seen[name] = k
                 out[k] = known[name]
+        self.fatal = self.fatal or not ok
         return out if ok else None
 
     def table(self, sheet: str, table: Table) -> list[dict[str, Any]]:
@@ -443,6 +448,7 @@ class _Reader:
                     value = cell_value(col.kind, raw)
                 except CellError as exc:
                     self.add(table.label, row, label, str(exc))
+                    self.failed.add((sheet, k_entry, *col.path))
                     continue
                 where = Where(table.label, row, label)
                 if col.kind == "range":
@@ -504,6 +510,7 @@ class _Reader:
                 value = cell_value(col.kind, cells[1])
             except CellError as exc:
                 self.add(table.label, row, f"{name}: {label}", str(exc))
+                self.failed.add(col.path)
                 continue
             _put(data, col.path, value)
             self.where[col.path] = Where(table.label, row, name)
@@ -511,12 +518,18 @@ class _Reader:
 
 
 def scenario_from_tables(
-    tables: Mapping[str, Table], name: str, *, missing: Iterable[str] = ()
+    tables: Mapping[str, Table],
+    name: str,
+    *,
+    missing: Iterable[str] = (),
+    problems: Iterable[Problem] = (),
 ) -> Scenario:
     """The scenario in ``tables`` (by sheet name), validated; ``name`` labels it (its
-    origin) and problems of the whole. ``missing`` names required tables not found (each a
-    problem). Every problem is located by table, row and column."""
+    origin) and problems of the whole. ``missing`` names required tables not found and
+    ``problems`` are those the reader of the file found (rows left out), reported with the
+    rest. Every problem is located by table, row and column."""
     r = _Reader()
+    r.problems.extend(problems)
     for sheet in missing:
         r.add(name, None, "", f"no {sheet} table; expected {', '.join(REQUIRED)} at least")
     data: dict[str, Any] = {}
@@ -528,12 +541,19 @@ def scenario_from_tables(
     if "id" not in data and "meta" not in tables:
         data["id"] = _slug(Path(name).stem)
         data.setdefault("name", Path(name).stem)
-    if r.problems:
+    if r.fatal or (r.problems and not data.get("stances")):
         raise ScenarioError(r.problems)
     try:
         sc = build_scenario(data, file=name, lines={})
     except ScenarioError as exc:
-        raise ScenarioError([_locate(p, r, name, tables) for p in exc.problems]) from None
+        later = [
+            _locate(p, r, name, tables)
+            for p in exc.problems
+            if not any(_path(p.field)[: len(f)] == f for f in r.failed)
+        ]
+        raise ScenarioError([*r.problems, *later]) from None
+    if r.problems:
+        raise ScenarioError(r.problems)
     return sc
 
 
@@ -680,14 +700,23 @@ def read_csv_folder(folder: Path, *, label: str | None = None) -> Scenario:
         if not records:
             raise ScenarioError([Problem(str(path), "", "empty; expected a header row")])
         (hline, header), rest = records[0], records[1:]
-        tables[sheet] = Table(
-            str(path),
-            tuple(header),
-            hline,
-            tuple((line, tuple(cells)) for line, cells in rest),
-        )
+        rows = []
+        for line, cells in rest:
+            if len(cells) != len(header):
+                problems.append(
+                    Problem(
+                        str(path),
+                        "",
+                        f"{len(cells)} cells, the header {len(header)}; expected as many "
+                        "(a decimal comma, or a comma in a text without quotes?)",
+                        line,
+                    )
+                )
+                continue
+            rows.append((line, tuple(cells)))
+        tables[sheet] = Table(str(path), tuple(header), hline, tuple(rows))
     missing = [s for s in REQUIRED if s not in tables]
-    return scenario_from_tables(tables, name, missing=missing)
+    return scenario_from_tables(tables, name, missing=missing, problems=problems)
 
 
 def write_csv_folder(scenario: Scenario | Mapping[str, Any], folder: Path, **kw: Any) -> list[Path]:

@@ -19,7 +19,7 @@ from typing import Any
 from ..errors import Problem, ScenarioError
 from .validate import FILL
 
-__all__ = ["FILL", "template_data", "template_yaml"]
+__all__ = ["FILL", "blanks", "template_data", "template_yaml"]
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 SOURCE = "source-1"
@@ -87,6 +87,15 @@ def template_data(
             for a in a_ids
         ],
     }
+
+
+def blanks(data: Any) -> int:
+    """How many blanks (:data:`FILL`) ``data`` holds."""
+    if isinstance(data, dict):
+        return sum(blanks(v) for v in data.values())
+    if isinstance(data, list):
+        return sum(blanks(v) for v in data)
+    return int(data == FILL)
 
 
 def _q(v: Any) -> str:
