@@ -143,7 +143,8 @@ def load_cases(
     """The cases of a DEU III table (``.tsv``, or any file whose header is DEU's), of a
     scenario with outcomes (a file, or a folder of its CSV tables), or of every scenario in
     a folder (``.yaml``, ``.yml`` and ``.xlsx`` files, and folders of CSV tables); the
-    weighting options apply to DEU tables only. Raises :class:`~realpolitik.errors.ScenarioError` with every problem found."""
+    weighting options apply to DEU tables only. Raises
+    :class:`~realpolitik.errors.ScenarioError` with every problem found."""
     from ..scenario import load
     from ..scenario.deu import load_deu
 
