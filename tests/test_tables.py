@@ -366,3 +366,13 @@ def test_the_iran_example_loads_from_both_forms(tmp_path):
     assert load(tmp_path / "iran.xlsx").content_hash() == csv_form.content_hash()
     shutil.copytree(EXAMPLE, tmp_path / "copy")
     assert load(tmp_path / "copy").content_hash() == csv_form.content_hash()
+
+
+def test_the_tutorial_shows_the_example_tables_as_they_are():
+    page = Path(__file__).parents[1] / "docs" / "tutorial" / "spreadsheet-scenario.md"
+    if not EXAMPLE.is_dir() or not page.exists():
+        pytest.skip("the example tables or the tutorial are not in this tree")
+    text = page.read_text(encoding="utf-8")
+    for f in sorted(EXAMPLE.glob("*.csv")):
+        block = f"```csv\n# file: iran-2015/{f.name}\n{f.read_text(encoding='utf-8')}```"
+        assert block in text, f"the tutorial's {f.name} differs from examples/iran-2015"
