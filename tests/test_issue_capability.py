@@ -12,7 +12,6 @@ import realpolitik as rp
 from realpolitik.analysis.levers import levers
 from realpolitik.arrays import issue_input, scenario_input
 from realpolitik.errors import ScenarioError
-from realpolitik.models import REGISTRY, get
 from realpolitik.scenario import Scenario, load
 from realpolitik.scenario.uncertainty import draw_values, point_values, uncertain_inputs
 
@@ -68,20 +67,6 @@ def test_a_stance_capability_overrides_the_actors_on_that_issue_only():
     assert rp.forecast(sc, "compromise").value("compromise", "i1") == pytest.approx(expected)
     base = rp.forecast(load(DATA / "minimal.yaml"), "compromise")
     assert rp.forecast(sc, "compromise").value("compromise", "i2") == base.value("compromise", "i2")
-
-
-@pytest.mark.parametrize("name", sorted(REGISTRY))
-def test_every_model_sees_the_capability_on_the_issue(name):
-    """The contract, for a scenario with issue capabilities: each issue's forecast is the one
-    of that issue alone with the actors' capabilities set to their capabilities on it."""
-    caps = {("a", "i1"): 0.5, ("c", "i1"): 6, ("b", "i2"): 4}
-    sc = _with_issue_caps(caps)
-    params = {name: {"issues": "separate"}} if get(name).joint else None
-    fc = rp.forecast(sc, name, params=params)
-    for issue in ("i1", "i2"):
-        own = {a: v for (a, i), v in caps.items() if i == issue}
-        alone = rp.forecast(_issue_alone(sc, issue, own), name, params=params)
-        assert fc.value(name, issue) == pytest.approx(alone.value(name, issue), nan_ok=True)
 
 
 def test_a_joint_model_is_given_the_capability_matrix():
