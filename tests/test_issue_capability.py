@@ -221,3 +221,30 @@ def test_the_builtins_keep_the_date_rule(name):
     sc = load(name)
     assert sc.retrospective is None
     assert all(e.date is None or e.date <= sc.date for e in sc.sources)
+
+
+def test_the_json_schema_knows_the_new_fields():
+    jsonschema = pytest.importorskip("jsonschema", reason="jsonschema is a test extra")
+    from realpolitik.scenario import json_schema
+
+    d = _data()
+    d["stances"][0]["capability"] = {"value": 3, "low": 1, "high": 5}
+    d["stances"][1]["capability"] = 2
+    d["issues"][0]["status_quo"] = {"value": 50, "low": 40, "high": 70}
+    d["retrospective"] = {"reason": "coded later"}
+    d["date"] = "2022-02-23"
+    validator = jsonschema.Draft202012Validator(json_schema())
+    assert not list(validator.iter_errors(d))
+    d["retrospective"] = {"why": "no"}
+    assert list(validator.iter_errors(d))
+
+
+def test_ktab_export_refuses_what_it_cannot_hold():
+    from realpolitik.errors import InputError
+    from realpolitik.scenario.ktab_io import write_ktab_csv
+
+    d = load(DATA / "uncertain.yaml").to_dict()
+    d["shocks"] = []
+    d["stances"][2]["capability"] = 5
+    with pytest.raises(InputError, match=r"one influence per actor.*c on i1"):
+        write_ktab_csv(Scenario.from_dict(d))

@@ -376,3 +376,17 @@ def test_the_tutorial_shows_the_example_tables_as_they_are():
     for f in sorted(EXAMPLE.glob("*.csv")):
         block = f"```csv\n# file: iran-2015/{f.name}\n{f.read_text(encoding='utf-8')}```"
         assert block in text, f"the tutorial's {f.name} differs from examples/iran-2015"
+
+
+def test_validate_notes_saliences_that_look_like_fractions(tmp_path):
+    from typer.testing import CliRunner
+
+    from realpolitik.cli import app
+
+    d = load(DATA / "minimal.yaml").to_dict()
+    d["stances"][2]["salience"] = 0.8
+    write_csv_folder(Scenario.from_dict(d), tmp_path / "t")
+    result = CliRunner().invoke(app, ["validate", str(tmp_path / "t")], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    assert "saliences of 1 or less beside larger ones (c on i1)" in result.output
+    assert "is 0.8 meant as 80?" in result.output

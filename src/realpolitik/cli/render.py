@@ -309,6 +309,14 @@ def validated(console: Console, sc: Scenario) -> None:
             + escape(sc.retrospective),
             soft_wrap=True,
         )
+    small = [f"{s.actor} on {s.issue}" for s in sc.stances if 0 < s.salience <= 1]
+    if small and any(s.salience > 1 for s in sc.stances):
+        console.print(
+            "[yellow]note[/]: saliences of 1 or less beside larger ones ("
+            + escape(", ".join(small[:5]) + (" ..." if len(small) > 5 else ""))
+            + "); salience is on 0-100: is 0.8 meant as 80?",
+            soft_wrap=True,
+        )
     by_issue = sum(s.capability is not None for s in sc.stances)
     if by_issue:
         console.print(
