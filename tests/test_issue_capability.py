@@ -248,3 +248,20 @@ def test_ktab_export_refuses_what_it_cannot_hold():
     d["stances"][2]["capability"] = 5
     with pytest.raises(InputError, match=r"one influence per actor.*c on i1"):
         write_ktab_csv(Scenario.from_dict(d))
+
+
+def test_a_what_if_may_set_the_capability_on_one_issue():
+    from realpolitik.scenario.interventions import intervene, target
+
+    sc = load(DATA / "minimal.yaml")
+    assert target(sc, "c.i1.capability").value == 1  # the actor's, until the stance has one
+    edited = intervene(sc, ["c.i1.capability=10"])
+    assert edited.capability_on("c", "i1") == 10 and edited.capability_on("a", "i1") == 2
+    assert target(edited, "c.i1.capability").value == 10
+    scaled = intervene(edited, ["c.capability*=0.5"])  # the actor's and its stances' own
+    assert scaled.actor("c").capability == 0.5 and scaled.capability_on("c", "i1") == 5
+    shocked = intervene(sc, ["c.i1.capability*=3@2"])
+    (h,) = shocked.shocks
+    assert (h.actor, h.issue, h.field, h.op, h.value) == ("c", "i1", "capability", "multiply", 3)
+    with pytest.raises(ScenarioError, match="'c' has no stance on 'i2'"):
+        intervene(sc, ["c.i2.capability=4"])
