@@ -265,3 +265,12 @@ def test_a_what_if_may_set_the_capability_on_one_issue():
     assert (h.actor, h.issue, h.field, h.op, h.value) == ("c", "i1", "capability", "multiply", 3)
     with pytest.raises(ScenarioError, match="'c' has no stance on 'i2'"):
         intervene(sc, ["c.i2.capability=4"])
+
+
+def test_a_new_stance_capability_is_a_changed_number():
+    from realpolitik.scenario.diff import changed_targets
+    from realpolitik.scenario.interventions import intervene
+
+    sc = load(DATA / "minimal.yaml")
+    ((old, new),) = changed_targets(sc, intervene(sc, ["c.i1.capability=10"]))
+    assert (old.label, old.value, new.value) == ("c.i1.capability", 1, 10)
