@@ -390,3 +390,26 @@ def test_validate_notes_saliences_that_look_like_fractions(tmp_path):
     assert result.exit_code == 0
     assert "saliences of 1 or less beside larger ones (c on i1)" in result.output
     assert "is 0.8 meant as 80?" in result.output
+
+
+def test_date_cells_and_whole_number_ids_are_read_as_typed(tmp_path):
+    def edit(wb):
+        ws = wb["meta"]
+        row = next(r for r in ws.iter_rows(min_row=2) if r[0].value == "date")
+        row[1].value = dt.datetime(2022, 2, 23)  # a date cell, as a spreadsheet stores one
+        ws = wb["sources"]
+        ws.cell(row=2, column=_col(ws, "id")).value = 2015  # an id typed as digits
+        for sheet in ("actors", "issues", "stances"):
+            s = wb[sheet]
+            for k in (_col(s, c) for c in ("source", "status_quo_source") if c in _heads(s)):
+                for r in range(2, s.max_row + 1):
+                    if s.cell(row=r, column=k).value == "s":
+                        s.cell(row=r, column=k).value = "2015"
+
+    sc = load(_workbook(tmp_path, edit))
+    assert sc.date == dt.date(2022, 2, 23)
+    assert sc.sources[0].id == "2015" and sc.actors[0].source.ref == "2015"
+
+
+def _heads(ws) -> list[str]:
+    return [c.value for c in ws[1]]
