@@ -413,3 +413,12 @@ def test_date_cells_and_whole_number_ids_are_read_as_typed(tmp_path):
 
 def _heads(ws) -> list[str]:
     return [c.value for c in ws[1]]
+
+
+def test_without_openpyxl_a_workbook_says_how_to_install_it(tmp_path, monkeypatch):
+    path = tmp_path / "w.xlsx"
+    write_xlsx(load(DATA / "minimal.yaml"), path)
+    monkeypatch.setitem(__import__("sys").modules, "openpyxl", None)  # import fails
+    (msg,) = _problems(path)
+    assert "needs openpyxl: pip install 'realpolitik[spreadsheets]'" in msg
+    assert "or use a folder of CSV tables" in msg
