@@ -422,3 +422,14 @@ def test_without_openpyxl_a_workbook_says_how_to_install_it(tmp_path, monkeypatc
     (msg,) = _problems(path)
     assert "needs openpyxl: pip install 'realpolitik[spreadsheets]'" in msg
     assert "or use a folder of CSV tables" in msg
+
+
+def test_a_field_without_a_column_is_never_dropped_silently():
+    from realpolitik.errors import InputError
+    from realpolitik.scenario.tables import scenario_tables
+
+    d = load(DATA / "minimal.yaml").to_dict()
+    d["issues"][0]["locus"] = {"place": "somewhere"}
+    with pytest.raises(InputError, match=r"no column for issues\[0\]\.locus\.place"):
+        scenario_tables(d)
+    assert scenario_tables(load(DATA / "minimal.yaml"))["stances"][0][:2] == ["actor", "issue"]

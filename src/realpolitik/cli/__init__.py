@@ -257,6 +257,8 @@ def _write_tables(data: object, format: str, output: str | None, what: str) -> N
             write_csv_folder(data, Path(output), template=template)  # type: ignore[arg-type]
     except ScenarioError as exc:  # openpyxl missing
         raise _problems(exc) from None
+    except InputError as exc:  # a field the tables cannot hold
+        raise _fail(f"cannot be written as {format}: {exc}") from None
     except OSError as exc:
         raise _fail(f"cannot write {output}: {exc.strerror or exc}") from None
     out.print(f"wrote {escape(output)} ({what})")

@@ -40,10 +40,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import Problem, ScenarioError
+from ..errors import InputError, Problem, ScenarioError
 from .interventions import parse_number
 from .objects import Scenario
-from .validate import FILL, build_scenario
+from .validate import FILL, build_scenario, field_name
 
 __all__ = [
     "FILL",
@@ -636,6 +636,14 @@ def scenario_tables(
     header and the rows. A table's columns are those a template shows (the ones to fill in)
     and those any of its rows uses. ``template``: every table, even an empty one."""
     data = scenario.to_dict() if isinstance(scenario, Scenario) else scenario
+    lost = _uncovered(data)
+    if lost:
+        raise InputError(
+            "the tables have no column for "
+            + ", ".join(lost[:5])
+            + (f" and {len(lost) - 5} more" if len(lost) > 5 else "")
+            + "; write the scenario as yaml"
+        )
     out: dict[str, tuple[list[str], list[list[Any]]]] = {}
     meta_rows = []
     for col in COLUMNS["meta"]:
@@ -655,6 +663,36 @@ def scenario_tables(
         rows = [[_cell_of(c, e) for c in cols] for e in entries]
         out[sheet] = ([c.name for c in cols], rows)
     return out
+
+
+def _leaves(node: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    if isinstance(node, Mapping):
+        return [p for k, v in node.items() for p in _leaves(v, (*path, k))]
+    return [path]
+
+
+def _covers(cols: Sequence[Column], path: tuple[Any, ...]) -> bool:
+    for c in cols:
+        if c.path == path or (c.kind == "number" and (*c.path, "value") == path):
+            return True
+    return False
+
+
+def _uncovered(data: Mapping[str, Any]) -> list[str]:
+    """The fields of ``data`` that no column holds (a field added to the format and not to
+    the tables), so that writing tables never drops one silently."""
+    lost = []
+    for key, value in data.items():
+        if key in SHEETS[1:] and isinstance(value, list):
+            for k, entry in enumerate(value):
+                lost += [
+                    field_name((key, k, *p)) for p in _leaves(entry) if not _covers(COLUMNS[key], p)
+                ]
+        else:
+            lost += [
+                field_name(p) for p in _leaves(value, (key,)) if not _covers(COLUMNS["meta"], p)
+            ]
+    return lost
 
 
 def number_text(v: Any) -> str:
