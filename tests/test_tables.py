@@ -433,3 +433,13 @@ def test_a_field_without_a_column_is_never_dropped_silently():
     with pytest.raises(InputError, match=r"no column for issues\[0\]\.locus\.place"):
         scenario_tables(d)
     assert scenario_tables(load(DATA / "minimal.yaml"))["stances"][0][:2] == ["actor", "issue"]
+
+
+def test_a_workbook_that_unzips_too_far_is_refused(tmp_path):
+    import zipfile
+
+    path = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/worksheets/sheet1.xml", b"0" * 101_000_000)
+    (msg,) = _problems(path)
+    assert "expands to more than 100,000,000 bytes" in msg

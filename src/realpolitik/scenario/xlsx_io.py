@@ -15,13 +15,15 @@ row and column, never read silently:
   :func:`~.tables.cell_value` refuses.
 
 Dates in date columns may be date cells or ``YYYY-MM-DD`` text. The workbook is read once,
-at most :data:`~.yaml_io.MAX_BYTES` bytes.
+at most :data:`~.yaml_io.MAX_BYTES` bytes, and refused if it would unzip to more than
+:data:`MAX_UNZIPPED`.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import io
+import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -40,7 +42,7 @@ from .tables import (
 )
 from .yaml_io import read_bytes
 
-__all__ = ["openpyxl_module", "read_xlsx", "write_xlsx", "xlsx_bytes"]
+__all__ = ["MAX_UNZIPPED", "openpyxl_module", "parse_xlsx", "read_xlsx", "write_xlsx", "xlsx_bytes"]
 
 
 def openpyxl_module() -> Any:
@@ -88,9 +90,36 @@ def read_xlsx(path: Path, *, label: str | None = None) -> Scenario:
     return parse_xlsx(raw, name)
 
 
+#: The most a workbook may expand to, unzipped (a "zip bomb" is refused before it is read).
+MAX_UNZIPPED = 100_000_000
+
+
+def _unzipped_size(raw: bytes, name: str) -> int:
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as z:
+            return sum(i.file_size for i in z.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise ScenarioError(
+            [Problem(name, "", "not an XLSX workbook (not a zip archive); expected .xlsx")]
+        ) from None
+
+
 def parse_xlsx(raw: bytes, name: str) -> Scenario:
+    """The scenario in the workbook ``raw`` (its bytes); ``name`` labels the problems."""
     openpyxl = openpyxl_module()
     from openpyxl.utils.exceptions import InvalidFileException
+
+    if _unzipped_size(raw, name) > MAX_UNZIPPED:
+        raise ScenarioError(
+            [
+                Problem(
+                    name,
+                    "",
+                    f"the workbook expands to more than {MAX_UNZIPPED:,} bytes; expected a "
+                    "scenario's tables",
+                )
+            ]
+        )
 
     try:
         wb = openpyxl.load_workbook(io.BytesIO(raw), data_only=False)
