@@ -735,3 +735,19 @@ def test_the_dashboard_opens_with_the_bottom_line_and_shows_status_quos(client):
     assert "<th>Status quo</th>" in page
     r = client.post(f"/w/{wid}/edit", data={"field": "russia.capability", "value": "0.5"})
     assert r.status_code == 200 and 'data-panel="bottom-line"' in r.text
+
+
+def test_upload_a_workbook(client):
+    pytest.importorskip("openpyxl", reason="workbooks need the extra `spreadsheets`")
+    from realpolitik.scenario.xlsx_io import xlsx_bytes
+
+    sc = parse_yaml(GOOD_YAML, "two.yaml")
+    r = upload(client, "two.xlsx", xlsx_bytes(sc), XLSX)
+    assert r.status_code == 200, r.text
+    fc = rp.forecast(sc)
+    assert cell(r.text, "i2", "eum") == f"{fc.value('eum', 'i2'):.1f}"
+    r = upload(client, "broken.xlsx", b"not a workbook", XLSX)
+    assert r.status_code == 422 and "not an XLSX workbook" in html.unescape(r.text)
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pytest
 from typer.testing import CliRunner
 
 import realpolitik as rp
@@ -154,7 +155,42 @@ def test_export_refuses_what_it_cannot_write():
     assert "needs a stance of every actor on every issue" in result.output
     assert "Traceback" not in result.output
     result = runner.invoke(app, ["export", "caucasus-2022", "-f", "xlsx"])
-    assert result.exit_code == 2 and "--format must be one of yaml, ktab" in result.output
+    assert result.exit_code == 2 and "--format xlsx writes a workbook; name it with --output" in (
+        result.output
+    )
+    result = runner.invoke(app, ["export", "caucasus-2022", "-f", "xml"])
+    assert result.exit_code == 2 and "--format must be one of yaml, xlsx, csv, ktab" in (
+        result.output
+    )
+
+
+def test_export_writes_tables_that_every_command_reads(tmp_path):
+    pytest.importorskip("openpyxl", reason="workbooks need the extra `spreadsheets`")
+    ec = rp.load("ec-emissions-1994")
+    invoke("export", "ec-emissions-1994", "-f", "csv", "-o", str(tmp_path / "ec"))
+    invoke("export", "ec-emissions-1994", "-f", "xlsx", "-o", str(tmp_path / "ec.xlsx"))
+    for path in (tmp_path / "ec", tmp_path / "ec.xlsx"):
+        fc = rp.Forecast.from_json(invoke("forecast", str(path), "-m", "compromise", "--json"))
+        assert fc.provenance.subject.hash == ec.content_hash()
+    assert "ok" in invoke("validate", str(tmp_path / "ec.xlsx"))
+
+
+def test_new_writes_a_template_that_validate_lists_as_blanks(tmp_path):
+    text = invoke("new", "--actors", "iran,us", "--issues", "enrichment")
+    assert '"<fill in>"' in text and all(len(line) <= 80 for line in text.splitlines())
+    path = tmp_path / "t.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = runner.invoke(app, ["validate", str(path)])
+    assert result.exit_code == 2
+    assert "21 problems found" in result.output
+    assert "stances[1].salience: still to fill in" in result.output
+    out = invoke("new", "-f", "csv", "-o", str(tmp_path / "t"))
+    assert "21 blanks to fill in" in out  # two actors and one issue, to rename
+    assert (tmp_path / "t" / "stances.csv").read_text().count("<fill in>") == 6
+    bad = runner.invoke(app, ["new", "--actors", "a b,c"])
+    assert bad.exit_code == 2 and "'a b' is not an id" in bad.output
+    bad = runner.invoke(app, ["new", "-f", "xlsx"])
+    assert bad.exit_code == 2 and "name it with --output" in bad.output
 
 
 def test_model_parameters_from_the_command_line():

@@ -1,9 +1,10 @@
 """Every example in docs/ is executed, so the pages stay true.
 
 In each page, in order: a ```yaml block whose first line is ``# file: NAME`` is written
-to NAME; a ```python block is executed (one namespace per page); in a ```console block
-each line ``$ realpolitik ...`` is run and must exit 0, or N where the line ends with
-``# exit N``; a ```text block right after a console block is output that command must print.
+to NAME (a ```csv block too, without that line); a ```python block is executed (one
+namespace per page); in a ```console block each line ``$ realpolitik ...`` is run and must
+exit 0, or N where the line ends with ``# exit N``; a ```text block right after a console
+block is output that command must print.
 Pages run in a fresh temporary folder. ```sh blocks (installation) are not run.
 """
 
@@ -43,9 +44,11 @@ def test_examples_run(page, tmp_path, monkeypatch):
         if lang == "text" and last_output is not None:
             assert body.strip() in last_output, f"{page.name}: output differs:\n{last_output}"
         last_output = None
-        if lang == "yaml" and body.startswith("# file: "):
+        if lang in ("yaml", "csv") and body.startswith("# file: "):
             name = body.splitlines()[0].removeprefix("# file: ").strip()
-            (tmp_path / name).write_text(body, encoding="utf-8")
+            text = body if lang == "yaml" else body.split("\n", 1)[1]  # no comments in CSV
+            (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+            (tmp_path / name).write_text(text, encoding="utf-8")
         elif lang == "python":
             exec(compile(body, f"{page.name}", "exec"), namespace)
             ran += 1

@@ -17,6 +17,7 @@ EXTRAS = {
     "pdf": "weasyprint",
     "dashboard": "fastapi",
     "games": "pygambit",
+    "spreadsheets": "openpyxl",
     "test (browser)": "playwright.sync_api",
 }
 

@@ -27,6 +27,7 @@ HEAVY = (
     "dask",
     "distributed",
     "pygambit",
+    "openpyxl",
 )
 
 

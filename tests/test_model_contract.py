@@ -252,3 +252,52 @@ def test_unknown_model_names_the_known_ones():
         "median, smp",
     ):
         get("oracle")
+
+
+# ------------------------------------------------------------ capability by issue
+
+_MINIMAL = __import__("pathlib").Path(__file__).parent / "data" / "minimal.yaml"
+
+
+def _with_issue_caps(caps):
+    from realpolitik.scenario import Scenario, load
+
+    d = load(_MINIMAL).to_dict()
+    for stance in d["stances"]:
+        if (stance["actor"], stance["issue"]) in caps:
+            stance["capability"] = caps[(stance["actor"], stance["issue"])]
+    return Scenario.from_dict(d, origin="test")
+
+
+def _issue_alone(sc, issue, caps):
+    """``issue`` alone, each actor's capability the one given (its capability there)."""
+    from realpolitik.scenario import Scenario
+
+    d = sc.to_dict()
+    d["issues"] = [i for i in d["issues"] if i["id"] == issue]
+    d["stances"] = [s for s in d["stances"] if s["issue"] == issue]
+    for s in d["stances"]:
+        s.pop("capability", None)
+    for a in d["actors"]:
+        a["capability"] = caps.get(a["id"], a["capability"])
+    return Scenario.from_dict(d, origin="test")
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_every_model_sees_the_capability_on_the_issue(name):
+    """A scenario with issue capabilities (a stance's own ``capability``): each issue's
+    forecast is the one of that issue alone with the actors' capabilities set to their
+    capabilities on it, for every model (a joint one run issue by issue)."""
+    import realpolitik as rp
+
+    caps = {("a", "i1"): 0.5, ("c", "i1"): 6, ("b", "i2"): 4}
+    sc = _with_issue_caps(caps)
+    params = {name: {"issues": "separate"}} if get(name).joint else None
+    fc = rp.forecast(sc, name, params=params)
+    plain = rp.forecast(_with_issue_caps({}), name, params=params)
+    for issue in ("i1", "i2"):
+        own = {a: v for (a, i), v in caps.items() if i == issue}
+        alone = rp.forecast(_issue_alone(sc, issue, own), name, params=params)
+        assert fc.value(name, issue) == pytest.approx(alone.value(name, issue), nan_ok=True)
+    if name == "compromise":  # and the override changes something
+        assert fc.value(name, "i1") != pytest.approx(plain.value(name, "i1"))

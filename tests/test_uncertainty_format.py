@@ -78,7 +78,7 @@ def test_a_scenario_without_ranges_keeps_its_hash_and_file_form():
             "stances[1].position.high: missing",
         ),
         (lambda d: d["shocks"][0].update(actor="zed"), "unknown actor 'zed'"),
-        (lambda d: d["shocks"][0].update(issue="i1"), "not an issue's; remove `issue`"),
+        (lambda d: d["shocks"][0].update(issue="nope"), "unknown issue 'nope'"),
         (lambda d: d["shocks"][0].update(round=-1), "shocks[0].round"),
         (lambda d: d["shocks"][0].update(op="divide"), "shocks[0].op"),
         (

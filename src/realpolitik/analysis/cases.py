@@ -141,19 +141,35 @@ def load_cases(
     iso_dates: bool = False,
 ) -> tuple[tuple[Case, ...], dict[str, Any]]:
     """The cases of a DEU III table (``.tsv``, or any file whose header is DEU's), of a
-    scenario file with outcomes, or of every scenario file (``.yaml``, ``.yml``) in a
-    folder; the weighting options apply to DEU tables only. Raises
+    scenario with outcomes (a file, or a folder of its CSV tables), or of every scenario in
+    a folder (``.yaml``, ``.yml`` and ``.xlsx`` files, and folders of CSV tables); the
+    weighting options apply to DEU tables only. Raises
     :class:`~realpolitik.errors.ScenarioError` with every problem found."""
     from ..scenario import load
     from ..scenario.deu import load_deu
 
     p = Path(path).expanduser()
-    if p.is_dir():
+
+    def tables(f: Path) -> bool:  # a folder of a scenario's CSV tables
+        return f.is_dir() and (f / "stances.csv").is_file()
+
+    if p.is_dir() and not tables(p):
         files = sorted(
-            f for f in p.iterdir() if f.is_file() and f.suffix.lower() in (".yaml", ".yml")
+            f
+            for f in p.iterdir()
+            if (f.is_file() and f.suffix.lower() in (".yaml", ".yml", ".xlsx")) or tables(f)
         )
         if not files:
-            raise ScenarioError([Problem(str(p), "", "no .yaml scenario files in this folder")])
+            raise ScenarioError(
+                [
+                    Problem(
+                        str(p),
+                        "",
+                        "no scenario files in this folder; expected .yaml or .xlsx files, "
+                        "folders of CSV tables, or the tables themselves (stances.csv...)",
+                    )
+                ]
+            )
         scenarios: list[Scenario] = []
         problems: list[Problem] = []
         for f in files:

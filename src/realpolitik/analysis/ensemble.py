@@ -142,9 +142,7 @@ def evaluate(
 
 def _one_draw(values: Values, k: int) -> Values:
     """Draw ``k`` of ``values`` as values of one draw."""
-    sl = slice(k, k + 1)
-    return Values(values.capability[sl], values.position[sl], values.salience[sl],
-                  values.shock_value[sl])  # fmt: skip
+    return values.rows(slice(k, k + 1))
 
 
 def draw_seeds(seed: int, start: int, stop: int) -> list[np.random.SeedSequence]:
@@ -201,12 +199,12 @@ def run_chunk(task: Chunk) -> dict[str, Any]:
     if model_seed is not None and any(p.stochastic for p in task.plans):
         seeds = draw_seeds(model_seed, task.start, task.stop)
     outcomes = evaluate(sc, values, task.plans, seeds)
-    sq, lo, hi = _issue_arrays(sc)
+    _, lo, hi = _issue_arrays(sc)
     result: dict[str, Any] = {"forecast": {}, "gains": {}, "settled": {}, "cycle_period": {}}
     for name, oc in outcomes.items():
         result["forecast"][name] = oc.forecast
-        result["gains"][name] = salience_gain(
-            values.position, values.salience, sq, oc.forecast, lo, hi
+        result["gains"][name] = salience_gain(  # each draw against its own status quo
+            values.position, values.salience, values.status_quo[:, None, :], oc.forecast, lo, hi
         )
         if oc.settled is not None:
             result["settled"][name] = oc.settled

@@ -5,7 +5,8 @@ scenario's numbers moves the forecast toward A's positions most per unit of chan
 
 * A's own **position** on an issue (raised or lowered: stating a more extreme position
   may pull a compromise A's way);
-* A's **salience** on an issue (raised or lowered), and A's **capability**;
+* A's **salience** on an issue (raised or lowered), and A's **capability** (on every
+  issue alike: the actor's and its stances' own capabilities scaled together);
 * another actor's **position**, moved toward A's (whom to persuade), and another actor's
   **salience** (raised or lowered).
 
@@ -329,7 +330,7 @@ class _Setup:
     sc: Scenario
     a: int
     own: list[int]  # A's issues (columns)
-    cap: np.ndarray  # (n,)
+    cap: np.ndarray  # (n, m): each actor's capability on each issue
     pos: np.ndarray  # (n, m)
     sal: np.ndarray  # (n, m), 0-100
     sq: np.ndarray
@@ -366,7 +367,8 @@ def _setup(sc: Scenario, actor: str) -> _Setup:
             ]
         )
     a = sc.actor_ids.index(actor)
-    cap, pos, sal, has = sc.arrays()
+    _, pos, sal, has = sc.arrays()
+    cap = sc.capability_matrix()
     own = [j for j in range(len(sc.issues)) if has[a, j]]
     if not own:
         raise ScenarioError(
@@ -596,7 +598,7 @@ def _exact(
             s, b = aff[(kind, r)]
             return float(s * stated + b)
 
-        C = np.array([val("capability", r, setup.cap[r]) for r in rows])
+        C = np.array([val("capability", r, setup.cap[r, j]) for r in rows])
         S = np.array([val("salience", r, setup.sal[r, j]) for r in rows])
         X = np.array([val("position", r, setup.pos[r, j]) for r in rows])
         dfdx, dfds, dfdc = gradient(C, S, X)
@@ -604,7 +606,7 @@ def _exact(
         for idx, r in enumerate(rows):
             dx = aff[("position", r)][0] * dfdx[idx] * span / 100.0
             ds = aff[("salience", r)][0] * dfds[idx]
-            dc = aff[("capability", r)][0] * dfdc[idx] * setup.cap[r] / 100.0
+            dc = aff[("capability", r)][0] * dfdc[idx] * setup.cap[r, j] / 100.0
             for kind, rate in (("position", dx), ("salience", ds)):
                 c = by_kind.get((kind, r, j))
                 if c is not None:
@@ -634,7 +636,7 @@ def _exact(
 def _feasible_exact(setup: _Setup, cand: _Candidate, d: int) -> bool:
     """Whether the number can move in direction ``d`` at all (not at a bound)."""
     if cand.kind == "capability":
-        return d > 0 or setup.cap[cand.k] > 0
+        return d > 0 or bool((setup.cap[cand.k] > 0).any())
     assert cand.j is not None
     if cand.kind == "salience":
         s = setup.sal[cand.k, cand.j]
@@ -652,13 +654,12 @@ def _stepped(
     """The new value of the candidate's number one step in direction ``d`` and the step
     actually taken in units (clipped to the bounds), or ``None`` if it cannot move."""
     size = steps[cand.kind]
-    if cand.kind == "capability":
-        c = float(setup.cap[cand.k])
-        if c <= 0:
+    if cand.kind == "capability":  # the factor its capabilities are multiplied by
+        if not (setup.cap[cand.k] > 0).any():
             return None
         if d < 0 and size >= 100:
             return 0.0, 100.0
-        return c * (1.0 + d * size / 100.0), size
+        return 1.0 + d * size / 100.0, size
     assert cand.j is not None
     j = cand.j
     if cand.kind == "salience":
@@ -677,6 +678,18 @@ def _stepped(
     return new, size if new == x + d * delta else abs(new - x) / span * 100.0
 
 
+def _move(values: Values, col: int, cand: _Candidate, j: int | None, value: float) -> None:
+    """Draw ``col`` of ``values`` with the candidate's number at ``value`` (for a
+    capability, a factor: the actor's capability and its stances' own alike)."""
+    if cand.kind == "capability":
+        values.capability[col, cand.k] *= value
+        values.issue_capability[col, cand.k] *= value
+    elif cand.kind == "position":
+        values.position[col, cand.k, j] = value
+    else:
+        values.salience[col, cand.k, j] = value
+
+
 def _simulated(
     setup: _Setup, plan: ModelPlan, f0: np.ndarray, steps: Mapping[str, float]
 ) -> list[_Option]:
@@ -692,30 +705,16 @@ def _simulated(
     new_f = np.repeat(f0[None], len(moves), axis=0)  # (moves, m)
     if plan.joint:  # the issues as one space: each move a run of the whole scenario
         for i, (cand, _, value, _) in enumerate(moves):
-            cap, pos, sal = point.capability.copy(), point.position.copy(), point.salience.copy()
-            if cand.kind == "capability":
-                cap[0, cand.k] = value
-            elif cand.kind == "position":
-                pos[0, cand.k, cand.j] = value
-            else:
-                sal[0, cand.k, cand.j] = value
-            values = Values(cap, pos, sal, point.shock_value)
+            values = point.copy()
+            _move(values, 0, cand, cand.j, value)
             new_f[i] = plan.run(scenario_input(sc, values), details=False).forecast
     for j in () if plan.joint else setup.own:
         cols = [i for i, mv in enumerate(moves) if mv[0].j in (j, None)]
         b = len(cols) + 1
-        cap = np.repeat(point.capability, b, axis=0)
-        pos = np.repeat(point.position, b, axis=0)
-        sal = np.repeat(point.salience, b, axis=0)
+        values = point.repeat(b)
         for col, i in enumerate(cols, start=1):
             cand, _, value, _ = moves[i]
-            if cand.kind == "capability":
-                cap[col, cand.k] = value
-            elif cand.kind == "position":
-                pos[col, cand.k, j] = value
-            else:
-                sal[col, cand.k, j] = value
-        values = Values(cap, pos, sal, np.repeat(point.shock_value, b, axis=0))
+            _move(values, col, cand, j, value)
         _, inp = issue_batch(sc, values, j)
         forecast = plan.run(inp, details=False).forecast  # (b,): column 0 the scenario as it is
         for col, i in enumerate(cols, start=1):

@@ -599,12 +599,7 @@ def _tornado(
     columns (the best estimates first) evaluated as one batch."""
     ends = np.array([[0.0], [1.0]])  # the inverse CDF at 0 and 1: the range's low and high
     parts = [point_values(sc, 1)] + [draw_values(sc, ends, (inp,)) for inp in inputs]
-    values = Values(
-        capability=np.concatenate([v.capability for v in parts]),
-        position=np.concatenate([v.position for v in parts]),
-        salience=np.concatenate([v.salience for v in parts]),
-        shock_value=np.concatenate([v.shock_value for v in parts]),
-    )
+    values = Values.concat(parts)
     outcomes = evaluate(sc, values, plans)
     out: dict[str, tuple[Tornado, ...]] = {}
     for p in plans:

@@ -330,6 +330,8 @@ def create_app(
                 f"{name} is larger than {max_upload_bytes:,} bytes, the most the dashboard "
                 "takes; use the command line for larger scenarios",
             )
+        if name.lower().endswith(".xlsx"):  # a workbook of the scenario's tables
+            return await run_in_threadpool(open_workbook, raw, name)
         if raw.startswith(b"\xef\xbb\xbf"):
             raw = raw[3:]
         try:
@@ -339,6 +341,15 @@ def create_app(
                 400, f"{name} is not UTF-8 text (byte {exc.start}); save it as UTF-8"
             ) from None
         return await run_in_threadpool(open_upload, text, name)
+
+    def open_workbook(raw: bytes, name: str) -> HTMLResponse:
+        from ..scenario.xlsx_io import parse_xlsx
+
+        try:
+            sc = parse_xlsx(raw, name)
+        except ScenarioError as exc:
+            return fragment({"upload-errors": panels.upload_errors(name, exc.problems)}, 422)
+        return opened(sc)
 
     def open_upload(text: str, name: str) -> HTMLResponse:
         try:

@@ -1,5 +1,5 @@
 """The command line: ``realpolitik forecast | simulate | sensitivity | levers | report | serve |
-runs | validate | draft | scenarios | schema | models``.
+runs | validate | draft | export | new | scenarios | schema | models``.
 
 A thin front end: it parses arguments, calls the public API, and renders. Bad
 input never ends in a traceback: the library's errors of bad input (a
@@ -189,27 +189,37 @@ def export(
     scenario: ScenarioArgument = None,
     output: Annotated[
         str | None,
-        typer.Option("--output", "-o", help="The file to write; default: standard output."),
+        typer.Option(
+            "--output",
+            "-o",
+            help="The file to write (a folder for csv); default: standard output.",
+        ),
     ] = None,
     format: Annotated[
         str,
         typer.Option(
             "--format",
             "-f",
-            help="yaml (the scenario format, every field and source) or ktab (KTAB's spatial "
-            "model CSV: actors, influence, positions and saliences on 0-100).",
+            help="yaml (the scenario format, every field and source), xlsx (a workbook of "
+            "its tables), csv (a folder of its tables, one CSV file each) or ktab (KTAB's "
+            "spatial model CSV: actors, influence, positions and saliences on 0-100).",
         ),
     ] = "yaml",
     sets: SetOption = None,
 ) -> None:
-    """Write a scenario (a file, a built-in, with --set edits) as YAML or as KTAB's CSV."""
+    """Write a scenario (a file, a built-in, with --set edits) as YAML, as tables (an XLSX
+    workbook or a folder of CSV files) or as KTAB's CSV."""
     from ..scenario import dump_yaml
     from ..scenario.ktab_io import write_ktab_csv
 
     writers = {"yaml": dump_yaml, "ktab": write_ktab_csv}
-    if format not in writers:
-        raise _fail(f"--format must be one of {', '.join(writers)}, got {format!r}")
+    if format not in (*writers, "xlsx", "csv"):
+        raise _fail(f"--format must be one of yaml, xlsx, csv, ktab, got {format!r}")
     sc = _scenario(scenario, sets)
+    what = f"{format}, {len(sc.actors)} actors, {len(sc.issues)} issues"
+    if format in ("xlsx", "csv"):
+        _write_tables(sc, format, output, what)
+        return
     try:
         text = writers[format](sc)
     except InputError as exc:
@@ -222,9 +232,92 @@ def export(
             fh.write(text)
     except OSError as exc:
         raise _fail(f"cannot write {output}: {exc.strerror or exc}") from None
-    out.print(
-        f"wrote {escape(output)} ({format}, {len(sc.actors)} actors, {len(sc.issues)} issues)"
+    out.print(f"wrote {escape(output)} ({what})")
+
+
+def _write_tables(data: object, format: str, output: str | None, what: str) -> None:
+    """Write ``data`` (a scenario, or a template's plain data) as an XLSX workbook or a
+    folder of CSV tables at ``output``, which they need."""
+    from pathlib import Path
+
+    from ..scenario.tables import write_csv_folder
+    from ..scenario.xlsx_io import write_xlsx
+
+    if output is None:
+        raise _fail(
+            f"--format {format} writes "
+            + ("a workbook" if format == "xlsx" else "a folder of CSV files")
+            + "; name it with --output"
+        )
+    template = isinstance(data, dict)
+    try:
+        if format == "xlsx":
+            write_xlsx(data, Path(output), template=template)  # type: ignore[arg-type]
+        else:
+            write_csv_folder(data, Path(output), template=template)  # type: ignore[arg-type]
+    except ScenarioError as exc:  # openpyxl missing
+        raise _problems(exc) from None
+    except InputError as exc:  # a field the tables cannot hold
+        raise _fail(f"cannot be written as {format}: {exc}") from None
+    except OSError as exc:
+        raise _fail(f"cannot write {output}: {exc.strerror or exc}") from None
+    out.print(f"wrote {escape(output)} ({what})")
+
+
+@app.command()
+def new(
+    output: Annotated[
+        str | None,
+        typer.Option(
+            "--output", "-o", help="The file to write (a folder for csv); default: standard output."
+        ),
+    ] = None,
+    actors: Annotated[
+        str | None,
+        typer.Option("--actors", help="The actors' ids, comma-separated: iran,us,eu."),
+    ] = None,
+    issues: Annotated[
+        str | None,
+        typer.Option("--issues", help="The issues' ids, comma-separated."),
+    ] = None,
+    scenario_id: Annotated[str, typer.Option("--id", help="The scenario's id.")] = "my-scenario",
+    format: Annotated[
+        str,
+        typer.Option(
+            "--format", "-f", help="yaml (commented), xlsx (a workbook) or csv (a folder)."
+        ),
+    ] = "yaml",
+) -> None:
+    """Write a scenario to fill in: every blank marked "<fill in>", a stance of every actor
+    on every issue; `validate` lists the blanks left."""
+    from ..scenario.template import blanks, template_data, template_yaml
+
+    def ids(text: str | None) -> list[str]:
+        return [x for x in (text or "").split(",") if x.strip()]
+
+    if format not in ("yaml", "xlsx", "csv"):
+        raise _fail(f"--format must be one of yaml, xlsx, csv, got {format!r}")
+    try:
+        data = template_data(ids(actors), ids(issues), scenario_id=scenario_id)
+        text = template_yaml(ids(actors), ids(issues), scenario_id=scenario_id)
+    except ScenarioError as exc:
+        raise _problems(exc) from None
+    what = (
+        f"{format}, {len(data['actors'])} actors, {len(data['issues'])} issues, "
+        f"{blanks(data)} blanks to fill in"
     )
+    if format != "yaml":
+        _write_tables(data, format, output, what)
+        return
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        with open(output, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+    except OSError as exc:
+        raise _fail(f"cannot write {output}: {exc.strerror or exc}") from None
+    out.print(f"wrote {escape(output)} ({what})")
 
 
 @app.command()

@@ -287,7 +287,9 @@ def validated(console: Console, sc: Scenario) -> None:
         i.id
         for i in sc.issues
         if all(
-            sc.actor(s.actor).capability * s.salience == 0 for s in sc.stances if s.issue == i.id
+            sc.capability_on(s.actor, s.issue) * s.salience == 0
+            for s in sc.stances
+            if s.issue == i.id
         )
     ]
     if weightless:
@@ -300,6 +302,27 @@ def validated(console: Console, sc: Scenario) -> None:
     silent = [a.id for a in sc.actors if not any(s.actor == a.id for s in sc.stances)]
     if silent:
         console.print("[yellow]note[/]: actors without any stance: " + escape(", ".join(silent)))
+    if sc.retrospective is not None:
+        console.print(
+            "[yellow]note[/]: a retrospective study: sources dated after "
+            f"{sc.date.isoformat() if sc.date else 'its date'} are allowed; reason: "
+            + escape(sc.retrospective),
+            soft_wrap=True,
+        )
+    small = [f"{s.actor} on {s.issue}" for s in sc.stances if 0 < s.salience <= 1]
+    if small and any(s.salience > 1 for s in sc.stances):
+        console.print(
+            "[yellow]note[/]: saliences of 1 or less beside larger ones ("
+            + escape(", ".join(small[:5]) + (" ..." if len(small) > 5 else ""))
+            + "); salience is on 0-100: is 0.8 meant as 80?",
+            soft_wrap=True,
+        )
+    by_issue = sum(s.capability is not None for s in sc.stances)
+    if by_issue:
+        console.print(
+            f"{plural(by_issue, 'stance')} with a capability of its own (overriding the "
+            "actor's on that issue)"
+        )
     if sc.date is None:
         console.print(
             "[yellow]note[/]: no date; say when the scenario describes, so that only what was "

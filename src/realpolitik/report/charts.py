@@ -166,10 +166,20 @@ def _leading_actors(scenario: Any, fc: Any, j: int, k: int = 5) -> list[str]:
     taking = [a for i, a in enumerate(fc.actors) if not np.isnan(fc.position[i, j])]
     q = getattr(scenario, "question", None)
     first = [a for a in (q.contestants if q is not None else ()) if a in taking]
-    weight = {a: float(fc.capability[fc.actors.index(a)] * fc.salience[fc.actors.index(a), j])
+    cap = _capability(scenario, fc, j)
+    weight = {a: float(cap[fc.actors.index(a)] * fc.salience[fc.actors.index(a), j])
               for a in taking}  # fmt: skip
     rest = sorted((a for a in taking if a not in first), key=lambda a: -weight[a])
     return (first + rest)[:k]
+
+
+def _capability(scenario: Any, fc: Any, j: int) -> np.ndarray:
+    """Each actor's capability on issue ``j``: its stance's own where it gives one (the
+    scenario's), else the actor's (the forecast's)."""
+    matrix = getattr(scenario, "capability_matrix", None)
+    if matrix is not None and tuple(scenario.actor_ids) == tuple(fc.actors):
+        return np.asarray(matrix()[:, j], dtype=float)
+    return np.asarray(fc.capability, dtype=float)
 
 
 def _scale_axis(ax: Any, issue: Any, axis: str = "x") -> None:
@@ -201,7 +211,8 @@ def positions_chart(scenario: Any, fc: Any, issue: str) -> str:
     x = fc.position[:, j]
     have = [i for i in range(len(fc.actors)) if not np.isnan(x[i])]
     have.sort(key=lambda i: (x[i], fc.actors[i]))
-    w = fc.capability / np.nanmax(fc.capability) * np.nan_to_num(fc.salience[:, j]) / 100.0
+    cap = _capability(scenario, fc, j)
+    w = cap / (np.nanmax(cap) or 1.0) * np.nan_to_num(fc.salience[:, j]) / 100.0
     wmax = max((w[i] for i in have), default=1.0) or 1.0
     fig = _figure(7.6, 1.9 + 0.26 * len(have))
     ax = fig.add_subplot()

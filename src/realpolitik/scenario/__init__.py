@@ -1,7 +1,8 @@
 """Scenarios: the domain objects and their readers and writers.
 
-``load(path_or_name)`` reads a YAML scenario, a single-issue CSV table, a KTAB
-spatial-model CSV, or a built-in by name, validates it and returns a frozen
+``load(path_or_name)`` reads a YAML scenario, its tables (an XLSX workbook or a folder of
+CSV files), a single-issue CSV table, a KTAB spatial-model CSV, or a built-in by name,
+validates it and returns a frozen
 :class:`Scenario`, or raises a :class:`~realpolitik.errors.ScenarioError` listing every
 problem found.
 """
@@ -80,7 +81,9 @@ __all__ = [
 def load(source: str | Path | Scenario | None = None) -> Scenario:
     """A validated scenario from a file path, a built-in name, or the default (``None``).
 
-    ``.csv`` files are read as KTAB spatial-model CSVs when their first lines say so
+    A workbook (``.xlsx``) or a folder of CSV tables is read as the scenario's tables
+    (:mod:`.tables`: actors, issues, stances...). ``.csv`` files are read as KTAB
+    spatial-model CSVs when their first lines say so
     (:func:`~.ktab_io.looks_like_ktab`: a first line ending in the numbers of actors and
     dimensions, or a second line starting ``Actor,Description``), else as one-issue tables
     (``actor,capability,position,salience``); anything else as YAML.
@@ -94,6 +97,9 @@ def load(source: str | Path | Scenario | None = None) -> Scenario:
     text = str(source)
     p = Path(text).expanduser()
     if p.exists():
+        tables = _tables(p)
+        if tables is not None:
+            return tables
         if p.suffix.lower() != ".csv":
             return read_yaml(p)
         from .csv_io import parse_csv, slug
@@ -109,3 +115,37 @@ def load(source: str | Path | Scenario | None = None) -> Scenario:
     raise ScenarioError(
         [Problem(text, "", f"no such file, nor a built-in scenario; the built-ins are: {known}")]
     )
+
+
+_OTHER_SHEETS = {
+    ".xls": "an old Excel workbook",
+    ".xlsm": "a workbook with macros",
+    ".ods": "an OpenDocument spreadsheet",
+    ".numbers": "a Numbers spreadsheet",
+}
+
+
+def _tables(p: Path) -> Scenario | None:
+    """The scenario of a workbook (``.xlsx``) or a folder of CSV tables, or ``None`` if
+    ``p`` is neither (a spreadsheet of another format is refused, saying how to save it)."""
+    suffix = p.suffix.lower()
+    if p.is_dir():
+        from .tables import read_csv_folder
+
+        return read_csv_folder(p)
+    if suffix == ".xlsx":
+        from .xlsx_io import read_xlsx
+
+        return read_xlsx(p)
+    if suffix in _OTHER_SHEETS:
+        raise ScenarioError(
+            [
+                Problem(
+                    str(p),
+                    "",
+                    f"{_OTHER_SHEETS[suffix]}; save it as .xlsx (Excel workbook) or as a folder "
+                    "of CSV tables",
+                )
+            ]
+        )
+    return None

@@ -19,7 +19,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any, NamedTuple
 
-from .interventions import Target, targets
+from ..errors import ScenarioError
+from .interventions import Target, target, targets
 from .objects import Scenario
 
 __all__ = ["SCENARIO_KEYS", "Difference", "changed_targets", "diff"]
@@ -124,11 +125,17 @@ def changed_targets(a: Scenario, b: Scenario) -> tuple[tuple[Target, Target], ..
     """The numbers both ``a`` and ``b`` hold whose value or range differs, as ``(in a,
     in b)`` pairs in ``b``'s order (capabilities, then stances). A number only one of them
     holds (an actor or a stance added or removed) is not listed: :func:`diff` of their
-    ``to_dict()`` says that."""
+    ``to_dict()`` says that; a capability on one issue that only ``b`` gives is compared
+    with the actor's in ``a``."""
     before = targets(a)
     out = []
     for label, new in targets(b).items():
         old = before.get(label)
+        if old is None and new.field == "capability" and new.issue is not None:
+            try:  # a capability on one issue where ``a`` had the actor's
+                old = target(a, label)
+            except ScenarioError:
+                old = None
         if old is not None and (old.value != new.value or old.range != new.range):
             out.append((old, new))
     return tuple(out)

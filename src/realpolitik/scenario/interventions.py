@@ -6,11 +6,14 @@ An intervention is written as ``--set`` takes it::
     turkey.karabakh-control.salience=90    set
     armenia.turkey-armenia.position+=10    add (``-=`` subtracts)
     russia.capability*=0.6@3           from round 3 on: a shock, not an edit
+    russia.karabakh-control.capability=40  its capability on one issue (the stance's own)
 
 The number is a plain decimal (ASCII digits, an optional sign, point and exponent),
 finite. Without ``@ROUND`` an intervention edits the scenario: the number itself changes,
 as if the file said so (a ranged number is shifted or scaled with its range; ``set`` makes
-it a point). With ``@ROUND`` it becomes a shock of that round, added to the scenario's own
+it a point; an actor's capability is changed with its stances' own capabilities, as a
+capability shock changes them). With ``@ROUND`` it becomes a shock of that round, added
+to the scenario's own
 (:class:`~realpolitik.scenario.objects.Shock`): the stated positions, and so the actors'
 gains, stay as they were. Either way the result is validated like a file, and each
 problem names the intervention at fault.
@@ -52,7 +55,10 @@ _SYNTAX = re.compile(
 _TARGET = re.compile(r"[^=*+\s-][^=*+\s]*")
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", re.ASCII)
 _OPS = {"=": "set", "+=": "add", "-=": "add", "*=": "multiply", "=*": "multiply"}
-TARGETS = "expected ACTOR.capability, ACTOR.ISSUE.position or ACTOR.ISSUE.salience"
+TARGETS = (
+    "expected ACTOR.capability, ACTOR.ISSUE.position, ACTOR.ISSUE.salience or "
+    "ACTOR.ISSUE.capability"
+)
 HELP = (
     f"{TARGETS}, then =, +=, -= or *=, a number, and optionally @ROUND "
     "(e.g. russia.capability*=0.6@3)"
@@ -74,7 +80,7 @@ class Intervention:
     def resolve(self, scenario: Scenario) -> tuple[str, str | None]:
         """The actor and issue ids this intervention names in ``scenario``."""
         actors, issues = set(scenario.actor_ids), set(scenario.issue_ids)
-        if self.field == "capability":
+        if self.field == "capability" and (self.path in actors or "." not in self.path):
             if self.path in actors:
                 return self.path, None
             raise self._error(f"no actor {self.path!r}; the actors are {_list(actors)}")
@@ -221,7 +227,10 @@ def targets(scenario: Scenario) -> dict[str, Target]:
         for fld, value, rng in (
             ("position", s.position, s.position_range),
             ("salience", s.salience, s.salience_range),
+            ("capability", s.capability, s.capability_range),
         ):
+            if value is None:  # no capability of its own on this issue
+                continue
             label = f"{s.actor}.{s.issue}.{fld}"
             out.setdefault(label, Target(label, fld, s.actor, s.issue, value, rng))
     return out
@@ -238,7 +247,12 @@ def target(scenario: Scenario, label: str) -> Target:
 
     path, fld = _parse_target(label, fail, TARGETS)
     actor, issue = Intervention(label, path, fld, "set", 0.0).resolve(scenario)
-    return targets(scenario)[f"{actor}.{issue}.{fld}" if issue else f"{actor}.{fld}"]
+    key = f"{actor}.{issue}.{fld}" if issue else f"{actor}.{fld}"
+    found = targets(scenario).get(key)
+    if found is None:  # a capability on an issue where the actor's holds: the actor's
+        a = scenario.actor(actor)
+        return Target(key, fld, actor, issue, a.capability)
+    return found
 
 
 def intervene(scenario: Scenario, interventions: Sequence[Intervention | str]) -> Scenario:
@@ -269,8 +283,15 @@ def _apply(scenario: Scenario, iv: Intervention, origin: str) -> Scenario:
             }
         )
     else:
-        if iv.field == "capability":
+        if iv.field == "capability" and issue is not None:  # its capability on one issue
+            entry = next(s for s in data["stances"] if s["actor"] == actor and s["issue"] == issue)
+            if "capability" not in entry:
+                entry["capability"] = _point(next(a for a in data["actors"] if a["id"] == actor))
+        elif iv.field == "capability":
             entry = next(a for a in data["actors"] if a["id"] == actor)
+            for st in data["stances"]:  # its capability on every issue, as a shock would
+                if st["actor"] == actor and "capability" in st:
+                    st["capability"] = _edit(st["capability"], iv)
         else:
             entry = next(s for s in data["stances"] if s["actor"] == actor and s["issue"] == issue)
         entry[iv.field] = _edit(entry[iv.field], iv)
@@ -283,6 +304,11 @@ def _apply(scenario: Scenario, iv: Intervention, origin: str) -> Scenario:
         raise ScenarioError(
             [Problem("intervention", iv.text, p.message) for p in exc.problems]
         ) from None
+
+
+def _point(actor: dict[str, Any]) -> Any:
+    """An actor's capability (a number or a range) as a stance's own starts from it."""
+    return copy.deepcopy(actor["capability"])
 
 
 def _edit(old: Any, iv: Intervention) -> Any:

@@ -341,6 +341,14 @@ def write_ktab_csv(scenario: Scenario) -> str:
         )
     if not issues or not scenario.actors:
         raise InputError("KTAB's format needs at least one actor and one issue")
+    own = [f"{s.actor} on {s.issue}" for s in scenario.stances if s.capability is not None]
+    if own:
+        raise InputError(
+            "KTAB's format has one influence per actor; these stances have a capability of "
+            f"their own, which it cannot hold: {', '.join(own[:10])}"
+            + (f" and {len(own) - 10} more" if len(own) > 10 else "")
+            + " (write yaml, xlsx or csv instead)"
+        )
     idle = [
         a.id
         for a in scenario.actors

@@ -185,6 +185,7 @@ class Issue:
     max_label: str
     status_quo: float | None = None
     status_quo_source: Source | None = None
+    status_quo_range: Range | None = None
     locus: Locus | None = None
 
     @property
@@ -203,7 +204,7 @@ class Issue:
             },
         }
         if self.status_quo is not None:
-            d["status_quo"] = self.status_quo
+            d["status_quo"] = _number(self.status_quo, self.status_quo_range)
         if self.status_quo_source is not None:
             d["status_quo_source"] = self.status_quo_source.to_dict()
         if self.locus is not None:
@@ -214,7 +215,11 @@ class Issue:
 @dataclass(frozen=True)
 class Stance:
     """An actor's position on an issue and the salience (0-100) it attaches to it, each
-    with the range it may take in a simulation (``None``: known to the point)."""
+    with the range it may take in a simulation (``None``: known to the point).
+
+    ``capability``, when given, is the actor's influence on this issue (in the units of
+    the actors' capabilities): it overrides the actor's capability on this issue, in every
+    model and verb. ``None``: the actor's capability holds here."""
 
     actor: str
     issue: str
@@ -223,15 +228,20 @@ class Stance:
     source: Source
     position_range: Range | None = None
     salience_range: Range | None = None
+    capability: float | None = None
+    capability_range: Range | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        d: dict[str, Any] = {
             "actor": self.actor,
             "issue": self.issue,
             "position": _number(self.position, self.position_range),
             "salience": _number(self.salience, self.salience_range),
-            "source": self.source.to_dict(),
         }
+        if self.capability is not None:
+            d["capability"] = _number(self.capability, self.capability_range)
+        d["source"] = self.source.to_dict()
+        return d
 
 
 @dataclass(frozen=True)
@@ -349,6 +359,7 @@ class Scenario:
     shocks: tuple[Shock, ...] = ()
     outcomes: tuple[Outcome, ...] = ()
     question: Question | None = None
+    retrospective: str | None = None
 
     # ----------------------------------------------------------------- access
     @property
@@ -411,6 +422,31 @@ class Scenario:
         cap = np.array([a.capability for a in self.actors], dtype=float)
         return cap, pos, sal, ~np.isnan(pos)
 
+    def issue_capabilities(self) -> np.ndarray:
+        """The capabilities stances give of their own (``Stance.capability``), (n, m),
+        ``nan`` where a stance gives none or there is no stance."""
+        a_index = {a: k for k, a in enumerate(self.actor_ids)}
+        i_index = {i: k for k, i in enumerate(self.issue_ids)}
+        out = np.full((len(self.actors), len(self.issues)), np.nan)
+        for s in self.stances:
+            if s.capability is not None:
+                out[a_index[s.actor], i_index[s.issue]] = s.capability
+        return out
+
+    def capability_matrix(self) -> np.ndarray:
+        """Each actor's capability on each issue, (n, m): the stance's own capability where
+        it gives one, else the actor's."""
+        cap = np.array([a.capability for a in self.actors], dtype=float)
+        own = self.issue_capabilities()
+        return np.where(np.isnan(own), cap[:, None], own)
+
+    def capability_on(self, actor_id: str, issue_id: str) -> float:
+        """``actor_id``'s capability on ``issue_id``: its stance's own, else the actor's."""
+        s = self.stance(actor_id, issue_id)
+        if s is not None and s.capability is not None:
+            return s.capability
+        return self.actor(actor_id).capability
+
     # ------------------------------------------------------------ conversions
     def to_dict(self) -> dict[str, Any]:
         """The scenario as plain data, in the shape of the YAML file format."""
@@ -419,6 +455,8 @@ class Scenario:
         d["description"] = self.description
         if self.question is not None:
             d["question"] = self.question.to_dict()
+        if self.retrospective is not None:
+            d["retrospective"] = {"reason": self.retrospective}
         d["sources"] = [s.to_dict() for s in self.sources]
         d["actors"] = [a.to_dict() for a in self.actors]
         d["issues"] = [i.to_dict() for i in self.issues]
@@ -453,6 +491,21 @@ class Scenario:
         from .csv_io import read_csv
 
         return read_csv(Path(path))
+
+    @classmethod
+    def from_tables(cls, path: str | Path) -> Scenario:
+        """The scenario in an XLSX workbook or a folder of CSV tables
+        (docs/reference/table-format.md)."""
+        from . import load
+
+        p = Path(path)
+        if not (p.is_dir() or p.suffix.lower() == ".xlsx"):
+            from ..errors import Problem, ScenarioError
+
+            raise ScenarioError(
+                [Problem(str(p), "", "expected an .xlsx workbook or a folder of CSV tables")]
+            )
+        return load(p)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, origin: str = "<dict>") -> Scenario:

@@ -25,6 +25,7 @@ __all__ = [
     "OutcomeSpec",
     "QuestionSpec",
     "RangeSpec",
+    "RetrospectiveSpec",
     "ScaleSpec",
     "ScenarioHead",
     "ScenarioSpec",
@@ -189,8 +190,8 @@ class IssueSpec(_Strict):
     id: Id
     question: Text
     scale: ScaleSpec
-    status_quo: Number | None = Field(
-        None, description="the state of things on the scenario's date"
+    status_quo: Uncertain | None = Field(
+        None, description="the state of things on the scenario's date; a number or a range"
     )
     status_quo_source: SourceSpec | None = None
     locus: LocusSpec | None = Field(None, description="the place the issue is about")
@@ -201,6 +202,11 @@ class StanceSpec(_Strict):
     issue: Id
     position: Uncertain = Field(description="on the issue's scale; a number or a range")
     salience: UncertainSalience = Field(description="0-100; a number or a range")
+    capability: UncertainCapability | None = Field(
+        None,
+        description="the actor's influence on this issue, in the units of the actors' "
+        "capabilities; overrides the actor's capability here (optional; a number or a range)",
+    )
     source: SourceSpec
 
 
@@ -255,6 +261,13 @@ class QuestionSpec(_Strict):
     source: SourceSpec | None = None
 
 
+class RetrospectiveSpec(_Strict):
+    """An opt-out of the date rule, recorded: the scenario is a retrospective study and may
+    cite sources dated after its ``date``; ``reason`` says why."""
+
+    reason: Text = Field(description="why sources dated after the scenario's date are used")
+
+
 class ScenarioHead(_Strict):
     """The scalar fields of a scenario."""
 
@@ -268,6 +281,11 @@ class ScenarioHead(_Strict):
     description: str = ""
     question: QuestionSpec | None = Field(
         None, description="the question the scenario asks and the actors it is about (optional)"
+    )
+    retrospective: RetrospectiveSpec | None = Field(
+        None,
+        description="a retrospective study: sources dated after `date` are allowed, and the "
+        "reason is recorded (optional; without it such a source is a problem)",
     )
 
 

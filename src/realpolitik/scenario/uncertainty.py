@@ -2,11 +2,11 @@
 
 A scenario's numbers are points unless the file gives a range (``{value, low, high,
 distribution}``). :func:`uncertain_inputs` lists the ranged numbers in a fixed order
-(actors' capabilities, then stances' positions and saliences in the order of the file,
-then shocks' values); a draw is one number in [0, 1] per uncertain input, turned into a
-value by the input's inverse CDF (:meth:`Range.ppf`). :func:`draw_values` does that for a
-batch of draws at once; :func:`point_values` gives the best estimates, the values a
-forecast uses.
+(actors' capabilities, then stances' positions, saliences and own capabilities in the order
+of the file, then issues' status quos, then shocks' values); a draw is one number in [0, 1]
+per uncertain input, turned into a value by the input's inverse CDF (:meth:`Range.ppf`).
+:func:`draw_values` does that for a batch of draws at once; :func:`point_values` gives the
+best estimates, the values a forecast uses.
 
 Complexity: O(B (n m + k + s)) time and memory for B draws, n actors, m issues, k uncertain
 inputs and s shocks.
@@ -14,7 +14,8 @@ inputs and s shocks.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
 
 import numpy as np
 
@@ -51,7 +52,10 @@ class UncertainInput:
 
 
 def uncertain_inputs(scenario: Scenario) -> tuple[UncertainInput, ...]:
-    """The ranged numbers of ``scenario``, in the order draws use them."""
+    """The ranged numbers of ``scenario``, in the order draws use them: actors'
+    capabilities; each stance's position, salience and own capability (``ACTOR.ISSUE.
+    capability``, kind ``capability`` with its ``issue``); issues' status quos (``ISSUE.
+    status_quo``, kind ``status_quo``, ``actor`` empty); shocks' values."""
     out: list[UncertainInput] = []
     for a in scenario.actors:
         if a.capability_range is not None:
@@ -64,13 +68,21 @@ def uncertain_inputs(scenario: Scenario) -> tuple[UncertainInput, ...]:
         for kind, value, rng in (
             ("position", s.position, s.position_range),
             ("salience", s.salience, s.salience_range),
+            ("capability", s.capability, s.capability_range),
         ):
-            if rng is not None:
+            if rng is not None and value is not None:
                 out.append(
                     UncertainInput(
                         f"{s.actor}.{s.issue}.{kind}", kind, s.actor, s.issue, value, rng
                     )
                 )
+    for i in scenario.issues:
+        if i.status_quo_range is not None and i.status_quo is not None:
+            out.append(
+                UncertainInput(
+                    f"{i.id}.status_quo", "status_quo", "", i.id, i.status_quo, i.status_quo_range
+                )
+            )
     for k, h in enumerate(scenario.shocks):
         if h.value_range is not None:
             name = f"shock:{h.id}" if h.id else f"shock[{k}]"
@@ -86,29 +98,61 @@ def uncertain_inputs(scenario: Scenario) -> tuple[UncertainInput, ...]:
 class Values:
     """Every number of a scenario in each of B draws (salience on 0-100).
 
-    ``capability`` (B, n); ``position`` and ``salience`` (B, n, m), ``nan`` where an actor
-    has no stance; ``shock_value`` (B, s), one column per shock of the scenario.
+    ``capability`` (B, n), the actors'; ``position`` and ``salience`` (B, n, m), ``nan``
+    where an actor has no stance; ``shock_value`` (B, s), one column per shock of the
+    scenario; ``issue_capability`` (B, n, m), the stances' own capabilities, ``nan`` where a
+    stance gives none (the actor's holds there: :meth:`capability_on`); ``status_quo``
+    (B, m), ``nan`` where an issue has none.
     """
 
     capability: np.ndarray
     position: np.ndarray
     salience: np.ndarray
     shock_value: np.ndarray
+    issue_capability: np.ndarray
+    status_quo: np.ndarray
 
     @property
     def draws(self) -> int:
         return int(self.capability.shape[0])
+
+    def capability_on(self, j: int) -> np.ndarray:
+        """Every actor's capability on issue ``j`` in each draw, (B, n): its stance's own
+        where it gives one, else the actor's."""
+        own = self.issue_capability[:, :, j]
+        return np.where(np.isnan(own), self.capability, own)
+
+    def rows(self, index: slice | np.ndarray) -> Values:
+        """The draws ``index`` only."""
+        return Values(*(np.asarray(getattr(self, f.name))[index] for f in fields(Values)))
+
+    def repeat(self, b: int) -> Values:
+        """Each draw repeated ``b`` times (``np.repeat`` along the draws)."""
+        return Values(*(np.repeat(getattr(self, f.name), b, axis=0) for f in fields(Values)))
+
+    def copy(self) -> Values:
+        return Values(*(np.array(getattr(self, f.name), copy=True) for f in fields(Values)))
+
+    @staticmethod
+    def concat(parts: Sequence[Values]) -> Values:
+        """The draws of ``parts``, one after another."""
+        return Values(
+            *(np.concatenate([getattr(v, f.name) for v in parts]) for f in fields(Values))
+        )
 
 
 def point_values(scenario: Scenario, draws: int = 1) -> Values:
     """The best estimates, repeated ``draws`` times."""
     cap, pos, sal, _ = scenario.arrays()
     shocks = np.array([h.value for h in scenario.shocks], dtype=float)
+    sq = np.array([np.nan if i.status_quo is None else i.status_quo for i in scenario.issues])
     return Values(
         capability=np.repeat(cap[None], draws, axis=0),
         position=np.repeat(pos[None], draws, axis=0),
         salience=np.repeat(sal[None], draws, axis=0),
         shock_value=np.repeat(shocks[None], draws, axis=0),
+        issue_capability=np.repeat(scenario.issue_capabilities()[None], draws, axis=0),
+        status_quo=np.repeat(sq[None], draws, axis=0),
     )
 
 
@@ -123,25 +167,23 @@ def draw_values(
     u = np.asarray(u, dtype=float)
     if u.ndim != 2 or u.shape[1] != len(inputs):
         raise ValueError(f"expected draws of shape (B, {len(inputs)}), got {u.shape}")
-    vals = point_values(scenario, u.shape[0])
-    cap, pos, sal, shock = (
-        vals.capability.copy(),
-        vals.position.copy(),
-        vals.salience.copy(),
-        vals.shock_value.copy(),
-    )
+    vals = point_values(scenario, u.shape[0]).copy()
     a_index = {a: k for k, a in enumerate(scenario.actor_ids)}
     i_index = {i: k for k, i in enumerate(scenario.issue_ids)}
     for c, inp in enumerate(inputs):
         x = inp.range.ppf(u[:, c])
-        if inp.kind == "capability":
-            cap[:, a_index[inp.actor]] = x
+        if inp.kind == "capability" and inp.issue is None:
+            vals.capability[:, a_index[inp.actor]] = x
+        elif inp.kind == "capability":
+            vals.issue_capability[:, a_index[inp.actor], i_index[inp.issue or ""]] = x
+        elif inp.kind == "status_quo":
+            vals.status_quo[:, i_index[inp.issue or ""]] = x
         elif inp.kind == "shock":
-            shock[:, inp.index] = x
+            vals.shock_value[:, inp.index] = x
         else:
-            target = pos if inp.kind == "position" else sal
+            target = vals.position if inp.kind == "position" else vals.salience
             target[:, a_index[inp.actor], i_index[inp.issue or ""]] = x
-    return Values(cap, pos, sal, shock)
+    return vals
 
 
 def with_spread(scenario: Scenario, spread: float) -> Scenario:

@@ -303,7 +303,11 @@ def build_scenario(
         locus = entry.get("locus") if isinstance(entry, Mapping) else None
         if isinstance(locus, Mapping):
             check_source(c, ("issues", k, "locus", "source"), locus.get("source"), source_ids)
-    if actors and all(_point(a.capability) == 0 for _, a in actors):
+    if (
+        actors
+        and all(_point(a.capability) == 0 for _, a in actors)
+        and not any(s.capability is not None and _point(s.capability) > 0 for _, s in stances)
+    ):
         c.add(("actors",), "every capability is zero; expected at least one positive capability")
 
     issue_by_id: dict[str, IssueSpec] = {}
@@ -316,11 +320,15 @@ def build_scenario(
             )
         elif not math.isfinite(i.scale.max - i.scale.min):
             c.add(("issues", k, "scale"), "too wide: its span overflows; expected a narrower scale")
-        elif i.status_quo is not None and not i.scale.min <= i.status_quo <= i.scale.max:
-            c.add(
-                ("issues", k, "status_quo"),
-                f"{i.status_quo:g} is off the scale; expected {i.scale.min:g} to {i.scale.max:g}",
-            )
+        elif i.status_quo is not None:
+            sq = i.status_quo
+            raw = sq.model_dump() if isinstance(sq, RangeSpec) else sq
+            for sub, value in _raw_numbers(raw):
+                if not i.scale.min <= value <= i.scale.max:
+                    c.add(
+                        ("issues", k, "status_quo", *sub),
+                        f"{value:g} is off the scale; expected {i.scale.min:g} to {i.scale.max:g}",
+                    )
         if i.status_quo is not None and i.status_quo_source is None:
             c.add(("issues", k, "status_quo_source"), "missing; a status quo needs its source")
         if i.status_quo is None and i.status_quo_source is not None:
@@ -367,9 +375,11 @@ def build_scenario(
             if eid not in with_stance:
                 c.add(("issues", k), f"no actor has a stance on {eid!r}; expected at least one")
 
+    _check_dates(c, data, spec)
     _check_shocks(c, shocks, actors, issue_by_id, stances, actor_ids, issue_ids)
     _check_outcomes(c, data, issue_by_id, issue_ids)
     _check_question(c, data, actor_ids, issue_by_id, stances, source_ids)
+    _check_blanks(c, data)
 
     c.check()
     assert spec is not None
@@ -398,10 +408,11 @@ def build_scenario(
                 scale_max=float(i.scale.max),
                 min_label=i.scale.min_label,
                 max_label=i.scale.max_label,
-                status_quo=None if i.status_quo is None else float(i.status_quo),
+                status_quo=None if i.status_quo is None else _point(i.status_quo),
                 status_quo_source=None
                 if i.status_quo_source is None
                 else _source(i.status_quo_source),
+                status_quo_range=None if i.status_quo is None else _range(i.status_quo),
                 locus=None
                 if i.locus is None
                 else Locus(i.locus.name, i.locus.lat, i.locus.lon, _source(i.locus.source)),
@@ -417,6 +428,8 @@ def build_scenario(
                 _source(s.source),
                 _range(s.position),
                 _range(s.salience),
+                None if s.capability is None else _point(s.capability),
+                None if s.capability is None else _range(s.capability),
             )
             for _, s in stances
         ),
@@ -453,7 +466,85 @@ def build_scenario(
             contestants=tuple(spec.question.contestants),
             source=None if spec.question.source is None else _source(spec.question.source),
         ),
+        retrospective=None if spec.retrospective is None else spec.retrospective.reason,
     )
+
+
+#: what a template (``realpolitik new``) holds where the analyst is to write
+FILL = "<fill in>"
+
+
+def _check_blanks(c: Collector, data: Any) -> None:
+    """Each blank of a template left unfilled is one problem, "still to fill in", in place
+    of what else its field would say (not a number, an unknown source...)."""
+    blanks: list[tuple[Any, ...]] = []
+    stack: list[tuple[Any, tuple[Any, ...]]] = [(data, ())]
+    while stack:
+        node, path = stack.pop()
+        if isinstance(node, Mapping):
+            stack.extend((v, (*path, k)) for k, v in node.items())
+        elif isinstance(node, list):
+            stack.extend((v, (*path, k)) for k, v in enumerate(node))
+        elif isinstance(node, str) and node.strip() == FILL:
+            blanks.append(path)
+    if not blanks:
+        return
+    names = [field_name(p) for p in blanks]
+    c.problems = [
+        p
+        for p in c.problems
+        if not any(p.field == n or p.field.startswith((n + ".", n + "[")) for n in names)
+    ]
+    for path in sorted(blanks, key=lambda p: [str(x).zfill(8) for x in p]):
+        c.add(path, "still to fill in (a blank of the template)")
+
+
+#: the parts of a scenario whose sources must be known on its date (outcomes are not: they
+#: are what became of it)
+_DATED_PARTS = (
+    ("actors", "source"),
+    ("issues", "status_quo_source"),
+    ("stances", "source"),
+    ("shocks", "source"),
+)
+
+
+def _check_dates(c: Collector, data: Mapping[str, Any], spec: ScenarioHead | None) -> None:
+    """The date rule: a scenario uses only what was known on its ``date``. An entry of
+    ``sources`` dated after it is a problem unless only outcomes cite it (an outcome is
+    recorded later by nature) or the scenario is marked ``retrospective`` (the opt-out, with
+    its reason, recorded in the scenario)."""
+    if spec is None or spec.date is None or spec.retrospective is not None:
+        return
+    cited: set[str] = set()
+    by_outcomes: set[str] = set()
+    for key, field in (*_DATED_PARTS, ("outcomes", "source")):
+        for _, entry in list_entries(data, key):
+            src = entry.get(field) if isinstance(entry, Mapping) else None
+            ref = src.get("ref") if isinstance(src, Mapping) else None
+            if isinstance(ref, str):
+                (by_outcomes if key == "outcomes" else cited).add(ref)
+    q = data.get("question")
+    qsrc = q.get("source") if isinstance(q, Mapping) else None
+    if isinstance(qsrc, Mapping) and isinstance(qsrc.get("ref"), str):
+        cited.add(qsrc["ref"])
+    for k, entry in list_entries(data, "sources"):
+        if not isinstance(entry, Mapping) or not isinstance(entry.get("id"), str):
+            continue
+        try:
+            when = SourceEntrySpec.model_validate(entry).date
+        except ValidationError:
+            continue
+        if when is None or when <= spec.date:
+            continue
+        if entry["id"] in by_outcomes and entry["id"] not in cited:
+            continue
+        c.add(
+            ("sources", k, "date"),
+            f"{when.isoformat()} is after the scenario's date, {spec.date.isoformat()}; "
+            "a scenario uses only what was known on its date (cite an earlier source, or "
+            "mark a retrospective study with `retrospective: {reason: ...}`)",
+        )
 
 
 def _check_question(
@@ -552,13 +643,8 @@ def _check_shocks(
         ok = h.actor in actor_by_id  # else its entry has problems of its own, or it is unknown
         if h.actor not in raw_actor_ids:
             c.add(("shocks", k, "actor"), f"unknown actor {h.actor!r}; expected an id of `actors`")
-        if h.field == "capability":
-            if h.issue is not None:
-                c.add(
-                    ("shocks", k, "issue"),
-                    "a capability is the actor's, not an issue's; remove `issue`",
-                )
-                ok = False
+        if h.field == "capability" and h.issue is None:
+            pass
         elif h.issue is None:
             c.add(("shocks", k, "issue"), f"missing; a {h.field} shock names its issue")
             ok = False
@@ -590,7 +676,12 @@ def _check_shocks(
         key = (h.actor, h.issue, h.field)
         if key not in state:
             if h.field == "capability":
-                state[key] = _interval(actor_by_id[h.actor].capability)
+                own = stance_by_pair.get((h.actor, h.issue or ""))
+                state[key] = _interval(
+                    own.capability
+                    if own is not None and own.capability is not None
+                    else actor_by_id[h.actor].capability
+                )
             else:
                 st = stance_by_pair[(h.actor, h.issue)]  # type: ignore[index]
                 state[key] = _interval(st.position if h.field == "position" else st.salience)
