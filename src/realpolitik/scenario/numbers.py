@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 import numbers
 import re
+from collections.abc import Sequence
 
 __all__ = [
     "EXCERPT",
@@ -32,6 +33,7 @@ __all__ = [
     "parse_number",
     "parse_whole",
     "plain_number",
+    "some",
 ]
 
 #: the grammar of a number (ASCII only)
@@ -61,6 +63,13 @@ def excerpt(text: str, limit: int = EXCERPT) -> str:
     return f"{text[:limit]!r}... ({len(text):,} characters)"
 
 
+def some(texts: Sequence[str], most: int = 8) -> str:
+    """At most ``most`` of ``texts``, each quoted briefly, and how many more there are: for
+    messages about many names (9,996 unknown columns are not listed whole)."""
+    shown = ", ".join(excerpt(t, 30) for t in texts[:most])
+    return shown + (f" and {len(texts) - most:,} more" if len(texts) > most else "")
+
+
 def exact(value: float) -> str:
     """``value`` written exactly, briefly: ``100``, ``12.5``, ``1e+20``, ``100.0000001``
     (``:g`` where it is exact, else the shortest text that reads back as the same float)."""
@@ -80,7 +89,7 @@ def bad_character(text: str) -> tuple[int, str] | None:
     return None if m is None else (m.start(), f"U+{ord(m.group()):04X}")
 
 
-def parse_number(text: str, *, what: str = "a number such as 42 or 12.5") -> float:
+def parse_number(text: str, *, what: str = "a finite number") -> float:
     """``text`` as a finite float if it is a number of the grammar (spaces and tabs around
     it ignored); else a :class:`NumberError` saying ``what`` was expected, quoting an
     excerpt."""
@@ -88,6 +97,8 @@ def parse_number(text: str, *, what: str = "a number such as 42 or 12.5") -> flo
     if not NUMBER.fullmatch(raw):
         if not raw:
             raise NumberError(f"expected {what}, got nothing")
+        if raw.lower().lstrip("+-.") in ("nan", "inf", "infinity"):
+            raise NumberError(f"{excerpt(raw)} is not finite; expected {what}")
         if bad_character(raw):
             raise NumberError(f"expected {what}, got {excerpt(raw)} (with a control character)")
         raise NumberError(f"expected {what}, got {excerpt(raw)}")

@@ -34,6 +34,7 @@ from .validate import build_scenario, field_name
 __all__ = [
     "MAX_BYTES",
     "MAX_NODES",
+    "check_characters",
     "dump_yaml",
     "parse_document",
     "parse_yaml",
@@ -104,6 +105,29 @@ def read_text(path: Path, *, label: str | None = None) -> str:
     return decode(raw, name)
 
 
+def check_characters(text: str, name: str) -> None:
+    """A :class:`ScenarioError` at the first character no reader accepts in ``text`` (a
+    control character but tab and line ends: :func:`~.numbers.bad_character`), with its
+    line and column."""
+    bad = bad_character(text)
+    if bad is None:
+        return
+    at, code = bad
+    line = text.count("\n", 0, at) + 1
+    column = at - (text.rfind("\n", 0, at) + 1) + 1
+    raise ScenarioError(
+        [
+            Problem(
+                name,
+                "",
+                f"column {column}: the control character {code} is not allowed in a text "
+                "file; remove it",
+                line,
+            )
+        ]
+    )
+
+
 def decode(raw: bytes, name: str) -> str:
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
@@ -114,22 +138,7 @@ def decode(raw: bytes, name: str) -> str:
         raise ScenarioError(
             [Problem(name, "", f"not UTF-8 text (byte {exc.start}); save the file as UTF-8", line)]
         ) from None
-    bad = bad_character(text)
-    if bad is not None:
-        at, code = bad
-        line = text.count("\n", 0, at) + 1
-        column = at - (text.rfind("\n", 0, at) + 1) + 1
-        raise ScenarioError(
-            [
-                Problem(
-                    name,
-                    "",
-                    f"column {column}: the control character {code} is not allowed in a "
-                    "text file; remove it",
-                    line,
-                )
-            ]
-        )
+    check_characters(text, name)
     if not text.strip():
         raise ScenarioError([Problem(name, "", "the file is empty; expected a scenario")])
     return text
