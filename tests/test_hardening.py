@@ -389,3 +389,10 @@ def test_a_large_plain_file_is_not_called_an_alias_bomb():
         parse_yaml(text, "big.yaml")
     message = str(info.value)
     assert "alias" not in message and "values (lists, mappings and scalars)" in message
+
+
+def test_a_huge_whole_number_argument_is_refused_briefly():
+    from realpolitik.errors import InputError, check_seed
+
+    with pytest.raises(InputError, match="got an integer of about 5,001 digits"):
+        check_seed(10**5000)

@@ -62,13 +62,15 @@ Lines = Mapping[tuple[Any, ...], int]
 
 
 def field_name(path: Sequence[Any]) -> str:
-    """``("stances", 3, "salience")`` -> ``stances[3].salience``."""
+    """``("stances", 3, "salience")`` -> ``stances[3].salience``; a part of over 40
+    characters (an unknown key's text) cut to its first 40."""
     out = ""
     for part in path:
-        if isinstance(part, int):
+        if isinstance(part, int) and not isinstance(part, bool):
             out += f"[{part}]"
         else:
-            out += ("." if out else "") + str(part)
+            text = str(part)
+            out += ("." if out else "") + (text if len(text) <= 40 else text[:40] + "...")
     return out
 
 

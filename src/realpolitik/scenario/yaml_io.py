@@ -389,6 +389,23 @@ def _walk(
             continue
         keys: dict[Any, int] = {}
         for knode, vnode in node.value:
+            if isinstance(knode, yaml.ScalarNode) and knode.tag != _STR:
+                # a key that is not what its tag says (`!!float x: 1`) is read as text
+                try:
+                    loader.construct_object(knode)
+                except (ValueError, TypeError, OverflowError):
+                    loader.recursive_objects.pop(knode, None)  # type: ignore[attr-defined]
+                    knode.tag = _STR
+            if id(knode) in loader.foreign:
+                problems.append(
+                    Problem(
+                        name,
+                        field_name(path),
+                        f"a key tagged {_short_tag(loader.foreign[id(knode)])}, which is not "
+                        "allowed; expected plain YAML (tags of YAML 1.2's core schema only)",
+                        knode.start_mark.line + 1,
+                    )
+                )
             key = knode.value if isinstance(knode, yaml.ScalarNode) else None
             if key == "<<":
                 continue
