@@ -367,8 +367,7 @@ def test_long_texts_are_quoted_as_excerpts():
     assert excerpt("x" * 5001) == "'" + "x" * 40 + "'... (5,001 characters)"
     with pytest.raises(ScenarioError) as info:
         parse_intervention("a.capability=" + "x" * 5000)
-    assert len(str(info.value)) < 5200 + 200  # the --set itself is the field; the message
-    assert "x" * 50 not in info.value.problems[0].message
+    assert len(str(info.value)) < 300 and "x" * 50 not in str(info.value)
 
 
 def test_a_large_plain_file_is_not_called_an_alias_bomb():

@@ -95,7 +95,12 @@ class Intervention:
         )
 
     def _error(self, message: str) -> ScenarioError:
-        return ScenarioError([Problem("intervention", self.text, message)])
+        return ScenarioError([Problem("intervention", _cut(self.text), message)])
+
+
+def _cut(text: str, most: int = 60) -> str:
+    """An intervention's text as its problems name it: at most ``most`` characters."""
+    return text if len(text) <= most else text[: most - 3] + "..."
 
 
 def _list(ids: set[str]) -> str:
@@ -126,7 +131,7 @@ def parse_intervention(text: str) -> Intervention:
     """Parse one ``--set`` text; a :class:`ScenarioError` says what was expected."""
 
     def fail(message: str) -> ScenarioError:
-        return ScenarioError([Problem("intervention", text, message)])
+        return ScenarioError([Problem("intervention", _cut(text), message)])
 
     bad = bad_character(text)
     if bad is not None:
@@ -174,7 +179,7 @@ def setting(target: str, value: str | float) -> Intervention:
     text = f"{label}={value}"
 
     def fail(message: str) -> ScenarioError:
-        return ScenarioError([Problem("intervention", text, message)])
+        return ScenarioError([Problem("intervention", _cut(text), message)])
 
     bad = bad_character(text)
     if bad is not None:
@@ -234,7 +239,7 @@ def target(scenario: Scenario, label: str) -> Target:
     label = label.strip()
 
     def fail(message: str) -> ScenarioError:
-        return ScenarioError([Problem("intervention", label, message)])
+        return ScenarioError([Problem("intervention", _cut(label), message)])
 
     path, fld = _parse_target(label, fail, TARGETS)
     actor, issue = Intervention(label, path, fld, "set", 0.0).resolve(scenario)
@@ -281,7 +286,7 @@ def _apply(scenario: Scenario, iv: Intervention, origin: str) -> Scenario:
         return Scenario.from_dict(data, origin=origin)
     except ScenarioError as exc:
         raise ScenarioError(
-            [Problem("intervention", iv.text, p.message) for p in exc.problems]
+            [Problem("intervention", _cut(iv.text), p.message) for p in exc.problems]
         ) from None
 
 
