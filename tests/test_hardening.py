@@ -13,6 +13,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -270,8 +271,21 @@ def test_a_fifo_is_refused_at_once(tmp_path):
     fifo = tmp_path / "pipe.yaml"
     os.mkfifo(fifo)
     started = time.monotonic()
-    with pytest.raises(ScenarioError, match=r"is a pipe \(FIFO\), not a regular file"):
-        rp.load(fifo)
+    outcome: list[BaseException] = []
+
+    def load() -> None:
+        try:
+            rp.load(fifo)
+        except BaseException as exc:
+            outcome.append(exc)
+
+    reader = threading.Thread(target=load, daemon=True)  # a hang must fail, not hang
+    reader.start()
+    reader.join(timeout=30)
+    assert not reader.is_alive(), "reading a FIFO blocked"
+    (exc,) = outcome
+    assert isinstance(exc, ScenarioError)
+    assert "is a pipe (FIFO), not a regular file" in str(exc)
     proc = subprocess.run(
         [sys.executable, "-m", "realpolitik", "validate", str(fifo)],
         env={**os.environ, "PYTHONPATH": str(SRC)},
