@@ -411,3 +411,24 @@ def test_a_huge_whole_number_argument_is_refused_briefly():
 
     with pytest.raises(InputError, match="got an integer of about 5,001 digits"):
         check_seed(10**5000)
+
+
+def test_a_model_that_overflows_is_an_error_naming_the_cause(monkeypatch):
+    """What validation cannot bound is checked after each model: a forecast that overflowed
+    to infinity is an error naming the model and the issue, never a printed ``inf``."""
+    import dataclasses
+
+    import numpy as np
+
+    from realpolitik.errors import InputError
+    from realpolitik.models.plan import ModelPlan
+
+    run = ModelPlan.run
+
+    def overflowing(self, inputs, **kw):
+        traj = run(self, inputs, **kw)
+        return dataclasses.replace(traj, forecast=np.full_like(traj.forecast, np.inf))
+
+    monkeypatch.setattr(ModelPlan, "run", overflowing)
+    with pytest.raises(InputError, match=r"compromise model's arithmetic overflowed on the issue"):
+        rp.forecast(rp.load(DATA / "minimal.yaml"), model="compromise")
