@@ -374,9 +374,10 @@ def _die_with(parent: int) -> None:
     * on Linux, ``prctl(PR_SET_PDEATHSIG, SIGKILL)``: the kernel kills the worker when its
       parent (the forkserver, or the run's process under ``spawn``) dies;
     * on every platform, a watchdog thread that waits for ``parent`` to end (on Linux
-      through a pidfd, at once and immune to a reused pid; elsewhere by checking it every
-      0.2 s) and then kills this process. Once the workers are gone, the forkserver and the
-      resource tracker see their pipes close and exit by themselves.
+      through a pidfd, at once and immune to a reused pid; on Windows through the parent's
+      sentinel; elsewhere by checking it every 0.2 s) and then ends this process. Once the
+      workers are gone, the forkserver and the resource tracker see their pipes close and
+      exit by themselves.
     """
     if sys.platform.startswith("linux"):
         try:
@@ -390,7 +391,12 @@ def _die_with(parent: int) -> None:
 
 
 def _watch(parent: int) -> None:
-    """Wait for the process ``parent`` to end, then kill this one."""
+    """Wait for the process ``parent`` to end, then end this one at once."""
+    if sys.platform == "win32":  # spawn: the parent's sentinel is ready once it has ended
+        process = multiprocessing.parent_process()
+        if process is not None:
+            process.join()
+        os._exit(1)
     try:
         fd = os.pidfd_open(parent)  # Linux 5.3+
     except ProcessLookupError:
@@ -402,11 +408,12 @@ def _watch(parent: int) -> None:
     elif fd is None:
         while _alive(parent):
             time.sleep(0.2)
-    os.kill(os.getpid(), signal.SIGKILL)
+    os._exit(1)  # from this thread: the whole process, now, whatever the main thread does
 
 
 def _alive(pid: int) -> bool:
-    """Whether process ``pid`` exists (as a zombie too)."""
+    """Whether process ``pid`` exists (as a zombie too); POSIX only (on Windows,
+    ``os.kill`` ends the process)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
