@@ -113,7 +113,10 @@ def _rebuild(
 
 def _shown(value: object) -> str:
     if isinstance(value, numbers.Integral) and not isinstance(value, bool):
-        return str(int(value))
+        n = int(value)
+        if abs(n) >= 10**30:  # no str() of a huge integer (refused past 4,300 digits)
+            return f"an integer of about {int(n.bit_length() * 0.30103) + 1:,} digits"
+        return str(n)
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
 

@@ -28,7 +28,7 @@ import numpy as np
 
 from . import models
 from .arrays import issue_input, scenario_input
-from .errors import UnknownNameError
+from .errors import InputError, UnknownNameError
 from .models.base import ModelInput
 from .models.plan import ModelPlan, plan_models
 from .results import (
@@ -715,6 +715,13 @@ def _run_plan(
         if traj.rounds < t:  # a model that stopped early holds its last positions
             positions[traj.rounds + 1 :, rows, j] = traj.positions[-1, :, 0]
         forecast[j] = traj.forecast[0]
+        if np.isinf(forecast[j]) or np.isinf(traj.positions).any():
+            raise InputError(
+                f"the {plan.name} model's arithmetic overflowed on the issue {issue!r} of "
+                f"{scenario.id!r} (scale {scenario.issues[j].scale_min:g} to "
+                f"{scenario.issues[j].scale_max:g}): its numbers are too large for a float; "
+                "rescale the issue or the capabilities"
+            )
         for key, arr in traj.per_round.items():
             col = per_round.setdefault(key, np.full((t + 1, m), np.nan))
             col[: traj.rounds + 1, j] = arr[:, 0]

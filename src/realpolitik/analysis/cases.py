@@ -6,6 +6,7 @@ carrying ``outcomes``, or from a folder of them (:func:`load_cases`).
 
 from __future__ import annotations
 
+import stat
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -121,9 +122,11 @@ def deu_separator(path: str | Path) -> str | None:
     if p.suffix.lower() in (".tsv", ".tab"):
         return "\t"
     try:
+        if not stat.S_ISREG(p.stat().st_mode):  # a pipe would block: the reader refuses it
+            return None
         with p.open("rb") as fh:
             head = fh.read(4096).decode("utf-8", "replace")
-    except OSError:
+    except (OSError, ValueError):
         return None
     first = next((ln for ln in head.lstrip("\ufeff").splitlines() if ln.strip()), "")
     for sep in ("\t", ","):

@@ -49,7 +49,7 @@ from .common import (
     user_error,
 )
 from .render import fmt, plural
-from .text import breakable, number, possessive, possessives
+from .text import breakable, number, possessive, possessives, shown
 
 __all__ = [
     "levers_cmd",
@@ -142,7 +142,7 @@ def _share(x: float, conf: float | None = None, sep: str = " ") -> str:
 def render_sensitivity(console: Console, sc: Scenario, res: Sensitivity, *, top: int = 10) -> None:
     """Per model and issue: each input's Sobol indices and tornado bar, by ST."""
     date = f", {sc.date.isoformat()}" if sc.date else ""
-    console.print(Text(f"{sc.name}{date}", style="bold"))
+    console.print(Text(f"{shown(sc.name)}{date}", style="bold"))
     if res.default_spread is not None:
         from .render import default_spread_note
 
@@ -418,9 +418,9 @@ def _change(lv: Lever) -> str:
 
 def render_levers(console: Console, sc: Scenario, res: Levers, *, top: int = 10) -> None:
     """Per model: the actor's levers, best first."""
-    names = dict(zip(sc.actor_ids, (a.name for a in sc.actors), strict=True))
+    names = dict(zip(sc.actor_ids, (shown(a.name) for a in sc.actors), strict=True))
     date = f", {sc.date.isoformat()}" if sc.date else ""
-    console.print(Text(f"{sc.name}{date}", style="bold"))
+    console.print(Text(f"{shown(sc.name)}{date}", style="bold"))
     wants = ", ".join(f"{i} at {fmt(res.positions[i])}" for i in res.issues)
     console.print(
         Text(

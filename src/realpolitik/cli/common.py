@@ -1,6 +1,11 @@
 """What every command shares: the consoles, the options, and the handling of bad input,
 of the run history and of long runs on a backend.
 
+Text from a file never reaches the terminal raw: both consoles are :class:`SafeConsole`,
+which writes every control character, escape sequence and bidi control of what it prints
+visibly escaped (:func:`~realpolitik.cli.text.shown_lines`); the renderers also apply
+:func:`~realpolitik.cli.text.shown` to names before laying out tables.
+
 Bad input never ends in a traceback: :func:`fail` and :func:`problems` print to standard
 error and return the ``typer.Exit`` (code 2) to raise; :func:`user_error` does so for any
 :class:`~realpolitik.errors.RealpolitikError`, the library's errors of bad input. Only those
@@ -18,11 +23,13 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
-from rich.console import Console
+from rich.console import Console, ConsoleOptions, RenderableType
 from rich.markup import escape
+from rich.segment import Segment
 
 from ..errors import MAX_SEED, InputError, RealpolitikError, ScenarioError
 from ..models.plan import MAX_ROUNDS
+from .text import shown_lines
 
 if TYPE_CHECKING:
     from rich.progress import Progress
@@ -34,6 +41,7 @@ __all__ = [
     "ModelOption",
     "NoStoreOption",
     "RoundsOption",
+    "SafeConsole",
     "ScenarioArgument",
     "SchedulerOption",
     "SeedOption",
@@ -54,8 +62,26 @@ __all__ = [
     "user_error",
 ]
 
-out = Console(highlight=False, soft_wrap=False)
-err = Console(stderr=True, highlight=False)
+
+class SafeConsole(Console):
+    """A rich console that writes the text it prints with every control character, escape
+    sequence and bidi control visibly escaped (``\x1b[2J``, ``\u202e``), whatever the
+    renderable (a string, a ``Text``, a table's cell): the console's own styles and cursor
+    controls (rich's control segments) are kept."""
+
+    def render(
+        self, renderable: RenderableType, options: ConsoleOptions | None = None
+    ) -> Iterator[Segment]:
+        for segment in super().render(renderable, options):
+            if segment.control is None and segment.text:
+                text = shown_lines(segment.text)
+                if text is not segment.text:
+                    segment = Segment(text, segment.style)
+            yield segment
+
+
+out = SafeConsole(highlight=False, soft_wrap=False)
+err = SafeConsole(stderr=True, highlight=False)
 
 EXIT_BAD_INPUT = 2
 T = TypeVar("T")

@@ -20,7 +20,7 @@ from ..forecasting import Forecast
 from ..models.base import ModelSpec
 from ..scenario import Scenario
 from ..scenario.uncertainty import uncertain_inputs
-from .text import breakable, number
+from .text import breakable, number, shown
 
 __all__ = ["bottom_line", "fmt", "forecast", "model_list", "scenario_list", "validated"]
 
@@ -48,7 +48,7 @@ def bottom_line(console: Console, bl: BottomLine) -> None:
         console.print(Text(sentence), soft_wrap=False)
     if not bl.models or not bl.contestants:
         return
-    names = bl.names
+    names = {a: shown(n) for a, n in bl.names.items()}
     partial = any(m.standing is not None and m.standing.issues != m.standing.of for m in bl.models)
     table = Table(
         caption=Text(
@@ -124,7 +124,7 @@ def default_spread_note(spread: float) -> str:
 
 def forecast(console: Console, sc: Scenario, fc: Forecast) -> None:
     date = f", {sc.date.isoformat()}" if sc.date else ""
-    console.print(Text(f"{sc.name}{date}", style="bold"))
+    console.print(Text(f"{shown(sc.name)}{date}", style="bold"))
     console.print(
         Text(
             f"scenario {sc.id} ({fc.scenario_hash[:19]}), {plural(len(sc.actors), 'actor')}, "
@@ -137,15 +137,15 @@ def forecast(console: Console, sc: Scenario, fc: Forecast) -> None:
     )
     bl = compute_bottom_line(fc, sc)
     bottom_line(console, bl)
-    names = dict(zip(fc.actors, fc.actor_names, strict=True))
+    names = dict(zip(fc.actors, map(shown, fc.actor_names), strict=True))
     for j, issue in enumerate(sc.issues):
         table = Table(
-            title=Text(f"{issue.id}: {issue.question}"),
+            title=Text(f"{issue.id}: {shown(issue.question)}"),
             title_justify="left",
             title_style="bold",
             caption=Text(
-                f"scale {number(issue.scale_min, sig=6)} = {issue.min_label}; "
-                f"{number(issue.scale_max, sig=6)} = {issue.max_label}"
+                f"scale {number(issue.scale_min, sig=6)} = {shown(issue.min_label)}; "
+                f"{number(issue.scale_max, sig=6)} = {shown(issue.max_label)}"
             ),
             caption_justify="left",
             expand=False,
@@ -344,7 +344,7 @@ def scenario_list(console: Console, rows: Sequence[tuple[str, Scenario]], defaul
             sc.date.isoformat() if sc.date else "-",
             str(len(sc.actors)),
             str(len(sc.issues)),
-            Text(sc.name),
+            Text(shown(sc.name)),
         )
     console.print(table)
 
@@ -499,7 +499,7 @@ def ensemble(console: Console, sc: Scenario, ens: Ensemble, bl: BottomLine | Non
     """The bottom line (``bl``, when given); per model: where each issue lands across the
     draws, and who wins, how surely."""
     date = f", {sc.date.isoformat()}" if sc.date else ""
-    console.print(Text(f"{sc.name}{date}", style="bold"))
+    console.print(Text(f"{shown(sc.name)}{date}", style="bold"))
     console.print(
         Text(
             f"scenario {sc.id} ({ens.scenario_hash[:19]}); {ens.draws:,} draws"
@@ -575,7 +575,7 @@ def ensemble(console: Console, sc: Scenario, ens: Ensemble, bl: BottomLine | Non
         for a in outlook:
             who.add_row(
                 str(a.rank),
-                Text(a.name),
+                Text(shown(a.name)),
                 _signed_pct(a.mean),
                 f"{_signed_pct(a.quantiles[0.05])} to {_signed_pct(a.quantiles[0.95])}",
                 _pct(a.p_gain),

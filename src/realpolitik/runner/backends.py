@@ -29,12 +29,15 @@ the pool's worker processes and the cluster's workers import ``fn``'s module by 
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import numbers
 import os
 import pickle
 import re
+import select
 import signal
+import sys
 import threading
 import time
 import uuid
@@ -348,11 +351,76 @@ class Adaptive:
 # --------------------------------------------------------------------------- local pool
 
 
-def _ignore_sigint() -> None:
-    """Worker initializer: Ctrl-C reaches the whole process group, but only the parent
-    should act on it (it cancels the work and stops the workers), so that one interrupt
-    prints one message instead of a traceback from every worker."""
+def _worker_init(parent: int) -> None:
+    """Worker initializer: ignore Ctrl-C (it reaches the whole process group, but only the
+    parent should act on it: it cancels the work and stops the workers, so that one
+    interrupt prints one message instead of a traceback from every worker), and die with
+    the parent process ``parent`` (:func:`_die_with`)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with(parent)
+
+
+#: prctl's option that asks the kernel for a signal when the parent dies (Linux)
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with(parent: int) -> None:
+    """End this process when the process ``parent`` ends, however it ends (a SIGKILL
+    included): no worker outlives the run that started it.
+
+    Two guards, since a worker's parent in the operating system's sense is the forkserver
+    (which lives as long as any worker holds its pipe), not the process that runs the work:
+
+    * on Linux, ``prctl(PR_SET_PDEATHSIG, SIGKILL)``: the kernel kills the worker when its
+      parent (the forkserver, or the run's process under ``spawn``) dies;
+    * on every platform, a watchdog thread that waits for ``parent`` to end (on Linux
+      through a pidfd, at once and immune to a reused pid; on Windows through the parent's
+      sentinel; elsewhere by checking it every 0.2 s) and then ends this process. Once the
+      workers are gone, the forkserver and the resource tracker see their pipes close and
+      exit by themselves.
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):  # pragma: no cover - no libc prctl
+            pass
+    threading.Thread(
+        target=_watch, args=(parent,), name="realpolitik-parent-watch", daemon=True
+    ).start()
+
+
+def _watch(parent: int) -> None:
+    """Wait for the process ``parent`` to end, then end this one at once."""
+    if sys.platform == "win32":  # spawn: the parent's sentinel is ready once it has ended
+        process = multiprocessing.parent_process()
+        if process is not None:
+            process.join()
+        os._exit(1)
+    try:
+        fd = os.pidfd_open(parent)  # Linux 5.3+
+    except ProcessLookupError:
+        fd = -1  # already gone
+    except (AttributeError, OSError):
+        fd = None
+    if fd is not None and fd >= 0:
+        select.select([fd], [], [])  # readable once the parent has ended
+    elif fd is None:
+        while _alive(parent):
+            time.sleep(0.2)
+    os._exit(1)  # from this thread: the whole process, now, whatever the main thread does
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` exists (as a zombie too); POSIX only (on Windows,
+    ``os.kill`` ends the process)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # pragma: no cover - someone else's process of that pid
+        return True
+    return True
 
 
 @dataclass(frozen=True)
@@ -392,7 +460,8 @@ class LocalPool:
         pool = ProcessPoolExecutor(
             max_workers=n_procs,
             mp_context=_context(getattr(fn, "__module__", None)),
-            initializer=_ignore_sigint,
+            initializer=_worker_init,
+            initargs=(os.getpid(),),
         )
         finished = False
         try:

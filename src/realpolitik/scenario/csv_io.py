@@ -16,8 +16,9 @@ import re
 from pathlib import Path
 
 from ..errors import Problem, ScenarioError
+from .numbers import NumberError, exact, excerpt, number_or_none, parse_number, some
 from .objects import Actor, Issue, Scenario, Source, SourceEntry, Stance
-from .yaml_io import read_text
+from .yaml_io import check_characters, read_text
 
 __all__ = ["COLUMNS", "parse_csv", "read_csv", "slug"]
 
@@ -32,12 +33,9 @@ def slug(text: str, fallback: str = "x") -> str:
 
 
 def finite_number(text: str) -> float | None:
-    """``text`` as a finite float, or None."""
-    try:
-        v = float(text)
-    except ValueError:
-        return None
-    return v if math.isfinite(v) else None
+    """``text`` as a finite float if it is a number of the one grammar
+    (:mod:`~realpolitik.scenario.numbers`), or None."""
+    return number_or_none(text)
 
 
 def numbered_records(text: str, name: str, what: str = "table") -> list[tuple[int, list[str]]]:
@@ -67,6 +65,7 @@ def parse_csv(
     def add(line: int | None, field: str, message: str) -> None:
         problems.append(Problem(name, field, message, line))
 
+    check_characters(text, name)
     numbered = numbered_records(text, name)  # (first line of the record, cells)
     if not numbered:
         raise ScenarioError([Problem(name, "", "the file is empty; expected a header and rows")])
@@ -79,7 +78,7 @@ def parse_csv(
         if missing:
             parts.append("missing column(s) " + ", ".join(missing))
         if unknown:
-            parts.append("unknown column(s) " + ", ".join(repr(u) for u in unknown))
+            parts.append(f"{len(unknown):,} unknown column(s) " + some(unknown))
         add(header_line, "header", "; ".join(parts) + "; expected the columns " + ",".join(COLUMNS))
         raise ScenarioError(problems)
     where = {c: cols.index(c) for c in COLUMNS}
@@ -92,7 +91,7 @@ def parse_csv(
     seen: dict[str, int] = {}
     for line, row in numbered[1:]:
         if len(row) != len(cols):
-            add(line, "row", f"{len(row)} cells; expected {len(cols)} ({','.join(header)})")
+            add(line, "row", f"{len(row):,} cells; expected {len(cols)} ({','.join(COLUMNS)})")
             continue
         actor_name = row[where["actor"]].strip()
         values: dict[str, float] = {}
@@ -101,22 +100,22 @@ def parse_csv(
             add(line, "actor", "empty; expected the actor's name")
             ok = False
         for col in ("capability", "position", "salience"):
-            cell = row[where[col]].strip()
-            v = finite_number(cell)
-            if v is None:
-                add(line, col, f"expected a finite number, got {cell!r}")
+            try:
+                values[col] = parse_number(row[where[col]])
+            except NumberError as exc:
+                add(line, col, str(exc))
                 ok = False
-                continue
-            values[col] = v
         if "capability" in values and values["capability"] < 0:
-            add(line, "capability", f"{values['capability']:g} is negative; expected 0 or more")
+            add(
+                line, "capability", f"{exact(values['capability'])} is negative; expected 0 or more"
+            )
             ok = False
         if "salience" in values and not 0 <= values["salience"] <= 100:
-            add(line, "salience", f"{values['salience']:g} is out of range; expected 0 to 100")
+            add(line, "salience", f"{exact(values['salience'])} is out of range; expected 0 to 100")
             ok = False
         aid = slug(actor_name, fallback=f"actor-{line}") if actor_name else ""
         if aid and aid in seen:
-            add(line, "actor", f"duplicate actor {actor_name!r}; first on line {seen[aid]}")
+            add(line, "actor", f"duplicate actor {excerpt(actor_name)}; first on line {seen[aid]}")
             ok = False
         if not ok:
             continue

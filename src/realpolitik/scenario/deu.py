@@ -64,7 +64,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
-import math
 import re
 from collections import Counter
 from collections.abc import Mapping
@@ -75,8 +74,9 @@ from typing import Any
 
 from ..errors import InputError, Problem, ScenarioError
 from . import eu_weights
+from .numbers import NumberError, exact, excerpt, parse_number, parse_whole, some
 from .objects import Actor, Issue, Outcome, Scenario, Source, SourceEntry, Stance
-from .yaml_io import decode, read_bytes
+from .yaml_io import check_characters, decode, read_bytes
 
 __all__ = [
     "ACTORS",
@@ -202,7 +202,7 @@ _VALUED = ("issues", "intro", "finact", "rp", "out")
 #: Two-digit years below this are 20xx, the others 19xx.
 CENTURY_PIVOT = 50
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-_DATE = re.compile(r"^(\d{1,4})[-/.](\d{1,2})[-/.](\d{2,4})$")
+_DATE = re.compile(r"^(\d{1,4})[-/.](\d{1,2})[-/.](\d{2,4})$", re.ASCII)
 
 
 def _year(yy: int) -> int:
@@ -218,7 +218,7 @@ def parse_date(text: str, *, iso_dates: bool = False) -> tuple[_dt.date, str]:
     >>> parse_date("2014-07-04")[0]
     datetime.date(2004, 7, 14)
     """
-    expected = f"expected a date dd-mm-yy or dd-mm-yyyy, got {text!r}"
+    expected = f"expected a date dd-mm-yy or dd-mm-yyyy, got {excerpt(text)}"
     m = _DATE.match(text.strip())
     if m is None:
         raise InputError(expected)
@@ -226,7 +226,7 @@ def parse_date(text: str, *, iso_dates: bool = False) -> tuple[_dt.date, str]:
     if len(a) == 4 and len(c) == 2:
         if iso_dates:
             year, month, day, form = int(a), int(b), int(c), "yyyy-mm-dd"
-            expected = f"expected a date yyyy-mm-dd (`iso_dates`), got {text!r}"
+            expected = f"expected a date yyyy-mm-dd (`iso_dates`), got {excerpt(text)}"
         elif a[:2] not in ("19", "20"):
             raise InputError(expected)
         else:
@@ -402,6 +402,7 @@ def parse_deu(
     file ``name``, the line and the column. ``sha256`` defaults to the hash of the text."""
     if sha256 is None:
         sha256 = "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+    check_characters(text, name)
     problems: list[Problem] = []
     lines = text.splitlines()
     first = next((k for k, ln in enumerate(lines) if ln.strip()), None)
@@ -414,15 +415,36 @@ def parse_deu(
             [Problem(name, "", "a single column: expected tab-separated columns", head_line)]
         )
     index: dict[str, int] = {}
+    twice: list[str] = []
+    unknown: list[str] = []
     for k, col in enumerate(header):
-        at = f"{col} (column {k + 1})"
         if col in index:
-            problems.append(Problem(name, at, "given twice", head_line))
+            twice.append(f"{col} (column {k + 1})")
         elif col not in COLUMNS:
+            unknown.append(f"{col} (column {k + 1})")
+        index.setdefault(col, k)
+    if len(unknown) + len(twice) <= 3:  # a few: one problem each, located by its column
+        for at in twice:
+            problems.append(Problem(name, at, "given twice", head_line))
+        for at in unknown:
             problems.append(
                 Problem(name, at, "unknown column; expected the DEU III columns", head_line)
             )
-        index.setdefault(col, k)
+    else:  # many (a file of another kind): one problem each, a few of them quoted
+        if twice:
+            problems.append(
+                Problem(name, "", f"{len(twice):,} columns given twice: {some(twice)}", head_line)
+            )
+        if unknown:
+            problems.append(
+                Problem(
+                    name,
+                    "",
+                    f"{len(unknown):,} unknown columns: {some(unknown)}; expected the DEU III "
+                    "columns",
+                    head_line,
+                )
+            )
     absent = [c for c in COLUMNS if c not in index]
     if absent:
         problems.append(Problem(name, "", f"missing columns: {', '.join(absent)}", head_line))
@@ -502,12 +524,12 @@ class _RowReader:
         if text in MISSING:
             return None
         try:
-            v = float(text)
-        except ValueError:
-            self.add(col, f"expected a number, got {text!r}")
+            v = parse_number(text, what="a number")
+        except NumberError as exc:
+            self.add(col, str(exc))
             return None
-        if not (math.isfinite(v) and 0 <= v <= 100):
-            self.add(col, f"{text} is off the scale; expected 0 to 100")
+        if not 0 <= v <= 100:
+            self.add(col, f"{exact(v)} is off the scale; expected 0 to 100")
             return None
         return v
 
@@ -562,7 +584,7 @@ class _RowReader:
             if value in MISSING:
                 self.add(col, "missing; every row needs it")
             elif not _ID.match(value):
-                self.add(col, f"{value!r} is no id (letters, digits, '-', '_', '.')")
+                self.add(col, f"{excerpt(value)} is no id (letters, digits, '-', '_', '.')")
         proc, vote = self.cell("proc"), self.cell("counvte")
         if proc not in eu_weights.PROCEDURES:
             why = (
@@ -571,19 +593,19 @@ class _RowReader:
                 if proc.strip().upper() == "SLP"
                 else ""
             )
-            self.add("proc", f"expected COD or CNS, got {proc!r}{why}")
+            self.add("proc", f"expected COD or CNS, got {excerpt(proc)}{why}")
         if vote not in VOTING_RULES:
             self.add(
                 "counvte",
-                f"expected QMV or Unan, got {vote!r} (read also: unanimity, qmv, a code with "
-                "a bracketed qualifier such as QMV(10))",
+                f"expected QMV or Unan, got {excerpt(vote)} (read also: unanimity, qmv, a code "
+                "with a bracketed qualifier such as QMV(10))",
             )
         n_issues: int | None = None
         if self.cell("issues") not in MISSING:
             try:
-                n_issues = int(self.cell("issues"))
-            except ValueError:
-                self.add("issues", f"expected a whole number, got {self.cell('issues')!r}")
+                n_issues = parse_whole(self.cell("issues"), low=0, high=10_000)
+            except NumberError as exc:
+                self.add("issues", str(exc))
         position = {a: v for a in ACTORS if (v := self.number(f"p{a}")) is not None}
         salience = {a: v for a in ACTORS if (v := self.number(f"s{a}")) is not None}
         intro, final = self.date("intro"), self.date("finact")

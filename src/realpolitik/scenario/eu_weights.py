@@ -77,6 +77,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from ..errors import Problem, ScenarioError, UnknownNameError
+from .numbers import NumberError, exact, excerpt, parse_number, some
 
 __all__ = [
     "COMMISSION",
@@ -481,7 +482,10 @@ def read_weights(path: Path) -> Weighting:
         raise ScenarioError(
             [
                 Problem(
-                    name, "", f"unexpected columns {header}; expected actor,weight[,procedure]", 1
+                    name,
+                    "",
+                    f"unexpected columns {some(header)}; expected actor,weight[,procedure]",
+                    1,
                 )
             ]
         )
@@ -495,20 +499,22 @@ def read_weights(path: Path) -> Weighting:
         actor = row[0].strip().lower()
         proc = row[2].strip().upper() if len(row) > 2 else ""
         try:
-            w = float(row[1])
-        except ValueError:
-            problems.append(Problem(name, "weight", f"expected a number, got {row[1]!r}", line))
+            w = parse_number(row[1], what="a number of 0 or more")
+        except NumberError as exc:
+            problems.append(Problem(name, "weight", str(exc), line))
             continue
-        if not math.isfinite(w) or w < 0:
-            problems.append(Problem(name, "weight", f"expected 0 or more, got {row[1]!r}", line))
+        if w < 0:
+            problems.append(Problem(name, "weight", f"expected 0 or more, got {exact(w)}", line))
         if not actor:
             problems.append(Problem(name, "actor", "missing; name the actor", line))
         if proc not in ("", *PROCEDURES):
             problems.append(
-                Problem(name, "procedure", f"expected COD, CNS or blank, got {row[2]!r}", line)
+                Problem(
+                    name, "procedure", f"expected COD, CNS or blank, got {excerpt(row[2])}", line
+                )
             )
         if (actor, proc) in table:
-            problems.append(Problem(name, "actor", f"{actor!r} given twice", line))
+            problems.append(Problem(name, "actor", f"{excerpt(actor)} given twice", line))
         table[(actor, proc)] = w
     if not table and not problems:
         problems.append(Problem(name, "", "no weights in the file; expected one row per actor"))

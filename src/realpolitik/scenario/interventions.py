@@ -34,6 +34,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import Problem, ScenarioError
+from .numbers import NumberError, bad_character, excerpt, number_or_none, some
+from .numbers import parse_number as _parse
 from .objects import Range, Scenario
 
 __all__ = [
@@ -53,7 +55,6 @@ _SYNTAX = re.compile(
     r"(?P<value>[^@\s]+)\s*(?:@\s*(?P<round>\S+))?\s*$"
 )
 _TARGET = re.compile(r"[^=*+\s-][^=*+\s]*")
-_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", re.ASCII)
 _OPS = {"=": "set", "+=": "add", "-=": "add", "*=": "multiply", "=*": "multiply"}
 TARGETS = (
     "expected ACTOR.capability, ACTOR.ISSUE.position, ACTOR.ISSUE.salience or "
@@ -83,7 +84,7 @@ class Intervention:
         if self.field == "capability" and (self.path in actors or "." not in self.path):
             if self.path in actors:
                 return self.path, None
-            raise self._error(f"no actor {self.path!r}; the actors are {_list(actors)}")
+            raise self._error(f"no actor {excerpt(self.path)}; the actors are {_list(actors)}")
         for k in range(len(self.path)):
             if self.path[k] == ".":
                 a, i = self.path[:k], self.path[k + 1 :]
@@ -95,27 +96,29 @@ class Intervention:
                         )
                     return a, i
         raise self._error(
-            f"no actor and issue named {self.path!r}; expected ACTOR.ISSUE with an actor of "
+            f"no actor and issue named {excerpt(self.path)}; expected ACTOR.ISSUE with an actor of "
             f"{_list(actors)} and an issue of {_list(issues)}"
         )
 
     def _error(self, message: str) -> ScenarioError:
-        return ScenarioError([Problem("intervention", self.text, message)])
+        return ScenarioError([Problem("intervention", _cut(self.text), message)])
+
+
+def _cut(text: str, most: int = 60) -> str:
+    """An intervention's text as its problems name it: at most ``most`` characters."""
+    return text if len(text) <= most else text[: most - 3] + "..."
 
 
 def _list(ids: set[str]) -> str:
-    return ", ".join(sorted(ids))
+    return some(sorted(ids), most=12)
 
 
 def parse_number(text: str) -> float | None:
     """``text`` as a number if it is a plain decimal (ASCII digits; sign, point and exponent
     optional; spaces around) and finite, else ``None``: no ``1_0``, no other scripts'
-    digits, no ``nan`` or ``inf``. The grammar's numbers, for any front end's number field."""
-    raw = text.strip()
-    if not _NUMBER.fullmatch(raw):
-        return None
-    value = float(raw)
-    return value if math.isfinite(value) else None
+    digits, no ``nan`` or ``inf``. The one grammar of every reader
+    (:mod:`~realpolitik.scenario.numbers`), for any front end's number field."""
+    return number_or_none(text)
 
 
 def _parse_target(
@@ -124,7 +127,7 @@ def _parse_target(
     """``(path, field)`` of a target such as ``russia.capability`` or ``a.i1.position``."""
     path, _, fld = target.rpartition(".")
     if not _TARGET.fullmatch(target) or fld not in _FIELDS or not path:
-        raise fail(f"{target!r} names no field; {expected}")
+        raise fail(f"{excerpt(target)} names no field; {expected}")
     if fld != "capability" and "." not in path:
         raise fail(f"a {fld} belongs to an actor on an issue; expected ACTOR.ISSUE.{fld}")
     return path, fld
@@ -134,8 +137,11 @@ def parse_intervention(text: str) -> Intervention:
     """Parse one ``--set`` text; a :class:`ScenarioError` says what was expected."""
 
     def fail(message: str) -> ScenarioError:
-        return ScenarioError([Problem("intervention", text, message)])
+        return ScenarioError([Problem("intervention", _cut(text), message)])
 
+    bad = bad_character(text)
+    if bad is not None:
+        raise fail(f"the control character {bad[1]} is not allowed; remove it")
     m = _SYNTAX.match(text)
     if not m:
         if re.search(r"=\+", text):
@@ -149,21 +155,16 @@ def parse_intervention(text: str) -> Intervention:
         )
     if raw.startswith("+") and op == "=":
         raise fail("'=+' is ambiguous; write += to add, or = to set a value")
-    value = parse_number(raw)
-    if value is None:
-        try:
-            infinite = not math.isfinite(float(raw))
-        except ValueError:
-            infinite = False
-        if infinite:
-            raise fail(f"expected a finite number, got {raw!r}")
-        raise fail(f"expected a number after {op!r}, got {raw!r}")
+    try:
+        value = _parse(raw, what=f"a number after {op!r}")
+    except NumberError as exc:
+        raise fail(str(exc)) from None
     if op == "-=":
         value = -value
     when: int | None = None
     if rnd is not None:
-        if not re.fullmatch(r"\d{1,5}", rnd):
-            raise fail(f"expected a round number (0 or more) after '@', got {rnd!r}")
+        if not re.fullmatch(r"[0-9]{1,5}", rnd):
+            raise fail(f"expected a round number (0 or more) after '@', got {excerpt(rnd)}")
         when = int(rnd)
     return Intervention(text, path, fld, _OPS[op], value, when)
 
@@ -184,7 +185,11 @@ def setting(target: str, value: str | float) -> Intervention:
     text = f"{label}={value}"
 
     def fail(message: str) -> ScenarioError:
-        return ScenarioError([Problem("intervention", text, message)])
+        return ScenarioError([Problem("intervention", _cut(text), message)])
+
+    bad = bad_character(text)
+    if bad is not None:
+        raise fail(f"the control character {bad[1]} is not allowed; remove it")
 
     path, fld = _parse_target(label, fail, TARGETS)
     number: float | None = None
@@ -194,7 +199,7 @@ def setting(target: str, value: str | float) -> Intervention:
         number = float(value)
     if number is None:
         raw = str(value).strip()
-        got = repr(raw[:40]) if raw else "nothing"
+        got = excerpt(raw) if raw else "nothing"
         raise fail(f"expected a number such as 42 or 12.5, got {got}")
     return Intervention(f"{label}={_shown(number)}", path, fld, "set", number)
 
@@ -243,7 +248,7 @@ def target(scenario: Scenario, label: str) -> Target:
     label = label.strip()
 
     def fail(message: str) -> ScenarioError:
-        return ScenarioError([Problem("intervention", label, message)])
+        return ScenarioError([Problem("intervention", _cut(label), message)])
 
     path, fld = _parse_target(label, fail, TARGETS)
     actor, issue = Intervention(label, path, fld, "set", 0.0).resolve(scenario)
@@ -302,7 +307,7 @@ def _apply(scenario: Scenario, iv: Intervention, origin: str) -> Scenario:
         return Scenario.from_dict(data, origin=origin)
     except ScenarioError as exc:
         raise ScenarioError(
-            [Problem("intervention", iv.text, p.message) for p in exc.problems]
+            [Problem("intervention", _cut(iv.text), p.message) for p in exc.problems]
         ) from None
 
 

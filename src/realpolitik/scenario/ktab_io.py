@@ -49,8 +49,9 @@ from pathlib import Path
 
 from ..errors import InputError, Problem, ScenarioError
 from .csv_io import finite_number, numbered_records, slug
+from .numbers import NumberError, excerpt, parse_number, some
 from .objects import Actor, Issue, Scenario, Source, SourceEntry, Stance
-from .yaml_io import read_text
+from .yaml_io import check_characters, read_text
 
 __all__ = ["KTAB_SOURCE", "looks_like_ktab", "parse_ktab_csv", "read_ktab_csv", "write_ktab_csv"]
 
@@ -75,12 +76,18 @@ def _rows(text: str, name: str) -> list[tuple[int, list[str]]]:
     return out
 
 
-def _int(text: str) -> int | None:
+def _why(text: str) -> str:
+    """Why a cell is not a number (the one grammar's message)."""
     try:
-        v = float(text)
-    except ValueError:
-        return None
-    return int(v) if math.isfinite(v) and v == int(v) else None
+        parse_number(text)
+    except NumberError as exc:
+        return str(exc)
+    return "expected a finite number"  # pragma: no cover - called for non-numbers only
+
+
+def _int(text: str) -> int | None:
+    v = finite_number(text)
+    return int(v) if v is not None and v == int(v) and abs(v) < 1e15 else None
 
 
 def _semicolon_cells(cells: list[str]) -> list[str] | None:
@@ -123,6 +130,7 @@ def parse_ktab_csv(text: str, name: str, *, stem: str | None = None) -> Scenario
     def add(line: int | None, field: str, message: str) -> None:
         problems.append(Problem(name, field, message, line))
 
+    check_characters(text, name)
     rows = _rows(text, name)
     if not rows:
         raise ScenarioError(
@@ -154,10 +162,16 @@ def parse_ktab_csv(text: str, name: str, *, stem: str | None = None) -> Scenario
         )
     n_act, n_dim = _int(first[2]), _int(first[3])
     if n_act is None or n_act < 1:
-        add(line1, "number of actors", f"expected a whole number of 1 or more, got {first[2]!r}")
+        add(
+            line1,
+            "number of actors",
+            f"expected a whole number of 1 or more, got {excerpt(first[2])}",
+        )
     if n_dim is None or n_dim < 1:
         add(
-            line1, "number of dimensions", f"expected a whole number of 1 or more, got {first[3]!r}"
+            line1,
+            "number of dimensions",
+            f"expected a whole number of 1 or more, got {excerpt(first[3])}",
         )
     if problems:
         raise ScenarioError(problems)
@@ -185,7 +199,11 @@ def parse_ktab_csv(text: str, name: str, *, stem: str | None = None) -> Scenario
     issue_ids = [slug(d, fallback=f"dimension-{k + 1}") for k, d in enumerate(dims)]
     for k, iid in enumerate(issue_ids):
         if iid in issue_ids[:k]:
-            add(line2, dims[k], f"a second dimension named {dims[k]!r}; expected distinct names")
+            add(
+                line2,
+                dims[k],
+                f"a second dimension named {excerpt(dims[k])}; expected distinct names",
+            )
     cap_col = header[2] or "Power"
 
     body = rows[2:]
@@ -205,7 +223,7 @@ def parse_ktab_csv(text: str, name: str, *, stem: str | None = None) -> Scenario
     repeated = Counter((cells[1] or cells[0]) for _, cells in body if len(cells) > 1)
     for line, cells in body:
         if len(cells) != width:
-            add(line, "row", f"{len(cells)} cell(s); expected {width} ({', '.join(header)})")
+            add(line, "row", f"{len(cells):,} cell(s); expected {width} ({some(header)})")
             continue
         short, desc = cells[0], cells[1]
         ok = True
@@ -214,7 +232,7 @@ def parse_ktab_csv(text: str, name: str, *, stem: str | None = None) -> Scenario
             ok = False
         cap = finite_number(cells[2])
         if cap is None:
-            add(line, cap_col, f"expected a finite number, got {cells[2]!r}")
+            add(line, cap_col, _why(cells[2]))
             ok = False
         elif not 0 <= cap <= MAX_CAPABILITY:
             add(line, cap_col, f"{cap:g} is out of range; expected 0 to {MAX_CAPABILITY:g}")
@@ -225,13 +243,13 @@ def parse_ktab_csv(text: str, name: str, *, stem: str | None = None) -> Scenario
             pcol, scol = header[3 + 2 * k], header[4 + 2 * k]
             pos, sal = finite_number(cells[3 + 2 * k]), finite_number(cells[4 + 2 * k])
             if pos is None:
-                add(line, pcol, f"expected a finite number, got {cells[3 + 2 * k]!r}")
+                add(line, pcol, _why(cells[3 + 2 * k]))
                 ok = False
             elif not 0 <= pos <= 100:
                 add(line, pcol, f"{pos:g} is out of range; expected a position from 0 to 100")
                 ok = False
             if sal is None:
-                add(line, scol, f"expected a finite number, got {cells[4 + 2 * k]!r}")
+                add(line, scol, _why(cells[4 + 2 * k]))
                 ok = False
             elif not 0 <= sal <= 100:
                 add(line, scol, f"{sal:g} is out of range; expected a salience from 0 to 100")
@@ -257,7 +275,11 @@ def parse_ktab_csv(text: str, name: str, *, stem: str | None = None) -> Scenario
             ok = False
         aid = slug(short, fallback=f"actor-{line}") if short else ""
         if aid and aid in seen:
-            add(line, header[0] or "Actor", f"duplicate actor {short!r}; first on line {seen[aid]}")
+            add(
+                line,
+                header[0] or "Actor",
+                f"duplicate actor {excerpt(short)}; first on line {seen[aid]}",
+            )
             ok = False
         if not ok:
             continue

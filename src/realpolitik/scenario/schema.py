@@ -14,6 +14,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
 
+from .numbers import exact
+
 __all__ = [
     "DISTRIBUTIONS",
     "MAX_QUOTE_WORDS",
@@ -41,12 +43,13 @@ MAX_QUOTE_WORDS = 30
 Id = Annotated[
     str,
     Field(
+        strict=True,
         pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$",
         description="letters, digits, '-', '_' or '.', starting with a letter or digit",
     ),
 ]
 Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
-Text = Annotated[str, Field(min_length=1)]
+Text = Annotated[str, Field(strict=True, min_length=1)]
 
 
 class _Strict(BaseModel):
@@ -71,11 +74,11 @@ class RangeSpec(_Strict):
     @model_validator(mode="after")
     def _ordered(self) -> RangeSpec:
         if not self.low < self.high:
-            raise ValueError(f"low ({self.low:g}) must be below high ({self.high:g})")
+            raise ValueError(f"low ({exact(self.low)}) must be below high ({exact(self.high)})")
         if not self.low <= self.value <= self.high:
             raise ValueError(
-                f"value {self.value:g} lies outside its range; expected {self.low:g} to "
-                f"{self.high:g}"
+                f"value {exact(self.value)} lies outside its range; expected {exact(self.low)} "
+                f"to {exact(self.high)}"
             )
         return self
 

@@ -18,6 +18,7 @@ from typing import Any, NoReturn, TypeGuard, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from ..errors import Problem, ScenarioError
+from .numbers import exact, excerpt, plain_number
 from .objects import (
     Actor,
     Issue,
@@ -62,13 +63,15 @@ Lines = Mapping[tuple[Any, ...], int]
 
 
 def field_name(path: Sequence[Any]) -> str:
-    """``("stances", 3, "salience")`` -> ``stances[3].salience``."""
+    """``("stances", 3, "salience")`` -> ``stances[3].salience``; a part of over 40
+    characters (an unknown key's text) cut to its first 40."""
     out = ""
     for part in path:
-        if isinstance(part, int):
+        if isinstance(part, int) and not isinstance(part, bool):
             out += f"[{part}]"
         else:
-            out += ("." if out else "") + str(part)
+            text = str(part)
+            out += ("." if out else "") + (text if len(text) <= 40 else text[:40] + "...")
     return out
 
 
@@ -103,12 +106,17 @@ class Collector:
     ) -> None:
         self.file, self.lines = file, lines
         self.problems: list[Problem] = list(problems)
+        # a field the reader found at fault (a foreign tag, a number beyond range) is
+        # reported once, by the reader, not again by the checks that follow
+        self.reported = frozenset(p.field for p in problems if p.field)
         self.skipped = frozenset(("function-after", *tags))
         self.renames: dict[int | str, int | str] = {k: v for k, v in (renames or {}).items()}
         self.error = error
         self.schema = schema
 
     def add(self, path: tuple[Any, ...], message: str) -> None:
+        if self.reported and field_name(path) in self.reported:
+            return
         self.problems.append(Problem(self.file, field_name(path), message, _line(self.lines, path)))
 
     def add_validation(self, prefix: tuple[Any, ...], err: ValidationError) -> None:
@@ -197,8 +205,10 @@ def check_source(c: Collector, path: tuple[Any, ...], s: Any, source_ids: Collec
         return
     ref, quote = s.get("ref"), s.get("quote")
     if isinstance(ref, str) and ref not in source_ids:
-        known = ", ".join(sorted(source_ids)) or "none are defined"
-        c.add(path + ("ref",), f"unknown source {ref!r}; expected an id of `sources` ({known})")
+        c.add(
+            path + ("ref",),
+            f"unknown source {excerpt(ref)}; expected an id of `sources` ({_known(source_ids)})",
+        )
     if isinstance(quote, str) and len(quote.split()) > MAX_QUOTE_WORDS:
         c.add(
             path + ("quote",),
@@ -214,24 +224,58 @@ def _message(e: Mapping[str, Any], schema: str = "realpolitik schema") -> str:
     if kind == "extra_forbidden":
         return f"unknown field; check its spelling (see `{schema}`)"
     if kind == "finite_number":
-        return f"expected a finite number, got {value!r}"
+        return f"expected a finite number, got {_value(value)}"
     if kind in ("float_type", "int_type") and isinstance(value, str):
-        return f"expected a number, got the text {value!r}"
+        return f"expected a number, got the text {excerpt(value)}"
     if kind in ("float_type", "int_type") and isinstance(value, bool):
         return f"expected a number, got {str(value).lower()}"
     ctx = e.get("ctx") or {}
     if kind == "greater_than_equal":
-        return f"expected {ctx.get('ge'):g} or more, got {value!r}"
+        return f"expected {ctx.get('ge'):g} or more, got {_value(value)}"
     if kind == "less_than_equal":
-        return f"expected at most {ctx.get('le'):g}, got {value!r}"
+        return f"expected at most {ctx.get('le'):g}, got {_value(value)}"
     if kind == "string_pattern_mismatch":
-        return f"expected an id of letters, digits, '-', '_' or '.', got {value!r}"
+        return (
+            "expected an id of at most 64 letters, digits, '-', '_' or '.', starting with a "
+            f"letter or digit, got {_value(value)}"
+        )
+    if kind == "string_type":
+        return f"expected a text, got {_kind(value)}"
     if kind == "value_error":
         return str(msg).removeprefix("Value error, ")
-    shown = repr(value)
-    if len(shown) > 60:
-        shown = shown[:57] + "..."
+    shown = _value(value)
     return f"{msg[0].lower()}{msg[1:]} (got {shown})" if msg else f"invalid (got {shown})"
+
+
+def _kind(value: Any) -> str:
+    """What a value of the wrong type is, briefly: ``a list``, ``the number 12``."""
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, (int, float)):
+        return f"the number {_value(value)}"
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return type(value).__name__
+
+
+def _value(value: Any) -> str:
+    """A value quoted for a message: texts and others cut to a short excerpt, numbers
+    exactly."""
+    if isinstance(value, float):
+        return exact(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        # no str() of a huge integer: Python refuses those of over 4,300 digits
+        if abs(value) < 10**30:
+            return str(value)
+        return f"an integer of about {int(value.bit_length() * 0.30103) + 1:,} digits"
+    if isinstance(value, str):
+        return excerpt(value)
+    text = repr(value)
+    return text if len(text) <= 40 else text[:40] + "..."
 
 
 def _source(s: SourceSpec) -> Source:
@@ -316,7 +360,8 @@ def build_scenario(
         if not i.scale.min < i.scale.max:
             c.add(
                 ("issues", k, "scale"),
-                f"the minimum ({i.scale.min:g}) must be below the maximum ({i.scale.max:g})",
+                f"the minimum ({exact(i.scale.min)}) must be below the maximum "
+                f"({exact(i.scale.max)})",
             )
         elif not math.isfinite(i.scale.max - i.scale.min):
             c.add(("issues", k, "scale"), "too wide: its span overflows; expected a narrower scale")
@@ -327,7 +372,8 @@ def build_scenario(
                 if not i.scale.min <= value <= i.scale.max:
                     c.add(
                         ("issues", k, "status_quo", *sub),
-                        f"{value:g} is off the scale; expected {i.scale.min:g} to {i.scale.max:g}",
+                        f"{exact(value)} is off the scale; expected {exact(i.scale.min)} to "
+                        f"{exact(i.scale.max)}",
                     )
         if i.status_quo is not None and i.status_quo_source is None:
             c.add(("issues", k, "status_quo_source"), "missing; a status quo needs its source")
@@ -345,21 +391,30 @@ def build_scenario(
         if not isinstance(st, Mapping):
             continue
         actor, issue, pos = st.get("actor"), st.get("issue"), st.get("position")
+        # an id that is no text (a list, a mapping, a number) has its own problem
+        actor = actor if isinstance(actor, str) else None
+        issue = issue if isinstance(issue, str) else None
         with_stance.add(issue)
-        if isinstance(actor, str) and actor not in actor_ids:
-            c.add(("stances", k, "actor"), f"unknown actor {actor!r}; expected an id of `actors`")
-        if isinstance(issue, str) and issue not in issue_ids:
-            c.add(("stances", k, "issue"), f"unknown issue {issue!r}; expected an id of `issues`")
-        elif issue in issue_by_id:
+        if actor is not None and actor not in actor_ids:
+            c.add(
+                ("stances", k, "actor"),
+                f"unknown actor {excerpt(actor)}; expected an id of `actors`",
+            )
+        if issue is not None and issue not in issue_ids:
+            c.add(
+                ("stances", k, "issue"),
+                f"unknown issue {excerpt(issue)}; expected an id of `issues`",
+            )
+        elif issue is not None and issue in issue_by_id:
             i = issue_by_id[issue]
             for sub, value in _raw_numbers(pos):
                 if i.scale.min < i.scale.max and not i.scale.min <= value <= i.scale.max:
                     c.add(
                         ("stances", k, "position", *sub),
-                        f"{value:g} is off the scale of {issue!r}; "
-                        f"expected {i.scale.min:g} to {i.scale.max:g}",
+                        f"{exact(value)} is off the scale of {issue!r}; "
+                        f"expected {exact(i.scale.min)} to {exact(i.scale.max)}",
                     )
-        if isinstance(actor, str) and isinstance(issue, str):
+        if actor is not None and issue is not None:
             pair = (actor, issue)
             if pair in seen_pairs:
                 c.add(
@@ -600,8 +655,10 @@ def _check_outcomes(
             continue
         issue, value = entry.get("issue"), entry.get("value")
         if isinstance(issue, str) and issue not in raw_ids:
-            known = ", ".join(sorted(str(i) for i in raw_ids)) or "none are defined"
-            c.add(("outcomes", k, "issue"), f"unknown issue {issue!r}; expected one of {known}")
+            c.add(
+                ("outcomes", k, "issue"),
+                f"unknown issue {excerpt(issue)}; expected one of {_known(raw_ids)}",
+            )
         elif isinstance(issue, str) and issue in seen:
             c.add(
                 ("outcomes", k, "issue"),
@@ -614,9 +671,19 @@ def _check_outcomes(
             if not i.scale.min <= value <= i.scale.max:
                 c.add(
                     ("outcomes", k, "value"),
-                    f"{value:g} is off the scale of {issue!r}; "
-                    f"expected {i.scale.min:g} to {i.scale.max:g}",
+                    f"{exact(value)} is off the scale of {issue!r}; "
+                    f"expected {exact(i.scale.min)} to {exact(i.scale.max)}",
                 )
+
+
+def _known(ids: Collection[Any], most: int = 10) -> str:
+    """The ids a reference may name, for a message: at most ``most`` of them."""
+    names = sorted(str(i) for i in ids)
+    if not names:
+        return "none are defined"
+    if len(names) <= most:
+        return ", ".join(names)
+    return ", ".join(names[:most]) + f" and {len(names) - most:,} more"
 
 
 def _interval(v: float | RangeSpec) -> tuple[float, float]:
@@ -701,9 +768,19 @@ def _check_shocks(
         else:
             i = issue_by_id[h.issue]  # type: ignore[index]
             bounds = (i.scale.min, i.scale.max)
-            what = f"a position on the scale of {h.issue!r}, {i.scale.min:g} to {i.scale.max:g}"
-        if lo < bounds[0] or hi > bounds[1]:
-            got = f"{lo:g}" if lo == hi else f"{lo:g} to {hi:g}"
+            what = (
+                f"a position on the scale of {h.issue!r}, {exact(i.scale.min)} to "
+                f"{exact(i.scale.max)}"
+            )
+        if not (math.isfinite(lo) and math.isfinite(hi)):
+            c.add(
+                ("shocks", k, "value"),
+                f"leaves {h.actor}{'.' + h.issue if h.issue else ''}.{h.field} beyond the "
+                f"largest number (the arithmetic overflows); expected {what}",
+            )
+            state[key] = bounds
+        elif lo < bounds[0] or hi > bounds[1]:
+            got = exact(lo) if lo == hi else f"{exact(lo)} to {exact(hi)}"
             c.add(
                 ("shocks", k, "value"),
                 f"leaves {h.actor}{'.' + h.issue if h.issue else ''}.{h.field} at {got}; "
@@ -718,4 +795,6 @@ def list_entries(data: Mapping[str, Any], key: str) -> list[tuple[int, Any]]:
 
 
 def finite(v: Any) -> TypeGuard[float]:
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+    """``v`` is a number (not a bool) that a float holds, finite; never raises (a
+    310-digit integer is not finite here, not an ``OverflowError``)."""
+    return isinstance(v, (int, float)) and plain_number(v) is not None

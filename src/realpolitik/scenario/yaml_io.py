@@ -1,6 +1,14 @@
 """Reading and writing scenario YAML, safely.
 
-* Only YAML's safe subset is read (no Python objects), through PyYAML's SafeLoader.
+* Only regular files are read: a folder, a pipe (FIFO), a device or a socket is refused
+  at once, before anything is opened for reading.
+* Only YAML's safe subset is read (no Python objects), through PyYAML's SafeLoader, and
+  only the tags of YAML 1.2's core schema (``!!str``, ``!!int``, ``!!float``, ``!!bool``,
+  ``!!null``, ``!!seq``, ``!!map``): ``!!binary``, ``!!set``, ``!!omap``, ``!!python/...``
+  or a local ``!tag`` is a located problem, never a value of another type.
+* Numbers follow the one grammar of :mod:`realpolitik.scenario.numbers`; an integer beyond
+  a float's range is a located problem, not an overflow.
+* Control characters (but tab and line ends) are refused in every text file read here.
 * Files over :data:`MAX_BYTES` are refused before parsing.
 * Anchors and aliases are allowed, but the document they expand to is measured
   first: over :data:`MAX_NODES` nodes (an "alias bomb") it is refused.
@@ -10,19 +18,23 @@
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from pathlib import Path
 from typing import Any, ClassVar
 
 import yaml
 
 from ..errors import Problem, ScenarioError
+from .numbers import FLOAT_MAX, NUMBER, WHOLE, bad_character, excerpt
 from .objects import Scenario
 from .validate import build_scenario, field_name
 
 __all__ = [
     "MAX_BYTES",
     "MAX_NODES",
+    "check_characters",
     "dump_yaml",
     "parse_document",
     "parse_yaml",
@@ -37,18 +49,28 @@ MAX_NODES = 200_000
 
 def read_bytes(path: Path, *, label: str | None = None, what: str = "a scenario file") -> bytes:
     """The file's bytes, or a :class:`ScenarioError` saying why not (``what`` the file was
-    expected to be). At most :data:`MAX_BYTES` are read, whatever the file claims to be (a
-    device or a pipe reports no size)."""
+    expected to be). Only a regular file is read: a folder, a pipe, a device or a socket is
+    refused at once (a pipe would block the reader forever). At most :data:`MAX_BYTES` are
+    read."""
     name = label or str(path)
     try:
-        if path.is_dir():
-            raise ScenarioError([Problem(name, "", f"is a folder; expected {what}")])
-        with path.open("rb") as fh:
+        kind = _kind(os.stat(path).st_mode)
+        if kind is not None:
+            raise ScenarioError([Problem(name, "", f"is {kind}; expected {what}")])
+        # O_NONBLOCK: should the path be swapped for a pipe after the check, opening it
+        # does not wait for a writer; fstat below then refuses it
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as fh:
+            kind = _kind(os.fstat(fh.fileno()).st_mode)
+            if kind is not None:
+                raise ScenarioError([Problem(name, "", f"is {kind}; expected {what}")])
             raw = fh.read(MAX_BYTES + 1)
     except FileNotFoundError:
         raise ScenarioError([Problem(name, "", "no such file")]) from None
     except OSError as exc:
         raise ScenarioError([Problem(name, "", f"cannot be read: {exc.strerror}")]) from None
+    except ValueError:  # a path with a NUL byte
+        raise ScenarioError([Problem(name, "", "not a valid file name")]) from None
     if len(raw) > MAX_BYTES:
         raise ScenarioError(
             [
@@ -60,12 +82,50 @@ def read_bytes(path: Path, *, label: str | None = None, what: str = "a scenario 
     return raw
 
 
+def _kind(mode: int) -> str | None:
+    """What a file of ``mode`` is, if it is not a regular file."""
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a pipe (FIFO), not a regular file"
+    if stat.S_ISSOCK(mode):
+        return "a socket, not a regular file"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device, not a regular file"
+    return "not a regular file"
+
+
 def read_text(path: Path, *, label: str | None = None) -> str:
     """The file's text as UTF-8, or a :class:`ScenarioError` saying why not
     (:func:`read_bytes`)."""
     name = label or str(path)
     raw = read_bytes(path, label=label)
     return decode(raw, name)
+
+
+def check_characters(text: str, name: str) -> None:
+    """A :class:`ScenarioError` at the first character no reader accepts in ``text`` (a
+    control character but tab and line ends: :func:`~.numbers.bad_character`), with its
+    line and column."""
+    bad = bad_character(text)
+    if bad is None:
+        return
+    at, code = bad
+    line = text.count("\n", 0, at) + 1
+    column = at - (text.rfind("\n", 0, at) + 1) + 1
+    raise ScenarioError(
+        [
+            Problem(
+                name,
+                "",
+                f"column {column}: the control character {code} is not allowed in a text "
+                "file; remove it",
+                line,
+            )
+        ]
+    )
 
 
 def decode(raw: bytes, name: str) -> str:
@@ -78,6 +138,7 @@ def decode(raw: bytes, name: str) -> str:
         raise ScenarioError(
             [Problem(name, "", f"not UTF-8 text (byte {exc.start}); save the file as UTF-8", line)]
         ) from None
+    check_characters(text, name)
     if not text.strip():
         raise ScenarioError([Problem(name, "", "the file is empty; expected a scenario")])
     return text
@@ -87,6 +148,11 @@ _STR = "tag:yaml.org,2002:str"
 _INT = "tag:yaml.org,2002:int"
 _FLOAT = "tag:yaml.org,2002:float"
 _BOOL = "tag:yaml.org,2002:bool"
+_NULL = "tag:yaml.org,2002:null"
+_SEQ = "tag:yaml.org,2002:seq"
+_MAP = "tag:yaml.org,2002:map"
+#: the tags of YAML 1.2's core schema, the only ones a file may give (and the merge key)
+CORE_TAGS = frozenset((_STR, _INT, _FLOAT, _BOOL, _NULL, _SEQ, _MAP, "tag:yaml.org,2002:merge"))
 
 
 class _Loader(yaml.SafeLoader):
@@ -98,20 +164,37 @@ class _Loader(yaml.SafeLoader):
         for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
     }
 
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        #: the nodes given a tag outside YAML 1.2's core schema, with that tag
+        self.foreign: dict[int, str] = {}
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.peek_event()
+        tag = getattr(event, "tag", None)
+        node = super().compose_node(parent, index)
+        if tag is not None and tag != "!" and tag not in CORE_TAGS:
+            self.foreign[id(node)] = tag
+            # read it as plain text, list or mapping, never as what the tag says
+            node.tag = {yaml.SequenceNode: _SEQ, yaml.MappingNode: _MAP}.get(type(node), _STR)
+        return node
+
     def construct_yaml_int(self, node: yaml.ScalarNode) -> int:  # type: ignore[override]
         value = str(self.construct_scalar(node))
-        if not re.fullmatch(r"[-+]?[0-9]+", value):
-            raise ValueError(f"{value!r} is not a decimal integer")
+        if not WHOLE.fullmatch(value) or len(value.lstrip("+-0")) > 309:
+            raise ValueError(f"{value[:20]!r} is not a decimal integer within range")
         return int(value)
 
     def construct_yaml_float(self, node: yaml.ScalarNode) -> float:  # type: ignore[override]
-        value = str(self.construct_scalar(node)).lower()
-        if value in (".inf", "+.inf"):
+        value = str(self.construct_scalar(node))
+        if value.lower() in (".inf", "+.inf"):
             return float("inf")
-        if value == "-.inf":
+        if value.lower() == "-.inf":
             return float("-inf")
-        if value == ".nan":
+        if value.lower() == ".nan":
             return float("nan")
+        if not NUMBER.fullmatch(value):
+            raise ValueError(f"{value[:20]!r} is not a decimal number")
         return float(value)
 
     def construct_yaml_bool(self, node: yaml.ScalarNode) -> bool:  # type: ignore[override]
@@ -121,11 +204,11 @@ class _Loader(yaml.SafeLoader):
 _Loader.add_implicit_resolver(
     _BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
 )
-_Loader.add_implicit_resolver(_INT, re.compile(r"^[-+]?[0-9]+$"), list("-+0123456789"))
+_Loader.add_implicit_resolver(_INT, re.compile(rf"^{WHOLE.pattern}$"), list("-+0123456789"))
 _Loader.add_implicit_resolver(
     _FLOAT,
     re.compile(
-        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+        rf"^(?:{NUMBER.pattern}"
         r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
     ),
     list("-+.0123456789"),
@@ -187,13 +270,19 @@ def parse_document(text: str, name: str) -> tuple[Any, dict[tuple[Any, ...], int
     return data, lines, problems
 
 
+def _short_tag(tag: str) -> str:
+    short = "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:yaml") else tag
+    return excerpt(short, 30)
+
+
 def _codepoint(character: Any) -> str:
     code = character if isinstance(character, int) else ord(str(character)[:1] or "\0")
     return f"U+{code:04X}"
 
 
 def _measure(root: yaml.Node, name: str) -> None:
-    """Refuse documents whose alias expansion exceeds MAX_NODES nodes (linear time)."""
+    """Refuse documents of over MAX_NODES nodes, and those whose alias expansion exceeds
+    MAX_NODES nodes (an alias bomb); linear time in the nodes written."""
     size: dict[int, int] = {}
     stack: list[tuple[yaml.Node, bool]] = [(root, False)]
     on_path: set[int] = set()
@@ -205,20 +294,7 @@ def _measure(root: yaml.Node, name: str) -> None:
             total = 1
             for child in _children(node):
                 total += size[id(child)]
-            if total > MAX_NODES:
-                line = node.start_mark.line + 1
-                raise ScenarioError(
-                    [
-                        Problem(
-                            name,
-                            "",
-                            f"the document expands to over {MAX_NODES:,} values through YAML "
-                            "aliases; expected a plain scenario (is it an alias bomb?)",
-                            line,
-                        )
-                    ]
-                )
-            size[key] = total
+            size[key] = min(total, MAX_NODES + 1)  # no huge numbers for a bomb
             continue
         if key in size:
             continue
@@ -231,6 +307,20 @@ def _measure(root: yaml.Node, name: str) -> None:
         for child in _children(node):
             if id(child) not in size:
                 stack.append((child, False))
+    if len(size) > MAX_NODES:
+        message = (
+            f"the document has {len(size):,} values (lists, mappings and scalars); "
+            f"expected at most {MAX_NODES:,}"
+        )
+    elif size[id(root)] > MAX_NODES:
+        message = (
+            f"the document expands to over {MAX_NODES:,} values through YAML aliases "
+            f"(it has {len(size):,} as written); expected a plain scenario (is it an alias "
+            "bomb?)"
+        )
+    else:
+        return
+    raise ScenarioError([Problem(name, "", message, root.start_mark.line + 1)])
 
 
 def _children(node: yaml.Node) -> list[yaml.Node]:
@@ -259,7 +349,32 @@ def _walk(
         if id(node) in seen:  # an alias: its lines are the anchor's, already recorded
             continue
         seen.add(id(node))
+        line = node.start_mark.line + 1
+        if id(node) in loader.foreign:
+            problems.append(
+                Problem(
+                    name,
+                    field_name(path),
+                    f"the tag {_short_tag(loader.foreign[id(node)])} is not allowed; expected "
+                    "plain YAML (tags of YAML 1.2's core schema only: !!str, !!int, !!float, "
+                    "!!bool, !!null, !!seq, !!map)",
+                    line,
+                )
+            )
         if isinstance(node, yaml.ScalarNode):
+            if node.tag in (_INT, _FLOAT) and NUMBER.fullmatch(node.value):
+                if float(node.value) in (float("inf"), float("-inf")):
+                    problems.append(
+                        Problem(
+                            name,
+                            field_name(path),
+                            f"{excerpt(node.value, 20)} is beyond the largest number "
+                            f"({FLOAT_MAX}); expected a smaller number",
+                            line,
+                        )
+                    )
+                    node.tag = _STR
+                    continue
             if node.tag != _STR:
                 try:
                     loader.construct_object(node)
@@ -274,6 +389,23 @@ def _walk(
             continue
         keys: dict[Any, int] = {}
         for knode, vnode in node.value:
+            if isinstance(knode, yaml.ScalarNode) and knode.tag != _STR:
+                # a key that is not what its tag says (`!!float x: 1`) is read as text
+                try:
+                    loader.construct_object(knode)
+                except (ValueError, TypeError, OverflowError):
+                    loader.recursive_objects.pop(knode, None)  # type: ignore[attr-defined]
+                    knode.tag = _STR
+            if id(knode) in loader.foreign:
+                problems.append(
+                    Problem(
+                        name,
+                        field_name(path),
+                        f"a key tagged {_short_tag(loader.foreign[id(knode)])}, which is not "
+                        "allowed; expected plain YAML (tags of YAML 1.2's core schema only)",
+                        knode.start_mark.line + 1,
+                    )
+                )
             key = knode.value if isinstance(knode, yaml.ScalarNode) else None
             if key == "<<":
                 continue
