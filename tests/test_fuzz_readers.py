@@ -1,4 +1,5 @@
-"""Fuzzing the readers: scenario YAML, one-issue CSV, KTAB CSV, DEU files and ``--set``.
+"""Fuzzing the readers: scenario YAML, one-issue CSV, KTAB CSV, DEU files, ``--set``, a
+folder of scenario tables and the article a draft is made from.
 
 Hypothesis mutates valid inputs with the pieces hostile inputs are made of (foreign tags,
 aliases, huge and foreign numbers, control characters, brackets, ids of the wrong type).
@@ -167,6 +168,44 @@ def test_set(text):
         _forecast_if_read(sc)
 
 
+EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "examples"
+TABLES = {p.name: p.read_text(encoding="utf-8") for p in (EXAMPLES_DIR / "iran-2015").glob("*.csv")}
+
+
+@FUZZ
+@given(
+    st.sampled_from(sorted(TABLES)).flatmap(
+        lambda name: st.tuples(st.just(name), mutated(TABLES[name], separators=",\n"))
+    )
+)
+def test_a_folder_of_tables(case):
+    """One table of the Iran-talks example mutated: the folder reads as a scenario that
+    forecasts, or is refused with our error."""
+    import tempfile
+
+    name, text = case
+    with tempfile.TemporaryDirectory() as d:
+        for other, content in TABLES.items():
+            Path(d, other).write_text(text if other == name else content, encoding="utf-8")
+        _forecast_if_read(_ours(rp.load, d))
+
+
+ARTICLE = (EXAMPLES_DIR / "belgrade-pristina-2023.txt").read_text(encoding="utf-8")
+
+
+@FUZZ
+@given(mutated(ARTICLE[:1500], separators=" .\n"))
+def test_the_article_of_a_draft(text):
+    """An article mutated: a draft that validates (and forecasts), or our error."""
+    import datetime as dt
+
+    from realpolitik.draft import draft_text
+
+    made = _ours(lambda t: draft_text(t, when=dt.date(2023, 3, 1)), text)
+    if made is not None:
+        _forecast_if_read(made.scenario)
+
+
 def test_the_fuzzers_reach_both_outcomes():
     """The inputs are neither all refused nor all read: the mutations test the readers."""
     assert _ours(parse_yaml, MINIMAL, "ok.yaml") is not None
@@ -175,6 +214,7 @@ def test_the_fuzzers_reach_both_outcomes():
     assert table is not None and _ours(deu_scenarios, table).issues
     assert _ours(parse_csv, CSV, "ok.csv") is not None
     assert _ours(parse_ktab_csv, KTAB, "ok.csv") is not None
+    assert _ours(rp.load, EXAMPLES_DIR / "iran-2015") is not None
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="the alarm needs SIGALRM")
