@@ -11,11 +11,14 @@ cache) on itself (``app.state``), none in this module.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import math
 import os
 import re
 import secrets
 import threading
+import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
@@ -41,8 +44,11 @@ from ..scenario import Scenario, builtins, dump_yaml, parse_csv, parse_yaml, rea
 from ..scenario.csv_io import slug
 from ..scenario.interventions import parse_number, setting, target
 from ..scenario.uncertainty import uncertain_inputs, with_spread
+from .bounds import too_large
+from .persist import JobRow, StateError, WorkspaceStore
+from .persist import default_path as default_state_path
 from .views import View, input_text
-from .workspace import Forecasts, Job, Workspace, Workspaces
+from .workspace import Charts, Forecasts, Job, Workspace, Workspaces
 
 __all__ = ["create_app"]
 
@@ -53,6 +59,8 @@ ENVELOPE_BYTES = 64 * 1024
 #: Monte Carlo draws a dashboard simulation may ask for, and its default.
 MAX_DRAWS = 20_000
 DEFAULT_DRAWS = 500
+#: Seconds a request's body has to arrive whole (a 1 MB upload at 50 KB/s takes 20).
+BODY_SECONDS = 30.0
 #: Simulations running at once on one server (each holds one thread).
 MAX_JOBS = 4
 #: The report's settings: enough for its bands and indices to mean something, quick to make.
@@ -92,14 +100,12 @@ def _cross_site(scope: Scope) -> bool:
     return origin.split("://", 1)[-1].rstrip("/") != headers.get("host", "")
 
 
-class _Guard:
-    """ASGI middleware: refuses state-changing requests from other sites (403), caps every
-    request body while it is read (413 beyond), and adds the security headers to every
-    response."""
+class _Secured:
+    """ASGI middleware, the outermost layer: the security headers on every response, the
+    error pages included (a 404, a 405, the 500 of a bug, the 400 of an unknown host)."""
 
-    def __init__(self, app: ASGIApp, *, upload_bytes: int) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self.upload_bytes = upload_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -113,11 +119,36 @@ class _Guard:
                     headers.setdefault(key, value)
             await send(message)
 
+        await self.app(scope, receive, send_secured)
+
+
+class _Dashboard(FastAPI):
+    """FastAPI with :class:`_Secured` around all of it, outside even Starlette's error
+    middleware, which answers a bug's 500 from outside every middleware added."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return _Secured(super().build_middleware_stack())
+
+
+class _Guard:
+    """ASGI middleware: refuses state-changing requests from other sites (403), caps every
+    request body while it is read (413 beyond) and gives it ``body_seconds`` to arrive
+    whole (408 after: a client that sends half a body and waits holds nothing for long)."""
+
+    def __init__(self, app: ASGIApp, *, upload_bytes: int, body_seconds: float) -> None:
+        self.app = app
+        self.upload_bytes = upload_bytes
+        self.body_seconds = body_seconds
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
         if scope["method"] not in ("GET", "HEAD", "OPTIONS") and _cross_site(scope):
             reply = PlainTextResponse(
                 "refused: this request came from a page of another site", status_code=403
             )
-            await reply(scope, receive, send_secured)
+            await reply(scope, receive, send)
             return
         upload = scope["path"] == "/upload"
         cap = self.upload_bytes + ENVELOPE_BYTES if upload else FORM_BYTES
@@ -135,20 +166,37 @@ class _Guard:
                 "the Content-Length header is not a number" if bad else message,
                 status_code=400 if bad else 413,
             )
-            await reply(scope, receive, send_secured)
+            await reply(scope, receive, send)
             return
         received = 0
+        whole = False  # the body has arrived: later reads (a disconnect) wait as long as needed
+        deadline: float | None = None
+        seconds = self.body_seconds
 
         async def limited() -> Message:
-            nonlocal received
-            msg = await receive()
+            nonlocal received, whole, deadline
+            if whole:
+                return await receive()
+            if deadline is None:
+                deadline = time.monotonic() + seconds
+            try:
+                msg = await asyncio.wait_for(receive(), max(deadline - time.monotonic(), 0.0))
+            except TimeoutError:
+                raise HTTPException(
+                    408,
+                    f"the request's body did not arrive within {seconds:g} s; send it again",
+                    headers={"Connection": "close"},
+                ) from None
             if msg["type"] == "http.request":
                 received += len(msg.get("body", b""))
                 if received > cap:
                     raise HTTPException(413, message)
+                whole = not msg.get("more_body", False)
+            else:
+                whole = True
             return msg
 
-        await self.app(scope, limited, send_secured)
+        await self.app(scope, limited, send)
 
 
 def _describe(error: Mapping[str, Any]) -> str:
@@ -185,11 +233,20 @@ def create_app(
     allowed_hosts: Sequence[str] | None = None,
     store: str | os.PathLike[str] | None = None,
     record: bool = True,
+    workspace_file: str | os.PathLike[str] | None = None,
+    body_seconds: float = BODY_SECONDS,
 ) -> FastAPI:
     """The dashboard as an ASGI app: serve it with ``uvicorn`` (``realpolitik serve``).
 
-    ``max_upload_bytes`` bounds an uploaded scenario file (larger: 413); ``max_workspaces``
-    the scenarios kept open in memory (the least recently used is dropped first);
+    ``max_upload_bytes`` bounds an uploaded scenario file (larger: 413; and one of more
+    than :data:`~.bounds.MAX_ACTORS` actors or :data:`~.bounds.MAX_CELLS` actors x issues:
+    413 too, before it is read); ``max_workspaces`` the scenarios kept open (the least
+    recently used is dropped first). Every workspace and each of its edits is written to
+    the SQLite file ``workspace_file`` before the server answers (default: beside the run
+    store, :func:`.persist.default_path`), so that the workspaces survive a restart or a
+    kill, and a simulation that a killed server was running runs again, from its seed,
+    when its workspace is next opened. ``body_seconds`` is the time a request's body has
+    to arrive whole (later: 408);
     ``allowed_hosts`` the host names a request may address (others get 400), which keeps a
     web page elsewhere from reaching a server on this machine through a rebound DNS name;
     ``None`` allows any (``realpolitik serve`` passes the address it binds and the local
@@ -200,8 +257,12 @@ def create_app(
     limits = {"max_upload_bytes": max_upload_bytes, "max_workspaces": max_workspaces}
     for label, value in limits.items():
         check_whole(value, label, low=1)
+    if not (isinstance(body_seconds, int | float) and 0 < body_seconds < math.inf):
+        raise InputError(
+            f"body_seconds: expected a number of seconds above 0, got {body_seconds!r}"
+        )
 
-    app = FastAPI(
+    app = _Dashboard(
         title="realpolitik dashboard",
         version=__version__,
         docs_url=None,
@@ -212,10 +273,16 @@ def create_app(
         from starlette.middleware.trustedhost import TrustedHostMiddleware
 
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
-    workspaces = Workspaces(max_workspaces)
+    state = WorkspaceStore(
+        workspace_file if workspace_file is not None else default_state_path(store),
+        limit=max_workspaces,
+    )
+    workspaces = Workspaces(state, max_workspaces)
     forecasts = Forecasts()
+    drawn = Charts()
     app.state.workspaces = workspaces
     app.state.forecasts = forecasts
+    app.state.charts = drawn
     slots = threading.BoundedSemaphore(MAX_JOBS)
     env = Environment(
         loader=PackageLoader("realpolitik.app", "templates"),
@@ -229,8 +296,13 @@ def create_app(
 
     # ------------------------------------------------------------------ helpers
     def view(ws: Workspace, **kw: Any) -> View:
-        """A view of ``ws`` with this app's forecast cache."""
-        return View(ws, forecasts=forecasts, **kw)
+        """A view of ``ws`` with this app's forecast and chart caches."""
+        return View(ws, forecasts=forecasts, charts=drawn, **kw)
+
+    def commit(ws: Workspace) -> None:
+        """Write the change just made to ``ws`` (holding its lock) before answering."""
+        if not workspaces.save(ws):
+            raise HTTPException(404, expired)
 
     def save(result: Recordable, scenario: Scenario | None = None, **extra: Any) -> int | None:
         """Record ``result`` in the run history; its run's id, or ``None`` (logged) if the
@@ -248,7 +320,67 @@ def create_app(
             return None
 
     def save_simulation(job: Job, ens: Ensemble) -> int | None:
-        return save(ens, job.scenario, interventions=list(job.edits), spread=job.spread)
+        run = save(ens, job.scenario, interventions=list(job.edits), spread=job.spread)
+        forget_job(job)  # recorded: a restart from now on does not run it again
+        return run
+
+    def forget_job(job: Job) -> None:
+        try:
+            state.end_job(job.id)
+        except StateError as exc:
+            log.warning("simulation %s not cleared from %s: %s", job.id, state.path, exc)
+
+    def run_job(ws: Workspace, job: Job) -> None:
+        """Start ``job`` (a slot held), written down first so that a restart runs it again
+        if this process dies before it is recorded."""
+        state.add_job(
+            JobRow(
+                id=job.id,
+                workspace=ws.id,
+                scenario=job.scenario,
+                source_hash=job.source_hash,
+                draws=job.draws,
+                seed=job.seed,
+                spread=job.spread,
+                edits=job.edits,
+                owner=os.getpid(),
+            )
+        )
+        ws.add_job(job)
+
+        def then() -> None:
+            slots.release()
+            if job.error is not None:
+                forget_job(job)
+
+        job.start(then=then)
+
+    def resume(ws: Workspace, row: JobRow) -> None:
+        """Run again a simulation that a server killed meanwhile was running: from its seed
+        it gives the same result as it would have."""
+        job = Job(
+            id=row.id,
+            scenario=row.scenario,
+            source_hash=row.source_hash,
+            draws=row.draws,
+            seed=row.seed,
+            spread=row.spread,
+            edits=row.edits,
+            record=save_simulation,
+            resumed=True,
+        )
+        if not slots.acquire(blocking=False):
+            job.error = "the server restarted during this simulation and is busy now; run it again"
+            ws.add_job(job)
+            forget_job(job)
+            return
+        try:
+            run_job(ws, job)
+        except BaseException:
+            slots.release()
+            raise
+
+    workspaces.resume = resume
 
     def page(v: View | None, notice: str = "", status: int = 200) -> HTMLResponse:
         html = env.get_template("page.html").render(
@@ -274,7 +406,7 @@ def create_app(
 
     expired = (
         "This workspace is unknown or has expired (the server keeps the "
-        f"{max_workspaces} most recently used, in memory only); open the scenario again."
+        f"{max_workspaces} most recently used); open the scenario again."
     )
 
     def workspace(wid: str) -> Workspace:
@@ -352,6 +484,9 @@ def create_app(
         return opened(sc)
 
     def open_upload(text: str, name: str) -> HTMLResponse:
+        big = too_large(text, name)
+        if big is not None:  # measured before anything is built from it
+            raise HTTPException(413, big)
         try:
             sc = _parse(text, name)
         except ScenarioError as exc:
@@ -366,6 +501,15 @@ def create_app(
         with ws.lock:
             return page(view(ws))
 
+    @app.get("/w/{wid}/charts", response_class=HTMLResponse)
+    def charts_panels(wid: str) -> HTMLResponse:
+        """The charts of the workspace as it is now, which an edit's answer leaves for the
+        page to ask for: the numbers first, the drawings (the slow part) after."""
+        ws = workspace(wid)
+        with ws.lock:
+            v = view(ws)
+        return fragment({"charts": panels.charts(v), "gains": panels.gains(v)})
+
     @app.post("/w/{wid}/issue", response_class=HTMLResponse)
     def select_issue(wid: str, issue: Annotated[str, Form(max_length=200)]) -> HTMLResponse:
         ws = workspace(wid)
@@ -373,7 +517,8 @@ def create_app(
             if issue not in ws.scenario.issue_ids:
                 raise HTTPException(404, f"no issue {issue!r} in this scenario")
             ws.issue = issue
-            v = view(ws)
+            commit(ws)
+            v = view(ws, defer_charts=True)
             return fragment(
                 {
                     "issue-picker": panels.issue_picker(v),
@@ -397,11 +542,12 @@ def create_app(
                 change = setting(field, value)
                 if change.value != target(ws.scenario, field).value:
                     ws.edit(change)
+                    commit(ws)
             except ScenarioError as exc:
                 error = "; ".join(p.message for p in exc.problems)
             if error is not None:
                 return fragment({"editor": panels.editor(view(ws, errors={field: error}))}, 422)
-            v = view(ws)
+            v = view(ws, defer_charts=True)
             return fragment(
                 {
                     "editor": panels.editor(v),
@@ -421,6 +567,7 @@ def create_app(
         ws = workspace(wid)
         with ws.lock:
             ws.reset()
+            commit(ws)
             return fragment({"workspace": panels.workspace(view(ws)), "notice": ""})
 
     @app.post("/w/{wid}/pin", response_class=HTMLResponse)
@@ -428,6 +575,7 @@ def create_app(
         ws = workspace(wid)
         with ws.lock:
             ws.pin()
+            commit(ws)
             return fragment({"compare": panels.compare(view(ws))})
 
     @app.post("/w/{wid}/unpin", response_class=HTMLResponse)
@@ -435,6 +583,7 @@ def create_app(
         ws = workspace(wid)
         with ws.lock:
             ws.unpin()
+            commit(ws)
             return fragment({"compare": panels.compare(view(ws))})
 
     @app.post("/w/{wid}/simulate", response_class=HTMLResponse)
@@ -490,8 +639,11 @@ def create_app(
                 edits=tuple(ws.edits),
                 record=save_simulation,
             )
-            ws.add_job(job)
-            job.start(then=slots.release)
+            try:
+                run_job(ws, job)
+            except BaseException:
+                slots.release()
+                raise
             return fragment({"job": panels.job(view(ws), job), "sim-message": ""})
 
     @app.get("/w/{wid}/jobs/{jid}", response_class=HTMLResponse)
@@ -552,6 +704,15 @@ def create_app(
         what = "; ".join(_describe(e) for e in exc.errors()[:5])
         return PlainTextResponse(f"bad request: {what}", 422)
 
+    @app.exception_handler(StateError)
+    async def state_error(request: Request, exc: StateError) -> Response:
+        log.error("workspace file: %s", exc)
+        return PlainTextResponse(
+            "the dashboard cannot write its workspaces now (the server's log says why); "
+            "nothing was changed: try again",
+            503,
+        )
+
     @app.exception_handler(RealpolitikError)
     async def bad_input(request: Request, exc: RealpolitikError) -> Response:
         # bad input that no route answered with a page of its own: what was expected, a 422
@@ -566,5 +727,5 @@ def create_app(
         )
 
     app.mount("/static", StaticFiles(directory=Path(__file__).with_name("static")), name="static")
-    app.add_middleware(_Guard, upload_bytes=max_upload_bytes)
+    app.add_middleware(_Guard, upload_bytes=max_upload_bytes, body_seconds=float(body_seconds))
     return app
