@@ -16,9 +16,18 @@ def serve_cmd(
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="The port.")] = 8765,
     store: StoreOption = None,
     no_store: NoStoreOption = False,
+    workspaces: Annotated[
+        str | None,
+        typer.Option(
+            "--workspaces",
+            help="The file that keeps the open scenarios and their edits "
+            "(default: beside the run history, runs.dashboard.sqlite).",
+        ),
+    ] = None,
 ) -> None:
     """Open the dashboard: edit a scenario in the browser and watch the forecasts move.
-    Its simulations and reports are recorded in the run history (see `runs`)."""
+    Its simulations and reports are recorded in the run history (see `runs`); its open
+    scenarios and their edits are kept on disk and outlive a restart."""
     try:
         import uvicorn
 
@@ -37,5 +46,23 @@ def serve_cmd(
             f"[yellow]warning:[/] bound to {host}: anyone who can reach this address can use "
             "the dashboard; it has no login"
         )
-    app = create_app(allowed_hosts=hosts, store=store, record=not no_store)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    from ..app.persist import StateError
+
+    try:
+        app = create_app(
+            allowed_hosts=hosts, store=store, record=not no_store, workspace_file=workspaces
+        )
+    except StateError as exc:
+        raise fail(str(exc)) from None
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_level="warning",
+        # an idle connection is closed after 5 s; request heads are capped at 16 KB (the
+        # app gives a body BODY_SECONDS to arrive); past 100 connections at once, new
+        # requests get 503 instead of queueing without end
+        timeout_keep_alive=5,
+        h11_max_incomplete_event_size=16 * 1024,
+        limit_concurrency=100,
+    )
