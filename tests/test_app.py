@@ -1078,3 +1078,15 @@ def test_an_edit_answers_with_its_numbers_and_the_charts_follow(client):
     other, _ = open_builtin(client)
     again = client.post(f"/w/{other}/edit", data={"field": RUSSIA_POS, "value": "12"})
     assert "data-deferred" not in again.text and again.text.count("<svg") == 3
+
+
+def test_charts_drawn_in_processes_are_the_same_charts(tmp_path):
+    from realpolitik.app.views import draw
+
+    with TestClient(create_app(store=tmp_path / "runs.sqlite", chart_workers=1)) as c:
+        wid, text = open_builtin(c)
+        c.post(f"/w/{wid}/edit", data={"field": RUSSIA_POS, "value": "10"})
+        charts = c.get(f"/w/{wid}/charts").text
+    sc = rp.intervene(rp.load(CAUCASUS), [f"{RUSSIA_POS}=10"])
+    assert draw("gains", sc, rp.forecast(sc)) in charts  # the same bytes as drawn here
+    assert text.count("<svg") == 3

@@ -12,14 +12,18 @@ cache) on itself (``app.state``), none in this module.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import math
+import multiprocessing
 import os
 import re
 import secrets
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 from typing import Annotated, Any
@@ -39,6 +43,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .._version import __version__
 from ..analysis.ensemble import Ensemble
 from ..errors import InputError, RealpolitikError, ScenarioError, check_whole, seed_or_fresh
+from ..forecasting import Forecast
 from ..results import Recordable
 from ..scenario import Scenario, builtins, dump_yaml, parse_csv, parse_yaml, read_yaml
 from ..scenario.csv_io import slug
@@ -47,7 +52,7 @@ from ..scenario.uncertainty import uncertain_inputs, with_spread
 from .bounds import too_large
 from .persist import JobRow, StateError, WorkspaceStore
 from .persist import default_path as default_state_path
-from .views import View, input_text
+from .views import View, draw, draw_shipped, input_text
 from .workspace import Charts, Forecasts, Job, Workspace, Workspaces
 
 __all__ = ["create_app"]
@@ -235,6 +240,7 @@ def create_app(
     record: bool = True,
     workspace_file: str | os.PathLike[str] | None = None,
     body_seconds: float = BODY_SECONDS,
+    chart_workers: int = 0,
 ) -> FastAPI:
     """The dashboard as an ASGI app: serve it with ``uvicorn`` (``realpolitik serve``).
 
@@ -246,7 +252,11 @@ def create_app(
     store, :func:`.persist.default_path`), so that the workspaces survive a restart or a
     kill, and a simulation that a killed server was running runs again, from its seed,
     when its workspace is next opened. ``body_seconds`` is the time a request's body has
-    to arrive whole (later: 408);
+    to arrive whole (later: 408). Charts are drawn in the server's threads, or with
+    ``chart_workers`` above 0 in a pool of that many processes (matplotlib holds
+    Python's lock while it draws: in processes, drawing leaves the numbers of other
+    requests their time, but each chart's forecast must be sent there: on 2 busy cores
+    threads measured faster, and ``realpolitik serve`` uses them by default);
     ``allowed_hosts`` the host names a request may address (others get 400), which keeps a
     web page elsewhere from reaching a server on this machine through a rebound DNS name;
     ``None`` allows any (``realpolitik serve`` passes the address it binds and the local
@@ -257,12 +267,48 @@ def create_app(
     limits = {"max_upload_bytes": max_upload_bytes, "max_workspaces": max_workspaces}
     for label, value in limits.items():
         check_whole(value, label, low=1)
+    check_whole(chart_workers, "chart_workers", low=0, high=64)
     if not (isinstance(body_seconds, int | float) and 0 < body_seconds < math.inf):
         raise InputError(
             f"body_seconds: expected a number of seconds above 0, got {body_seconds!r}"
         )
 
+    pools: list[ProcessPoolExecutor] = []  # the chart workers, started when first needed
+    pool_lock = threading.Lock()
+
+    def painter(name: str, *args: Any) -> str:
+        if not chart_workers or not (len(args) > 1 and isinstance(args[1], Forecast)):
+            return draw(name, *args)  # a simulation's charts (once per run) stay here
+        with pool_lock:
+            if not pools:
+                from ..runner.backends import START_METHOD
+
+                pools.append(
+                    ProcessPoolExecutor(
+                        chart_workers, mp_context=multiprocessing.get_context(START_METHOD)
+                    )
+                )
+            pool = pools[0]
+        try:
+            sc, fc, *rest = args
+            return pool.submit(draw_shipped, name, sc, fc.to_dict(), *rest).result()
+        except BrokenProcessPool:  # a worker died (killed?): a new pool for the next chart
+            log.warning("a chart worker died; starting new ones")
+            with pool_lock:
+                if pools and pools[0] is pool:
+                    pools.pop()
+            return draw(name, *args)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        with pool_lock:
+            for pool in pools:
+                pool.shutdown(wait=False, cancel_futures=True)
+            pools.clear()
+
     app = _Dashboard(
+        lifespan=lifespan,
         title="realpolitik dashboard",
         version=__version__,
         docs_url=None,
@@ -297,7 +343,7 @@ def create_app(
     # ------------------------------------------------------------------ helpers
     def view(ws: Workspace, **kw: Any) -> View:
         """A view of ``ws`` with this app's forecast and chart caches."""
-        return View(ws, forecasts=forecasts, charts=drawn, **kw)
+        return View(ws, forecasts=forecasts, charts=drawn, painter=painter, **kw)
 
     def commit(ws: Workspace) -> None:
         """Write the change just made to ``ws`` (holding its lock) before answering."""

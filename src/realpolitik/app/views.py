@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -47,6 +48,19 @@ def _chart(fn: Any, *args: Any, **kw: Any) -> Markup:
             '<p class="warning">This chart cannot be drawn (a bug: the server\'s '
             "log has the details); the numbers beside it are right.</p>"
         )
+
+
+def draw(name: str, *args: Any) -> str:
+    """The chart ``name`` (``positions``, ``trajectory``, ``gains``, ``distribution``,
+    ``outlook``: the report's ``NAME_chart``) of ``args``, as SVG text (see
+    :func:`_chart`). A top-level function, so that a process pool can run it."""
+    return str(_chart(getattr(charts, f"{name}_chart"), *args))
+
+
+def draw_shipped(name: str, scenario: Scenario, forecast: dict[str, Any], *args: Any) -> str:
+    """:func:`draw` of a forecast's chart, the forecast sent as its
+    :meth:`~realpolitik.forecasting.Forecast.to_dict` (what a process pool can send)."""
+    return draw(name, scenario, Forecast.from_dict(forecast), *args)
 
 
 def _missing(v: float | None) -> bool:
@@ -133,7 +147,9 @@ class View:
     ``errors`` maps an input's name (``russia.karabakh-control.position``) to the message of
     a refused edit, shown beside that input. ``forecasts`` and ``charts`` are the app's
     caches (a view of its own keeps its own). With ``defer_charts``, charts not drawn yet
-    are left out (:attr:`deferred`): the page asks for them once it shows the numbers."""
+    are left out (:attr:`deferred`): the page asks for them once it shows the numbers.
+    ``painter`` draws a chart not in the cache (:func:`draw`, or the same in a pool of
+    processes)."""
 
     def __init__(
         self,
@@ -143,6 +159,7 @@ class View:
         forecasts: Forecasts | None = None,
         charts: Charts | None = None,
         defer_charts: bool = False,
+        painter: Callable[..., str] = draw,
     ) -> None:
         self.ws = ws
         self.sc: Scenario = ws.scenario
@@ -151,6 +168,7 @@ class View:
         self.forecasts = forecasts if forecasts is not None else Forecasts()
         self.charts = charts if charts is not None else Charts()
         self.defer_charts = defer_charts
+        self.painter = painter
 
     @property
     def url(self) -> str:
@@ -244,8 +262,8 @@ class View:
     def _key(self, name: str) -> tuple[str, ...]:
         return (name, self.sc.content_hash(), "" if name == "gains" else self.issue.id)
 
-    def _drawn(self, name: str, fn: Any, *args: Any) -> Markup:
-        return Markup(self.charts.get(self._key(name), lambda: str(_chart(fn, *args))))
+    def _drawn(self, name: str, *args: Any) -> Markup:
+        return Markup(self.charts.get(self._key(name), lambda: self.painter(name, *args)))
 
     @property
     def deferred(self) -> bool:
@@ -256,15 +274,15 @@ class View:
 
     @property
     def positions_svg(self) -> Markup:
-        return self._drawn("positions", charts.positions_chart, self.sc, self.fc, self.issue.id)
+        return self._drawn("positions", self.sc, self.fc, self.issue.id)
 
     @property
     def trajectory_svg(self) -> Markup:
-        return self._drawn("trajectory", charts.trajectory_chart, self.sc, self.fc, self.issue.id)
+        return self._drawn("trajectory", self.sc, self.fc, self.issue.id)
 
     @property
     def gains_svg(self) -> Markup:
-        return self._drawn("gains", charts.gains_chart, self.sc, self.fc)
+        return self._drawn("gains", self.sc, self.fc)
 
     # ------------------------------------------------------------------ compare
     @cached_property
@@ -303,15 +321,13 @@ class View:
             d["distribution_svg"] = Markup(
                 self.charts.get(
                     ("distribution", job.id, self.issue.id),
-                    lambda: str(
-                        _chart(charts.distribution_chart, job.scenario, ens, self.issue.id)
-                    ),
+                    lambda: self.painter("distribution", job.scenario, ens, self.issue.id),
                 )
             )
             d["outlook_svg"] = Markup(
                 self.charts.get(
                     ("outlook", job.id, ""),
-                    lambda: str(_chart(charts.outlook_chart, job.scenario, ens)),
+                    lambda: self.painter("outlook", job.scenario, ens),
                 )
             )
         return d

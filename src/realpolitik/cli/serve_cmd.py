@@ -8,6 +8,12 @@ import typer
 
 from .common import NoStoreOption, StoreOption, err, fail
 
+#: Processes that draw the dashboard's charts (see ``create_app``): none, the server's
+#: threads draw them. Measured by benchmarks/bench_dashboard_load.py on 2 shared cores,
+#: 8 users' edits with their charts: p95 3.7 s in threads, 7.5 s in 2 processes (each
+#: chart's forecast sent to a process costs more than the lock it frees).
+CHART_WORKERS = 0
+
 
 def serve_cmd(
     host: Annotated[
@@ -24,6 +30,15 @@ def serve_cmd(
             "(default: beside the run history, runs.dashboard.sqlite).",
         ),
     ] = None,
+    chart_workers: Annotated[
+        int,
+        typer.Option(
+            "--chart-workers",
+            min=0,
+            max=64,
+            help="Processes that draw the charts (0: the server's own threads).",
+        ),
+    ] = CHART_WORKERS,
 ) -> None:
     """Open the dashboard: edit a scenario in the browser and watch the forecasts move.
     Its simulations and reports are recorded in the run history (see `runs`); its open
@@ -50,7 +65,11 @@ def serve_cmd(
 
     try:
         app = create_app(
-            allowed_hosts=hosts, store=store, record=not no_store, workspace_file=workspaces
+            allowed_hosts=hosts,
+            store=store,
+            record=not no_store,
+            workspace_file=workspaces,
+            chart_workers=chart_workers,
         )
     except StateError as exc:
         raise fail(str(exc)) from None
