@@ -4,6 +4,7 @@ gets a 500 or a traceback."""
 
 from __future__ import annotations
 
+import contextlib
 import html
 import json
 import re
@@ -975,17 +976,17 @@ def test_the_bounds_count_what_the_reader_reads():
     assert shape("id: [", "broken.yaml") == (0, 0)  # the reader reports it, not the count
 
 
-def test_a_half_sent_body_times_out(tmp_path):
-    """A client that sends half a body and waits gets a 408 and its connection closed
-    once the body's time is up, on the real server (uvicorn)."""
-    import socket
+@contextlib.contextmanager
+def _uvicorn(app, **extra):
+    """``app`` served by uvicorn as ``realpolitik serve`` serves it, in a thread; its port."""
     import threading
 
     import uvicorn
 
+    from realpolitik.app.serving import uvicorn_config
+
     port = _free_port()
-    app = create_app(store=tmp_path / "runs.sqlite", body_seconds=1.0)
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    srv = uvicorn.Server(uvicorn_config(app, host="127.0.0.1", port=port, **extra))
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
@@ -993,6 +994,28 @@ def test_a_half_sent_body_times_out(tmp_path):
         assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
         time.sleep(0.05)
     try:
+        yield port
+    finally:
+        srv.should_exit = True
+        thread.join(timeout=15)
+
+
+def _until_closed(s):
+    """Everything the server sends until it closes the connection, and how long it took."""
+    started = time.monotonic()
+    answer = b""
+    while chunk := s.recv(65536):
+        answer += chunk
+    return answer, time.monotonic() - started
+
+
+def test_a_half_sent_body_times_out(tmp_path):
+    """A client that sends half a body and waits gets a 408 and its connection closed
+    once the body's time is up, on the real server (uvicorn)."""
+    import socket
+
+    app = create_app(store=tmp_path / "runs.sqlite", body_seconds=1.0)
+    with _uvicorn(app) as port:
         for path, kind in [
             ("/upload", "multipart/form-data; boundary=x"),
             ("/open", "application/x-www-form-urlencoded"),
@@ -1003,18 +1026,43 @@ def test_a_half_sent_body_times_out(tmp_path):
                     "Content-Length: 5000\r\n\r\n"
                 )
                 s.sendall(head.encode() + b"--x\r\n" + b"a" * 100)
-                started = time.monotonic()
-                answer = b""
-                while chunk := s.recv(65536):  # until the server closes the connection
-                    answer += chunk
-                waited = time.monotonic() - started
+                answer, waited = _until_closed(s)
             assert answer.startswith(b"HTTP/1.1 408"), answer[:200]
             assert b"did not arrive within 1 s" in answer
             assert b"content-security-policy" in answer.lower()
             assert waited < 10
-    finally:
-        srv.should_exit = True
-        thread.join(timeout=15)
+        # and the server goes on serving
+        with socket.create_connection(("127.0.0.1", port), timeout=20) as s:
+            s.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+            answer, _ = _until_closed(s)
+        assert answer.startswith(b"HTTP/1.1 200")
+
+
+def test_a_half_sent_head_is_dropped(tmp_path):
+    """A request head that never ends (or a connection that sends nothing) is closed
+    after the head's time, which uvicorn alone would hold open for ever."""
+    import socket
+
+    from realpolitik.app.serving import HeadTimeout
+
+    class Quick(HeadTimeout):
+        head_seconds = 2.0
+
+    with _uvicorn(create_app(store=tmp_path / "runs.sqlite"), http=Quick) as port:
+        for first in (b"POST /upload HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Ty", b""):
+            with socket.create_connection(("127.0.0.1", port), timeout=20) as s:
+                s.sendall(first)
+                answer, waited = _until_closed(s)
+            assert answer == b"" and waited < 10, (first, answer[:100])
+        # a request that takes its time between requests on one connection is served
+        with socket.create_connection(("127.0.0.1", port), timeout=20) as s:
+            s.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            time.sleep(0.5)
+            s.sendall(b"GET /static/app.css HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+            time.sleep(0.5)
+            s.sendall(b"Connection: close\r\n\r\n")
+            answer, _ = _until_closed(s)
+        assert answer.count(b"HTTP/1.1 200") == 2
 
 
 HUGE_SCALE = (

@@ -544,6 +544,7 @@ def create_app(
         ws = workspaces.get(wid)
         if ws is None:  # a bookmark or a reload after a restart: the page, and what to do
             return page(None, notice=expired, status=404)
+        state.touch(wid)  # looked at: dropped after the ones not looked at since
         with ws.lock:
             return page(view(ws))
 

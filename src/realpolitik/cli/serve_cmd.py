@@ -47,6 +47,7 @@ def serve_cmd(
         import uvicorn
 
         from ..app import create_app
+        from ..app.serving import uvicorn_config
     except ImportError as exc:
         raise fail(
             f"the dashboard needs the 'dashboard' extra ({exc.name} is missing): "
@@ -73,15 +74,5 @@ def serve_cmd(
         )
     except StateError as exc:
         raise fail(str(exc)) from None
-    uvicorn.run(
-        app,
-        host=host,
-        port=port,
-        log_level="warning",
-        # an idle connection is closed after 5 s; request heads are capped at 16 KB (the
-        # app gives a body BODY_SECONDS to arrive); past 100 connections at once, new
-        # requests get 503 instead of queueing without end
-        timeout_keep_alive=5,
-        h11_max_incomplete_event_size=16 * 1024,
-        limit_concurrency=100,
-    )
+    server = uvicorn.Server(uvicorn_config(app, host=host, port=port))
+    server.run()
