@@ -1138,3 +1138,45 @@ def test_charts_drawn_in_processes_are_the_same_charts(tmp_path):
     sc = rp.intervene(rp.load(CAUCASUS), [f"{RUSSIA_POS}=10"])
     assert draw("gains", sc, rp.forecast(sc)) in charts  # the same bytes as drawn here
     assert text.count("<svg") == 3
+
+
+def test_an_edit_that_cannot_be_written_is_not_shown_as_made(tmp_path, monkeypatch):
+    """If the workspace file refuses a change, the answer is a 503 and the workspace stays
+    as the file holds it: nothing is shown that a restart would lose."""
+    from realpolitik.app.persist import StateError, WorkspaceStore
+
+    with TestClient(create_app(store=tmp_path / "runs.sqlite")) as c:
+        wid, before = open_builtin(c)
+
+        def refuse(self, *a, **k):
+            raise StateError("disk full (a test)")
+
+        monkeypatch.setattr(WorkspaceStore, "save", refuse)
+        r = c.post(f"/w/{wid}/edit", data={"field": RUSSIA_POS, "value": "10"})
+        assert r.status_code == 503 and "nothing was changed" in r.text
+        assert "disk full" not in r.text  # the server's log has it, not the page
+        secured(r)
+        monkeypatch.undo()
+        page = c.get(f"/w/{wid}").text
+        assert "No edits yet" in page
+        assert cell(page, KARABAKH, "compromise") == cell(before, KARABAKH, "compromise")
+
+
+def test_a_workspace_file_that_cannot_be_used_is_a_clear_error(tmp_path):
+    from realpolitik.app.persist import StateError
+
+    other = tmp_path / "other.sqlite"
+    import sqlite3
+
+    with sqlite3.connect(other) as db:
+        db.execute("CREATE TABLE people (name TEXT)")
+    for bad, why in [(tmp_path, "is a folder"), (other, "a SQLite database of something else")]:
+        with pytest.raises(StateError, match=why):
+            create_app(workspace_file=bad)
+        r = CliRunner().invoke(cli_app, ["serve", "--workspaces", str(bad)])
+        assert r.exit_code == 2 and why in " ".join(r.output.split()), r.output
+    for bad in (0, -1.0, float("nan"), float("inf"), "5"):
+        with pytest.raises(ValueError, match="body_seconds"):
+            create_app(body_seconds=bad)
+    with pytest.raises(ValueError, match="chart_workers"):
+        create_app(chart_workers=-1)
