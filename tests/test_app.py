@@ -689,7 +689,8 @@ def test_a_store_that_cannot_be_written_never_fails_the_simulation(tmp_path):
 
 
 def test_each_app_keeps_its_own_state():
-    """No state in the modules: two apps share no workspace and no cached forecast."""
+    """No state in the modules: two apps share no cached forecast (their workspaces only
+    through the file they are given)."""
     import collections
     import threading
 

@@ -11,7 +11,6 @@ cache) on itself (``app.state``), none in this module.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import math
@@ -20,12 +19,10 @@ import os
 import re
 import secrets
 import threading
-import time
 from collections.abc import AsyncIterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path, PurePosixPath
-from types import MappingProxyType
 from typing import Annotated, Any
 
 from fastapi import FastAPI, Form, HTTPException, Request
@@ -35,10 +32,8 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import escape
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import Headers, MutableHeaders
 from starlette.datastructures import UploadFile as StarletteUploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .._version import __version__
 from ..analysis.ensemble import Ensemble
@@ -50,6 +45,7 @@ from ..scenario.csv_io import slug
 from ..scenario.interventions import parse_number, setting, target
 from ..scenario.uncertainty import uncertain_inputs, with_spread
 from .bounds import too_large
+from .guards import BODY_SECONDS, DIGITS, Dashboard, Guard
 from .persist import JobRow, StateError, WorkspaceStore
 from .persist import default_path as default_state_path
 from .views import View, draw, draw_shipped, input_text
@@ -57,151 +53,16 @@ from .workspace import Charts, Forecasts, Job, Workspace, Workspaces
 
 __all__ = ["create_app"]
 
-#: The largest request body a form other than the upload may send.
-FORM_BYTES = 64 * 1024
-#: Room for the multipart envelope around an uploaded file.
-ENVELOPE_BYTES = 64 * 1024
 #: Monte Carlo draws a dashboard simulation may ask for, and its default.
 MAX_DRAWS = 20_000
 DEFAULT_DRAWS = 500
-#: Seconds a request's body has to arrive whole (a 1 MB upload at 50 KB/s takes 20).
-BODY_SECONDS = 30.0
 #: Simulations running at once on one server (each holds one thread).
 MAX_JOBS = 4
 #: The report's settings: enough for its bands and indices to mean something, quick to make.
 REPORT_DRAWS = 300
 REPORT_SOBOL_N = 16
 
-_DIGITS = re.compile(r"[0-9]{1,30}")  # ASCII only: str.isdigit() takes "²", int() does not
-
 log = logging.getLogger("realpolitik.app")
-
-_SECURITY_HEADERS = MappingProxyType(
-    {
-        # Every asset comes from this server: no other host, no inline script.
-        "Content-Security-Policy": (
-            "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-            "img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; "
-            "frame-ancestors 'none'"
-        ),
-        "X-Content-Type-Options": "nosniff",
-        "Referrer-Policy": "no-referrer",
-        "X-Frame-Options": "DENY",
-    }
-)
-
-
-def _cross_site(scope: Scope) -> bool:
-    """Whether a request that changes state comes from a page of another site: the
-    browser says so in ``Sec-Fetch-Site``, or its ``Origin`` names another host than the
-    one addressed. (Requests without either, such as scripts' and tests', pass.)"""
-    headers = Headers(scope=scope)
-    site = headers.get("sec-fetch-site")
-    if site is not None:
-        return site not in ("same-origin", "none")
-    origin = headers.get("origin")
-    if origin is None:
-        return False
-    return origin.split("://", 1)[-1].rstrip("/") != headers.get("host", "")
-
-
-class _Secured:
-    """ASGI middleware, the outermost layer: the security headers on every response, the
-    error pages included (a 404, a 405, the 500 of a bug, the 400 of an unknown host)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def send_secured(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for key, value in _SECURITY_HEADERS.items():
-                    headers.setdefault(key, value)
-            await send(message)
-
-        await self.app(scope, receive, send_secured)
-
-
-class _Dashboard(FastAPI):
-    """FastAPI with :class:`_Secured` around all of it, outside even Starlette's error
-    middleware, which answers a bug's 500 from outside every middleware added."""
-
-    def build_middleware_stack(self) -> ASGIApp:
-        return _Secured(super().build_middleware_stack())
-
-
-class _Guard:
-    """ASGI middleware: refuses state-changing requests from other sites (403), caps every
-    request body while it is read (413 beyond) and gives it ``body_seconds`` to arrive
-    whole (408 after: a client that sends half a body and waits holds nothing for long)."""
-
-    def __init__(self, app: ASGIApp, *, upload_bytes: int, body_seconds: float) -> None:
-        self.app = app
-        self.upload_bytes = upload_bytes
-        self.body_seconds = body_seconds
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        if scope["method"] not in ("GET", "HEAD", "OPTIONS") and _cross_site(scope):
-            reply = PlainTextResponse(
-                "refused: this request came from a page of another site", status_code=403
-            )
-            await reply(scope, receive, send)
-            return
-        upload = scope["path"] == "/upload"
-        cap = self.upload_bytes + ENVELOPE_BYTES if upload else FORM_BYTES
-        if upload:
-            message = (
-                f"the file is larger than {self.upload_bytes:,} bytes, the most the dashboard "
-                "takes; use the command line for larger scenarios"
-            )
-        else:
-            message = f"the request is larger than {FORM_BYTES:,} bytes; no form here sends that"
-        declared = Headers(scope=scope).get("content-length")
-        if declared is not None and (not _DIGITS.fullmatch(declared) or int(declared) > cap):
-            bad = not _DIGITS.fullmatch(declared)
-            reply = PlainTextResponse(
-                "the Content-Length header is not a number" if bad else message,
-                status_code=400 if bad else 413,
-            )
-            await reply(scope, receive, send)
-            return
-        received = 0
-        whole = False  # the body has arrived: later reads (a disconnect) wait as long as needed
-        deadline: float | None = None
-        seconds = self.body_seconds
-
-        async def limited() -> Message:
-            nonlocal received, whole, deadline
-            if whole:
-                return await receive()
-            if deadline is None:
-                deadline = time.monotonic() + seconds
-            try:
-                msg = await asyncio.wait_for(receive(), max(deadline - time.monotonic(), 0.0))
-            except TimeoutError:
-                raise HTTPException(
-                    408,
-                    f"the request's body did not arrive within {seconds:g} s; send it again",
-                    headers={"Connection": "close"},
-                ) from None
-            if msg["type"] == "http.request":
-                received += len(msg.get("body", b""))
-                if received > cap:
-                    raise HTTPException(413, message)
-                whole = not msg.get("more_body", False)
-            else:
-                whole = True
-            return msg
-
-        await self.app(scope, limited, send)
 
 
 def _describe(error: Mapping[str, Any]) -> str:
@@ -228,7 +89,7 @@ def _parse(text: str, name: str) -> Scenario:
 
 def _whole(text: str) -> int | str:
     """``text`` as a number if it is ASCII digits, else as it is (for the check to refuse)."""
-    return int(text) if _DIGITS.fullmatch(text) else text
+    return int(text) if DIGITS.fullmatch(text) else text
 
 
 def create_app(
@@ -307,7 +168,7 @@ def create_app(
                 pool.shutdown(wait=False, cancel_futures=True)
             pools.clear()
 
-    app = _Dashboard(
+    app = Dashboard(
         lifespan=lifespan,
         title="realpolitik dashboard",
         version=__version__,
@@ -774,5 +635,5 @@ def create_app(
         )
 
     app.mount("/static", StaticFiles(directory=Path(__file__).with_name("static")), name="static")
-    app.add_middleware(_Guard, upload_bytes=max_upload_bytes, body_seconds=float(body_seconds))
+    app.add_middleware(Guard, upload_bytes=max_upload_bytes, body_seconds=float(body_seconds))
     return app

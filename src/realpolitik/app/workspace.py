@@ -1,15 +1,18 @@
-"""The dashboard's state, in memory: workspaces (a scenario being edited), simulation jobs
-and the forecasts shown.
+"""The dashboard's state: workspaces (a scenario being edited), simulation jobs, and the
+forecasts and charts shown.
 
 A :class:`Workspace` holds the scenario as opened, the scenario as edited, the edits applied
 (interventions, every one through :func:`~realpolitik.intervene`), the issue on show, an
-optional pinned variant "A" and its simulation jobs. :class:`Workspaces` keeps the most
-recently used ones, up to a bound; an older one is dropped and must be opened again.
+optional pinned variant "A" and its simulation jobs. :class:`Workspaces` writes each of
+them and every change to a file (:mod:`.persist`) and keeps the ones in use in memory; the
+file keeps the most recently used ones, up to a bound; an older one is dropped and must be
+opened again.
 
 A :class:`Job` runs :func:`~realpolitik.simulate` in a background thread and records its
 progress, which the page polls, and then hands the result to be recorded in the run history.
-:class:`Forecasts` keeps the forecasts of the scenarios shown, by content hash. Each app
-holds its own of each (``app.state``): nothing here is shared between apps.
+:class:`Forecasts` and :class:`Charts` keep the forecasts and the charts of the scenarios
+shown, by content hash. Each app holds its own of each (``app.state``): apps share nothing
+in memory, only the workspace file they are given.
 """
 
 from __future__ import annotations
