@@ -405,7 +405,10 @@ def create_app(
         ws = workspaces.get(wid)
         if ws is None:  # a bookmark or a reload after a restart: the page, and what to do
             return page(None, notice=expired, status=404)
-        state.touch(wid)  # looked at: dropped after the ones not looked at since
+        try:  # looked at: dropped after the ones not looked at since (if it can be said)
+            state.touch(wid)
+        except StateError as exc:
+            log.warning("workspace %s not marked as used: %s", wid, exc)
         with ws.lock:
             return page(view(ws))
 
