@@ -1181,3 +1181,18 @@ def test_a_workspace_file_that_cannot_be_used_is_a_clear_error(tmp_path):
             create_app(body_seconds=bad)
     with pytest.raises(ValueError, match="chart_workers"):
         create_app(chart_workers=-1)
+
+
+def test_a_large_workbook_is_refused_before_it_is_forecast(client, monkeypatch):
+    pytest.importorskip("openpyxl", reason="workbooks need the extra `spreadsheets`")
+    from realpolitik.app import views
+    from realpolitik.scenario.xlsx_io import xlsx_bytes
+
+    def never(*a, **k):
+        raise AssertionError("forecast a scenario over the bounds")
+
+    monkeypatch.setattr(views.Forecasts, "get_for", never)
+    sc = parse_yaml(_big_yaml(120, 1), "many.yaml")
+    with TestClient(create_app()) as c:
+        r = upload(c, "many.xlsx", xlsx_bytes(sc), XLSX)
+    assert r.status_code == 413 and "more than 100 actors" in r.text, r.text[:300]

@@ -6,7 +6,9 @@ with its actors x issues (every stance). An uploaded file is measured first, at 
 linear in its bytes and with nothing built: :func:`shape` counts the entries of its
 ``actors`` and ``issues`` lists from the YAML parser's event stream (libyaml's, where
 PyYAML has it), stopping as soon as a count passes its bound; a CSV table (one issue)
-counts its lines. :func:`too_large` says what is over its bound, or ``None``.
+counts its lines. :func:`too_large` says what is over its bound, or ``None``. A workbook
+(XLSX) has no text to count: :func:`scenario_too_large` measures it once read, before
+anything is computed from it.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ from typing import Any
 
 import yaml
 
-__all__ = ["MAX_ACTORS", "MAX_CELLS", "shape", "too_large"]
+from ..scenario import Scenario
+
+__all__ = ["MAX_ACTORS", "MAX_CELLS", "scenario_too_large", "shape", "too_large"]
 
 #: Actors an uploaded scenario may have (its three charts take about 1.5 s at 100, on
 #: one core of the machine that made them; KTAB's and DEU III's cases have fewer than 50).
@@ -78,6 +82,18 @@ def too_large(
 ) -> str | None:
     """What makes the scenario ``text`` too large for the dashboard, or ``None``."""
     actors, issues = shape(text, name, stop_at=max(max_actors, max_cells))
+    return _verdict(actors, issues, name, max_actors, max_cells)
+
+
+def scenario_too_large(
+    scenario: Scenario, name: str, *, max_actors: int = MAX_ACTORS, max_cells: int = MAX_CELLS
+) -> str | None:
+    """:func:`too_large` of a scenario already read (a workbook, which has no text to
+    count): before it is forecast or drawn."""
+    return _verdict(len(scenario.actors), len(scenario.issues), name, max_actors, max_cells)
+
+
+def _verdict(actors: int, issues: int, name: str, max_actors: int, max_cells: int) -> str | None:
     if actors > max_actors:
         return (
             f"{name} has more than {max_actors:,} actors, the most the dashboard takes; "

@@ -44,7 +44,7 @@ from ..scenario import Scenario, builtins, dump_yaml, parse_csv, parse_yaml, rea
 from ..scenario.csv_io import slug
 from ..scenario.interventions import parse_number, setting, target
 from ..scenario.uncertainty import uncertain_inputs, with_spread
-from .bounds import too_large
+from .bounds import scenario_too_large, too_large
 from .guards import BODY_SECONDS, DIGITS, Dashboard, Guard
 from .persist import JobRow, StateError, WorkspaceStore
 from .persist import default_path as default_state_path
@@ -388,6 +388,9 @@ def create_app(
             sc = parse_xlsx(raw, name)
         except ScenarioError as exc:
             return fragment({"upload-errors": panels.upload_errors(name, exc.problems)}, 422)
+        big = scenario_too_large(sc, name)  # a workbook is measured once read
+        if big is not None:
+            raise HTTPException(413, big)
         return opened(sc)
 
     def open_upload(text: str, name: str) -> HTMLResponse:
