@@ -66,7 +66,7 @@ class Client:
         self.conn.request(method, path, body=body, headers=headers)
         r = self.conn.getresponse()
         text = r.read().decode()
-        if r.status != 200:
+        if r.status not in (200, 204):
             raise RuntimeError(f"{method} {path}: {r.status} {text[:200]}")
         return text
 

@@ -1196,3 +1196,25 @@ def test_a_large_workbook_is_refused_before_it_is_forecast(client, monkeypatch):
     with TestClient(create_app()) as c:
         r = upload(c, "many.xlsx", xlsx_bytes(sc), XLSX)
     assert r.status_code == 413 and "more than 100 actors" in r.text, r.text[:300]
+
+
+def test_charts_of_a_scenario_edited_meanwhile_are_not_drawn(client, monkeypatch):
+    """An edit made while the charts of the one before are drawn: the rest of those are
+    skipped (204), since the newer edit's answer asks for its own."""
+    from realpolitik.app import server
+    from realpolitik.scenario.interventions import setting
+
+    wid, _ = open_builtin(client)
+    client.post(f"/w/{wid}/edit", data={"field": RUSSIA_POS, "value": "12"})
+    drawn = []
+
+    def draw_then_edit(name, *args):
+        drawn.append(name)
+        ws = client.app.state.workspaces.get(wid)
+        ws.edit(setting(RUSSIA_POS, "14"))  # as another request would, meanwhile
+        return "<svg></svg>"
+
+    monkeypatch.setattr(server, "draw", draw_then_edit)
+    r = client.get(f"/w/{wid}/charts")
+    assert r.status_code == 204 and drawn == ["positions"]
+    secured(r)

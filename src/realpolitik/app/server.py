@@ -416,12 +416,16 @@ def create_app(
             return page(view(ws))
 
     @app.get("/w/{wid}/charts", response_class=HTMLResponse)
-    def charts_panels(wid: str) -> HTMLResponse:
+    def charts_panels(wid: str) -> Response:
         """The charts of the workspace as it is now, which an edit's answer leaves for the
         page to ask for: the numbers first, the drawings (the slow part) after."""
         ws = workspace(wid)
         with ws.lock:
             v = view(ws)
+        for chart in ("positions_svg", "trajectory_svg", "gains_svg"):
+            if ws.scenario is not v.sc:  # edited again meanwhile: its own answer asks anew
+                return Response(status_code=204)
+            getattr(v, chart)  # drawn now, one at a time, and kept in the cache
         return fragment({"charts": panels.charts(v), "gains": panels.gains(v)})
 
     @app.post("/w/{wid}/issue", response_class=HTMLResponse)

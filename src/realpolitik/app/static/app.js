@@ -46,6 +46,10 @@
         const res = await fetch(el.dataset.deferred, { headers: { Accept: "text/html" } });
         const text = await res.text();
         if (!document.body.contains(el)) continue;
+        if (res.status === 204) {
+          el.textContent = "The scenario changed since; reload the page to see its charts.";
+          continue;
+        }
         if (res.ok && (res.headers.get("content-type") || "").startsWith("text/html")) swap(text);
         else el.textContent = text || `The charts cannot be drawn (${res.status}).`;
       } catch (err) {
