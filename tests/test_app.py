@@ -4,6 +4,7 @@ gets a 500 or a traceback."""
 
 from __future__ import annotations
 
+import contextlib
 import html
 import json
 import re
@@ -688,7 +689,8 @@ def test_a_store_that_cannot_be_written_never_fails_the_simulation(tmp_path):
 
 
 def test_each_app_keeps_its_own_state():
-    """No state in the modules: two apps share no workspace and no cached forecast."""
+    """No state in the modules: two apps share no cached forecast (their workspaces only
+    through the file they are given)."""
     import collections
     import threading
 
@@ -751,3 +753,468 @@ def test_upload_a_workbook(client):
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+# ------------------------------------------------------------- nothing lost, nothing held
+
+SECURITY = ("content-security-policy", "x-frame-options", "x-content-type-options",
+            "referrer-policy")  # fmt: skip
+
+
+def secured(r):
+    missing = [h for h in SECURITY if h not in r.headers]
+    assert not missing, (r.status_code, missing)
+    assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
+    assert r.headers["x-frame-options"] == "DENY"
+
+
+def test_edits_survive_a_restart_of_the_app(tmp_path):
+    """A new app on the same files (a restarted server) has every workspace and edit."""
+    store = tmp_path / "runs.sqlite"
+    with TestClient(create_app(store=store)) as c:
+        wid, _ = open_builtin(c)
+        assert c.post(f"/w/{wid}/edit", data={"field": RUSSIA_POS, "value": "10"}).is_success
+        assert c.post(f"/w/{wid}/pin").is_success
+        c.post(f"/w/{wid}/edit", data={"field": "russia.capability", "value": "0.5"})
+        c.post(f"/w/{wid}/issue", data={"issue": "donbas-control"})
+        edited = c.get(f"/w/{wid}").text
+    assert (tmp_path / "runs.dashboard.sqlite").is_file()
+    sc = rp.intervene(rp.load(CAUCASUS), [f"{RUSSIA_POS}=10", "russia.capability=0.5"])
+    want = f"{rp.forecast(sc).value('compromise', KARABAKH):.1f}"
+    with TestClient(create_app(store=store)) as c:
+        r = c.get(f"/w/{wid}")
+        assert r.status_code == 200
+        assert cell(r.text, KARABAKH, "compromise") == want == cell(edited, KARABAKH, "compromise")
+        assert f"<code>{RUSSIA_POS}=10</code>" in r.text
+        assert "<code>russia.capability=0.5</code>" in r.text
+        assert '<option value="donbas-control" selected>' in r.text  # the issue on show
+        assert "russia: capability" in html.unescape(r.text).lower()  # the pinned A differs
+        y = c.get(f"/w/{wid}/scenario.yaml").text  # and the edited scenario is the same one
+        assert parse_yaml(y, "x.yaml").content_hash() == sc.content_hash()
+        assert c.post(f"/w/{wid}/reset").is_success  # and editing goes on
+    with TestClient(create_app(store=store)) as c:
+        assert "No edits yet" in c.get(f"/w/{wid}").text
+
+
+def test_two_servers_on_one_file_see_each_others_edits(tmp_path):
+    store = tmp_path / "runs.sqlite"
+    with TestClient(create_app(store=store)) as a, TestClient(create_app(store=store)) as b:
+        wid, _ = open_builtin(a)
+        assert "No edits yet" in b.get(f"/w/{wid}").text
+        a.post(f"/w/{wid}/edit", data={"field": RUSSIA_POS, "value": "10"})
+        assert f"<code>{RUSSIA_POS}=10</code>" in b.get(f"/w/{wid}").text
+
+
+def _free_port():
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _serve(port, store):
+    import subprocess
+    import sys
+
+    return subprocess.Popen(
+        [sys.executable, "-m", "realpolitik", "serve", "--port", str(port), "--store", str(store)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def _http(port, method, path, form=None, proc=None, timeout=60.0):
+    """``(status, body)`` of one request to the server on ``port``, waiting for it to start."""
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    data = urllib.parse.urlencode(form).encode() if form is not None else None
+    deadline = time.monotonic() + timeout
+    while True:
+        req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=data, method=method)
+        try:
+            with urllib.request.urlopen(req, timeout=30) as r:
+                return r.status, r.read().decode()
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read().decode()
+        except OSError:
+            if (proc is not None and proc.poll() is not None) or time.monotonic() > deadline:
+                raise AssertionError("the server did not answer") from None
+            time.sleep(0.2)
+
+
+def test_edits_and_a_running_simulation_survive_kill_9(tmp_path):
+    """``realpolitik serve`` killed with SIGKILL mid-simulation: restarted, it has every
+    answered edit, and the simulation runs again from its seed and is recorded."""
+    import signal
+
+    from realpolitik.runner.store import RunStore
+
+    store = tmp_path / "runs.sqlite"
+    port = _free_port()
+    proc = _serve(port, store)
+    try:
+        status, text = _http(port, "POST", "/open", {"name": CAUCASUS}, proc)
+        assert status == 200, text
+        wid = workspace_id(text)
+        status, text = _http(port, "POST", f"/w/{wid}/edit", {"field": RUSSIA_POS, "value": "10"})
+        assert status == 200, text
+        status, text = _http(
+            port, "POST", f"/w/{wid}/simulate", {"draws": "2000", "seed": "11"}, proc
+        )
+        assert status == 200 and "<progress" in text, text
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=15)
+    assert not store.exists() or not RunStore(store).list()  # nothing recorded: it was killed
+    proc = _serve(port, store)
+    try:
+        status, text = _http(port, "GET", f"/w/{wid}", proc=proc)
+        assert status == 200
+        assert f"<code>{RUSSIA_POS}=10</code>" in text
+        assert "run again from its seed" in text
+        poll = re.search(r'data-poll="([^"]+)"', text).group(1)
+        deadline = time.monotonic() + 300
+        while "<progress" in text:
+            assert time.monotonic() < deadline, "the resumed simulation did not finish"
+            time.sleep(0.5)
+            status, text = _http(port, "GET", poll)
+            assert status == 200, text
+        run = int(re.search(r'<code data-run="(\d+)">', text).group(1))
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
+    with RunStore(store) as rs:
+        (info,) = rs.list()
+        rec = rs.get(run)
+    assert info.kind == "simulate" and info.seed == 11 and info.status == "complete"
+    assert rec.parameters["interventions"] == [f"{RUSSIA_POS}=10"]
+    assert rec.parameters["draws"] == 2000
+
+
+def test_every_response_carries_the_security_headers_errors_too():
+    app = create_app(allowed_hosts=["testserver"])
+
+    @app.get("/boom")
+    def boom() -> None:
+        raise RuntimeError("secret internals")
+
+    with TestClient(app, raise_server_exceptions=False) as c:
+        wid, _ = open_builtin(c)
+        responses = [
+            c.get("/"),
+            c.get("/static/app.js"),
+            c.get("/nothing-here"),  # 404
+            c.get("/w/nope"),  # 404, the page
+            c.put("/open"),  # 405
+            c.post("/open", data={}),  # 422
+            c.post(f"/w/{wid}/edit", data={"field": RUSSIA_POS, "value": "x"}),  # 422
+            c.post("/open", data={"name": CAUCASUS}, headers={"origin": "http://evil.example"}),
+            c.get("/", headers={"host": "attacker.example"}),  # 400, unknown host
+            c.get("/boom"),  # 500, a bug
+        ]
+    assert [r.status_code for r in responses] == [200, 200, 404, 404, 405, 422, 422, 403, 400, 500]
+    for r in responses:
+        secured(r)
+
+
+def _big_yaml(actors, issues):
+    lines = ["id: big", "name: Big", "sources:", "  - {id: s, title: S}", "actors:"]
+    lines += [
+        f"  - {{id: a{i}, name: A{i}, capability: 1, source: {{ref: s}}}}" for i in range(actors)
+    ]
+    lines.append("issues:")
+    lines += [
+        f"  - {{id: i{j}, question: Q, scale: {{min: 0, max: 100, min_label: lo, max_label: hi}}}}"
+        for j in range(issues)
+    ]
+    lines.append("stances:")
+    lines += [
+        f"  - {{actor: a{i}, issue: i{j}, position: {i % 100}, salience: 50, source: {{ref: s}}}}"
+        for i in range(actors)
+        for j in range(issues)
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def test_a_large_upload_is_refused_before_any_work(monkeypatch):
+    """3,000 actors (the 62 s upload of the issue) or too many actors x issues: a 413 that
+    says which bound, and nothing parsed."""
+    from realpolitik.app import server
+
+    def never(*a, **k):
+        raise AssertionError("parsed a file over the bounds")
+
+    monkeypatch.setattr(server, "parse_yaml", never)
+    monkeypatch.setattr(server, "parse_csv", never)
+    with TestClient(create_app()) as c:
+        r = upload(c, "many.yaml", _big_yaml(3_000, 1))
+        assert r.status_code == 413 and "more than 100 actors" in r.text, r.text
+        secured(r)
+        r = upload(c, "wide.yaml", _big_yaml(60, 40))
+        assert r.status_code == 413, r.text
+        assert "60 actors x 40 issues = 2,400, more than the 2,000" in r.text
+        rows = "".join(f"A{i},1,{i % 100},50\n" for i in range(150))
+        r = upload(c, "many.csv", "actor,capability,position,salience\n" + rows, "text/csv")
+        assert r.status_code == 413 and "more than 100 actors" in r.text
+    monkeypatch.undo()
+    with TestClient(create_app()) as c:  # at the bounds: opened
+        assert upload(c, "ok.yaml", _big_yaml(50, 2)).status_code == 200
+
+
+def test_the_bounds_count_what_the_reader_reads():
+    from realpolitik.app.bounds import shape
+    from realpolitik.scenario import dump_yaml
+
+    sc = rp.load(CAUCASUS)
+    assert shape(dump_yaml(sc), "c.yaml") == (len(sc.actors), len(sc.issues))
+    assert shape(GOOD_YAML, "g.yaml") == (3, 2)
+    assert shape("actors: [a, {b: [1, 2]}, [c]]\nissues: {x: 1}\n", "f.yaml") == (3, 0)
+    assert shape(GOOD_CSV, "g.csv") == (3, 1)
+    assert shape("id: [", "broken.yaml") == (0, 0)  # the reader reports it, not the count
+
+
+@contextlib.contextmanager
+def _uvicorn(app, **extra):
+    """``app`` served by uvicorn as ``realpolitik serve`` serves it, in a thread; its port."""
+    import threading
+
+    import uvicorn
+
+    from realpolitik.app.serving import uvicorn_config
+
+    port = _free_port()
+    srv = uvicorn.Server(uvicorn_config(app, host="127.0.0.1", port=port, **extra))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not srv.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.05)
+    try:
+        yield port
+    finally:
+        srv.should_exit = True
+        thread.join(timeout=15)
+
+
+def _until_closed(s):
+    """Everything the server sends until it closes the connection, and how long it took."""
+    started = time.monotonic()
+    answer = b""
+    while chunk := s.recv(65536):
+        answer += chunk
+    return answer, time.monotonic() - started
+
+
+def test_a_half_sent_body_times_out(tmp_path):
+    """A client that sends half a body and waits gets a 408 and its connection closed
+    once the body's time is up, on the real server (uvicorn)."""
+    import socket
+
+    app = create_app(store=tmp_path / "runs.sqlite", body_seconds=1.0)
+    with _uvicorn(app) as port:
+        for path, kind in [
+            ("/upload", "multipart/form-data; boundary=x"),
+            ("/open", "application/x-www-form-urlencoded"),
+        ]:
+            with socket.create_connection(("127.0.0.1", port), timeout=20) as s:
+                head = (
+                    f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: {kind}\r\n"
+                    "Content-Length: 5000\r\n\r\n"
+                )
+                s.sendall(head.encode() + b"--x\r\n" + b"a" * 100)
+                answer, waited = _until_closed(s)
+            assert answer.startswith(b"HTTP/1.1 408"), answer[:200]
+            assert b"did not arrive within 1 s" in answer
+            assert b"content-security-policy" in answer.lower()
+            assert waited < 10
+        # and the server goes on serving
+        with socket.create_connection(("127.0.0.1", port), timeout=20) as s:
+            s.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+            answer, _ = _until_closed(s)
+        assert answer.startswith(b"HTTP/1.1 200")
+
+
+def test_a_half_sent_head_is_dropped(tmp_path):
+    """A request head that never ends (or a connection that sends nothing) is closed
+    after the head's time, which uvicorn alone would hold open for ever."""
+    import socket
+
+    from realpolitik.app.serving import HeadTimeout
+
+    class Quick(HeadTimeout):
+        head_seconds = 2.0
+
+    with _uvicorn(create_app(store=tmp_path / "runs.sqlite"), http=Quick) as port:
+        for first in (b"POST /upload HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Ty", b""):
+            with socket.create_connection(("127.0.0.1", port), timeout=20) as s:
+                s.sendall(first)
+                answer, waited = _until_closed(s)
+            assert answer == b"" and waited < 10, (first, answer[:100])
+        # a request that takes its time between requests on one connection is served
+        with socket.create_connection(("127.0.0.1", port), timeout=20) as s:
+            s.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            time.sleep(0.5)
+            s.sendall(b"GET /static/app.css HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+            time.sleep(0.5)
+            s.sendall(b"Connection: close\r\n\r\n")
+            answer, _ = _until_closed(s)
+        assert answer.count(b"HTTP/1.1 200") == 2
+
+
+HUGE_SCALE = (
+    GOOD_YAML.replace(
+        "scale: {min: 0, max: 100, min_label: none, max_label: all}",
+        "scale: {min: 0, max: 1.0e308, min_label: none, max_label: all}",
+    )
+    .replace("position: 20,", "position: 2.0e307,")
+    .replace("position: 90,", "position: 9.0e307,")
+)
+
+
+def test_huge_but_valid_scales_never_make_a_500(client):
+    """A 1e308 scale: the page, an edit, the charts, a pinned comparison and a simulation
+    all answer (or refuse with a 4xx), never a 500."""
+    r = upload(client, "huge.yaml", HUGE_SCALE)
+    assert r.status_code == 200, r.text
+    wid = workspace_id(r.text)
+    for method, path, data in [
+        ("GET", f"/w/{wid}", None),
+        ("POST", f"/w/{wid}/pin", None),
+        ("POST", f"/w/{wid}/edit", {"field": "a.i1.position", "value": "1e308"}),
+        ("POST", f"/w/{wid}/edit", {"field": "b.i1.position", "value": "5e307"}),
+        ("GET", f"/w/{wid}/charts", None),
+        ("POST", f"/w/{wid}/issue", {"issue": "i2"}),
+        ("GET", f"/w/{wid}/scenario.yaml", None),
+        ("POST", f"/w/{wid}/simulate", {"draws": "30", "seed": "1"}),
+    ]:
+        r = client.request(method, path, data=data)
+        assert r.status_code < 500, (path, r.status_code, r.text[:300])
+        assert "cannot be drawn" not in r.text, path  # drawn, not merely caught
+    poll = re.search(r'data-poll="([^"]+)"', r.text)
+    if poll:
+        _, final = wait_job(client, poll.group(1))
+        assert "failed unexpectedly" not in final
+
+
+def test_a_chart_that_fails_leaves_the_numbers_standing(client, monkeypatch):
+    from realpolitik.report import charts
+
+    def broken(*a, **k):
+        raise OverflowError("a chart bug")
+
+    monkeypatch.setattr(charts, "positions_chart", broken)
+    r = upload(client, "two.yaml", GOOD_YAML)
+    assert r.status_code == 200
+    assert "This chart cannot be drawn" in r.text and "a chart bug" not in r.text
+    assert cell(r.text, "i1", "compromise")  # the numbers are there
+
+
+def test_an_edit_answers_with_its_numbers_and_the_charts_follow(client):
+    wid, _ = open_builtin(client)
+    r = client.post(f"/w/{wid}/edit", data={"field": RUSSIA_POS, "value": "12"})
+    assert r.status_code == 200
+    assert f'data-deferred="/w/{wid}/charts"' in r.text and "<svg" not in r.text
+    charts = client.get(f"/w/{wid}/charts")
+    assert charts.status_code == 200
+    assert charts.text.count("<svg") == 3
+    assert 'data-panel="charts"' in charts.text and 'data-panel="gains"' in charts.text
+    # drawn once, by content hash: the same edit in another workspace has them inline
+    other, _ = open_builtin(client)
+    again = client.post(f"/w/{other}/edit", data={"field": RUSSIA_POS, "value": "12"})
+    assert "data-deferred" not in again.text and again.text.count("<svg") == 3
+
+
+def test_charts_drawn_in_processes_are_the_same_charts(tmp_path):
+    from realpolitik.app.views import draw
+
+    with TestClient(create_app(store=tmp_path / "runs.sqlite", chart_workers=1)) as c:
+        wid, text = open_builtin(c)
+        c.post(f"/w/{wid}/edit", data={"field": RUSSIA_POS, "value": "10"})
+        charts = c.get(f"/w/{wid}/charts").text
+    sc = rp.intervene(rp.load(CAUCASUS), [f"{RUSSIA_POS}=10"])
+    assert draw("gains", sc, rp.forecast(sc)) in charts  # the same bytes as drawn here
+    assert text.count("<svg") == 3
+
+
+def test_an_edit_that_cannot_be_written_is_not_shown_as_made(tmp_path, monkeypatch):
+    """If the workspace file refuses a change, the answer is a 503 and the workspace stays
+    as the file holds it: nothing is shown that a restart would lose."""
+    from realpolitik.app.persist import StateError, WorkspaceStore
+
+    with TestClient(create_app(store=tmp_path / "runs.sqlite")) as c:
+        wid, before = open_builtin(c)
+
+        def refuse(self, *a, **k):
+            raise StateError("disk full (a test)")
+
+        monkeypatch.setattr(WorkspaceStore, "save", refuse)
+        r = c.post(f"/w/{wid}/edit", data={"field": RUSSIA_POS, "value": "10"})
+        assert r.status_code == 503 and "nothing was changed" in r.text
+        assert "disk full" not in r.text  # the server's log has it, not the page
+        secured(r)
+        monkeypatch.undo()
+        page = c.get(f"/w/{wid}").text
+        assert "No edits yet" in page
+        assert cell(page, KARABAKH, "compromise") == cell(before, KARABAKH, "compromise")
+
+
+def test_a_workspace_file_that_cannot_be_used_is_a_clear_error(tmp_path):
+    from realpolitik.app.persist import StateError
+
+    other = tmp_path / "other.sqlite"
+    import sqlite3
+
+    with sqlite3.connect(other) as db:
+        db.execute("CREATE TABLE people (name TEXT)")
+    for bad, why in [(tmp_path, "is a folder"), (other, "a SQLite database of something else")]:
+        with pytest.raises(StateError, match=why):
+            create_app(workspace_file=bad)
+        r = CliRunner().invoke(cli_app, ["serve", "--workspaces", str(bad)])
+        assert r.exit_code == 2 and why in " ".join(r.output.split()), r.output
+    for bad in (0, -1.0, float("nan"), float("inf"), "5"):
+        with pytest.raises(ValueError, match="body_seconds"):
+            create_app(body_seconds=bad)
+    with pytest.raises(ValueError, match="chart_workers"):
+        create_app(chart_workers=-1)
+
+
+def test_a_large_workbook_is_refused_before_it_is_forecast(client, monkeypatch):
+    pytest.importorskip("openpyxl", reason="workbooks need the extra `spreadsheets`")
+    from realpolitik.app import views
+    from realpolitik.scenario.xlsx_io import xlsx_bytes
+
+    def never(*a, **k):
+        raise AssertionError("forecast a scenario over the bounds")
+
+    monkeypatch.setattr(views.Forecasts, "get_for", never)
+    sc = parse_yaml(_big_yaml(120, 1), "many.yaml")
+    with TestClient(create_app()) as c:
+        r = upload(c, "many.xlsx", xlsx_bytes(sc), XLSX)
+    assert r.status_code == 413 and "more than 100 actors" in r.text, r.text[:300]
+
+
+def test_charts_of_a_scenario_edited_meanwhile_are_not_drawn(client, monkeypatch):
+    """An edit made while the charts of the one before are drawn: the rest of those are
+    skipped (204), since the newer edit's answer asks for its own."""
+    from realpolitik.app import server
+    from realpolitik.scenario.interventions import setting
+
+    wid, _ = open_builtin(client)
+    client.post(f"/w/{wid}/edit", data={"field": RUSSIA_POS, "value": "12"})
+    drawn = []
+
+    def draw_then_edit(name, *args):
+        drawn.append(name)
+        ws = client.app.state.workspaces.get(wid)
+        ws.edit(setting(RUSSIA_POS, "14"))  # as another request would, meanwhile
+        return "<svg></svg>"
+
+    monkeypatch.setattr(server, "draw", draw_then_edit)
+    r = client.get(f"/w/{wid}/charts")
+    assert r.status_code == 204 and drawn == ["positions"]
+    secured(r)

@@ -46,9 +46,10 @@ stances:
 
 
 @pytest.fixture(scope="module")
-def server(chromium):
-    """The dashboard served by uvicorn in a thread; its base URL. (It asks for the
-    ``chromium`` fixture: without a browser every test here skips, or fails in CI.)"""
+def server(chromium, tmp_path_factory):
+    """The dashboard served by uvicorn in a thread, its runs and workspaces in a folder of
+    its own; its base URL. (It asks for the ``chromium`` fixture: without a browser every
+    test here skips, or fails in CI.)"""
     import uvicorn
 
     from realpolitik.app import create_app
@@ -57,7 +58,12 @@ def server(chromium):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     srv = uvicorn.Server(
-        uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning")
+        uvicorn.Config(
+            create_app(store=tmp_path_factory.mktemp("dashboard") / "runs.sqlite"),
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+        )
     )
     thread = threading.Thread(target=srv.run, name="dashboard-under-test", daemon=True)
     thread.start()
@@ -142,6 +148,10 @@ def test_an_edit_moves_the_forecast_cell(page, server):
     field.press("Enter")
     expect(cell).to_have_text(f"{moved:.1f}")
     expect(pg.locator("#summary")).to_contain_text(f"{RUSSIA_POS}=10")
+    # the charts of the edited scenario follow the numbers
+    expect(pg.locator("#charts svg")).to_have_count(2)
+    expect(pg.locator("#gains svg")).to_have_count(1)
+    expect(pg.locator("[data-deferred]")).to_have_count(0)
 
     field.fill("150")  # refused: the cell keeps its value, the reason shows beside it
     field.press("Enter")

@@ -2,7 +2,8 @@
 browser and watch the forecasts, charts and gains follow; simulate, compare variants,
 download the edited scenario or a report.
 
-``create_app()`` returns the FastAPI app; it keeps its workspaces in memory and serves
+``create_app()`` returns the FastAPI app; it keeps its workspaces in a SQLite file beside
+the run store (they outlive a restart), those in use also in memory, and serves
 every asset itself (no CDN, no request to another host). See docs/how-to/dashboard.md.
 """
 

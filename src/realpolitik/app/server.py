@@ -11,14 +11,18 @@ cache) on itself (``app.state``), none in this module.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import math
+import multiprocessing
 import os
 import re
 import secrets
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path, PurePosixPath
-from types import MappingProxyType
 from typing import Annotated, Any
 
 from fastapi import FastAPI, Form, HTTPException, Request
@@ -28,28 +32,27 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import escape
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import Headers, MutableHeaders
 from starlette.datastructures import UploadFile as StarletteUploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .._version import __version__
 from ..analysis.ensemble import Ensemble
 from ..errors import InputError, RealpolitikError, ScenarioError, check_whole, seed_or_fresh
+from ..forecasting import Forecast
 from ..results import Recordable
 from ..scenario import Scenario, builtins, dump_yaml, parse_csv, parse_yaml, read_yaml
 from ..scenario.csv_io import slug
 from ..scenario.interventions import parse_number, setting, target
 from ..scenario.uncertainty import uncertain_inputs, with_spread
-from .views import View, input_text
-from .workspace import Forecasts, Job, Workspace, Workspaces
+from .bounds import scenario_too_large, too_large
+from .guards import BODY_SECONDS, DIGITS, Dashboard, Guard
+from .persist import JobRow, StateError, WorkspaceStore
+from .persist import default_path as default_state_path
+from .views import View, draw, draw_shipped, input_text
+from .workspace import Charts, Forecasts, Job, Workspace, Workspaces
 
 __all__ = ["create_app"]
 
-#: The largest request body a form other than the upload may send.
-FORM_BYTES = 64 * 1024
-#: Room for the multipart envelope around an uploaded file.
-ENVELOPE_BYTES = 64 * 1024
 #: Monte Carlo draws a dashboard simulation may ask for, and its default.
 MAX_DRAWS = 20_000
 DEFAULT_DRAWS = 500
@@ -59,96 +62,7 @@ MAX_JOBS = 4
 REPORT_DRAWS = 300
 REPORT_SOBOL_N = 16
 
-_DIGITS = re.compile(r"[0-9]{1,30}")  # ASCII only: str.isdigit() takes "²", int() does not
-
 log = logging.getLogger("realpolitik.app")
-
-_SECURITY_HEADERS = MappingProxyType(
-    {
-        # Every asset comes from this server: no other host, no inline script.
-        "Content-Security-Policy": (
-            "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-            "img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; "
-            "frame-ancestors 'none'"
-        ),
-        "X-Content-Type-Options": "nosniff",
-        "Referrer-Policy": "no-referrer",
-        "X-Frame-Options": "DENY",
-    }
-)
-
-
-def _cross_site(scope: Scope) -> bool:
-    """Whether a request that changes state comes from a page of another site: the
-    browser says so in ``Sec-Fetch-Site``, or its ``Origin`` names another host than the
-    one addressed. (Requests without either, such as scripts' and tests', pass.)"""
-    headers = Headers(scope=scope)
-    site = headers.get("sec-fetch-site")
-    if site is not None:
-        return site not in ("same-origin", "none")
-    origin = headers.get("origin")
-    if origin is None:
-        return False
-    return origin.split("://", 1)[-1].rstrip("/") != headers.get("host", "")
-
-
-class _Guard:
-    """ASGI middleware: refuses state-changing requests from other sites (403), caps every
-    request body while it is read (413 beyond), and adds the security headers to every
-    response."""
-
-    def __init__(self, app: ASGIApp, *, upload_bytes: int) -> None:
-        self.app = app
-        self.upload_bytes = upload_bytes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def send_secured(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for key, value in _SECURITY_HEADERS.items():
-                    headers.setdefault(key, value)
-            await send(message)
-
-        if scope["method"] not in ("GET", "HEAD", "OPTIONS") and _cross_site(scope):
-            reply = PlainTextResponse(
-                "refused: this request came from a page of another site", status_code=403
-            )
-            await reply(scope, receive, send_secured)
-            return
-        upload = scope["path"] == "/upload"
-        cap = self.upload_bytes + ENVELOPE_BYTES if upload else FORM_BYTES
-        if upload:
-            message = (
-                f"the file is larger than {self.upload_bytes:,} bytes, the most the dashboard "
-                "takes; use the command line for larger scenarios"
-            )
-        else:
-            message = f"the request is larger than {FORM_BYTES:,} bytes; no form here sends that"
-        declared = Headers(scope=scope).get("content-length")
-        if declared is not None and (not _DIGITS.fullmatch(declared) or int(declared) > cap):
-            bad = not _DIGITS.fullmatch(declared)
-            reply = PlainTextResponse(
-                "the Content-Length header is not a number" if bad else message,
-                status_code=400 if bad else 413,
-            )
-            await reply(scope, receive, send_secured)
-            return
-        received = 0
-
-        async def limited() -> Message:
-            nonlocal received
-            msg = await receive()
-            if msg["type"] == "http.request":
-                received += len(msg.get("body", b""))
-                if received > cap:
-                    raise HTTPException(413, message)
-            return msg
-
-        await self.app(scope, limited, send_secured)
 
 
 def _describe(error: Mapping[str, Any]) -> str:
@@ -175,7 +89,7 @@ def _parse(text: str, name: str) -> Scenario:
 
 def _whole(text: str) -> int | str:
     """``text`` as a number if it is ASCII digits, else as it is (for the check to refuse)."""
-    return int(text) if _DIGITS.fullmatch(text) else text
+    return int(text) if DIGITS.fullmatch(text) else text
 
 
 def create_app(
@@ -185,11 +99,25 @@ def create_app(
     allowed_hosts: Sequence[str] | None = None,
     store: str | os.PathLike[str] | None = None,
     record: bool = True,
+    workspace_file: str | os.PathLike[str] | None = None,
+    body_seconds: float = BODY_SECONDS,
+    chart_workers: int = 0,
 ) -> FastAPI:
     """The dashboard as an ASGI app: serve it with ``uvicorn`` (``realpolitik serve``).
 
-    ``max_upload_bytes`` bounds an uploaded scenario file (larger: 413); ``max_workspaces``
-    the scenarios kept open in memory (the least recently used is dropped first);
+    ``max_upload_bytes`` bounds an uploaded scenario file (larger: 413; and one of more
+    than :data:`~.bounds.MAX_ACTORS` actors or :data:`~.bounds.MAX_CELLS` actors x issues:
+    413 too, before it is read); ``max_workspaces`` the scenarios kept open (the least
+    recently used is dropped first). Every workspace and each of its edits is written to
+    the SQLite file ``workspace_file`` before the server answers (default: beside the run
+    store, :func:`.persist.default_path`), so that the workspaces survive a restart or a
+    kill, and a simulation that a killed server was running runs again, from its seed,
+    when its workspace is next opened. ``body_seconds`` is the time a request's body has
+    to arrive whole (later: 408). Charts are drawn in the server's threads, or with
+    ``chart_workers`` above 0 in a pool of that many processes (matplotlib holds
+    Python's lock while it draws: in processes, drawing leaves the numbers of other
+    requests their time, but each chart's forecast must be sent there: on 2 busy cores
+    threads measured faster, and ``realpolitik serve`` uses them by default);
     ``allowed_hosts`` the host names a request may address (others get 400), which keeps a
     web page elsewhere from reaching a server on this machine through a rebound DNS name;
     ``None`` allows any (``realpolitik serve`` passes the address it binds and the local
@@ -200,8 +128,48 @@ def create_app(
     limits = {"max_upload_bytes": max_upload_bytes, "max_workspaces": max_workspaces}
     for label, value in limits.items():
         check_whole(value, label, low=1)
+    check_whole(chart_workers, "chart_workers", low=0, high=64)
+    if not (isinstance(body_seconds, int | float) and 0 < body_seconds < math.inf):
+        raise InputError(
+            f"body_seconds: expected a number of seconds above 0, got {body_seconds!r}"
+        )
 
-    app = FastAPI(
+    pools: list[ProcessPoolExecutor] = []  # the chart workers, started when first needed
+    pool_lock = threading.Lock()
+
+    def painter(name: str, *args: Any) -> str:
+        if not chart_workers or not (len(args) > 1 and isinstance(args[1], Forecast)):
+            return draw(name, *args)  # a simulation's charts (once per run) stay here
+        with pool_lock:
+            if not pools:
+                from ..runner.backends import START_METHOD
+
+                pools.append(
+                    ProcessPoolExecutor(
+                        chart_workers, mp_context=multiprocessing.get_context(START_METHOD)
+                    )
+                )
+            pool = pools[0]
+        try:
+            sc, fc, *rest = args
+            return pool.submit(draw_shipped, name, sc, fc.to_dict(), *rest).result()
+        except BrokenProcessPool:  # a worker died (killed?): a new pool for the next chart
+            log.warning("a chart worker died; starting new ones")
+            with pool_lock:
+                if pools and pools[0] is pool:
+                    pools.pop()
+            return draw(name, *args)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        with pool_lock:
+            for pool in pools:
+                pool.shutdown(wait=False, cancel_futures=True)
+            pools.clear()
+
+    app = Dashboard(
+        lifespan=lifespan,
         title="realpolitik dashboard",
         version=__version__,
         docs_url=None,
@@ -212,10 +180,16 @@ def create_app(
         from starlette.middleware.trustedhost import TrustedHostMiddleware
 
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
-    workspaces = Workspaces(max_workspaces)
+    state = WorkspaceStore(
+        workspace_file if workspace_file is not None else default_state_path(store),
+        limit=max_workspaces,
+    )
+    workspaces = Workspaces(state, max_workspaces)
     forecasts = Forecasts()
+    drawn = Charts()
     app.state.workspaces = workspaces
     app.state.forecasts = forecasts
+    app.state.charts = drawn
     slots = threading.BoundedSemaphore(MAX_JOBS)
     env = Environment(
         loader=PackageLoader("realpolitik.app", "templates"),
@@ -229,8 +203,13 @@ def create_app(
 
     # ------------------------------------------------------------------ helpers
     def view(ws: Workspace, **kw: Any) -> View:
-        """A view of ``ws`` with this app's forecast cache."""
-        return View(ws, forecasts=forecasts, **kw)
+        """A view of ``ws`` with this app's forecast and chart caches."""
+        return View(ws, forecasts=forecasts, charts=drawn, painter=painter, **kw)
+
+    def commit(ws: Workspace) -> None:
+        """Write the change just made to ``ws`` (holding its lock) before answering."""
+        if not workspaces.save(ws):
+            raise HTTPException(404, expired)
 
     def save(result: Recordable, scenario: Scenario | None = None, **extra: Any) -> int | None:
         """Record ``result`` in the run history; its run's id, or ``None`` (logged) if the
@@ -248,7 +227,67 @@ def create_app(
             return None
 
     def save_simulation(job: Job, ens: Ensemble) -> int | None:
-        return save(ens, job.scenario, interventions=list(job.edits), spread=job.spread)
+        run = save(ens, job.scenario, interventions=list(job.edits), spread=job.spread)
+        forget_job(job)  # recorded: a restart from now on does not run it again
+        return run
+
+    def forget_job(job: Job) -> None:
+        try:
+            state.end_job(job.id)
+        except StateError as exc:
+            log.warning("simulation %s not cleared from %s: %s", job.id, state.path, exc)
+
+    def run_job(ws: Workspace, job: Job) -> None:
+        """Start ``job`` (a slot held), written down first so that a restart runs it again
+        if this process dies before it is recorded."""
+        state.add_job(
+            JobRow(
+                id=job.id,
+                workspace=ws.id,
+                scenario=job.scenario,
+                source_hash=job.source_hash,
+                draws=job.draws,
+                seed=job.seed,
+                spread=job.spread,
+                edits=job.edits,
+                owner=os.getpid(),
+            )
+        )
+        ws.add_job(job)
+
+        def then() -> None:
+            slots.release()
+            if job.error is not None:
+                forget_job(job)
+
+        job.start(then=then)
+
+    def resume(ws: Workspace, row: JobRow) -> None:
+        """Run again a simulation that a server killed meanwhile was running: from its seed
+        it gives the same result as it would have."""
+        job = Job(
+            id=row.id,
+            scenario=row.scenario,
+            source_hash=row.source_hash,
+            draws=row.draws,
+            seed=row.seed,
+            spread=row.spread,
+            edits=row.edits,
+            record=save_simulation,
+            resumed=True,
+        )
+        if not slots.acquire(blocking=False):
+            job.error = "the server restarted during this simulation and is busy now; run it again"
+            ws.add_job(job)
+            forget_job(job)
+            return
+        try:
+            run_job(ws, job)
+        except BaseException:
+            slots.release()
+            raise
+
+    workspaces.resume = resume
 
     def page(v: View | None, notice: str = "", status: int = 200) -> HTMLResponse:
         html = env.get_template("page.html").render(
@@ -274,7 +313,7 @@ def create_app(
 
     expired = (
         "This workspace is unknown or has expired (the server keeps the "
-        f"{max_workspaces} most recently used, in memory only); open the scenario again."
+        f"{max_workspaces} most recently used); open the scenario again."
     )
 
     def workspace(wid: str) -> Workspace:
@@ -349,9 +388,15 @@ def create_app(
             sc = parse_xlsx(raw, name)
         except ScenarioError as exc:
             return fragment({"upload-errors": panels.upload_errors(name, exc.problems)}, 422)
+        big = scenario_too_large(sc, name)  # a workbook is measured once read
+        if big is not None:
+            raise HTTPException(413, big)
         return opened(sc)
 
     def open_upload(text: str, name: str) -> HTMLResponse:
+        big = too_large(text, name)
+        if big is not None:  # measured before anything is built from it
+            raise HTTPException(413, big)
         try:
             sc = _parse(text, name)
         except ScenarioError as exc:
@@ -363,8 +408,25 @@ def create_app(
         ws = workspaces.get(wid)
         if ws is None:  # a bookmark or a reload after a restart: the page, and what to do
             return page(None, notice=expired, status=404)
+        try:  # looked at: dropped after the ones not looked at since (if it can be said)
+            state.touch(wid)
+        except StateError as exc:
+            log.warning("workspace %s not marked as used: %s", wid, exc)
         with ws.lock:
             return page(view(ws))
+
+    @app.get("/w/{wid}/charts", response_class=HTMLResponse)
+    def charts_panels(wid: str) -> Response:
+        """The charts of the workspace as it is now, which an edit's answer leaves for the
+        page to ask for: the numbers first, the drawings (the slow part) after."""
+        ws = workspace(wid)
+        with ws.lock:
+            v = view(ws)
+        for chart in ("positions_svg", "trajectory_svg", "gains_svg"):
+            if ws.scenario is not v.sc:  # edited again meanwhile: its own answer asks anew
+                return Response(status_code=204)
+            getattr(v, chart)  # drawn now, one at a time, and kept in the cache
+        return fragment({"charts": panels.charts(v), "gains": panels.gains(v)})
 
     @app.post("/w/{wid}/issue", response_class=HTMLResponse)
     def select_issue(wid: str, issue: Annotated[str, Form(max_length=200)]) -> HTMLResponse:
@@ -373,7 +435,8 @@ def create_app(
             if issue not in ws.scenario.issue_ids:
                 raise HTTPException(404, f"no issue {issue!r} in this scenario")
             ws.issue = issue
-            v = view(ws)
+            commit(ws)
+            v = view(ws, defer_charts=True)
             return fragment(
                 {
                     "issue-picker": panels.issue_picker(v),
@@ -397,11 +460,12 @@ def create_app(
                 change = setting(field, value)
                 if change.value != target(ws.scenario, field).value:
                     ws.edit(change)
+                    commit(ws)
             except ScenarioError as exc:
                 error = "; ".join(p.message for p in exc.problems)
             if error is not None:
                 return fragment({"editor": panels.editor(view(ws, errors={field: error}))}, 422)
-            v = view(ws)
+            v = view(ws, defer_charts=True)
             return fragment(
                 {
                     "editor": panels.editor(v),
@@ -421,6 +485,7 @@ def create_app(
         ws = workspace(wid)
         with ws.lock:
             ws.reset()
+            commit(ws)
             return fragment({"workspace": panels.workspace(view(ws)), "notice": ""})
 
     @app.post("/w/{wid}/pin", response_class=HTMLResponse)
@@ -428,6 +493,7 @@ def create_app(
         ws = workspace(wid)
         with ws.lock:
             ws.pin()
+            commit(ws)
             return fragment({"compare": panels.compare(view(ws))})
 
     @app.post("/w/{wid}/unpin", response_class=HTMLResponse)
@@ -435,6 +501,7 @@ def create_app(
         ws = workspace(wid)
         with ws.lock:
             ws.unpin()
+            commit(ws)
             return fragment({"compare": panels.compare(view(ws))})
 
     @app.post("/w/{wid}/simulate", response_class=HTMLResponse)
@@ -490,8 +557,11 @@ def create_app(
                 edits=tuple(ws.edits),
                 record=save_simulation,
             )
-            ws.add_job(job)
-            job.start(then=slots.release)
+            try:
+                run_job(ws, job)
+            except BaseException:
+                slots.release()
+                raise
             return fragment({"job": panels.job(view(ws), job), "sim-message": ""})
 
     @app.get("/w/{wid}/jobs/{jid}", response_class=HTMLResponse)
@@ -552,6 +622,15 @@ def create_app(
         what = "; ".join(_describe(e) for e in exc.errors()[:5])
         return PlainTextResponse(f"bad request: {what}", 422)
 
+    @app.exception_handler(StateError)
+    async def state_error(request: Request, exc: StateError) -> Response:
+        log.error("workspace file: %s", exc)
+        return PlainTextResponse(
+            "the dashboard cannot write its workspaces now (the server's log says why); "
+            "nothing was changed: try again",
+            503,
+        )
+
     @app.exception_handler(RealpolitikError)
     async def bad_input(request: Request, exc: RealpolitikError) -> Response:
         # bad input that no route answered with a page of its own: what was expected, a 422
@@ -566,5 +645,5 @@ def create_app(
         )
 
     app.mount("/static", StaticFiles(directory=Path(__file__).with_name("static")), name="static")
-    app.add_middleware(_Guard, upload_bytes=max_upload_bytes)
+    app.add_middleware(Guard, upload_bytes=max_upload_bytes, body_seconds=float(body_seconds))
     return app

@@ -8,7 +8,9 @@ percentage of the scale (:func:`pct`), as the charts and the bottom line show it
 
 from __future__ import annotations
 
+import logging
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -23,15 +25,42 @@ from ..scenario.diff import changed_targets
 from ..scenario.interventions import Target, targets
 from ..scenario.objects import Range
 from ..scenario.uncertainty import uncertain_inputs
-from .workspace import Forecasts, Job, Workspace
+from .workspace import Charts, Forecasts, Job, Workspace
+
+log = logging.getLogger("realpolitik.app")
 
 __all__ = ["Comparison", "View", "input_text", "num", "signed"]
+
+#: The charts of a forecast, as :class:`View` keys them.
+_FORECAST_CHARTS = ("positions", "trajectory", "gains")
 
 
 def _chart(fn: Any, *args: Any, **kw: Any) -> Markup:
     """A chart's SVG, trusted as markup: the chart code escapes the text it draws (and
-    may be called from several threads, as the server's thread pool does)."""
-    return Markup(fn(*args, **kw))
+    may be called from several threads, as the server's thread pool does). A chart that
+    cannot be drawn is a bug of the chart, logged with its traceback: the panel says so
+    in its place, and the rest of the page (its numbers) is shown as usual."""
+    try:
+        return Markup(fn(*args, **kw))
+    except Exception:
+        log.exception("chart %s failed", getattr(fn, "__name__", fn))
+        return Markup(
+            '<p class="warning">This chart cannot be drawn (a bug: the server\'s '
+            "log has the details); the numbers beside it are right.</p>"
+        )
+
+
+def draw(name: str, *args: Any) -> str:
+    """The chart ``name`` (``positions``, ``trajectory``, ``gains``, ``distribution``,
+    ``outlook``: the report's ``NAME_chart``) of ``args``, as SVG text (see
+    :func:`_chart`). A top-level function, so that a process pool can run it."""
+    return str(_chart(getattr(charts, f"{name}_chart"), *args))
+
+
+def draw_shipped(name: str, scenario: Scenario, forecast: dict[str, Any], *args: Any) -> str:
+    """:func:`draw` of a forecast's chart, the forecast sent as its
+    :meth:`~realpolitik.forecasting.Forecast.to_dict` (what a process pool can send)."""
+    return draw(name, scenario, Forecast.from_dict(forecast), *args)
 
 
 def _missing(v: float | None) -> bool:
@@ -116,8 +145,11 @@ class View:
     """Everything a panel of ``ws`` may show; each part is computed when first used.
 
     ``errors`` maps an input's name (``russia.karabakh-control.position``) to the message of
-    a refused edit, shown beside that input. ``forecasts`` is the app's forecast cache (a
-    view of its own keeps one for itself)."""
+    a refused edit, shown beside that input. ``forecasts`` and ``charts`` are the app's
+    caches (a view of its own keeps its own). With ``defer_charts``, charts not drawn yet
+    are left out (:attr:`deferred`): the page asks for them once it shows the numbers.
+    ``painter`` draws a chart not in the cache (:func:`draw`, or the same in a pool of
+    processes)."""
 
     def __init__(
         self,
@@ -125,12 +157,18 @@ class View:
         *,
         errors: dict[str, str] | None = None,
         forecasts: Forecasts | None = None,
+        charts: Charts | None = None,
+        defer_charts: bool = False,
+        painter: Callable[..., str] = draw,
     ) -> None:
         self.ws = ws
         self.sc: Scenario = ws.scenario
         self.issue = self.sc.issue(ws.issue)
         self.errors = errors or {}
         self.forecasts = forecasts if forecasts is not None else Forecasts()
+        self.charts = charts if charts is not None else Charts()
+        self.defer_charts = defer_charts
+        self.painter = painter
 
     @property
     def url(self) -> str:
@@ -187,7 +225,7 @@ class View:
     # ---------------------------------------------------------------- forecasts
     @cached_property
     def fc(self) -> Forecast:
-        return self.forecasts.get(self.sc)
+        return self.forecasts.get_for(self.sc)
 
     @property
     def models(self) -> tuple[str, ...]:
@@ -221,17 +259,30 @@ class View:
             rows.append((issue, cells))
         return rows
 
+    def _key(self, name: str) -> tuple[str, ...]:
+        return (name, self.sc.content_hash(), "" if name == "gains" else self.issue.id)
+
+    def _drawn(self, name: str, *args: Any) -> Markup:
+        return Markup(self.charts.get(self._key(name), lambda: self.painter(name, *args)))
+
+    @property
+    def deferred(self) -> bool:
+        """Whether the charts are left for the page to ask for (see the class)."""
+        if not self.defer_charts:
+            return False
+        return any(self.charts.peek(self._key(n)) is None for n in _FORECAST_CHARTS)
+
     @property
     def positions_svg(self) -> Markup:
-        return _chart(charts.positions_chart, self.sc, self.fc, self.issue.id)
+        return self._drawn("positions", self.sc, self.fc, self.issue.id)
 
     @property
     def trajectory_svg(self) -> Markup:
-        return _chart(charts.trajectory_chart, self.sc, self.fc, self.issue.id)
+        return self._drawn("trajectory", self.sc, self.fc, self.issue.id)
 
     @property
     def gains_svg(self) -> Markup:
-        return _chart(charts.gains_chart, self.sc, self.fc)
+        return self._drawn("gains", self.sc, self.fc)
 
     # ------------------------------------------------------------------ compare
     @cached_property
@@ -239,7 +290,7 @@ class View:
         a = self.ws.pinned
         if a is None:
             return None
-        return compare(a, self.sc, self.forecasts.get(a), self.fc)
+        return compare(a, self.sc, self.forecasts.get_for(a), self.fc)
 
     # --------------------------------------------------------------- simulation
     @property
@@ -267,10 +318,18 @@ class View:
         if ens is not None:
             d["outlook"] = outlook_rows(ens)
             d["models"] = ens.models
-            d["distribution_svg"] = _chart(
-                charts.distribution_chart, job.scenario, ens, self.issue.id
+            d["distribution_svg"] = Markup(
+                self.charts.get(
+                    ("distribution", job.id, self.issue.id),
+                    lambda: self.painter("distribution", job.scenario, ens, self.issue.id),
+                )
             )
-            d["outlook_svg"] = _chart(charts.outlook_chart, job.scenario, ens)
+            d["outlook_svg"] = Markup(
+                self.charts.get(
+                    ("outlook", job.id, ""),
+                    lambda: self.painter("outlook", job.scenario, ens),
+                )
+            )
         return d
 
 

@@ -8,6 +8,12 @@ import typer
 
 from .common import NoStoreOption, StoreOption, err, fail
 
+#: Processes that draw the dashboard's charts (see ``create_app``): none, the server's
+#: threads draw them. Measured by benchmarks/bench_dashboard_load.py on 2 shared cores,
+#: 8 users' edits with their charts: p95 3.7 s in threads, 7.5 s in 2 processes (each
+#: chart's forecast sent to a process costs more than the lock it frees).
+CHART_WORKERS = 0
+
 
 def serve_cmd(
     host: Annotated[
@@ -16,13 +22,32 @@ def serve_cmd(
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="The port.")] = 8765,
     store: StoreOption = None,
     no_store: NoStoreOption = False,
+    workspaces: Annotated[
+        str | None,
+        typer.Option(
+            "--workspaces",
+            help="The file that keeps the open scenarios and their edits "
+            "(default: beside the run history, runs.dashboard.sqlite).",
+        ),
+    ] = None,
+    chart_workers: Annotated[
+        int,
+        typer.Option(
+            "--chart-workers",
+            min=0,
+            max=64,
+            help="Processes that draw the charts (0: the server's own threads).",
+        ),
+    ] = CHART_WORKERS,
 ) -> None:
     """Open the dashboard: edit a scenario in the browser and watch the forecasts move.
-    Its simulations and reports are recorded in the run history (see `runs`)."""
+    Its simulations and reports are recorded in the run history (see `runs`); its open
+    scenarios and their edits are kept on disk and outlive a restart."""
     try:
         import uvicorn
 
         from ..app import create_app
+        from ..app.serving import uvicorn_config
     except ImportError as exc:
         raise fail(
             f"the dashboard needs the 'dashboard' extra ({exc.name} is missing): "
@@ -37,5 +62,17 @@ def serve_cmd(
             f"[yellow]warning:[/] bound to {host}: anyone who can reach this address can use "
             "the dashboard; it has no login"
         )
-    app = create_app(allowed_hosts=hosts, store=store, record=not no_store)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    from ..app.persist import StateError
+
+    try:
+        app = create_app(
+            allowed_hosts=hosts,
+            store=store,
+            record=not no_store,
+            workspace_file=workspaces,
+            chart_workers=chart_workers,
+        )
+    except StateError as exc:
+        raise fail(str(exc)) from None
+    server = uvicorn.Server(uvicorn_config(app, host=host, port=port))
+    server.run()

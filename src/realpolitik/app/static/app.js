@@ -7,6 +7,7 @@
 (() => {
   const POLL_MS = 300;
   const polled = new WeakSet();
+  const fetched = new WeakSet();
   let pending = 0;
 
   function say(panel, text) {
@@ -32,6 +33,29 @@
       if (again && again !== document.activeElement) again.focus();
     }
     startPolls();
+    fetchDeferred();
+  }
+
+  // Charts an answer left out (data-deferred): asked for once the numbers show. An answer
+  // that comes after a newer edit replaced the placeholder is dropped.
+  async function fetchDeferred() {
+    for (const el of document.querySelectorAll("[data-deferred]")) {
+      if (fetched.has(el)) continue;
+      fetched.add(el);
+      try {
+        const res = await fetch(el.dataset.deferred, { headers: { Accept: "text/html" } });
+        const text = await res.text();
+        if (!document.body.contains(el)) continue;
+        if (res.status === 204) {
+          el.textContent = "The scenario changed since; reload the page to see its charts.";
+          continue;
+        }
+        if (res.ok && (res.headers.get("content-type") || "").startsWith("text/html")) swap(text);
+        else el.textContent = text || `The charts cannot be drawn (${res.status}).`;
+      } catch (err) {
+        if (document.body.contains(el)) el.textContent = `The charts did not arrive (${err.message}).`;
+      }
+    }
   }
 
   async function send(method, url, body, errors) {
@@ -89,5 +113,8 @@
     }
   });
 
-  document.addEventListener("DOMContentLoaded", startPolls);
+  document.addEventListener("DOMContentLoaded", () => {
+    startPolls();
+    fetchDeferred();
+  });
 })();
