@@ -20,11 +20,13 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree as RichTree
 
+from ..errors import InputError
 from ..games import GameError
 from ..games.expr import number_text
 from ..games.objects import Game
 from ..games.solve import METHODS, SETS, Equilibrium, Solution
 from ..games.sweep import Flip, Sweep
+from ..games.worker import DEFAULT_MEMORY_LIMIT, DEFAULT_TIME_LIMIT
 from .common import JsonOption, fail, out, problems
 from .render import plural
 from .text import number
@@ -66,10 +68,30 @@ SetParamOption = Annotated[
         help="A parameter's value, repeatable: NAME=VALUE (p_stretched=0.7).",
     ),
 ]
+TimeLimitOption = Annotated[
+    float,
+    typer.Option(
+        "--time-limit",
+        help="Seconds a solve may take (each parameter value of a sweep is a solve); at the "
+        "limit it stops with advice on a cheaper method.",
+    ),
+]
+MemoryLimitOption = Annotated[
+    int,
+    typer.Option(
+        "--memory-limit",
+        help="MiB the solver may allocate for a method; beyond it the solve stops.",
+    ),
+]
 
 
 def _error(exc: GameError) -> typer.Exit:
     return problems(exc) if exc.problems else fail(exc.describe())
+
+
+def _flag(message: str) -> str:
+    """A limit's message worded for the command line."""
+    return message.replace("time_limit", "--time-limit").replace("memory_limit", "--memory-limit")
 
 
 def _load(source: str | None) -> Game:
@@ -104,17 +126,28 @@ def solve_cmd(
     game: GameArgument = None,
     method: MethodOption = "all",
     sets: SetParamOption = None,
+    time_limit: TimeLimitOption = DEFAULT_TIME_LIMIT,
+    memory_limit: MemoryLimitOption = DEFAULT_MEMORY_LIMIT,
     as_json: JsonOption = False,
 ) -> None:
     """Solve a game: its equilibria, each with the path of play in words, beliefs, expected
-    payoffs, who wins, and whether it is subgame perfect."""
+    payoffs, who wins, and whether it is subgame perfect. By default (all) the methods are
+    chosen by the game's size, and the notes say which were left out and why."""
     from ..games import solve_game
 
     if method not in METHODS + SETS:
         raise fail(f"--method: expected one of {', '.join(SETS + METHODS)}, got {method!r}")
     g = _load(game)
     try:
-        sol = solve_game(g, method=method, params=_params(sets))
+        sol = solve_game(
+            g,
+            method=method,
+            params=_params(sets),
+            time_limit=time_limit,
+            memory_limit=memory_limit,
+        )
+    except InputError as exc:
+        raise fail(_flag(str(exc))) from None
     except GameError as exc:
         raise _error(exc) from None
     if as_json:
@@ -152,6 +185,8 @@ def sweep_cmd(
         ),
     ] = None,
     sets: SetParamOption = None,
+    time_limit: TimeLimitOption = DEFAULT_TIME_LIMIT,
+    memory_limit: MemoryLimitOption = DEFAULT_MEMORY_LIMIT,
     as_json: JsonOption = False,
 ) -> None:
     """How the refined equilibrium and the payoffs change with one parameter, and where the
@@ -162,7 +197,19 @@ def sweep_cmd(
         raise fail(f"--method: expected one of {', '.join(METHODS)}, got {method!r}")
     g = _load(game)
     try:
-        res = sweep(g, param, start, stop, steps, method=method, params=_params(sets))
+        res = sweep(
+            g,
+            param,
+            start,
+            stop,
+            steps,
+            method=method,
+            params=_params(sets),
+            time_limit=time_limit,
+            memory_limit=memory_limit,
+        )
+    except InputError as exc:
+        raise fail(_flag(str(exc))) from None
     except GameError as exc:
         raise _error(exc) from None
     if as_json:

@@ -1,7 +1,9 @@
 """Gambit's ``.efg`` format: export a game to it, import a game from it.
 
-Both directions go through pygambit (its writer ``Game.to_efg`` and its reader
-``pygambit.read_efg``), so what we write is what Gambit reads.
+Export goes through pygambit's writer (``Game.to_efg``), so what we write is what Gambit
+reads; import goes through our own bounded parser (:mod:`.efgfile`), never pygambit's
+reader: a ``.efg`` file from elsewhere is untrusted, and pygambit's recursive reader
+crashes on a deep enough tree.
 
 **Export** writes the game at its parameters' values (or at ``params``): expressions become
 numbers, exact where they are (``1/3`` stays a fraction). Gambit labels must be ASCII, so
@@ -19,18 +21,20 @@ saying so, since a Gambit file has none to give. The result is validated like a 
 
 from __future__ import annotations
 
-import io
 import re
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 from ..errors import Problem, ScenarioError
 from ..scenario import yaml_io
+from .efgfile import EfgFile, parse_efg_text
 from .errors import GameError
 from .expr import as_fraction
-from .gambit import compile_tree, require
+from .gambit import compile_tree
 from .objects import Game
 from .spec import CHANCE
+from .tree import Tree
 from .validate import build_game
 
 __all__ = ["IMPORT_NOTE", "parse_efg", "read_efg", "to_efg", "write_efg"]
@@ -42,9 +46,26 @@ _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
 def to_efg(game: Game, params: dict[str, Any] | None = None) -> str:
-    """``game`` in Gambit's ``.efg`` format, at its parameter values (or ``params``)."""
-    compiled = compile_tree(game.tree(params))
-    return str(compiled.game.to_efg())
+    """``game`` in Gambit's ``.efg`` format, at its parameter values (or ``params``),
+    written by pygambit in its own process (:mod:`.worker`)."""
+    from .gambit import available
+    from .worker import DEFAULT_MEMORY_LIMIT, DEFAULT_TIME_LIMIT, call
+
+    tree = game.tree(params)
+    available()
+    text: str = call(
+        "realpolitik.games.efg:_efg_text",
+        (tree,),
+        time_limit=DEFAULT_TIME_LIMIT,
+        memory_limit=DEFAULT_MEMORY_LIMIT,
+        what=f"the export of {game.id!r} to .efg",
+    )
+    return text
+
+
+def _efg_text(tree: Tree) -> str:
+    """pygambit's writer on ``tree``: what the worker process runs (:mod:`.worker`)."""
+    return str(compile_tree(tree).game.to_efg())
 
 
 def write_efg(game: Game, path: str | Path, params: dict[str, Any] | None = None) -> Path:
@@ -70,13 +91,10 @@ def _unique(wanted: str, taken: set[str], fallback: str) -> str:
 
 
 def parse_efg(text: str, name: str) -> Game:
-    """A game from the text of a ``.efg`` file; ``name`` labels the problems."""
-    gbt = require()
-    try:
-        g = gbt.read_efg(io.StringIO(text))
-    except Exception as exc:  # pygambit raises ValueError, IOError or RuntimeError here
-        raise GameError([Problem(name, "", f"not a readable Gambit .efg file: {exc}")]) from None
-    return _from_gambit(g, name)
+    """A game from the text of a ``.efg`` file; ``name`` labels the problems. Read by our
+    own bounded parser (:mod:`.efgfile`: no recursion, limits on size, nodes and depth),
+    so an untrusted file never reaches pygambit's reader; pygambit is not needed."""
+    return _from_file(parse_efg_text(text, name), name)
 
 
 def read_efg(path: str | Path) -> Game:
@@ -102,81 +120,70 @@ def _efg_number(x: Any) -> Any:
     return float(text) if as_fraction(text) == v else f"{v.numerator}/{v.denominator}"
 
 
-def _from_gambit(g: Any, name: str) -> Game:
+def _from_file(f: EfgFile, name: str) -> Game:
     players: list[dict[str, Any]] = []
     taken: set[str] = {CHANCE}
-    for k, p in enumerate(g.players, start=1):
-        ident = _unique(_slug(p.label).lower(), taken, f"player-{k}")
-        players.append({"id": ident, "name": p.label.strip() or f"Player {k}"})
-    by_label = {p.label: players[k]["id"] for k, p in enumerate(g.players)}
+    for k, label in enumerate(f.players, start=1):
+        ident = _unique(_slug(label).lower(), taken, f"player-{k}")
+        players.append({"id": ident, "name": label.strip() or f"Player {k}"})
 
-    # the nodes in preorder, each with its path of action indices from the root
     node_ids: set[str] = set()
-    preorder: list[Any] = []
-    paths: list[tuple[int, ...]] = []
-    stack: list[tuple[Any, tuple[int, ...]]] = [(g.root, ())]
-    while stack:
-        n, path = stack.pop()
-        preorder.append(n)
-        paths.append(path)
-        kids = list(n.children)
-        stack.extend((kid, (*path, j)) for j, kid in reversed(list(enumerate(kids))))
-    ids: list[str] = []
-    for k, n in enumerate(preorder, start=1):
-        ids.append(_unique(n.label.strip(), node_ids, f"n{k}"))
-    index = {path: k for k, path in enumerate(paths)}
+    ids = [_unique(n.label.strip(), node_ids, f"n{k}") for k, n in enumerate(f.nodes, start=1)]
+    parent: dict[int, int] = {kid: k for k, kids in enumerate(f.children) for kid in kids}
 
-    # information sets: label where usable, else PLAYER-NUMBER
-    iset_ids: dict[Any, str] = {}
+    # information sets: label where usable, else PLAYER-NUMBER (the number counting the
+    # player's sets in order of first appearance)
+    members: dict[tuple[int, int], list[int]] = {}
+    for k, n in enumerate(f.nodes):
+        if n.kind == "p":
+            members.setdefault((n.player, n.infoset), []).append(k)
+    iset_ids: dict[tuple[int, int], str] = {}
     iset_taken = set(node_ids)
-    notes = [IMPORT_NOTE]
-    for k, n in enumerate(preorder):
-        if n.is_terminal or n.player.is_chance:
+    counted: dict[int, int] = {}
+    for key, mem in members.items():
+        counted[key[0]] = counted.get(key[0], 0) + 1
+        label = f.nodes[mem[0]].infoset_label.strip()
+        if len(mem) == 1 and label in ("", ids[mem[0]]):
+            iset_ids[key] = ids[mem[0]]  # a set of its own: no `infoset` field needed
             continue
-        key = _iset_key(n)
-        if key in iset_ids:
-            continue
-        members = list(n.infoset.members)
-        label = n.infoset.label.strip()
-        if len(members) == 1 and label in ("", ids[k]):
-            iset_ids[key] = ids[k]  # a set of its own: no `infoset` field needed
-            continue
-        player = by_label.get(n.player.label, "p")
-        iset_ids[key] = _unique(label, iset_taken, f"{player}-{n.infoset.number + 1}")
+        player = players[key[0] - 1]["id"]
+        iset_ids[key] = _unique(label, iset_taken, f"{player}-{counted[key[0]]}")
 
+    notes = [IMPORT_NOTE]
     inner_payoffs = False
     nodes: list[dict[str, Any]] = []
-    for k, n in enumerate(preorder):
+    for k, n in enumerate(f.nodes):
         entry: dict[str, Any] = {"id": ids[k]}
-        if n.is_terminal:
-            totals = [as_fraction(0)] * len(players)
-            step: Any = n
+        if not n.actions:
+            totals = [Fraction(0)] * len(players)
+            step: int | None = k
             while step is not None:
-                if step.outcome:  # a proxy: false when no outcome is attached
-                    if step is not n:
+                out = f.nodes[step].outcome
+                if out:
+                    if step != k:
                         inner_payoffs = True
-                    for j, p in enumerate(g.players):
-                        totals[j] += as_fraction(str(step.outcome[p]))
-                step = step.parent
+                    for j, v in enumerate(f.outcomes[out][1]):
+                        totals[j] += v
+                step = parent.get(step)
             entry["payoffs"] = {players[j]["id"]: _efg_number(v) for j, v in enumerate(totals)}
             nodes.append(entry)
             continue
         taken_actions: set[str] = set()
         actions = []
-        for j, a in enumerate(n.infoset.actions, start=1):
-            aid = _unique(_slug(a.label), taken_actions, f"a{j}")
+        for j, label in enumerate(n.actions, start=1):
+            aid = _unique(_slug(label), taken_actions, f"a{j}")
             act: dict[str, Any] = {"id": aid}
-            if a.label.strip() and a.label.strip() != aid:
-                act["label"] = a.label.strip()
-            act["to"] = ids[index[(*paths[k], j - 1)]]
-            if n.player.is_chance:
-                act["probability"] = _efg_number(a.prob)
+            if label.strip() and label.strip() != aid:
+                act["label"] = label.strip()
+            act["to"] = ids[f.children[k][j - 1]]
+            if n.kind == "c":
+                act["probability"] = _efg_number(n.probabilities[j - 1])
             actions.append(act)
-        if n.player.is_chance:
+        if n.kind == "c":
             entry["player"] = CHANCE
         else:
-            entry["player"] = by_label[n.player.label]
-            iid = iset_ids[_iset_key(n)]
+            entry["player"] = players[n.player - 1]["id"]
+            iid = iset_ids[(n.player, n.infoset)]
             if iid != ids[k]:
                 entry["infoset"] = iid
         entry["actions"] = actions
@@ -186,8 +193,8 @@ def _from_gambit(g: Any, name: str) -> Game:
             "the file had payoffs at inner nodes; each end's payoffs are the sum of the "
             "outcomes on its way"
         )
-    title = g.title.strip()
-    comment = (g.description or "").strip()
+    title = f.title.strip()
+    comment = f.comment.strip()
     ours = bool(_ID.match(title)) and "\n" not in comment and 0 < len(comment) <= 200
     data = {
         "id": _unique(_slug(title).lower(), set(), _slug(Path(name).stem).lower() or "imported"),
@@ -200,7 +207,3 @@ def _from_gambit(g: Any, name: str) -> Game:
         "nodes": nodes,
     }
     return build_game(data, file=name, lines={})
-
-
-def _iset_key(node: Any) -> Any:
-    return (node.infoset.player.label, node.infoset.number)

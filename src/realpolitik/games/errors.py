@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from ..errors import Problem, ScenarioError
 
-__all__ = ["INSTALL_HINT", "GameError"]
+__all__ = ["INSTALL_HINT", "GameError", "SolveLimitError", "SolverCrashError"]
 
 #: how to install the solver, in every message that needs it
 INSTALL_HINT = (
@@ -34,3 +34,19 @@ class GameError(ScenarioError):
         if self.message is not None and not self.problems:
             return self.message
         return super().describe()
+
+
+class SolveLimitError(GameError):
+    """A solve stopped at a limit: ``limit`` is ``"time"``, ``"memory"`` or ``"size"`` (the
+    game is too large for the method to finish, refused before it starts); the message
+    says which cheaper method to try."""
+
+    def __init__(
+        self, problems: Sequence[Problem] = (), *, message: str | None = None, limit: str = "time"
+    ) -> None:
+        self.limit = limit
+        super().__init__(problems, message=message)
+
+
+class SolverCrashError(GameError):
+    """The solver (pygambit, in its own process) crashed; the caller carries on."""

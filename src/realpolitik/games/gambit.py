@@ -18,7 +18,25 @@ from typing import Any
 from .errors import INSTALL_HINT, GameError
 from .tree import Tree
 
-__all__ = ["Compiled", "compile_tree", "logit_at", "require", "to_behaviour"]
+__all__ = ["Compiled", "available", "compile_tree", "logit_at", "require", "to_behaviour"]
+
+
+def available() -> None:
+    """A :class:`GameError` saying how to install pygambit if it cannot be imported; it is
+    not imported here (the solvers import it in their own process: :mod:`.worker`)."""
+    import importlib.util
+    import sys
+
+    if "pygambit" in sys.modules:
+        if sys.modules["pygambit"] is None:
+            raise GameError(message=INSTALL_HINT)
+        return
+    try:
+        found = importlib.util.find_spec("pygambit") is not None
+    except (ImportError, ValueError):
+        found = False
+    if not found:
+        raise GameError(message=INSTALL_HINT)
 
 
 def require() -> Any:

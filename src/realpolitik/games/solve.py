@@ -48,6 +48,7 @@ told apart at every information set, reached or not; ``logit_solve`` is the fall
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -56,11 +57,12 @@ from typing import Any, ClassVar
 
 from .._version import __version__
 from ..results import FormatError, JsonResult, Provenance
-from .errors import GameError
+from .errors import GameError, SolveLimitError, SolverCrashError
 from .evaluate import beliefs as compute_beliefs
 from .evaluate import complete, expected_payoffs, max_regret, reach
 from .jsonio import exact, game_fields, game_subject, number, read_exact, read_game, read_number
 from .objects import Game
+from .size import GameSize, estimate, measure
 from .subgame import check_subgame_perfect
 from .tree import Tree
 from .words import NEGLIGIBLE, Words
@@ -372,13 +374,20 @@ class Solution(JsonResult):
         )
 
 
-def resolve_methods(method: str, tree: Tree) -> tuple[tuple[str, ...], list[str]]:
-    """The methods that ``method`` runs on ``tree``, and notes on what was left out."""
+def resolve_methods(
+    method: str, tree: Tree, size: GameSize | None = None
+) -> tuple[tuple[str, ...], list[str]]:
+    """The methods that ``method`` runs on ``tree``, and notes on what was left out and
+    why. For ``all`` and ``refined`` the enumerations and LCP run only where their work
+    estimate (:mod:`.size`) is within their budget; a method named alone always runs (under
+    the time and memory limits) unless its estimate is hopeless: then a
+    :class:`SolveLimitError` says what to try instead."""
     two = len(tree.players) == 2
     notes: list[str] = []
+    size = size or measure(tree)
     refined = "backward" if tree.perfect_information else "logit"
     if method == "pure":
-        return ("enumpure",), notes
+        method = "enumpure"
     if method in ("all", "refined"):
         run = ["enumpure", "enummixed"] if method == "all" else []
         if two:
@@ -389,7 +398,22 @@ def resolve_methods(method: str, tree: Tree) -> tuple[tuple[str, ...], list[str]
                 f"{len(tree.players)} players: the mixed-equilibrium enumeration and the LCP "
                 "method apply to two-player games only"
             )
+        kept: list[str] = []
+        left_out = False
+        for m in run:
+            est = estimate(size, m)
+            if est.within:
+                kept.append(m)
+            else:
+                left_out = True
+                notes.append(
+                    f"{m} was left out: {est.describe()}, too large to finish in seconds; "
+                    f"name it as the method to run it anyway"
+                )
+        run = kept
         run.append(refined)
+        if left_out:
+            notes.append(f"the methods were chosen by the game's size: {size.describe()}")
         return tuple(run), notes
     if method not in METHODS:
         raise GameError(
@@ -400,7 +424,32 @@ def resolve_methods(method: str, tree: Tree) -> tuple[tuple[str, ...], list[str]
             message=f"method {method!r} needs a two-player game; {tree.game.id!r} has "
             f"{len(tree.players)} players (try 'enumpure' or 'logit')"
         )
+    est = estimate(size, method)
+    if est.hopeless:
+        raise SolveLimitError(
+            message=f"{method} on {tree.game.id!r} would not finish: {est.describe()}; "
+            f"try {_cheaper(method, tree, size)}",
+            limit="size",
+        )
     return (method,), notes
+
+
+def _cheaper(method: str, tree: Tree, size: GameSize) -> str:
+    """The methods worth trying instead of ``method``, cheapest first, in words."""
+    options = []
+    if tree.perfect_information:
+        options.append("'backward' (backward induction: one pass over the tree)")
+    if len(tree.players) == 2:
+        options.append("'lcp' (one equilibrium, on the sequence form)")
+    options.append("'logit' (the refined equilibrium)")
+    options = [o for o in options if not o.startswith(f"'{method}'")]
+    ranked = sorted(options, key=lambda o: estimate(size, o.split("'")[1]).work)
+    return " or ".join(ranked[:2]) + ", or a longer time limit"
+
+
+def _run_gambit(method: str, tree: Tree) -> tuple[list[dict[str, Any]], bool, list[str]]:
+    """One pygambit method on ``tree``: what the worker process runs (:mod:`.worker`)."""
+    return _run(method, tree)
 
 
 def _run(method: str, tree: Tree) -> tuple[list[dict[str, Any]], bool, list[str]]:
@@ -566,14 +615,59 @@ def _equilibrium(
 
 
 def solve_tree(
-    tree: Tree, *, method: str = "all", overrides: Mapping[str, Any] | None = None
+    tree: Tree,
+    *,
+    method: str = "all",
+    overrides: Mapping[str, Any] | None = None,
+    time_limit: float | None = None,
+    memory_limit: int | None = None,
 ) -> Solution:
     """:func:`solve_game` on a tree already evaluated."""
-    run, notes = resolve_methods(method, tree)
+    from .gambit import available
+    from .worker import call, check_limits
+
+    limit, memory = check_limits(time_limit, memory_limit)
+    size = measure(tree)
+    run, notes = resolve_methods(method, tree, size)
+    deadline = time.monotonic() + limit
+    game_id = tree.game.id
+
+    def run_one(m: str) -> tuple[list[dict[str, Any]], bool, list[str]]:
+        if m == "backward":
+            return _run(m, tree)
+        available()
+        left = deadline - time.monotonic()
+        what = f"{m} on {game_id!r}"
+        if left <= 0:
+            raise SolveLimitError(
+                message=f"{what}: the time limit of {limit:g} s was spent before it could "
+                f"start; try {_cheaper(m, tree, size)}",
+                limit="time",
+            )
+        try:
+            result: tuple[list[dict[str, Any]], bool, list[str]] = call(
+                "realpolitik.games.solve:_run_gambit",
+                (m, tree),
+                time_limit=left,
+                memory_limit=memory,
+                what=what,
+            )
+        except SolveLimitError as exc:
+            raise SolveLimitError(
+                message=f"{exc.message} ({estimate(size, m).describe()}); "
+                f"try {_cheaper(m, tree, size)}",
+                limit=exc.limit,
+            ) from None
+        except SolverCrashError as exc:
+            raise SolverCrashError(
+                message=f"{exc.message}; try {_cheaper(m, tree, size)}"
+            ) from None
+        return result
+
     found: list[dict[str, Any]] = []  # {behaviour, methods, exact, beliefs}
     refined_at: int | None = None
     for m in run:
-        profiles, exact, more = _run(m, tree)
+        profiles, exact, more = run_one(m)
         notes.extend(more)
         for prof in profiles:
             match = next((k for k, f in enumerate(found) if _same(f["behaviour"], prof)), None)
@@ -594,10 +688,20 @@ def solve_tree(
                     f["beliefs"] = {k: v for k, v in prof.items() if v is not None}
             if is_refined:
                 refined_at = match
-    equilibria = tuple(
-        _equilibrium(tree, k + 1, f["methods"], f["exact"], f["behaviour"], f["beliefs"])
-        for k, f in enumerate(found)
-    )
+    evaluated = []
+    for n, entry in enumerate(found, start=1):
+        if time.monotonic() > deadline:
+            raise SolveLimitError(
+                message=f"{game_id!r}: stopped at the time limit of {limit:g} s while checking "
+                f"equilibrium {n} of {len(found)}; try {_cheaper(method, tree, size)}",
+                limit="time",
+            )
+        evaluated.append(
+            _equilibrium(
+                tree, n, entry["methods"], entry["exact"], entry["behaviour"], entry["beliefs"]
+            )
+        )
+    equilibria = tuple(evaluated)
     if not equilibria:
         notes.append("no equilibrium found by " + ", ".join(run))
     return Solution(
@@ -620,14 +724,26 @@ def solve_game(
     *,
     method: str = "all",
     params: Mapping[str, Any] | None = None,
+    time_limit: float | None = None,
+    memory_limit: int | None = None,
 ) -> Solution:
     """Solve ``game`` (a :class:`Game`, a file path, a built-in name, or ``None`` for the
     default built-in) by ``method`` (see the table above), with the parameter values
     ``params`` (name -> number) overriding the file's. A :class:`GameError` for a bad file,
     an unknown parameter, a method that does not apply, or pygambit missing (its message
-    says how to install it)."""
+    says how to install it).
+
+    Each pygambit method runs in a child process (:mod:`.worker`): the whole solve may take
+    at most ``time_limit`` seconds (default :data:`~.worker.DEFAULT_TIME_LIMIT`, 60) and
+    each method may allocate at most ``memory_limit`` MiB (default
+    :data:`~.worker.DEFAULT_MEMORY_LIMIT`, 2048); beyond either, or if pygambit crashes, a
+    :class:`SolveLimitError` or :class:`SolverCrashError` (both :class:`GameError`) says
+    which cheaper method to try. ``all`` and ``refined`` choose their methods by the
+    game's size (:mod:`.size`), and the solution's notes say what was left out and why."""
     from .read import load_game
 
     g = load_game(game)
     tree = g.tree(params)
-    return solve_tree(tree, method=method, overrides=params)
+    return solve_tree(
+        tree, method=method, overrides=params, time_limit=time_limit, memory_limit=memory_limit
+    )

@@ -276,10 +276,21 @@ def _reached(tree: Any, eq: Equilibrium) -> set[str]:
 
 
 def _step(
-    game: Game, name: str, value: Fraction, method: str, fixed: Mapping[str, Any]
+    game: Game,
+    name: str,
+    value: Fraction,
+    method: str,
+    fixed: Mapping[str, Any],
+    limits: tuple[float | None, int | None] = (None, None),
 ) -> SweepStep:
     tree = game.tree({**fixed, name: value})
-    sol = solve_tree(tree, method=method, overrides={name: value})
+    sol = solve_tree(
+        tree,
+        method=method,
+        overrides={name: value},
+        time_limit=limits[0],
+        memory_limit=limits[1],
+    )
     eq = sol.headline
     if eq is None:  # pragma: no cover - the refined methods always return one
         raise GameError(message=f"{method} found no equilibrium at {name} = {number_text(value)}")
@@ -326,12 +337,19 @@ def sweep(
     method: str | None = None,
     params: Mapping[str, Any] | None = None,
     refine: bool = True,
+    time_limit: float | None = None,
+    memory_limit: int | None = None,
 ) -> Sweep:
     """Solve ``game`` at ``steps`` values of ``parameter`` from ``start`` to ``stop`` (default:
     the parameter's ``low`` and ``high``), the other parameters at their values or at
     ``params``; find where the path of play and the winner flip (located by bisection unless
-    ``refine`` is false). ``method`` defaults to the refined one."""
+    ``refine`` is false). ``method`` defaults to the refined one. ``time_limit`` (seconds)
+    and ``memory_limit`` (MiB) bound each solve, one parameter value, as in
+    :func:`~.solve.solve_game`."""
     from .read import load_game
+    from .worker import check_limits
+
+    check_limits(time_limit, memory_limit)
 
     g = load_game(game)
     try:
@@ -366,7 +384,7 @@ def sweep(
 
     def solve(v: Fraction) -> SweepStep:
         if v not in cache:
-            cache[v] = _step(g, parameter, v, m, fixed)
+            cache[v] = _step(g, parameter, v, m, fixed, (time_limit, memory_limit))
         return cache[v]
 
     grid = [a + (b - a) * k / (steps - 1) for k in range(steps)]
