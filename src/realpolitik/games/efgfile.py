@@ -227,12 +227,13 @@ def parse_efg_text(text: str, name: str) -> EfgFile:
     children: list[list[int]] = []
     outcomes: dict[int, tuple[str, tuple[Fraction, ...]]] = {}
     sets: dict[tuple[int, int], tuple[str, tuple[str, ...], tuple[Fraction, ...]]] = {}
-    # the open nodes: (index, children still to come), the root's parent a sentinel
-    open_: list[list[int]] = [[-1, 1]]
+    # the open nodes: [index, children still to come, depth], the root's parent a sentinel
+    open_: list[list[int]] = [[-1, 1, -1]]
     while open_:
         if len(nodes) >= MAX_NODES:
             raise lex.fail(f"more than {MAX_NODES:,} nodes; expected at most that")
-        if len(open_) > MAX_DEPTH + 1:
+        depth = open_[-1][2] + 1
+        if depth > MAX_DEPTH:
             raise lex.fail(f"the tree is deeper than {MAX_DEPTH:,} levels; expected at most that")
         line = lex.at[0]
         kind = lex.value if lex.kind == "word" else ""
@@ -341,7 +342,7 @@ def parse_efg_text(text: str, name: str) -> EfgFile:
         if parent[1] == 0:
             open_.pop()
         if actions:
-            open_.append([index, len(actions)])
+            open_.append([index, len(actions), depth])
     if lex.kind != "end of file":
         raise lex.fail(f"expected the end of the file after the last node, got {lex.shown()}")
     return EfgFile(

@@ -112,6 +112,7 @@ class MethodEstimate:
         return self.budget is not None and self.work > self.budget * HOPELESS
 
     def describe(self) -> str:
+        """The estimate and its budget in words ("6,144 strategic-form cells (budget 600)")."""
         units = {
             "enumpure": "payoff evaluations",
             "enummixed": "strategic-form cells",
@@ -120,8 +121,8 @@ class MethodEstimate:
             "backward": "nodes",
         }[self.method]
         if self.budget is None:
-            return f"{self.method}: {_big(self.work)} {units}"
-        return f"{self.method}: {_big(self.work)} {units} (budget {self.budget:,})"
+            return f"{_big(self.work)} {units}"
+        return f"{_big(self.work)} {units} (budget {self.budget:,})"
 
 
 def _big(n: int) -> str:

@@ -408,7 +408,7 @@ def resolve_methods(
                 left_out = True
                 notes.append(
                     f"{m} was left out: {est.describe()}, too large to finish in seconds; "
-                    f"name it as the method to run it anyway"
+                    "name it as the method to run it anyway"
                 )
         run = kept
         run.append(refined)
@@ -444,6 +444,8 @@ def _cheaper(method: str, tree: Tree, size: GameSize) -> str:
     options.append("'logit' (the refined equilibrium)")
     options = [o for o in options if not o.startswith(f"'{method}'")]
     ranked = sorted(options, key=lambda o: estimate(size, o.split("'")[1]).work)
+    if not ranked:
+        return f"a longer time limit ({method!r} is the cheapest method that applies)"
     return " or ".join(ranked[:2]) + ", or a longer time limit"
 
 
@@ -495,6 +497,8 @@ def _run(method: str, tree: Tree) -> tuple[list[dict[str, Any]], bool, list[str]
                 return [profile], False, notes
             res = gbt.nash.logit_solve(g, maxregret=LOGIT_MAXREGRET)
     except (RuntimeError, ValueError) as exc:  # pygambit's own refusals
+        if "bad_alloc" in str(exc):  # C++ out of memory, as pygambit passes it on
+            raise MemoryError(str(exc)) from None
         raise GameError(
             message=f"{method}: pygambit could not solve {tree.game.id!r}: {exc}"
         ) from None
@@ -653,8 +657,13 @@ def solve_tree(
                 what=what,
             )
         except SolveLimitError as exc:
+            at = (
+                f"stopped at the time limit of {limit:g} s"
+                if exc.limit == "time"
+                else f"stopped at the memory limit of {memory:,} MiB"
+            )
             raise SolveLimitError(
-                message=f"{exc.message} ({estimate(size, m).describe()}); "
+                message=f"{what}: {at} ({m}: {estimate(size, m).describe()}); "
                 f"try {_cheaper(m, tree, size)}",
                 limit=exc.limit,
             ) from None
