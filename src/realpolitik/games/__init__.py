@@ -11,13 +11,15 @@ reports every problem at once, located by file, line and field.
     from realpolitik.games import load_game, solve_game, sweep
 
     game = load_game("karabakh-leverage-2022")      # a path, a built-in name, or None
-    sol = solve_game(game, method="all")            # a frozen Solution
+    sol = solve_game(game, method="all")            # a frozen Solution (within limits)
     eq = sol.headline                               # the refined equilibrium
     eq.path, eq.payoffs, eq.winner, eq.subgame_perfect
     sw = sweep(game, "p_stretched", 0, 1, steps=21) # where the answer flips
     sw.flips
 
-Solving needs pygambit (the ``games`` extra), imported only when a solver runs; reading,
+Solving needs pygambit (the ``games`` extra), which runs in a worker process with a time
+limit and a memory cap (:mod:`.worker`), on methods chosen by the game's size
+(:mod:`.size`); reading (YAML, and ``.efg`` by our own bounded parser, :mod:`.efgfile`),
 validating, backward induction and the exact evaluation of profiles do not.
 """
 
@@ -25,7 +27,7 @@ from __future__ import annotations
 
 from . import builtins
 from .efg import parse_efg, read_efg, to_efg, write_efg
-from .errors import INSTALL_HINT, GameError
+from .errors import INSTALL_HINT, GameError, SolveLimitError, SolverCrashError
 from .objects import Action, Game, Node, Parameter, Payoff, Player
 from .read import dump_yaml, load_game, parse_game, read_game
 from .solve import (
@@ -54,6 +56,8 @@ __all__ = [
     "Payoff",
     "Player",
     "Solution",
+    "SolveLimitError",
+    "SolverCrashError",
     "Sweep",
     "SweepStep",
     "builtins",
