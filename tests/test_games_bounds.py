@@ -347,3 +347,21 @@ def test_budgets_are_what_the_docs_say():
     text = (ROOT / "docs" / "how-to" / "games.md").read_text()
     for method, budget in BUDGETS.items():
         assert f"| `{method}` |" in text and f"{budget:,}" in text
+
+
+def test_a_worker_that_cannot_start_is_an_error(monkeypatch):
+    import threading
+
+    from realpolitik.games import worker
+
+    monkeypatch.setattr(worker, "_local", threading.local())  # no worker yet
+    monkeypatch.setattr(sys, "executable", "/bin/false")
+    with pytest.raises(SolverCrashError, match="did not start"):
+        call("math:factorial", (3,), time_limit=30, memory_limit=256, what="start")
+
+
+def test_sweep_checks_its_limits():
+    from realpolitik.games import sweep
+
+    with pytest.raises(ValueError, match="time_limit must be"):
+        sweep("entry-deterrence", "fight", -2, 2, time_limit=-1)

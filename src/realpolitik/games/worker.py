@@ -111,6 +111,12 @@ class _Worker:
         _workers.add(self)
         try:
             ready = self._read(time.monotonic() + STARTUP_LIMIT)
+        except (EOFError, OSError, TimeoutError, pickle.UnpicklingError):
+            how = self.died() if self.proc.poll() is not None else "it did not answer"
+            self.kill()
+            raise SolverCrashError(
+                message=f"the solver process (pygambit) did not start ({how})"
+            ) from None
         except BaseException:
             self.kill()
             raise
