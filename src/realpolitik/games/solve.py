@@ -428,25 +428,26 @@ def resolve_methods(
     if est.hopeless:
         raise SolveLimitError(
             message=f"{method} on {tree.game.id!r} would not finish: {est.describe()}; "
-            f"try {_cheaper(method, tree, size)}",
+            f"try {_cheaper(method, tree, size, longer=False)}",
             limit="size",
         )
     return (method,), notes
 
 
-def _cheaper(method: str, tree: Tree, size: GameSize) -> str:
-    """The methods worth trying instead of ``method``, cheapest first, in words."""
+def _cheaper(method: str, tree: Tree, size: GameSize, *, longer: bool = True) -> str:
+    """The methods worth trying instead of ``method``, in words: backward induction where
+    it applies (one pass over the tree), then LCP for two players if its estimate is within
+    budget, then the logit limit; and a longer time limit if ``longer``."""
     options = []
     if tree.perfect_information:
         options.append("'backward' (backward induction: one pass over the tree)")
-    if len(tree.players) == 2:
+    if len(tree.players) == 2 and (estimate(size, "lcp").within or not options):
         options.append("'lcp' (one equilibrium, on the sequence form)")
     options.append("'logit' (the refined equilibrium)")
-    options = [o for o in options if not o.startswith(f"'{method}'")]
-    ranked = sorted(options, key=lambda o: estimate(size, o.split("'")[1]).work)
-    if not ranked:
+    options = [o for o in options if not o.startswith(f"'{method}'")][:2]
+    if not options:
         return f"a longer time limit ({method!r} is the cheapest method that applies)"
-    return " or ".join(ranked[:2]) + ", or a longer time limit"
+    return " or ".join(options) + (", or a longer time limit" if longer else "")
 
 
 def _run_gambit(method: str, tree: Tree) -> tuple[list[dict[str, Any]], bool, list[str]]:
