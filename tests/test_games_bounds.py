@@ -365,3 +365,18 @@ def test_sweep_checks_its_limits():
 
     with pytest.raises(ValueError, match="time_limit must be"):
         sweep("entry-deterrence", "fight", -2, 2, time_limit=-1)
+
+
+@needs_gambit
+def test_a_four_player_game_solves_or_stops_cleanly_within_the_limit():
+    """The chain store with three entrants: 1.3e8 profiles, so only the logit limit runs;
+    under a short limit it stops with advice, under the default it finishes or stops."""
+    g = read_efg(DATA / "cs.efg")
+    t = time.monotonic()
+    try:
+        sol = solve_game(g, time_limit=3)
+    except SolveLimitError as exc:
+        assert exc.limit == "time" and "time limit of 3 s" in str(exc)
+    else:
+        assert sol.methods == ("logit",)
+    assert time.monotonic() - t < 3 + 15  # the limit, and the worker's start on a busy machine
