@@ -9,9 +9,10 @@ once and then serves one call at a time over a pipe:
 * the caller waits at most ``time_limit`` seconds (the worker's start, an import of about a
   second paid once per thread, is not counted), then kills the worker: a
   :class:`~.errors.SolveLimitError`;
-* the worker caps its own address space (``RLIMIT_AS``) at its size after start-up plus
-  ``memory_limit`` MiB for each call: an allocation beyond it fails, which pygambit
-  reports as ``MemoryError``: a :class:`~.errors.SolveLimitError` too;
+* for each call the worker caps its own address space (``RLIMIT_AS``) at its size then plus
+  ``memory_limit`` MiB: an allocation beyond it fails, which pygambit reports as
+  ``MemoryError`` (or ``std::bad_alloc``): a :class:`~.errors.SolveLimitError` too, and the
+  worker is replaced;
 * a worker that dies (a segmentation fault, an abort) is a :class:`~.errors.SolverCrashError`,
   never the end of the caller;
 * the caller kills the worker on any interruption while waiting (Ctrl-C included), and the
@@ -60,7 +61,7 @@ __all__ = [
 DEFAULT_TIME_LIMIT = 60.0
 #: the most that may be asked: a day
 MAX_TIME_LIMIT = 86_400.0
-#: MiB a call may allocate by default, beyond the worker's own size after start-up
+#: MiB a call may allocate by default, beyond what the worker holds when the call starts
 DEFAULT_MEMORY_LIMIT = 2048
 MAX_MEMORY_LIMIT = 1 << 20
 #: seconds the worker may take to start (import pygambit)
@@ -296,7 +297,6 @@ def serve() -> None:
 
     from ..errors import RealpolitikError
 
-    base = _address_space()
     _send(out, ("ready",))
     while True:
         head = inp.read(_HEADER.size)
@@ -307,7 +307,8 @@ def serve() -> None:
         _, function, args, memory_limit = request
         module, _, attr = function.partition(":")
         soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-        cap = base + memory_limit * (1 << 20)
+        # what this call may allocate beyond what the worker holds now
+        cap = _address_space() + memory_limit * (1 << 20)
         if hard != resource.RLIM_INFINITY:
             cap = min(cap, hard)
         reply: Any
