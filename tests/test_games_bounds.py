@@ -33,7 +33,7 @@ def chain(depth: int) -> str:
     """A perfect-information chain: at each level the mover goes on or stops."""
     lines = ['EFG 2 R "chain" { "A" "B" }', '""', ""]
     for k in range(depth):
-        lines.append(f'p "" {k % 2 + 1} {k // 2 + 1} "" {{ "go" "stop" }} 0')
+        lines.append(f'p "" {k % 2 + 1} {k // 2 + 1} "" {{ "stop" "go" }} 0')
         lines.append(f't "" {k + 1} "o{k}" {{ {k % 3}, 1 }}')
     lines.append(f't "" {depth + 1} "end" {{ 5, 5 }}')
     return "\n".join(lines) + "\n"
@@ -60,9 +60,10 @@ def gone(pid: int, within: float = 10.0) -> bool:
 
 
 def test_sizes_by_hand():
-    # the Monty Hall game: the contestant picks a door (3), then stays or switches at each
-    # of the 6 sets the host's opening leads to, 2 of which follow each pick: 3 x 2 x 2;
-    # the host, at each of 3 sets (one per prize door... ), opens one of 2 doors, 9 sets
+    # the Monty Hall game: the contestant picks one of 3 doors, then stays or switches at
+    # the 2 sets (which door the host opened) that follow that pick: 3 x 2 x 2 = 12 reduced
+    # strategies; the host has 9 sets of 2 actions, none excluded by an earlier move of its
+    # own: 2**9 = 512. Sequences: 1 + 3 + 6 x 2 and 1 + 9 x 2.
     g = read_efg(DATA / "montyhal.efg")
     size = measure(g.tree())
     assert size.strategies == (12, 512)
