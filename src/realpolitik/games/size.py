@@ -18,7 +18,7 @@ magnitude: a game tree of a few hundred nodes can have a strategic form of 10^40
 :func:`estimate` turns these into a work estimate for each method and says whether it is
 within the budget of a default run (:data:`BUDGETS`); :func:`choose` picks the methods of
 ``all`` and ``refined`` by it. The budgets are set from measured runs of pygambit 16.7 on
-Gambit's own example games and on generated chains and grids (see
+Gambit's own example games and on generated chains (see
 ``docs/how-to/games.md``): within budget, a method finished in seconds; well beyond it, it
 ran for minutes or exhausted memory.
 """
@@ -37,7 +37,7 @@ __all__ = ["BUDGETS", "HOPELESS", "GameSize", "MethodEstimate", "estimate", "mea
 #: :meth:`GameSize.work` for the units of each method
 BUDGETS: Mapping[str, int] = {
     "enumpure": 200_000,
-    "enummixed": 600,
+    "enummixed": 100,
     "lcp": 400,
     "logit": 400,
 }
