@@ -237,9 +237,9 @@ def test_the_time_limit_stops_a_long_solve_with_advice():
 
 
 def test_limits_are_checked():
-    with pytest.raises(ValueError, match="time_limit must be"):
+    with pytest.raises(ValueError, match="`time_limit` must be"):
         solve_game("entry-deterrence", time_limit=0)
-    with pytest.raises(ValueError, match="memory_limit must be"):
+    with pytest.raises(ValueError, match="`memory_limit` must be"):
         solve_game("entry-deterrence", memory_limit=1.5)  # type: ignore[arg-type]
 
 
@@ -321,6 +321,7 @@ def test_cli_time_limit_exits_2_with_advice(tmp_path):
     r = invoke("game", "solve", str(path), "--method", "lcp", "--time-limit", "1")
     assert r.exit_code == 2, r.output
     assert "time limit of 1 s" in r.output and "'backward'" in r.output
+    assert "or a longer --time-limit" in r.output  # the library's parameter, as a flag
 
 
 def test_cli_bad_limits_exit_2():
@@ -365,7 +366,7 @@ def test_a_worker_that_cannot_start_is_an_error(monkeypatch):
 def test_sweep_checks_its_limits():
     from realpolitik.games import sweep
 
-    with pytest.raises(ValueError, match="time_limit must be"):
+    with pytest.raises(ValueError, match="`time_limit` must be"):
         sweep("entry-deterrence", "fight", -2, 2, time_limit=-1)
 
 

@@ -107,6 +107,8 @@ FLAGS = {
     "replay": "--replay",
     "allow_remote": "--allow-remote",
     "timeout": "--timeout",
+    "time_limit": "--time-limit",
+    "memory_limit": "--memory-limit",
 }
 _PARAMETER = re.compile(r"`([a-z_]+)(?:=([^`]*))?`")
 

@@ -89,11 +89,6 @@ def _error(exc: GameError) -> typer.Exit:
     return problems(exc) if exc.problems else fail(exc.describe())
 
 
-def _flag(message: str) -> str:
-    """A limit's message worded for the command line."""
-    return message.replace("time_limit", "--time-limit").replace("memory_limit", "--memory-limit")
-
-
 def _load(source: str | None) -> Game:
     from ..games import load_game
 
@@ -147,7 +142,7 @@ def solve_cmd(
             memory_limit=memory_limit,
         )
     except InputError as exc:
-        raise fail(_flag(str(exc))) from None
+        raise fail(str(exc)) from None
     except GameError as exc:
         raise _error(exc) from None
     if as_json:
@@ -209,7 +204,7 @@ def sweep_cmd(
             memory_limit=memory_limit,
         )
     except InputError as exc:
-        raise fail(_flag(str(exc))) from None
+        raise fail(str(exc)) from None
     except GameError as exc:
         raise _error(exc) from None
     if as_json:

@@ -446,8 +446,8 @@ def _cheaper(method: str, tree: Tree, size: GameSize, *, longer: bool = True) ->
     options.append("'logit' (the refined equilibrium)")
     options = [o for o in options if not o.startswith(f"'{method}'")][:2]
     if not options:
-        return f"a longer time limit ({method!r} is the cheapest method that applies)"
-    return " or ".join(options) + (", or a longer time limit" if longer else "")
+        return f"a longer `time_limit` ({method!r} is the cheapest method that applies)"
+    return " or ".join(options) + (", or a longer `time_limit`" if longer else "")
 
 
 def _run_gambit(method: str, tree: Tree) -> tuple[list[dict[str, Any]], bool, list[str]]:

@@ -82,12 +82,13 @@ def check_limits(time_limit: float | None, memory_limit: int | None) -> tuple[fl
     m = DEFAULT_MEMORY_LIMIT if memory_limit is None else memory_limit
     if isinstance(t, bool) or not isinstance(t, int | float) or not 0 < t <= MAX_TIME_LIMIT:
         raise InputError(
-            f"time_limit must be a number of seconds above 0 and at most {MAX_TIME_LIMIT:,.0f}"
+            f"`time_limit` must be a number of seconds above 0 and at most {MAX_TIME_LIMIT:,.0f}"
             f", got {t!r}"
         )
     if isinstance(m, bool) or not isinstance(m, int) or not 16 <= m <= MAX_MEMORY_LIMIT:
         raise InputError(
-            f"memory_limit must be a whole number of MiB from 16 to {MAX_MEMORY_LIMIT:,}, got {m!r}"
+            f"`memory_limit` must be a whole number of MiB from 16 to {MAX_MEMORY_LIMIT:,}, "
+            f"got {m!r}"
         )
     return float(t), m
 
