@@ -128,6 +128,7 @@ def test_too_many_nodes_are_refused():
         ('EFG 2 R "x" { "A" }\n""\nt "" 3', "outcome 3 is used before"),
         ('EFG 2 R "x" { "A" }\n""\nt "" 1 "o" { 1e999999 }', "exponent"),
         ('EFG 2 R "x" { "A" }\n""\nt "" 1 "o" { 1/0 }', "divides by zero"),
+        ('EFG 2 R "x" { "A" }\n""\nt "" 1 "o" { 99999999999999999999 }', "beyond -1e15"),
         ('EFG 2 R "x" { "A" }\n""\nt "" 1 "o" { 1 } extra', "end of the file"),
         ('EFG 2 R "x" { "A" }\n""\nt "unclosed', "not closed"),
         ('EFG 2 R "x" { "A" }\n""\nc "" 1 "" { "h" 1/2 "t" 1/2 } 0\nt "" 0', "end of file"),

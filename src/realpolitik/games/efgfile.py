@@ -31,6 +31,7 @@ from fractions import Fraction
 
 from ..errors import Problem
 from .errors import GameError
+from .expr import MAX_MAGNITUDE
 from .validate import MAX_NODES
 
 __all__ = ["MAX_DEPTH", "MAX_LABEL", "EfgFile", "EfgNode", "parse_efg_text"]
@@ -39,8 +40,8 @@ __all__ = ["MAX_DEPTH", "MAX_LABEL", "EfgFile", "EfgNode", "parse_efg_text"]
 MAX_DEPTH = 2_000
 #: the longest label (title, comment, player, set, action, node or outcome), in characters
 MAX_LABEL = 10_000
-#: the longest number, in characters, and the largest exponent (1e15 is the largest
-#: magnitude a game may hold anyway)
+#: the longest number, in characters, and the largest exponent; a number's magnitude is at
+#: most :data:`~.expr.MAX_MAGNITUDE` (1e15), as in a game file
 MAX_NUMBER = 100
 MAX_EXPONENT = 100
 
@@ -179,13 +180,18 @@ def _number(lex: _Lexer, what: str) -> Fraction:
     if m is not None:
         if m.group(1) is not None and abs(int(m.group(1))) > MAX_EXPONENT:
             raise lex.fail(f"{what}: the exponent of {text} is beyond +-{MAX_EXPONENT}")
-        return Fraction(text)
-    if _RATIO.fullmatch(text):
+        value = Fraction(text)
+    elif _RATIO.fullmatch(text):
         num, den = text.split("/")
         if int(den) == 0:
             raise lex.fail(f"{what}: {text} divides by zero")
-        return Fraction(int(num), int(den))
-    raise lex.fail(f"expected {what}, got {text!r}, which is not a number")
+        value = Fraction(int(num), int(den))
+    else:
+        raise lex.fail(f"expected {what}, got {text!r}, which is not a number")
+    if abs(value) > MAX_MAGNITUDE:
+        shown = text if len(text) <= 20 else text[:17] + "..."
+        raise lex.fail(f"{what}: {shown} is beyond -1e15 to 1e15, the magnitudes a game may hold")
+    return value
 
 
 def _index(lex: _Lexer, what: str, low: int = 0) -> int:
