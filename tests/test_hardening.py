@@ -360,6 +360,50 @@ def test_no_process_outlives_a_killed_simulate():
                 os.kill(p, signal.SIGKILL)
 
 
+def test_no_worker_of_a_front_ends_pool_outlives_its_killed_process(tmp_path):
+    """The dashboard's chart workers (``runner.backends.process_pool``) end with the server
+    that started them: a benchmark's SIGKILLed server left its forkserver and two chart
+    workers running (and holding the benchmark's output pipe open)."""
+    script = (
+        "import os, time\n"
+        "from realpolitik.runner.backends import process_pool\n"
+        "def pid(_):\n"
+        "    time.sleep(0.2)\n"
+        "    return os.getpid()\n"
+        "if __name__ == '__main__':\n"
+        "    pool = process_pool(2)\n"
+        "    print(sorted(set(pool.map(pid, range(6)))), flush=True)\n"
+        "    time.sleep(120)\n"
+    )
+    (tmp_path / "pool_script.py").write_text(script, encoding="utf-8")
+    proc = subprocess.Popen(
+        [sys.executable, str(tmp_path / "pool_script.py")],
+        env={**os.environ, "PYTHONPATH": str(SRC)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    found: list[int] = []
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        workers = [int(x) for x in line.strip("[]\n").split(",") if x.strip()]
+        found = _descendants(proc.pid)
+        assert set(workers) <= set(found) and workers, (workers, found)
+        proc.send_signal(signal.SIGKILL)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and any(_running(p) for p in found):
+            time.sleep(0.2)
+        left = [p for p in found if _running(p)]
+        assert not left, f"still running after the parent's SIGKILL: {left}"
+    finally:
+        proc.kill()
+        proc.wait()
+        for p in found:
+            if _running(p):
+                os.kill(p, signal.SIGKILL)
+
+
 # ------------------------------------------------------------------ messages
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import math
-import multiprocessing
 import os
 import re
 import secrets
@@ -141,14 +140,10 @@ def create_app(
         if not chart_workers or not (len(args) > 1 and isinstance(args[1], Forecast)):
             return draw(name, *args)  # a simulation's charts (once per run) stay here
         with pool_lock:
-            if not pools:
-                from ..runner.backends import START_METHOD
+            if not pools:  # its workers end with this server, however it ends
+                from ..runner.backends import process_pool
 
-                pools.append(
-                    ProcessPoolExecutor(
-                        chart_workers, mp_context=multiprocessing.get_context(START_METHOD)
-                    )
-                )
+                pools.append(process_pool(chart_workers))
             pool = pools[0]
         try:
             sc, fc, *rest = args

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import os
 from typing import Annotated
 
 import typer
 
 from .common import NoStoreOption, StoreOption, err, fail
 
-#: Processes that draw the dashboard's charts (see ``create_app``): none, the server's
-#: threads draw them. Measured by benchmarks/bench_dashboard_load.py on 2 shared cores,
-#: 8 users' edits with their charts: p95 3.7 s in threads, 7.5 s in 2 processes (each
-#: chart's forecast sent to a process costs more than the lock it frees).
-CHART_WORKERS = 0
+#: Processes that draw the dashboard's charts (see ``create_app``): two where there are
+#: two cores, else none (the server's threads draw them). Measured by
+#: benchmarks/bench_dashboard_load.py on 2 quiet cores, 8 users' edits with their charts:
+#: p95 2.3 s in 2 processes against 4.2 s in threads (matplotlib holds Python's lock while
+#: it draws), and an edit's own answer 0.33 s against 0.40 s. On cores shared with other
+#: work the threads measured faster (3.7 s against 7.5 s): ``--chart-workers 0``.
+CHART_WORKERS = 2 if (os.cpu_count() or 1) >= 2 else 0
 
 
 def serve_cmd(
@@ -36,7 +39,8 @@ def serve_cmd(
             "--chart-workers",
             min=0,
             max=64,
-            help="Processes that draw the charts (0: the server's own threads).",
+            help="Processes that draw the charts (0: the server's own threads; default 2 "
+            "where there are 2 cores).",
         ),
     ] = CHART_WORKERS,
 ) -> None:

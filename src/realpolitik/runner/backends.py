@@ -64,6 +64,7 @@ __all__ = [
     "draw_generator",
     "draw_uniforms",
     "normalise_address",
+    "process_pool",
 ]
 
 T = TypeVar("T")
@@ -526,6 +527,19 @@ def _wait_quietly(pending: Mapping[Future[R], int]) -> set[Future[R]]:
 #: Modules the forkserver imports besides the chunk function's: what a first chunk imports
 #: lazily (the random generators, the runner itself, numpy's masked arrays).
 PRELOAD = ("numpy.random", "numpy.ma", "realpolitik.runner.backends")
+
+
+def process_pool(workers: int, module: str | None = None) -> ProcessPoolExecutor:
+    """A pool of ``workers`` processes as the runner starts them: the same start method
+    (``module`` preloaded by a forkserver), Ctrl-C left to the parent, and every worker
+    ending with the process that made the pool, however that ends (:func:`_die_with`).
+    For a front end's own pool (the dashboard's chart workers)."""
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=_context(module),
+        initializer=_worker_init,
+        initargs=(os.getpid(),),
+    )
 
 
 def _context(module: str | None) -> Any:
