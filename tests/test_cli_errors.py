@@ -564,3 +564,34 @@ def test_the_core_names_parameters_and_the_command_line_its_flags():
     assert "--" not in stored.replace("---", "")  # no flag in the content (and so its hash)
     r = runner.invoke(app, ["forecast", "--set", "russia.power=3", "--no-store"])
     assert r.exit_code == 2 and "--set: russia.power=3:" in r.output
+
+
+def test_files_written_whole_or_not_at_all(tmp_path, monkeypatch):
+    """export, new and capability -o write through realpolitik.files.write_atomically: a
+    folder that does not exist is exit 2 with no file; a write that fails half-way leaves
+    the old file as it was and no temporary file; a written file gets plain permissions."""
+    import os
+    import stat
+
+    from realpolitik import files
+
+    missing = tmp_path / "no-such-dir" / "x.yaml"
+    res = runner.invoke(app, ["export", "ec-emissions-1994", "-o", str(missing)])
+    assert res.exit_code == 2 and "cannot write" in res.output and not missing.exists()
+
+    target = tmp_path / "x.yaml"
+    res = runner.invoke(app, ["new", "--actors", "a,b", "--issues", "i", "-o", str(target)])
+    assert res.exit_code == 0, res.output
+    before = target.read_text(encoding="utf-8")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~umask
+
+    def broken(src, dst):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(files.os, "replace", broken)
+    res = runner.invoke(app, ["export", "ec-emissions-1994", "-o", str(target)])
+    assert res.exit_code == 2 and "No space left on device" in res.output
+    assert target.read_text(encoding="utf-8") == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.yaml"]

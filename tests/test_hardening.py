@@ -16,6 +16,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -346,18 +347,28 @@ def test_no_process_outlives_a_killed_simulate():
             time.sleep(0.2)
             found = _descendants(proc.pid)
         assert len(found) >= 3, f"the run started no pool: {found}"
-        proc.send_signal(signal.SIGKILL)  # no reaping yet: a zombie parent counts as dead
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline and any(_running(p) for p in found):
-            time.sleep(0.2)
-        left = [p for p in found if _running(p)]
-        assert not left, f"still running after the parent's SIGKILL: {left}"
+        _kill_and_check(proc, found)
     finally:
-        proc.kill()
-        proc.wait()
-        for p in found:
-            if _running(p):
-                os.kill(p, signal.SIGKILL)
+        _clean_up(proc, found)
+
+
+def _kill_and_check(proc: subprocess.Popen[Any], found: list[int]) -> None:
+    """SIGKILL ``proc`` (not reaped yet: a zombie parent counts as dead) and check that
+    every process of ``found`` ends within 20 s."""
+    proc.send_signal(signal.SIGKILL)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and any(_running(p) for p in found):
+        time.sleep(0.2)
+    left = [p for p in found if _running(p)]
+    assert not left, f"still running after the parent's SIGKILL: {left}"
+
+
+def _clean_up(proc: subprocess.Popen[Any], found: list[int]) -> None:
+    proc.kill()
+    proc.wait()
+    for p in found:
+        if _running(p):
+            os.kill(p, signal.SIGKILL)
 
 
 def test_no_worker_of_a_front_ends_pool_outlives_its_killed_process(tmp_path):
@@ -390,18 +401,9 @@ def test_no_worker_of_a_front_ends_pool_outlives_its_killed_process(tmp_path):
         workers = [int(x) for x in line.strip("[]\n").split(",") if x.strip()]
         found = _descendants(proc.pid)
         assert set(workers) <= set(found) and workers, (workers, found)
-        proc.send_signal(signal.SIGKILL)
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline and any(_running(p) for p in found):
-            time.sleep(0.2)
-        left = [p for p in found if _running(p)]
-        assert not left, f"still running after the parent's SIGKILL: {left}"
+        _kill_and_check(proc, found)
     finally:
-        proc.kill()
-        proc.wait()
-        for p in found:
-            if _running(p):
-                os.kill(p, signal.SIGKILL)
+        _clean_up(proc, found)
 
 
 # ------------------------------------------------------------------ messages

@@ -38,6 +38,7 @@ from .common import (
     out,
     record,
     user_error,
+    write_output,
 )
 from .common import fail as _fail
 from .common import load_scenario as _scenario
@@ -224,15 +225,7 @@ def export(
         text = writers[format](sc)
     except InputError as exc:
         raise _fail(f"{sc.id} cannot be written as {format}: {exc}") from None
-    if output is None:
-        sys.stdout.write(text)
-        return
-    try:
-        with open(output, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-    except OSError as exc:
-        raise _fail(f"cannot write {output}: {exc.strerror or exc}") from None
-    out.print(f"wrote {escape(output)} ({what})")
+    write_output(text, output, what)
 
 
 def _write_tables(data: object, format: str, output: str | None, what: str) -> None:
@@ -309,15 +302,7 @@ def new(
     if format != "yaml":
         _write_tables(data, format, output, what)
         return
-    if output is None:
-        sys.stdout.write(text)
-        return
-    try:
-        with open(output, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-    except OSError as exc:
-        raise _fail(f"cannot write {output}: {exc.strerror or exc}") from None
-    out.print(f"wrote {escape(output)} ({what})")
+    write_output(text, output, what)
 
 
 @app.command()

@@ -170,9 +170,10 @@ def capability_cmd(
         raise user_error(exc) from None
 
     if output is not None:
+        from ..files import write_atomically
+
         try:
-            with open(output, "w", encoding="utf-8", newline="") as fh:
-                fh.write(dump_yaml(new))
+            write_atomically(output, dump_yaml(new))
         except OSError as exc:
             raise fail(f"cannot write {output}: {exc.strerror or exc}") from None
     if as_json:

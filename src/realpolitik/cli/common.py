@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -124,6 +125,22 @@ def in_flags(text: str) -> str:
         return FLAGS[name] if value is None else f"{FLAGS[name]} {value}"
 
     return _PARAMETER.sub(flag, text)
+
+
+def write_output(text: str, output: str | None, what: str) -> None:
+    """``text`` to standard output (``output`` None), or written whole to the file
+    ``output`` (never half of it: :func:`~realpolitik.files.write_atomically`) and said so
+    with ``what`` it holds; a file that cannot be written is the user's error."""
+    if output is None:
+        sys.stdout.write(text)
+        return
+    from ..files import write_atomically
+
+    try:
+        write_atomically(output, text)
+    except OSError as exc:
+        raise fail(f"cannot write {output}: {exc.strerror or exc}") from None
+    out.print(f"wrote {escape(output)} ({what})")
 
 
 def fail(message: str) -> typer.Exit:

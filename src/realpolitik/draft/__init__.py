@@ -17,12 +17,11 @@ every number marked DRAFT, every quote cut verbatim from its sentence).
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import RealpolitikError
+from ..files import write_atomically
 from ..scenario.objects import Scenario
 from .article import Article, parse_article, read_article
 from .findings import Extractor, Findings, grounding
@@ -111,17 +110,3 @@ def draft_file(
     """Draft a scenario from a plain-text article file (UTF-8)."""
     art = read_article(path, title=title, when=when, licence=licence, url=url)
     return draft_article(art, extractor)
-
-
-def write_atomically(path: str | Path, text: str) -> None:
-    """Write ``text`` to ``path`` all at once: to a temporary file beside it, then renamed
-    over it, so that a failure leaves no partial file (and any old file as it was)."""
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
