@@ -426,3 +426,20 @@ def test_a_states_capability_is_its_cinc_and_others_are_judged_around_the_states
     # a state before the shipped table (1990) has no CINC: judged, not invented
     assert state_cinc(russia, 1985) is None
     assert "judgement" in capability(russia, 1985).source
+
+
+def test_actors_named_without_a_stance_are_listed_for_the_analyst():
+    """An actor the article names but the draft gives no stance is not dropped silently:
+    the header lists it (name, kind, first sentence), so that the analyst can add it."""
+    from realpolitik.draft import draft_text
+
+    d = draft_text(
+        "Serbia and Kosovo talks\n\nSerbia will never recognise Kosovo. Kosovo insists on "
+        "mutual recognition by Serbia. Albania was mentioned once.",
+        when=dt.date(2023, 3, 1),
+    )
+    header = d.text.split("\nid:")[0]
+    assert "Also named, with no stance found" in header and "Albania (state, s4)" in header
+    assert {a.id for a in d.scenario.actors} >= {"serbia", "kosovo"}
+    assert "albania" not in {a.id for a in d.scenario.actors}
+    assert "Serbia (state" not in header  # holders are not listed again

@@ -364,5 +364,33 @@ def compose(findings: Findings, scenario_id: str | None = None) -> tuple[str, Sc
         width=4096,
         default_flow_style=False,
     )
-    text = _HEADER + body
+    text = _HEADER + _unplaced(findings, data) + body
     return text, parse_yaml(text, f"draft of {findings.article.name}")
+
+
+def _unplaced(findings: Findings, data: dict[str, Any]) -> str:
+    """Header lines naming the actors the article names but the draft gives no stance
+    (and so leaves out of ``actors``), most mentioned first: an analyst may add them."""
+    placed = {a["id"] for a in data["actors"]}
+    leaders = {a.id for a in findings.actors if a.kind == "leader" and a.speaks_for in placed}
+    left = sorted(
+        (a for a in findings.actors if a.id not in placed and a.id not in leaders),
+        key=lambda a: (-len(a.mentions), a.name),
+    )
+    if not left:
+        return ""
+    named = [
+        f"{a.name} ({a.kind.replace('-', ' ')}, s{a.mentions[0].sentence})"
+        if a.mentions
+        else f"{a.name} ({a.kind.replace('-', ' ')})"
+        for a in left
+    ]
+    lines, line = [], "# - Also named, with no stance found (add them if they take part):"
+    for item in named:
+        piece = f" {item},"
+        if len(line) + len(piece) > 92:
+            lines.append(line)
+            line = "#  "
+        line += piece
+    lines.append(line.rstrip(",") + ".")
+    return "\n".join(lines) + "\n"
