@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -115,6 +115,15 @@ def capability_cmd(
             "(discounted toward the issue given as --locus) to this YAML file.",
         ),
     ] = None,
+    by_issue: Annotated[
+        bool,
+        typer.Option(
+            "--by-issue",
+            help="With --scenario, --discount and -o: each ACTOR=STATE's capability on each "
+            "issue that names its locus (the stance's own capability), discounted toward "
+            "that locus; the actor's own becomes its undiscounted CINC.",
+        ),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Capabilities from data: the COW CINC of states in a year, optionally discounted by
@@ -148,13 +157,29 @@ def capability_cmd(
                 length_km=length,
                 length_range=_range(length_range),
             )
-            if locus is None:
+            if locus is None and not by_issue:
                 raise fail("--discount needs --locus (the place to discount toward)")
         elif length is not None or length_range is not None:
             raise fail("--length is a parameter of --discount exponential")
+        if by_issue:
+            if sc is None or output is None or how is None or locus is not None:
+                raise fail(
+                    "--by-issue writes each issue's capabilities into a scenario: give "
+                    "--scenario, --discount and --output, and no --locus (each issue's own)"
+                )
+            if any(a is None for a, _ in pairs):
+                raise fail("--output needs ACTOR=STATE for each state (e.g. russia=RUS)")
         place = cap.place(locus, sc) if locus is not None else None
-        derived = [cap.derive(s, year, locus=place, discount=how) for _, s in pairs]
-        if output is not None:
+        derived = [
+            cap.derive(s, year, locus=place, discount=None if by_issue else how) for _, s in pairs
+        ]
+        if by_issue:
+            assert sc is not None and how is not None
+            new = cap.with_issue_capabilities(
+                sc, {a: s for a, s in pairs if a is not None}, how, year=year
+            )
+            rp.scenario.Scenario.from_dict(new.to_dict(), origin=str(output))  # still valid
+        elif output is not None:
             assert sc is not None
             if how is not None and (locus is None or locus not in sc.issue_ids):
                 raise fail("with --output, --locus must be an issue of the scenario")
@@ -179,9 +204,18 @@ def capability_cmd(
     if as_json:
         sys.stdout.write(json.dumps(_json(derived, pairs), indent=2) + "\n")
     else:
-        _render(derived, pairs, place, how)
+        _render(derived, pairs, place, None if by_issue else how)
+        if by_issue:
+            _render_by_issue(new, how)
     if output is not None:
-        err.print(f"wrote {escape(output)} ({len(pairs)} capabilities derived)")
+        if by_issue:
+            n = sum(1 for st in new.stances if st.capability is not None)
+            err.print(
+                f"wrote {escape(output)} ({len(pairs)} actors' CINC, and {n} stance "
+                "capabilities discounted toward their issues' loci)"
+            )
+        else:
+            err.print(f"wrote {escape(output)} ({len(pairs)} capabilities derived)")
 
 
 def _json(derived: list, pairs: list) -> dict:
@@ -213,6 +247,28 @@ def _json(derived: list, pairs: list) -> dict:
     return {"citation": CINC_CITATION, "capabilities": rows}
 
 
+def _render_by_issue(sc: Any, how: Any) -> None:
+    """Each stance capability written by --by-issue: actor, issue, value and range."""
+    out.print(escape(f"on each issue, toward its locus: {how.equation()}"))
+    table = Table(show_edge=True, pad_edge=False)
+    table.add_column("actor", overflow="fold")
+    table.add_column("issue (locus)", overflow="fold")
+    table.add_column("capability", justify="right", no_wrap=True)
+    table.add_column("range", justify="right", no_wrap=True)
+    for st in sc.stances:
+        if st.capability is None:
+            continue
+        locus = sc.issue(st.issue).locus
+        rng = st.capability_range
+        table.add_row(
+            escape(st.actor),
+            escape(f"{st.issue} ({locus.name})" if locus else st.issue),
+            f"{st.capability:.4g}",
+            "" if rng is None else f"{rng.low:.4g}-{rng.high:.4g}",
+        )
+    out.print(table)
+
+
 def _render(derived: list, pairs: list, place, how) -> None:
     from ..scenario.capability import CAPITALS_SOURCE, CINC_CITATION, CINC_DATASET
 
@@ -222,8 +278,10 @@ def _render(derived: list, pairs: list, place, how) -> None:
         if asked != used:
             line += f" (the data end in {used}; {asked} asked for)"
         out.print(escape(line))
-    if how is not None:
+    if how is not None and place is not None:
         out.print(escape(f"toward {place.describe()}: {how.equation()}"))
+    elif how is not None:
+        out.print(escape(f"toward each issue's locus: {how.equation()}"))
     ranged = any(d.low is not None for d in derived)
     table = Table(show_edge=True, pad_edge=False)
     table.add_column("state", overflow="fold")

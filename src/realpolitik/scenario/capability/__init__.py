@@ -8,7 +8,8 @@ about, written into a scenario with their sources (``realpolitik capability``).
 * the discounts :class:`Bdm1981` (Bueno de Mesquita 1981) and :class:`Exponential`, made
   by name with :func:`discount`;
 * :func:`derive`, :func:`derive_all` and :func:`place`; :func:`with_capabilities` writes
-  the derived numbers into a scenario.
+  the derived numbers into a scenario (each actor's), :func:`with_issue_capabilities`
+  each stance's, discounted toward its issue's locus.
 
 The equations and their sources: docs/explanation/capability.md.
 """
@@ -25,6 +26,7 @@ from .derive import (
     derive_all,
     place,
     with_capabilities,
+    with_issue_capabilities,
 )
 from .discount import DISCOUNTS, MILES_PER_DAY, Bdm1981, Discount, Exponential, discount
 from .geo import EARTH_RADIUS_KM, KM_PER_MILE, great_circle_km
@@ -68,4 +70,5 @@ __all__ = [
     "place",
     "state",
     "with_capabilities",
+    "with_issue_capabilities",
 ]

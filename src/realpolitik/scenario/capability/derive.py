@@ -209,6 +209,54 @@ def with_capabilities(
     return replace(scenario, actors=tuple(actors), sources=_bibliography(scenario, discount))
 
 
+def with_issue_capabilities(
+    scenario: Scenario,
+    states: Mapping[str, str | int],
+    discount: Discount,
+    *,
+    year: int | None = None,
+) -> Scenario:
+    """``scenario`` with capability by place on every issue that names its locus: each
+    actor of ``states`` gets, on each such issue it holds a stance on, the stance's own
+    capability (its influence on that issue): its CINC of ``year`` discounted by
+    ``discount`` over the distance from its capital to the issue's locus, ranged when the
+    discount's length is, and cited in the stance's source note. The actor's own
+    capability becomes its undiscounted CINC (what holds on an issue without a locus).
+    The year rule is :func:`with_capabilities`'."""
+    base = with_capabilities(scenario, states, year=year)
+    year = year if year is not None else scenario.date.year  # type: ignore[union-attr]
+    derived: dict[tuple[str, str], Derived] = {}
+    for i in base.issues:
+        if i.locus is None:
+            continue
+        locus = place(i.id, base)
+        for a, st in states.items():
+            derived[(a, i.id)] = derive(st, year, locus=locus, discount=discount)
+    if not derived:
+        raise InputError(
+            f"no issue of {scenario.id!r} names its locus; give issues a locus, or discount "
+            "toward one place"
+        )
+    stances = []
+    for s in base.stances:
+        d = derived.get((s.actor, s.issue))
+        if d is None:
+            stances.append(s)
+            continue
+        value = _rounded(d.value)
+        rng = None
+        if d.low is not None and d.high is not None:
+            low, high = _rounded(d.low), _rounded(d.high)
+            if low < high and low <= value <= high:
+                rng = Range(low, high, value, "triangular", "from the length's range")
+        said = f"capability: {d.note()}; rounded to {SIGNIFICANT} significant figures"
+        note = f"{s.source.note}; {said}" if s.source.note else said
+        stances.append(
+            replace(s, capability=value, capability_range=rng, source=replace(s.source, note=note))
+        )
+    return replace(base, stances=tuple(stances), sources=_bibliography(base, discount))
+
+
 def _bibliography(scenario: Scenario, discount: Discount | None) -> tuple[SourceEntry, ...]:
     have = {s.id for s in scenario.sources}
     extra: list[SourceEntry] = []
