@@ -429,3 +429,54 @@ def test_the_script_names_a_capital_for_every_state_and_no_other(script):
     ]
     shipped = {r[1]: r for r in _shipped("capitals.csv")}
     assert shipped["ARM"][2:5] == ["Yerevan", "40.1831", "44.5116"]
+
+
+def test_capability_by_place_on_every_issue_as_stance_capabilities():
+    """--by-issue: each actor's capability on each issue with a locus is its CINC
+    discounted toward that locus (the stance's own capability, by hand:
+    CINC * exp(-km / L)), ranged from L's range and cited in the stance's source note;
+    the actor's own capability is its undiscounted CINC; the result validates."""
+    from realpolitik.scenario.capability import (
+        capital,
+        cinc,
+        discount,
+        great_circle_km,
+        with_issue_capabilities,
+    )
+
+    sc = rp.load("caucasus-2022")
+    how = discount("exponential", length_km=2000.0, length_range=(1000.0, 4000.0))
+    new = with_issue_capabilities(sc, {"russia": "RUS", "united-states": "USA"}, how)
+    rus = cinc("RUS", 2022).value
+    assert new.actor("russia").capability == pytest.approx(rus, rel=1e-3)
+    for issue in new.issues:
+        st = new.stance("russia", issue.id)
+        if st is None:
+            continue
+        cap = capital("RUS")
+        km = great_circle_km(cap.lat, cap.lon, issue.locus.lat, issue.locus.lon)
+        assert st.capability == pytest.approx(rus * math.exp(-km / 2000.0), rel=1e-3)
+        assert st.capability_range is not None
+        assert st.capability_range.low == pytest.approx(rus * math.exp(-km / 1000.0), rel=1e-3)
+        assert "capability: " in (st.source.note or "")
+        assert st.position == sc.stance("russia", issue.id).position  # nothing else moves
+    assert new.stance("iran", "karabakh-control").capability is None  # not asked for
+    rp.Scenario.from_dict(new.to_dict())  # still valid
+    # the discount changes the forecast: the distant power weighs less on Karabakh
+    before = rp.forecast(sc, "compromise").value("compromise", "karabakh-control")
+    after = rp.forecast(new, "compromise").value("compromise", "karabakh-control")
+    assert before != after
+
+
+def test_by_issue_on_the_command_line(tmp_path):
+    out = tmp_path / "by-issue.yaml"
+    args = ["capability", "russia=Russia", "united-states=USA", "-s", "caucasus-2022",
+            "--discount", "bdm1981", "--by-issue"]  # fmt: skip
+    res = runner.invoke(app, [*args, "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    new = rp.load(out)
+    assert sum(1 for s in new.stances if s.capability is not None) == sum(
+        1 for s in new.stances if s.actor in ("russia", "united-states")
+    )
+    res = runner.invoke(app, args)  # no -o: nothing to write into
+    assert res.exit_code == 2 and "--by-issue writes" in res.output
