@@ -37,8 +37,10 @@ many, and 139 indices per issue are more than a reader takes in. ``by="actor"`` 
 actor's ranged numbers one factor of the design: they move together from the same column of
 the unit hypercube's resampling (Jacques, Lavergne & Devictor 2006; SALib's ``groups``), and
 an index is the share of variance due to that actor's numbers, alone (S1) or with others
-(ST). The default ``by="auto"`` does so beyond :data:`AUTO_INPUTS` inputs. The tornado stays
-per input: it costs 2k + 1 evaluations and shows which of an actor's numbers pulls where.
+(ST). A ranged status quo, which is no actor's, is a factor of its own
+(``ISSUE.status_quo``); a shock's value counts with its actor's numbers. The default
+``by="auto"`` does so beyond :data:`AUTO_INPUTS` inputs. The tornado stays per input: it
+costs 2k + 1 evaluations and shows which of an actor's numbers pulls where.
 
 Complexity: n (g + 2) model evaluations for the Sobol indices (n base samples, g factors:
 the k uncertain inputs, or the actors with a ranged number) plus 2k + 1 for the tornado
@@ -244,7 +246,8 @@ class Sensitivity(ProvenanceFields, JsonResult):
     The Sobol indices are over ``factors``: the inputs themselves (``by == "input"``) or
     the actors (``by == "actor"``: all of an actor's ranged numbers vary as one group, and
     an index is the share of variance due to that actor's numbers together; Jacques et
-    al. 2006). The tornado is always per input.
+    al. 2006; a ranged status quo is a factor of its own, ``ISSUE.status_quo``). The
+    tornado is always per input.
     """
 
     format_id: ClassVar[str] = FORMAT
@@ -478,7 +481,8 @@ def sensitivity(
     problem: dict[str, Any] = {"num_vars": k, "names": list(labels), "bounds": [[0.0, 1.0]] * k}
     factors = labels
     if by == "actor":
-        groups = [u.actor for u in inputs]
+        # a status quo is no actor's: it is a factor of its own, named as the input is
+        groups = [u.actor or u.label for u in inputs]
         problem["groups"] = groups
         factors = tuple(dict.fromkeys(groups))  # SALib's order: first appearance
     with warnings.catch_warnings():

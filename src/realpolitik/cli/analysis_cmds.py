@@ -149,7 +149,12 @@ def render_sensitivity(console: Console, sc: Scenario, res: Sensitivity, *, top:
         console.print(Text(default_spread_note(res.default_spread), style="yellow"))
     k = len(res.inputs)
     grouped = res.by == "actor"
-    factors = f" grouped by {plural(len(res.factors), 'actor')}" if grouped else ""
+    factors = ""
+    if grouped:
+        actors = sum(f in sc.actor_ids for f in res.factors)
+        factors = f" grouped by {plural(actors, 'actor')}"
+        if len(res.factors) > actors:  # the status quos, each a factor of its own
+            factors += f" and {plural(len(res.factors) - actors, 'status quo')}"
     console.print(
         Text(
             f"scenario {sc.id} ({res.scenario_hash[:19]}); {plural(k, 'uncertain input')}"
@@ -284,7 +289,7 @@ def _actor_table(
     table.add_column("swing", justify="right", no_wrap=True)
     for name, _, _ in ranked:
         i = res.factors.index(name)
-        own = [b for b in t.bars if b.input.split(".", 1)[0] == name]
+        own = [b for b in t.bars if name in (b.input, b.input.split(".", 1)[0])]
         top = max(own, key=lambda b: abs(b.swing)) if own else None
         label = top.input.split(".", 1)[1].removeprefix(f"{issue}.") if top else ""
         table.add_row(
