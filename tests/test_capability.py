@@ -12,6 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 import realpolitik as rp
@@ -331,6 +332,27 @@ def test_the_command_json_and_writing_a_scenario(tmp_path):
     written = rp.load(out)
     assert written.actor("turkey").capability == float(f"{rows['turkey']['capability']:.4g}")
     assert written.actor("turkey").capability_range is not None
+
+
+def test_writing_a_capability_names_the_stances_that_override_it(tmp_path):
+    """A stance's own capability overrides the actor's on its issue: writing a derived
+    capability for the actor left it in force, in other units, without a word."""
+    d = rp.load("caucasus-2022").to_dict()
+    st = next(s for s in d["stances"] if s["actor"] == "russia")
+    st["capability"] = 40
+    (tmp_path / "s.yaml").write_text(yaml.safe_dump(d), encoding="utf-8")
+    out = tmp_path / "c.yaml"
+    res = runner.invoke(
+        app,
+        ["capability", "russia=RUS", "-s", str(tmp_path / "s.yaml"), "--year", "2016",
+         "-o", str(out)],
+        env={"COLUMNS": "80"},
+    )  # fmt: skip
+    assert res.exit_code == 0, res.output
+    flat = " ".join(res.output.split())
+    assert f"note: russia keeps its own capability on {st['issue']} (40)" in flat
+    assert rp.load(out).stance("russia", st["issue"]).capability == 40
+    assert max(len(line) for line in res.output.splitlines()) <= 80
 
 
 @pytest.mark.parametrize(
