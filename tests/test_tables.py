@@ -315,6 +315,17 @@ def test_a_filled_yaml_template_validates():
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_an_unfilled_table_template_lists_each_blank_once(fmt, tmp_path):
+    """A blank source cell was told twice: "still to fill in", then "source: missing"."""
+    data = template_data(["iran", "us"], ["enrichment"])
+    path = tmp_path / ("t.xlsx" if fmt == "xlsx" else "t")
+    (write_xlsx if fmt == "xlsx" else write_csv_folder)(data, path, template=True)
+    problems = _problems(path)
+    assert len(problems) == blanks(data) == 21
+    assert all("still to fill in" in p for p in problems)
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
 def test_a_filled_table_template_validates(fmt, tmp_path):
     data = template_data(["iran", "us", "eu"], ["enrichment"])
     path = tmp_path / ("t.xlsx" if fmt == "xlsx" else "t")
