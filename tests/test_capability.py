@@ -451,3 +451,14 @@ def test_the_script_names_a_capital_for_every_state_and_no_other(script):
     ]
     shipped = {r[1]: r for r in _shipped("capitals.csv")}
     assert shipped["ARM"][2:5] == ["Yerevan", "40.1831", "44.5116"]
+
+
+def test_a_state_without_a_capital_is_not_told_to_give_coordinates():
+    """Nauru has no capital in the shipped table: discounting its own capability has no
+    coordinates to take (the locus's are another place), so the message says what to do."""
+    with pytest.raises(UnknownNameError, match="cannot be discounted by distance") as info:
+        cap.derive("NAU", 2016, locus=cap.place("38.9,-77.0"), discount=cap.Bdm1981())
+    assert "coordinates" not in str(info.value)
+    assert cap.derive("NAU", 2016).value > 0
+    with pytest.raises(InputError, match="unknown place 'NAU'"):  # as a locus: coordinates
+        cap.place("NAU")
