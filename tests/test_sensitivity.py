@@ -139,6 +139,32 @@ def test_by_actor_a_ranged_status_quo_is_a_factor_of_its_own():
     assert "+20.0" in row  # (70 - 30) / 2: the tornado's swing
 
 
+def test_by_actor_one_actor_alone_and_a_shock_as_its_top_number():
+    """A shock's value is grouped with its actor's numbers; the table's "its top number"
+    skipped it (its label names the shock, not the actor) and named a lesser number."""
+    data = scenario(c1=uniform(1, 0.99, 1.01)).to_dict()
+    data["shocks"] = [
+        {"id": "p-rises", "round": 0, "actor": "p", "field": "capability", "op": "multiply",
+         "value": uniform(1, 0.2, 5), "source": {"judgement": "a test"}},
+    ]  # fmt: skip
+    sc = rp.Scenario.from_dict(data)
+    # all the ranged numbers are p's: one group, which SALib ignores (it sampled per input
+    # and the analysis crashed reshaping n (k + 2) rows into blocks of g + 2)
+    res = sensitivity(sc, "compromise", n=64, seed=1, workers=1, by="actor")
+    assert res.factors == ("p",) and res.evaluations["sobol"] == 64 * 3
+    s = res.issue_sobol("compromise", "i")
+    assert abs(s.st[0] - 1) < 0.1 and abs(s.s1[0] - 1) < 0.1, (s.s1, s.st)
+
+    from rich.console import Console
+
+    from realpolitik.cli.analysis_cmds import render_sensitivity
+
+    console = Console(record=True, width=80)
+    render_sensitivity(console, sc, res)
+    row = next(line for line in console.export_text().splitlines() if line.startswith("│ p "))
+    assert "shock:p-rises.value" in row
+
+
 def test_by_actor_with_one_number_per_actor_is_by_input():
     sc = scenario(x1=uniform(50, 30, 70), x2=uniform(50, 30, 70), x3=uniform(50, 0, 100))
     a = sensitivity(sc, "compromise", n=64, seed=9, workers=1, by="input")

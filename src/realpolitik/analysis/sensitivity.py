@@ -485,12 +485,23 @@ def sensitivity(
         groups = [u.actor or u.label for u in inputs]
         problem["groups"] = groups
         factors = tuple(dict.fromkeys(groups))  # SALib's order: first appearance
+    one_group = len(factors) == 1 and k > 1  # SALib ignores a single group
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         design = np.asarray(
-            sample_mod.sample(problem, n, calc_second_order=False, seed=_child_seed(seed, 0)),
+            sample_mod.sample(
+                {key: v for key, v in problem.items() if not (one_group and key == "groups")},
+                n,
+                calc_second_order=False,
+                seed=_child_seed(seed, 0),
+            ),
             dtype=float,
         )
+    if one_group:
+        # Saltelli's blocks for one group: A, A with the group's columns from B (= B), B
+        blocks = design.reshape(n, k + 2, k)
+        design = np.stack([blocks[:, 0], blocks[:, -1], blocks[:, -1]], axis=1).reshape(-1, k)
+        problem = {"num_vars": 1, "names": list(factors), "bounds": [[0.0, 1.0]]}
     points = design.shape[0]  # n (g + 2)
 
     models = _child_seed(seed, 2)  # a stochastic model's own random numbers, draw by draw
