@@ -170,3 +170,31 @@ def test_the_caveat_says_whose_ranges_the_shares_come_from():
     default = _calibration_caveat(50.0)
     assert "default spread of ±50" in default and "own ranges" not in default
     assert f"{c.covered['90']:.0%}" in default and f"{c.covered['90']:.0%}" in own
+
+
+def test_the_caveat_names_a_spread_given_before_the_simulation():
+    """A report gives a scenario without ranges the calibrated spread (``with_spread``)
+    before simulating it, and ``simulate --spread P`` does the same with P: the ensemble
+    then sees ranges and no default spread, and the caveat called them "the scenario's own
+    ranges" (in a report whose note said they were the calibrated default). The spread
+    given is passed on; one other than the calibrated is not credited with its check."""
+    from realpolitik.analysis.bottomline import _calibration_caveat
+    from realpolitik.analysis.calibration import checked_coverage, default_spread
+    from realpolitik.scenario.uncertainty import with_spread
+
+    c = checked_coverage("compromise")
+    assert c is not None and c.spread == default_spread()
+    other = _calibration_caveat(20.0)
+    assert "default spread of ±20" in other and "no check on real outcomes" in other
+    assert "calibrated default" not in other and f"(±{c.spread:g})" in other
+
+    sc = with_spread(rp.load(DATA / "minimal.yaml"), default_spread())
+    fc = rp.forecast(sc, model="compromise")
+    ens = rp.simulate(sc, "compromise", draws=20, seed=1)
+    assert ens.default_spread is None  # the ranges are in the scenario now
+    said = bottom_line(fc, sc, ens, spread=default_spread()).sentences()
+    caveat = next(x for x in said if x.startswith("These shares"))
+    assert f"calibrated default spread of ±{default_spread():g}" in caveat
+    assert "own ranges" not in caveat
+    said = bottom_line(fc, sc, ens).sentences()  # no spread given: the scenario's own
+    assert any("scenario's own ranges" in x for x in said)

@@ -12,6 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 import realpolitik as rp
@@ -333,6 +334,27 @@ def test_the_command_json_and_writing_a_scenario(tmp_path):
     assert written.actor("turkey").capability_range is not None
 
 
+def test_writing_a_capability_names_the_stances_that_override_it(tmp_path):
+    """A stance's own capability overrides the actor's on its issue: writing a derived
+    capability for the actor left it in force, in other units, without a word."""
+    d = rp.load("caucasus-2022").to_dict()
+    st = next(s for s in d["stances"] if s["actor"] == "russia")
+    st["capability"] = 40
+    (tmp_path / "s.yaml").write_text(yaml.safe_dump(d), encoding="utf-8")
+    out = tmp_path / "c.yaml"
+    res = runner.invoke(
+        app,
+        ["capability", "russia=RUS", "-s", str(tmp_path / "s.yaml"), "--year", "2016",
+         "-o", str(out)],
+        env={"COLUMNS": "80"},
+    )  # fmt: skip
+    assert res.exit_code == 0, res.output
+    flat = " ".join(res.output.split())
+    assert f"note: russia keeps its own capability on {st['issue']} (40)" in flat
+    assert rp.load(out).stance("russia", st["issue"]).capability == 40
+    assert max(len(line) for line in res.output.splitlines()) <= 80
+
+
 @pytest.mark.parametrize(
     ("args", "words"),
     [
@@ -480,3 +502,14 @@ def test_by_issue_on_the_command_line(tmp_path):
     )
     res = runner.invoke(app, args)  # no -o: nothing to write into
     assert res.exit_code == 2 and "--by-issue writes" in res.output
+
+
+def test_a_state_without_a_capital_is_not_told_to_give_coordinates():
+    """Nauru has no capital in the shipped table: discounting its own capability has no
+    coordinates to take (the locus's are another place), so the message says what to do."""
+    with pytest.raises(UnknownNameError, match="cannot be discounted by distance") as info:
+        cap.derive("NAU", 2016, locus=cap.place("38.9,-77.0"), discount=cap.Bdm1981())
+    assert "coordinates" not in str(info.value)
+    assert cap.derive("NAU", 2016).value > 0
+    with pytest.raises(InputError, match="unknown place 'NAU'"):  # as a locus: coordinates
+        cap.place("NAU")

@@ -44,6 +44,17 @@ def test_simulate_renders_where_issues_land_and_who_wins():
         assert fragment in r.stdout
 
 
+def test_simulate_with_spread_names_it_in_the_bottom_lines_caveat():
+    r = _run(
+        "simulate", str(DATA / "minimal.yaml"), "--spread", "30", "-n", "20", "--seed", "1",
+        "-w", "1", "-m", "compromise", "--no-store",
+    )  # fmt: skip
+    assert r.exit_code == 0, r.output
+    said = " ".join(r.stdout.split())
+    assert "These shares come from a default spread of ±30" in said
+    assert "scenario's own ranges" not in said
+
+
 def test_simulate_gives_an_unranged_scenario_the_calibrated_spread_and_says_so():
     from realpolitik.analysis.calibration import default_spread
 

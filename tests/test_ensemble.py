@@ -204,3 +204,19 @@ def test_a_fresh_seed_is_recorded_when_none_is_given():
     a = simulate(UNCERTAIN, draws=5, workers=1, model="compromise")
     b = simulate(UNCERTAIN, draws=5, seed=a.seed, workers=1, model="compromise")
     assert a.to_json() == b.to_json()
+
+
+def test_a_ranged_status_quo_gains_per_draw_shares_against_its_best_estimate():
+    """With every number fixed but the status quo (uniform over 0-100), the compromise
+    forecast is the same in every draw: the shares below / at / above compare it with the
+    status quo's best estimate (documented), the gains with each draw's own status quo."""
+    d = rp.load(DATA / "minimal.yaml").to_dict()
+    d["issues"][0]["status_quo"] = {"value": 10, "low": 0, "high": 100, "distribution": "uniform"}
+    sc = rp.Scenario.from_dict(d)
+    ens = simulate(sc, draws=200, seed=3, model="compromise", unranged_spread=None)
+    f = ens.forecasts["compromise"][:, 0]
+    assert np.ptp(f) == 0 and f[0] > 10
+    o = ens.issue_outlook("compromise")[0]
+    assert o.status_quo == 10 and (o.p_below, o.p_at, o.p_above) == (0.0, 0.0, 1.0)
+    gains = ens.gains["compromise"]
+    assert np.ptp(gains[:, 0]) > 0  # a's gain moves with the drawn status quo

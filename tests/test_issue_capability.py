@@ -194,6 +194,33 @@ def test_a_source_dated_after_the_scenario_is_a_problem():
     assert "retrospective" in p.message
 
 
+def test_a_dataset_year_after_the_scenario_is_a_problem_too():
+    """A source written in place has no date, but its dataset's ``year`` may follow the
+    scenario's: that passed the rule, which only read the bibliography's dates."""
+    d = _data()
+    d["actors"][0]["source"] = {"dataset": "COW NMC 6.0", "year": 2023}
+    d["issues"][0]["locus"] = {
+        "name": "x",
+        "lat": 1,
+        "lon": 2,
+        "source": {"url": "u", "year": 2024},
+    }
+    with pytest.raises(ScenarioError) as info:
+        Scenario.from_dict(d, origin="f.yaml")
+    assert [p.field for p in info.value.problems] == [
+        "actors[0].source.year",
+        "issues[0].locus.source.year",
+    ]
+    assert "2023 is after the scenario's date, 2022-02-23" in info.value.problems[0].message
+    d["actors"][0]["source"]["year"] = 2022  # the scenario's own year is allowed
+    del d["issues"][0]["locus"]
+    d["outcomes"] = [{"issue": "i1", "value": 40, "source": {"dataset": "d", "year": 2024}}]
+    assert Scenario.from_dict(d).outcomes[0].value == 40  # an outcome's, by nature later
+    d["actors"][0]["source"]["year"] = 2023
+    d["retrospective"] = {"reason": "coded later"}
+    assert Scenario.from_dict(d).actors[0].source.year == 2023
+
+
 def test_a_later_source_cited_only_by_outcomes_is_fine():
     d = _data()
     d["sources"].append({"id": "later", "title": "The outcome", "date": "2023-01-01"})

@@ -34,6 +34,20 @@ def test_yaml_written_back_reads_to_the_same_scenario():
     assert again.content_hash() == sc.content_hash()
 
 
+@pytest.mark.parametrize("text", ["1e5", "1.0e5", "-2E3", ".5e1", "007", "TRUE", "12"])
+def test_a_text_that_reads_as_a_number_is_written_quoted(text):
+    """The reader takes YAML 1.2's numbers (``1e5`` is one); PyYAML's dumper asks YAML
+    1.1's resolvers and wrote ``1e5`` plain, so an exported scenario whose name or
+    description was such a text (from a CSV cell, say) failed to read back."""
+    d = rp.load(DATA / "minimal.yaml").to_dict()
+    d["actors"][0]["name"] = text
+    d["actors"][0]["description"] = text
+    sc = rp.Scenario.from_dict(d)
+    again = parse_yaml(dump_yaml(sc), "roundtrip.yaml")
+    assert again.actor("a").name == text
+    assert again.content_hash() == sc.content_hash()
+
+
 def test_content_hash_ignores_layout_but_not_numbers(write):
     text = (DATA / "minimal.yaml").read_text()
     relaid = write(

@@ -109,6 +109,62 @@ def test_indices_by_actor_share_the_variance_among_actors():
     assert back.to_json() == res.to_json()
 
 
+def test_by_actor_a_ranged_status_quo_is_a_factor_of_its_own():
+    # anchored-compromise with kappa = 1: f = (C + q) / 2, C = (x_p + 60 + 50) / 3, x_p and
+    # the status quo q both U(30, 70): Var f = Var q / 4 + Var x_p / 36, so q's share is
+    # 0.9 and p's 0.1. The status quo is no actor's: it was grouped under "" (a nameless
+    # row in the table); it is its own factor, named as the input is.
+    data = scenario(x1=uniform(50, 30, 70)).to_dict()
+    data["issues"][0]["status_quo"] = uniform(50, 30, 70)
+    sc = rp.Scenario.from_dict(data)
+    res = sensitivity(
+        sc, "anchored-compromise", n=1024, seed=2, workers=1, by="actor",
+        params={"anchored-compromise": {"kappa": 1.0}},
+    )  # fmt: skip
+    assert res.factors == ("p", "i.status_quo")
+    s = res.issue_sobol("anchored-compromise", "i")
+    assert abs(s.st[1] - 0.9) <= s.st_conf[1] + 0.02 < 0.15, (s.st, s.st_conf)
+    assert abs(s.st[0] - 0.1) <= s.st_conf[0] + 0.02 < 0.15, (s.st, s.st_conf)
+
+    from rich.console import Console
+
+    from realpolitik.cli.analysis_cmds import render_sensitivity
+
+    console = Console(record=True, width=80)
+    render_sensitivity(console, sc, res)
+    text = console.export_text()
+    assert "grouped by 1 actor and 1 status quo" in " ".join(text.split())
+    row = next(line for line in text.splitlines() if "i.status_quo" in line)
+    assert "status_quo" in row.split("i.status_quo", 1)[1]  # its top number
+    assert "+20.0" in row  # (70 - 30) / 2: the tornado's swing
+
+
+def test_by_actor_one_actor_alone_and_a_shock_as_its_top_number():
+    """A shock's value is grouped with its actor's numbers; the table's "its top number"
+    skipped it (its label names the shock, not the actor) and named a lesser number."""
+    data = scenario(c1=uniform(1, 0.99, 1.01)).to_dict()
+    data["shocks"] = [
+        {"id": "p-rises", "round": 0, "actor": "p", "field": "capability", "op": "multiply",
+         "value": uniform(1, 0.2, 5), "source": {"judgement": "a test"}},
+    ]  # fmt: skip
+    sc = rp.Scenario.from_dict(data)
+    # all the ranged numbers are p's: one group, which SALib ignores (it sampled per input
+    # and the analysis crashed reshaping n (k + 2) rows into blocks of g + 2)
+    res = sensitivity(sc, "compromise", n=64, seed=1, workers=1, by="actor")
+    assert res.factors == ("p",) and res.evaluations["sobol"] == 64 * 3
+    s = res.issue_sobol("compromise", "i")
+    assert abs(s.st[0] - 1) < 0.1 and abs(s.s1[0] - 1) < 0.1, (s.s1, s.st)
+
+    from rich.console import Console
+
+    from realpolitik.cli.analysis_cmds import render_sensitivity
+
+    console = Console(record=True, width=80)
+    render_sensitivity(console, sc, res)
+    row = next(line for line in console.export_text().splitlines() if line.startswith("│ p "))
+    assert "shock:p-rises.value" in row
+
+
 def test_by_actor_with_one_number_per_actor_is_by_input():
     sc = scenario(x1=uniform(50, 30, 70), x2=uniform(50, 30, 70), x3=uniform(50, 0, 100))
     a = sensitivity(sc, "compromise", n=64, seed=9, workers=1, by="input")

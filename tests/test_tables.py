@@ -72,6 +72,21 @@ def test_the_xlsx_round_trip_keeps_the_content_hash(name, tmp_path):
     assert wb.sheetnames[:5] == ["meta", "sources", "actors", "issues", "stances"]
 
 
+def test_a_number_that_needs_17_digits_keeps_them_in_a_workbook(tmp_path):
+    """openpyxl writes a float with 16 significant digits: 0.1 + 0.2, or a capability a
+    what-if computed (1/3 * 0.7), came back another float and the hash changed."""
+    d = load(DATA / "minimal.yaml").to_dict()
+    d["actors"][1]["capability"] = 0.1 + 0.2
+    d["stances"][2]["position"] = 100 / 3 + 1e-13
+    sc = Scenario.from_dict(d)
+    write_xlsx(sc, tmp_path / "t.xlsx")
+    again = load(tmp_path / "t.xlsx")
+    assert again.actor("b").capability == 0.1 + 0.2
+    assert again.content_hash() == sc.content_hash()
+    ws = openpyxl.load_workbook(tmp_path / "t.xlsx")["actors"]
+    assert any(c.value == 0.1 + 0.2 and c.data_type == "n" for row in ws.iter_rows() for c in row)
+
+
 def test_the_long_table_has_one_row_per_stance(tmp_path):
     sc = _rich()
     write_csv_folder(sc, tmp_path / "t")
@@ -312,6 +327,17 @@ def test_a_filled_yaml_template_validates():
     sc = Scenario.from_dict(filled)
     assert sc.id == "talks" and len(sc.stances) == 4
     assert rp.forecast(sc, "compromise").value("compromise", "enrichment") == 40
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_an_unfilled_table_template_lists_each_blank_once(fmt, tmp_path):
+    """A blank source cell was told twice: "still to fill in", then "source: missing"."""
+    data = template_data(["iran", "us"], ["enrichment"])
+    path = tmp_path / ("t.xlsx" if fmt == "xlsx" else "t")
+    (write_xlsx if fmt == "xlsx" else write_csv_folder)(data, path, template=True)
+    problems = _problems(path)
+    assert len(problems) == blanks(data) == 21
+    assert all("still to fill in" in p for p in problems)
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])

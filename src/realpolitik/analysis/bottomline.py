@@ -247,12 +247,20 @@ class BottomLine:
 
 
 def _calibration_caveat(spread: float | None) -> str:
-    """What the shares of draws are worth, from the calibration check: for the default
-    spread, what it held on real outcomes; for a scenario's own ranges, that nobody has
-    checked them, and what even the calibrated spread held."""
+    """What the shares of draws are worth, from the calibration check: for the calibrated
+    default spread, what it held on real outcomes; for another spread or a scenario's own
+    ranges, that nobody has checked them, and what even the calibrated spread held."""
     from .calibration import checked_coverage
 
     c = checked_coverage("compromise")
+    if spread is not None and c is not None and spread != c.spread:
+        return (
+            f"These shares come from a default spread of ±{spread:g} on the numbers the "
+            "scenario gives no range, which no check on real outcomes has calibrated; on real "
+            f"EU negotiations, even the calibrated spread (±{c.spread:g}) held only "
+            f"{c.covered['90']:.0%} of outcomes in its 90% band, so read them as how firmly "
+            "the models hold their answer, not as odds (docs/explanation/calibration.md)."
+        )
     if spread is not None:
         held = (
             ""
@@ -261,8 +269,8 @@ def _calibration_caveat(spread: float | None) -> str:
             "of outcomes in their 90% band,"
         )
         return (
-            f"These shares come from the calibrated default spread of ±{spread:g} (the scenario "
-            f"gives no ranges) alone:{held} so read them as how firmly the models "
+            f"These shares come from the calibrated default spread of ±{spread:g} on the "
+            f"numbers the scenario gives no range:{held} so read them as how firmly the models "
             "hold their answer, not as odds (docs/explanation/calibration.md)."
         )
     held = (
@@ -341,11 +349,17 @@ def bottom_line(
     forecast: Forecast,
     scenario: Scenario | None = None,
     ensemble: Ensemble | None = None,
+    *,
+    spread: float | None = None,
 ) -> BottomLine:
     """The bottom line of ``forecast`` (and of ``ensemble``, the simulation of the same
     scenario, when given): see the module. ``scenario`` gives the question and its
     contestants; without it (or without a question) the contestants are the two actors
-    the most credible determinate model ranks first."""
+    the most credible determinate model ranks first. ``spread`` is the default spread
+    given to the scenario's unranged numbers before it was simulated
+    (:func:`~realpolitik.scenario.uncertainty.with_spread`: ``--spread``, or a report's
+    policy for a scenario without ranges), so that the caveat says whose ranges the shares
+    come from."""
     if scenario is not None and scenario.content_hash() != forecast.scenario_hash:
         raise InputError(
             f"the forecast is of another scenario than {scenario.id!r} (their content hashes "
@@ -416,5 +430,7 @@ def bottom_line(
         stated=stated,
         draws=draws,
         notes=tuple(notes),
-        default_spread=None if ensemble is None else ensemble.default_spread,
+        default_spread=None
+        if ensemble is None
+        else (spread if ensemble.default_spread is None else ensemble.default_spread),
     )

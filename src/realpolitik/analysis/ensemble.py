@@ -241,7 +241,9 @@ class IssueOutlook:
     ``p_determinate`` is the share of draws with a point forecast (1 for a static model);
     the mean, sd, quantiles and histogram are over those draws; ``p_below``, ``p_at`` and
     ``p_above`` are shares of all draws, so that with ``1 - p_determinate`` (the draws in
-    which the model does not settle on a point) they sum to 1.
+    which the model does not settle on a point) they sum to 1. They compare each draw's
+    forecast with ``status_quo``, the best estimate, also where the status quo is ranged
+    (the draws' gains are measured against each draw's own status quo).
     """
 
     issue: str

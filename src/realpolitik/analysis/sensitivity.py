@@ -37,8 +37,10 @@ many, and 139 indices per issue are more than a reader takes in. ``by="actor"`` 
 actor's ranged numbers one factor of the design: they move together from the same column of
 the unit hypercube's resampling (Jacques, Lavergne & Devictor 2006; SALib's ``groups``), and
 an index is the share of variance due to that actor's numbers, alone (S1) or with others
-(ST). The default ``by="auto"`` does so beyond :data:`AUTO_INPUTS` inputs. The tornado stays
-per input: it costs 2k + 1 evaluations and shows which of an actor's numbers pulls where.
+(ST). A ranged status quo, which is no actor's, is a factor of its own
+(``ISSUE.status_quo``); a shock's value counts with its actor's numbers. The default
+``by="auto"`` does so beyond :data:`AUTO_INPUTS` inputs. The tornado stays per input: it
+costs 2k + 1 evaluations and shows which of an actor's numbers pulls where.
 
 Complexity: n (g + 2) model evaluations for the Sobol indices (n base samples, g factors:
 the k uncertain inputs, or the actors with a ranged number) plus 2k + 1 for the tornado
@@ -244,7 +246,8 @@ class Sensitivity(ProvenanceFields, JsonResult):
     The Sobol indices are over ``factors``: the inputs themselves (``by == "input"``) or
     the actors (``by == "actor"``: all of an actor's ranged numbers vary as one group, and
     an index is the share of variance due to that actor's numbers together; Jacques et
-    al. 2006). The tornado is always per input.
+    al. 2006; a ranged status quo is a factor of its own, ``ISSUE.status_quo``). The
+    tornado is always per input.
     """
 
     format_id: ClassVar[str] = FORMAT
@@ -478,15 +481,27 @@ def sensitivity(
     problem: dict[str, Any] = {"num_vars": k, "names": list(labels), "bounds": [[0.0, 1.0]] * k}
     factors = labels
     if by == "actor":
-        groups = [u.actor for u in inputs]
+        # a status quo is no actor's: it is a factor of its own, named as the input is
+        groups = [u.actor or u.label for u in inputs]
         problem["groups"] = groups
         factors = tuple(dict.fromkeys(groups))  # SALib's order: first appearance
+    one_group = len(factors) == 1 and k > 1  # SALib ignores a single group
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         design = np.asarray(
-            sample_mod.sample(problem, n, calc_second_order=False, seed=_child_seed(seed, 0)),
+            sample_mod.sample(
+                {key: v for key, v in problem.items() if not (one_group and key == "groups")},
+                n,
+                calc_second_order=False,
+                seed=_child_seed(seed, 0),
+            ),
             dtype=float,
         )
+    if one_group:
+        # Saltelli's blocks for one group: A, A with the group's columns from B (= B), B
+        blocks = design.reshape(n, k + 2, k)
+        design = np.stack([blocks[:, 0], blocks[:, -1], blocks[:, -1]], axis=1).reshape(-1, k)
+        problem = {"num_vars": 1, "names": list(factors), "bounds": [[0.0, 1.0]]}
     points = design.shape[0]  # n (g + 2)
 
     models = _child_seed(seed, 2)  # a stochastic model's own random numbers, draw by draw

@@ -164,7 +164,7 @@ def simulate(
         from ..forecasting import forecast as point_forecast
 
         fc = point_forecast(sc, model=names, rounds=rounds, params=params)
-        render.ensemble(out, sc, ens, bottom_line(fc, sc, ens))
+        render.ensemble(out, sc, ens, bottom_line(fc, sc, ens, spread=spread))
     record(store, no_store, ens, sc, interventions=list(sets or []), spread=spread)
     if not ens.complete:
         raise typer.Exit(130)

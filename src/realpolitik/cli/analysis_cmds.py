@@ -149,7 +149,12 @@ def render_sensitivity(console: Console, sc: Scenario, res: Sensitivity, *, top:
         console.print(Text(default_spread_note(res.default_spread), style="yellow"))
     k = len(res.inputs)
     grouped = res.by == "actor"
-    factors = f" grouped by {plural(len(res.factors), 'actor')}" if grouped else ""
+    factors = ""
+    if grouped:
+        actors = sum(f in sc.actor_ids for f in res.factors)
+        factors = f" grouped by {plural(actors, 'actor')}"
+        if len(res.factors) > actors:  # the status quos, each a factor of its own
+            factors += f" and {plural(len(res.factors) - actors, 'status quo')}"
     console.print(
         Text(
             f"scenario {sc.id} ({res.scenario_hash[:19]}); {plural(k, 'uncertain input')}"
@@ -161,6 +166,9 @@ def render_sensitivity(console: Console, sc: Scenario, res: Sensitivity, *, top:
         )
     )
     ranges = {b.input: (b.low, b.high) for t in next(iter(res.tornado.values())) for b in t.bars}
+    from ..scenario.uncertainty import uncertain_inputs
+
+    owners = {h.label: h.actor for h in uncertain_inputs(sc) if h.kind == "shock"}
     constant: list[str] = []
     undetermined: list[str] = []
     broken = False
@@ -179,7 +187,7 @@ def render_sensitivity(console: Console, sc: Scenario, res: Sensitivity, *, top:
             bars = {b.input: b for b in t.bars}
             ranked = res.ranked(model, issue)
             if grouped:
-                table = _actor_table(res, model, issue, ranked[:top], t)
+                table = _actor_table(res, model, issue, ranked[:top], t, owners)
                 if len(ranked) > top:
                     table.caption = Text(
                         f"and {plural(len(ranked) - top, 'more actor')} with ST <= "
@@ -267,10 +275,16 @@ def render_sensitivity(console: Console, sc: Scenario, res: Sensitivity, *, top:
 
 
 def _actor_table(
-    res: Sensitivity, model: str, issue: str, ranked: list[tuple[str, float, float]], t: Tornado
+    res: Sensitivity,
+    model: str,
+    issue: str,
+    ranked: list[tuple[str, float, float]],
+    t: Tornado,
+    owners: dict[str, str],
 ) -> Table:
     """One issue's actors by ST, each with the one of its numbers whose range swings the
-    forecast most (named without the actor, and without the issue when it is this one)."""
+    forecast most (named without the actor, and without the issue when it is this one; a
+    shock's value, whose label names the shock, counts as its actor's: ``owners``)."""
     s = res.issue_sobol(model, issue)
     table = Table(
         title=Text(f"{model}: {issue} (at the best estimates {fmt(t.point)})"),
@@ -284,9 +298,17 @@ def _actor_table(
     table.add_column("swing", justify="right", no_wrap=True)
     for name, _, _ in ranked:
         i = res.factors.index(name)
-        own = [b for b in t.bars if b.input.split(".", 1)[0] == name]
+        own = [
+            b for b in t.bars if name in (b.input, b.input.split(".", 1)[0], owners.get(b.input))
+        ]
         top = max(own, key=lambda b: abs(b.swing)) if own else None
-        label = top.input.split(".", 1)[1].removeprefix(f"{issue}.") if top else ""
+        label = ""
+        if top is not None:
+            label = (
+                top.input
+                if top.input in owners
+                else top.input.split(".", 1)[1].removeprefix(f"{issue}.")
+            )
         table.add_row(
             Text(name),
             _share(s.s1[i], s.s1_conf[i]),

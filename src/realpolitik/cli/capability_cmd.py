@@ -216,6 +216,14 @@ def capability_cmd(
             )
         else:
             err.print(f"wrote {escape(output)} ({len(pairs)} capabilities derived)")
+            derived_for = {a for a, _ in pairs}
+            for st in new.stances:  # a stance's own capability overrides the actor's there
+                if st.actor in derived_for and st.capability is not None:
+                    err.print(
+                        f"[yellow]note[/]: {escape(st.actor)} keeps its own capability on "
+                        f"{escape(st.issue)} ({st.capability:g}), which the models use there "
+                        "instead of the derived one: derive it too or remove it"
+                    )
 
 
 def _json(derived: list, pairs: list) -> dict:

@@ -371,7 +371,7 @@ def build_report(
     from ..analysis.bottomline import bottom_line
 
     return Report(
-        bottom_line=bottom_line(fc, sc, ens),
+        bottom_line=bottom_line(fc, sc, ens, spread=spread),
         scenario=sc,
         forecast=fc,
         actor=actor,

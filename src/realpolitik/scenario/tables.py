@@ -554,11 +554,18 @@ def scenario_from_tables(
             _locate(p, r, name, tables)
             for p in exc.problems
             if not any(_path(p.field)[: len(f)] == f for f in r.failed)
+            and not (p.message.startswith("missing") and _under(_path(p.field), r.failed))
         ]
         raise ScenarioError([*r.problems, *later]) from None
     if r.problems:
         raise ScenarioError(r.problems)
     return sc
+
+
+def _under(path: tuple[Any, ...], failed: set[tuple[Any, ...]]) -> bool:
+    """Whether a cell that failed (a problem already) would have filled ``path``: a field
+    then "missing" is that cell's problem told twice."""
+    return any(f[: len(path)] == path for f in failed)
 
 
 def _slug(text: str) -> str:

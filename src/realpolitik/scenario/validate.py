@@ -11,6 +11,7 @@ reader (:mod:`realpolitik.games.validate`) uses both for game files.
 
 from __future__ import annotations
 
+import datetime as _dt
 import math
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any, NoReturn, TypeGuard, TypeVar
@@ -583,6 +584,7 @@ def _check_dates(c: Collector, data: Mapping[str, Any], spec: ScenarioHead | Non
     qsrc = q.get("source") if isinstance(q, Mapping) else None
     if isinstance(qsrc, Mapping) and isinstance(qsrc.get("ref"), str):
         cited.add(qsrc["ref"])
+    _check_source_years(c, data, spec.date)
     for k, entry in list_entries(data, "sources"):
         if not isinstance(entry, Mapping) or not isinstance(entry.get("id"), str):
             continue
@@ -600,6 +602,31 @@ def _check_dates(c: Collector, data: Mapping[str, Any], spec: ScenarioHead | Non
             "a scenario uses only what was known on its date (cite an earlier source, or "
             "mark a retrospective study with `retrospective: {reason: ...}`)",
         )
+
+
+def _check_source_years(c: Collector, data: Mapping[str, Any], date: _dt.date) -> None:
+    """The date rule for a source written in place: a dataset's ``year`` after the
+    scenario's year is data not known on its date (outcomes' sources excepted)."""
+    found: list[tuple[tuple[Any, ...], Any]] = []
+    for key, field in _DATED_PARTS:
+        for k, entry in list_entries(data, key):
+            if isinstance(entry, Mapping):
+                found.append(((key, k, field), entry.get(field)))
+                locus = entry.get("locus") if key == "issues" else None
+                if isinstance(locus, Mapping):
+                    found.append(((key, k, "locus", "source"), locus.get("source")))
+    q = data.get("question")
+    if isinstance(q, Mapping):
+        found.append((("question", "source"), q.get("source")))
+    for path, src in found:
+        year = src.get("year") if isinstance(src, Mapping) else None
+        if isinstance(year, int) and not isinstance(year, bool) and year > date.year:
+            c.add(
+                (*path, "year"),
+                f"{year} is after the scenario's date, {date.isoformat()}: its data were not "
+                "known then (give an earlier year, or mark a retrospective study with "
+                "`retrospective: {reason: ...}`)",
+            )
 
 
 def _check_question(

@@ -218,6 +218,11 @@ def xlsx_bytes(scenario: Scenario | Mapping[str, Any], **kw: Any) -> bytes:
                 cell = ws.cell(row=r, column=c)
                 if isinstance(v, float) and v.is_integer() and abs(v) < 1e15:
                     cell.value = int(v)
+                elif isinstance(v, float) and float(f"{v:.16g}") != v:
+                    # openpyxl writes a float with 16 digits, and some need 17: the
+                    # shortest text that reads back as the same float, as a number
+                    cell.value = repr(v)
+                    cell.data_type = "n"
                 elif isinstance(v, (_dt.date, str)):
                     cell.value = v if isinstance(v, str) else v.isoformat()
                     cell.data_type = "s"

@@ -201,18 +201,19 @@ class _Loader(yaml.SafeLoader):
         return str(self.construct_scalar(node)).lower() == "true"
 
 
-_Loader.add_implicit_resolver(
-    _BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
-)
-_Loader.add_implicit_resolver(_INT, re.compile(rf"^{WHOLE.pattern}$"), list("-+0123456789"))
-_Loader.add_implicit_resolver(
-    _FLOAT,
-    re.compile(
-        rf"^(?:{NUMBER.pattern}"
-        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+#: the implicit resolvers of YAML 1.2's core schema that :class:`_Loader` adds (the dumper
+#: quotes a text that matches one)
+_CORE_RESOLVERS = (
+    (_BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")),
+    (_INT, re.compile(rf"^{WHOLE.pattern}$"), list("-+0123456789")),
+    (
+        _FLOAT,
+        re.compile(rf"^(?:{NUMBER.pattern}|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"),
+        list("-+.0123456789"),
     ),
-    list("-+.0123456789"),
 )
+for _tag, _rx, _first in _CORE_RESOLVERS:
+    _Loader.add_implicit_resolver(_tag, _rx, _first)
 _Loader.add_constructor(_INT, _Loader.construct_yaml_int)
 _Loader.add_constructor(_FLOAT, _Loader.construct_yaml_float)
 _Loader.add_constructor(_BOOL, _Loader.construct_yaml_bool)
@@ -436,8 +437,23 @@ def read_yaml(path: Path, *, label: str | None = None) -> Scenario:
     return parse_yaml(read_text(path, label=name), name)
 
 
+class _Dumper(yaml.SafeDumper):
+    """SafeDumper that quotes every text :class:`_Loader` would read as a number or a
+    boolean (``1e5``, ``1.0e5``: YAML 1.1's resolvers, which SafeDumper asks, take them for
+    text and would write them plain)."""
+
+
+for _tag, _rx, _first in _CORE_RESOLVERS:
+    _Dumper.add_implicit_resolver(_tag, _rx, _first)
+
+
 def dump_yaml(scenario: Scenario) -> str:
     """The scenario in the YAML format, readable back by :func:`parse_yaml`."""
-    return yaml.safe_dump(
-        scenario.to_dict(), sort_keys=False, allow_unicode=True, width=100, default_flow_style=None
+    return yaml.dump(
+        scenario.to_dict(),
+        Dumper=_Dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        width=100,
+        default_flow_style=None,
     )

@@ -137,7 +137,13 @@ def derive(
         return Derived(c, c.value, locus=locus)
     if locus is None:
         raise InputError("a discount needs a place to discount toward (a locus)")
-    cap = capital(c.state)
+    try:
+        cap = capital(c.state)
+    except UnknownNameError:  # the table's message asks for a place: no help here
+        raise UnknownNameError(
+            f"no capital for {c.state} ({c.ccode}) in the shipped table, so its capability "
+            "cannot be discounted by distance; derive it without a discount"
+        ) from None
     km = great_circle_km(cap.lat, cap.lon, locus.lat, locus.lon)
     bounds = discount.bounds(c.value, km)
     low, high = bounds if bounds is not None else (None, None)
