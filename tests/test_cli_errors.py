@@ -595,3 +595,29 @@ def test_files_written_whole_or_not_at_all(tmp_path, monkeypatch):
     assert res.exit_code == 2 and "No space left on device" in res.output
     assert target.read_text(encoding="utf-8") == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["x.yaml"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["forecast", "-m", "compromise", "-m", "median", "--no-store"],
+        ["simulate", "-n", "10", "--draws", "20", "--no-store"],
+        ["forecast", "--model=compromise", "--model", "median", "--no-store"],
+        ["runs", "list", "--limit", "2", "-n", "3"],
+    ],
+)
+def test_an_option_of_one_value_given_twice_is_refused(args):
+    """click kept the last of a repeated option silently (`-m compromise -m median` ran
+    the median alone): exit 2, naming the option."""
+    res = runner.invoke(app, args)
+    assert res.exit_code == 2, res.output
+    assert "given more than once" in res.output
+
+
+def test_repeatable_options_and_flags_may_repeat():
+    res = runner.invoke(
+        app,
+        ["forecast", "ec-emissions-1994", "-m", "compromise", "-s", "germany.capability*=2",
+         "-s", "france.capability*=2", "--json", "--json", "--no-store"],
+    )  # fmt: skip
+    assert res.exit_code == 0, res.output

@@ -87,9 +87,48 @@ def _tidy(command: Command) -> Command:
             element = bare.removeprefix("list[").removesuffix("]").lower()
             param.metavar = _METAVARS.get(element, "TEXT")
     _plain_help_option(command)
+    _once_only(command)
     for sub in getattr(command, "commands", {}).values():
         _tidy(sub)
     return command
+
+
+def _once_only(command: Command) -> None:
+    """An option that takes one value, given twice, is a usage error (exit 2) instead of
+    click's silent last-one-wins (``-m compromise -m median`` ran the median alone)."""
+    single = {
+        opt: param
+        for param in getattr(command, "params", ())
+        if param.param_type_name == "option"
+        and not getattr(param, "multiple", False)
+        and not getattr(param, "is_flag", False)
+        and not getattr(param, "count", False)
+        for opt in (*param.opts, *param.secondary_opts)
+    }
+    if not single:
+        return
+    parse = command.parse_args
+
+    def parse_args(ctx: Any, args: list[str]) -> Any:
+        seen: dict[int, str] = {}
+        for token in args:
+            if token == "--":
+                break
+            opt = token.split("=", 1)[0] if token.startswith("--") else token
+            param = single.get(opt)
+            if param is None:
+                continue
+            if id(param) in seen:
+                raise typer.BadParameter(
+                    f"given more than once ({seen[id(param)]}, then {opt}); give it once "
+                    "(a comma-separated list where it takes several)",
+                    ctx=ctx,
+                    param=param,
+                )
+            seen[id(param)] = opt
+        return parse(ctx, args)
+
+    command.parse_args = parse_args
 
 
 def _plain_help_option(command: Command) -> None:
