@@ -315,3 +315,42 @@ def test_a_model_file(tmp_path, monkeypatch):
     monkeypatch.setitem(__import__("sys").modules, "llama_cpp", None)  # not installed
     with pytest.raises(DraftError, match=r"pip install 'realpolitik\[llm\]'"):
         draft_article(_article(), LLMExtractor(backend))
+
+
+def test_a_model_file_is_run_as_llama_cpp_python_is_called(tmp_path, monkeypatch):
+    """The in-process backend against a stand-in for llama-cpp-python (the `llm` extra is
+    not installed in CI: it compiles for many minutes): the model file, a fixed seed and
+    context, the JSON schema as the response format, temperature 0; its answer drafted
+    like a server's, with the file's hash recorded."""
+    import hashlib
+    import sys
+    import types
+
+    calls: dict[str, object] = {}
+
+    class Llama:
+        def __init__(self, **kwargs: object) -> None:
+            calls["init"] = kwargs
+
+        def create_chat_completion(self, **kwargs: object) -> dict[str, object]:
+            calls["chat"] = kwargs
+            return {"choices": [{"message": {"content": json.dumps(ANSWER)}}]}
+
+    monkeypatch.setitem(sys.modules, "llama_cpp", types.SimpleNamespace(Llama=Llama))
+    f = tmp_path / "m.gguf"
+    f.write_bytes(b"GGUF stand-in")
+    d = draft_article(_article(), LLMExtractor(LlamaCppFile(f)))
+    init, chat = calls["init"], calls["chat"]
+    assert isinstance(init, dict) and init["model_path"] == str(f) and "seed" in init
+    assert isinstance(chat, dict) and chat["temperature"] == 0.0
+    assert chat["response_format"]["type"] == "json_object"  # type: ignore[index]
+    schema = chat["response_format"]["schema"]  # type: ignore[index]
+    stance = schema["properties"]["stances"]["items"]["properties"]
+    art = _article()
+    assert stance["evidence"] == {"enum": [f"s{s.index}" for s in art.sentences]}
+    assert set(stance["actor"]["enum"]) >= {"serbia", "kosovo"}
+    assert {(s.actor, s.position) for s in d.findings.stances} == {
+        ("serbia", "min"),
+        ("kosovo", "max"),
+    }
+    assert d.findings.settings["model_sha256"] == hashlib.sha256(b"GGUF stand-in").hexdigest()
