@@ -423,6 +423,12 @@ def test_a_states_capability_is_its_cinc_and_others_are_judged_around_the_states
     judged = capability(group, 2022, typical=0.004)
     assert judged.value == pytest.approx(0.001) and judged.low < judged.value < judged.high
     assert "judgement" in judged.source
+    # against the weakest state when there is one (Hezbollah beside Israel and the United
+    # States is not judged above Israel); an organisation around the median state
+    beside = capability(group, 2022, typical=0.0043, weakest=0.0043)
+    assert beside.value == pytest.approx(0.0043 / 4, rel=1e-2) and beside.value < 0.0043
+    un = ActorFinding("un", "United Nations", "organisation", ())
+    assert capability(un, 2022, typical=0.02, weakest=0.001).value == pytest.approx(0.02)
     # a state before the shipped table (1990) has no CINC: judged, not invented
     assert state_cinc(russia, 1985) is None
     assert "judgement" in capability(russia, 1985).source

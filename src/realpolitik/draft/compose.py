@@ -9,8 +9,8 @@ says everywhere that it is a draft to confirm.
   ``simulate`` and ``sensitivity`` show where the guesswork lies. Capabilities come from
   :func:`capability`: a state's Correlates of War CINC in the article's year
   (:mod:`realpolitik.scenario.capability`), ranged x0.5 to x2 because material capability
-  is not influence on these issues; any other actor a wide judgement range around a
-  quarter of the draft's typical state.
+  is not influence on these issues; an organisation a wide judgement range around the
+  draft's median state, any other non-state actor around a quarter of its weakest state.
 * **Sources**: the article is the scenario's first source (title, date, licence, address);
   every stance cites it with a quote cut verbatim from its evidence sentence (at most 30
   words) and a note naming the sentence, the bucket and the cue; every note starts with
@@ -102,11 +102,19 @@ def _sig(x: float) -> float:
     return float(f"{x:.3g}")
 
 
-def capability(actor: ActorFinding, year: int | None, typical: float = TYPICAL_CINC) -> Capability:
+def capability(
+    actor: ActorFinding,
+    year: int | None,
+    typical: float = TYPICAL_CINC,
+    weakest: float | None = None,
+) -> Capability:
     """The draft capability of ``actor`` in ``year``: a state's CINC (x0.5 to x2: material
-    capability is not influence on the issues at hand); for another actor, or a state
-    without a CINC that year, a wide judgement range around a quarter of ``typical`` (the
-    median CINC of the draft's states), x0.1 to x10."""
+    capability is not influence on the issues at hand); otherwise a wide judgement range,
+    x0.1 to x10, around: ``typical`` (the lower median CINC of the draft's states) for an
+    international organisation or a state without a CINC that year; a quarter of
+    ``weakest`` (the smallest CINC among the draft's states; ``typical`` if none) for a de
+    facto state, an armed group or another actor, which seldom outweigh the states they
+    contend with."""
     found = state_cinc(actor, year)
     if found is not None:
         v = found.value
@@ -124,18 +132,21 @@ def capability(actor: ActorFinding, year: int | None, typical: float = TYPICAL_C
                 "capability is not influence on these issues: to confirm",
             },
         )
-    base = typical / 4
     what = _a(actor.kind.replace("-", " "))
     if actor.kind == "state":
         what = f"a state without a CINC for {year}" if year else "a state without a CINC"
+    if actor.kind in ("state", "organisation"):
+        base, around = typical, "the median CINC of the draft's states"
+    else:
+        base = (weakest if weakest is not None else typical) / 4
+        around = "a quarter of the weakest CINC among the draft's states"
     return Capability(
         _sig(base),
         _sig(base / 10),
         _sig(base * 10),
         {
             "judgement": f"DRAFT: the capability of {what} is the analyst's to judge; a "
-            "wide range (x0.1 to x10 of a quarter of the draft's typical state's CINC) "
-            "until then",
+            f"wide range (x0.1 to x10 of {around}) until then",
         },
     )
 
@@ -192,9 +203,10 @@ def draft_dict(findings: Findings, scenario_id: str | None = None) -> dict[str, 
     cincs = sorted(
         c.value for c in (state_cinc(a, year) for a, _ in found.values()) if c is not None
     )
-    typical = cincs[len(cincs) // 2] if cincs else TYPICAL_CINC
+    typical = cincs[(len(cincs) - 1) // 2] if cincs else TYPICAL_CINC  # the lower median
+    weakest = cincs[0] if cincs else None
     for aid, (a, leaders) in found.items():
-        cap = capability(a, year, typical)
+        cap = capability(a, year, typical, weakest)
         said = sorted({m.text for m in a.mentions})[:6]
         desc = f"DRAFT: {a.kind}"
         if a.state and a.kind != "state":
