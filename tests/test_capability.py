@@ -513,3 +513,21 @@ def test_a_state_without_a_capital_is_not_told_to_give_coordinates():
     assert cap.derive("NAU", 2016).value > 0
     with pytest.raises(InputError, match="unknown place 'NAU'"):  # as a locus: coordinates
         cap.place("NAU")
+
+
+def test_the_default_year_is_the_last_complete_year_before_the_date():
+    """A year's CINC counts all of that year: a scenario dated within it takes the year
+    before by default (and may ask for its own year; never a later one)."""
+    import datetime as dt
+
+    from realpolitik.scenario.capability import data_year, with_capabilities
+
+    assert data_year(dt.date(2012, 5, 9)) == 2011
+    sc = rp.load("caucasus-2022").to_dict()
+    sc["date"] = dt.date(2012, 5, 9)
+    early = rp.Scenario.from_dict({**sc, "retrospective": {"reason": "a test of the year"}})
+    new = with_capabilities(early, {"russia": "RUS"})
+    assert new.actor("russia").source.year == 2011
+    assert (
+        with_capabilities(early, {"russia": "RUS"}, year=2012).actor("russia").source.year == 2012
+    )

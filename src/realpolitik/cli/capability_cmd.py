@@ -143,7 +143,7 @@ def capability_cmd(
         if year is None:
             if sc is None or sc.date is None:
                 raise fail("give --year (or a dated --scenario, whose year is used)")
-            year = sc.date.year
+            year = cap.data_year(sc.date)
         if sc is not None and sc.date is not None and year > sc.date.year:
             raise fail(
                 f"--year {year} is after the scenario's date ({sc.date.isoformat()}): its "

@@ -192,7 +192,8 @@ def draft_dict(findings: Findings, scenario_id: str | None = None) -> dict[str, 
             merged[key] = (s, s.actor)
     holders = list(dict.fromkeys(k[0] for k in merged))
     actors: list[dict[str, Any]] = []
-    year = art.date.year if art.date else None
+    # the last complete year before the article (a year's CINC counts months after it)
+    year = art.date.year - 1 if art.date else None
     found = {}
     for aid in holders:
         a = by_id.get(aid)

@@ -12,6 +12,7 @@ the CINC of 2016, the last year of the data, and its sources say so.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
@@ -36,6 +37,7 @@ __all__ = [
     "SIGNIFICANT",
     "Derived",
     "Place",
+    "data_year",
     "derive",
     "place",
     "with_capabilities",
@@ -150,6 +152,13 @@ def derive(
     return Derived(c, discount.apply(c.value, km), cap, locus, km, discount, low, high)
 
 
+def data_year(date: dt.date) -> int:
+    """The year of the data a scenario dated ``date`` uses by default: the last complete
+    year before it (a year's CINC counts all of that year, months the scenario could not
+    know; a later year is refused, the scenario's own year may be asked for)."""
+    return date.year - 1
+
+
 def _rounded(v: float) -> float:
     return float(f"{v:.{SIGNIFICANT}g}")
 
@@ -171,7 +180,7 @@ def with_capabilities(
     if year is None:
         if scenario.date is None:
             raise InputError(f"{scenario.id!r} has no date; give the year of the data")
-        year = scenario.date.year
+        year = data_year(scenario.date)
     if scenario.date is not None and year > scenario.date.year:
         raise InputError(
             f"year {year} is after the scenario's date ({scenario.date.isoformat()}): "
@@ -230,7 +239,7 @@ def with_issue_capabilities(
     capability becomes its undiscounted CINC (what holds on an issue without a locus).
     The year rule is :func:`with_capabilities`'."""
     base = with_capabilities(scenario, states, year=year)
-    year = year if year is not None else scenario.date.year  # type: ignore[union-attr]
+    year = year if year is not None else data_year(scenario.date)  # type: ignore[arg-type]
     derived: dict[tuple[str, str], Derived] = {}
     for i in base.issues:
         if i.locus is None:
