@@ -11,6 +11,7 @@ reader (:mod:`realpolitik.games.validate`) uses both for game files.
 
 from __future__ import annotations
 
+import datetime as _dt
 import math
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any, NoReturn, TypeGuard, TypeVar
@@ -243,6 +244,10 @@ def _message(e: Mapping[str, Any], schema: str = "realpolitik schema") -> str:
         return f"expected a text, got {_kind(value)}"
     if kind == "value_error":
         return str(msg).removeprefix("Value error, ")
+    if kind.startswith("date_") and isinstance(value, (_dt.datetime, int, float)):
+        # a date with a time of day, or a number: no Python repr in the message
+        shown = value.isoformat() if isinstance(value, _dt.datetime) else _value(value)
+        return f"expected a date YYYY-MM-DD (no time of day), got {shown}"
     shown = _value(value)
     return f"{msg[0].lower()}{msg[1:]} (got {shown})" if msg else f"invalid (got {shown})"
 
