@@ -755,6 +755,36 @@ def test_upload_a_workbook(client):
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def test_a_hostile_workbook_is_refused_quickly_and_briefly(client):
+    """A cell typed at XFD1048576 (17 billion cells in the used range) held a server thread
+    for good; 300 bad rows listed 600 problems: the first 100 are shown, the rest counted."""
+    openpyxl = pytest.importorskip("openpyxl", reason="workbooks need the extra `spreadsheets`")
+    import io
+
+    from realpolitik.scenario.xlsx_io import xlsx_bytes
+
+    def edited(change):
+        wb = openpyxl.load_workbook(io.BytesIO(xlsx_bytes(parse_yaml(GOOD_YAML, "two.yaml"))))
+        change(wb["actors"])
+        buf = io.BytesIO()
+        wb.save(buf)
+        return buf.getvalue()
+
+    def far(ws):
+        ws["XFD1048576"] = "x"
+
+    r = upload(client, "far.xlsx", edited(far), XLSX)
+    assert r.status_code == 422 and "the sheet&#39;s used range spans 17,179,869,184" in r.text
+
+    def bad_rows(ws):
+        for k in range(300):
+            ws.append([f"x{k}", "X", "bad"])
+
+    r = upload(client, "rows.xlsx", edited(bad_rows), XLSX)
+    assert r.status_code == 422 and "(600 problems)" in r.text  # a bad capability, no source
+    assert r.text.count("<li>") == 101 and "... and 500 more (the first 100 are shown)" in r.text
+
+
 # ------------------------------------------------------------- nothing lost, nothing held
 
 SECURITY = ("content-security-policy", "x-frame-options", "x-content-type-options",

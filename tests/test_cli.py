@@ -214,3 +214,17 @@ def test_model_parameters_from_the_command_line():
     # "none" is Python's None: smp's capability_scale=None is its documented default reading
     out = invoke("forecast", "-m", "smp", "-p", "smp.capability_scale=none", "--json")
     assert rp.Forecast.from_json(out).run("smp").parameters["capability_scale"] is None
+
+
+def test_export_and_new_count_in_good_english(tmp_path):
+    """'1 issues' read wrong; one actor and one issue are singular."""
+    r = CliRunner().invoke(
+        app, ["new", "--actors", "a", "--issues", "x", "-f", "csv", "-o", str(tmp_path / "n")]
+    )
+    assert r.exit_code == 0, r.output
+    assert "(csv, 1 actor, 1 issue, " in " ".join(r.output.split())
+    r = CliRunner().invoke(
+        app, ["export", "ec-emissions-1994", "-f", "yaml", "-o", str(tmp_path / "e.yaml")]
+    )
+    assert r.exit_code == 0, r.output
+    assert "(yaml, 10 actors, 1 issue)" in " ".join(r.output.split())

@@ -267,3 +267,18 @@ def test_help_lists_each_command_in_one_flowing_summary_and_no_python_types():
         text = at80(*args)
         assert "<bool>" not in text and "<list[" not in text, (args, text)
     assert " N " in at80("simulate", "--help")
+
+
+def test_validate_summary_of_shocks_fits(tmp_path):
+    """The line of ranged numbers and shocks that `validate` prints folds at 80 columns
+    (it ran to 117 with two shocks)."""
+    text = (Path(__file__).parents[1] / "docs" / "reference" / "scenario-format.md").read_text(
+        encoding="utf-8"
+    )
+    start = text.index("# file: border-shocks.yaml")
+    block = text[start : text.index("```", start)]
+    path = tmp_path / "border-shocks.yaml"
+    path.write_text(block, encoding="utf-8")
+    out = at80("validate", str(path))
+    assert "shocks: north.capability *= 1.5" in out
+    assert all(cell_len(line) <= WIDTH for line in out.splitlines()), out

@@ -384,3 +384,31 @@ def test_a_four_player_game_solves_or_stops_cleanly_within_the_limit():
     else:
         assert sol.methods == ("logit",)
     assert time.monotonic() - t < 3 + 15  # the limit, and the worker's start on a busy machine
+
+
+def test_a_payoff_beyond_float_range_is_an_error_not_a_crash(tmp_path):
+    """Numbers written are at most 1e15, but an expression multiplies them: a payoff of
+    1e600 (fight * fight at fight = 1e300) or a plain 1.7e308 beside -1.7e308 (whose
+    range overflows) ended in an OverflowError, exit 1, in `game solve` and `game show`."""
+    from importlib.resources import files
+
+    from realpolitik.games import parse_game
+    from realpolitik.games.tree import build_tree
+
+    text = (files("realpolitik.games.builtins") / "entry-deterrence.yaml").read_text()
+    big = text.replace("    value: -1\n    low: -2\n    high: 2", "    value: 1e300\n"
+                       "    low: -1e300\n    high: 1e301").replace(
+        "incumbent: fight}", "incumbent: fight * fight}"
+    )  # fmt: skip
+    assert big != text
+    path = tmp_path / "big.yaml"
+    path.write_text(big, encoding="utf-8")
+    for command in ("solve", "show"):
+        r = invoke("game", command, str(path))
+        assert r.exit_code == 2, r.output
+        assert "payoffs.incumbent: the payoff is 1.00e+600; expected a number from -1e150" in (
+            r.output
+        )
+    game = parse_game(text.replace("incumbent: fight}", "incumbent: fight * fight}"), "e.yaml")
+    tree = build_tree(game, {"fight": 10**15})  # 1e30: large, but a float
+    assert max(tree.payoffs["war"]) == 10**30

@@ -478,3 +478,18 @@ def test_a_model_that_overflows_is_an_error_naming_the_cause(monkeypatch):
     monkeypatch.setattr(ModelPlan, "run", overflowing)
     with pytest.raises(InputError, match=r"compromise model's arithmetic overflowed on the issue"):
         rp.forecast(rp.load(DATA / "minimal.yaml"), model="compromise")
+
+
+@pytest.mark.parametrize(
+    ("date", "shown"),
+    [("2024-01-01T10:00:00Z", "2024-01-01T10:00:00+00:00"), ("20240101", "20240101")],
+)
+def test_a_date_with_a_time_or_as_a_number_is_named_plainly(write, date, shown):
+    """pydantic's message quoted Python's repr: 'datetime.datetime(2024, 1, 1, 10, 0, tzi...'."""
+    import re as _re
+
+    text = _re.sub(r"(?m)^date: .*$", f"date: {date}", MINIMAL, count=1)
+    assert text != MINIMAL
+    out = _bad(write, "d.yaml", text)
+    assert f"date: expected a date YYYY-MM-DD (no time of day), got {shown}" in out
+    assert "datetime.datetime" not in out

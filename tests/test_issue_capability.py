@@ -127,6 +127,36 @@ def test_capability_shock_on_an_issue_without_a_stance_is_refused():
         Scenario.from_dict(d)
 
 
+def test_an_actors_capability_shock_that_overflows_a_stance_capability_is_refused():
+    """A shock without `issue` changes each stance's own capability too: x1.5 on a stance
+    capability of 1.7e308 overflowed to inf, passed validation, forecast South ahead of an
+    overwhelming North (nan weights) and crashed `report` (exit 1)."""
+    d = _with_issue_caps({("c", "i1"): 1.7e308}).to_dict()
+    d["shocks"] = [
+        {"round": 2, "actor": "c", "field": "capability", "op": "multiply", "value": 1.5,
+         "source": {"judgement": "test"}},
+    ]  # fmt: skip
+    with pytest.raises(ScenarioError, match=r"leaves c\.i1\.capability beyond the largest"):
+        Scenario.from_dict(d)
+    d["shocks"][0]["value"] = 0.5  # within range: still valid, and applied to the stance's
+    sc = Scenario.from_dict(d)
+    assert sc.shocks[0].value == 0.5
+
+
+def test_an_issue_capability_shock_starts_from_the_actors_shocked_capability():
+    """An issue's capability shock on a stance without its own capability starts from the
+    actor's capability as the earlier shocks left it (the validator started from the file's)."""
+    d = _data()
+    d["shocks"] = [
+        {"round": 1, "actor": "c", "field": "capability", "op": "set", "value": 1e308,
+         "source": {"judgement": "test"}},
+        {"round": 2, "actor": "c", "issue": "i1", "field": "capability", "op": "multiply",
+         "value": 10, "source": {"judgement": "test"}},
+    ]  # fmt: skip
+    with pytest.raises(ScenarioError, match=r"leaves c\.i1\.capability beyond the largest"):
+        Scenario.from_dict(d)
+
+
 def test_levers_honour_a_stance_capability():
     plain = levers(load(DATA / "minimal.yaml"), "c", "compromise")
     sc = _with_issue_caps({("c", "i1"): 10})

@@ -387,3 +387,24 @@ def test_view_from_labels_overlap_neither_each_other_nor_the_region_captions(
                     if texts[j].get_text() == name and obox is box:
                         continue
                     assert not box.overlaps(obox), (ax.get_title(), name, other)
+
+
+def test_chart_text_from_a_file_is_escaped_and_warns_of_no_glyph() -> None:
+    """A control character in a name or a question reaches no chart raw, and neither it nor
+    a glyph matplotlib's font lacks (a Chinese name) is echoed to the terminal through a
+    warning (the SVG's text is drawn by the page's fonts)."""
+    import warnings
+
+    data = rp.load("ec-emissions-1994").to_dict()
+    data["actors"][0]["name"] = "Ne\x00th\x1b[2Jerlands"
+    data["actors"][1]["name"] = "比利时"
+    data["issues"][0]["question"] = "How many\x07 years?"
+    sc = rp.Scenario.from_dict(data)
+    fc = rp.forecast(sc, model="all")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        svgs = [charts.positions_chart(sc, fc, "emissions-delay"), charts.gains_chart(sc, fc)]
+    assert not [w for w in caught if "Glyph" in str(w.message)]
+    for svg in svgs:
+        assert not re.search("[\x00-\x08\x0b-\x1f\x7f]", svg)
+    assert "Ne\\x00th\\x1b[2Jerlands" in html.unescape(svgs[0] + svgs[1])

@@ -217,7 +217,10 @@ def export(
     if format not in (*writers, "xlsx", "csv"):
         raise _fail(f"--format must be one of yaml, xlsx, csv, ktab, got {format!r}")
     sc = _scenario(scenario, sets)
-    what = f"{format}, {len(sc.actors)} actors, {len(sc.issues)} issues"
+    what = (
+        f"{format}, {render.plural(len(sc.actors), 'actor')}, "
+        f"{render.plural(len(sc.issues), 'issue')}"
+    )
     if format in ("xlsx", "csv"):
         _write_tables(sc, format, output, what)
         return
@@ -296,7 +299,8 @@ def new(
     except ScenarioError as exc:
         raise _problems(exc) from None
     what = (
-        f"{format}, {len(data['actors'])} actors, {len(data['issues'])} issues, "
+        f"{format}, {render.plural(len(data['actors']), 'actor')}, "
+        f"{render.plural(len(data['issues']), 'issue')}, "
         f"{blanks(data)} blanks to fill in"
     )
     if format != "yaml":

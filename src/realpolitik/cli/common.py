@@ -154,10 +154,18 @@ def problems(exc: ScenarioError) -> typer.Exit:
     """Print every problem of ``exc`` (an intervention's named as the --set that gave it);
     return the exit (code 2) to raise."""
     err.print(f"[bold red]{exc.describe().splitlines()[0]}[/]")
-    for p in exc.problems:
+    for p in exc.problems[:MAX_PROBLEMS_SHOWN]:
         text = str(p if p.file != "intervention" else replace(p, file="--set"))
         err.print(f"  {in_flags(text)}", markup=False, soft_wrap=True)
+    if len(exc.problems) > MAX_PROBLEMS_SHOWN:
+        more = len(exc.problems) - MAX_PROBLEMS_SHOWN
+        err.print(f"  ... and {more:,} more (the first {MAX_PROBLEMS_SHOWN} are shown)")
     return typer.Exit(EXIT_BAD_INPUT)
+
+
+#: The problems of one input printed one by one (a table of 20,000 bad rows is not echoed
+#: whole to the terminal); the count says how many there are.
+MAX_PROBLEMS_SHOWN = 100
 
 
 def user_error(exc: RealpolitikError) -> typer.Exit:

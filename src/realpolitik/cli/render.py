@@ -265,7 +265,6 @@ def validated(console: Console, sc: Scenario) -> None:
                 if sc.shocks
                 else ""
             ),
-            soft_wrap=True,
         )
     if sc.outcomes:
         console.print(f"{plural(len(sc.outcomes), 'outcome')} (graded by `backtest`):")

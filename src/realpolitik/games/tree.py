@@ -114,6 +114,10 @@ class Tree:
 
 
 _BOUND = f"{MAX_MAGNITUDE:.0e}".replace("+", "")  # 1e15
+#: The largest payoff an end may evaluate to (numbers written are at most 1e15, but an
+#: expression multiplies them): the solvers work in floats, in which the payoffs' range,
+#: sums and squares must not overflow (a payoff of 1e600 was an OverflowError, exit 1).
+MAX_PAYOFF = 10**150
 
 
 def parameter_value(raw: Any) -> Fraction:
@@ -189,10 +193,18 @@ def build_tree(game: Game, values: Mapping[str, Any] | None = None) -> Tree:
             row = []
             for p in game.player_ids:
                 try:
-                    row.append(node.payoff(p).value.evaluate(vals))
+                    pay = node.payoff(p).value.evaluate(vals)
                 except ExprError as exc:
                     problem(f"nodes[{k}].payoffs.{p}", str(exc))
-                    row.append(Fraction(0))
+                    pay = Fraction(0)
+                if abs(pay) > MAX_PAYOFF:
+                    shown = format(Decimal(pay.numerator) / Decimal(pay.denominator), ".3g")
+                    problem(
+                        f"nodes[{k}].payoffs.{p}",
+                        f"the payoff is {shown}; expected a number from -1e150 to 1e150",
+                    )
+                    pay = Fraction(0)
+                row.append(pay)
             payoffs[nid] = tuple(row)
             continue
         iid = node.infoset or nid

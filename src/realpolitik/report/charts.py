@@ -24,6 +24,7 @@ import io
 import re
 import textwrap
 import threading
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ParamSpec
 
@@ -95,7 +96,11 @@ def _styled(draw: Callable[P, str]) -> Callable[P, str]:
     def chart(*args: P.args, **kwargs: P.kwargs) -> str:
         import matplotlib
 
-        with _LOCK, matplotlib.rc_context(_RC):
+        with _LOCK, matplotlib.rc_context(_RC), warnings.catch_warnings():
+            # the SVG keeps text as text, drawn by the page's fonts: a glyph missing from
+            # matplotlib's font (a Chinese name, an emoji) is not missing from the chart,
+            # and the warning would echo the name to the terminal
+            warnings.filterwarnings("ignore", message="Glyph .* missing from font")
             return draw(*args, **kwargs)
 
     return chart
@@ -146,12 +151,29 @@ def _attr(text: str) -> str:
     )
 
 
+#: what a page or a terminal acts on rather than shows (as the command line's ``shown``):
+#: C0 and C1 controls, DEL and the bidi controls
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _plain(text: str) -> str:
+    """``text`` from a file with its control characters written visibly (``\x1b``)."""
+    return _UNSAFE.sub(
+        lambda m: (
+            f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}"
+        ),
+        text,
+    )
+
+
 def _wrap(text: str, width: int = 48, lines: int = 3) -> str:
-    return "\n".join(textwrap.wrap(text, width, max_lines=lines, placeholder=" …"))
+    return "\n".join(
+        textwrap.wrap(_plain(" ".join(text.split())), width, max_lines=lines, placeholder=" …")
+    )
 
 
 def _names(scenario: Any) -> dict[str, str]:
-    return {a.id: a.name for a in scenario.actors}
+    return {a.id: _plain(a.name) for a in scenario.actors}
 
 
 #: Distinct colours for the few actors a trajectory chart draws in colour.
@@ -499,7 +521,7 @@ def sweep_chart(sweep: Any) -> str:
     colours = ["#1f6fb4", "#d1495b", "#2a9d3a", "#8e6cc0", "#c07d12"]
     for k, player in enumerate(game.players):
         ys = [float(st.payoffs[player.id]) for st in sweep.steps]
-        ax.plot(xs, ys, marker="o", ms=3, lw=1.6, color=colours[k % 5], label=player.name)
+        ax.plot(xs, ys, marker="o", ms=3, lw=1.6, color=colours[k % 5], label=_plain(player.name))
     for f in sweep.flips:
         style = "--" if f.kind == "path" else ":"
         ax.axvline(f.at, color="#555555", ls=style, lw=1.0)
@@ -518,7 +540,9 @@ def sweep_chart(sweep: Any) -> str:
         if game.payoff_scale
         else "expected payoff"
     )
-    ax.set_title(f"{game.name}: the refined equilibrium as {sweep.parameter} varies", loc="left")
+    ax.set_title(
+        f"{_plain(game.name)}: the refined equilibrium as {sweep.parameter} varies", loc="left"
+    )
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     return _svg(fig, f"Sweep of {sweep.parameter} in {game.id}")
 

@@ -42,6 +42,7 @@ from typing import Any
 
 from ..errors import InputError, Problem, ScenarioError
 from .interventions import parse_number
+from .numbers import some
 from .objects import Scenario
 from .validate import FILL, build_scenario, field_name
 
@@ -339,6 +340,11 @@ def _letter(k: int) -> str:
     return s
 
 
+#: How many of a header's unknown or repeated columns are reported one by one (a sheet of
+#: 9,999 made-up columns is one message, not 9,999).
+_HEADER_LISTED = 5
+
+
 def _column_label(table: Table, k: int, name: str) -> str:
     return f"{name} (column {_letter(k)})" if table.letters else name
 
@@ -384,11 +390,18 @@ class _Reader:
         out: dict[int, Column] = {}
         seen: dict[str, int] = {}
         ok = True
+        listed = 0  # the header's problems listed one by one; the rest are counted
+        more: list[str] = []
         for k, raw in enumerate(table.header):
             if _empty(raw):
                 continue
             name = str(raw).strip().lower()
             label = _column_label(table, k, str(raw).strip())
+            if (name not in known or name in seen) and listed >= _HEADER_LISTED:
+                more.append(str(raw).strip())
+                ok = False
+                continue
+            listed += name not in known or name in seen
             if name not in known:
                 shown = ", ".join(c.name for c in COLUMNS[sheet] if _shown(sheet, c))
                 self.add(
@@ -411,6 +424,14 @@ class _Reader:
             else:
                 seen[name] = k
                 out[k] = known[name]
+        if more:
+            self.add(
+                table.label,
+                table.header_row,
+                "",
+                f"{len(more):,} more unknown or repeated columns ({some(more)}); expected "
+                "each column of docs/reference/table-format.md once",
+            )
         self.fatal = self.fatal or not ok
         return out if ok else None
 
@@ -550,22 +571,20 @@ def scenario_from_tables(
     try:
         sc = build_scenario(data, file=name, lines={})
     except ScenarioError as exc:
+        # a problem under a cell already reported is not reported again (a prefix of its
+        # path is a failed cell; looked up by prefix: linear in the problems, not quadratic),
+        # nor a field "missing" that a failed cell would have filled (a prefix of one)
+        filled = {f[:n] for f in r.failed for n in range(len(f) + 1)}
         later = [
             _locate(p, r, name, tables)
             for p in exc.problems
-            if not any(_path(p.field)[: len(f)] == f for f in r.failed)
-            and not (p.message.startswith("missing") and _under(_path(p.field), r.failed))
+            if not _under(_path(p.field), r.failed)
+            and not (p.message.startswith("missing") and _path(p.field) in filled)
         ]
         raise ScenarioError([*r.problems, *later]) from None
     if r.problems:
         raise ScenarioError(r.problems)
     return sc
-
-
-def _under(path: tuple[Any, ...], failed: set[tuple[Any, ...]]) -> bool:
-    """Whether a cell that failed (a problem already) would have filled ``path``: a field
-    then "missing" is that cell's problem told twice."""
-    return any(f[: len(path)] == path for f in failed)
 
 
 def _slug(text: str) -> str:
@@ -579,6 +598,11 @@ _REF = re.compile(r"\b(sources|actors|issues|stances|shocks|outcomes)\[(\d+)\]")
 
 def _path(field: str) -> tuple[Any, ...]:
     return tuple(int(m[2]) if m[2] else m[1] for m in _FIELD.finditer(field))
+
+
+def _under(path: tuple[Any, ...], failed: set[tuple[Any, ...]]) -> bool:
+    """Whether ``path`` is one of ``failed`` or lies under one."""
+    return any(path[:n] in failed for n in range(len(path) + 1))
 
 
 def _locate(p: Problem, r: _Reader, name: str, tables: Mapping[str, Table]) -> Problem:

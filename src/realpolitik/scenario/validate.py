@@ -244,6 +244,10 @@ def _message(e: Mapping[str, Any], schema: str = "realpolitik schema") -> str:
         return f"expected a text, got {_kind(value)}"
     if kind == "value_error":
         return str(msg).removeprefix("Value error, ")
+    if kind.startswith("date_") and isinstance(value, (_dt.datetime, int, float)):
+        # a date with a time of day, or a number: no Python repr in the message
+        shown = value.isoformat() if isinstance(value, _dt.datetime) else _value(value)
+        return f"expected a date YYYY-MM-DD (no time of day), got {shown}"
     shown = _value(value)
     return f"{msg[0].lower()}{msg[1:]} (got {shown})" if msg else f"invalid (got {shown})"
 
@@ -767,52 +771,80 @@ def _check_shocks(
             ok = False
         if not ok:
             continue
-        key = (h.actor, h.issue, h.field)
-        if key not in state:
-            if h.field == "capability":
-                own = stance_by_pair.get((h.actor, h.issue or ""))
-                state[key] = _interval(
-                    own.capability
-                    if own is not None and own.capability is not None
-                    else actor_by_id[h.actor].capability
-                )
-            else:
-                st = stance_by_pair[(h.actor, h.issue)]  # type: ignore[index]
-                state[key] = _interval(st.position if h.field == "position" else st.salience)
-        lo, hi = state[key]
-        vlo, vhi = _interval(h.value)
-        if h.op == "set":
-            lo, hi = vlo, vhi
-        elif h.op == "add":
-            lo, hi = lo + vlo, hi + vhi
-        else:
-            lo, hi = lo * vlo, hi * vhi
-        state[key] = (lo, hi)
-        if h.field == "capability":
-            bounds, what = (0.0, math.inf), "a capability of 0 or more"
-        elif h.field == "salience":
-            bounds, what = (0.0, 100.0), "a salience of 0 to 100"
-        else:
-            i = issue_by_id[h.issue]  # type: ignore[index]
-            bounds = (i.scale.min, i.scale.max)
-            what = (
-                f"a position on the scale of {h.issue!r}, {exact(i.scale.min)} to "
-                f"{exact(i.scale.max)}"
-            )
-        if not (math.isfinite(lo) and math.isfinite(hi)):
-            c.add(
-                ("shocks", k, "value"),
-                f"leaves {h.actor}{'.' + h.issue if h.issue else ''}.{h.field} beyond the "
-                f"largest number (the arithmetic overflows); expected {what}",
-            )
-            state[key] = bounds
-        elif lo < bounds[0] or hi > bounds[1]:
-            got = exact(lo) if lo == hi else f"{exact(lo)} to {exact(hi)}"
-            c.add(
-                ("shocks", k, "value"),
-                f"leaves {h.actor}{'.' + h.issue if h.issue else ''}.{h.field} at {got}; "
-                f"expected {what}",
-            )
+        keys = [(h.actor, h.issue, h.field)]
+        if h.field == "capability" and h.issue is None:
+            # the actor's capability on every issue: each stance's own changes too
+            keys += [
+                (h.actor, issue, "capability")
+                for (actor, issue), st in stance_by_pair.items()
+                if actor == h.actor
+                and (st.capability is not None or (actor, issue, "capability") in state)
+            ]
+        for key in keys:
+            if key not in state:
+                if h.field == "capability":
+                    own = stance_by_pair.get((h.actor, key[1] or ""))
+                    state[key] = (
+                        _interval(own.capability)
+                        if own is not None and own.capability is not None
+                        else state.get(
+                            (h.actor, None, "capability"),
+                            _interval(actor_by_id[h.actor].capability),
+                        )
+                    )
+                else:
+                    st = stance_by_pair[(h.actor, h.issue)]  # type: ignore[index]
+                    state[key] = _interval(st.position if h.field == "position" else st.salience)
+            if not _shock_step(c, k, h, key, state, issue_by_id):
+                break
+
+
+def _shock_step(
+    c: Any,
+    k: int,
+    h: Any,
+    key: tuple[str, str | None, str],
+    state: dict[tuple[str, str | None, str], tuple[float, float]],
+    issue_by_id: Mapping[str, Any],
+) -> bool:
+    """Apply shock ``h`` (number ``k``) to the interval of ``key``; whether it stays within
+    its bounds (else the problem is added)."""
+    lo, hi = state[key]
+    vlo, vhi = _interval(h.value)
+    if h.op == "set":
+        lo, hi = vlo, vhi
+    elif h.op == "add":
+        lo, hi = lo + vlo, hi + vhi
+    else:
+        lo, hi = lo * vlo, hi * vhi
+    state[key] = (lo, hi)
+    issue = key[1]
+    if h.field == "capability":
+        bounds, what = (0.0, math.inf), "a capability of 0 or more"
+    elif h.field == "salience":
+        bounds, what = (0.0, 100.0), "a salience of 0 to 100"
+    else:
+        i = issue_by_id[h.issue]
+        bounds = (i.scale.min, i.scale.max)
+        what = (
+            f"a position on the scale of {h.issue!r}, {exact(i.scale.min)} to {exact(i.scale.max)}"
+        )
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        c.add(
+            ("shocks", k, "value"),
+            f"leaves {h.actor}{'.' + issue if issue else ''}.{h.field} beyond the "
+            f"largest number (the arithmetic overflows); expected {what}",
+        )
+        state[key] = bounds
+        return False
+    if lo < bounds[0] or hi > bounds[1]:
+        got = exact(lo) if lo == hi else f"{exact(lo)} to {exact(hi)}"
+        c.add(
+            ("shocks", k, "value"),
+            f"leaves {h.actor}{'.' + issue if issue else ''}.{h.field} at {got}; expected {what}",
+        )
+        return False
+    return True
 
 
 def list_entries(data: Mapping[str, Any], key: str) -> list[tuple[int, Any]]:

@@ -42,7 +42,15 @@ from .tables import (
 )
 from .yaml_io import read_bytes
 
-__all__ = ["MAX_UNZIPPED", "openpyxl_module", "parse_xlsx", "read_xlsx", "write_xlsx", "xlsx_bytes"]
+__all__ = [
+    "MAX_SHEET_CELLS",
+    "MAX_UNZIPPED",
+    "openpyxl_module",
+    "parse_xlsx",
+    "read_xlsx",
+    "write_xlsx",
+    "xlsx_bytes",
+]
 
 
 def openpyxl_module() -> Any:
@@ -92,6 +100,10 @@ def read_xlsx(path: Path, *, label: str | None = None) -> Scenario:
 
 #: The most a workbook may expand to, unzipped (a "zip bomb" is refused before it is read).
 MAX_UNZIPPED = 100_000_000
+#: The most cells a sheet's used range may span (rows x columns), as many as the values a
+#: YAML scenario may hold: reading walks every cell of the range, so a single cell typed at
+#: XFD1048576 would otherwise make billions of them.
+MAX_SHEET_CELLS = 200_000
 
 
 def _unzipped_size(raw: bytes, name: str) -> int:
@@ -165,6 +177,18 @@ def parse_xlsx(raw: bytes, name: str) -> Scenario:
                     "",
                     f"the sheet is {ws.sheet_state}; unhide it (a hidden table is not read "
                     "unseen) or delete it",
+                )
+            )
+            continue
+        span = ws.max_row * ws.max_column
+        if span > MAX_SHEET_CELLS:
+            problems.append(
+                Problem(
+                    label,
+                    f"cells {ws.dimensions}",
+                    f"the sheet's used range spans {span:,} cells ({ws.max_row:,} rows x "
+                    f"{ws.max_column:,} columns); expected at most {MAX_SHEET_CELLS:,}: "
+                    "delete the rows and columns beyond the table",
                 )
             )
             continue
