@@ -493,3 +493,17 @@ def test_a_date_with_a_time_or_as_a_number_is_named_plainly(write, date, shown):
     out = _bad(write, "d.yaml", text)
     assert f"date: expected a date YYYY-MM-DD (no time of day), got {shown}" in out
     assert "datetime.datetime" not in out
+
+
+def test_a_number_too_small_to_tell_from_zero_is_refused_not_made_zero(write):
+    """1e-400 underflowed to 0 silently (a capability of 1e-400 became none at all); 0
+    written as 0.0e-400 is still 0, and a subnormal such as 1e-320 is still itself."""
+    from realpolitik.scenario.numbers import NumberError, parse_number
+
+    with pytest.raises(NumberError, match="too small to tell from 0"):
+        parse_number("1e-400")
+    assert parse_number("0.0e-400") == 0.0 and parse_number("1e-320") > 0
+    out = _bad(write, "tiny.yaml", MINIMAL.replace("capability: 2,", "capability: 1e-400,", 1))
+    assert "too small to tell from 0" in out and "capability" in out
+    res = runner.invoke(app, ["forecast", str(DATA / "minimal.yaml"), "-s", "a.capability=1e-400"])
+    assert res.exit_code == 2 and "too small to tell from 0" in res.output

@@ -107,6 +107,11 @@ def parse_number(text: str, *, what: str = "a finite number") -> float:
         raise NumberError(
             f"{excerpt(raw, 20)} is beyond the range of a number (about 1.8e308); expected {what}"
         )
+    if value == 0.0 and re.search(r"[1-9]", re.split(r"[eE]", raw)[0]):
+        raise NumberError(
+            f"{excerpt(raw, 20)} is too small to tell from 0 (below about 1e-308); write 0 "
+            f"or a larger number; expected {what}"
+        )
     return value
 
 

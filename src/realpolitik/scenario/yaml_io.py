@@ -376,6 +376,20 @@ def _walk(
                     )
                     node.tag = _STR
                     continue
+                if float(node.value) == 0.0 and re.search(
+                    r"[1-9]", re.split(r"[eE]", node.value)[0]
+                ):
+                    problems.append(
+                        Problem(
+                            name,
+                            field_name(path),
+                            f"{excerpt(node.value, 20)} is too small to tell from 0 (below "
+                            "about 1e-308); write 0 or a larger number",
+                            line,
+                        )
+                    )
+                    node.tag = _STR
+                    continue
             if node.tag != _STR:
                 try:
                     loader.construct_object(node)
