@@ -159,6 +159,18 @@ def data_year(date: dt.date) -> int:
     return date.year - 1
 
 
+def _as_written(d: Derived) -> tuple[float, Range | None]:
+    """A derived capability as a scenario holds it: rounded to :data:`SIGNIFICANT`
+    figures, with its range (triangular, from the discount's length) where it has one."""
+    value = _rounded(d.value)
+    if d.low is None or d.high is None:
+        return value, None
+    low, high = _rounded(d.low), _rounded(d.high)
+    if low < high and low <= value <= high:
+        return value, Range(low, high, value, "triangular", "from the length's range")
+    return value, None
+
+
 def _rounded(v: float) -> float:
     return float(f"{v:.{SIGNIFICANT}g}")
 
@@ -208,12 +220,7 @@ def with_capabilities(
         if d is None:
             actors.append(a)
             continue
-        value = _rounded(d.value)
-        rng = None
-        if d.low is not None and d.high is not None:
-            low, high = _rounded(d.low), _rounded(d.high)
-            if low < high and low <= value <= high:
-                rng = Range(low, high, value, "triangular", "from the length's range")
+        value, rng = _as_written(d)
         src = Source(
             ref=CINC_SOURCE_ID,
             dataset=CINC_DATASET,
@@ -258,12 +265,7 @@ def with_issue_capabilities(
         if d is None:
             stances.append(s)
             continue
-        value = _rounded(d.value)
-        rng = None
-        if d.low is not None and d.high is not None:
-            low, high = _rounded(d.low), _rounded(d.high)
-            if low < high and low <= value <= high:
-                rng = Range(low, high, value, "triangular", "from the length's range")
+        value, rng = _as_written(d)
         said = f"capability: {d.note()}; rounded to {SIGNIFICANT} significant figures"
         note = f"{s.source.note}; {said}" if s.source.note else said
         stances.append(
