@@ -549,3 +549,25 @@ def test_many_bad_rows_are_reported_in_linear_time(tmp_path):
     assert "5000 problems found" in text or "5,000 problems found" in text
     assert "... and 4,900 more (the first 100 are shown)" in text
     assert len(text.splitlines()) < 110
+
+
+def test_a_csv_export_never_hands_a_spreadsheet_a_formula(tmp_path):
+    """A name such as =HYPERLINK(...) written as-is to a CSV table runs as a formula when
+    the file is opened in a spreadsheet: it is written behind an apostrophe (shown as
+    text), numbers such as -5 are not, and reading the folder back takes the apostrophe
+    off (the content hash is kept)."""
+    from realpolitik.scenario.tables import write_csv_folder
+
+    data = rp.load("ec-emissions-1994").to_dict()
+    data["actors"][0]["name"] = '=HYPERLINK("http://x.example","click")'
+    data["actors"][1]["name"] = "@SUM(A1:A9)"
+    sc = rp.Scenario.from_dict(data)
+    write_csv_folder(sc, tmp_path / "t")
+    text = (tmp_path / "t" / "actors.csv").read_text(encoding="utf-8")
+    assert "'=HYPERLINK" in text and "'@SUM" in text
+    for line in text.splitlines()[1:]:
+        for cell in next(iter(__import__("csv").reader([line]))):
+            assert not cell.startswith(("=", "+", "@")), cell
+    back = rp.load(str(tmp_path / "t"))
+    assert back.actors[0].name == data["actors"][0]["name"]
+    assert back.content_hash() == sc.content_hash()
