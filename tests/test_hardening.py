@@ -507,3 +507,17 @@ def test_a_number_too_small_to_tell_from_zero_is_refused_not_made_zero(write):
     assert "too small to tell from 0" in out and "capability" in out
     res = runner.invoke(app, ["forecast", str(DATA / "minimal.yaml"), "-s", "a.capability=1e-400"])
     assert res.exit_code == 2 and "too small to tell from 0" in res.output
+
+
+def test_pages_show_control_characters_and_leave_markup_alone():
+    """The report's and the dashboard's templates write every value through
+    escapes.shown_in_page: text with its control characters shown, line breaks kept,
+    Markup (charts) and numbers as they are."""
+    from markupsafe import Markup
+
+    from realpolitik.escapes import shown_in_page
+
+    assert shown_in_page("a\x1b[2Jb\u202ec\nd") == "a\\x1b[2Jb\\u202ec\nd"
+    svg = Markup("<svg>\x1b</svg>")
+    assert shown_in_page(svg) is svg
+    assert shown_in_page(12.5) == 12.5

@@ -19,6 +19,7 @@ LAYERS: dict[str, int] = {
     "realpolitik._lazy": 0,
     "realpolitik.errors": 0,
     "realpolitik.files": 0,
+    "realpolitik.escapes": 0,
     "realpolitik.scenario": 1,
     "realpolitik.draft": 1,  # input side: from an article to a draft scenario (uses scenario)
     "realpolitik.models": 2,

@@ -408,3 +408,18 @@ def test_chart_text_from_a_file_is_escaped_and_warns_of_no_glyph() -> None:
     for svg in svgs:
         assert not re.search("[\x00-\x08\x0b-\x1f\x7f]", svg)
     assert "Ne\\x00th\\x1b[2Jerlands" in html.unescape(svgs[0] + svgs[1])
+
+
+def test_control_characters_from_a_file_are_visible_in_the_html(tmp_path: Path) -> None:
+    """HTML escaping leaves a NUL or an ESC as it is: the report writes every text from the
+    scenario with its control characters shown (``\\x1b``), line breaks kept."""
+    from realpolitik.report import build_report
+
+    data = rp.load("ec-emissions-1994").to_dict()
+    data["actors"][0]["name"] = "Ger\x1b[2Jmany\u202e"
+    data["description"] = "line one\nline two"
+    sc = rp.Scenario.from_dict(data)
+    page = build_report(sc, draws=0, sensitivity=False, actor=sc.actors[0].id).html()
+    assert "\x1b" not in page and "\u202e" not in page
+    assert "Ger\\x1b[2Jmany\\u202e" in page
+    assert "line one\nline two" in page

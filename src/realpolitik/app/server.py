@@ -37,6 +37,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from .._version import __version__
 from ..analysis.ensemble import Ensemble
 from ..errors import InputError, RealpolitikError, ScenarioError, check_whole, seed_or_fresh
+from ..escapes import shown_in_page
 from ..forecasting import Forecast
 from ..results import Recordable
 from ..scenario import Scenario, builtins, dump_yaml, parse_csv, parse_yaml, read_yaml
@@ -192,6 +193,7 @@ def create_app(
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=shown_in_page,  # a name's control characters shown, not written raw
     )
     env.filters["num6"] = input_text
     panels: Any = env.get_template("panels.html").module

@@ -11,38 +11,9 @@ import math
 import re
 from collections.abc import Iterable
 
+from ..escapes import shown, shown_lines
+
 __all__ = ["breakable", "number", "possessive", "possessives", "shown", "shown_lines"]
-
-#: what a terminal acts on rather than shows: C0 controls (ESC starts an escape sequence),
-#: DEL, C1 controls (CSI as one byte), and the bidi controls that reorder text (ALM, LRM,
-#: RLM, the embeddings and overrides, the isolates)
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-#: the same but the line break and the tab, which the terminal's own layout uses
-_UNSAFE_IN_LINES = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
-)
-
-
-def _escape(m: re.Match[str]) -> str:
-    code = ord(m.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-
-def shown(text: str) -> str:
-    """``text`` (a name, an id, a message quoting a file) safe to print: every control
-    character (line breaks and tabs too), escape sequence and bidi control written visibly
-    as Python writes it (``\x1b``, ``\n``, ``\u202e``); other text unchanged."""
-    if not _UNSAFE.search(text):
-        return text
-    return _UNSAFE.sub(_escape, text)
-
-
-def shown_lines(text: str) -> str:
-    """:func:`shown`, but line breaks and tabs kept: for text already laid out in lines
-    (what the consoles write)."""
-    if not _UNSAFE_IN_LINES.search(text):
-        return text
-    return _UNSAFE_IN_LINES.sub(_escape, text)
 
 
 def number(

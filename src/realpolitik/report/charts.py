@@ -151,19 +151,11 @@ def _attr(text: str) -> str:
     )
 
 
-#: what a page or a terminal acts on rather than shows (as the command line's ``shown``):
-#: C0 and C1 controls, DEL and the bidi controls
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
-
 def _plain(text: str) -> str:
     """``text`` from a file with its control characters written visibly (``\x1b``)."""
-    return _UNSAFE.sub(
-        lambda m: (
-            f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}"
-        ),
-        text,
-    )
+    from ..escapes import shown
+
+    return shown(text)
 
 
 def _wrap(text: str, width: int = 48, lines: int = 3) -> str:

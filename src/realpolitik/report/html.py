@@ -14,6 +14,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from ..escapes import shown_in_page
 from ..models import offering
 from . import charts
 from .build import Report
@@ -33,6 +34,7 @@ def environment() -> Any:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=shown_in_page,
     )
     env.filters["num"] = number
     env.filters["pct"] = _pct
