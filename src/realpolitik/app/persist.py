@@ -33,6 +33,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..errors import RealpolitikError
+from ..runner.store import install_schema
 from ..scenario import Scenario
 
 __all__ = [
@@ -213,18 +214,12 @@ class WorkspaceStore:
                         f"expected schema {SCHEMA_VERSION} or older"
                     )
                 if version == 0:
-                    tables = {
-                        r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type='table'")
-                    }
-                    if tables - _OUR_TABLES:
+                    foreign = install_schema(c, _SCHEMA, _OUR_TABLES, SCHEMA_VERSION)
+                    if foreign:
                         raise StateError(
                             f"{self.path}: a SQLite database of something else (tables "
-                            f"{', '.join(sorted(tables))}); expected the dashboard's workspaces"
+                            f"{', '.join(foreign)}); expected the dashboard's workspaces"
                         )
-                    for statement in _SCHEMA.split(";"):
-                        if statement.strip():
-                            c.execute(statement)
-                    c.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         except sqlite3.DatabaseError as exc:
             raise self._fail(exc) from None
 

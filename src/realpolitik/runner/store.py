@@ -63,6 +63,7 @@ __all__ = [
     "default_path",
     "diff",
     "forecast_summary",
+    "install_schema",
     "read_sealed",
     "record_forecast",
     "seal_forecast",
@@ -255,6 +256,24 @@ def _canonical(scenario: Scenario | Mapping[str, Any]) -> tuple[dict[str, Any], 
 
 
 # ------------------------------------------------------------------------ store
+def install_schema(
+    c: sqlite3.Connection, schema: str, ours: set[str] | frozenset[str], version: int
+) -> list[str]:
+    """In a SQLite file of schema version 0 (new, or made by something else), inside the
+    caller's transaction: if it holds a table not in ``ours``, its tables, sorted (the
+    caller refuses the file, in its own words) and nothing changed; else ``schema``'s
+    statements run and the file set to ``version``, and ``[]``. For the run store and the
+    dashboard's workspaces."""
+    tables = {r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    if tables - ours:
+        return sorted(tables)
+    for statement in schema.split(";"):
+        if statement.strip():
+            c.execute(statement)
+    c.execute(f"PRAGMA user_version = {version}")
+    return []
+
+
 class RunStore:
     """A run history in one SQLite file, created with its parent folders if absent.
 
@@ -333,19 +352,12 @@ class RunStore:
                 try:
                     version = c.execute("PRAGMA user_version").fetchone()[0]
                     if version == 0:  # no other process got there first
-                        tables = {
-                            r[0]
-                            for r in c.execute("SELECT name FROM sqlite_master WHERE type='table'")
-                        }
-                        if tables - _OUR_TABLES:
+                        foreign = install_schema(c, _SCHEMA, _OUR_TABLES, SCHEMA_VERSION)
+                        if foreign:
                             raise StoreError(
                                 f"{self.path}: a SQLite database of something else (tables "
-                                f"{', '.join(sorted(tables))}); expected a realpolitik run store"
+                                f"{', '.join(foreign)}); expected a realpolitik run store"
                             )
-                        for statement in _SCHEMA.split(";"):
-                            if statement.strip():
-                                c.execute(statement)
-                        c.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
                     c.execute("COMMIT")
                 except BaseException:
                     if c.in_transaction:
