@@ -621,3 +621,8 @@ def test_repeatable_options_and_flags_may_repeat():
          "-s", "france.capability*=2", "--json", "--json", "--no-store"],
     )  # fmt: skip
     assert res.exit_code == 0, res.output
+
+
+def test_a_bad_by_of_sensitivity_is_named_as_its_flag():
+    res = runner.invoke(app, ["sensitivity", "-n", "4", "--by", "nope", "--no-store"])
+    assert res.exit_code == 2 and "--by must be one of auto, input, actor" in res.output

@@ -181,7 +181,7 @@ def test_by_auto_groups_by_actor_beyond_the_limit_and_reads_format_1():
     big = sensitivity("caucasus-2022", "compromise", n=4, seed=1, workers=1, resamples=10)
     assert len(big.inputs) > AUTO_INPUTS and big.by == "actor"
     assert set(big.factors) <= set(rp.load("caucasus-2022").actor_ids)
-    with pytest.raises(SensitivityError, match="by must be one of auto, input, actor"):
+    with pytest.raises(SensitivityError, match="`by` must be one of auto, input, actor"):
         sensitivity(UNCERTAIN, "compromise", n=8, seed=1, workers=1, by="issue")
     # a result of format /1 (indices over the inputs, no "by") still reads
     old = json.loads(small.to_json())

@@ -472,7 +472,7 @@ def sensitivity(
     if not inputs:
         raise SensitivityError(NO_RANGES)
     if by not in BY:
-        raise SensitivityError(f"by must be one of {', '.join(BY)}, got {by!r}")
+        raise SensitivityError(f"`by` must be one of {', '.join(BY)}, got {by!r}")
     if by == "auto":
         by = "input" if len(inputs) <= AUTO_INPUTS else "actor"
     plans = plan_models(model, rounds, params)

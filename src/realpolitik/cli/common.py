@@ -110,6 +110,7 @@ FLAGS = {
     "timeout": "--timeout",
     "time_limit": "--time-limit",
     "memory_limit": "--memory-limit",
+    "by": "--by",
 }
 _PARAMETER = re.compile(r"`([a-z_]+)(?:=([^`]*))?`")
 
