@@ -83,6 +83,9 @@ def test_the_command_line_simulate_imports_only_what_it_runs():
     assert not sorted(m for m in modules if m.startswith(unwanted))
     assert "realpolitik.analysis.backtest" not in modules
     assert not [m for m in heavy(modules) if m.split(".")[0] not in ("typer", "rich")]
+    # numpy's masked arrays (40 ms; np.unique imports them) and typer's pydantic adapters
+    # (built per option on every run from typer 0.29: pinned below it) are not needed
+    assert "numpy.ma" not in modules and "typer._adapters" not in modules
 
 
 PUBLIC = """

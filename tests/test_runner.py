@@ -203,14 +203,35 @@ def test_adaptive_stays_in_process_when_the_work_is_small():
     assert set(pids.values()) == {os.getpid()} and sorted(pids) == list(range(5))
 
 
-def test_adaptive_starts_the_pool_when_the_work_is_worth_it(monkeypatch):
+def test_adaptive_starts_the_pool_when_the_work_is_worth_it_and_works_on_meanwhile(monkeypatch):
     from realpolitik.runner import backends
 
     monkeypatch.setattr(backends, "POOL_START", 0.0)  # any work is worth a pool now
-    pids = dict(Adaptive(2).map(st.pid, [0.0, 0.05, 0.05, 0.05]))
+    tasks = [0.0] + [0.05] * 3 + [0.2] * 40  # 8 s here: the pool starts well before
+    pids = dict(Adaptive(2).map(st.pid, tasks))
+    assert sorted(pids) == list(range(len(tasks)))
     assert pids[0] == os.getpid()  # the first task runs here, timed
-    assert all(pids[i] != os.getpid() for i in (1, 2, 3))
+    # this process works on while the pool starts (a worker cannot have started by the
+    # time the next task is taken), then the pool's workers take the rest
+    assert pids[1] == os.getpid()
+    assert pids[len(tasks) - 1] != os.getpid()
+    assert len({p for p in pids.values() if p != os.getpid()}) == 2
     assert Adaptive(2).worth_a_pool(10.0) and not Adaptive(1).worth_a_pool(10.0)
+
+
+def test_a_prestarted_forkserver_makes_a_pool_cheap(monkeypatch):
+    from realpolitik.runner import backends
+
+    monkeypatch.setattr(backends, "_prestarted_at", None)
+    assert backends.pool_start_estimate() == backends.POOL_START
+    assert not backends.prestart("realpolitik.runner._selftest", workers=1)
+    if backends.START_METHOD != "forkserver":
+        pytest.skip("no forkserver on this platform")
+    assert backends.prestart("realpolitik.runner._selftest", workers=2)
+    monkeypatch.setattr(backends, "_prestarted_at", time.perf_counter() - 10.0)
+    assert backends.pool_start_estimate() == backends.WARM_POOL_START
+    with pytest.raises(BackendError):
+        backends.prestart("realpolitik.runner._selftest", workers=0)
 
 
 def test_adaptive_gives_the_same_draws_either_way(monkeypatch, reference):

@@ -63,16 +63,30 @@ def build(name: str, rich_markup_mode: Any) -> Command:
 #: What ``--help`` shows after an option that takes a value, by the value's type.
 _METAVARS = {"int": "N", "float": "X", "str": "TEXT", "path": "PATH"}
 
+#: click's names of its parameter types, as :data:`_METAVARS` names them.
+_CLICK_TYPES = {"int": "int", "int range": "int", "integer": "int", "integer range": "int",
+                "float": "float", "float range": "float", "str": "str", "text": "str",
+                "path": "path"}  # fmt: skip
+
+
+def _value_type(param: Any) -> str:
+    """The type of one value of an option: ``int``, ``float``, ``str``, ``path`` or
+    another name (Typer 0.29 names the Python type, earlier versions click's type)."""
+    if hasattr(param, "bare_type"):
+        return str(param.bare_type()).removeprefix("list[").removesuffix("]").lower()
+    return _CLICK_TYPES.get(getattr(param.type, "name", ""), "")
+
 
 def _tidy(command: Command) -> Command:
     """``command`` (and its subcommands) with a one-line summary and plain metavars.
 
     In rich markup mode Typer lists a command by the first paragraph of its docstring with
     the docstring's own line breaks, which wrap the list's column at random places; the
-    summary is that paragraph with its lines joined (the terminal wraps it). Typer 0.29
-    also shows each option's Python type (``<bool>`` after a flag, ``<list[str]>`` after a
-    repeatable option), which takes a third of an 80-column screen: a flag shows nothing,
-    an option ``N``, ``X``, ``TEXT`` or ``PATH``, unless it names its own metavar."""
+    summary is that paragraph with its lines joined (the terminal wraps it). Typer
+    shows each option's type (0.29: ``<bool>`` after a flag, ``<list[str]>`` after a
+    repeatable option; earlier: ``INTEGER``), which takes a third of an 80-column screen:
+    a flag shows nothing, an option ``N``, ``X``, ``TEXT`` or ``PATH``, unless it names
+    its own metavar."""
     help_text = getattr(command, "help", None)
     if help_text and not getattr(command, "short_help", None):
         first = inspect.cleandoc(help_text).split("\n\n")[0]
@@ -83,9 +97,7 @@ def _tidy(command: Command) -> Command:
         if getattr(param, "is_flag", False):
             param.metavar = ""
         elif param.param_type_name == "option":
-            bare = param.bare_type() if hasattr(param, "bare_type") else "str"
-            element = bare.removeprefix("list[").removesuffix("]").lower()
-            param.metavar = _METAVARS.get(element, "TEXT")
+            param.metavar = _METAVARS.get(_value_type(param), "TEXT")
     _plain_help_option(command)
     _once_only(command)
     for sub in getattr(command, "commands", {}).values():

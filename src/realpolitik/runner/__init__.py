@@ -19,6 +19,7 @@ from .backends import (
     default_workers,
     draw_generator,
     draw_uniforms,
+    prestart,
 )
 from .loop import Progress, run, session
 
@@ -35,6 +36,7 @@ __all__ = [
     "default_workers",
     "draw_generator",
     "draw_uniforms",
+    "prestart",
     "run",
     "session",
 ]

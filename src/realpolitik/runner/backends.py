@@ -64,6 +64,8 @@ __all__ = [
     "draw_generator",
     "draw_uniforms",
     "normalise_address",
+    "pool_start_estimate",
+    "prestart",
     "process_pool",
 ]
 
@@ -253,7 +255,8 @@ def draw_uniforms(seed: int, start: int, stop: int, k: int) -> np.ndarray:
 class InProcess:
     """Run every chunk in this process, one after another: for debugging and profiling.
 
-    A failing chunk's exception propagates unchanged, with its full traceback.
+    A failing chunk's exception propagates unchanged, with its full traceback and a note
+    naming the chunk.
     """
 
     @property
@@ -273,11 +276,7 @@ class InProcess:
         *,
         on_result: Callable[[int, R], object] | None = None,
     ) -> Iterator[tuple[int, R]]:
-        for index, task in enumerate(tasks):
-            result = fn(task)
-            if on_result is not None:
-                on_result(index, result)
-            yield index, result
+        yield from _here(fn, enumerate(tasks), on_result)
 
 
 # --------------------------------------------------------------------------- adaptive
@@ -286,15 +285,55 @@ class InProcess:
 #: workers' imports), measured on a 2-core machine (bench_simulate.py: 0.45 s cold).
 POOL_START = 0.5
 
+#: Seconds to fork workers from a forkserver that has finished its imports.
+WARM_POOL_START = 0.05
+
+#: When :func:`prestart` started the forkserver (``time.perf_counter()``), else None.
+_prestarted_at: float | None = None
+
+
+def prestart(module: str, workers: int | None = None) -> bool:
+    """Start the forkserver of this process's pools now, in the background, with ``module``
+    (a chunk function's) and :data:`PRELOAD` imported in it, so that a pool started later
+    finds its workers' imports done: a front end calls it before it reads its input, and
+    the server's start runs on another core meanwhile. Nothing to do (False) with one
+    worker, or where workers do not start from a forkserver; the server is shared by every
+    pool of the process and ends with it."""
+    global _prestarted_at
+    k = default_workers() if workers is None else _positive_int(workers, "workers")
+    if k < 2 or START_METHOD != "forkserver":
+        return False
+    from multiprocessing import forkserver
+
+    _context(module)
+    forkserver.ensure_running()  # spawns the server and returns; its imports run there
+    if _prestarted_at is None:
+        _prestarted_at = time.perf_counter()
+    return True
+
+
+def pool_start_estimate() -> float:
+    """Seconds a new pool needs before its workers take tasks: :data:`POOL_START`, less
+    the time the forkserver has had since :func:`prestart`, at least
+    :data:`WARM_POOL_START`."""
+    if _prestarted_at is None:
+        return POOL_START
+    return max(WARM_POOL_START, POOL_START - (time.perf_counter() - _prestarted_at))
+
+
+def _ready() -> int:
+    """A worker's first task: it has started (its process id)."""
+    return os.getpid()
+
 
 @dataclass(frozen=True)
 class Adaptive:
     """The default backend: a :class:`LocalPool` of ``workers`` processes, started only when
-    the work is worth it. The first task runs in this process and is timed; the others go
-    to the pool if running them here would take longer than what the pool saves them
-    (``t (1 - 1/k) > POOL_START`` for their in-process time t on k workers), else they run
-    here too. Which way it goes changes no result: every chunk gives the same bytes
-    wherever it runs."""
+    the work is worth it, and never waited for. The first task runs in this process and is
+    timed; if the others would take longer here than the pool needs to start
+    (:func:`pool_start_estimate`), the pool starts and this process keeps running tasks
+    while it does; once a worker has started, the tasks left go to the pool. Which way a
+    task goes changes no result: every chunk gives the same bytes wherever it runs."""
 
     workers: int = field(default_factory=default_workers)
 
@@ -308,9 +347,10 @@ class Adaptive:
         """Nothing to release: a pool, when started, stops when its :meth:`map` ends."""
 
     def worth_a_pool(self, seconds: float) -> bool:
-        """Whether work that takes ``seconds`` here finishes sooner on the pool."""
-        k = self.workers
-        return k > 1 and seconds * (1 - 1 / k) > POOL_START
+        """Whether work that takes ``seconds`` here finishes sooner with a pool: this
+        process works on while the pool starts, so the pool gains once the work outlasts
+        its start."""
+        return self.workers > 1 and seconds > pool_start_estimate()
 
     def map(
         self,
@@ -323,30 +363,66 @@ class Adaptive:
         if not todo:
             return
         start = time.perf_counter()
-        first = fn(todo[0])
+        first = _run_one(fn, 0, todo[0])
         took = time.perf_counter() - start
         if on_result is not None:
             on_result(0, first)
         yield 0, first
-        rest = todo[1:]
-        if len(rest) > 1 and self.worth_a_pool(took * len(rest)):
-            pool = LocalPool(self.workers)
-            try:
-                for index, result in pool.map(fn, rest):
-                    if on_result is not None:
-                        on_result(index + 1, result)
-                    yield index + 1, result
-            except Exception as exc:  # the pool numbers the rest from 0: name the chunk
-                notes = getattr(exc, "__notes__", None)
-                if notes:
-                    exc.__notes__ = [_renumbered(n, 1) for n in notes]
-                raise
+        rest = iter(enumerate(todo[1:], start=1))
+        if len(todo) > 2 and self.worth_a_pool(took * (len(todo) - 1)):
+            yield from self._overlapped(fn, rest, len(todo) - 1, on_result)
             return
-        for index, task in enumerate(rest, start=1):
-            result = fn(task)
-            if on_result is not None:
-                on_result(index, result)
-            yield index, result
+        yield from _here(fn, rest, on_result)
+
+    def _overlapped(
+        self,
+        fn: Callable[[T], R],
+        rest: Iterator[tuple[int, T]],
+        left: int,
+        on_result: Callable[[int, R], object] | None,
+    ) -> Iterator[tuple[int, R]]:
+        """The tasks ``rest`` (``left`` of them): here until a worker of a new pool has
+        started, then on the pool."""
+        n_procs = max(1, min(self.workers, left))
+        pool = process_pool(n_procs, getattr(fn, "__module__", None))
+        finished = False
+        try:
+            started = [pool.submit(_ready) for _ in range(n_procs)]
+            while not any(f.done() for f in started):
+                item = next(rest, None)
+                if item is None:
+                    break
+                yield from _here(fn, iter((item,)), on_result)
+            yield from _on_pool(pool, n_procs, fn, rest, on_result)
+            finished = True
+        finally:
+            if finished:
+                pool.shutdown(wait=True)
+            else:
+                _stop(pool)
+
+
+def _here(
+    fn: Callable[[T], R],
+    todo: Iterator[tuple[int, T]],
+    on_result: Callable[[int, R], object] | None,
+) -> Iterator[tuple[int, R]]:
+    """Run the indexed tasks ``todo`` in this process; a failing task's exception is raised
+    again noting its chunk, as from a pool (:func:`_failed`)."""
+    for index, task in todo:
+        result = _run_one(fn, index, task)
+        if on_result is not None:
+            on_result(index, result)
+        yield index, result
+
+
+def _run_one(fn: Callable[[T], R], index: int, task: T) -> R:
+    """``fn(task)`` in this process, a failure noting chunk ``index`` (:func:`_failed`)."""
+    try:
+        return fn(task)
+    except Exception as exc:
+        _failed(index, exc)
+        raise
 
 
 # --------------------------------------------------------------------------- local pool
@@ -455,32 +531,10 @@ class LocalPool:
         n_procs = self.workers
         if isinstance(tasks, Sized):
             n_procs = max(1, min(n_procs, len(tasks)))
-        limit = IN_FLIGHT_PER_WORKER * n_procs
-        todo = enumerate(tasks)
-        pending: dict[Future[R], int] = {}
-        pool = ProcessPoolExecutor(
-            max_workers=n_procs,
-            mp_context=_context(getattr(fn, "__module__", None)),
-            initializer=_worker_init,
-            initargs=(os.getpid(),),
-        )
+        pool = process_pool(n_procs, getattr(fn, "__module__", None))
         finished = False
         try:
-            try:
-                for index, task in _take(todo, limit):
-                    pending[pool.submit(fn, task)] = index
-                while pending:
-                    done = _wait_quietly(pending)
-                    for future in sorted(done, key=pending.__getitem__):
-                        index = pending.pop(future)
-                        result = _result(future, index)
-                        for i, task in _take(todo, limit - len(pending)):
-                            pending[pool.submit(fn, task)] = i
-                        if on_result is not None:
-                            on_result(index, result)
-                        yield index, result
-            except BrokenProcessPool as exc:
-                raise BackendError(WORKER_DIED) from exc
+            yield from _on_pool(pool, n_procs, fn, enumerate(tasks), on_result)
             finished = True
         finally:
             if finished:
@@ -489,10 +543,33 @@ class LocalPool:
                 _stop(pool)
 
 
-def _renumbered(note: str, offset: int) -> str:
-    """A pool's note naming a chunk (``raised by chunk 3``), its number shifted by ``offset``."""
-    m = re.fullmatch(r"raised by chunk (\d+)", note)
-    return note if m is None else f"raised by chunk {int(m.group(1)) + offset}"
+def _on_pool(
+    pool: ProcessPoolExecutor,
+    n_procs: int,
+    fn: Callable[[T], R],
+    todo: Iterator[tuple[int, T]],
+    on_result: Callable[[int, R], object] | None,
+) -> Iterator[tuple[int, R]]:
+    """Run ``fn`` on the indexed tasks ``todo`` on ``pool`` (``n_procs`` workers), at most
+    :data:`IN_FLIGHT_PER_WORKER` per worker in flight, yielding ``(index, result)`` in the
+    order they finish (ties by index); a worker's death is a :class:`BackendError`."""
+    limit = IN_FLIGHT_PER_WORKER * n_procs
+    pending: dict[Future[R], int] = {}
+    try:
+        for index, task in _take(todo, limit):
+            pending[pool.submit(fn, task)] = index
+        while pending:
+            done = _wait_quietly(pending)
+            for future in sorted(done, key=pending.__getitem__):
+                index = pending.pop(future)
+                result = _result(future, index)
+                for i, task in _take(todo, limit - len(pending)):
+                    pending[pool.submit(fn, task)] = i
+                if on_result is not None:
+                    on_result(index, result)
+                yield index, result
+    except BrokenProcessPool as exc:
+        raise BackendError(WORKER_DIED) from exc
 
 
 def _wait_quietly(pending: Mapping[Future[R], int]) -> set[Future[R]]:
@@ -525,8 +602,8 @@ def _wait_quietly(pending: Mapping[Future[R], int]) -> set[Future[R]]:
 
 
 #: Modules the forkserver imports besides the chunk function's: what a first chunk imports
-#: lazily (the random generators, the runner itself, numpy's masked arrays).
-PRELOAD = ("numpy.random", "numpy.ma", "realpolitik.runner.backends")
+#: lazily (the random generators, the runner itself).
+PRELOAD = ("numpy.random", "realpolitik.runner.backends")
 
 
 def process_pool(workers: int, module: str | None = None) -> ProcessPoolExecutor:

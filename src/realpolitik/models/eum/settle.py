@@ -80,7 +80,7 @@ def settle(
     low = np.where(tail, medians, np.inf).min(axis=0)
     high = np.where(tail, medians, -np.inf).max(axis=0)
     forecast = medians[-1].copy()
-    for p in np.unique(period[period > 0]):
+    for p in sorted(set(period[period > 0].tolist())):  # (np.unique imports numpy.ma)
         cols = np.flatnonzero(period == p)
         states = medians[big_t + 1 - p :, cols]
         forecast[cols] = np.add.accumulate(states, axis=0)[-1] / p  # in a fixed order

@@ -238,7 +238,7 @@ def choose(
     pick = np.empty(n, dtype=np.intp)
     probs: list[np.ndarray] = [np.ones(1)] * n
     lengths = np.array([q.size for q in qs])
-    for length in np.unique(lengths):
+    for length in sorted(set(np.asarray(lengths).tolist())):  # (np.unique: numpy.ma)
         if length == 1:  # the status quo alone
             continue
         group = [int(a) for a in np.flatnonzero(lengths == length)]
