@@ -121,3 +121,19 @@ def test_lazy_names_cover_all(package):
 
     mod = importlib.import_module(package)
     assert set(mod.__all__) <= set(dir(mod))
+
+
+def test_one_model_imports_that_model_alone():
+    """The registry imports a model's module when the model is first asked for: a run of
+    the EUM imports neither the SMP (eight modules) nor the command line's renderer when it
+    writes JSON."""
+    modules = imported(
+        "-m", "realpolitik", "simulate", "ec-emissions-1994", "-n", "20", "--seed", "1",
+        "-m", "eum", "--json", "--no-store",
+    )  # fmt: skip
+    assert "realpolitik.models.eum" in modules
+    assert not [m for m in modules if m.startswith("realpolitik.models.smp")]
+    assert "realpolitik.cli.render" not in modules
+    from realpolitik.models import REGISTRY
+
+    assert all(REGISTRY[name].name == name for name in REGISTRY)  # WHERE names each spec

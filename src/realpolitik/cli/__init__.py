@@ -18,7 +18,6 @@ from rich.markup import escape
 
 from .. import __version__
 from ..errors import InputError, RealpolitikError, ScenarioError
-from . import render
 from .common import (
     ChunkSizeOption,
     JsonOption,
@@ -99,6 +98,8 @@ def forecast(
     if as_json:
         sys.stdout.write(fc.to_json())
     else:
+        from . import render
+
         render.forecast(out, sc, fc)
     record(store, no_store, fc, sc, interventions=list(sets or []))
 
@@ -165,6 +166,7 @@ def simulate(
     else:
         from ..analysis.bottomline import bottom_line
         from ..forecasting import forecast as point_forecast
+        from . import render
 
         fc = point_forecast(sc, model=names, rounds=rounds, params=params)
         render.ensemble(out, sc, ens, bottom_line(fc, sc, ens, spread=spread))
@@ -180,6 +182,8 @@ def validate(
     """Check a scenario file and list every problem found (exit code 2 if any); a valid
     file's summary lists its observed outcomes."""
     import realpolitik as rp
+
+    from . import render
 
     try:
         sc = rp.load(scenario)
@@ -215,6 +219,7 @@ def export(
     workbook or a folder of CSV files) or as KTAB's CSV."""
     from ..scenario import dump_yaml
     from ..scenario.ktab_io import write_ktab_csv
+    from . import render
 
     writers = {"yaml": dump_yaml, "ktab": write_ktab_csv}
     if format not in (*writers, "xlsx", "csv"):
@@ -290,6 +295,7 @@ def new(
     """Write a scenario to fill in: every blank marked "<fill in>", a stance of every actor
     on every issue; `validate` lists the blanks left."""
     from ..scenario.template import blanks, template_data, template_yaml
+    from . import render
 
     def ids(text: str | None) -> list[str]:
         return [x for x in (text or "").split(",") if x.strip()]
@@ -318,6 +324,7 @@ def scenarios() -> None:
     import realpolitik as rp
 
     from ..scenario import builtins
+    from . import render
 
     rows = []
     for name in builtins.names():
@@ -338,6 +345,7 @@ def schema() -> None:
 def list_models() -> None:
     """List the registered models."""
     from ..models import REGISTRY
+    from . import render
 
     render.model_list(out, REGISTRY)
 
