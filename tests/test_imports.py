@@ -131,7 +131,7 @@ def test_one_model_imports_that_model_alone():
         "-m", "realpolitik", "simulate", "ec-emissions-1994", "-n", "20", "--seed", "1",
         "-m", "eum", "--json", "--no-store",
     )  # fmt: skip
-    assert "realpolitik.models.eum" in modules
+    assert "realpolitik.models.eum.engine" in modules
     assert not [m for m in modules if m.startswith("realpolitik.models.smp")]
     assert "realpolitik.cli.render" not in modules
     from realpolitik.models import REGISTRY
