@@ -219,6 +219,16 @@ def test_adaptive_starts_the_pool_when_the_work_is_worth_it_and_works_on_meanwhi
     assert Adaptive(2).worth_a_pool(10.0) and not Adaptive(1).worth_a_pool(10.0)
 
 
+def test_adaptive_leaves_no_worker_behind_when_it_finished_here_first(monkeypatch):
+    from realpolitik.runner import backends
+
+    monkeypatch.setattr(backends, "POOL_START", 0.0)
+    before = _pool_workers()
+    pids = dict(Adaptive(2).map(st.pid, [0.0] * 4))
+    assert sorted(pids) == [0, 1, 2, 3]
+    assert wait_gone(_pool_workers() - before) == []
+
+
 def test_a_prestarted_forkserver_makes_a_pool_cheap(monkeypatch):
     from realpolitik.runner import backends
 

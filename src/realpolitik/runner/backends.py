@@ -30,6 +30,7 @@ the pool's worker processes and the cluster's workers import ``fn``'s module by 
 from __future__ import annotations
 
 import ctypes
+import itertools
 import multiprocessing
 import numbers
 import os
@@ -382,18 +383,19 @@ class Adaptive:
         on_result: Callable[[int, R], object] | None,
     ) -> Iterator[tuple[int, R]]:
         """The tasks ``rest`` (``left`` of them): here until a worker of a new pool has
-        started, then on the pool."""
+        started, then on the pool (stopped at once if nothing is left for it)."""
         n_procs = max(1, min(self.workers, left))
         pool = process_pool(n_procs, getattr(fn, "__module__", None))
         finished = False
         try:
             started = [pool.submit(_ready) for _ in range(n_procs)]
-            while not any(f.done() for f in started):
-                item = next(rest, None)
-                if item is None:
-                    break
+            item = next(rest, None)
+            while item is not None and not any(f.done() for f in started):
                 yield from _here(fn, iter((item,)), on_result)
-            yield from _on_pool(pool, n_procs, fn, rest, on_result)
+                item = next(rest, None)
+            if item is None:  # all done here: no need to wait for the workers' start
+                return
+            yield from _on_pool(pool, n_procs, fn, itertools.chain((item,), rest), on_result)
             finished = True
         finally:
             if finished:
