@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import math
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -113,6 +115,37 @@ def _params(items: list[str] | None) -> dict[str, Any]:
     return out_
 
 
+def _solver_settings(
+    sets: list[str] | None, time_limit: float, memory_limit: int
+) -> dict[str, Any]:
+    """The keyword arguments that solving and sweeping share: the parameters' values
+    (--set) and the limits of each solve."""
+    return {"params": _params(sets), "time_limit": time_limit, "memory_limit": memory_limit}
+
+
+@contextmanager
+def _solver_errors() -> Iterator[None]:
+    """A solve's or a sweep's bad input (a method that does not apply, an unknown
+    parameter, a malformed game) as an error message and exit code 2."""
+    try:
+        yield
+    except InputError as exc:
+        raise fail(str(exc)) from None
+    except GameError as exc:
+        raise _error(exc) from None
+
+
+R = TypeVar("R", Solution, Sweep)
+
+
+def _show(result: R, as_json: bool, render: Callable[[Console, R], None]) -> None:
+    """``result`` as JSON (--json) or rendered on the console."""
+    if as_json:
+        sys.stdout.write(result.to_json())
+    else:
+        render(out, result)
+
+
 # ------------------------------------------------------------------ commands
 
 
@@ -133,22 +166,9 @@ def solve_cmd(
     if method not in METHODS + SETS:
         raise fail(f"--method: expected one of {', '.join(SETS + METHODS)}, got {method!r}")
     g = _load(game)
-    try:
-        sol = solve_game(
-            g,
-            method=method,
-            params=_params(sets),
-            time_limit=time_limit,
-            memory_limit=memory_limit,
-        )
-    except InputError as exc:
-        raise fail(str(exc)) from None
-    except GameError as exc:
-        raise _error(exc) from None
-    if as_json:
-        sys.stdout.write(sol.to_json())
-    else:
-        render_solution(out, sol)
+    with _solver_errors():
+        sol = solve_game(g, method=method, **_solver_settings(sets, time_limit, memory_limit))
+    _show(sol, as_json, render_solution)
 
 
 @game_app.command("sweep")
@@ -191,26 +211,10 @@ def sweep_cmd(
     if method is not None and method not in METHODS:
         raise fail(f"--method: expected one of {', '.join(METHODS)}, got {method!r}")
     g = _load(game)
-    try:
-        res = sweep(
-            g,
-            param,
-            start,
-            stop,
-            steps,
-            method=method,
-            params=_params(sets),
-            time_limit=time_limit,
-            memory_limit=memory_limit,
-        )
-    except InputError as exc:
-        raise fail(str(exc)) from None
-    except GameError as exc:
-        raise _error(exc) from None
-    if as_json:
-        sys.stdout.write(res.to_json())
-    else:
-        render_sweep(out, res)
+    settings = _solver_settings(sets, time_limit, memory_limit)
+    with _solver_errors():
+        res = sweep(g, param, start, stop, steps, method=method, **settings)
+    _show(res, as_json, render_sweep)
 
 
 @game_app.command("show")
