@@ -42,7 +42,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from ..arrays import issue_input
-from ..errors import InputError, Problem, ScenarioError, UnknownNameError
+from ..errors import InputError, Problem, ScenarioError, find_named
 from ..models import REGISTRY, eum, get
 from ..results import JsonResult, Provenance, ProvenanceFields, Subject, freeze
 from ..scenario import Scenario, load
@@ -166,11 +166,9 @@ class IssueView:
 
     def point(self, other: str) -> ViewPoint:
         """The point of actor ``other``."""
-        for p in self.points:
-            if p.other == other:
-                return p
         known = ", ".join(p.other for p in self.points) or "none"
-        raise UnknownNameError(f"no actor {other!r} on {self.issue!r} in this view; it has {known}")
+        missing = f"no actor {other!r} on {self.issue!r} in this view; it has {known}"
+        return find_named(self.points, lambda p: p.other, other, missing)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -216,13 +214,11 @@ class ViewFrom(ProvenanceFields, JsonResult):
 
     def issue(self, issue_id: str) -> IssueView:
         """The view on ``issue_id``."""
-        for v in self.issues:
-            if v.issue == issue_id:
-                return v
-        raise UnknownNameError(
+        missing = (
             f"no issue {issue_id!r} in the view from {self.actor!r}; "
             f"it has {', '.join(self.issue_ids) or 'none'}"
         )
+        return find_named(self.issues, lambda v: v.issue, issue_id, missing)
 
     def run_parameters(self) -> dict[str, Any]:
         """The ``actor`` and the EUM ``parameters`` the view was computed with."""

@@ -19,7 +19,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import UnknownNameError
+from ..errors import find_named
 from ..scenario.objects import Source, SourceEntry
 from .expr import Expr, number_text
 from .spec import CHANCE
@@ -149,10 +149,8 @@ class Node:
         return self.player == CHANCE
 
     def payoff(self, player: str) -> Payoff:
-        for p in self.payoffs:
-            if p.player == player:
-                return p
-        raise UnknownNameError(f"no payoff for {player!r} at {self.id!r}")
+        missing = f"no payoff for {player!r} at {self.id!r}"
+        return find_named(self.payoffs, lambda p: p.player, player, missing)
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"id": self.id}
@@ -203,26 +201,20 @@ class Game:
         return tuple(p.id for p in self.players)
 
     def player(self, player_id: str) -> Player:
-        for p in self.players:
-            if p.id == player_id:
-                return p
-        raise UnknownNameError(f"no player {player_id!r} in game {self.id!r}")
+        missing = f"no player {player_id!r} in game {self.id!r}"
+        return find_named(self.players, lambda p: p.id, player_id, missing)
 
     def player_name(self, player_id: str) -> str:
         return "Chance" if player_id == CHANCE else self.player(player_id).name
 
     def node(self, node_id: str) -> Node:
-        for n in self.nodes:
-            if n.id == node_id:
-                return n
-        raise UnknownNameError(f"no node {node_id!r} in game {self.id!r}")
+        missing = f"no node {node_id!r} in game {self.id!r}"
+        return find_named(self.nodes, lambda n: n.id, node_id, missing)
 
     def parameter(self, name: str) -> Parameter:
-        for p in self.parameters:
-            if p.id == name:
-                return p
         known = ", ".join(p.id for p in self.parameters) or "none"
-        raise UnknownNameError(f"no parameter {name!r} in game {self.id!r} (parameters: {known})")
+        missing = f"no parameter {name!r} in game {self.id!r} (parameters: {known})"
+        return find_named(self.parameters, lambda p: p.id, name, missing)
 
     @property
     def values(self) -> dict[str, Fraction]:

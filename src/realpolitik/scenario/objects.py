@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import UnknownNameError
+from ..errors import find_named
 
 __all__ = [
     "Actor",
@@ -371,16 +371,12 @@ class Scenario:
         return tuple(i.id for i in self.issues)
 
     def actor(self, actor_id: str) -> Actor:
-        for a in self.actors:
-            if a.id == actor_id:
-                return a
-        raise UnknownNameError(f"no actor {actor_id!r} in scenario {self.id!r}")
+        missing = f"no actor {actor_id!r} in scenario {self.id!r}"
+        return find_named(self.actors, lambda a: a.id, actor_id, missing)
 
     def issue(self, issue_id: str) -> Issue:
-        for i in self.issues:
-            if i.id == issue_id:
-                return i
-        raise UnknownNameError(f"no issue {issue_id!r} in scenario {self.id!r}")
+        missing = f"no issue {issue_id!r} in scenario {self.id!r}"
+        return find_named(self.issues, lambda i: i.id, issue_id, missing)
 
     def stance(self, actor_id: str, issue_id: str) -> Stance | None:
         for s in self.stances:
