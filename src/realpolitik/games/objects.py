@@ -41,6 +41,14 @@ def _plain_number(x: Expr) -> Any:
     return x.text
 
 
+def _given(**fields: Any) -> dict[str, Any]:
+    """The fields that are set (not None), in order, as the file writes them: a source as
+    its mapping."""
+    return {
+        k: v.to_dict() if isinstance(v, Source) else v for k, v in fields.items() if v is not None
+    }
+
+
 @dataclass(frozen=True)
 class Player:
     id: str
@@ -48,10 +56,7 @@ class Player:
     description: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        d: dict[str, Any] = {"id": self.id, "name": self.name}
-        if self.description is not None:
-            d["description"] = self.description
-        return d
+        return {"id": self.id, "name": self.name, **_given(description=self.description)}
 
 
 @dataclass(frozen=True)
@@ -68,20 +73,20 @@ class Parameter:
     link: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        d: dict[str, Any] = {"id": self.id}
-        if self.link is not None:
-            d["from"] = self.link
-        else:
-            d["value"] = _plain_number(Expr.constant(self.value))
-        for key in ("low", "high"):
-            v = getattr(self, key)
-            if v is not None:
-                d[key] = _plain_number(Expr.constant(v))
-        if self.description is not None:
-            d["description"] = self.description
-        if self.source is not None:
-            d["source"] = self.source.to_dict()
-        return d
+        def plain(v: Fraction | None) -> Any:
+            return None if v is None else _plain_number(Expr.constant(v))
+
+        value = {"from": self.link} if self.link is not None else {"value": plain(self.value)}
+        return {
+            "id": self.id,
+            **value,
+            **_given(
+                low=plain(self.low),
+                high=plain(self.high),
+                description=self.description,
+                source=self.source,
+            ),
+        }
 
 
 @dataclass(frozen=True)
@@ -115,12 +120,10 @@ class Payoff:
     def to_dict(self) -> Any:
         if self.reason is None and self.source is None:
             return _plain_number(self.value)
-        d: dict[str, Any] = {"value": _plain_number(self.value)}
-        if self.reason is not None:
-            d["reason"] = self.reason
-        if self.source is not None:
-            d["source"] = self.source.to_dict()
-        return d
+        return {
+            "value": _plain_number(self.value),
+            **_given(reason=self.reason, source=self.source),
+        }
 
 
 @dataclass(frozen=True)
@@ -153,22 +156,19 @@ class Node:
         return find_named(self.payoffs, lambda p: p.player, player, missing)
 
     def to_dict(self) -> dict[str, Any]:
-        d: dict[str, Any] = {"id": self.id}
-        if self.player is not None:
-            d["player"] = self.player
-        if self.explicit_infoset and self.infoset is not None:
-            d["infoset"] = self.infoset
-        if self.text is not None:
-            d["text"] = self.text
+        d: dict[str, Any] = {
+            "id": self.id,
+            **_given(
+                player=self.player,
+                infoset=self.infoset if self.explicit_infoset else None,
+                text=self.text,
+            ),
+        }
         if self.actions:
             d["actions"] = [a.to_dict() for a in self.actions]
         if self.payoffs:
             d["payoffs"] = {p.player: p.to_dict() for p in self.payoffs}
-        if self.reason is not None:
-            d["reason"] = self.reason
-        if self.source is not None:
-            d["source"] = self.source.to_dict()
-        return d
+        return {**d, **_given(reason=self.reason, source=self.source)}
 
 
 @dataclass(frozen=True)
