@@ -156,6 +156,22 @@ class GameResult(JsonResult):
         """The values of the game's parameters that the result was computed at."""
         raise NotImplementedError
 
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Any:
+        """The inverse of :meth:`to_dict`; a ``ValueError`` for a document of another
+        format, or whose game is not the one it records (its content hash)."""
+        cls.check_format(d)
+        game = read_game(d["game"], cls.kind)
+        return cls.from_fields(
+            d, game=game, game_hash=d["game"]["hash"], version=d["version"], notes=tuple(d["notes"])
+        )
+
+    @classmethod
+    def from_fields(cls, d: Mapping[str, Any], **common: Any) -> Any:
+        """The result of the document ``d`` (of its format), given the fields that every
+        game result has (``game``, ``game_hash``, ``version``, ``notes``), read already."""
+        raise NotImplementedError
+
     def to_json(self, *, indent: int | None = 2) -> str:
         """:meth:`to_dict` as JSON text (UTF-8 characters as they are)."""
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False) + "\n"

@@ -59,7 +59,7 @@ from ..results import FormatError
 from .errors import GameError, SolveLimitError, SolverCrashError
 from .evaluate import beliefs as compute_beliefs
 from .evaluate import complete, expected_payoffs, max_regret, reach
-from .jsonio import GameResult, exact, game_fields, number, read_exact, read_game, read_number
+from .jsonio import GameResult, exact, game_fields, number, read_exact, read_number
 from .objects import Game
 from .size import GameSize, estimate, measure
 from .subgame import check_subgame_perfect
@@ -340,14 +340,8 @@ class Solution(GameResult):
         return self.parameters
 
     @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> Solution:
-        """The inverse of :meth:`to_dict`; a ``ValueError`` for a document of another
-        format, or whose game is not the one it records (its content hash)."""
-        cls.check_format(d)
-        game = read_game(d["game"], "games solution")
+    def from_fields(cls, d: Mapping[str, Any], **common: Any) -> Solution:
         return cls(
-            game=game,
-            game_hash=d["game"]["hash"],
             method=d["method"],
             methods=tuple(d["methods"]),
             parameters={k: read_exact(v, f"parameters.{k}") for k, v in d["parameters"].items()},
@@ -356,8 +350,7 @@ class Solution(GameResult):
             refined=d["refined"],
             perfect_information=d["perfect_information"],
             payoff_range=read_exact(d["payoff_range"], "payoff_range"),
-            version=d["version"],
-            notes=tuple(d["notes"]),
+            **common,
         )
 
 

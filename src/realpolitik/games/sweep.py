@@ -33,7 +33,7 @@ from typing import Any, ClassVar
 from .._version import __version__
 from .errors import GameError
 from .expr import ExprError, number_text
-from .jsonio import GameResult, exact, game_fields, number, read_exact, read_game, read_number
+from .jsonio import GameResult, exact, game_fields, number, read_exact, read_number
 from .objects import Game
 from .solve import Equilibrium, solve_tree
 from .tree import parameter_value
@@ -210,13 +210,8 @@ class Sweep(GameResult):
         return self.fixed
 
     @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> Sweep:
-        """The inverse of :meth:`to_dict`; a ``ValueError`` for a document of another
-        format, or whose game is not the one it records (its content hash)."""
-        cls.check_format(d)
+    def from_fields(cls, d: Mapping[str, Any], **common: Any) -> Sweep:
         return cls(
-            game=read_game(d["game"], "games sweep"),
-            game_hash=d["game"]["hash"],
             parameter=d["parameter"],
             start=read_exact(d["start"], "start"),
             stop=read_exact(d["stop"], "stop"),
@@ -224,8 +219,7 @@ class Sweep(GameResult):
             fixed={k: read_exact(v, f"fixed.{k}") for k, v in d["fixed"].items()},
             steps=tuple(SweepStep.from_dict(s) for s in d["steps"]),
             flips=tuple(Flip.from_dict(f) for f in d["flips"]),
-            version=d["version"],
-            notes=tuple(d["notes"]),
+            **common,
         )
 
 
