@@ -139,6 +139,19 @@ def _share(x: float, conf: float | None = None, sep: str = " ") -> str:
     return f"{text}{sep}± {number(conf, decimals=2)}"
 
 
+def _with_rest(table: Table, ranked: list[tuple[str, float, float]], top: int, what: str) -> Table:
+    """``table`` of the ``top`` first of ``ranked``, captioned with how many more there are
+    (``what``: "more actor") and their largest total-order index."""
+    if len(ranked) > top:
+        table.caption = Text(
+            f"and {plural(len(ranked) - top, what)} with ST <= "
+            f"{_share(ranked[top][1])} (--top to see more)",
+            style="dim",
+        )
+        table.caption_justify = "left"
+    return table
+
+
 def render_sensitivity(console: Console, sc: Scenario, res: Sensitivity, *, top: int = 10) -> None:
     """Per model and issue: each input's Sobol indices and tornado bar, by ST."""
     date = f", {sc.date.isoformat()}" if sc.date else ""
@@ -188,14 +201,7 @@ def render_sensitivity(console: Console, sc: Scenario, res: Sensitivity, *, top:
             ranked = res.ranked(model, issue)
             if grouped:
                 table = _actor_table(res, model, issue, ranked[:top], t, owners)
-                if len(ranked) > top:
-                    table.caption = Text(
-                        f"and {plural(len(ranked) - top, 'more actor')} with ST <= "
-                        f"{_share(ranked[top][1])} (--top to see more)",
-                        style="dim",
-                    )
-                    table.caption_justify = "left"
-                console.print(table)
+                console.print(_with_rest(table, ranked, top, "more actor"))
                 continue
             rows = []
             for name, _, _ in ranked[:top]:
@@ -219,14 +225,7 @@ def render_sensitivity(console: Console, sc: Scenario, res: Sensitivity, *, top:
                 rows,
             )
             broken |= broke
-            if len(ranked) > top:
-                table.caption = Text(
-                    f"and {plural(len(ranked) - top, 'more input')} with ST <= "
-                    f"{_share(ranked[top][1])} (--top to see more)",
-                    style="dim",
-                )
-                table.caption_justify = "left"
-            console.print(table)
+            console.print(_with_rest(table, ranked, top, "more input"))
     if constant:
         console.print(
             Text(

@@ -146,6 +146,19 @@ def _show(result: R, as_json: bool, render: Callable[[Console, R], None]) -> Non
         render(out, result)
 
 
+def _written(text: str, output: Path | None, encoding: str) -> bool:
+    """``text`` to standard output (``output`` None) or to the file ``output``; whether it
+    went to a file (an error message and exit code 2 if it could not)."""
+    if output is None:
+        sys.stdout.write(text)
+        return False
+    try:
+        output.write_text(text, encoding=encoding)
+    except OSError as exc:
+        raise fail(f"{output}: cannot be written: {exc.strerror}") from None
+    return True
+
+
 # ------------------------------------------------------------------ commands
 
 
@@ -249,14 +262,8 @@ def export_cmd(
         text = to_efg(g, _params(sets))
     except GameError as exc:
         raise _error(exc) from None
-    if output is None:
-        sys.stdout.write(text)
-        return
-    try:
-        output.write_text(text, encoding="ascii")
-    except OSError as exc:
-        raise fail(f"{output}: cannot be written: {exc.strerror}") from None
-    out.print(f"wrote {escape(str(output))} ({plural(len(text.splitlines()), 'line')})")
+    if _written(text, output, "ascii"):
+        out.print(f"wrote {escape(str(output))} ({plural(len(text.splitlines()), 'line')})")
 
 
 @game_app.command("import")
@@ -275,19 +282,12 @@ def import_cmd(
         g = read_efg(file)
     except GameError as exc:
         raise _error(exc) from None
-    text = dump_yaml(g)
-    if output is None:
-        sys.stdout.write(text)
-        return
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise fail(f"{output}: cannot be written: {exc.strerror}") from None
-    out.print(
-        f"wrote {escape(str(output))}: game {escape(repr(g.id))}, "
-        f"{plural(len(g.players), 'player')}, {plural(len(g.nodes), 'node')}; "
-        "the payoffs have no reasons yet"
-    )
+    if _written(dump_yaml(g), output, "utf-8"):
+        out.print(
+            f"wrote {escape(str(output))}: game {escape(repr(g.id))}, "
+            f"{plural(len(g.players), 'player')}, {plural(len(g.nodes), 'node')}; "
+            "the payoffs have no reasons yet"
+        )
 
 
 @game_app.command("schema")

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -60,11 +61,19 @@ StoreOption = Annotated[
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
 
 
-def _open(store: Path | None) -> RunStore:
+@contextmanager
+def _open(store: Path | None) -> Iterator[RunStore]:
+    """The run store ``store`` (default: the user's), open; its errors, opening it or
+    reading it, as an error message and exit code 2."""
     try:
-        return RunStore(store if store is not None else default_path(), create=False)
+        st = RunStore(store if store is not None else default_path(), create=False)
     except StoreError as exc:
         raise _fail(str(exc)) from None
+    with st:
+        try:
+            yield st
+        except StoreError as exc:
+            raise _fail(str(exc)) from None
 
 
 def _json(data: Any) -> None:
@@ -162,11 +171,8 @@ def list_runs(
             out.print(Text(f"No runs recorded yet: there is no run store at {path}."))
         return
     with _open(path) as st:
-        try:
-            rows = st.list(limit=limit, kind=kind, scenario=scenario)
-            total = st.count(kind=kind, scenario=scenario)
-        except StoreError as exc:
-            raise _fail(str(exc)) from None
+        rows = st.list(limit=limit, kind=kind, scenario=scenario)
+        total = st.count(kind=kind, scenario=scenario)
     if as_json:
         _json([r.to_dict() for r in rows])
         return
@@ -212,10 +218,7 @@ def show(
 ) -> None:
     """Show one run: its scenario, parameters and results."""
     with _open(store) as st:
-        try:
-            rec = st.get(run_id)
-        except StoreError as exc:
-            raise _fail(str(exc)) from None
+        rec = st.get(run_id)
     if as_json:
         _json(rec.to_dict())
         return
@@ -385,10 +388,7 @@ def compare(
 ) -> None:
     """Compare two runs: scenario, parameters, forecasts and gains."""
     with _open(store) as st:
-        try:
-            cmp = st.compare(a, b)
-        except StoreError as exc:
-            raise _fail(str(exc)) from None
+        cmp = st.compare(a, b)
     if as_json:
         _json(cmp.to_dict())
         return
