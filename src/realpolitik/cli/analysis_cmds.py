@@ -48,7 +48,7 @@ from .common import (
     record,
     user_error,
 )
-from .render import fmt, plural
+from .render import fmt, plural, titled_table
 from .text import breakable, number, possessive, possessives, shown
 
 __all__ = [
@@ -285,11 +285,7 @@ def _actor_table(
     forecast most (named without the actor, and without the issue when it is this one; a
     shock's value, whose label names the shock, counts as its actor's: ``owners``)."""
     s = res.issue_sobol(model, issue)
-    table = Table(
-        title=Text(f"{model}: {issue} (at the best estimates {fmt(t.point)})"),
-        title_justify="left",
-        title_style="bold",
-    )
+    table = titled_table(Text(f"{model}: {issue} (at the best estimates {fmt(t.point)})"))
     table.add_column("actor", overflow="fold")
     for col in ("S1", "ST"):
         table.add_column(col, justify="right", no_wrap=True)
@@ -346,7 +342,7 @@ def _sensitivity_table(width: int, title: Text, rows: list[_SensitivityRow]) -> 
     if rows and longest > room(body):
         body = cells("\n")
     left = max(room(body), 12) if rows else 0
-    table = Table(title=title, title_justify="left", title_style="bold")
+    table = titled_table(title)
     table.add_column("input", overflow="fold")
     for col in headers[1:]:
         table.add_column(col, justify="right", no_wrap=True)
@@ -458,13 +454,11 @@ def render_levers(console: Console, sc: Scenario, res: Levers, *, top: int = 10)
             f"{i} {'undetermined' if math.isnan(v) else fmt(v)}" for i, v in values.items()
         )
         how = "exact rates per unit" if exact else "finite steps"
-        table = Table(
-            title=Text(
+        table = titled_table(
+            Text(
                 f"{model}: {how}; forecast {where}; {possessive(res.actor_name)} gain "
                 f"{_pct(res.gain[model], 1)}"
             ),
-            title_justify="left",
-            title_style="bold",
         )
         # nothing is cut at 80 columns: issue ids fold, one a line
         table.add_column("#", justify="right", no_wrap=True)

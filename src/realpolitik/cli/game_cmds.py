@@ -30,7 +30,7 @@ from ..games.solve import METHODS, SETS, Equilibrium, Solution
 from ..games.sweep import Flip, Sweep
 from ..games.worker import DEFAULT_MEMORY_LIMIT, DEFAULT_TIME_LIMIT
 from .common import JsonOption, fail, out, problems
-from .render import plural
+from .render import plural, titled_table
 from .text import number
 
 __all__ = ["game_app", "games_cmd", "render_solution", "render_sweep", "render_tree"]
@@ -302,7 +302,7 @@ def games_cmd() -> None:
     """List the built-in games."""
     from ..games import builtins, load_game
 
-    table = Table(title="Built-in games", title_justify="left", title_style="bold")
+    table = titled_table("Built-in games")
     table.add_column("name", no_wrap=True)
     table.add_column("game")
     table.add_column("players", overflow="fold")
@@ -415,11 +415,7 @@ def render_solution(console: Console, sol: Solution) -> None:
     if g.payoff_scale:
         console.print(Text(f"  Payoffs: {g.payoff_scale}", style="dim"))
 
-    table = Table(
-        title=f"All equilibria found ({len(sol.equilibria)})",
-        title_justify="left",
-        title_style="bold",
-    )
+    table = titled_table(f"All equilibria found ({len(sol.equilibria)})")
     # at 80 columns the strategies keep their room: "found by" wraps to its longest method,
     # and a name longer than the column folds (nothing is cut)
     table.add_column("#", justify="right", no_wrap=True)
@@ -551,7 +547,7 @@ def render_tree(console: Console, g: Game, tree: Any) -> None:
     if g.description:
         console.print(Text(g.description))
     if g.parameters:
-        table = Table(title="Parameters", title_justify="left", title_style="bold")
+        table = titled_table("Parameters")
         table.add_column("name")
         table.add_column("value", justify="right")
         table.add_column("range", justify="right")
