@@ -426,20 +426,19 @@ def score(
     outcomes = np.array([c.outcome for c in cases])
     spans = np.array([c.span for c in cases])
     clusters = tuple(c.cluster for c in cases)
-    ref = reference if reference in forecasts else None
-    fcs = {k: np.asarray(v, dtype=float) for k, v in forecasts.items()}
-    scores = _score(
-        forecasts=fcs,
-        kinds=kinds,
-        outcomes=outcomes,
-        spans=spans,
-        clusters=clusters,
-        groups=groups,
-        reference=ref,
-        seed=seed,
-        resamples=int(resamples),
-        confidence=float(confidence),
-    )
+    # what is scored, and kept in the result beside the scores
+    data: dict[str, Any] = {
+        "forecasts": {k: np.asarray(v, dtype=float) for k, v in forecasts.items()},
+        "kinds": kinds,
+        "outcomes": outcomes,
+        "spans": spans,
+        "clusters": clusters,
+        "groups": groups,
+        "reference": reference if reference in forecasts else None,
+        "resamples": int(resamples),
+        "confidence": float(confidence),
+    }
+    scores = _score(**data, seed=seed)
     notes = list(notes)
     if len(set(clusters)) < 2:
         notes.append(
@@ -461,15 +460,7 @@ def score(
         provenance=Provenance(source_subject(source), parameters or {}, seed),
         source=source,
         cases=tuple(ids),
-        clusters=clusters,
-        outcomes=outcomes,
-        spans=spans,
-        groups=groups,
-        forecasts=fcs,
-        kinds=kinds,
-        reference=ref,
-        resamples=int(resamples),
-        confidence=float(confidence),
+        **data,
         scores=scores,
         states=states or {},
         notes=tuple(notes),
