@@ -201,6 +201,11 @@ def _index(lex: _Lexer, what: str, low: int = 0) -> int:
     return int(text)
 
 
+def _node_error(name: str, before: int, line: int, message: str) -> GameError:
+    """The error of a node of the file ``name`` (after ``before`` others, at ``line``)."""
+    return GameError([Problem(name, f"node {before + 1}", f"{_BAD}: {message}", line)])
+
+
 def parse_efg_text(text: str, name: str) -> EfgFile:
     """Parse the text of a ``.efg`` file (``name`` labels the problems); a
     :class:`GameError` with the line and column of the first problem."""
@@ -283,18 +288,13 @@ def parse_efg_text(text: str, name: str) -> EfgFile:
                 lex.next()
                 given = (set_label, tuple(acts), tuple(ps))
                 if key in sets and sets[key] != given:
-                    raise GameError(
-                        [
-                            Problem(
-                                name,
-                                f"node {len(nodes) + 1}",
-                                f"{_BAD}: information set {set_id} of "
-                                f"{'chance' if kind == 'c' else f'player {player}'} is given "
-                                "other actions, label or probabilities than where it first "
-                                "appears",
-                                line,
-                            )
-                        ]
+                    raise _node_error(
+                        name,
+                        len(nodes),
+                        line,
+                        f"information set {set_id} of "
+                        f"{'chance' if kind == 'c' else f'player {player}'} is given other "
+                        "actions, label or probabilities than where it first appears",
                     )
                 sets[key] = given
             elif key not in sets:
@@ -321,16 +321,12 @@ def parse_efg_text(text: str, name: str) -> EfgFile:
             lex.next()
             given_outcome = (out_label, tuple(pays))
             if outcome in outcomes and outcomes[outcome] != given_outcome:
-                raise GameError(
-                    [
-                        Problem(
-                            name,
-                            f"node {len(nodes) + 1}",
-                            f"{_BAD}: outcome {outcome} is given other payoffs or another label "
-                            "than where it first appears",
-                            line,
-                        )
-                    ]
+                raise _node_error(
+                    name,
+                    len(nodes),
+                    line,
+                    f"outcome {outcome} is given other payoffs or another label than where it "
+                    "first appears",
                 )
             outcomes[outcome] = given_outcome
         elif outcome != 0 and outcome not in outcomes:
