@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import find_named
-from ..scenario.objects import Source, SourceEntry
+from ..scenario.objects import Source, SourceEntry, set_fields
 from .expr import Expr, number_text
 from .spec import CHANCE
 
@@ -41,14 +41,6 @@ def _plain_number(x: Expr) -> Any:
     return x.text
 
 
-def _given(**fields: Any) -> dict[str, Any]:
-    """The fields that are set (not None), in order, as the file writes them: a source as
-    its mapping."""
-    return {
-        k: v.to_dict() if isinstance(v, Source) else v for k, v in fields.items() if v is not None
-    }
-
-
 @dataclass(frozen=True)
 class Player:
     id: str
@@ -56,7 +48,7 @@ class Player:
     description: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "name": self.name, **_given(description=self.description)}
+        return {"id": self.id, "name": self.name, **set_fields(description=self.description)}
 
 
 @dataclass(frozen=True)
@@ -80,7 +72,7 @@ class Parameter:
         return {
             "id": self.id,
             **value,
-            **_given(
+            **set_fields(
                 low=plain(self.low),
                 high=plain(self.high),
                 description=self.description,
@@ -122,7 +114,7 @@ class Payoff:
             return _plain_number(self.value)
         return {
             "value": _plain_number(self.value),
-            **_given(reason=self.reason, source=self.source),
+            **set_fields(reason=self.reason, source=self.source),
         }
 
 
@@ -158,7 +150,7 @@ class Node:
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {
             "id": self.id,
-            **_given(
+            **set_fields(
                 player=self.player,
                 infoset=self.infoset if self.explicit_infoset else None,
                 text=self.text,
@@ -168,7 +160,7 @@ class Node:
             d["actions"] = [a.to_dict() for a in self.actions]
         if self.payoffs:
             d["payoffs"] = {p.player: p.to_dict() for p in self.payoffs}
-        return {**d, **_given(reason=self.reason, source=self.source)}
+        return {**d, **set_fields(reason=self.reason, source=self.source)}
 
 
 @dataclass(frozen=True)
