@@ -132,6 +132,17 @@ def test_too_many_nodes_are_refused():
         ('EFG 2 R "x" { "A" }\n""\nt "" 1 "o" { 1 } extra', "end of the file"),
         ('EFG 2 R "x" { "A" }\n""\nt "unclosed', "not closed"),
         ('EFG 2 R "x" { "A" }\n""\nc "" 1 "" { "h" 1/2 "t" 1/2 } 0\nt "" 0', "end of file"),
+        (
+            'EFG 2 R "x" { "A" }\n""\np "" 1 1 "" { "a" "b" } 0\np "" 1 1 "" { "c" "d" } 0',
+            "node 2: .*information set 1 of player 1 is given other actions, label or "
+            "probabilities than where it first appears",
+        ),
+        (
+            'EFG 2 R "x" { "A" }\n""\np "" 1 1 "" { "a" "b" } 0\nt "" 1 "o" { 1 }\n'
+            't "" 1 "o" { 2 }',
+            "node 3: .*outcome 1 is given other payoffs or another label than where it first "
+            "appears",
+        ),
     ],
 )
 def test_bad_efg_text_is_located(text, expected):

@@ -3,6 +3,7 @@ each located by file, line and field. No solver is needed here."""
 
 from __future__ import annotations
 
+import dataclasses
 from fractions import Fraction
 
 import pytest
@@ -183,6 +184,12 @@ def test_yaml_round_trip_keeps_the_game():
     again = parse_game(dump_yaml(g), "again.yaml")
     assert again == g
     assert again.content_hash() == g.content_hash()
+
+
+def test_yaml_round_trip_keeps_a_text_that_reads_as_a_number():
+    g = dataclasses.replace(parse_game(BAYES, "bayes.yaml"), description="1e5")
+    again = parse_game(dump_yaml(g), "again.yaml")
+    assert again.description == "1e5"
 
 
 def test_builtins_load_and_validate_against_the_json_schema():

@@ -4,6 +4,7 @@ summarises itself for the run history in plain JSON values."""
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import json
 import pkgutil
@@ -28,7 +29,8 @@ DATA = Path(__file__).parent / "data"
 
 
 def _every_result_class() -> set[type]:
-    """Every JsonResult subclass defined in the package (each module imported)."""
+    """Every concrete JsonResult subclass defined in the package (each module imported): a
+    dataclass, not a base that results of one kind share (games' GameResult)."""
     for mod in pkgutil.walk_packages(rp.__path__, "realpolitik."):
         if ".app" in mod.name or mod.name.endswith("__main__"):
             continue
@@ -37,7 +39,8 @@ def _every_result_class() -> set[type]:
     todo = list(JsonResult.__subclasses__())
     while todo:
         c = todo.pop()
-        out.add(c)
+        if dataclasses.is_dataclass(c):
+            out.add(c)
         todo.extend(c.__subclasses__())
     return out
 

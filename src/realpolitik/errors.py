@@ -24,7 +24,9 @@ from __future__ import annotations
 
 import numbers
 import secrets
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
 __all__ = [
     "MAX_SEED",
@@ -35,6 +37,7 @@ __all__ = [
     "UnknownNameError",
     "check_seed",
     "check_whole",
+    "find_named",
     "new_seed",
     "seed_or_fresh",
 ]
@@ -64,6 +67,18 @@ class UnknownNameError(RealpolitikError, KeyError):
 
     def __str__(self) -> str:
         return str(self.args[0]) if len(self.args) == 1 else super().__str__()
+
+
+T = TypeVar("T")
+
+
+def find_named(items: Iterable[T], key: Callable[[T], str], name: str, missing: str) -> T:
+    """The first of ``items`` whose ``key`` is ``name``; an :class:`UnknownNameError`
+    saying ``missing`` when there is none."""
+    for item in items:
+        if key(item) == name:
+            return item
+    raise UnknownNameError(missing)
 
 
 @dataclass(frozen=True)

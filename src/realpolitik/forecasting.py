@@ -28,7 +28,7 @@ import numpy as np
 
 from . import models
 from .arrays import issue_input, scenario_input
-from .errors import InputError, UnknownNameError
+from .errors import InputError, UnknownNameError, find_named
 from .models.base import ModelInput
 from .models.plan import ModelPlan, plan_models
 from .results import (
@@ -385,12 +385,8 @@ class Forecast(ProvenanceFields, JsonResult):
         return tuple(r.model for r in self.runs)
 
     def run(self, model: str) -> ModelRun:
-        for r in self.runs:
-            if r.model == model:
-                return r
-        raise UnknownNameError(
-            f"model {model!r} was not run; this forecast has {', '.join(self.models)}"
-        )
+        missing = f"model {model!r} was not run; this forecast has {', '.join(self.models)}"
+        return find_named(self.runs, lambda r: r.model, model, missing)
 
     def _issue_index(self, issue: str) -> int:
         if issue not in self.issues:

@@ -22,11 +22,11 @@ import json
 import math
 import re
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar
 
 import numpy as np
 
@@ -49,7 +49,9 @@ __all__ = [
     "check_format",
     "deep_tuple",
     "dumps",
+    "field_values",
     "freeze",
+    "from_field_values",
     "jsonable",
     "readonly",
 ]
@@ -215,6 +217,33 @@ def frozen_mapping(m: Mapping[str, Any], depth: int = 1) -> Mapping[str, Any]:
     if depth > 1:
         return MappingProxyType({k: frozen_mapping(v, depth - 1) for k, v in m.items()})
     return MappingProxyType(dict(m))
+
+
+T = TypeVar("T")
+
+
+def _as_is(x: Any) -> Any:
+    return x
+
+
+def field_values(obj: Any, **write: Callable[[Any], Any]) -> dict[str, Any]:
+    """The fields of the dataclass ``obj`` by name, in their order, as plain data: each as
+    it is, or through ``write[name]`` where one is given. :func:`from_field_values` reads
+    them back."""
+    return {f.name: write.get(f.name, _as_is)(getattr(obj, f.name)) for f in fields(obj)}
+
+
+def from_field_values(cls: type[T], d: Mapping[str, Any], **read: Callable[[Any], Any]) -> T:
+    """The dataclass ``cls`` from the mapping ``d`` of its :func:`field_values`: each field
+    from its key, as it is or through ``read[name]`` where one is given; a field with a
+    default may be missing (a ``KeyError`` for one without)."""
+    values = {}
+    for f in fields(cls):  # type: ignore[arg-type]
+        if f.name in d:
+            values[f.name] = read.get(f.name, _as_is)(d[f.name])
+        elif f.default is MISSING and f.default_factory is MISSING:
+            raise KeyError(f.name)
+    return cls(**values)
 
 
 def freeze(obj: Any, **values: Any) -> None:

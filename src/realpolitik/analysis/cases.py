@@ -13,11 +13,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from ..errors import (
-    InputError,
-    Problem,
-    ScenarioError,
-)
+from ..errors import InputError, Problem, ScenarioError
 from ..results import freeze
 from ..scenario import Scenario
 

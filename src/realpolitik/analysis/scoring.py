@@ -29,7 +29,9 @@ from ..results import (
     ProvenanceFields,
     Subject,
     SubjectError,
+    field_values,
     freeze,
+    from_field_values,
     jsonable,
     readonly,
 )
@@ -96,36 +98,24 @@ class Score:
         return float(getattr(self, name))
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "dimension": self.dimension,
-            "group": self.group,
-            "name": self.name,
-            "kind": self.kind,
-            "n": self.n,
-            **{m: jsonable(self.metric(m)) for m in METRICS},
-            "n_paired": self.n_paired,
-            "diff": None if self.diff is None else {k: v.to_dict() for k, v in self.diff.items()},
-        }
+        return field_values(
+            self,
+            **dict.fromkeys(METRICS, jsonable),
+            diff=lambda diff: None if diff is None else {k: v.to_dict() for k, v in diff.items()},
+        )
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Score:
         def num(x: Any) -> float:
             return math.nan if x is None else float(x)
 
-        diff = d.get("diff")
-        return cls(
-            dimension=d["dimension"],
-            group=d["group"],
-            name=d["name"],
-            kind=d["kind"],
-            n=int(d["n"]),
-            mae=num(d["mae"]),
-            median_ae=num(d["median_ae"]),
-            rmse=num(d["rmse"]),
-            n_paired=int(d.get("n_paired", 0)),
-            diff=None
-            if diff is None
-            else {k: Interval(num(v["point"]), v["low"], v["high"]) for k, v in diff.items()},
+        def diff(given: Mapping[str, Any] | None) -> dict[str, Interval] | None:
+            if given is None:
+                return None
+            return {k: Interval(num(v["point"]), v["low"], v["high"]) for k, v in given.items()}
+
+        return from_field_values(
+            cls, d, n=int, **dict.fromkeys(METRICS, num), n_paired=int, diff=diff
         )
 
 
@@ -426,20 +416,19 @@ def score(
     outcomes = np.array([c.outcome for c in cases])
     spans = np.array([c.span for c in cases])
     clusters = tuple(c.cluster for c in cases)
-    ref = reference if reference in forecasts else None
-    fcs = {k: np.asarray(v, dtype=float) for k, v in forecasts.items()}
-    scores = _score(
-        forecasts=fcs,
-        kinds=kinds,
-        outcomes=outcomes,
-        spans=spans,
-        clusters=clusters,
-        groups=groups,
-        reference=ref,
-        seed=seed,
-        resamples=int(resamples),
-        confidence=float(confidence),
-    )
+    # what is scored, and kept in the result beside the scores
+    data: dict[str, Any] = {
+        "forecasts": {k: np.asarray(v, dtype=float) for k, v in forecasts.items()},
+        "kinds": kinds,
+        "outcomes": outcomes,
+        "spans": spans,
+        "clusters": clusters,
+        "groups": groups,
+        "reference": reference if reference in forecasts else None,
+        "resamples": int(resamples),
+        "confidence": float(confidence),
+    }
+    scores = _score(**data, seed=seed)
     notes = list(notes)
     if len(set(clusters)) < 2:
         notes.append(
@@ -461,15 +450,7 @@ def score(
         provenance=Provenance(source_subject(source), parameters or {}, seed),
         source=source,
         cases=tuple(ids),
-        clusters=clusters,
-        outcomes=outcomes,
-        spans=spans,
-        groups=groups,
-        forecasts=fcs,
-        kinds=kinds,
-        reference=ref,
-        resamples=int(resamples),
-        confidence=float(confidence),
+        **data,
         scores=scores,
         states=states or {},
         notes=tuple(notes),

@@ -42,9 +42,17 @@ from typing import Any, ClassVar
 import numpy as np
 
 from ..arrays import issue_input
-from ..errors import InputError, Problem, ScenarioError, UnknownNameError
+from ..errors import InputError, Problem, ScenarioError, find_named
 from ..models import REGISTRY, eum, get
-from ..results import JsonResult, Provenance, ProvenanceFields, Subject, freeze
+from ..results import (
+    JsonResult,
+    Provenance,
+    ProvenanceFields,
+    Subject,
+    field_values,
+    freeze,
+    from_field_values,
+)
 from ..scenario import Scenario, load
 
 __all__ = [
@@ -123,31 +131,12 @@ class ViewPoint:
     same_position: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "other": self.other,
-            "other_name": self.other_name,
-            "eu_challenge": self.eu_challenge,
-            "eu_challenged": self.eu_challenged,
-            "region": self.region,
-            "yielder": self.yielder,
-            "weight": self.weight,
-            "position": self.position,
-            "same_position": self.same_position,
-        }
+        return field_values(self)
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> ViewPoint:
-        return cls(
-            other=d["other"],
-            other_name=d["other_name"],
-            eu_challenge=float(d["eu_challenge"]),
-            eu_challenged=float(d["eu_challenged"]),
-            region=d["region"],
-            yielder=d["yielder"],
-            weight=float(d["weight"]),
-            position=float(d["position"]),
-            same_position=bool(d.get("same_position", False)),
-        )
+        numbers = ("eu_challenge", "eu_challenged", "weight", "position")
+        return from_field_values(cls, d, **dict.fromkeys(numbers, float), same_position=bool)
 
 
 @dataclass(frozen=True)
@@ -166,29 +155,21 @@ class IssueView:
 
     def point(self, other: str) -> ViewPoint:
         """The point of actor ``other``."""
-        for p in self.points:
-            if p.other == other:
-                return p
         known = ", ".join(p.other for p in self.points) or "none"
-        raise UnknownNameError(f"no actor {other!r} on {self.issue!r} in this view; it has {known}")
+        missing = f"no actor {other!r} on {self.issue!r} in this view; it has {known}"
+        return find_named(self.points, lambda p: p.other, other, missing)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "issue": self.issue,
-            "question": self.question,
-            "risk_exponent": self.risk_exponent,
-            "position": self.position,
-            "points": [p.to_dict() for p in self.points],
-        }
+        return field_values(self, points=lambda ps: [p.to_dict() for p in ps])
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> IssueView:
-        return cls(
-            issue=d["issue"],
-            question=d["question"],
-            risk_exponent=float(d["risk_exponent"]),
-            position=float(d["position"]),
-            points=tuple(ViewPoint.from_dict(p) for p in d["points"]),
+        return from_field_values(
+            cls,
+            d,
+            risk_exponent=float,
+            position=float,
+            points=lambda ps: tuple(ViewPoint.from_dict(p) for p in ps),
         )
 
 
@@ -216,13 +197,11 @@ class ViewFrom(ProvenanceFields, JsonResult):
 
     def issue(self, issue_id: str) -> IssueView:
         """The view on ``issue_id``."""
-        for v in self.issues:
-            if v.issue == issue_id:
-                return v
-        raise UnknownNameError(
+        missing = (
             f"no issue {issue_id!r} in the view from {self.actor!r}; "
             f"it has {', '.join(self.issue_ids) or 'none'}"
         )
+        return find_named(self.issues, lambda v: v.issue, issue_id, missing)
 
     def run_parameters(self) -> dict[str, Any]:
         """The ``actor`` and the EUM ``parameters`` the view was computed with."""

@@ -245,6 +245,16 @@ class WorkspaceStore:
             except sqlite3.Error as exc:
                 raise self._fail(exc) from None
 
+    @contextmanager
+    def _read(self) -> Iterator[sqlite3.Connection]:
+        """The connection under the lock, to read from; SQLite's errors as
+        :class:`StateError`."""
+        with self._lock:
+            try:
+                yield self._conn
+            except sqlite3.Error as exc:
+                raise self._fail(exc) from None
+
     def close(self) -> None:
         with self._lock:
             self._conn.close()
@@ -346,66 +356,53 @@ class WorkspaceStore:
     # ----------------------------------------------------------------- reads
     def version(self, wid: str) -> int | None:
         """The workspace's version, or ``None`` if the file does not hold it."""
-        with self._lock:
-            try:
-                row = self._conn.execute(
-                    "SELECT version FROM workspaces WHERE id = ?", (wid,)
-                ).fetchone()
-            except sqlite3.Error as exc:
-                raise self._fail(exc) from None
+        with self._read() as c:
+            row = c.execute("SELECT version FROM workspaces WHERE id = ?", (wid,)).fetchone()
         return None if row is None else int(row[0])
 
     def load(self, wid: str) -> WorkspaceRow | None:
-        with self._lock:
-            try:
-                c = self._conn
-                row = c.execute(
-                    "SELECT version, origin, base, current, issue, edits, pinned, pinned_edits "
-                    "FROM workspaces WHERE id = ?",
-                    (wid,),
-                ).fetchone()
-                if row is None:
-                    return None
-                version, origin, base, current, issue, edits, pinned, pinned_edits = row
-                return WorkspaceRow(
-                    id=wid,
-                    version=int(version),
-                    base=self._scenario(c, base, origin),
-                    scenario=self._scenario(c, current, origin),
-                    issue=issue,
-                    edits=tuple(json.loads(edits)),
-                    pinned=None if pinned is None else self._scenario(c, pinned, origin),
-                    pinned_edits=tuple(json.loads(pinned_edits)),
-                )
-            except sqlite3.Error as exc:
-                raise self._fail(exc) from None
+        with self._read() as c:
+            row = c.execute(
+                "SELECT version, origin, base, current, issue, edits, pinned, pinned_edits "
+                "FROM workspaces WHERE id = ?",
+                (wid,),
+            ).fetchone()
+            if row is None:
+                return None
+            version, origin, base, current, issue, edits, pinned, pinned_edits = row
+            return WorkspaceRow(
+                id=wid,
+                version=int(version),
+                base=self._scenario(c, base, origin),
+                scenario=self._scenario(c, current, origin),
+                issue=issue,
+                edits=tuple(json.loads(edits)),
+                pinned=None if pinned is None else self._scenario(c, pinned, origin),
+                pinned_edits=tuple(json.loads(pinned_edits)),
+            )
 
     def jobs(self, wid: str) -> list[JobRow]:
         """The simulations of workspace ``wid`` that were running, oldest first."""
-        with self._lock:
-            try:
-                c = self._conn
-                rows = c.execute(
-                    "SELECT id, scenario, source_hash, draws, seed, spread, edits, owner "
-                    "FROM jobs WHERE workspace = ? ORDER BY started",
-                    (wid,),
-                ).fetchall()
-                return [
-                    JobRow(
-                        id=jid,
-                        workspace=wid,
-                        scenario=self._scenario(c, digest, ""),
-                        source_hash=source,
-                        draws=int(draws),
-                        seed=int(seed),
-                        spread=spread,
-                        edits=tuple(json.loads(edits)),
-                        owner=int(owner),
-                    )
-                    for jid, digest, source, draws, seed, spread, edits, owner in rows
-                ]
-            except sqlite3.Error as exc:
-                raise self._fail(exc) from None
+        with self._read() as c:
+            rows = c.execute(
+                "SELECT id, scenario, source_hash, draws, seed, spread, edits, owner "
+                "FROM jobs WHERE workspace = ? ORDER BY started",
+                (wid,),
+            ).fetchall()
+            return [
+                JobRow(
+                    id=jid,
+                    workspace=wid,
+                    scenario=self._scenario(c, digest, ""),
+                    source_hash=source,
+                    draws=int(draws),
+                    seed=int(seed),
+                    spread=spread,
+                    edits=tuple(json.loads(edits)),
+                    owner=int(owner),
+                )
+                for jid, digest, source, draws, seed, spread, edits, owner in rows
+            ]
 
     def __len__(self) -> int:
         with self._lock:

@@ -18,7 +18,7 @@ import os
 import re
 import secrets
 import threading
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path, PurePosixPath
@@ -477,29 +477,29 @@ def create_app(
                 }
             )
 
-    @app.post("/w/{wid}/reset", response_class=HTMLResponse)
-    def reset(wid: str) -> HTMLResponse:
+    def changed(
+        wid: str, change: Callable[[Workspace], None], answer: Callable[[View], dict[str, str]]
+    ) -> HTMLResponse:
+        """``change`` made to the workspace ``wid`` and written; ``answer``'s panels of it."""
         ws = workspace(wid)
         with ws.lock:
-            ws.reset()
+            change(ws)
             commit(ws)
-            return fragment({"workspace": panels.workspace(view(ws)), "notice": ""})
+            return fragment(answer(view(ws)))
+
+    @app.post("/w/{wid}/reset", response_class=HTMLResponse)
+    def reset(wid: str) -> HTMLResponse:
+        return changed(
+            wid, Workspace.reset, lambda v: {"workspace": panels.workspace(v), "notice": ""}
+        )
 
     @app.post("/w/{wid}/pin", response_class=HTMLResponse)
     def pin(wid: str) -> HTMLResponse:
-        ws = workspace(wid)
-        with ws.lock:
-            ws.pin()
-            commit(ws)
-            return fragment({"compare": panels.compare(view(ws))})
+        return changed(wid, Workspace.pin, lambda v: {"compare": panels.compare(v)})
 
     @app.post("/w/{wid}/unpin", response_class=HTMLResponse)
     def unpin(wid: str) -> HTMLResponse:
-        ws = workspace(wid)
-        with ws.lock:
-            ws.unpin()
-            commit(ws)
-            return fragment({"compare": panels.compare(view(ws))})
+        return changed(wid, Workspace.unpin, lambda v: {"compare": panels.compare(v)})
 
     @app.post("/w/{wid}/simulate", response_class=HTMLResponse)
     def simulate_start(

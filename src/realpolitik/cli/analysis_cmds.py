@@ -48,7 +48,7 @@ from .common import (
     record,
     user_error,
 )
-from .render import fmt, plural
+from .render import fmt, plural, titled_table
 from .text import breakable, number, possessive, possessives, shown
 
 __all__ = [
@@ -139,6 +139,19 @@ def _share(x: float, conf: float | None = None, sep: str = " ") -> str:
     return f"{text}{sep}± {number(conf, decimals=2)}"
 
 
+def _with_rest(table: Table, ranked: list[tuple[str, float, float]], top: int, what: str) -> Table:
+    """``table`` of the ``top`` first of ``ranked``, captioned with how many more there are
+    (``what``: "more actor") and their largest total-order index."""
+    if len(ranked) > top:
+        table.caption = Text(
+            f"and {plural(len(ranked) - top, what)} with ST <= "
+            f"{_share(ranked[top][1])} (--top to see more)",
+            style="dim",
+        )
+        table.caption_justify = "left"
+    return table
+
+
 def render_sensitivity(console: Console, sc: Scenario, res: Sensitivity, *, top: int = 10) -> None:
     """Per model and issue: each input's Sobol indices and tornado bar, by ST."""
     date = f", {sc.date.isoformat()}" if sc.date else ""
@@ -188,14 +201,7 @@ def render_sensitivity(console: Console, sc: Scenario, res: Sensitivity, *, top:
             ranked = res.ranked(model, issue)
             if grouped:
                 table = _actor_table(res, model, issue, ranked[:top], t, owners)
-                if len(ranked) > top:
-                    table.caption = Text(
-                        f"and {plural(len(ranked) - top, 'more actor')} with ST <= "
-                        f"{_share(ranked[top][1])} (--top to see more)",
-                        style="dim",
-                    )
-                    table.caption_justify = "left"
-                console.print(table)
+                console.print(_with_rest(table, ranked, top, "more actor"))
                 continue
             rows = []
             for name, _, _ in ranked[:top]:
@@ -219,14 +225,7 @@ def render_sensitivity(console: Console, sc: Scenario, res: Sensitivity, *, top:
                 rows,
             )
             broken |= broke
-            if len(ranked) > top:
-                table.caption = Text(
-                    f"and {plural(len(ranked) - top, 'more input')} with ST <= "
-                    f"{_share(ranked[top][1])} (--top to see more)",
-                    style="dim",
-                )
-                table.caption_justify = "left"
-            console.print(table)
+            console.print(_with_rest(table, ranked, top, "more input"))
     if constant:
         console.print(
             Text(
@@ -286,11 +285,7 @@ def _actor_table(
     forecast most (named without the actor, and without the issue when it is this one; a
     shock's value, whose label names the shock, counts as its actor's: ``owners``)."""
     s = res.issue_sobol(model, issue)
-    table = Table(
-        title=Text(f"{model}: {issue} (at the best estimates {fmt(t.point)})"),
-        title_justify="left",
-        title_style="bold",
-    )
+    table = titled_table(Text(f"{model}: {issue} (at the best estimates {fmt(t.point)})"))
     table.add_column("actor", overflow="fold")
     for col in ("S1", "ST"):
         table.add_column(col, justify="right", no_wrap=True)
@@ -347,7 +342,7 @@ def _sensitivity_table(width: int, title: Text, rows: list[_SensitivityRow]) -> 
     if rows and longest > room(body):
         body = cells("\n")
     left = max(room(body), 12) if rows else 0
-    table = Table(title=title, title_justify="left", title_style="bold")
+    table = titled_table(title)
     table.add_column("input", overflow="fold")
     for col in headers[1:]:
         table.add_column(col, justify="right", no_wrap=True)
@@ -459,13 +454,11 @@ def render_levers(console: Console, sc: Scenario, res: Levers, *, top: int = 10)
             f"{i} {'undetermined' if math.isnan(v) else fmt(v)}" for i, v in values.items()
         )
         how = "exact rates per unit" if exact else "finite steps"
-        table = Table(
-            title=Text(
+        table = titled_table(
+            Text(
                 f"{model}: {how}; forecast {where}; {possessive(res.actor_name)} gain "
                 f"{_pct(res.gain[model], 1)}"
             ),
-            title_justify="left",
-            title_style="bold",
         )
         # nothing is cut at 80 columns: issue ids fold, one a line
         table.add_column("#", justify="right", no_wrap=True)

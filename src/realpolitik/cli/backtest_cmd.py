@@ -47,7 +47,7 @@ from .common import (
     record,
     user_error,
 )
-from .render import fmt, plural
+from .render import fmt, plural, titled_table
 
 __all__ = ["backtest_cmd", "render_backtest", "seal_cmd"]
 
@@ -222,10 +222,8 @@ def _coverage(console: Console, bt: Backtest) -> None:
 
     first = bt.coverage[0]
     how = "the files' ranges" if math.isnan(first.spread) else f"a spread of ±{first.spread:g}"
-    table = Table(
-        title=Text(f"How sure: intervals from {how}"),
-        title_justify="left",
-        title_style="bold",
+    table = titled_table(
+        Text(f"How sure: intervals from {how}"),
         caption=Text(
             "covered: the share of issues whose outcome lies inside the model's central 50% "
             "or 90% interval over the draws (a calibrated model: about 50% and 90%); width: "
@@ -343,6 +341,11 @@ def _diff(s: Score, metric: str, sep: str = " ") -> str:
     return f"{d.point:+.1f}{sep}[{d.low:.1f}, {d.high:.1f}]"
 
 
+def _scores_table(title: str, **options: Any) -> Table:
+    """A compact table of scores, titled ``title``."""
+    return titled_table(Text(title), box=box.SIMPLE_HEAD, pad_edge=False, **options)
+
+
 def _header(console: Console, bt: Backtest) -> None:
     src = bt.source
 
@@ -402,13 +405,7 @@ def render_backtest(console: Console, bt: Backtest) -> None:
     _header(console, bt)
     ref = bt.reference or "none"
     board = bt.leaderboard()
-    table = Table(
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-        title=Text("Leaderboard: absolute error, in points of a 0-100 scale"),
-        title_justify="left",
-        title_style="bold",
-    )
+    table = _scores_table("Leaderboard: absolute error, in points of a 0-100 scale")
     table.add_column("", no_wrap=True)
     table.add_column("kind", no_wrap=True)
     for col in ("issues", "MAE", "median", "RMSE"):
@@ -418,12 +415,8 @@ def render_backtest(console: Console, bt: Backtest) -> None:
     console.print()
     console.print(table)
     if bt.reference is not None:
-        diffs = Table(
-            box=box.SIMPLE_HEAD,
-            pad_edge=False,
-            title=Text(f"Difference to {ref} (negative: better than {ref})"),
-            title_justify="left",
-            title_style="bold",
+        diffs = _scores_table(
+            f"Difference to {ref} (negative: better than {ref})",
             caption=Text(
                 f"over the issues both forecast; [{bt.confidence:.0%} interval] of a paired "
                 "bootstrap of whole clusters"
@@ -441,12 +434,8 @@ def render_backtest(console: Console, bt: Backtest) -> None:
     order = [s.name for s in board]
     for dim in bt.groups:
         groups = sorted(set(bt.groups[dim]))
-        t = Table(
-            box=box.SIMPLE_HEAD,
-            pad_edge=False,
-            title=Text(f"By {dim}: MAE (issues), Δ MAE [{bt.confidence:.0%} interval]"),
-            title_justify="left",
-            title_style="bold",
+        t = _scores_table(
+            f"By {dim}: MAE (issues), Δ MAE [{bt.confidence:.0%} interval]",
         )
         t.add_column("", no_wrap=True, min_width=15)
         rows = {(s.group, s.name): s for s in bt.scores if s.dimension == dim}

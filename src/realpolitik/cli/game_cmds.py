@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import math
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -28,7 +30,7 @@ from ..games.solve import METHODS, SETS, Equilibrium, Solution
 from ..games.sweep import Flip, Sweep
 from ..games.worker import DEFAULT_MEMORY_LIMIT, DEFAULT_TIME_LIMIT
 from .common import JsonOption, fail, out, problems
-from .render import plural
+from .render import plural, titled_table
 from .text import number
 
 __all__ = ["game_app", "games_cmd", "render_solution", "render_sweep", "render_tree"]
@@ -113,6 +115,50 @@ def _params(items: list[str] | None) -> dict[str, Any]:
     return out_
 
 
+def _solver_settings(
+    sets: list[str] | None, time_limit: float, memory_limit: int
+) -> dict[str, Any]:
+    """The keyword arguments that solving and sweeping share: the parameters' values
+    (--set) and the limits of each solve."""
+    return {"params": _params(sets), "time_limit": time_limit, "memory_limit": memory_limit}
+
+
+@contextmanager
+def _solver_errors() -> Iterator[None]:
+    """A solve's or a sweep's bad input (a method that does not apply, an unknown
+    parameter, a malformed game) as an error message and exit code 2."""
+    try:
+        yield
+    except InputError as exc:
+        raise fail(str(exc)) from None
+    except GameError as exc:
+        raise _error(exc) from None
+
+
+R = TypeVar("R", Solution, Sweep)
+
+
+def _show(result: R, as_json: bool, render: Callable[[Console, R], None]) -> None:
+    """``result`` as JSON (--json) or rendered on the console."""
+    if as_json:
+        sys.stdout.write(result.to_json())
+    else:
+        render(out, result)
+
+
+def _written(text: str, output: Path | None, encoding: str) -> bool:
+    """``text`` to standard output (``output`` None) or to the file ``output``; whether it
+    went to a file (an error message and exit code 2 if it could not)."""
+    if output is None:
+        sys.stdout.write(text)
+        return False
+    try:
+        output.write_text(text, encoding=encoding)
+    except OSError as exc:
+        raise fail(f"{output}: cannot be written: {exc.strerror}") from None
+    return True
+
+
 # ------------------------------------------------------------------ commands
 
 
@@ -133,22 +179,9 @@ def solve_cmd(
     if method not in METHODS + SETS:
         raise fail(f"--method: expected one of {', '.join(SETS + METHODS)}, got {method!r}")
     g = _load(game)
-    try:
-        sol = solve_game(
-            g,
-            method=method,
-            params=_params(sets),
-            time_limit=time_limit,
-            memory_limit=memory_limit,
-        )
-    except InputError as exc:
-        raise fail(str(exc)) from None
-    except GameError as exc:
-        raise _error(exc) from None
-    if as_json:
-        sys.stdout.write(sol.to_json())
-    else:
-        render_solution(out, sol)
+    with _solver_errors():
+        sol = solve_game(g, method=method, **_solver_settings(sets, time_limit, memory_limit))
+    _show(sol, as_json, render_solution)
 
 
 @game_app.command("sweep")
@@ -191,26 +224,10 @@ def sweep_cmd(
     if method is not None and method not in METHODS:
         raise fail(f"--method: expected one of {', '.join(METHODS)}, got {method!r}")
     g = _load(game)
-    try:
-        res = sweep(
-            g,
-            param,
-            start,
-            stop,
-            steps,
-            method=method,
-            params=_params(sets),
-            time_limit=time_limit,
-            memory_limit=memory_limit,
-        )
-    except InputError as exc:
-        raise fail(str(exc)) from None
-    except GameError as exc:
-        raise _error(exc) from None
-    if as_json:
-        sys.stdout.write(res.to_json())
-    else:
-        render_sweep(out, res)
+    settings = _solver_settings(sets, time_limit, memory_limit)
+    with _solver_errors():
+        res = sweep(g, param, start, stop, steps, method=method, **settings)
+    _show(res, as_json, render_sweep)
 
 
 @game_app.command("show")
@@ -245,14 +262,8 @@ def export_cmd(
         text = to_efg(g, _params(sets))
     except GameError as exc:
         raise _error(exc) from None
-    if output is None:
-        sys.stdout.write(text)
-        return
-    try:
-        output.write_text(text, encoding="ascii")
-    except OSError as exc:
-        raise fail(f"{output}: cannot be written: {exc.strerror}") from None
-    out.print(f"wrote {escape(str(output))} ({plural(len(text.splitlines()), 'line')})")
+    if _written(text, output, "ascii"):
+        out.print(f"wrote {escape(str(output))} ({plural(len(text.splitlines()), 'line')})")
 
 
 @game_app.command("import")
@@ -271,19 +282,12 @@ def import_cmd(
         g = read_efg(file)
     except GameError as exc:
         raise _error(exc) from None
-    text = dump_yaml(g)
-    if output is None:
-        sys.stdout.write(text)
-        return
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise fail(f"{output}: cannot be written: {exc.strerror}") from None
-    out.print(
-        f"wrote {escape(str(output))}: game {escape(repr(g.id))}, "
-        f"{plural(len(g.players), 'player')}, {plural(len(g.nodes), 'node')}; "
-        "the payoffs have no reasons yet"
-    )
+    if _written(dump_yaml(g), output, "utf-8"):
+        out.print(
+            f"wrote {escape(str(output))}: game {escape(repr(g.id))}, "
+            f"{plural(len(g.players), 'player')}, {plural(len(g.nodes), 'node')}; "
+            "the payoffs have no reasons yet"
+        )
 
 
 @game_app.command("schema")
@@ -298,7 +302,7 @@ def games_cmd() -> None:
     """List the built-in games."""
     from ..games import builtins, load_game
 
-    table = Table(title="Built-in games", title_justify="left", title_style="bold")
+    table = titled_table("Built-in games")
     table.add_column("name", no_wrap=True)
     table.add_column("game")
     table.add_column("players", overflow="fold")
@@ -411,11 +415,7 @@ def render_solution(console: Console, sol: Solution) -> None:
     if g.payoff_scale:
         console.print(Text(f"  Payoffs: {g.payoff_scale}", style="dim"))
 
-    table = Table(
-        title=f"All equilibria found ({len(sol.equilibria)})",
-        title_justify="left",
-        title_style="bold",
-    )
+    table = titled_table(f"All equilibria found ({len(sol.equilibria)})")
     # at 80 columns the strategies keep their room: "found by" wraps to its longest method,
     # and a name longer than the column folds (nothing is cut)
     table.add_column("#", justify="right", no_wrap=True)
@@ -547,7 +547,7 @@ def render_tree(console: Console, g: Game, tree: Any) -> None:
     if g.description:
         console.print(Text(g.description))
     if g.parameters:
-        table = Table(title="Parameters", title_justify="left", title_style="bold")
+        table = titled_table("Parameters")
         table.add_column("name")
         table.add_column("value", justify="right")
         table.add_column("range", justify="right")

@@ -30,6 +30,12 @@ def fmt(x: float | None, digits: int = 1) -> str:
     return number(x, decimals=digits)
 
 
+def titled_table(title: str | Text, **options: Any) -> Table:
+    """A table in the house style: ``title`` above it, on the left, in bold; ``options``
+    as rich's :class:`~rich.table.Table` takes them."""
+    return Table(title=title, title_justify="left", title_style="bold", **options)
+
+
 def plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
@@ -139,10 +145,8 @@ def forecast(console: Console, sc: Scenario, fc: Forecast) -> None:
     bottom_line(console, bl)
     names = dict(zip(fc.actors, map(shown, fc.actor_names), strict=True))
     for j, issue in enumerate(sc.issues):
-        table = Table(
-            title=Text(f"{issue.id}: {shown(issue.question)}"),
-            title_justify="left",
-            title_style="bold",
+        table = titled_table(
+            Text(f"{issue.id}: {shown(issue.question)}"),
             caption=Text(
                 f"scale {number(issue.scale_min, sig=6)} = {shown(issue.min_label)}; "
                 f"{number(issue.scale_max, sig=6)} = {shown(issue.max_label)}"
@@ -211,11 +215,9 @@ def _winners(console: Console, fc: Forecast, names: Mapping[str, str], bl: Botto
     )
     for k, group in enumerate(groups):
         runs = [fc.runs[i].model for i in group]
-        table = Table(
-            title="Who comes out ahead: salience-weighted gain against the status quo"
+        table = titled_table(
+            "Who comes out ahead: salience-weighted gain against the status quo"
             + (f" ({k + 1} of {len(groups)})" if len(groups) > 1 else ""),
-            title_justify="left",
-            title_style="bold",
             caption=None
             if k < len(groups) - 1
             else "share of each issue's scale by which the outcome moves toward the actor's "
@@ -330,7 +332,7 @@ def validated(console: Console, sc: Scenario) -> None:
 
 
 def scenario_list(console: Console, rows: Sequence[tuple[str, Scenario]], default: str) -> None:
-    table = Table(title="Built-in scenarios", title_justify="left", title_style="bold")
+    table = titled_table("Built-in scenarios")
     table.add_column("name", no_wrap=True)
     table.add_column("date", no_wrap=True)
     table.add_column("actors", justify="right")
@@ -352,10 +354,8 @@ def model_list(console: Console, registry: Mapping[str, ModelSpec]) -> None:
     """One row per model: its name, its rounds, and under what it computes its parameters
     (every one, as ``--param`` takes them), its cost and its record; nothing is cut at 80
     columns."""
-    table = Table(
-        title="Models",
-        title_justify="left",
-        title_style="bold",
+    table = titled_table(
+        "Models",
         caption=Text(
             "parameters: their defaults; set one with --param MODEL.NAME=VALUE", style="dim"
         ),
@@ -460,10 +460,8 @@ def _outlook_table(width: int, model: str, ens: Ensemble) -> tuple[Table, bool]:
         + ("spans" if wide else "(under each issue) spans")
         + " the scale"
     )
-    table = Table(
-        title=Text(f"{model}: where each issue lands"),
-        title_justify="left",
-        title_style="bold",
+    table = titled_table(
+        Text(f"{model}: where each issue lands"),
         caption=Text(caption, style="dim"),
         caption_justify="left",
     )
@@ -540,10 +538,8 @@ def ensemble(console: Console, sc: Scenario, ens: Ensemble, bl: BottomLine | Non
                     style="dim",
                 )
             )
-        who = Table(
-            title=Text(f"{model}: who wins, and how surely"),
-            title_justify="left",
-            title_style="bold",
+        who = titled_table(
+            Text(f"{model}: who wins, and how surely"),
             caption=Text(
                 "gain: the salience-weighted share of each issue's scale by which the outcome "
                 "ends closer to the actor's position than the status quo; P(gain): the share "

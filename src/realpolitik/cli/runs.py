@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 from rich.text import Text
 
 from ..runner.store import (
@@ -29,7 +29,7 @@ from ..runner.store import (
 )
 from .common import fail as _fail
 from .common import out
-from .render import column_groups, fmt, plural
+from .render import column_groups, fmt, plural, titled_table
 from .text import breakable, number
 
 __all__ = ["runs_app"]
@@ -60,11 +60,19 @@ StoreOption = Annotated[
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
 
 
-def _open(store: Path | None) -> RunStore:
+@contextmanager
+def _open(store: Path | None) -> Iterator[RunStore]:
+    """The run store ``store`` (default: the user's), open; its errors, opening it or
+    reading it, as an error message and exit code 2."""
     try:
-        return RunStore(store if store is not None else default_path(), create=False)
+        st = RunStore(store if store is not None else default_path(), create=False)
     except StoreError as exc:
         raise _fail(str(exc)) from None
+    with st:
+        try:
+            yield st
+        except StoreError as exc:
+            raise _fail(str(exc)) from None
 
 
 def _json(data: Any) -> None:
@@ -162,11 +170,8 @@ def list_runs(
             out.print(Text(f"No runs recorded yet: there is no run store at {path}."))
         return
     with _open(path) as st:
-        try:
-            rows = st.list(limit=limit, kind=kind, scenario=scenario)
-            total = st.count(kind=kind, scenario=scenario)
-        except StoreError as exc:
-            raise _fail(str(exc)) from None
+        rows = st.list(limit=limit, kind=kind, scenario=scenario)
+        total = st.count(kind=kind, scenario=scenario)
     if as_json:
         _json([r.to_dict() for r in rows])
         return
@@ -181,7 +186,7 @@ def _run_table(rows: Sequence[RunInfo], title: str) -> None:
     """The runs, a row each. At 80 columns nothing is cut: the id never wraps, the time may
     go under the date, the scenario's hash is under its id, and a long scenario id, seed or
     status folds onto more lines."""
-    table = Table(title=Text(title), title_justify="left", title_style="bold")
+    table = titled_table(Text(title))
     table.add_column("id", justify="right", no_wrap=True)
     table.add_column("created (UTC)")
     table.add_column("kind", no_wrap=True)
@@ -212,10 +217,7 @@ def show(
 ) -> None:
     """Show one run: its scenario, parameters and results."""
     with _open(store) as st:
-        try:
-            rec = st.get(run_id)
-        except StoreError as exc:
-            raise _fail(str(exc)) from None
+        rec = st.get(run_id)
     if as_json:
         _json(rec.to_dict())
         return
@@ -265,7 +267,7 @@ def _header(info: RunInfo, label: str = "Run") -> None:
 def _key_values(title: str, pairs: Iterable[tuple[str, Any]], sig: int = 3) -> None:
     """A table of keys and values: numbers with ``sig`` significant digits (6 for what a run
     was given, 3 for what it found)."""
-    table = Table(title=title, title_justify="left", title_style="bold", show_header=False)
+    table = titled_table(title, show_header=False)
     table.add_column("", overflow="fold")  # a key too long for the terminal folds
     table.add_column("", overflow="fold")
     for key, value in pairs:
@@ -311,7 +313,7 @@ def _by_model(
     models = list(cells)
     for k, group in enumerate(groups):
         part = f" ({k + 1} of {len(groups)})" if len(groups) > 1 else ""
-        table = Table(title=title + part, title_justify="left", title_style="bold")
+        table = titled_table(title + part)
         table.add_column(head, overflow="fold")
         if second is not None:
             table.add_column(second[0], justify="right", no_wrap=True)
@@ -385,10 +387,7 @@ def compare(
 ) -> None:
     """Compare two runs: scenario, parameters, forecasts and gains."""
     with _open(store) as st:
-        try:
-            cmp = st.compare(a, b)
-        except StoreError as exc:
-            raise _fail(str(exc)) from None
+        cmp = st.compare(a, b)
     if as_json:
         _json(cmp.to_dict())
         return
@@ -431,7 +430,7 @@ def _changed(c: ForecastChange) -> bool:
 
 
 def _differences(title: str, diffs: Sequence[Difference], sig: int = 6) -> None:
-    table = Table(title=Text(title), title_justify="left", title_style="bold")
+    table = titled_table(Text(title))
     table.add_column("field", overflow="fold")
     table.add_column("A", overflow="fold")
     table.add_column("B", overflow="fold")
@@ -474,7 +473,7 @@ def _changes(
         )
     ]
     left = max(out.width - sum(widths) - (3 * 5 + 1), 12)
-    table = Table(title=title, title_justify="left", title_style="bold", caption=caption)
+    table = titled_table(title, caption=caption)
     table.caption_justify = "left"
     table.add_column("model", overflow="fold")
     table.add_column(item, overflow="fold")

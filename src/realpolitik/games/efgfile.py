@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import TypeVar
 
 from ..errors import Problem
 from .errors import GameError
@@ -46,6 +47,8 @@ MAX_NUMBER = 100
 MAX_EXPONENT = 100
 
 _BAD = "not a readable Gambit .efg file"
+K = TypeVar("K")
+V = TypeVar("V")
 _SPACE = " \t\n\v\f\r"
 _NUMBER = re.compile(r"[0-9+-][0-9]*(?:\.[0-9]*(?:[eE][+0-9-][0-9]*)?|/[0-9]*|[eE][+0-9-][0-9]*)?")
 _DOT_NUMBER = re.compile(r"\.[0-9]*")
@@ -201,6 +204,20 @@ def _index(lex: _Lexer, what: str, low: int = 0) -> int:
     return int(text)
 
 
+def _first_or_same(
+    table: dict[K, V], key: K, given: V, where: tuple[str, int, int], differs: str
+) -> None:
+    """Record what the file gives for ``key`` (an information set's actions, an outcome's
+    payoffs) where it first appears; where it appears again it must give the same. An error
+    names the file, the node and the line (``where``) and says what ``differs``."""
+    if key in table and table[key] != given:
+        name, node, line = where
+        raise GameError(
+            [Problem(name, f"node {node}", f"{_BAD}: {differs} than where it first appears", line)]
+        )
+    table[key] = given
+
+
 def parse_efg_text(text: str, name: str) -> EfgFile:
     """Parse the text of a ``.efg`` file (``name`` labels the problems); a
     :class:`GameError` with the line and column of the first problem."""
@@ -281,22 +298,15 @@ def parse_efg_text(text: str, name: str) -> EfgFile:
                 if not acts:
                     raise lex.fail("a move without actions; expected at least one")
                 lex.next()
-                given = (set_label, tuple(acts), tuple(ps))
-                if key in sets and sets[key] != given:
-                    raise GameError(
-                        [
-                            Problem(
-                                name,
-                                f"node {len(nodes) + 1}",
-                                f"{_BAD}: information set {set_id} of "
-                                f"{'chance' if kind == 'c' else f'player {player}'} is given "
-                                "other actions, label or probabilities than where it first "
-                                "appears",
-                                line,
-                            )
-                        ]
-                    )
-                sets[key] = given
+                who = "chance" if kind == "c" else f"player {player}"
+                _first_or_same(
+                    sets,
+                    key,
+                    (set_label, tuple(acts), tuple(ps)),
+                    (name, len(nodes) + 1, line),
+                    f"information set {set_id} of {who} is given other actions, label or "
+                    "probabilities",
+                )
             elif key not in sets:
                 raise lex.fail(
                     f"information set {set_id} is used before its actions are given; "
@@ -319,20 +329,13 @@ def parse_efg_text(text: str, name: str) -> EfgFile:
                     lex.next()
             lex.expect("}", f"'}}' after {len(players)} payoffs")
             lex.next()
-            given_outcome = (out_label, tuple(pays))
-            if outcome in outcomes and outcomes[outcome] != given_outcome:
-                raise GameError(
-                    [
-                        Problem(
-                            name,
-                            f"node {len(nodes) + 1}",
-                            f"{_BAD}: outcome {outcome} is given other payoffs or another label "
-                            "than where it first appears",
-                            line,
-                        )
-                    ]
-                )
-            outcomes[outcome] = given_outcome
+            _first_or_same(
+                outcomes,
+                outcome,
+                (out_label, tuple(pays)),
+                (name, len(nodes) + 1, line),
+                f"outcome {outcome} is given other payoffs or another label",
+            )
         elif outcome != 0 and outcome not in outcomes:
             raise lex.fail(
                 f"outcome {outcome} is used before its payoffs are given; expected its "

@@ -22,18 +22,20 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import json
 import numbers
 import re
 from collections.abc import Mapping
 from fractions import Fraction
 from typing import Any
 
-from ..results import FormatError, Subject
+from ..results import FormatError, JsonResult, Provenance, Subject
 from .errors import GameError
 from .expr import number_text
 from .objects import Game
 
 __all__ = [
+    "GameResult",
     "exact",
     "game_fields",
     "game_subject",
@@ -138,3 +140,49 @@ def read_game(ref: Mapping[str, Any], kind: str) -> Game:
             f"{kind} records {recorded}: the game was changed after it was solved"
         )
     return game
+
+
+class GameResult(JsonResult):
+    """What a game's results (a solution, a sweep) share: the game, held whole with its
+    content hash; JSON text with its characters as they are; the game as what the run
+    history files the run under; and a provenance that names the game and the parameter
+    values the result was computed at (:meth:`parameter_values`, as exact numbers)."""
+
+    game: Game
+    game_hash: str
+    version: str
+
+    def parameter_values(self) -> Mapping[str, Fraction]:
+        """The values of the game's parameters that the result was computed at."""
+        raise NotImplementedError
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Any:
+        """The inverse of :meth:`to_dict`; a ``ValueError`` for a document of another
+        format, or whose game is not the one it records (its content hash)."""
+        cls.check_format(d)
+        game = read_game(d["game"], cls.kind)
+        return cls.from_fields(
+            d, game=game, game_hash=d["game"]["hash"], version=d["version"], notes=tuple(d["notes"])
+        )
+
+    @classmethod
+    def from_fields(cls, d: Mapping[str, Any], **common: Any) -> Any:
+        """The result of the document ``d`` (of its format), given the fields that every
+        game result has (``game``, ``game_hash``, ``version``, ``notes``), read already."""
+        raise NotImplementedError
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        """:meth:`to_dict` as JSON text (UTF-8 characters as they are)."""
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False) + "\n"
+
+    def run_subject(self, scenario: Any = None) -> Mapping[str, Any]:
+        """The game itself (its spec, by content): what the run history files it under."""
+        return self.game.to_dict()
+
+    @property
+    def provenance(self) -> Provenance:
+        """The game (its id, name and content hash), the parameter values (exact numbers
+        as text) and the version: this result's provenance."""
+        params = {k: exact(v) for k, v in self.parameter_values().items()}
+        return Provenance(game_subject(self.game, self.game_hash), params, None, self.version)

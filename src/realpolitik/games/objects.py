@@ -19,8 +19,8 @@ from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import UnknownNameError
-from ..scenario.objects import Source, SourceEntry
+from ..errors import find_named
+from ..scenario.objects import Source, SourceEntry, set_fields
 from .expr import Expr, number_text
 from .spec import CHANCE
 
@@ -48,10 +48,7 @@ class Player:
     description: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        d: dict[str, Any] = {"id": self.id, "name": self.name}
-        if self.description is not None:
-            d["description"] = self.description
-        return d
+        return {"id": self.id, "name": self.name, **set_fields(description=self.description)}
 
 
 @dataclass(frozen=True)
@@ -68,20 +65,20 @@ class Parameter:
     link: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        d: dict[str, Any] = {"id": self.id}
-        if self.link is not None:
-            d["from"] = self.link
-        else:
-            d["value"] = _plain_number(Expr.constant(self.value))
-        for key in ("low", "high"):
-            v = getattr(self, key)
-            if v is not None:
-                d[key] = _plain_number(Expr.constant(v))
-        if self.description is not None:
-            d["description"] = self.description
-        if self.source is not None:
-            d["source"] = self.source.to_dict()
-        return d
+        def plain(v: Fraction | None) -> Any:
+            return None if v is None else _plain_number(Expr.constant(v))
+
+        value = {"from": self.link} if self.link is not None else {"value": plain(self.value)}
+        return {
+            "id": self.id,
+            **value,
+            **set_fields(
+                low=plain(self.low),
+                high=plain(self.high),
+                description=self.description,
+                source=self.source,
+            ),
+        }
 
 
 @dataclass(frozen=True)
@@ -115,12 +112,10 @@ class Payoff:
     def to_dict(self) -> Any:
         if self.reason is None and self.source is None:
             return _plain_number(self.value)
-        d: dict[str, Any] = {"value": _plain_number(self.value)}
-        if self.reason is not None:
-            d["reason"] = self.reason
-        if self.source is not None:
-            d["source"] = self.source.to_dict()
-        return d
+        return {
+            "value": _plain_number(self.value),
+            **set_fields(reason=self.reason, source=self.source),
+        }
 
 
 @dataclass(frozen=True)
@@ -149,28 +144,23 @@ class Node:
         return self.player == CHANCE
 
     def payoff(self, player: str) -> Payoff:
-        for p in self.payoffs:
-            if p.player == player:
-                return p
-        raise UnknownNameError(f"no payoff for {player!r} at {self.id!r}")
+        missing = f"no payoff for {player!r} at {self.id!r}"
+        return find_named(self.payoffs, lambda p: p.player, player, missing)
 
     def to_dict(self) -> dict[str, Any]:
-        d: dict[str, Any] = {"id": self.id}
-        if self.player is not None:
-            d["player"] = self.player
-        if self.explicit_infoset and self.infoset is not None:
-            d["infoset"] = self.infoset
-        if self.text is not None:
-            d["text"] = self.text
+        d: dict[str, Any] = {
+            "id": self.id,
+            **set_fields(
+                player=self.player,
+                infoset=self.infoset if self.explicit_infoset else None,
+                text=self.text,
+            ),
+        }
         if self.actions:
             d["actions"] = [a.to_dict() for a in self.actions]
         if self.payoffs:
             d["payoffs"] = {p.player: p.to_dict() for p in self.payoffs}
-        if self.reason is not None:
-            d["reason"] = self.reason
-        if self.source is not None:
-            d["source"] = self.source.to_dict()
-        return d
+        return {**d, **set_fields(reason=self.reason, source=self.source)}
 
 
 @dataclass(frozen=True)
@@ -203,26 +193,20 @@ class Game:
         return tuple(p.id for p in self.players)
 
     def player(self, player_id: str) -> Player:
-        for p in self.players:
-            if p.id == player_id:
-                return p
-        raise UnknownNameError(f"no player {player_id!r} in game {self.id!r}")
+        missing = f"no player {player_id!r} in game {self.id!r}"
+        return find_named(self.players, lambda p: p.id, player_id, missing)
 
     def player_name(self, player_id: str) -> str:
         return "Chance" if player_id == CHANCE else self.player(player_id).name
 
     def node(self, node_id: str) -> Node:
-        for n in self.nodes:
-            if n.id == node_id:
-                return n
-        raise UnknownNameError(f"no node {node_id!r} in game {self.id!r}")
+        missing = f"no node {node_id!r} in game {self.id!r}"
+        return find_named(self.nodes, lambda n: n.id, node_id, missing)
 
     def parameter(self, name: str) -> Parameter:
-        for p in self.parameters:
-            if p.id == name:
-                return p
         known = ", ".join(p.id for p in self.parameters) or "none"
-        raise UnknownNameError(f"no parameter {name!r} in game {self.id!r} (parameters: {known})")
+        missing = f"no parameter {name!r} in game {self.id!r} (parameters: {known})"
+        return find_named(self.parameters, lambda p: p.id, name, missing)
 
     @property
     def values(self) -> dict[str, Fraction]:

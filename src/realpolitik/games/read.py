@@ -9,9 +9,6 @@ given twice reported, the line of every field), then validated by
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
-
-import yaml
 
 from ..errors import Problem, ScenarioError
 from ..scenario import yaml_io
@@ -81,25 +78,6 @@ def load_game(source: str | Path | Game | None = None) -> Game:
     )
 
 
-class _Dumper(yaml.SafeDumper):
-    pass
-
-
-def _str(dumper: yaml.SafeDumper, data: str) -> Any:
-    style = "|" if "\n" in data else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
-
-
-_Dumper.add_representer(str, _str)
-
-
 def dump_yaml(game: Game) -> str:
     """The game in the YAML format, readable back by :func:`parse_game`."""
-    return yaml.dump(
-        game.to_dict(),
-        Dumper=_Dumper,
-        sort_keys=False,
-        allow_unicode=True,
-        width=100,
-        default_flow_style=False,
-    )
+    return yaml_io.dump_document(game.to_dict(), flow_style=False, blocks=True)

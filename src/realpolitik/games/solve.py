@@ -47,7 +47,6 @@ told apart at every information set, reached or not; ``logit_solve`` is the fall
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -56,11 +55,11 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from .._version import __version__
-from ..results import FormatError, JsonResult, Provenance
+from ..results import FormatError
 from .errors import GameError, SolveLimitError, SolverCrashError
 from .evaluate import beliefs as compute_beliefs
 from .evaluate import complete, expected_payoffs, max_regret, reach
-from .jsonio import exact, game_fields, game_subject, number, read_exact, read_game, read_number
+from .jsonio import GameResult, exact, game_fields, number, read_exact, read_number
 from .objects import Game
 from .size import GameSize, estimate, measure
 from .subgame import check_subgame_perfect
@@ -249,7 +248,7 @@ class Equilibrium:
 
 
 @dataclass(frozen=True)
-class Solution(JsonResult):
+class Solution(GameResult):
     """The equilibria of a game at given parameter values, and how they were found.
 
     ``equilibria`` are distinct (one found by several methods is listed once, with every
@@ -315,10 +314,6 @@ class Solution(JsonResult):
             "notes": list(self.notes),
         }
 
-    def to_json(self, *, indent: int | None = 2) -> str:
-        """:meth:`to_dict` as JSON text (UTF-8 characters as they are)."""
-        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False) + "\n"
-
     def summary(self) -> dict[str, Any]:
         """What the run history keeps: the methods, how many equilibria, and the headline
         (refined) equilibrium's path, winner and verdict."""
@@ -341,26 +336,12 @@ class Solution(JsonResult):
             "overrides": {k: exact(v) for k, v in self.overrides.items()},
         }
 
-    def run_subject(self, scenario: Any = None) -> Mapping[str, Any]:
-        """The game itself (its spec, by content): what the run history files it under."""
-        return self.game.to_dict()
-
-    @property
-    def provenance(self) -> Provenance:
-        """The game (its id, name and content hash), the parameter values (exact numbers
-        as text) and the version: this result's provenance."""
-        params = {k: exact(v) for k, v in self.parameters.items()}
-        return Provenance(game_subject(self.game, self.game_hash), params, None, self.version)
+    def parameter_values(self) -> Mapping[str, Fraction]:
+        return self.parameters
 
     @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> Solution:
-        """The inverse of :meth:`to_dict`; a ``ValueError`` for a document of another
-        format, or whose game is not the one it records (its content hash)."""
-        cls.check_format(d)
-        game = read_game(d["game"], "games solution")
+    def from_fields(cls, d: Mapping[str, Any], **common: Any) -> Solution:
         return cls(
-            game=game,
-            game_hash=d["game"]["hash"],
             method=d["method"],
             methods=tuple(d["methods"]),
             parameters={k: read_exact(v, f"parameters.{k}") for k, v in d["parameters"].items()},
@@ -369,8 +350,7 @@ class Solution(JsonResult):
             refined=d["refined"],
             perfect_information=d["perfect_information"],
             payoff_range=read_exact(d["payoff_range"], "payoff_range"),
-            version=d["version"],
-            notes=tuple(d["notes"]),
+            **common,
         )
 
 

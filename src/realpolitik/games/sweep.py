@@ -24,7 +24,6 @@ draws random numbers.
 from __future__ import annotations
 
 import itertools
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -32,10 +31,9 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from .._version import __version__
-from ..results import JsonResult, Provenance
 from .errors import GameError
 from .expr import ExprError, number_text
-from .jsonio import exact, game_fields, game_subject, number, read_exact, read_game, read_number
+from .jsonio import GameResult, exact, game_fields, number, read_exact, read_number
 from .objects import Game
 from .solve import Equilibrium, solve_tree
 from .tree import parameter_value
@@ -142,7 +140,7 @@ class Flip:
 
 
 @dataclass(frozen=True)
-class Sweep(JsonResult):
+class Sweep(GameResult):
     """A parameter sweep of a game's refined equilibrium."""
 
     format_id: ClassVar[str] = FORMAT
@@ -187,10 +185,6 @@ class Sweep(JsonResult):
             "notes": list(self.notes),
         }
 
-    def to_json(self, *, indent: int | None = 2) -> str:
-        """:meth:`to_dict` as JSON text (UTF-8 characters as they are)."""
-        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False) + "\n"
-
     def summary(self) -> dict[str, Any]:
         """What the run history keeps: the parameter swept, its range, and where the
         refined equilibrium's outcome flips."""
@@ -212,25 +206,12 @@ class Sweep(JsonResult):
             "fixed": {k: exact(v) for k, v in self.fixed.items()},
         }
 
-    def run_subject(self, scenario: Any = None) -> Mapping[str, Any]:
-        """The game itself (its spec, by content): what the run history files it under."""
-        return self.game.to_dict()
-
-    @property
-    def provenance(self) -> Provenance:
-        """The game (its id, name and content hash), the parameter values (exact numbers
-        as text) and the version: this result's provenance."""
-        params = {k: exact(v) for k, v in self.fixed.items()}
-        return Provenance(game_subject(self.game, self.game_hash), params, None, self.version)
+    def parameter_values(self) -> Mapping[str, Fraction]:
+        return self.fixed
 
     @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> Sweep:
-        """The inverse of :meth:`to_dict`; a ``ValueError`` for a document of another
-        format, or whose game is not the one it records (its content hash)."""
-        cls.check_format(d)
+    def from_fields(cls, d: Mapping[str, Any], **common: Any) -> Sweep:
         return cls(
-            game=read_game(d["game"], "games sweep"),
-            game_hash=d["game"]["hash"],
             parameter=d["parameter"],
             start=read_exact(d["start"], "start"),
             stop=read_exact(d["stop"], "stop"),
@@ -238,8 +219,7 @@ class Sweep(JsonResult):
             fixed={k: read_exact(v, f"fixed.{k}") for k, v in d["fixed"].items()},
             steps=tuple(SweepStep.from_dict(s) for s in d["steps"]),
             flips=tuple(Flip.from_dict(f) for f in d["flips"]),
-            version=d["version"],
-            notes=tuple(d["notes"]),
+            **common,
         )
 
 

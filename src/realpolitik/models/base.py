@@ -295,8 +295,9 @@ class ModelSpec:
     name: str
     run: Callable[..., Trajectory]
     summary: str
-    dynamic: bool
-    default_rounds: int
+    #: a static model (the default) forecasts the settlement in one step: no rounds
+    dynamic: bool = False
+    default_rounds: int = 0
     defaults: Mapping[str, Any] = field(default_factory=dict)
     complexity: str = ""
     reference: str = ""

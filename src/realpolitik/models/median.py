@@ -228,8 +228,6 @@ SPEC = ModelSpec(
     name="median",
     run=run,
     summary="Condorcet winner of the capability x salience weighted pairwise votes",
-    dynamic=False,
-    default_rounds=0,
     complexity="O(n log n) per issue",
     reference="Scholz, Calbert & Smith (2011), J. Theor. Politics 23(4); Bueno de Mesquita (1994)",
 )

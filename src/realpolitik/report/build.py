@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from .._version import __version__
 from ..analysis.calibration import default_spread
@@ -37,6 +37,8 @@ __all__ = [
     "ReportError",
     "build_report",
 ]
+
+T = TypeVar("T")
 
 #: Monte Carlo draws per model unless told otherwise: enough for the 5-95% bands to be
 #: stable to about a point on a 0-100 scale.
@@ -319,6 +321,21 @@ def build_report(
     with session(
         backend if backend is not None or needed else InProcess(), workers, scheduler
     ) as runner:
+
+        def analysis(run: Callable[..., T], name: str, **size: int) -> T:
+            """``run`` (a simulation, a sensitivity analysis) of the report's models with its
+            seed and settings on the one backend, its progress reported as stage ``name``."""
+            return run(
+                sc,
+                names,
+                **size,
+                seed=seed,
+                rounds=rounds,
+                params=params,
+                backend=runner,
+                progress=lambda d, t: stage(name, d, t),
+            )
+
         if draws == 0:
             notes.append("Simulation: not run (draws = 0).")
         elif not ranged:
@@ -327,32 +344,14 @@ def build_report(
                 "forecast; give ranges in the file or build with a `spread`."
             )
         else:
-            ens = simulate(
-                sc,
-                names,
-                draws=draws,
-                seed=seed,
-                rounds=rounds,
-                params=params,
-                backend=runner,
-                progress=lambda d, t: stage("simulate", d, t),
-            )
+            ens = analysis(simulate, "simulate", draws=draws)
         if not sensitivity:
             notes.append("Sensitivity: not computed (left out on request).")
         elif not ranged:
             notes.append("Sensitivity: the scenario has no ranged number to vary.")
         else:
             try:
-                sens = compute_sensitivity(
-                    sc,
-                    names,
-                    n=sobol_n,
-                    seed=seed,
-                    rounds=rounds,
-                    params=params,
-                    backend=runner,
-                    progress=lambda d, t: stage("sensitivity", d, t),
-                )
+                sens = analysis(compute_sensitivity, "sensitivity", n=sobol_n)
             except SensitivityError as exc:
                 notes.append(f"Sensitivity: not computed: {exc}")
 

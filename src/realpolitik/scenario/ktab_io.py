@@ -221,6 +221,19 @@ def parse_ktab_csv(text: str, name: str, *, stem: str | None = None) -> Scenario
     # for several actors (KTAB's examples give every actor one description): then
     # "short name (description)"
     repeated = Counter((cells[1] or cells[0]) for _, cells in body if len(cells) > 1)
+
+    def in_range(line: int, column: str, cell: str, high: float, expected: str) -> float | None:
+        """The number in ``cell`` if it is one from 0 to ``high``; else None, and the
+        problem added (``expected``: what the column takes)."""
+        x = finite_number(cell)
+        if x is None:
+            add(line, column, _why(cell))
+        elif not 0 <= x <= high:
+            add(line, column, f"{x:g} is out of range; expected {expected}")
+        else:
+            return x
+        return None
+
     for line, cells in body:
         if len(cells) != width:
             add(line, "row", f"{len(cells):,} cell(s); expected {width} ({some(header)})")
@@ -230,33 +243,17 @@ def parse_ktab_csv(text: str, name: str, *, stem: str | None = None) -> Scenario
         if not short:
             add(line, header[0] or "Actor", "empty; expected the actor's short name")
             ok = False
-        cap = finite_number(cells[2])
-        if cap is None:
-            add(line, cap_col, _why(cells[2]))
-            ok = False
-        elif not 0 <= cap <= MAX_CAPABILITY:
-            add(line, cap_col, f"{cap:g} is out of range; expected 0 to {MAX_CAPABILITY:g}")
-            ok = False
+        cap = in_range(line, cap_col, cells[2], MAX_CAPABILITY, f"0 to {MAX_CAPABILITY:g}")
+        ok = ok and cap is not None
         values: list[tuple[float, float]] = []
         total = 0.0
         for k in range(n_dim):
             pcol, scol = header[3 + 2 * k], header[4 + 2 * k]
-            pos, sal = finite_number(cells[3 + 2 * k]), finite_number(cells[4 + 2 * k])
-            if pos is None:
-                add(line, pcol, _why(cells[3 + 2 * k]))
-                ok = False
-            elif not 0 <= pos <= 100:
-                add(line, pcol, f"{pos:g} is out of range; expected a position from 0 to 100")
-                ok = False
-            if sal is None:
-                add(line, scol, _why(cells[4 + 2 * k]))
-                ok = False
-            elif not 0 <= sal <= 100:
-                add(line, scol, f"{sal:g} is out of range; expected a salience from 0 to 100")
-                ok = False
-            else:
-                total += sal
-            values.append((pos if pos is not None else 0.0, sal if sal is not None else 0.0))
+            pos = in_range(line, pcol, cells[3 + 2 * k], 100, "a position from 0 to 100")
+            sal = in_range(line, scol, cells[4 + 2 * k], 100, "a salience from 0 to 100")
+            ok = ok and pos is not None and sal is not None
+            total += sal or 0.0
+            values.append((pos or 0.0, sal or 0.0))
         if ok and total > 100 + SALIENCE_TOL:
             add(
                 line,

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import UnknownNameError
+from ..errors import find_named
 
 __all__ = [
     "Actor",
@@ -65,19 +65,32 @@ class Range:
         return np.where(u < fc, left, right)
 
     def to_dict(self, value: float) -> dict[str, Any]:
-        d: dict[str, Any] = {
+        return {
             "value": value,
             "low": self.low,
             "high": self.high,
             "distribution": self.distribution,
+            **set_fields(note=self.note),
         }
-        if self.note is not None:
-            d["note"] = self.note
-        return d
 
 
-def _number(value: float, rng: Range | None) -> Any:
-    return value if rng is None else rng.to_dict(value)
+def _number(value: float | None, rng: Range | None) -> Any:
+    """A number as the file writes it: plain, or with its range (None stays None)."""
+    return value if rng is None or value is None else rng.to_dict(value)
+
+
+def set_fields(**fields: Any) -> dict[str, Any]:
+    """The fields that are set (not None), in their order, as a file writes them: a date in
+    ISO form, a part of the scenario (a source, a place) by its ``to_dict()``."""
+    return {k: _plain(v) for k, v in fields.items() if v is not None}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    if isinstance(value, (Source, Locus)):
+        return value.to_dict()
+    return value
 
 
 @dataclass(frozen=True)
@@ -128,10 +141,7 @@ class SourceEntry:
     note: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        d = {k: v for k, v in self.__dict__.items() if v is not None}
-        if self.date is not None:
-            d["date"] = self.date.isoformat()
-        return d
+        return set_fields(**self.__dict__)
 
 
 @dataclass(frozen=True)
@@ -144,12 +154,13 @@ class Actor:
     capability_range: Range | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        d: dict[str, Any] = {"id": self.id, "name": self.name}
-        if self.description is not None:
-            d["description"] = self.description
-        d["capability"] = _number(self.capability, self.capability_range)
-        d["source"] = self.source.to_dict()
-        return d
+        return {
+            "id": self.id,
+            "name": self.name,
+            **set_fields(description=self.description),
+            "capability": _number(self.capability, self.capability_range),
+            "source": self.source.to_dict(),
+        }
 
 
 @dataclass(frozen=True)
@@ -193,7 +204,7 @@ class Issue:
         return self.scale_max - self.scale_min
 
     def to_dict(self) -> dict[str, Any]:
-        d: dict[str, Any] = {
+        return {
             "id": self.id,
             "question": self.question,
             "scale": {
@@ -202,14 +213,12 @@ class Issue:
                 "min_label": self.min_label,
                 "max_label": self.max_label,
             },
+            **set_fields(
+                status_quo=_number(self.status_quo, self.status_quo_range),
+                status_quo_source=self.status_quo_source,
+                locus=self.locus,
+            ),
         }
-        if self.status_quo is not None:
-            d["status_quo"] = _number(self.status_quo, self.status_quo_range)
-        if self.status_quo_source is not None:
-            d["status_quo_source"] = self.status_quo_source.to_dict()
-        if self.locus is not None:
-            d["locus"] = self.locus.to_dict()
-        return d
 
 
 @dataclass(frozen=True)
@@ -232,16 +241,14 @@ class Stance:
     capability_range: Range | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        d: dict[str, Any] = {
+        return {
             "actor": self.actor,
             "issue": self.issue,
             "position": _number(self.position, self.position_range),
             "salience": _number(self.salience, self.salience_range),
+            **set_fields(capability=_number(self.capability, self.capability_range)),
+            "source": self.source.to_dict(),
         }
-        if self.capability is not None:
-            d["capability"] = _number(self.capability, self.capability_range)
-        d["source"] = self.source.to_dict()
-        return d
 
 
 @dataclass(frozen=True)
@@ -283,20 +290,17 @@ class Shock:
         return old * v
 
     def to_dict(self) -> dict[str, Any]:
-        d: dict[str, Any] = {}
-        if self.id is not None:
-            d["id"] = self.id
-        d["round"] = self.round
-        d["actor"] = self.actor
-        if self.issue is not None:
-            d["issue"] = self.issue
-        d["field"] = self.field
-        d["op"] = self.op
-        d["value"] = _number(self.value, self.value_range)
-        if self.description is not None:
-            d["description"] = self.description
-        d["source"] = self.source.to_dict()
-        return d
+        return {
+            **set_fields(id=self.id),
+            "round": self.round,
+            "actor": self.actor,
+            **set_fields(issue=self.issue),
+            "field": self.field,
+            "op": self.op,
+            "value": _number(self.value, self.value_range),
+            **set_fields(description=self.description),
+            "source": self.source.to_dict(),
+        }
 
 
 @dataclass(frozen=True)
@@ -312,13 +316,12 @@ class Outcome:
     note: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        d: dict[str, Any] = {"issue": self.issue, "value": self.value}
-        if self.date is not None:
-            d["date"] = self.date.isoformat()
-        if self.note is not None:
-            d["note"] = self.note
-        d["source"] = self.source.to_dict()
-        return d
+        return {
+            "issue": self.issue,
+            "value": self.value,
+            **set_fields(date=self.date, note=self.note),
+            "source": self.source.to_dict(),
+        }
 
 
 @dataclass(frozen=True)
@@ -371,16 +374,12 @@ class Scenario:
         return tuple(i.id for i in self.issues)
 
     def actor(self, actor_id: str) -> Actor:
-        for a in self.actors:
-            if a.id == actor_id:
-                return a
-        raise UnknownNameError(f"no actor {actor_id!r} in scenario {self.id!r}")
+        missing = f"no actor {actor_id!r} in scenario {self.id!r}"
+        return find_named(self.actors, lambda a: a.id, actor_id, missing)
 
     def issue(self, issue_id: str) -> Issue:
-        for i in self.issues:
-            if i.id == issue_id:
-                return i
-        raise UnknownNameError(f"no issue {issue_id!r} in scenario {self.id!r}")
+        missing = f"no issue {issue_id!r} in scenario {self.id!r}"
+        return find_named(self.issues, lambda i: i.id, issue_id, missing)
 
     def stance(self, actor_id: str, issue_id: str) -> Stance | None:
         for s in self.stances:

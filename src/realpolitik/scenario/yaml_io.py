@@ -35,6 +35,7 @@ __all__ = [
     "MAX_BYTES",
     "MAX_NODES",
     "check_characters",
+    "dump_document",
     "dump_yaml",
     "parse_document",
     "parse_yaml",
@@ -461,13 +462,34 @@ for _tag, _rx, _first in _CORE_RESOLVERS:
     _Dumper.add_implicit_resolver(_tag, _rx, _first)
 
 
-def dump_yaml(scenario: Scenario) -> str:
-    """The scenario in the YAML format, readable back by :func:`parse_yaml`."""
+class _BlockDumper(_Dumper):
+    """A :class:`_Dumper` that writes a text of several lines as a literal block (``|``)."""
+
+
+def _block_text(dumper: yaml.SafeDumper, data: str) -> Any:
+    style = "|" if "\n" in data else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
+
+
+_BlockDumper.add_representer(str, _block_text)
+
+
+def dump_document(data: Any, *, flow_style: bool | None = None, blocks: bool = False) -> str:
+    """``data`` as YAML that :func:`parse_document` reads back as it is (a text that would
+    read as a number or a boolean is quoted), keys in their order, lines of about 100
+    characters. ``flow_style`` is PyYAML's ``default_flow_style`` (None: innermost lists
+    and mappings on one line, False: none); ``blocks`` writes texts of several lines as
+    literal blocks."""
     return yaml.dump(
-        scenario.to_dict(),
-        Dumper=_Dumper,
+        data,
+        Dumper=_BlockDumper if blocks else _Dumper,
         sort_keys=False,
         allow_unicode=True,
         width=100,
-        default_flow_style=None,
+        default_flow_style=flow_style,
     )
+
+
+def dump_yaml(scenario: Scenario) -> str:
+    """The scenario in the YAML format, readable back by :func:`parse_yaml`."""
+    return dump_document(scenario.to_dict())

@@ -40,6 +40,8 @@ model (typically 10-40 iterations); the conditional model O(o^2).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from .._ordered import ordered_sum, reduce_rows
@@ -211,30 +213,38 @@ def markov_incentive_pce(c: np.ndarray, vp_model: str) -> np.ndarray:
     inc[..., idx, idx] += 1e-10
     chlg = inc / ordered_sum(inc, axis=-2)[..., None, :]  # column sums, in row order
     chlg_t = np.swapaxes(chlg, -1, -2)
-    p = np.full(c.shape[:-1], 1.0 / o)
-    active = np.ones(c.shape[:-2], dtype=bool)
-    for _ in range(MAX_MARKOV_ITER):
+
+    def step(p: np.ndarray) -> np.ndarray:
         ct = p[..., :, None] * chlg_t  # ct[i, j] = p_i Q[j, i]
-        q = ordered_sum(vmat * (ct + np.swapaxes(ct, -1, -2)), axis=-1)
-        change = np.abs(q - p).max(axis=-1)
-        p = np.where(active[..., None], (p + q) / 2.0, p)
-        active = active & (change > 1e-8)
-        if not active.any():
-            break
-    return p
+        return ordered_sum(vmat * (ct + np.swapaxes(ct, -1, -2)), axis=-1)
+
+    return _markov(step, c.shape[:-1], 1e-8)
 
 
 def markov_uniform_pce(pv: np.ndarray) -> np.ndarray:
     """The Markov-uniform distribution (kmodel.cpp: ``Model::markovUniformPCE``), each election
     of a batch iterated until its own change is at most 1e-6. O(o^2) per iteration."""
     o = pv.shape[-1]
-    p = np.full(pv.shape[:-1], 1.0 / o)
-    active = np.ones(pv.shape[:-2], dtype=bool)
+    return _markov(
+        lambda p: ordered_sum(pv * (p[..., :, None] + p[..., None, :]), axis=-1) / o,
+        pv.shape[:-1],
+        1e-6,
+    )
+
+
+def _markov(
+    step: Callable[[np.ndarray], np.ndarray], shape: tuple[int, ...], tol: float
+) -> np.ndarray:
+    """The fixed point of ``p <- (p + step(p)) / 2`` from the uniform distribution over the
+    last axis of ``shape``, each election of a batch (the leading axes) iterated until its
+    own change is at most ``tol`` (at most MAX_MARKOV_ITER times)."""
+    p = np.full(shape, 1.0 / shape[-1])
+    active = np.ones(shape[:-1], dtype=bool)
     for _ in range(MAX_MARKOV_ITER):
-        q = ordered_sum(pv * (p[..., :, None] + p[..., None, :]), axis=-1) / o
+        q = step(p)
         change = np.abs(q - p).max(axis=-1)
         p = np.where(active[..., None], (p + q) / 2.0, p)
-        active = active & (change > 1e-6)
+        active = active & (change > tol)
         if not active.any():
             break
     return p
