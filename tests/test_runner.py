@@ -378,6 +378,42 @@ def test_a_forkserver_that_cannot_start_now_is_no_error(monkeypatch):
     assert backends.pool_start_estimate() == backends.POOL_START
 
 
+SERVER_INTERRUPTED = """
+import os, signal, time
+from multiprocessing import forkserver
+from realpolitik.runner import LocalPool, prestart
+from realpolitik.runner import _selftest as st
+
+if __name__ == "__main__":
+    assert prestart("realpolitik.analysis.ensemble", 2)
+    server = forkserver._forkserver._forkserver_pid
+    for delay in (0.0, 0.05, 0.1, 0.2):  # Ctrl-C, sent to the group, as the server imports
+        time.sleep(delay)
+        os.kill(server, signal.SIGINT)
+    assert sorted(dict(LocalPool(2).map(st.pid, [0.0, 0.0]))) == [0, 1]
+    print("same server" if forkserver._forkserver._forkserver_pid == server else "restarted")
+"""
+
+
+def test_ctrl_c_while_the_prestarted_server_imports_leaves_it_running_and_quiet(tmp_path):
+    """A terminal's Ctrl-C reaches the whole process group, the forkserver too, which the
+    command line now starts as it begins: the server, which ignores Ctrl-C only once its
+    imports are done, died with a KeyboardInterrupt traceback beside the command's own
+    message, and the pool then started another."""
+    from realpolitik.runner import backends
+
+    if backends.START_METHOD != "forkserver":
+        pytest.skip("no forkserver on this platform")
+    script = tmp_path / "interrupt_server.py"
+    script.write_text(SERVER_INTERRUPTED)
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert "KeyboardInterrupt" not in done.stderr and "Traceback" not in done.stderr
+    assert done.stdout.strip() == "same server"
+
+
 def test_adaptive_gives_the_same_draws_either_way(monkeypatch, reference):
     from realpolitik.runner import backends
 

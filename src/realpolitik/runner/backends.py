@@ -305,11 +305,8 @@ def prestart(module: str, workers: int | None = None) -> bool:
     k = default_workers() if workers is None else _positive_int(workers, "workers")
     if k < 2 or START_METHOD != "forkserver":
         return False
-    from multiprocessing import forkserver
-
-    _context(module)
     try:
-        forkserver.ensure_running()  # spawns the server and returns; its imports run there
+        _start_server(module)  # spawns the server and returns; its imports run there
     except OSError:  # no process, no socket (a speed-up only: a small run needs no pool)
         return False
     if _prestarted_at is None:
@@ -395,7 +392,11 @@ class Adaptive:
         thread spends on tasks. A pool whose workers fail to start (a probe that raised:
         the pool is broken) gets no task; they all run here."""
         n_procs = max(1, min(self.workers, left))
-        pool = process_pool(n_procs, getattr(fn, "__module__", None))
+        try:
+            pool = process_pool(n_procs, getattr(fn, "__module__", None))
+        except OSError:  # no server (no process, no socket): the work stays here
+            yield from _here(fn, rest, on_result)
+            return
         probes: list[Future[int]] = []
         starter = threading.Thread(
             target=_start_workers, args=(pool, n_procs, probes), name="realpolitik-pool-start"
@@ -649,12 +650,34 @@ def process_pool(workers: int, module: str | None = None) -> ProcessPoolExecutor
     (``module`` preloaded by a forkserver), Ctrl-C left to the parent, and every worker
     ending with the process that made the pool, however that ends (:func:`_die_with`).
     For a front end's own pool (the dashboard's chart workers)."""
+    context = _context(module)
+    if START_METHOD == "forkserver":
+        _start_server(module)
     return ProcessPoolExecutor(
         max_workers=workers,
-        mp_context=_context(module),
+        mp_context=context,
         initializer=_worker_init,
         initargs=(os.getpid(),),
     )
+
+
+def _start_server(module: str | None) -> None:
+    """Start the forkserver, ``module`` preloaded (:func:`_context`), unless it runs, with
+    Ctrl-C blocked in it from its start. Ctrl-C reaches the whole process group, and the
+    server ignores it only once its imports are done: interrupted before, it died with a
+    traceback beside this process's own message, and the next pool started another. As
+    CPython does for its resource tracker, the signal is blocked in this thread while the
+    server is spawned (it inherits the mask, and so do the workers it forks, which ignore
+    Ctrl-C anyway: :func:`_worker_init`); an interrupt meanwhile is taken here after."""
+    from multiprocessing import forkserver, resource_tracker
+
+    _context(module)
+    resource_tracker.ensure_running()  # first: it unblocks Ctrl-C once it has started its own
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        forkserver.ensure_running()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
 
 
 def _context(module: str | None) -> Any:
