@@ -408,7 +408,7 @@ class Adaptive:
             while item is not None and not any(_started(f) for f in probes):
                 yield from _here(fn, iter((item,)), on_result)
                 item = next(rest, None)
-            if item is None:  # all done here: no need to wait for the workers' start
+            if item is None:  # all done here: the pool is stopped (once its start returns)
                 return
             starter.join()  # the other workers: forked from a ready server, at once
             yield from _on_pool(pool, n_procs, fn, itertools.chain((item,), rest), on_result)
