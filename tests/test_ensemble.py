@@ -236,3 +236,30 @@ def test_quantiles_are_numpys_to_the_last_bit():
                 ours, theirs = quantiles(x, qs), np.quantile(x, qs) + 0.0
                 assert ours.tobytes() == theirs.tobytes(), (n, qs, ours, theirs)
                 assert not np.signbit(ours[ours == 0]).any()
+
+
+def test_quantiles_outside_their_preconditions_fail_or_give_nan_as_numpys():
+    """A NaN among the values makes every quantile NaN (as numpy's; not the quantiles of
+    the other values), a q outside [0, 1] or no values is an error, not an index that
+    wraps around; integers, one value and zeros of either sign are numpy's too."""
+    from realpolitik.analysis.ensemble import QUANTILES, quantiles
+
+    with_nan = np.array([1.0, np.nan, 3.0, 2.0])
+    assert np.isnan(quantiles(with_nan, QUANTILES)).all()
+    assert np.isnan(np.quantile(with_nan, QUANTILES)).all()
+    for bad in ((-0.1,), (1.1,), (0.5, np.nan)):
+        with pytest.raises(ValueError, match=r"in \[0, 1\]"):
+            quantiles(np.array([1.0, 2.0, 3.0]), bad)
+        with pytest.raises(ValueError):
+            np.quantile(np.array([1.0, 2.0, 3.0]), bad)
+    with pytest.raises(ValueError, match="no values"):
+        quantiles(np.array([]), QUANTILES)
+    for x in (
+        np.array([3, 1, 2, 10]),
+        np.array([7.5]),
+        np.array([-0.0, -0.0]),
+        np.array([-0.0, 0.0]),
+    ):
+        ours, theirs = quantiles(x, QUANTILES), np.quantile(x, QUANTILES)
+        assert ours.tobytes() == (theirs + 0.0).tobytes(), (x, ours, theirs)
+    assert not np.signbit(quantiles(np.array([-0.0, -0.0]), QUANTILES)).any()

@@ -137,3 +137,36 @@ def test_one_model_imports_that_model_alone():
     from realpolitik.models import REGISTRY
 
     assert all(REGISTRY[name].name == name for name in REGISTRY)  # WHERE names each spec
+
+
+def test_simulate_in_process_starts_no_pool_server():
+    """`simulate` starts the pools' forkserver as it begins (while the scenario loads),
+    but not with `--workers 1`, where no pool will run; with `--workers 2` it does."""
+    args = ("-m", "realpolitik", "simulate", "ec-emissions-1994", "-n", "400", "--seed", "1")
+    args += ("-m", "compromise", "--json", "--no-store", "--workers")
+    assert "multiprocessing.forkserver" not in imported(*args, "1")
+    assert "multiprocessing.forkserver" in imported(*args, "2")
+
+
+def test_the_lazy_registry_answers_as_the_dict_it_replaced():
+    """REGISTRY imports a model's module on first use, and answers as the dict it was: the
+    same names in the same order, copied, pickled and compared as one; an unknown name is
+    an UnknownNameError from `get` and a miss from `REGISTRY.get`."""
+    import json
+    import pickle
+
+    from realpolitik.errors import UnknownNameError
+    from realpolitik.models import REGISTRY, get
+
+    names = ["compromise", "median", "eum", "eum-pair", "anchored-compromise", "smp"]
+    names.append("compromise-smp")
+    assert list(REGISTRY) == list(REGISTRY.keys()) == names and len(REGISTRY) == len(names)
+    as_dict = dict(REGISTRY)
+    assert list(as_dict) == names and all(as_dict[n] is REGISTRY[n] is get(n) for n in names)
+    assert REGISTRY == as_dict and pickle.loads(pickle.dumps(REGISTRY)) == as_dict
+    assert json.loads(json.dumps(list(REGISTRY))) == names
+    assert REGISTRY.get("nope") is None and "nope" not in REGISTRY and "eum" in REGISTRY
+    with pytest.raises(UnknownNameError, match="unknown model 'nope'; known models: anch"):
+        get("nope")
+    with pytest.raises(KeyError):
+        REGISTRY["nope"]

@@ -244,6 +244,176 @@ def test_a_prestarted_forkserver_makes_a_pool_cheap(monkeypatch):
         backends.prestart("realpolitik.runner._selftest", workers=0)
 
 
+def _watched_pools(monkeypatch, probe=None, gate=None):
+    """Make the pools of :class:`Adaptive` record their probes (``_ready`` tasks, the
+    returned list), submit ``probe`` (a function and its argument) instead of each, and
+    start a worker only once ``gate`` (an Event) is set; a wait of over 10 s is recorded
+    in the list as None."""
+    from realpolitik.runner import backends
+
+    probes: list[Any] = []
+    made = backends.process_pool
+
+    def process_pool(workers: int, module: str | None = None) -> Any:
+        pool = made(workers, module)
+        submit = pool.submit
+
+        def watched(fn: Any, *args: Any, **kwargs: Any) -> Any:
+            if fn is not backends._ready:
+                return submit(fn, *args, **kwargs)
+            if gate is not None and not gate.wait(timeout=10):
+                probes.append(None)
+            future = submit(*probe) if probe is not None else submit(fn)
+            probes.append(future)
+            return future
+
+        pool.submit = watched  # type: ignore[method-assign]
+        return pool
+
+    monkeypatch.setattr(backends, "POOL_START", 0.0)  # any work is worth a pool
+    monkeypatch.setattr(backends, "process_pool", process_pool)
+    return probes
+
+
+def test_adaptive_works_on_here_while_its_pool_starts(monkeypatch):
+    """Starting a pool's first worker waits for the forkserver's imports (a third of a
+    second): this process runs tasks meanwhile instead of waiting (the workers start from
+    another thread), then hands the rest to the workers."""
+    import threading
+
+    gate = threading.Event()
+    probes = _watched_pools(monkeypatch, gate=gate)
+
+    def on_result(index: int, pid: int) -> None:
+        if index == 2:
+            assert pid == os.getpid()
+            gate.set()  # a worker may start once two tasks have run here since
+
+    tasks = [0.0] + [0.01] * 2 + [0.1] * 40  # 4 s here: the pool starts well before
+    pids = dict(Adaptive(2).map(st.pid, tasks, on_result=on_result))
+    assert None not in probes, "the workers' start held up the tasks meant to run meanwhile"
+    assert sorted(pids) == list(range(len(tasks)))
+    assert pids[1] == pids[2] == os.getpid()
+    assert pids[len(tasks) - 1] != os.getpid()  # the workers took the rest
+
+
+def test_adaptive_keeps_the_work_here_when_its_pool_breaks_as_it_starts(monkeypatch):
+    """A pool whose workers die as they start (the probe kills its worker) gets no task:
+    every task runs here, none is lost, no BackendError, no worker left."""
+    before = _pool_workers()
+    probes = _watched_pools(monkeypatch, probe=(st.die_on, 3))
+    tasks = [0.0] + [0.1] * 12
+    pids = dict(Adaptive(2).map(st.pid, tasks))
+    assert sorted(pids) == list(range(len(tasks)))
+    assert set(pids.values()) == {os.getpid()}
+    assert probes and all(f.done() and f.exception() is not None for f in probes)
+    assert wait_gone(_pool_workers() - before) == []
+
+
+def test_adaptive_numbers_a_chunk_failing_on_its_pool_by_the_chunks_own_number(monkeypatch):
+    """Tasks handed to the pool after some ran here keep their own numbers."""
+    from concurrent.futures.process import _RemoteTraceback
+
+    probes = _watched_pools(monkeypatch)
+
+    def on_result(index: int, result: int) -> None:
+        deadline = time.monotonic() + 30
+        while index == 1 and not any(f.done() for f in probes) and time.monotonic() < deadline:
+            time.sleep(0.01)  # from task 2 on, the pool takes them
+
+    with pytest.raises(ValueError, match="chunk function refused 3") as caught:
+        list(Adaptive(2).map(st.fail_on, [0, 1, 2, 3, 4], on_result=on_result))
+    assert isinstance(caught.value.__cause__, _RemoteTraceback)  # it failed in a worker
+    assert "raised by chunk 3" in getattr(caught.value, "__notes__", [])
+
+
+@pytest.mark.parametrize("stop", ["close", "interrupt"])
+def test_adaptive_stopped_while_its_pool_starts_leaves_no_worker(monkeypatch, stop):
+    """Closed, or interrupted (Ctrl-C in a task run here), while its workers start: the
+    workers started are stopped, the tasks not run are not run."""
+    import threading
+
+    gate = threading.Event()
+    _watched_pools(monkeypatch, gate=gate)
+    before = _pool_workers()
+
+    def on_result(index: int, pid: int) -> None:
+        if index == 1:
+            gate.set()  # the workers start as this process stops
+            if stop == "interrupt":
+                raise KeyboardInterrupt
+
+    results = Adaptive(2).map(st.pid, [0.0] + [0.05] * 20, on_result=on_result)
+    seen = [next(results)[0]]
+    start = time.monotonic()
+    if stop == "close":
+        seen.append(next(results)[0])
+        results.close()
+    else:
+        with pytest.raises(KeyboardInterrupt):
+            next(results)
+    assert time.monotonic() - start < 10
+    assert seen == ([0, 1] if stop == "close" else [0])
+    assert wait_gone(_pool_workers() - before) == []
+    assert not [t for t in threading.enumerate() if t.name == "realpolitik-pool-start"]
+
+
+def test_a_forkserver_that_cannot_start_now_is_no_error(monkeypatch):
+    """prestart is a speed-up: a server that cannot start (no process, no socket) leaves
+    the run to decide, instead of failing a run that may need no pool."""
+    from multiprocessing import forkserver
+
+    from realpolitik.analysis import ensemble
+    from realpolitik.runner import backends
+
+    def cannot(*args: Any) -> None:
+        raise OSError(24, "Too many open files")
+
+    if backends.START_METHOD != "forkserver":
+        pytest.skip("no forkserver on this platform")
+    monkeypatch.setattr(backends, "_prestarted_at", None)
+    monkeypatch.setattr(forkserver, "ensure_running", cannot)
+    assert not backends.prestart("realpolitik.runner._selftest", workers=2)
+    assert not ensemble.prestart(100_000, 2)
+    assert backends.pool_start_estimate() == backends.POOL_START
+
+
+SERVER_INTERRUPTED = """
+import os, signal, time
+from multiprocessing import forkserver
+from realpolitik.runner import LocalPool, prestart
+from realpolitik.runner import _selftest as st
+
+if __name__ == "__main__":
+    assert prestart("realpolitik.analysis.ensemble", 2)
+    server = forkserver._forkserver._forkserver_pid
+    for delay in (0.0, 0.05, 0.1, 0.2):  # Ctrl-C, sent to the group, as the server imports
+        time.sleep(delay)
+        os.kill(server, signal.SIGINT)
+    assert sorted(dict(LocalPool(2).map(st.pid, [0.0, 0.0]))) == [0, 1]
+    print("same server" if forkserver._forkserver._forkserver_pid == server else "restarted")
+"""
+
+
+def test_ctrl_c_while_the_prestarted_server_imports_leaves_it_running_and_quiet(tmp_path):
+    """A terminal's Ctrl-C reaches the whole process group, the forkserver too, which the
+    command line now starts as it begins: the server, which ignores Ctrl-C only once its
+    imports are done, died with a KeyboardInterrupt traceback beside the command's own
+    message, and the pool then started another."""
+    from realpolitik.runner import backends
+
+    if backends.START_METHOD != "forkserver":
+        pytest.skip("no forkserver on this platform")
+    script = tmp_path / "interrupt_server.py"
+    script.write_text(SERVER_INTERRUPTED)
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert "KeyboardInterrupt" not in done.stderr and "Traceback" not in done.stderr
+    assert done.stdout.strip() == "same server"
+
+
 def test_adaptive_gives_the_same_draws_either_way(monkeypatch, reference):
     from realpolitik.runner import backends
 

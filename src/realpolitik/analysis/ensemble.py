@@ -539,12 +539,21 @@ def _quantiles(x: np.ndarray) -> dict[float, float]:
 
 
 def quantiles(x: np.ndarray, qs: Sequence[float]) -> np.ndarray:
-    """``np.quantile(x, qs)`` (its default, linear method: Hyndman & Fan's type 7) of a
-    flat array without NaN, computed as numpy does to the last bit (a zero as +0.0),
-    without importing numpy's masked arrays, which ``np.quantile`` does on its first call
-    (a twentieth of a second of every command's start)."""
+    """``np.quantile(x, qs)`` (its default, linear method: Hyndman & Fan's type 7) of the
+    values of ``x`` (flattened, as floats), computed as numpy does to the last bit (a zero
+    as +0.0), without importing numpy's masked arrays, which ``np.quantile`` does on its
+    first call (a twentieth of a second of every command's start). As numpy's, every
+    quantile of values with a NaN is NaN, and a ``q`` outside [0, 1] is a ValueError; so
+    are no values (numpy: an IndexError)."""
     v = np.sort(np.asarray(x, dtype=float).reshape(-1))
-    at = (v.size - 1) * np.asarray(qs, dtype=float)
+    q = np.asarray(qs, dtype=float)
+    if not ((q >= 0.0) & (q <= 1.0)).all():
+        raise ValueError(f"quantiles must be in [0, 1], not {qs!r}")
+    if not v.size:
+        raise ValueError("no values to take quantiles of")
+    if np.isnan(v[-1]):  # sorted last
+        return np.full(q.shape, np.nan)
+    at = (v.size - 1) * q
     below = np.floor(at)
     t = at - below
     lo = below.astype(np.intp)

@@ -298,16 +298,17 @@ def prestart(module: str, workers: int | None = None) -> bool:
     (a chunk function's) and :data:`PRELOAD` imported in it, so that a pool started later
     finds its workers' imports done: a front end calls it before it reads its input, and
     the server's start runs on another core meanwhile. Nothing to do (False) with one
-    worker, or where workers do not start from a forkserver; the server is shared by every
-    pool of the process and ends with it."""
+    worker, where workers do not start from a forkserver, or where the server cannot
+    start (an ``OSError``: a speed-up does not fail a run that may need no pool); the
+    server is shared by every pool of the process and ends with it."""
     global _prestarted_at
     k = default_workers() if workers is None else _positive_int(workers, "workers")
     if k < 2 or START_METHOD != "forkserver":
         return False
-    from multiprocessing import forkserver
-
-    _context(module)
-    forkserver.ensure_running()  # spawns the server and returns; its imports run there
+    try:
+        _start_server(module)  # spawns the server and returns; its imports run there
+    except OSError:  # no process, no socket (a speed-up only: a small run needs no pool)
+        return False
     if _prestarted_at is None:
         _prestarted_at = time.perf_counter()
     return True
@@ -333,8 +334,9 @@ class Adaptive:
     the work is worth it, and never waited for. The first task runs in this process and is
     timed; if the others would take longer here than the pool needs to start
     (:func:`pool_start_estimate`), the pool starts and this process keeps running tasks
-    while it does; once a worker has started, the tasks left go to the pool. Which way a
-    task goes changes no result: every chunk gives the same bytes wherever it runs."""
+    while it does; once a worker has started, the tasks left go to the pool (a pool that
+    breaks before a worker has started gets none: they all run here). Which way a task
+    goes changes no result: every chunk gives the same bytes wherever it runs."""
 
     workers: int = field(default_factory=default_workers)
 
@@ -383,25 +385,60 @@ class Adaptive:
         on_result: Callable[[int, R], object] | None,
     ) -> Iterator[tuple[int, R]]:
         """The tasks ``rest`` (``left`` of them): here until a worker of a new pool has
-        started, then on the pool (stopped at once if nothing is left for it)."""
+        started, then on the pool (stopped at once if nothing is left for it).
+
+        The workers are started by another thread (:func:`_start_workers`): starting the
+        first one waits for the forkserver's imports, a third of a second, which this
+        thread spends on tasks. A pool whose workers fail to start (a probe that raised:
+        the pool is broken) gets no task; they all run here."""
         n_procs = max(1, min(self.workers, left))
-        pool = process_pool(n_procs, getattr(fn, "__module__", None))
+        try:
+            pool = process_pool(n_procs, getattr(fn, "__module__", None))
+        except OSError:  # no server (no process, no socket): the work stays here
+            yield from _here(fn, rest, on_result)
+            return
+        probes: list[Future[int]] = []
+        starter = threading.Thread(
+            target=_start_workers, args=(pool, n_procs, probes), name="realpolitik-pool-start"
+        )
         finished = False
         try:
-            started = [pool.submit(_ready) for _ in range(n_procs)]
+            starter.start()
             item = next(rest, None)
-            while item is not None and not any(f.done() for f in started):
+            while item is not None and not any(_started(f) for f in probes):
                 yield from _here(fn, iter((item,)), on_result)
                 item = next(rest, None)
-            if item is None:  # all done here: no need to wait for the workers' start
+            if item is None:  # all done here: the pool is stopped (once its start returns)
                 return
+            starter.join()  # the other workers: forked from a ready server, at once
             yield from _on_pool(pool, n_procs, fn, itertools.chain((item,), rest), on_result)
             finished = True
         finally:
-            if finished:
-                pool.shutdown(wait=True)
-            else:
-                _stop(pool)
+            try:
+                if starter.ident is not None:
+                    starter.join()  # its workers known to the pool before it is stopped
+            finally:
+                if finished:
+                    pool.shutdown(wait=True)
+                else:
+                    _stop(pool)
+
+
+def _start_workers(pool: ProcessPoolExecutor, n: int, probes: list[Future[int]]) -> None:
+    """Start ``n`` workers of ``pool``, each with a probe task (:func:`_ready`) appended to
+    ``probes``, which is done once a worker has started. (A pool's ``submit`` starts a
+    worker and returns once it is forked: the first waits for the forkserver's start.) A
+    pool that cannot start leaves ``probes`` short: its work stays in this process."""
+    try:
+        for _ in range(n):
+            probes.append(pool.submit(_ready))
+    except Exception:  # no pool (no process, a broken pool): the work stays here
+        pass
+
+
+def _started(probe: Future[int]) -> bool:
+    """Whether a worker has run ``probe`` (not: the pool broke before it did)."""
+    return probe.done() and not probe.cancelled() and probe.exception() is None
 
 
 def _here(
@@ -613,12 +650,34 @@ def process_pool(workers: int, module: str | None = None) -> ProcessPoolExecutor
     (``module`` preloaded by a forkserver), Ctrl-C left to the parent, and every worker
     ending with the process that made the pool, however that ends (:func:`_die_with`).
     For a front end's own pool (the dashboard's chart workers)."""
+    context = _context(module)
+    if START_METHOD == "forkserver":
+        _start_server(module)
     return ProcessPoolExecutor(
         max_workers=workers,
-        mp_context=_context(module),
+        mp_context=context,
         initializer=_worker_init,
         initargs=(os.getpid(),),
     )
+
+
+def _start_server(module: str | None) -> None:
+    """Start the forkserver, ``module`` preloaded (:func:`_context`), unless it runs, with
+    Ctrl-C blocked in it from its start. Ctrl-C reaches the whole process group, and the
+    server ignores it only once its imports are done: interrupted before, it died with a
+    traceback beside this process's own message, and the next pool started another. As
+    CPython does for its resource tracker, the signal is blocked in this thread while the
+    server is spawned (it inherits the mask, and so do the workers it forks, which ignore
+    Ctrl-C anyway: :func:`_worker_init`); an interrupt meanwhile is taken here after."""
+    from multiprocessing import forkserver, resource_tracker
+
+    _context(module)
+    resource_tracker.ensure_running()  # first: it unblocks Ctrl-C once it has started its own
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        forkserver.ensure_running()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
 
 
 def _context(module: str | None) -> Any:
