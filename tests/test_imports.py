@@ -170,3 +170,42 @@ def test_the_lazy_registry_answers_as_the_dict_it_replaced():
         get("nope")
     with pytest.raises(KeyError):
         REGISTRY["nope"]
+
+
+@pytest.mark.parametrize(
+    ("args", "wanted"),
+    [
+        (["simulate"], True),
+        (["simulate", "sc.yaml", "-n", "10000", "-m", "eum"], True),
+        (["simulate", "-w", "2"], True),
+        (["simulate", "--workers=4"], True),
+        (["simulate", "-w", "1"], False),
+        (["simulate", "--workers", "1", "-n", "5"], False),
+        (["simulate", "--workers=1"], False),
+        (["simulate", "-w1"], False),
+        (["simulate", "--scheduler", "tcp://h:8786"], False),
+        (["simulate", "--scheduler=tcp://h:8786"], False),
+        (["simulate", "--help"], False),
+        (["forecast"], False),
+        ([], False),
+        (["simulate", "-w"], True),  # the parser will refuse it; a server costs no result
+    ],
+)
+def test_the_entry_point_starts_a_pool_server_for_simulate_only(args, wanted):
+    from realpolitik._entry import wants_a_pool
+
+    assert wants_a_pool(args) is wanted
+
+
+def test_the_entry_point_imports_no_heavy_library_before_the_server_starts():
+    """What the command imports before it starts a pool's server is light: no numpy, no
+    typer, no pydantic (the server then imports on another core while this process does)."""
+    code = (
+        "import sys; from realpolitik._entry import wants_a_pool, SIMULATE_CHUNKS; "
+        "import realpolitik.runner.backends; "
+        "bad = [m for m in ('numpy', 'typer', 'rich', 'pydantic', 'yaml') if m in sys.modules]; "
+        "assert not bad, bad; "
+        "from realpolitik.analysis.ensemble import run_chunk; "
+        "assert run_chunk.__module__ == SIMULATE_CHUNKS"
+    )
+    imported("-c", code)

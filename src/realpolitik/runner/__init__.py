@@ -1,27 +1,34 @@
 """Where the many runs execute: in process, on a local process pool, or on a Dask cluster;
-and the one run loop over them (:func:`session`, :func:`run`).
+the one run loop over them (:func:`session`, :func:`run`); and the random draws' contract
+(:mod:`.draws`).
 
-Only the executor API is re-exported here, so that ``import realpolitik.runner`` stays light
-(no Dask, no database); the run store is :mod:`realpolitik.runner.store`.
+The names are imported from their modules on first use (``realpolitik._lazy``), so that
+``import realpolitik.runner.backends`` (which the command line does before anything else,
+to start a pool's server) imports neither numpy nor the run loop; the run store is
+:mod:`realpolitik.runner.store`.
 """
 
 from __future__ import annotations
 
-from .backends import (
-    Adaptive,
-    Backend,
-    BackendError,
-    DaskCluster,
-    InProcess,
-    LocalPool,
-    backend,
-    chunks,
-    default_workers,
-    draw_generator,
-    draw_uniforms,
-    prestart,
-)
-from .loop import Progress, run, session
+from typing import TYPE_CHECKING
+
+from .._lazy import attach
+
+if TYPE_CHECKING:
+    from .backends import (
+        Adaptive,
+        Backend,
+        BackendError,
+        DaskCluster,
+        InProcess,
+        LocalPool,
+        backend,
+        chunks,
+        default_workers,
+        prestart,
+    )
+    from .draws import draw_generator, draw_uniforms
+    from .loop import Progress, run, session
 
 __all__ = [
     "Adaptive",
@@ -40,3 +47,18 @@ __all__ = [
     "run",
     "session",
 ]
+
+_BACKENDS = ("Adaptive", "Backend", "BackendError", "DaskCluster", "InProcess", "LocalPool",
+             "backend", "chunks", "default_workers", "prestart")  # fmt: skip
+
+attach(
+    __name__,
+    {
+        **dict.fromkeys(_BACKENDS, ".backends"),
+        "draw_generator": ".draws",
+        "draw_uniforms": ".draws",
+        "Progress": ".loop",
+        "run": ".loop",
+        "session": ".loop",
+    },
+)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .backends import draw_generator
+from .draws import draw_generator
 
 
 @dataclass(frozen=True)
