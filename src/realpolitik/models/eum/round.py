@@ -171,6 +171,7 @@ class Buffers:
         self.ab = take("ab", float, 2)
         self.pos = take("pos", bool, 2)
         self.count = take("count", np.intp)
+        self.count8 = take("count8", np.uint8)
         self.rank, self.rank3 = take("rank", np.int8), take("rank3", np.int8)
 
 
@@ -287,6 +288,8 @@ class RoundResult(NamedTuple):
 #: A kind's code in ``accepted``, by its rank 0..3 (conflict first: 3).
 #: Up to this many compromise receivers in a round, their moves are computed one by one.
 _FEW = 4
+#: Up to one receiver in this many choosing a compromise, their rows are keyed apart.
+_SPARSE = 4
 _RANK_CODE = np.array([NO_OFFER, CAPITULATION, COMPROMISE, CONFLICT], dtype=float)
 
 
@@ -304,6 +307,29 @@ def _pair_at(base_i: np.ndarray, j: np.ndarray, g: int, cols: np.ndarray) -> np.
     """The flat indices of (i, j[i, k], k) in an (n, n, g) array, for proposers ``j``
     (n, g)."""
     return base_i + j if g == 1 else base_i + j * g + cols
+
+
+@lru_cache(maxsize=64)
+def _descending(n: int) -> np.ndarray:
+    """n, n - 1, ..., 1 as (1, n, 1), in int8 for n < 128 (read-only)."""
+    out = np.arange(n, 0, -1, dtype=np.int8 if n < 128 else np.intp).reshape(1, n, 1)
+    out.setflags(write=False)
+    return out
+
+
+def _first(mask: np.ndarray, scratch: np.ndarray) -> np.ndarray:
+    """The first j with ``mask[i, j, k]`` (n, n, g), for every (i, k) (each has one), as
+    (n, g) intp: n minus the largest of mask n, mask (n - 1), ..., a product and a maximum
+    over the proposers, fast where ``argmax`` along a strided axis is not. ``scratch`` is
+    an int8 (n, n, g) buffer."""
+    n = mask.shape[1]
+    weights = _descending(n)
+    if weights.dtype == np.int8:
+        scored = np.multiply(mask.view(np.int8), weights, out=scratch)
+    else:
+        scored = np.multiply(mask, weights)
+    top = np.maximum.reduce(scored, axis=1)
+    return np.subtract(n, top, dtype=np.intp)
 
 
 def _counts(
@@ -362,11 +388,16 @@ def _compromise_moves(
             share = max(0.0, -(a_flat.item(k) / b_flat.item(k)))
             out[r] = _land(xs.item(r), xj.item(r), share, close.item(r % g), _pick)
         return new
-    b_at = np.where(comp_row, b_flat[at], 1.0)  # (b > 0 on offers)
-    share = np.divide(a_flat[at], b_at, out=b_at)
+    # (the receivers' entries only, gathered: b > 0 on offers)
+    k = at.reshape(-1)[rows]
+    share = np.divide(a_flat[k], b_flat[k])
     np.negative(share, out=share)
     np.maximum(share, 0.0, out=share)
-    return np.where(comp_row, _land(xs, xj, share, close, np.where), new)
+    g = new.shape[1]
+    moved = _land(xs.reshape(-1)[rows], xj.reshape(-1)[rows], share, close[rows % g], np.where)
+    new = np.array(new)  # (a copy: the caller's array stays as it was)
+    new.reshape(-1)[rows] = moved
+    return new
 
 
 def _break_ties(
@@ -441,19 +472,28 @@ def play_round(
     has = best > 0
     cand = np.equal(rank, best[:, None, :], out=buf.cand)  # (all where a receiver has none)
     comp_row = best == 2
-    any_comp = np.count_nonzero(comp_row) > 0
+    n_comp = np.count_nonzero(comp_row)
+    any_comp = n_comp > 0
     comp = comp_row[:, None, :]
     move_tol = MOVE_RTOL * span
     dist = view.dist
-    if any_comp:  # compromises: the largest b first; the others: the smallest move
-        key = np.where(comp, np.negative(b, out=buf.key), dist)
-        key_tol = np.where(comp_row, tol, move_tol)  # (n, g)
+    # compromises: the largest b first; the others: the smallest move
+    if g > 1 and n_comp * _SPARSE <= n * g:  # (the compromise receivers' rows apart, when few)
+        masked = np.where(cand, dist, np.inf)  # (a masked copy into a buffer is slower)
+        if any_comp:
+            ri, gi = np.nonzero(comp_row)
+            masked[ri, :, gi] = np.where(cand[ri, :, gi], -b[ri, :, gi], np.inf)
     else:
-        key, key_tol = dist, move_tol
-    masked = np.where(cand, key, np.inf)  # (a masked copy into a buffer is slower)
-    idx = masked.argmin(axis=1)  # the first offer by the first key
+        masked = np.where(cand, np.where(comp, np.negative(b, out=buf.key), dist), np.inf)
+    key_tol = np.where(comp_row, tol, move_tol) if any_comp else move_tol  # (n, g)
+    if g == 1:  # the first offer by the first key
+        idx = masked.argmin(axis=1)
+        low = masked.reshape(-1)[_pair_at(base_i, idx, g, cols)]
+    else:  # (argmin along a strided axis is slow: the minimum, then its first slot)
+        low = np.minimum.reduce(masked, axis=1)
+        idx = _first(np.equal(masked, low[:, None, :], out=buf.near), buf.rank3)
     at = _pair_at(base_i, idx, g, cols)
-    near = np.less_equal(masked, (masked.reshape(-1)[at] + key_tol)[:, None, :], out=buf.near)
+    near = np.less_equal(masked, (low + key_tol)[:, None, :], out=buf.near)
     # Offers still tied with the chosen one need the later keys, unless they come from the
     # chosen proposer's position and are no compromises: their E^i(U_ji) (which depends
     # on the proposer only through its position), moves and targets are then the chosen

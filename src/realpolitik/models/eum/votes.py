@@ -49,16 +49,30 @@ DEFAULT_MAX_BYTES = 256 * 2**20
 #: Up to this many actors the knots below each pair are counted (n cheap passes over the
 #: pairs of a whole batch); above it, the hinge is interpolated issue by issue.
 COUNT_MAX_N = 32
+#: From this many issues on, sums over the actors go row by row (one call per actor, the
+#: same additions in the same order): faster than a gather or an accumulation along the
+#: strided actor axis.
+_ROW_LOOPS = 64
 
 
 @lru_cache(maxsize=64)
 def _triangle(n: int) -> tuple[np.ndarray, ...]:
     """The pairs a <= b of n slots, by a then b: a, b, their rows in an (n n, g) array
-    (a n + b and b n + a), and for each k the number of pairs with a < k (n + 1)."""
+    (a n + b and b n + a), for each k the number of pairs with a < k (n + 1), and a + 1
+    as a column (uint8 where n < 255)."""
     lo, hi = np.triu_indices(n)
-    out = (lo, hi, lo * n + hi, hi * n + lo, np.searchsorted(lo, np.arange(n + 1)))
+    first = (lo + 1).astype(np.uint8 if n < 255 else np.intp)[:, None]
+    out = (lo, hi, lo * n + hi, hi * n + lo, np.searchsorted(lo, np.arange(n + 1)), first)
     for arr in out:
         arr.setflags(write=False)
+    return out
+
+
+@lru_cache(maxsize=64)
+def _columns(g: int) -> np.ndarray:
+    """arange(g), read-only."""
+    out = np.arange(g)
+    out.setflags(write=False)
     return out
 
 
@@ -86,10 +100,20 @@ def _hinge(zs: np.ndarray, ws: np.ndarray, buf: Any = None) -> tuple[np.ndarray,
     """
     n, g = zs.shape
     knots = zs + zs
-    # prefix sums from 0: W_c and 2 S_c over the first c slots, c = 0 .. n
+    # prefix sums from 0: W_c and 2 S_c over the first c slots, c = 0 .. n, in sequence
+    # (as np.add.accumulate adds; row by row is faster along a strided axis)
     prefix = np.zeros((2, n + 1, g))
-    np.add.accumulate(ws, axis=0, out=prefix[0, 1:])
-    np.add.accumulate(ws * knots, axis=0, out=prefix[1, 1:])
+    if g < _ROW_LOOPS:
+        np.add.accumulate(ws, axis=0, out=prefix[0, 1:])
+        np.add.accumulate(ws * knots, axis=0, out=prefix[1, 1:])
+    else:
+        wk = np.empty((n, 2, g))
+        wk[:, 0] = ws
+        np.multiply(ws, knots, out=wk[:, 1])
+        table = prefix.transpose(1, 0, 2)  # (n + 1, 2, g), a view
+        table[1] = wk[0]
+        for k in range(1, n):
+            np.add(table[k], wk[k], out=table[k + 1])
     out = _part(None if buf is None else buf.votes, (n, n, g), float)
     if n > COUNT_MAX_N:
         v = np.add(
@@ -103,18 +127,27 @@ def _hinge(zs: np.ndarray, ws: np.ndarray, buf: Any = None) -> tuple[np.ndarray,
         for k in range(g):
             out[..., k] = np.interp(v[..., k], knots[:, k], at_knots[:, k])
         return out, prefix[0, -1]
-    lo, hi, upper, lower, start = _triangle(n)
+    lo, hi, upper, lower, start, first = _triangle(n)
     pairs = (lo.size, g)
-    vt = np.add(zs[lo], zs[hi], out=_part(None if buf is None else buf.v, pairs, float))
-    count = _part(None if buf is None else buf.count, pairs, np.intp)
+    vt = _part(None if buf is None else buf.v, pairs, float)
+    if g < _ROW_LOOPS:
+        np.add(zs[lo], zs[hi], out=vt)
+    else:
+        for a in range(n):  # the pairs (a, a..n-1): z_a + z_b
+            np.add(zs[a], zs[a:], out=vt[start[a] : start[a + 1]])
+    # the counts in bytes (at most n + 1 <= 33), then the flat index of (count, issue) in
+    # an (n + 1, g) table
+    small = _part(None if buf is None else buf.count8, pairs, np.uint8)
     le = _part(None if buf is None else buf.le, pairs, bool)
-    count[...] = (lo + 1)[:, None]
+    np.copyto(small, first)
     for k in range(1, n):
         rows = start[k]  # the pairs with a < k
-        count[:rows] += np.less_equal(knots[k], vt[:rows], out=le[:rows])
-    if g > 1:  # the flat index of (count, issue) in a (n + 1, g) table
-        count *= g
-        count += np.arange(g)
+        np.add(small[:rows], np.less_equal(knots[k], vt[:rows], out=le[:rows]).view(np.uint8),
+               out=small[:rows])  # fmt: skip
+    count = _part(None if buf is None else buf.count, pairs, np.intp)
+    np.multiply(small, g, out=count, dtype=np.intp)
+    if g > 1:
+        count += _columns(g)
     ht = np.take(
         prefix[0].reshape(-1), count, out=_part(None if buf is None else buf.gather, pairs, float)
     )
