@@ -89,9 +89,6 @@ class Options:
     bounded: bool = False
 
 
-_HALVES = np.array([-0.5, 0.5]).reshape(2, 1, 1, 1)
-
-
 class View(NamedTuple):
     """Step 1 for a batch, in slot order (the actors sorted by position, then index)."""
 
@@ -99,14 +96,17 @@ class View(NamedTuple):
     order: np.ndarray
     #: (n, g): the positions by slot.
     xs: np.ndarray
+    #: (n, g): the flat index in an (n, g) array of each slot's actor and issue.
+    flat: np.ndarray
     #: (g,): the Condorcet median of the positions where Q < 1, else None.
     median: np.ndarray | None
     #: (n, n, g): x_j - x_i, receiver i on axis 0, proposer j on axis 1.
     diff: np.ndarray
     #: (n, n, g): |x_j - x_i|.
     dist: np.ndarray
-    #: (n, n, g) bool: i and j at different positions (more than POS_RTOL R apart).
-    differ: np.ndarray
+    #: (n, n, g) bool: i and j at different positions (more than POS_RTOL R apart), or
+    #: None where the round does not need it (Q = 1 without ``details``).
+    differ: np.ndarray | None
     #: (n, g): S, the security levels at r = 1.
     security: np.ndarray
     #: (n, g): r, the risk exponents.
@@ -175,6 +175,15 @@ class Buffers:
         self.rank, self.rank3 = take("rank", np.int8), take("rank3", np.int8)
 
 
+def _close(xs: np.ndarray, span: np.ndarray) -> bool:
+    """Whether two positions of ``xs`` (n, g, sorted along axis 0) differ by POS_RTOL R or
+    less (d = |x_j - x_i| / R in (0, POS_RTOL]). Only neighbours need checking: rounding is
+    monotonic, so every other pair's d is at least that of a nonzero gap between them."""
+    gaps = np.subtract(xs[1:], xs[:-1])
+    gaps /= span
+    return bool(np.count_nonzero((gaps > 0.0) & (gaps <= POS_RTOL)))
+
+
 def perceive(
     x: np.ndarray,
     w: np.ndarray,
@@ -194,14 +203,16 @@ def perceive(
     n, g = x.shape
     buf = buffers if buffers is not None else Buffers(n, g)
     order = np.argsort(x, axis=0, kind="stable")  # by position, then actor index
-    at = order if g == 1 else order * g + np.arange(g)
+    at = order if g == 1 else order * g + _aranges(n, g)[1]
     xs, ws, ss = x.reshape(-1)[at], w.reshape(-1)[at], s.reshape(-1)[at]
     mu = None if q == 1.0 else sorted_median(xs, ws, span)
     diff = np.subtract(xs[None, :, :], xs[:, None, :], out=buf.diff)
     dist = np.abs(diff, out=buf.dist)
     d = np.divide(dist, span, out=buf.d)
-    differ = np.greater(d, POS_RTOL, out=buf.differ)
-    d *= differ  # one position: d = 0
+    differ: np.ndarray | None = None
+    if options.details or q != 1.0 or _close(xs, span):
+        differ = np.greater(d, POS_RTOL, out=buf.differ)
+        d *= differ  # one position: d = 0
     if options.method == "direct":
         votes = direct_vote_sums(xs, ws, span, None, options.max_bytes)
     else:
@@ -213,20 +224,23 @@ def perceive(
         # U_s = 2 d and E(U_ij) = d (2 - 4 s_j (1 - P_ij)).
         sp = stakes(votes, s_j, options.probability, buf.sp)  # s_j (1 - P_ij); its
         # transpose s_i (1 - P_ji)
-        e1 = np.multiply(sp, -4.0, out=buf.e1)
-        e1 += 2.0
+        # E / 4 = (0.5 - s_j (1 - P_ij)) d: the bits of (2 - 4 s_j (1 - P_ij)) d over 4
+        # (a power of 2; every value 0 or far above the subnormals), so are the sums'
+        e1 = np.subtract(0.5, sp, out=buf.e1)
         e1 *= d
         if not options.bounded:  # beyond d = 1: U_s = 2, E = 2 - s_j (1 - P_ij) (2 + 2 d);
             # the same bits as the bounded form where d <= 1, whatever the batch holds
             far = d > 1.0
             if np.count_nonzero(far):
-                e1[far] = 2.0 - sp[far] * (2.0 + 2.0 * d[far])
+                e1[far] = (2.0 - sp[far] * (2.0 + 2.0 * d[far])) * 0.25
+        security = ordered_sum(e1, axis=0)  # S_j / 4: over the challengers i
+        security *= 4.0
     else:
         p = probabilities(votes, options.probability)
         dmu = np.abs(xs - mu) / span
         e1 = expected_utility(p, d, s_j, dmu[:, None, :], 1.0, q, t)
         e1 *= differ
-    security = ordered_sum(e1, axis=0)  # S_j: over the challengers i
+        security = ordered_sum(e1, axis=0)  # S_j: over the challengers i
     r = risk_exponents(security, axis=0)
     if options.vote_risk:
         votes = direct_vote_sums(xs, ws, span, r, options.max_bytes)
@@ -237,9 +251,11 @@ def perceive(
     rho = r[:, None, :]  # the receiver's view (rows)
     ab = buf.ab  # a and b, stacked so that one call compares both
     if q == 1.0:
-        pl_ph = np.multiply(d, _HALVES, out=buf.pl_ph)  # -0.5 d, 0.5 d
-        pl_ph += 0.5  # 0.5 - 0.5 d, 0.5 + 0.5 d
+        pl_ph = buf.pl_ph
         pl, ph = pl_ph[0], pl_ph[1]
+        np.multiply(d, 0.5, out=ph)
+        np.subtract(0.5, ph, out=pl)  # 0.5 - 0.5 d
+        ph += 0.5  # 0.5 + 0.5 d
         if not options.bounded:
             np.maximum(pl, 0.0, out=pl)  # 0 beyond d = 1
         np.power(pl_ph, rho, out=pl_ph)
@@ -256,7 +272,7 @@ def perceive(
                                  us_uf_usq=shared)  # fmt: skip
         ab *= differ
         scale = 1.0
-    return View(order, xs, mu, diff, dist, differ, security, r, ab, scale)
+    return View(order, xs, at, mu, diff, dist, differ, security, r, ab, scale)
 
 
 class RoundResult(NamedTuple):
@@ -374,9 +390,10 @@ def _compromise_moves(
     close: np.ndarray,
 ) -> np.ndarray:
     """``new`` (n, g) with the receivers of compromises (``comp_row``) moved by
-    :func:`_land`, share = max(0, -a / b) of the chosen offers (flat indices ``at``). A
-    few receivers (the usual case) are computed one by one in Python floats, many at
-    once in numpy: the same IEEE operations, the same bits."""
+    :func:`_land`, share = max(0, -a / b) of the chosen offers (flat indices ``at``), in
+    place where ``new`` is C-contiguous. A few receivers (the usual case) are computed one
+    by one in Python floats, many at once in numpy (their entries gathered): the same
+    IEEE operations, the same bits."""
     rows = np.flatnonzero(comp_row)
     a_flat, b_flat = a.reshape(-1), b.reshape(-1)
     if rows.size <= _FEW:
@@ -395,7 +412,7 @@ def _compromise_moves(
     np.maximum(share, 0.0, out=share)
     g = new.shape[1]
     moved = _land(xs.reshape(-1)[rows], xj.reshape(-1)[rows], share, close[rows % g], np.where)
-    new = np.array(new)  # (a copy: the caller's array stays as it was)
+    new = np.ascontiguousarray(new)
     new.reshape(-1)[rows] = moved
     return new
 
@@ -459,6 +476,7 @@ def play_round(
     counts = None
     if options.details:  # conflict, compromise, capitulation offers, stalemates
         either = np.logical_or(apos, bpos, out=buf.other)
+        assert view.differ is not None  # (perceive computes it for details)
         counts = _counts(conflict, compromise, yields, view.differ, either)
 
     # 3. The best kind each receiver has (rank 3 conflict, 2 compromise, 1 capitulation),
@@ -538,7 +556,7 @@ def play_round(
 
     # The positions back in the actors' order; the records stay by slot.
     x_new = np.empty_like(new)
-    np.put(x_new, order if g == 1 else order * g + cols, new)
+    np.put(x_new, view.flat, new)
     accepted = proposer = None
     if options.details:
         accepted = _RANK_CODE[best]
