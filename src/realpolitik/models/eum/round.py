@@ -68,7 +68,14 @@ from .equations import (
     risk_exponents,
     utilities,
 )
-from .votes import DEFAULT_MAX_BYTES, direct_vote_sums, probabilities, sorted_vote_sums, stakes
+from .votes import (
+    _ROW_LOOPS,
+    DEFAULT_MAX_BYTES,
+    direct_vote_sums,
+    probabilities,
+    sorted_vote_sums,
+    stakes,
+)
 
 __all__ = ["Options", "RoundResult", "View", "perceive", "play_round"]
 
@@ -210,7 +217,7 @@ def perceive(
     dist = np.abs(diff, out=buf.dist)
     d = np.divide(dist, span, out=buf.d)
     differ: np.ndarray | None = None
-    if options.details or q != 1.0 or _close(xs, span):
+    if options.details or q != 1.0 or g < _ROW_LOOPS or _close(xs, span):
         differ = np.greater(d, POS_RTOL, out=buf.differ)
         d *= differ  # one position: d = 0
     if options.method == "direct":
@@ -504,7 +511,7 @@ def play_round(
     else:
         masked = np.where(cand, np.where(comp, np.negative(b, out=buf.key), dist), np.inf)
     key_tol = np.where(comp_row, tol, move_tol) if any_comp else move_tol  # (n, g)
-    if g == 1:  # the first offer by the first key
+    if g < 8:  # the first offer by the first key
         idx = masked.argmin(axis=1)
         low = masked.reshape(-1)[_pair_at(base_i, idx, g, cols)]
     else:  # (argmin along a strided axis is slow: the minimum, then its first slot)
