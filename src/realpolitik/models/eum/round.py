@@ -215,11 +215,17 @@ def perceive(
     mu = None if q == 1.0 else sorted_median(xs, ws, span)
     diff = np.subtract(xs[None, :, :], xs[:, None, :], out=buf.diff)
     dist = np.abs(diff, out=buf.dist)
-    d = np.divide(dist, span, out=buf.d)
+    # With Q = 1, d enters only as h = d / 2 = |x_j - x_i| / (2 R): the same bits as d
+    # halved (a power of 2), one pass fewer (d itself where 2 R would overflow)
+    twice = span + span
+    halved = q == 1.0 and bool(np.all(twice < np.inf))
+    d = np.divide(dist, twice if halved else span, out=buf.d)  # h where halved
     differ: np.ndarray | None = None
     if options.details or q != 1.0 or g < _ROW_LOOPS or _close(xs, span):
-        differ = np.greater(d, POS_RTOL, out=buf.differ)
+        differ = np.greater(d, POS_RTOL * 0.5 if halved else POS_RTOL, out=buf.differ)
         d *= differ  # one position: d = 0
+    if q == 1.0 and not halved:
+        d *= 0.5
     if options.method == "direct":
         votes = direct_vote_sums(xs, ws, span, None, options.max_bytes)
     else:
@@ -231,17 +237,18 @@ def perceive(
         # U_s = 2 d and E(U_ij) = d (2 - 4 s_j (1 - P_ij)).
         sp = stakes(votes, s_j, options.probability, buf.sp)  # s_j (1 - P_ij); its
         # transpose s_i (1 - P_ji)
-        # E / 4 = (0.5 - s_j (1 - P_ij)) d: the bits of (2 - 4 s_j (1 - P_ij)) d over 4
+        # E / 8 = (0.5 - s_j (1 - P_ij)) h: the bits of (2 - 4 s_j (1 - P_ij)) d over 8
         # (a power of 2; every value 0 or far above the subnormals), so are the sums'
+        h = d
         e1 = np.subtract(0.5, sp, out=buf.e1)
-        e1 *= d
+        e1 *= h
         if not options.bounded:  # beyond d = 1: U_s = 2, E = 2 - s_j (1 - P_ij) (2 + 2 d);
             # the same bits as the bounded form where d <= 1, whatever the batch holds
-            far = d > 1.0
+            far = h > 0.5
             if np.count_nonzero(far):
-                e1[far] = (2.0 - sp[far] * (2.0 + 2.0 * d[far])) * 0.25
-        security = ordered_sum(e1, axis=0)  # S_j / 4: over the challengers i
-        security *= 4.0
+                e1[far] = (2.0 - sp[far] * (2.0 + 4.0 * h[far])) * 0.125
+        security = ordered_sum(e1, axis=0)  # S_j / 8: over the challengers i
+        security *= 8.0
     else:
         p = probabilities(votes, options.probability)
         dmu = np.abs(xs - mu) / span
@@ -260,9 +267,8 @@ def perceive(
     if q == 1.0:
         pl_ph = buf.pl_ph
         pl, ph = pl_ph[0], pl_ph[1]
-        np.multiply(d, 0.5, out=ph)
-        np.subtract(0.5, ph, out=pl)  # 0.5 - 0.5 d
-        ph += 0.5  # 0.5 + 0.5 d
+        np.subtract(0.5, h, out=pl)  # 0.5 - 0.5 d
+        np.add(h, 0.5, out=ph)  # 0.5 + 0.5 d
         if not options.bounded:
             np.maximum(pl, 0.0, out=pl)  # 0 beyond d = 1
         np.power(pl_ph, rho, out=pl_ph)
@@ -514,11 +520,14 @@ def play_round(
     if g < 8:  # the first offer by the first key
         idx = masked.argmin(axis=1)
         low = masked.reshape(-1)[_pair_at(base_i, idx, g, cols)]
-    else:  # (argmin along a strided axis is slow: the minimum, then its first slot)
+    else:
         low = np.minimum.reduce(masked, axis=1)
-        idx = _first(np.equal(masked, low[:, None, :], out=buf.near), buf.rank3)
-    at = _pair_at(base_i, idx, g, cols)
     near = np.less_equal(masked, (low + key_tol)[:, None, :], out=buf.near)
+    if g >= 8:  # (argmin along a strided axis is slow) the first offer near the minimum:
+        # the first at the minimum unless the offers near it are tied (below): offers from
+        # one position have one key (one distance, one E^i(U_ji))
+        idx = _first(near, buf.rank3)
+    at = _pair_at(base_i, idx, g, cols)
     # Offers still tied with the chosen one need the later keys, unless they come from the
     # chosen proposer's position and are no compromises: their E^i(U_ji) (which depends
     # on the proposer only through its position), moves and targets are then the chosen
