@@ -191,9 +191,15 @@ def sorted_vote_sums(
     if diff is None:
         diff = xs[None, :, :] - xs[:, None, :]
     # + W max(0, z_a - z_b) = -W min(0, x_b - x_a) / R
-    rise = np.minimum(diff, 0.0, out=None if buf is None else buf.rise)
-    rise *= total / -span  # -W / R
-    out += rise
+    if g < _ROW_LOOPS:
+        rise = np.minimum(diff, 0.0, out=None if buf is None else buf.rise)
+        rise *= total / -span  # -W / R
+        out += rise
+    else:  # (nonzero below the diagonal only, b < a: there x_b - x_a <= 0; row by row)
+        rise = _part(None if buf is None else buf.rise, (n, n, g), float)
+        factor = total / -span
+        for a in range(1, n):
+            out[a, :a] += np.multiply(diff[a, :a], factor, out=rise[a, :a])
     np.maximum(out, 0.0, out=out)
     return out
 
