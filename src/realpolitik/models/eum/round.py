@@ -218,7 +218,7 @@ def perceive(
     # With Q = 1, d enters only as h = d / 2 = |x_j - x_i| / (2 R): the same bits as d
     # halved (a power of 2), one pass fewer (d itself where 2 R would overflow)
     twice = span + span
-    halved = q == 1.0 and bool(np.all(twice < np.inf))
+    halved = q == 1.0 and bool(np.maximum.reduce(twice, axis=None) < np.inf)
     d = np.divide(dist, twice if halved else span, out=buf.d)  # h where halved
     differ: np.ndarray | None = None
     if options.details or q != 1.0 or g < _ROW_LOOPS or _close(xs, span):
@@ -407,7 +407,7 @@ def _compromise_moves(
     place where ``new`` is C-contiguous. A few receivers (the usual case) are computed one
     by one in Python floats, many at once in numpy (their entries gathered): the same
     IEEE operations, the same bits."""
-    rows = np.flatnonzero(comp_row)
+    rows = comp_row.reshape(-1).nonzero()[0]
     a_flat, b_flat = a.reshape(-1), b.reshape(-1)
     if rows.size <= _FEW:
         g = new.shape[1]
@@ -527,7 +527,6 @@ def play_round(
         # the first at the minimum unless the offers near it are tied (below): offers from
         # one position have one key (one distance, one E^i(U_ji))
         idx = _first(near, buf.rank3)
-    at = _pair_at(base_i, idx, g, cols)
     # Offers still tied with the chosen one need the later keys, unless they come from the
     # chosen proposer's position and are no compromises: their E^i(U_ji) (which depends
     # on the proposer only through its position), moves and targets are then the chosen
@@ -560,7 +559,6 @@ def play_round(
             move_tol[gi],
             tol,
         )
-        at = _pair_at(base_i, idx, g, cols)
         slot_at = idx if g == 1 else idx * g + cols
         xj = xs.reshape(-1)[slot_at]
 
@@ -568,6 +566,7 @@ def play_round(
     new = np.where(has, xj, xs)
     if any_comp:  # the share max(0, -a / b) of the way (below 1: a + b > 0), landing on
         # x_i or x_j within POS_RTOL R of it
+        at = base_i + slot_at  # (the chosen pairs' flat indices, as _pair_at gives them)
         new = _compromise_moves(new, xs, xj, comp_row, at, a, b, POS_RTOL * span)
 
     # The positions back in the actors' order; the records stay by slot.
