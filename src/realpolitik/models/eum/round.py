@@ -39,7 +39,17 @@ With Q = 1 the expected utilities are computed in the algebraically equal form
 E(U_ij) = 4 (0.5^r - p_l) - 4 s_j (1 - P_ij) (p_h - p_l), p_l = max(0, 0.5 - 0.5 d)^r and
 p_h = (0.5 + 0.5 d)^r, and kept divided by 4 (exact in binary floating point), with every
 comparison made against EU_ATOL / 4: the same decisions in fewer operations; it is exactly
-0 for actors at one position.
+0 for actors at one position. d enters it only as d / 2, computed as |x_j - x_i| / (2 R)
+(the bits of d halved), and the security levels at r = 1 as sums of E / 8 =
+(0.5 - s_j (1 - P_ij)) d / 2, multiplied by 8 (the bits of the sums of E: every term is 0
+or far above the subnormals, where scaling by a power of 2 is exact).
+
+Speed without changing a bit: the large (n, n, g) arrays live in buffers a run reuses;
+the operations along the actor axis that numpy does slowly where it is strided (argmin,
+accumulations, gathers of pairs) are done as a minimum and a weighted maximum, or row by
+row for large batches; the compromise receivers, usually few, are keyed and moved apart;
+the mask of one position is skipped where no two positions are that close (Q = 1 without
+details).
 
 Complexity per issue with n actors: O(n^2 log n) time for the sorted vote sums (O(n^3) for
 the direct ones, and the count of knots below O(n^3 / 6) cheap comparisons when n <= 32),
@@ -509,8 +519,10 @@ def play_round(
     move_tol = MOVE_RTOL * span
     dist = view.dist
     # compromises: the largest b first; the others: the smallest move
-    if g > 1 and n_comp * _SPARSE <= n * g:  # (the compromise receivers' rows apart, when few)
-        masked = np.where(cand, dist, np.inf)  # (a masked copy into a buffer is slower)
+    if g >= 8 and n_comp * _SPARSE <= n * g:  # (the compromise receivers' rows apart, when few)
+        with np.errstate(divide="ignore", invalid="ignore"):  # dist / False: inf, or NaN at
+            # one position (dist 0), which fmin, <= and the minimum below leave aside
+            masked = np.divide(dist, cand, out=buf.key)
         if any_comp:
             ri, gi = np.nonzero(comp_row)
             masked[ri, :, gi] = np.where(cand[ri, :, gi], -b[ri, :, gi], np.inf)
@@ -521,7 +533,7 @@ def play_round(
         idx = masked.argmin(axis=1)
         low = masked.reshape(-1)[_pair_at(base_i, idx, g, cols)]
     else:
-        low = np.minimum.reduce(masked, axis=1)
+        low = np.fmin.reduce(masked, axis=1)
     near = np.less_equal(masked, (low + key_tol)[:, None, :], out=buf.near)
     if g >= 8:  # (argmin along a strided axis is slow) the first offer near the minimum:
         # the first at the minimum unless the offers near it are tied (below): offers from

@@ -22,7 +22,8 @@ Two ways to the vote sums N of all n^2 pairs of one issue:
   and H(v) = v W_c - 2 S_c, where c counts the knots 2 z_k <= v and W_c, S_c are the sums
   of w_k and w_k z_k over those c voters (prefix sums over the sorted positions). The
   counts come from a binary search per pair, or (for few actors, where it is cheaper) a
-  count over the knots; either gives the same integers, hence the same bits. Positions
+  count over the knots; either gives the same integers, hence the same bits. The term
+  W max(0, z_a - z_b) is nonzero below the diagonal only (b < a), where it is added. Positions
   are taken in R units, z = (x - min x) / R, so that nothing under- or overflows.
 * **direct**, O(n^3), the definition: every v_k(a, b), in blocks of challengers so that no
   temporary exceeds a memory budget; the only way with ``vote_risk``.
@@ -92,9 +93,12 @@ def _hinge(zs: np.ndarray, ws: np.ndarray, buf: Any = None) -> tuple[np.ndarray,
     W_c, S_c the sums of w and w z over those c voters (prefix sums), all issues at once.
     H is symmetric, so only the pairs a <= b are counted, and every knot k <= a lies
     below v (2 z_k <= 2 z_a <= z_a + z_b, in floating point too): the count starts at
-    a + 1 and compares the knots above a, about n^3 / 6 comparisons. Many actors: H at
-    its knots, interpolated issue by issue (one ``np.interp``, a binary search per value).
-    The method depends on n only, so a column gets the same bits alone and in a batch.
+    a + 1 and compares the knots above a, about n^3 / 6 comparisons (in bytes), or, for
+    fewer than n / 2 issues, comes from a binary search per issue (``np.searchsorted``:
+    the same integers in fewer calls). Many actors: H at its knots, interpolated issue by
+    issue (one ``np.interp``, a binary search per value). The formula depends on n only
+    (sums in sequence, row by row or accumulated, are the same sums), so a column gets
+    the same bits alone and in a batch.
     Returns H and the total weight W (g,). ``buf`` (a round's :class:`~.round.Buffers`)
     holds the large arrays; fresh ones if None.
     """
