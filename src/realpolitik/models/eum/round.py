@@ -282,7 +282,10 @@ def perceive(
         if not options.bounded:
             np.maximum(pl, 0.0, out=pl)  # 0 beyond d = 1
         np.power(pl_ph, rho, out=pl_ph)
-        base = np.subtract(np.power(0.5, rho), pl, out=buf.base)  # (U_s - U_sq) / 4
+        # (0.5 as an array: numpy's power of two arrays is the same function, the same
+        # bits, about twice as fast as that of a scalar and an array)
+        half_r = np.power(np.full(rho.shape, 0.5), rho)
+        base = np.subtract(half_r, pl, out=buf.base)  # (U_s - U_sq) / 4
         spread = np.subtract(ph, pl, out=ph)  # (U_s - U_f) / 4
         np.multiply(sp, spread, out=ab[0])
         np.multiply(sp.transpose(1, 0, 2), spread, out=ab[1])

@@ -53,7 +53,7 @@ COUNT_MAX_N = 32
 #: From this many issues on, sums over the actors go row by row (one call per actor, the
 #: same additions in the same order): faster than a gather or an accumulation along the
 #: strided actor axis.
-_ROW_LOOPS = 64
+_ROW_LOOPS = 256
 
 
 @lru_cache(maxsize=64)
