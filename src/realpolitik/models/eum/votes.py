@@ -133,12 +133,12 @@ def _hinge(zs: np.ndarray, ws: np.ndarray, buf: Any = None) -> tuple[np.ndarray,
         return out, prefix[0, -1]
     lo, hi, upper, lower, start, first = _triangle(n)
     pairs = (lo.size, g)
-    vt = _part(None if buf is None else buf.v, pairs, float)
-    if g < _ROW_LOOPS:
-        np.add(zs[lo], zs[hi], out=vt)
-    else:
-        for a in range(n):  # the pairs (a, a..n-1): z_a + z_b
-            np.add(zs[a], zs[a:], out=vt[start[a] : start[a + 1]])
+    # z_a + z_b, gathered into buffers (``mode="clip"``: an unbuffered take; the indices
+    # are valid)
+    vt = np.take(zs, lo, axis=0, out=_part(None if buf is None else buf.v, pairs, float),
+                 mode="clip")  # fmt: skip
+    vt += np.take(zs, hi, axis=0, out=_part(None if buf is None else buf.gather, pairs, float),
+                  mode="clip")  # fmt: skip
     # the counts in bytes (at most n + 1 <= 33), then the flat index of (count, issue) in
     # an (n + 1, g) table
     count = _part(None if buf is None else buf.count, pairs, np.intp)
@@ -159,11 +159,17 @@ def _hinge(zs: np.ndarray, ws: np.ndarray, buf: Any = None) -> tuple[np.ndarray,
         np.multiply(small, g, out=count, dtype=np.intp)
         count += _columns(g)
     ht = np.take(
-        prefix[0].reshape(-1), count, out=_part(None if buf is None else buf.gather, pairs, float)
+        prefix[0].reshape(-1),
+        count,
+        out=_part(None if buf is None else buf.gather, pairs, float),
+        mode="clip",
     )
     ht *= vt
     ht -= np.take(
-        prefix[1].reshape(-1), count, out=_part(None if buf is None else buf.tmp, pairs, float)
+        prefix[1].reshape(-1),
+        count,
+        out=_part(None if buf is None else buf.tmp, pairs, float),
+        mode="clip",
     )
     flat = out.reshape(n * n, g)
     flat[upper] = ht
