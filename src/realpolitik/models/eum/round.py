@@ -284,7 +284,7 @@ def perceive(
         np.power(pl_ph, rho, out=pl_ph)
         # (0.5 as an array: numpy's power of two arrays is the same function, the same
         # bits, about twice as fast as that of a scalar and an array)
-        half_r = np.power(np.full(rho.shape, 0.5), rho)
+        half_r = np.power(np.full(rho.shape, 0.5) if g >= 8 else 0.5, rho)
         base = np.subtract(half_r, pl, out=buf.base)  # (U_s - U_sq) / 4
         spread = np.subtract(ph, pl, out=ph)  # (U_s - U_f) / 4
         np.multiply(sp, spread, out=ab[0])
