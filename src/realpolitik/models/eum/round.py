@@ -48,8 +48,8 @@ Speed without changing a bit: the large (n, n, g) arrays live in buffers a run r
 the operations along the actor axis that numpy does slowly where it is strided (argmin,
 accumulations, gathers of pairs) are done as a minimum and a weighted maximum, or row by
 row for large batches; the compromise receivers, usually few, are keyed and moved apart;
-the mask of one position is skipped where no two positions are that close (Q = 1 without
-details).
+the mask of one position is skipped where no two positions are that close (Q = 1, no
+details, large batches).
 
 Complexity per issue with n actors: O(n^2 log n) time for the sorted vote sums (O(n^3) for
 the direct ones, and the count of knots below O(n^3 / 6) cheap comparisons when n <= 32),
