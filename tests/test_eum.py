@@ -615,6 +615,48 @@ def test_a_batch_of_many_actors_searches_issue_by_issue_with_the_same_bits():
     _columns_equal(grouped, whole, [0, 1, 2])
 
 
+@pytest.mark.parametrize("details", [False, True])
+@pytest.mark.parametrize("close", [False, True])
+def test_a_large_batch_gives_each_column_the_bits_it_gets_alone(details, close, monkeypatch):
+    """From 8 issues on a round finds the first offer by a minimum and a weighted maximum
+    and keys the compromise receivers apart (or, when many, all at once); from 256 on it
+    sums row by row and, with Q = 1 and no details, skips the mask of one position unless
+    two positions are that close. A column gets the bits it gets alone, where the paths of
+    one issue run."""
+    from realpolitik.models.eum import round as eum_round
+    from realpolitik.models.eum import votes as eum_votes
+
+    m, n = 300, 9
+    base = random_input(17, n=n, m=m, grid=True)
+    position = base.position.copy()
+    span = base.scale_max - base.scale_min  # (the grid spans it: R)
+    if close:  # two positions 1e-12 R apart: one position for the model
+        cols = np.arange(0, m, 7)
+        position[1, cols] = position[0, cols] + 1e-12 * span[cols]
+    inp = ModelInput(base.capability, position, base.salience, base.scale_min,
+                     base.scale_max, base.status_quo)  # fmt: skip
+    assert eum_round._close(np.sort(position, axis=0), span) == close
+    whole = run(inp, rounds=8, details=details)
+    assert eum_votes._ROW_LOOPS <= m
+    for j in (0, 7, 150, 299):
+        _columns_equal(run(inp.columns([j]), rounds=8, details=details), whole, [j])
+    monkeypatch.setattr(eum_round, "_SPARSE", m * n)  # the compromise rows keyed at once
+    _columns_equal(run(inp, rounds=8, details=details), whole, list(range(m)))
+    if details:
+        assert whole.details["moves_compromise"].sum() > 0  # the compromise keys ran
+
+
+def test_the_first_slot_of_a_mask_is_that_of_argmax():
+    from realpolitik.models.eum import round as eum_round
+
+    rng = np.random.default_rng(3)
+    for n in (1, 2, 9, 130):
+        mask = rng.random((n, n, 11)) < 0.3
+        mask[:, -1] = True  # every (receiver, issue) has one
+        got = eum_round._first(mask, np.empty(mask.shape, np.int8))
+        np.testing.assert_array_equal(got, mask.argmax(axis=1))
+
+
 def test_a_capability_per_column_is_a_run_per_column():
     rng = np.random.default_rng(11)
     inp = random_input(11, n=7, m=4, grid=True)

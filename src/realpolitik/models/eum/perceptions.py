@@ -88,6 +88,7 @@ def perceptions(
     view = perceive(
         x[:, None], w[:, None], s[:, None], spans, Options(float(q), float(t), probability)
     )
+    assert view.differ is not None  # (perceive computes it for details)
     order = view.order[:, 0]
     rows, cols = order[:, None], order[None, :]
     out = []

@@ -39,7 +39,17 @@ With Q = 1 the expected utilities are computed in the algebraically equal form
 E(U_ij) = 4 (0.5^r - p_l) - 4 s_j (1 - P_ij) (p_h - p_l), p_l = max(0, 0.5 - 0.5 d)^r and
 p_h = (0.5 + 0.5 d)^r, and kept divided by 4 (exact in binary floating point), with every
 comparison made against EU_ATOL / 4: the same decisions in fewer operations; it is exactly
-0 for actors at one position.
+0 for actors at one position. d enters it only as d / 2, computed as |x_j - x_i| / (2 R)
+(the bits of d halved), and the security levels at r = 1 as sums of E / 8 =
+(0.5 - s_j (1 - P_ij)) d / 2, multiplied by 8 (the bits of the sums of E: every term is 0
+or far above the subnormals, where scaling by a power of 2 is exact).
+
+Speed without changing a bit: the large (n, n, g) arrays live in buffers a run reuses;
+the operations along the actor axis that numpy does slowly where it is strided (argmin,
+accumulations, gathers of pairs) are done as a minimum and a weighted maximum, or row by
+row for large batches; the compromise receivers, usually few, are keyed and moved apart;
+the mask of one position is skipped where no two positions are that close (Q = 1, no
+details, large batches).
 
 Complexity per issue with n actors: O(n^2 log n) time for the sorted vote sums (O(n^3) for
 the direct ones, and the count of knots below O(n^3 / 6) cheap comparisons when n <= 32),
@@ -68,7 +78,14 @@ from .equations import (
     risk_exponents,
     utilities,
 )
-from .votes import DEFAULT_MAX_BYTES, direct_vote_sums, probabilities, sorted_vote_sums, stakes
+from .votes import (
+    _ROW_LOOPS,
+    DEFAULT_MAX_BYTES,
+    direct_vote_sums,
+    probabilities,
+    sorted_vote_sums,
+    stakes,
+)
 
 __all__ = ["Options", "RoundResult", "View", "perceive", "play_round"]
 
@@ -89,9 +106,6 @@ class Options:
     bounded: bool = False
 
 
-_HALVES = np.array([-0.5, 0.5]).reshape(2, 1, 1, 1)
-
-
 class View(NamedTuple):
     """Step 1 for a batch, in slot order (the actors sorted by position, then index)."""
 
@@ -99,14 +113,17 @@ class View(NamedTuple):
     order: np.ndarray
     #: (n, g): the positions by slot.
     xs: np.ndarray
+    #: (n, g): the flat index in an (n, g) array of each slot's actor and issue.
+    flat: np.ndarray
     #: (g,): the Condorcet median of the positions where Q < 1, else None.
     median: np.ndarray | None
     #: (n, n, g): x_j - x_i, receiver i on axis 0, proposer j on axis 1.
     diff: np.ndarray
     #: (n, n, g): |x_j - x_i|.
     dist: np.ndarray
-    #: (n, n, g) bool: i and j at different positions (more than POS_RTOL R apart).
-    differ: np.ndarray
+    #: (n, n, g) bool: i and j at different positions (more than POS_RTOL R apart), or
+    #: None where the round does not need it (Q = 1 without ``details``).
+    differ: np.ndarray | None
     #: (n, g): S, the security levels at r = 1.
     security: np.ndarray
     #: (n, g): r, the risk exponents.
@@ -171,7 +188,17 @@ class Buffers:
         self.ab = take("ab", float, 2)
         self.pos = take("pos", bool, 2)
         self.count = take("count", np.intp)
+        self.count8 = take("count8", np.uint8)
         self.rank, self.rank3 = take("rank", np.int8), take("rank3", np.int8)
+
+
+def _close(xs: np.ndarray, span: np.ndarray) -> bool:
+    """Whether two positions of ``xs`` (n, g, sorted along axis 0) differ by POS_RTOL R or
+    less (d = |x_j - x_i| / R in (0, POS_RTOL]). Only neighbours need checking: rounding is
+    monotonic, so every other pair's d is at least that of a nonzero gap between them."""
+    gaps = np.subtract(xs[1:], xs[:-1])
+    gaps /= span
+    return bool(np.count_nonzero((gaps > 0.0) & (gaps <= POS_RTOL)))
 
 
 def perceive(
@@ -193,14 +220,22 @@ def perceive(
     n, g = x.shape
     buf = buffers if buffers is not None else Buffers(n, g)
     order = np.argsort(x, axis=0, kind="stable")  # by position, then actor index
-    at = order if g == 1 else order * g + np.arange(g)
+    at = order if g == 1 else order * g + _aranges(n, g)[1]
     xs, ws, ss = x.reshape(-1)[at], w.reshape(-1)[at], s.reshape(-1)[at]
     mu = None if q == 1.0 else sorted_median(xs, ws, span)
     diff = np.subtract(xs[None, :, :], xs[:, None, :], out=buf.diff)
     dist = np.abs(diff, out=buf.dist)
-    d = np.divide(dist, span, out=buf.d)
-    differ = np.greater(d, POS_RTOL, out=buf.differ)
-    d *= differ  # one position: d = 0
+    # With Q = 1, d enters only as h = d / 2 = |x_j - x_i| / (2 R): the same bits as d
+    # halved (a power of 2), one pass fewer (d itself where 2 R would overflow)
+    twice = span + span
+    halved = q == 1.0 and bool(np.maximum.reduce(twice, axis=None) < np.inf)
+    d = np.divide(dist, twice if halved else span, out=buf.d)  # h where halved
+    differ: np.ndarray | None = None
+    if options.details or q != 1.0 or g < _ROW_LOOPS or _close(xs, span):
+        differ = np.greater(d, POS_RTOL * 0.5 if halved else POS_RTOL, out=buf.differ)
+        d *= differ  # one position: d = 0
+    if q == 1.0 and not halved:
+        d *= 0.5
     if options.method == "direct":
         votes = direct_vote_sums(xs, ws, span, None, options.max_bytes)
     else:
@@ -212,20 +247,24 @@ def perceive(
         # U_s = 2 d and E(U_ij) = d (2 - 4 s_j (1 - P_ij)).
         sp = stakes(votes, s_j, options.probability, buf.sp)  # s_j (1 - P_ij); its
         # transpose s_i (1 - P_ji)
-        e1 = np.multiply(sp, -4.0, out=buf.e1)
-        e1 += 2.0
-        e1 *= d
+        # E / 8 = (0.5 - s_j (1 - P_ij)) h: the bits of (2 - 4 s_j (1 - P_ij)) d over 8
+        # (a power of 2; every value 0 or far above the subnormals), so are the sums'
+        h = d
+        e1 = np.subtract(0.5, sp, out=buf.e1)
+        e1 *= h
         if not options.bounded:  # beyond d = 1: U_s = 2, E = 2 - s_j (1 - P_ij) (2 + 2 d);
             # the same bits as the bounded form where d <= 1, whatever the batch holds
-            far = d > 1.0
+            far = h > 0.5
             if np.count_nonzero(far):
-                e1[far] = 2.0 - sp[far] * (2.0 + 2.0 * d[far])
+                e1[far] = (2.0 - sp[far] * (2.0 + 4.0 * h[far])) * 0.125
+        security = ordered_sum(e1, axis=0)  # S_j / 8: over the challengers i
+        security *= 8.0
     else:
         p = probabilities(votes, options.probability)
         dmu = np.abs(xs - mu) / span
         e1 = expected_utility(p, d, s_j, dmu[:, None, :], 1.0, q, t)
         e1 *= differ
-    security = ordered_sum(e1, axis=0)  # S_j: over the challengers i
+        security = ordered_sum(e1, axis=0)  # S_j: over the challengers i
     r = risk_exponents(security, axis=0)
     if options.vote_risk:
         votes = direct_vote_sums(xs, ws, span, r, options.max_bytes)
@@ -236,13 +275,17 @@ def perceive(
     rho = r[:, None, :]  # the receiver's view (rows)
     ab = buf.ab  # a and b, stacked so that one call compares both
     if q == 1.0:
-        pl_ph = np.multiply(d, _HALVES, out=buf.pl_ph)  # -0.5 d, 0.5 d
-        pl_ph += 0.5  # 0.5 - 0.5 d, 0.5 + 0.5 d
+        pl_ph = buf.pl_ph
         pl, ph = pl_ph[0], pl_ph[1]
+        np.subtract(0.5, h, out=pl)  # 0.5 - 0.5 d
+        np.add(h, 0.5, out=ph)  # 0.5 + 0.5 d
         if not options.bounded:
             np.maximum(pl, 0.0, out=pl)  # 0 beyond d = 1
         np.power(pl_ph, rho, out=pl_ph)
-        base = np.subtract(np.power(0.5, rho), pl, out=buf.base)  # (U_s - U_sq) / 4
+        # (0.5 as an array: numpy's power of two arrays is the same function, the same
+        # bits, about twice as fast as that of a scalar and an array)
+        half_r = np.power(np.full(rho.shape, 0.5) if g >= 8 else 0.5, rho)
+        base = np.subtract(half_r, pl, out=buf.base)  # (U_s - U_sq) / 4
         spread = np.subtract(ph, pl, out=ph)  # (U_s - U_f) / 4
         np.multiply(sp, spread, out=ab[0])
         np.multiply(sp.transpose(1, 0, 2), spread, out=ab[1])
@@ -255,7 +298,7 @@ def perceive(
                                  us_uf_usq=shared)  # fmt: skip
         ab *= differ
         scale = 1.0
-    return View(order, xs, mu, diff, dist, differ, security, r, ab, scale)
+    return View(order, xs, at, mu, diff, dist, differ, security, r, ab, scale)
 
 
 class RoundResult(NamedTuple):
@@ -287,6 +330,8 @@ class RoundResult(NamedTuple):
 #: A kind's code in ``accepted``, by its rank 0..3 (conflict first: 3).
 #: Up to this many compromise receivers in a round, their moves are computed one by one.
 _FEW = 4
+#: Up to one receiver in this many choosing a compromise, their rows are keyed apart.
+_SPARSE = 4
 _RANK_CODE = np.array([NO_OFFER, CAPITULATION, COMPROMISE, CONFLICT], dtype=float)
 
 
@@ -304,6 +349,29 @@ def _pair_at(base_i: np.ndarray, j: np.ndarray, g: int, cols: np.ndarray) -> np.
     """The flat indices of (i, j[i, k], k) in an (n, n, g) array, for proposers ``j``
     (n, g)."""
     return base_i + j if g == 1 else base_i + j * g + cols
+
+
+@lru_cache(maxsize=64)
+def _descending(n: int) -> np.ndarray:
+    """n, n - 1, ..., 1 as (1, n, 1), in int8 for n < 128 (read-only)."""
+    out = np.arange(n, 0, -1, dtype=np.int8 if n < 128 else np.intp).reshape(1, n, 1)
+    out.setflags(write=False)
+    return out
+
+
+def _first(mask: np.ndarray, scratch: np.ndarray) -> np.ndarray:
+    """The first j with ``mask[i, j, k]`` (n, n, g), for every (i, k) (each has one), as
+    (n, g) intp: n minus the largest of mask n, mask (n - 1), ..., a product and a maximum
+    over the proposers, fast where ``argmax`` along a strided axis is not. ``scratch`` is
+    an int8 (n, n, g) buffer."""
+    n = mask.shape[1]
+    weights = _descending(n)
+    if weights.dtype == np.int8:
+        scored = np.multiply(mask.view(np.int8), weights, out=scratch)
+    else:
+        scored = np.multiply(mask, weights)
+    top = np.maximum.reduce(scored, axis=1)
+    return np.subtract(n, top, dtype=np.intp)
 
 
 def _counts(
@@ -348,10 +416,11 @@ def _compromise_moves(
     close: np.ndarray,
 ) -> np.ndarray:
     """``new`` (n, g) with the receivers of compromises (``comp_row``) moved by
-    :func:`_land`, share = max(0, -a / b) of the chosen offers (flat indices ``at``). A
-    few receivers (the usual case) are computed one by one in Python floats, many at
-    once in numpy: the same IEEE operations, the same bits."""
-    rows = np.flatnonzero(comp_row)
+    :func:`_land`, share = max(0, -a / b) of the chosen offers (flat indices ``at``), in
+    place where ``new`` is C-contiguous. A few receivers (the usual case) are computed one
+    by one in Python floats, many at once in numpy (their entries gathered): the same
+    IEEE operations, the same bits."""
+    rows = comp_row.reshape(-1).nonzero()[0]
     a_flat, b_flat = a.reshape(-1), b.reshape(-1)
     if rows.size <= _FEW:
         g = new.shape[1]
@@ -362,11 +431,16 @@ def _compromise_moves(
             share = max(0.0, -(a_flat.item(k) / b_flat.item(k)))
             out[r] = _land(xs.item(r), xj.item(r), share, close.item(r % g), _pick)
         return new
-    b_at = np.where(comp_row, b_flat[at], 1.0)  # (b > 0 on offers)
-    share = np.divide(a_flat[at], b_at, out=b_at)
+    # (the receivers' entries only, gathered: b > 0 on offers)
+    k = at.reshape(-1)[rows]
+    share = np.divide(a_flat[k], b_flat[k])
     np.negative(share, out=share)
     np.maximum(share, 0.0, out=share)
-    return np.where(comp_row, _land(xs, xj, share, close, np.where), new)
+    g = new.shape[1]
+    moved = _land(xs.reshape(-1)[rows], xj.reshape(-1)[rows], share, close[rows % g], np.where)
+    new = np.ascontiguousarray(new)
+    new.reshape(-1)[rows] = moved
+    return new
 
 
 def _break_ties(
@@ -428,6 +502,7 @@ def play_round(
     counts = None
     if options.details:  # conflict, compromise, capitulation offers, stalemates
         either = np.logical_or(apos, bpos, out=buf.other)
+        assert view.differ is not None  # (perceive computes it for details)
         counts = _counts(conflict, compromise, yields, view.differ, either)
 
     # 3. The best kind each receiver has (rank 3 conflict, 2 compromise, 1 capitulation),
@@ -441,19 +516,32 @@ def play_round(
     has = best > 0
     cand = np.equal(rank, best[:, None, :], out=buf.cand)  # (all where a receiver has none)
     comp_row = best == 2
-    any_comp = np.count_nonzero(comp_row) > 0
+    n_comp = np.count_nonzero(comp_row)
+    any_comp = n_comp > 0
     comp = comp_row[:, None, :]
     move_tol = MOVE_RTOL * span
     dist = view.dist
-    if any_comp:  # compromises: the largest b first; the others: the smallest move
-        key = np.where(comp, np.negative(b, out=buf.key), dist)
-        key_tol = np.where(comp_row, tol, move_tol)  # (n, g)
+    # compromises: the largest b first; the others: the smallest move
+    if g >= 8 and n_comp * _SPARSE <= n * g:  # (the compromise receivers' rows apart, when few)
+        with np.errstate(divide="ignore", invalid="ignore"):  # dist / False: inf, or NaN at
+            # one position (dist 0), which fmin, <= and the minimum below leave aside
+            masked = np.divide(dist, cand, out=buf.key)
+        if any_comp:
+            ri, gi = np.nonzero(comp_row)
+            masked[ri, :, gi] = np.where(cand[ri, :, gi], -b[ri, :, gi], np.inf)
     else:
-        key, key_tol = dist, move_tol
-    masked = np.where(cand, key, np.inf)  # (a masked copy into a buffer is slower)
-    idx = masked.argmin(axis=1)  # the first offer by the first key
-    at = _pair_at(base_i, idx, g, cols)
-    near = np.less_equal(masked, (masked.reshape(-1)[at] + key_tol)[:, None, :], out=buf.near)
+        masked = np.where(cand, np.where(comp, np.negative(b, out=buf.key), dist), np.inf)
+    key_tol = np.where(comp_row, tol, move_tol) if any_comp else move_tol  # (n, g)
+    if g < 8:  # the first offer by the first key
+        idx = masked.argmin(axis=1)
+        low = masked.reshape(-1)[_pair_at(base_i, idx, g, cols)]
+    else:
+        low = np.fmin.reduce(masked, axis=1)
+    near = np.less_equal(masked, (low + key_tol)[:, None, :], out=buf.near)
+    if g >= 8:  # (argmin along a strided axis is slow) the first offer near the minimum:
+        # the first at the minimum unless the offers near it are tied (below): offers from
+        # one position have one key (one distance, one E^i(U_ji))
+        idx = _first(near, buf.rank3)
     # Offers still tied with the chosen one need the later keys, unless they come from the
     # chosen proposer's position and are no compromises: their E^i(U_ji) (which depends
     # on the proposer only through its position), moves and targets are then the chosen
@@ -486,7 +574,6 @@ def play_round(
             move_tol[gi],
             tol,
         )
-        at = _pair_at(base_i, idx, g, cols)
         slot_at = idx if g == 1 else idx * g + cols
         xj = xs.reshape(-1)[slot_at]
 
@@ -494,11 +581,12 @@ def play_round(
     new = np.where(has, xj, xs)
     if any_comp:  # the share max(0, -a / b) of the way (below 1: a + b > 0), landing on
         # x_i or x_j within POS_RTOL R of it
+        at = base_i + slot_at  # (the chosen pairs' flat indices, as _pair_at gives them)
         new = _compromise_moves(new, xs, xj, comp_row, at, a, b, POS_RTOL * span)
 
     # The positions back in the actors' order; the records stay by slot.
     x_new = np.empty_like(new)
-    np.put(x_new, order if g == 1 else order * g + cols, new)
+    np.put(x_new, view.flat, new)
     accepted = proposer = None
     if options.details:
         accepted = _RANK_CODE[best]

@@ -22,7 +22,8 @@ Two ways to the vote sums N of all n^2 pairs of one issue:
   and H(v) = v W_c - 2 S_c, where c counts the knots 2 z_k <= v and W_c, S_c are the sums
   of w_k and w_k z_k over those c voters (prefix sums over the sorted positions). The
   counts come from a binary search per pair, or (for few actors, where it is cheaper) a
-  count over the knots; either gives the same integers, hence the same bits. Positions
+  count over the knots; either gives the same integers, hence the same bits. The term
+  W max(0, z_a - z_b) is nonzero below the diagonal only (b < a), where it is added. Positions
   are taken in R units, z = (x - min x) / R, so that nothing under- or overflows.
 * **direct**, O(n^3), the definition: every v_k(a, b), in blocks of challengers so that no
   temporary exceeds a memory budget; the only way with ``vote_risk``.
@@ -49,16 +50,30 @@ DEFAULT_MAX_BYTES = 256 * 2**20
 #: Up to this many actors the knots below each pair are counted (n cheap passes over the
 #: pairs of a whole batch); above it, the hinge is interpolated issue by issue.
 COUNT_MAX_N = 32
+#: From this many issues on, sums over the actors go row by row (one call per actor, the
+#: same additions in the same order): faster than a gather or an accumulation along the
+#: strided actor axis.
+_ROW_LOOPS = 256
 
 
 @lru_cache(maxsize=64)
 def _triangle(n: int) -> tuple[np.ndarray, ...]:
     """The pairs a <= b of n slots, by a then b: a, b, their rows in an (n n, g) array
-    (a n + b and b n + a), and for each k the number of pairs with a < k (n + 1)."""
+    (a n + b and b n + a), for each k the number of pairs with a < k (n + 1), and a + 1
+    as a column (uint8 where n < 255)."""
     lo, hi = np.triu_indices(n)
-    out = (lo, hi, lo * n + hi, hi * n + lo, np.searchsorted(lo, np.arange(n + 1)))
+    first = (lo + 1).astype(np.uint8 if n < 255 else np.intp)[:, None]
+    out = (lo, hi, lo * n + hi, hi * n + lo, np.searchsorted(lo, np.arange(n + 1)), first)
     for arr in out:
         arr.setflags(write=False)
+    return out
+
+
+@lru_cache(maxsize=64)
+def _columns(g: int) -> np.ndarray:
+    """arange(g), read-only."""
+    out = np.arange(g)
+    out.setflags(write=False)
     return out
 
 
@@ -78,18 +93,31 @@ def _hinge(zs: np.ndarray, ws: np.ndarray, buf: Any = None) -> tuple[np.ndarray,
     W_c, S_c the sums of w and w z over those c voters (prefix sums), all issues at once.
     H is symmetric, so only the pairs a <= b are counted, and every knot k <= a lies
     below v (2 z_k <= 2 z_a <= z_a + z_b, in floating point too): the count starts at
-    a + 1 and compares the knots above a, about n^3 / 6 comparisons. Many actors: H at
-    its knots, interpolated issue by issue (one ``np.interp``, a binary search per value).
-    The method depends on n only, so a column gets the same bits alone and in a batch.
+    a + 1 and compares the knots above a, about n^3 / 6 comparisons (in bytes), or, for
+    fewer than n / 2 issues, comes from a binary search per issue (``np.searchsorted``:
+    the same integers in fewer calls). Many actors: H at its knots, interpolated issue by
+    issue (one ``np.interp``, a binary search per value). The formula depends on n only
+    (sums in sequence, row by row or accumulated, are the same sums), so a column gets
+    the same bits alone and in a batch.
     Returns H and the total weight W (g,). ``buf`` (a round's :class:`~.round.Buffers`)
     holds the large arrays; fresh ones if None.
     """
     n, g = zs.shape
     knots = zs + zs
-    # prefix sums from 0: W_c and 2 S_c over the first c slots, c = 0 .. n
+    # prefix sums from 0: W_c and 2 S_c over the first c slots, c = 0 .. n, in sequence
+    # (as np.add.accumulate adds; row by row is faster along a strided axis)
     prefix = np.zeros((2, n + 1, g))
-    np.add.accumulate(ws, axis=0, out=prefix[0, 1:])
-    np.add.accumulate(ws * knots, axis=0, out=prefix[1, 1:])
+    if g < _ROW_LOOPS:
+        np.add.accumulate(ws, axis=0, out=prefix[0, 1:])
+        np.add.accumulate(ws * knots, axis=0, out=prefix[1, 1:])
+    else:
+        wk = np.empty((n, 2, g))
+        wk[:, 0] = ws
+        np.multiply(ws, knots, out=wk[:, 1])
+        table = prefix.transpose(1, 0, 2)  # (n + 1, 2, g), a view
+        table[1] = wk[0]
+        for k in range(1, n):
+            np.add(table[k], wk[k], out=table[k + 1])
     out = _part(None if buf is None else buf.votes, (n, n, g), float)
     if n > COUNT_MAX_N:
         v = np.add(
@@ -103,24 +131,45 @@ def _hinge(zs: np.ndarray, ws: np.ndarray, buf: Any = None) -> tuple[np.ndarray,
         for k in range(g):
             out[..., k] = np.interp(v[..., k], knots[:, k], at_knots[:, k])
         return out, prefix[0, -1]
-    lo, hi, upper, lower, start = _triangle(n)
+    lo, hi, upper, lower, start, first = _triangle(n)
     pairs = (lo.size, g)
-    vt = np.add(zs[lo], zs[hi], out=_part(None if buf is None else buf.v, pairs, float))
+    # z_a + z_b, gathered into buffers (``mode="clip"``: an unbuffered take; the indices
+    # are valid)
+    vt = np.take(zs, lo, axis=0, out=_part(None if buf is None else buf.v, pairs, float),
+                 mode="clip")  # fmt: skip
+    vt += np.take(zs, hi, axis=0, out=_part(None if buf is None else buf.gather, pairs, float),
+                  mode="clip")  # fmt: skip
+    # the counts in bytes (at most n + 1 <= 33), then the flat index of (count, issue) in
+    # an (n + 1, g) table
     count = _part(None if buf is None else buf.count, pairs, np.intp)
-    le = _part(None if buf is None else buf.le, pairs, bool)
-    count[...] = (lo + 1)[:, None]
-    for k in range(1, n):
-        rows = start[k]  # the pairs with a < k
-        count[:rows] += np.less_equal(knots[k], vt[:rows], out=le[:rows])
-    if g > 1:  # the flat index of (count, issue) in a (n + 1, g) table
-        count *= g
-        count += np.arange(g)
+    if 2 * g <= n:  # (a binary search per issue: fewer calls than n passes)
+        for k in range(g):
+            count[:, k] = np.searchsorted(knots[:, k], vt[:, k], side="right")
+        if g > 1:
+            count *= g
+            count += _columns(g)
+    else:
+        small = _part(None if buf is None else buf.count8, pairs, np.uint8)
+        le = _part(None if buf is None else buf.le, pairs, bool)
+        np.copyto(small, first)
+        for k in range(1, n):
+            rows = start[k]  # the pairs with a < k
+            np.add(small[:rows], np.less_equal(knots[k], vt[:rows], out=le[:rows]).view(np.uint8),
+                   out=small[:rows])  # fmt: skip
+        np.multiply(small, g, out=count, dtype=np.intp)
+        count += _columns(g)
     ht = np.take(
-        prefix[0].reshape(-1), count, out=_part(None if buf is None else buf.gather, pairs, float)
+        prefix[0].reshape(-1),
+        count,
+        out=_part(None if buf is None else buf.gather, pairs, float),
+        mode="clip",
     )
     ht *= vt
     ht -= np.take(
-        prefix[1].reshape(-1), count, out=_part(None if buf is None else buf.tmp, pairs, float)
+        prefix[1].reshape(-1),
+        count,
+        out=_part(None if buf is None else buf.tmp, pairs, float),
+        mode="clip",
     )
     flat = out.reshape(n * n, g)
     flat[upper] = ht
@@ -152,9 +201,15 @@ def sorted_vote_sums(
     if diff is None:
         diff = xs[None, :, :] - xs[:, None, :]
     # + W max(0, z_a - z_b) = -W min(0, x_b - x_a) / R
-    rise = np.minimum(diff, 0.0, out=None if buf is None else buf.rise)
-    rise *= total / -span  # -W / R
-    out += rise
+    if g < _ROW_LOOPS:
+        rise = np.minimum(diff, 0.0, out=None if buf is None else buf.rise)
+        rise *= total / -span  # -W / R
+        out += rise
+    else:  # (nonzero below the diagonal only, b < a: there x_b - x_a <= 0; row by row)
+        rise = _part(None if buf is None else buf.rise, (n, n, g), float)
+        factor = total / -span
+        for a in range(1, n):
+            out[a, :a] += np.multiply(diff[a, :a], factor, out=rise[a, :a])
     np.maximum(out, 0.0, out=out)
     return out
 
