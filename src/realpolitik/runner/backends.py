@@ -248,10 +248,11 @@ def prestart(module: str, workers: int | None = None) -> bool:
 def pool_start_estimate() -> float:
     """Seconds a new pool needs before its workers take tasks: :data:`POOL_START`, less
     the time the forkserver has had since :func:`prestart`, at least
-    :data:`WARM_POOL_START`."""
+    :data:`WARM_POOL_START` (and never more than :data:`POOL_START`)."""
     if _prestarted_at is None:
         return POOL_START
-    return max(WARM_POOL_START, POOL_START - (time.perf_counter() - _prestarted_at))
+    since = time.perf_counter() - _prestarted_at
+    return min(POOL_START, max(WARM_POOL_START, POOL_START - since))
 
 
 def _ready() -> int:
