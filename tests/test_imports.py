@@ -140,8 +140,8 @@ def test_one_model_imports_that_model_alone():
 
 
 def test_simulate_in_process_starts_no_pool_server():
-    """`simulate` starts the pools' forkserver as it begins (while the scenario loads),
-    but not with `--workers 1`, where no pool will run; with `--workers 2` it does."""
+    """`simulate --workers 1` starts no pool's server (the forkserver); `--workers 2`
+    runs on a pool, started from it."""
     args = ("-m", "realpolitik", "simulate", "ec-emissions-1994", "-n", "400", "--seed", "1")
     args += ("-m", "compromise", "--json", "--no-store", "--workers")
     assert "multiprocessing.forkserver" not in imported(*args, "1")
@@ -170,42 +170,3 @@ def test_the_lazy_registry_answers_as_the_dict_it_replaced():
         get("nope")
     with pytest.raises(KeyError):
         REGISTRY["nope"]
-
-
-@pytest.mark.parametrize(
-    ("args", "wanted"),
-    [
-        (["simulate"], True),
-        (["simulate", "sc.yaml", "-n", "10000", "-m", "eum"], True),
-        (["simulate", "-w", "2"], True),
-        (["simulate", "--workers=4"], True),
-        (["simulate", "-w", "1"], False),
-        (["simulate", "--workers", "1", "-n", "5"], False),
-        (["simulate", "--workers=1"], False),
-        (["simulate", "-w1"], False),
-        (["simulate", "--scheduler", "tcp://h:8786"], False),
-        (["simulate", "--scheduler=tcp://h:8786"], False),
-        (["simulate", "--help"], False),
-        (["forecast"], False),
-        ([], False),
-        (["simulate", "-w"], True),  # the parser will refuse it; a server costs no result
-    ],
-)
-def test_the_entry_point_starts_a_pool_server_for_simulate_only(args, wanted):
-    from realpolitik._entry import wants_a_pool
-
-    assert wants_a_pool(args) is wanted
-
-
-def test_the_entry_point_imports_no_heavy_library_before_the_server_starts():
-    """What the command imports before it starts a pool's server is light: no numpy, no
-    typer, no pydantic (the server then imports on another core while this process does)."""
-    code = (
-        "import sys; from realpolitik._entry import wants_a_pool, SIMULATE_CHUNKS; "
-        "import realpolitik.runner.backends; "
-        "bad = [m for m in ('numpy', 'typer', 'rich', 'pydantic', 'yaml') if m in sys.modules]; "
-        "assert not bad, bad; "
-        "from realpolitik.analysis.ensemble import run_chunk; "
-        "assert run_chunk.__module__ == SIMULATE_CHUNKS"
-    )
-    imported("-c", code)

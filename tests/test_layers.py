@@ -33,7 +33,6 @@ LAYERS: dict[str, int] = {
     "realpolitik.cli": 6,
     "realpolitik.app": 6,
     "realpolitik.__main__": 6,
-    "realpolitik._entry": 6,  # the command's entry point: starts a pool's server, then the CLI
     "realpolitik": 6,  # the package's __init__: the public verbs
 }
 

@@ -229,21 +229,6 @@ def test_adaptive_leaves_no_worker_behind_when_it_finished_here_first(monkeypatc
     assert wait_gone(_pool_workers() - before) == []
 
 
-def test_a_prestarted_forkserver_makes_a_pool_cheap(monkeypatch):
-    from realpolitik.runner import backends
-
-    monkeypatch.setattr(backends, "_prestarted_at", None)
-    assert backends.pool_start_estimate() == backends.POOL_START
-    assert not backends.prestart("realpolitik.runner._selftest", workers=1)
-    if backends.START_METHOD != "forkserver":
-        pytest.skip("no forkserver on this platform")
-    assert backends.prestart("realpolitik.runner._selftest", workers=2)
-    monkeypatch.setattr(backends, "_prestarted_at", time.perf_counter() - 10.0)
-    assert backends.pool_start_estimate() == backends.WARM_POOL_START
-    with pytest.raises(BackendError):
-        backends.prestart("realpolitik.runner._selftest", workers=0)
-
-
 def _watched_pools(monkeypatch, probe=None, gate=None):
     """Make the pools of :class:`Adaptive` record their probes (``_ready`` tasks, the
     returned list), submit ``probe`` (a function and its argument) instead of each, and
@@ -359,11 +344,10 @@ def test_adaptive_stopped_while_its_pool_starts_leaves_no_worker(monkeypatch, st
 
 
 def test_a_forkserver_that_cannot_start_now_is_no_error(monkeypatch):
-    """prestart is a speed-up: a server that cannot start (no process, no socket) leaves
-    the run to decide, instead of failing a run that may need no pool."""
+    """A pool is a speed-up: where its server cannot start (no process, no socket), the
+    default backend runs the work here instead of failing a run."""
     from multiprocessing import forkserver
 
-    from realpolitik.analysis import ensemble
     from realpolitik.runner import backends
 
     def cannot(*args: Any) -> None:
@@ -371,21 +355,21 @@ def test_a_forkserver_that_cannot_start_now_is_no_error(monkeypatch):
 
     if backends.START_METHOD != "forkserver":
         pytest.skip("no forkserver on this platform")
-    monkeypatch.setattr(backends, "_prestarted_at", None)
+    monkeypatch.setattr(backends, "POOL_START", 0.0)
     monkeypatch.setattr(forkserver, "ensure_running", cannot)
-    assert not backends.prestart("realpolitik.runner._selftest", workers=2)
-    assert not ensemble.prestart(100_000, 2)
-    assert backends.pool_start_estimate() == backends.POOL_START
+    pids = dict(Adaptive(2).map(st.pid, [0.0] * 5))
+    assert sorted(pids) == list(range(5)) and set(pids.values()) == {os.getpid()}
 
 
 SERVER_INTERRUPTED = """
 import os, signal, time
 from multiprocessing import forkserver
-from realpolitik.runner import LocalPool, prestart
+from realpolitik.runner import LocalPool
 from realpolitik.runner import _selftest as st
+from realpolitik.runner.backends import _start_server
 
 if __name__ == "__main__":
-    assert prestart("realpolitik.analysis.ensemble", 2)
+    _start_server("realpolitik.analysis.ensemble")
     server = forkserver._forkserver._forkserver_pid
     for delay in (0.0, 0.05, 0.1, 0.2):  # Ctrl-C, sent to the group, as the server imports
         time.sleep(delay)
@@ -395,11 +379,11 @@ if __name__ == "__main__":
 """
 
 
-def test_ctrl_c_while_the_prestarted_server_imports_leaves_it_running_and_quiet(tmp_path):
-    """A terminal's Ctrl-C reaches the whole process group, the forkserver too, which the
-    command line now starts as it begins: the server, which ignores Ctrl-C only once its
-    imports are done, died with a KeyboardInterrupt traceback beside the command's own
-    message, and the pool then started another."""
+def test_ctrl_c_while_the_server_imports_leaves_it_running_and_quiet(tmp_path):
+    """A terminal's Ctrl-C reaches the whole process group, the forkserver too: the
+    server, which ignores Ctrl-C only once its imports are done, died with a
+    KeyboardInterrupt traceback beside the command's own message, and the pool then
+    started another."""
     from realpolitik.runner import backends
 
     if backends.START_METHOD != "forkserver":

@@ -1,5 +1,5 @@
 """``python -m realpolitik`` is the ``realpolitik`` command."""
 
-from realpolitik._entry import main
+from realpolitik.cli import main
 
 main()

@@ -57,7 +57,6 @@ __all__ = [
     "Ensemble",
     "IssueOutlook",
     "evaluate",
-    "prestart",
     "run_chunk",
     "simulate",
 ]
@@ -569,22 +568,6 @@ def default_chunk_size(draws: int, workers: int) -> int:
     """About four chunks per worker, 50 to 1,000 draws each (large enough to vectorise,
     small enough for steady progress and bounded memory)."""
     return int(min(1000, max(50, math.ceil(draws / (4 * max(1, workers))))))
-
-
-def prestart(draws: int, workers: int | None = None) -> bool:
-    """Start the forkserver of a local pool for a simulation of ``draws`` draws on
-    ``workers`` processes (default: every CPU) now, with this module imported in it, when
-    the draws fill more than two chunks: a front end calls it before it reads the
-    scenario, so that the pool :func:`simulate` may start later finds its workers ready
-    (:func:`realpolitik.runner.prestart`). Whether the pool is used is still decided by
-    the work (:class:`~realpolitik.runner.Adaptive`); no result depends on it."""
-    from ..runner import default_workers
-    from ..runner import prestart as start_server
-
-    k = default_workers() if workers is None else workers
-    if draws <= 2 * default_chunk_size(draws, k):
-        return False
-    return start_server(__name__, k)
 
 
 def simulate(

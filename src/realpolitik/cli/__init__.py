@@ -125,11 +125,8 @@ def simulate(
 ) -> None:
     """Run Monte Carlo draws over the ranged numbers: where each issue lands, who wins,
     and how surely."""
-    from ..analysis.ensemble import prestart
     from ..analysis.ensemble import simulate as run_simulation
 
-    if scheduler is None and workers != 1:  # a pool's workers start while the scenario loads
-        prestart(draws, workers)
     names = _models(model)
     params = _params(param, names)
     sc = _scenario(scenario, sets, spread)

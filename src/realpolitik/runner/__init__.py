@@ -25,7 +25,6 @@ if TYPE_CHECKING:
         backend,
         chunks,
         default_workers,
-        prestart,
     )
     from .draws import draw_generator, draw_uniforms
     from .loop import Progress, run, session
@@ -43,13 +42,12 @@ __all__ = [
     "default_workers",
     "draw_generator",
     "draw_uniforms",
-    "prestart",
     "run",
     "session",
 ]
 
 _BACKENDS = ("Adaptive", "Backend", "BackendError", "DaskCluster", "InProcess", "LocalPool",
-             "backend", "chunks", "default_workers", "prestart")  # fmt: skip
+             "backend", "chunks", "default_workers")  # fmt: skip
 
 attach(
     __name__,
