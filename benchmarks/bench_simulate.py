@@ -3,7 +3,7 @@ loop, scaling over cores, and the memory of 100,000 draws.
 
 Run from the repository root::
 
-    python benchmarks/bench_simulate.py           # about 3 minutes on 2 cores
+    python benchmarks/bench_simulate.py           # about a minute on 2 cores
     python benchmarks/bench_simulate.py --quick   # about 1 minute, smaller runs
 
 Three measurements, each against a simple reference timed in the same run:
