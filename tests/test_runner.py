@@ -39,7 +39,7 @@ from realpolitik.runner import (
     session,
 )
 from realpolitik.runner import _selftest as st
-from realpolitik.runner.backends import INSTALL_HINT, normalise_address
+from realpolitik.runner.dask import INSTALL_HINT, normalise_address
 
 HAS_DASK = importlib.util.find_spec("distributed") is not None
 needs_dask = pytest.mark.skipif(

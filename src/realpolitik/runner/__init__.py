@@ -1,11 +1,10 @@
-"""Where the many runs execute: in process, on a local process pool, or on a Dask cluster;
-the one run loop over them (:func:`session`, :func:`run`); and the random draws' contract
-(:mod:`.draws`).
+"""Where the many runs execute: in process, on a local process pool (:mod:`.backends`), or
+on a Dask cluster (:mod:`.dask`); the one run loop over them (:func:`session`, :func:`run`);
+and the random draws' contract (:mod:`.draws`).
 
-The names are imported from their modules on first use (``realpolitik._lazy``), so that
-``import realpolitik.runner.backends`` (which the command line does before anything else,
-to start a pool's server) imports neither numpy nor the run loop; the run store is
-:mod:`realpolitik.runner.store`.
+The names are imported from their modules on first use (``realpolitik._lazy``): a run on
+this machine imports no Dask, a run in process no numpy's random module before it draws;
+the run store is :mod:`realpolitik.runner.store`.
 """
 
 from __future__ import annotations
@@ -19,13 +18,13 @@ if TYPE_CHECKING:
         Adaptive,
         Backend,
         BackendError,
-        DaskCluster,
         InProcess,
         LocalPool,
         backend,
         chunks,
         default_workers,
     )
+    from .dask import DaskCluster
     from .draws import draw_generator, draw_uniforms
     from .loop import Progress, run, session
 
@@ -46,13 +45,14 @@ __all__ = [
     "session",
 ]
 
-_BACKENDS = ("Adaptive", "Backend", "BackendError", "DaskCluster", "InProcess", "LocalPool",
-             "backend", "chunks", "default_workers")  # fmt: skip
+_BACKENDS = ("Adaptive", "Backend", "BackendError", "InProcess", "LocalPool", "backend",
+             "chunks", "default_workers")  # fmt: skip
 
 attach(
     __name__,
     {
         **dict.fromkeys(_BACKENDS, ".backends"),
+        "DaskCluster": ".dask",
         "draw_generator": ".draws",
         "draw_uniforms": ".draws",
         "Progress": ".loop",
