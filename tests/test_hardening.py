@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
@@ -521,3 +522,46 @@ def test_pages_show_control_characters_and_leave_markup_alone():
     svg = Markup("<svg>\x1b</svg>")
     assert shown_in_page(svg) is svg
     assert shown_in_page(12.5) == 12.5
+
+
+HUGE = """\
+id: huge
+name: A scale near the largest float
+date: 2022-02-23
+sources:
+  - {id: s, title: A made-up source}
+actors:
+  - {id: a, name: Alpha, capability: 2, source: {ref: s}}
+  - {id: b, name: Beta, capability: 1, source: {ref: s}}
+  - {id: c, name: Gamma, capability: 1, source: {ref: s}}
+issues:
+  - id: i1
+    question: How far?
+    scale: {min: 0, max: 1.0e308, min_label: none, max_label: all}
+    status_quo: 1.0e307
+    status_quo_source: {ref: s}
+stances:
+  - {actor: a, issue: i1, position: 2.0e307, salience: 80, source: {ref: s}}
+  - {actor: b, issue: i1, position: 9.0e307, salience: 50, source: {ref: s}}
+  - {actor: c, issue: i1, position: 5.0e307, salience: 30, source: {ref: s}}
+"""
+
+
+def test_a_scale_near_the_largest_float_gives_finite_summaries_and_no_warning(tmp_path):
+    """Intermediate sums of positions near 1e308 overflow: the simulation's mean and spread
+    stay finite (scaled), and the command prints no numpy warning (with its source line)."""
+    path = tmp_path / "huge.yaml"
+    path.write_text(HUGE)
+    ens = rp.simulate(str(path), "eum", draws=40, seed=1, workers=1, unranged_spread=5.0)
+    (outlook,) = ens.issue_outlook("eum")
+    assert np.isfinite(outlook.mean) and np.isfinite(outlook.sd), outlook
+    assert 0.0 <= outlook.mean <= 1.0e308
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).parents[1] / "src"))
+    env.pop("REALPOLITIK_DEBUG", None)
+    for command in (["forecast"], ["simulate", "-n", "40", "--seed", "1", "-w", "1"]):
+        done = subprocess.run(
+            [sys.executable, "-m", "realpolitik", *command, str(path), "--no-store"],
+            capture_output=True, text=True, env=env, timeout=300,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        assert "Warning" not in done.stderr and "overflow" not in done.stderr, done.stderr

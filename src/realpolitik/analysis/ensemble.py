@@ -366,12 +366,13 @@ class Ensemble(ProvenanceFields, JsonResult):
                 p_above = float(np.mean(every > sq + tol))
                 p_at = float(np.mean(np.abs(every - sq) <= tol))
             st = self.settled.get(model)
+            mean_sd = _mean_sd(x) if x.size else (math.nan, math.nan)
             out.append(
                 IssueOutlook(
                     issue=issue,
                     point=float(self.point[model][j]),
-                    mean=float(x.mean()) if x.size else math.nan,
-                    sd=float(x.std()) if x.size else math.nan,
+                    mean=mean_sd[0],
+                    sd=mean_sd[1],
                     quantiles=_quantiles(x),
                     histogram_edges=tuple(float(e) for e in edges),
                     histogram_counts=tuple(int(c) for c in counts),
@@ -529,6 +530,19 @@ def _none_to_nan(x: Any) -> Any:
     if isinstance(x, list):
         return [_none_to_nan(y) for y in x]
     return math.nan if x is None else x
+
+
+def _mean_sd(x: np.ndarray) -> tuple[float, float]:
+    """The mean and standard deviation of ``x`` (finite, not empty) as numpy computes them,
+    or, where numpy's sums overflow (positions near the largest float), of ``x`` divided by
+    its largest magnitude, scaled back: finite, and no overflow warning for a user."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        mean, sd = float(x.mean()), float(x.std())
+    if math.isfinite(mean) and math.isfinite(sd):
+        return mean, sd
+    s = float(np.max(np.abs(x)))
+    y = x / s
+    return float(y.mean()) * s, float(y.std()) * s
 
 
 def _quantiles(x: np.ndarray) -> dict[float, float]:

@@ -351,7 +351,13 @@ def main() -> None:
     """Console-script entry point: no traceback reaches the user unless asked for
     (``REALPOLITIK_DEBUG=1``)."""
     import os
+    import warnings
 
+    if not os.environ.get("REALPOLITIK_DEBUG"):
+        # numpy's and matplotlib's numeric warnings ("overflow encountered in multiply", with
+        # a line of their source) tell a user nothing: a scale near the largest float makes
+        # a chart's axis or an intermediate sum overflow; what a command prints is checked
+        warnings.filterwarnings("ignore", category=RuntimeWarning)
     try:
         app()
     except KeyboardInterrupt:

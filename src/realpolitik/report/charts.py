@@ -101,6 +101,10 @@ def _styled(draw: Callable[P, str]) -> Callable[P, str]:
             # matplotlib's font (a Chinese name, an emoji) is not missing from the chart,
             # and the warning would echo the name to the terminal
             warnings.filterwarnings("ignore", message="Glyph .* missing from font")
+            # a scale near the largest float collapses an axis: the chart is drawn as it
+            # can be, and matplotlib's layout and numeric warnings are no news to a user
+            warnings.filterwarnings("ignore", message="constrained_layout not applied")
+            warnings.filterwarnings("ignore", category=RuntimeWarning)
             return draw(*args, **kwargs)
 
     return chart

@@ -60,8 +60,18 @@ class Range:
         if self.distribution == "uniform":
             return a + u * (b - a)
         fc = (c - a) / (b - a)
-        left = a + np.sqrt(u * (b - a) * (c - a))
-        right = b - np.sqrt((1.0 - u) * (b - a) * (b - c))
+        with np.errstate(over="ignore"):
+            left = a + np.sqrt(u * (b - a) * (c - a))
+            right = b - np.sqrt((1.0 - u) * (b - a) * (b - c))
+        if not (np.isfinite(left).all() and np.isfinite(right).all()):
+            # a range near the largest float: the products overflow; the same quantiles
+            # with the square root taken of each factor (the first form's bits elsewhere)
+            left = np.where(
+                np.isfinite(left), left, a + np.sqrt(u) * np.sqrt(b - a) * np.sqrt(c - a)
+            )
+            right = np.where(
+                np.isfinite(right), right, b - np.sqrt(1.0 - u) * np.sqrt(b - a) * np.sqrt(b - c)
+            )
         return np.where(u < fc, left, right)
 
     def to_dict(self, value: float) -> dict[str, Any]:

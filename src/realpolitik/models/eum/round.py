@@ -227,7 +227,8 @@ def perceive(
     dist = np.abs(diff, out=buf.dist)
     # With Q = 1, d enters only as h = d / 2 = |x_j - x_i| / (2 R): the same bits as d
     # halved (a power of 2), one pass fewer (d itself where 2 R would overflow)
-    twice = span + span
+    with np.errstate(over="ignore"):  # inf where 2 R overflows: then d itself, below
+        twice = span + span
     halved = q == 1.0 and bool(np.maximum.reduce(twice, axis=None) < np.inf)
     d = np.divide(dist, twice if halved else span, out=buf.d)  # h where halved
     differ: np.ndarray | None = None
