@@ -331,3 +331,29 @@ def test_what_ktab_cannot_read_is_not_written():
             st["salience"] = 0
     with pytest.raises(ValueError, match="saliences are all 0"):
         write_ktab_csv(rp.Scenario.from_dict(data))
+
+
+def test_a_ktab_export_never_hands_a_spreadsheet_a_formula():
+    """KTAB's CSV opened in a spreadsheet would run a name such as =HYPERLINK(...) as a
+    formula: every text cell that a spreadsheet would take for one is written behind an
+    apostrophe (numbers such as -5 are not), and the file reads back with the names as
+    they were."""
+    import csv
+
+    from realpolitik.scenario.ktab_io import parse_ktab_csv
+    from realpolitik.scenario.numbers import FORMULA_START, number_or_none
+
+    data = rp.load("ec-emissions-1994").to_dict()
+    data["actors"][0]["name"] = "=HYPERLINK(http://x.example)"
+    data["actors"][1]["name"] = "@SUM(A1:A9)"
+    data["actors"][2]["name"] = "-minus"
+    data["name"] = "+plus"
+    sc = rp.Scenario.from_dict(data)
+    text = write_ktab_csv(sc)
+    for row in csv.reader(text.splitlines()):
+        for cell in row:  # a spreadsheet's formula starts so; a number may
+            assert not cell.startswith(FORMULA_START) or number_or_none(cell) is not None, cell
+    back = parse_ktab_csv(text, "x.csv")
+    names = {a.name for a in back.actors}
+    assert {"=HYPERLINK(http://x.example)", "@SUM(A1:A9)", "-minus"} <= names, names
+    assert back.name == "+plus"

@@ -49,7 +49,7 @@ from pathlib import Path
 
 from ..errors import InputError, Problem, ScenarioError
 from .csv_io import finite_number, numbered_records, slug
-from .numbers import NumberError, excerpt, parse_number, some
+from .numbers import NumberError, excerpt, formula_guarded, formula_unguarded, parse_number, some
 from .objects import Actor, Issue, Scenario, Source, SourceEntry, Stance
 from .yaml_io import check_characters, read_text
 
@@ -69,7 +69,7 @@ def _rows(text: str, name: str) -> list[tuple[int, list[str]]]:
     """The non-blank records as (line, cells), cells stripped and trailing empty cells dropped."""
     out = []
     for line, row in numbered_records(text.removeprefix("\ufeff"), name, "file"):
-        cells = [c.strip() for c in row]
+        cells = [formula_unguarded(c.strip()) for c in row]  # (formula_guarded on writing)
         while cells and not cells[-1]:
             cells.pop()
         out.append((line, cells))
@@ -331,8 +331,10 @@ def read_ktab_csv(path: Path, *, label: str | None = None) -> Scenario:
 
 
 def _text(value: str) -> str:
-    """Text KTAB's reader takes whole: no comma (it splits at each), quote or line break."""
-    return " ".join(value.replace(",", ";").replace('"', "'").split())
+    """Text KTAB's reader takes whole: no comma (it splits at each), quote or line break;
+    and none that a spreadsheet opening the file would run as a formula (behind an
+    apostrophe, taken off on reading: :func:`~.numbers.formula_guarded`)."""
+    return formula_guarded(" ".join(value.replace(",", ";").replace('"', "'").split()))
 
 
 def _ktab_number(value: float) -> str:

@@ -29,6 +29,8 @@ __all__ = [
     "bad_character",
     "exact",
     "excerpt",
+    "formula_guarded",
+    "formula_unguarded",
     "number_or_none",
     "parse_number",
     "parse_whole",
@@ -121,6 +123,29 @@ def number_or_none(text: str) -> float | None:
         return parse_number(text)
     except NumberError:
         return None
+
+
+#: What a spreadsheet takes a cell's text for a formula by: its first character.
+FORMULA_START = ("=", "+", "-", "@")
+
+
+def formula_guarded(cell: str) -> str:
+    """A CSV cell that a spreadsheet would run as a formula (a name such as
+    ``=HYPERLINK(...)``) written with a leading apostrophe, which spreadsheets show as
+    text; a number (``-5``) is left as it is. :func:`formula_unguarded` takes it off on
+    reading."""
+    if cell.startswith(FORMULA_START) and number_or_none(cell) is None:
+        return "'" + cell
+    return cell
+
+
+def formula_unguarded(cell: str) -> str:
+    """A cell as :func:`formula_guarded` wrote it, read back: the apostrophe before a
+    leading ``=``, ``+``, ``-`` or ``@`` taken off (a text that itself starts with ``'=``
+    loses its apostrophe: the one cost of the guard)."""
+    if cell.startswith("'") and cell[1:2] in FORMULA_START:
+        return cell[1:]
+    return cell
 
 
 def parse_whole(text: str, *, low: int = 0, high: int = 10**6, what: str = "") -> int:

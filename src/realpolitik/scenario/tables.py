@@ -42,7 +42,7 @@ from typing import Any
 
 from ..errors import InputError, Problem, ScenarioError
 from .interventions import parse_number
-from .numbers import some
+from .numbers import formula_guarded, formula_unguarded, some
 from .objects import Scenario
 from .validate import FILL, build_scenario, field_name
 
@@ -775,7 +775,7 @@ def read_csv_folder(folder: Path, *, label: str | None = None) -> Scenario:
         (hline, header), rest = records[0], records[1:]
         rows = []
         for line, cells in rest:
-            cells = [_unguarded(c) for c in cells]
+            cells = [formula_unguarded(c) for c in cells]
             if len(cells) != len(header):
                 problems.append(
                     Problem(
@@ -793,28 +793,6 @@ def read_csv_folder(folder: Path, *, label: str | None = None) -> Scenario:
     return scenario_from_tables(tables, name, missing=missing, problems=problems)
 
 
-#: What a spreadsheet takes a cell's text for a formula by: its first character.
-_FORMULA_START = ("=", "+", "-", "@")
-
-
-def _guarded(cell: str) -> str:
-    """A CSV cell that a spreadsheet would run as a formula (a name such as
-    ``=HYPERLINK(...)``) written with a leading apostrophe, which spreadsheets show as
-    text; a number (``-5``) is left as it is. :func:`_unguarded` takes it off on reading."""
-    if cell.startswith(_FORMULA_START) and parse_number(cell) is None:
-        return "'" + cell
-    return cell
-
-
-def _unguarded(cell: str) -> str:
-    """A cell as :func:`_guarded` wrote it, read back: the apostrophe before a leading
-    ``=``, ``+``, ``-`` or ``@`` taken off (a text that itself starts with ``'=`` loses its
-    apostrophe: the one cost of the guard)."""
-    if cell.startswith("'") and cell[1:2] in _FORMULA_START:
-        return cell[1:]
-    return cell
-
-
 def write_csv_folder(scenario: Scenario | Mapping[str, Any], folder: Path, **kw: Any) -> list[Path]:
     """Write the tables of ``scenario`` as CSV files in ``folder`` (made if need be);
     returns the files written."""
@@ -825,7 +803,7 @@ def write_csv_folder(scenario: Scenario | Mapping[str, Any], folder: Path, **kw:
         w = csv.writer(buf, lineterminator="\n")
         w.writerow(header)
         for row in rows:
-            w.writerow([_guarded(number_text(v)) for v in row])
+            w.writerow([formula_guarded(number_text(v)) for v in row])
         path = folder / f"{sheet}.csv"
         path.write_text(buf.getvalue(), encoding="utf-8")
         written.append(path)
