@@ -331,3 +331,20 @@ def test_a_new_stance_capability_is_a_changed_number():
     sc = load(DATA / "minimal.yaml")
     ((old, new),) = changed_targets(sc, intervene(sc, ["c.i1.capability=10"]))
     assert (old.label, old.value, new.value) == ("c.i1.capability", 1, 10)
+
+
+def test_a_forecast_records_the_stance_capabilities_it_saw():
+    """A forecast read back alone knows each stance's own capability (null where the
+    actor's held); a forecast file written before they were recorded reads with none."""
+    from realpolitik.forecasting import Forecast
+
+    sc = _with_issue_caps({("c", "i1"): 10})
+    fc = rp.forecast(sc, "compromise")
+    own = fc.to_dict()["inputs"]["issue_capability"]
+    assert own[2][0] == 10 and own[0][0] is None and own[2][1] is None
+    back = Forecast.from_json(fc.to_json())
+    assert back.to_json() == fc.to_json()
+    assert back.issue_capability[2, 0] == 10 and np.isnan(back.issue_capability[0, 0])
+    old = Forecast.from_json((Path(__file__).parent / "data" / "forecast-v2.json").read_text())
+    assert old.issue_capability.shape == old.position.shape
+    assert np.isnan(old.issue_capability).all()

@@ -364,10 +364,17 @@ class Forecast(ProvenanceFields, JsonResult):
     position: np.ndarray
     salience: np.ndarray
     runs: tuple[ModelRun, ...]
+    #: (n, m): a stance's own capability on its issue (its influence there), ``nan`` where
+    #: the stance gives none (the actor's ``capability`` holds) or there is no stance.
+    issue_capability: np.ndarray | None = None
 
     def __post_init__(self) -> None:
+        own = self.issue_capability
+        if own is None:
+            own = np.full(np.shape(self.position), np.nan)
         freeze(
             self,
+            issue_capability=readonly(own),
             **{
                 name: readonly(getattr(self, name))
                 for name in ("scale_min", "scale_max", "status_quo")
@@ -492,6 +499,7 @@ class Forecast(ProvenanceFields, JsonResult):
                 "capability": jsonable(self.capability),
                 "position": jsonable(self.position),
                 "salience": jsonable(self.salience),
+                "issue_capability": jsonable(self.issue_capability),
             },
             "forecasts": {
                 r.model: dict(zip(self.issues, jsonable(r.forecast), strict=True))
@@ -534,6 +542,9 @@ class Forecast(ProvenanceFields, JsonResult):
             position=position,
             salience=array_from_json(inp["salience"]),
             runs=runs,
+            issue_capability=(  # a file written before it was recorded: none known
+                array_from_json(inp["issue_capability"]) if "issue_capability" in inp else None
+            ),
         )
 
 
@@ -766,4 +777,5 @@ def forecast(
         position=pos,
         salience=sal,
         runs=runs,
+        issue_capability=sc.issue_capabilities(),
     )
