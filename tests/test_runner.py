@@ -366,10 +366,10 @@ import os, signal, time
 from multiprocessing import forkserver
 from realpolitik.runner import LocalPool
 from realpolitik.runner import _selftest as st
-from realpolitik.runner.backends import _start_server
+from realpolitik.runner.backends import process_pool
 
 if __name__ == "__main__":
-    _start_server("realpolitik.analysis.ensemble")
+    process_pool(2, "realpolitik.analysis.ensemble").shutdown()  # starts the server alone
     server = forkserver._forkserver._forkserver_pid
     for delay in (0.0, 0.05, 0.1, 0.2):  # Ctrl-C, sent to the group, as the server imports
         time.sleep(delay)

@@ -528,18 +528,19 @@ def _wait_quietly(pending: Mapping[Future[R], int]) -> set[Future[R]]:
 
 
 #: Modules the forkserver imports besides the chunk function's: what a first chunk imports
-#: lazily (the random generators, the runner itself).
-PRELOAD = ("numpy.random", "realpolitik.runner.backends")
+#: lazily (the random generators and the draws' streams, the runner's worker set-up).
+PRELOAD = ("numpy.random", "realpolitik.runner.backends", "realpolitik.runner.draws")
 
 
 def process_pool(workers: int, module: str | None = None) -> ProcessPoolExecutor:
     """A pool of ``workers`` processes as the runner starts them: the same start method
     (``module`` preloaded by a forkserver), Ctrl-C left to the parent, and every worker
     ending with the process that made the pool, however that ends (:func:`_die_with`).
-    For a front end's own pool (the dashboard's chart workers)."""
+    Every local pool here is one, and so is a front end's own (the dashboard's chart
+    workers)."""
     context = _context(module)
     if START_METHOD == "forkserver":
-        _start_server(module)
+        _start_server()
     return ProcessPoolExecutor(
         max_workers=workers,
         mp_context=context,
@@ -548,8 +549,8 @@ def process_pool(workers: int, module: str | None = None) -> ProcessPoolExecutor
     )
 
 
-def _start_server(module: str | None) -> None:
-    """Start the forkserver, ``module`` preloaded (:func:`_context`), unless it runs, with
+def _start_server() -> None:
+    """Start the forkserver (with the preload :func:`_context` set), unless it runs, with
     Ctrl-C blocked in it from its start. Ctrl-C reaches the whole process group, and the
     server ignores it only once its imports are done: interrupted before, it died with a
     traceback beside this process's own message, and the next pool started another. As
@@ -558,7 +559,6 @@ def _start_server(module: str | None) -> None:
     Ctrl-C anyway: :func:`_worker_init`); an interrupt meanwhile is taken here after."""
     from multiprocessing import forkserver, resource_tracker
 
-    _context(module)
     resource_tracker.ensure_running()  # first: it unblocks Ctrl-C once it has started its own
     blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
