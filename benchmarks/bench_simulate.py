@@ -16,8 +16,9 @@ Three measurements, each against a simple reference timed in the same run:
    same draws. The loop's forecasts must equal the batch's bit for bit. Target: >= 20x.
 2. **Cores.** The same EC run (100,000 draws) on 1, 2, ... all cores (``--workers K``);
    parallel efficiency = rate(K) / (K rate(1)), for the first pool run of the process
-   (cold: it starts the forkserver, as every command-line run does) and the best of two
-   more (warm). Target: >= 80% on 2 workers, cold.
+   (cold: the first pool a command starts; forked here, as from the command line, since
+   nothing else runs in this process) and the best of two more (warm). Target: >= 80% on
+   2 workers, cold.
 3. **Memory.** 100,000 EUM draws of the EC example (10 rounds) on every core, in a child
    process; the peak resident memory of the main process and of the largest worker.
    Target: within a 2-core, 8 GB laptop.
@@ -49,6 +50,7 @@ from realpolitik.arrays import issue_batch  # noqa: E402
 from realpolitik.models import eum  # noqa: E402
 from realpolitik.models.base import ModelInput  # noqa: E402
 from realpolitik.runner import default_workers  # noqa: E402
+from realpolitik.runner.backends import start_method  # noqa: E402
 from realpolitik.scenario.uncertainty import (  # noqa: E402
     draw_values,
     uncertain_inputs,
@@ -127,14 +129,14 @@ def one_core(quick: bool) -> bool:
 
 
 def cores(quick: bool) -> bool:
-    """Draws per second on 1..all workers. The first pool run in a process also starts the
-    forkserver (which imports numpy and realpolitik once), as every command-line run does:
-    that run is reported as "cold", the best of the repeats as "warm"."""
+    """Draws per second on 1..all workers. The first pool run in a process is reported as
+    "cold" (forked, as a command's pool is; a pool from a forkserver would also start the
+    server, a third of a second of imports), the best of the repeats as "warm"."""
     total = default_workers()
     sc = ec_with_ranges()
     draws = 20000 if quick else 100_000
     print(f"2. Cores: EC example, {draws:,} draws, 10 rounds ({total} cores here)")
-    print("   cold: the first pool run of the process (starts the forkserver); warm: the best")
+    print(f"   cold: the first pool run of the process ({start_method()}); warm: the best")
     print("   of two more runs. The target (80% on 2 workers) is checked on the cold run.")
     base = None
     ok = True
@@ -226,7 +228,13 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="smaller runs (about a minute)")
     args = ap.parse_args()
-    print(f"realpolitik {rp.__version__}, numpy {np.__version__}, {os.cpu_count()} CPUs")
+    from realpolitik.runner.allocator import tune
+
+    tuned = tune()  # as the command line does (and every pool worker): the same allocator
+    print(
+        f"realpolitik {rp.__version__}, numpy {np.__version__}, {os.cpu_count()} CPUs; "
+        f"allocator thresholds set: {tuned}"
+    )
     ok = one_core(args.quick)
     ok &= cores(args.quick)
     ok &= memory(args.quick)

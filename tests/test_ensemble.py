@@ -122,10 +122,10 @@ class _Interrupting:
 
 def test_ctrl_c_keeps_the_completed_draws_from_draw_zero(reference):
     ens = simulate(UNCERTAIN, draws=240, seed=7, chunk_size=40, backend=_Interrupting([0, 2, 1, 4]))
-    # chunks 0, 1, 2 form a prefix (draws 0-119); chunk 4 is dropped: the result equals a
-    # run of 120 draws with the same seed
-    assert ens.draws == 120 and ens.requested == 240 and not ens.complete
-    short = simulate(UNCERTAIN, draws=120, seed=7, workers=1)
+    # chunks 0, 1, 2 form a prefix (draws 0-89: the first chunk, a probe, is a quarter of
+    # the others); chunk 4 is dropped: the result equals a run of 90 draws with the same seed
+    assert ens.draws == 90 and ens.requested == 240 and not ens.complete
+    short = simulate(UNCERTAIN, draws=90, seed=7, workers=1)
     for m in ens.models:
         assert ens.forecasts[m].tobytes() == short.forecasts[m].tobytes()
     with pytest.raises(KeyboardInterrupt):
@@ -181,7 +181,8 @@ def test_progress_is_reported_to_the_total():
     seen: list[tuple[int, int]] = []
     simulate(UNCERTAIN, draws=100, seed=1, chunk_size=30, backend=InProcess(),
              progress=lambda d, t: seen.append((d, t)))  # fmt: skip
-    assert seen == [(30, 100), (60, 100), (90, 100), (100, 100)]
+    # the first chunk is a probe of a quarter of the others (7 draws)
+    assert seen == [(7, 100), (37, 100), (67, 100), (97, 100), (100, 100)]
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ left behind. See docs/explanation/security.md.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import re
 import signal
@@ -333,7 +334,10 @@ def _running(pid: int) -> bool:
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux's /proc")
 def test_no_process_outlives_a_killed_simulate():
     """Each SIGKILL of `simulate` used to leave four live processes: the forkserver, the
-    resource tracker and two workers."""
+    resource tracker and two workers. (Its pool now forks: two workers, its children.)"""
+    from realpolitik.runner import backends
+
+    expected = 2 if backends.FORK else 4  # the workers (and the server, the tracker)
     proc = subprocess.Popen(
         [sys.executable, "-m", "realpolitik", "simulate", "--draws", "400000", "--seed", "1",
          "--workers", "2", "--no-store"],
@@ -344,10 +348,10 @@ def test_no_process_outlives_a_killed_simulate():
     found: list[int] = []
     try:
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and len(found) < 4 and proc.poll() is None:
+        while time.monotonic() < deadline and len(found) < expected and proc.poll() is None:
             time.sleep(0.2)
             found = _descendants(proc.pid)
-        assert len(found) >= 3, f"the run started no pool: {found}"
+        assert len(found) >= expected, f"the run started no pool: {found}"
         _kill_and_check(proc, found)
     finally:
         _clean_up(proc, found)
@@ -372,10 +376,18 @@ def _clean_up(proc: subprocess.Popen[Any], found: list[int]) -> None:
             os.kill(p, signal.SIGKILL)
 
 
-def test_no_worker_of_a_front_ends_pool_outlives_its_killed_process(tmp_path):
-    """The dashboard's chart workers (``runner.backends.process_pool``) end with the server
-    that started them: a benchmark's SIGKILLed server left its forkserver and two chart
-    workers running (and holding the benchmark's output pipe open)."""
+@pytest.mark.parametrize("method", ["forkserver", "fork"])
+def test_no_worker_of_a_front_ends_pool_outlives_its_killed_process(tmp_path, method):
+    """The dashboard's chart workers (``runner.backends.process_pool``, from its server's
+    threads: a forkserver's) end with the server that started them: a benchmark's SIGKILLed
+    server left its forkserver and two chart workers running (and holding the benchmark's
+    output pipe open). A forked pool's workers (a script's) end with it too."""
+    from realpolitik.runner import backends
+
+    if method not in multiprocessing.get_all_start_methods() or (
+        method == "fork" and not backends.FORK
+    ):
+        pytest.skip(f"no {method} here")
     script = (
         "import os, time\n"
         "from realpolitik.runner.backends import process_pool\n"
@@ -383,7 +395,7 @@ def test_no_worker_of_a_front_ends_pool_outlives_its_killed_process(tmp_path):
         "    time.sleep(0.2)\n"
         "    return os.getpid()\n"
         "if __name__ == '__main__':\n"
-        "    pool = process_pool(2)\n"
+        f"    pool = process_pool(2, None, {method!r})\n"
         "    print(sorted(set(pool.map(pid, range(6)))), flush=True)\n"
         "    time.sleep(120)\n"
     )

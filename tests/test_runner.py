@@ -88,7 +88,40 @@ def wait_gone(pids: Iterable[int], seconds: float = 10.0) -> list[int]:
     return alive
 
 
+@pytest.fixture
+def forkserver(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Pools started as a threaded process (a web server) starts them: by the forkserver
+    (or spawned), never forked; the backends' module."""
+    from realpolitik.runner import backends
+
+    monkeypatch.setattr(backends, "FORK", False)
+    return backends
+
+
+@pytest.fixture(params=["fork", "forkserver"])
+def start(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Each way a pool starts here: forked (a command, a script) and not (a server)."""
+    from realpolitik.runner import backends
+
+    if request.param == "fork" and not backends.FORK:
+        pytest.skip("pools fork only on Linux")
+    monkeypatch.setattr(backends, "FORK", request.param == "fork")
+    return str(request.param)
+
+
 # --------------------------------------------------------------------------- chunks, seeds
+
+
+def test_a_first_chunk_may_be_a_small_probe():
+    assert chunks(9, 4, first=1) == [range(0, 1), range(1, 5), range(5, 9)]
+    assert chunks(10, 4, first=9) == chunks(10, 4)  # at most a chunk
+    assert chunks(3, 5, first=2) == [range(0, 2), range(2, 3)]
+    assert chunks(1, 5, first=2) == [range(0, 1)] and chunks(0, 5, first=2) == []
+    for n in range(12):
+        parts = chunks(n, 4, first=3)
+        assert [i for r in parts for i in r] == list(range(n))
+    with pytest.raises(BackendError):
+        chunks(5, 2, first=0)
 
 
 def test_chunks_split_consecutively():
@@ -203,9 +236,10 @@ def test_adaptive_stays_in_process_when_the_work_is_small():
     assert set(pids.values()) == {os.getpid()} and sorted(pids) == list(range(5))
 
 
-def test_adaptive_starts_the_pool_when_the_work_is_worth_it_and_works_on_meanwhile(monkeypatch):
-    from realpolitik.runner import backends
-
+def test_adaptive_starts_the_pool_when_the_work_is_worth_it_and_works_on_meanwhile(
+    monkeypatch, forkserver
+):
+    backends = forkserver
     monkeypatch.setattr(backends, "POOL_START", 0.0)  # any work is worth a pool now
     tasks = [0.0] + [0.05] * 3 + [0.2] * 40  # 8 s here: the pool starts well before
     pids = dict(Adaptive(2).map(st.pid, tasks))
@@ -217,12 +251,12 @@ def test_adaptive_starts_the_pool_when_the_work_is_worth_it_and_works_on_meanwhi
     assert pids[len(tasks) - 1] != os.getpid()
     assert len({p for p in pids.values() if p != os.getpid()}) == 2
     assert Adaptive(2).worth_a_pool(10.0) and not Adaptive(1).worth_a_pool(10.0)
+    # forked, a pool starts in milliseconds: worth it for a tenth of a second of work
+    assert Adaptive(2).worth_a_pool(0.1, "fork") and not Adaptive(2).worth_a_pool(0.02, "fork")
 
 
-def test_adaptive_leaves_no_worker_behind_when_it_finished_here_first(monkeypatch):
-    from realpolitik.runner import backends
-
-    monkeypatch.setattr(backends, "POOL_START", 0.0)
+def test_adaptive_leaves_no_worker_behind_when_it_finished_here_first(monkeypatch, forkserver):
+    monkeypatch.setattr(forkserver, "POOL_START", 0.0)
     before = _pool_workers()
     pids = dict(Adaptive(2).map(st.pid, [0.0] * 4))
     assert sorted(pids) == [0, 1, 2, 3]
@@ -233,14 +267,14 @@ def _watched_pools(monkeypatch, probe=None, gate=None):
     """Make the pools of :class:`Adaptive` record their probes (``_ready`` tasks, the
     returned list), submit ``probe`` (a function and its argument) instead of each, and
     start a worker only once ``gate`` (an Event) is set; a wait of over 10 s is recorded
-    in the list as None."""
+    in the list as None. Pools are not forked (their start is what is watched)."""
     from realpolitik.runner import backends
 
     probes: list[Any] = []
     made = backends.process_pool
 
-    def process_pool(workers: int, module: str | None = None) -> Any:
-        pool = made(workers, module)
+    def process_pool(workers: int, module: str | None = None, method: str | None = None) -> Any:
+        pool = made(workers, module, method)
         submit = pool.submit
 
         def watched(fn: Any, *args: Any, **kwargs: Any) -> Any:
@@ -257,6 +291,7 @@ def _watched_pools(monkeypatch, probe=None, gate=None):
 
     monkeypatch.setattr(backends, "POOL_START", 0.0)  # any work is worth a pool
     monkeypatch.setattr(backends, "process_pool", process_pool)
+    monkeypatch.setattr(backends, "FORK", False)
     return probes
 
 
@@ -356,6 +391,7 @@ def test_a_forkserver_that_cannot_start_now_is_no_error(monkeypatch):
     if backends.START_METHOD != "forkserver":
         pytest.skip("no forkserver on this platform")
     monkeypatch.setattr(backends, "POOL_START", 0.0)
+    monkeypatch.setattr(backends, "FORK", False)  # a threaded process: the server's pool
     monkeypatch.setattr(forkserver, "ensure_running", cannot)
     pids = dict(Adaptive(2).map(st.pid, [0.0] * 5))
     assert sorted(pids) == list(range(5)) and set(pids.values()) == {os.getpid()}
@@ -366,7 +402,10 @@ import os, signal, time
 from multiprocessing import forkserver
 from realpolitik.runner import LocalPool
 from realpolitik.runner import _selftest as st
+from realpolitik.runner import backends
 from realpolitik.runner.backends import process_pool
+
+backends.FORK = False  # as from a threaded process: pools start from the forkserver
 
 if __name__ == "__main__":
     process_pool(2, "realpolitik.analysis.ensemble").shutdown()  # starts the server alone
@@ -398,13 +437,143 @@ def test_ctrl_c_while_the_server_imports_leaves_it_running_and_quiet(tmp_path):
     assert done.stdout.strip() == "same server"
 
 
-def test_adaptive_gives_the_same_draws_either_way(monkeypatch, reference):
+def test_adaptive_gives_the_same_draws_either_way(monkeypatch, reference, start):
     from realpolitik.runner import backends
 
     here = assemble(Adaptive(2).map(st.draws, draw_tasks(7)))
     monkeypatch.setattr(backends, "POOL_START", 0.0)
-    pooled = assemble(Adaptive(2).map(st.draws, draw_tasks(7)))
+    monkeypatch.setattr(backends, "FORK_START", 0.0)
+    pooled = assemble(Adaptive(2).map(st.draws, draw_tasks(7, sleep=0.01)))
     assert here == pooled == reference
+
+
+def test_pools_fork_only_where_this_thread_runs_alone():
+    """A pool forks this process only from the main thread with no other thread running
+    (a child forked beside another thread can inherit a lock it held); else it starts as
+    before (the forkserver: a server's threads, a progress display)."""
+    import threading
+
+    from realpolitik.runner import backends
+
+    if not backends.FORK:
+        pytest.skip("pools fork only on Linux")
+    assert threading.active_count() == 1, "another test left a thread running"
+    assert backends.start_method() == "fork"
+    seen: list[str] = []
+    other = threading.Thread(target=lambda: seen.append(backends.start_method()))
+    other.start()
+    other.join()
+    assert seen == [backends.START_METHOD]  # from another thread
+    stop = threading.Event()
+    waiting = threading.Thread(target=stop.wait)
+    waiting.start()
+    try:
+        assert backends.start_method() == backends.START_METHOD  # another thread runs
+    finally:
+        stop.set()
+        waiting.join()
+    assert backends.start_method() == "fork"
+
+
+def _forked(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The backends' module, with any work worth a forked pool."""
+    from realpolitik.runner import backends
+
+    if not backends.FORK:
+        pytest.skip("pools fork only on Linux")
+    monkeypatch.setattr(backends, "FORK_START", 0.0)
+    return backends
+
+
+def test_adaptive_forked_shares_the_work_with_this_process(monkeypatch):
+    """Forked, the pool has one worker fewer than the backend: this process works on
+    from the front of the list while the worker takes the end (its first task is the
+    last), and every task gives its result once."""
+    _forked(monkeypatch)
+    before = _pool_workers()
+    workers: set[int] = set()
+
+    def on_result(index: int, pid: int) -> None:
+        workers.update(_pool_workers() - before)
+
+    tasks = [0.02] + [0.05] * 12
+    pids = dict(Adaptive(2).map(st.pid, tasks, on_result=on_result))
+    assert sorted(pids) == list(range(len(tasks)))
+    here = os.getpid()
+    assert pids[0] == pids[1] == here  # the probe, then the front of the list
+    others = {p for p in pids.values() if p != here}
+    assert len(others) == 1 and others == workers  # one worker, forked from this process
+    assert pids[len(tasks) - 1] in others  # the end of the list
+    assert sum(p == here for p in pids.values()) >= 3  # this process did its share
+    assert wait_gone(workers) == []
+
+
+def test_adaptive_forked_reports_a_failing_or_killed_worker_and_leaves_none(monkeypatch):
+    _forked(monkeypatch)
+    before = _pool_workers()
+    # the worker takes the end of the list first: 3 fails (or kills) there
+    with pytest.raises(ValueError, match="chunk function refused 3") as caught:
+        list(Adaptive(2).map(st.fail_on, [0, 1, 2, 4, 5, 3]))
+    assert "raised by chunk 5" in getattr(caught.value, "__notes__", [])
+    with pytest.raises(BackendError, match="worker process died"):
+        list(Adaptive(2).map(st.die_on, [0, 1, 2, 4, 5, 6, 3]))
+    assert wait_gone(_pool_workers() - before) == []
+
+
+@pytest.mark.parametrize("stop", ["close", "interrupt"])
+def test_adaptive_forked_stopped_early_leaves_no_worker(monkeypatch, stop):
+    _forked(monkeypatch)
+    before = _pool_workers()
+    workers: set[int] = set()
+
+    def on_result(index: int, pid: int) -> None:
+        workers.update(_pool_workers() - before)
+        if index == 1 and stop == "interrupt":
+            raise KeyboardInterrupt
+
+    results = Adaptive(2).map(st.pid, [0.01] + [0.01] + [30.0] * 4, on_result=on_result)
+    assert next(results)[0] == 0
+    started = time.monotonic()
+    if stop == "close":
+        assert next(results)[0] == 1  # here, while the worker sleeps on the last task
+        results.close()
+    else:
+        with pytest.raises(KeyboardInterrupt):
+            next(results)
+    assert time.monotonic() - started < 10
+    assert len(workers) == 1 and wait_gone(workers) == []
+    assert wait_gone(_pool_workers() - before) == []
+
+
+def test_adaptive_weighs_the_rest_by_the_tasks_sizes(monkeypatch):
+    """With ``weights``, the first task's time estimates the rest by their sizes: a small
+    probe (weight 1) of 10 ms before three tasks of weight 100 is 3 s of work, worth a pool;
+    unweighted, the same tasks look like 30 ms, not worth one."""
+    from realpolitik.runner import backends
+
+    monkeypatch.setattr(backends, "FORK_START", 0.5)
+    monkeypatch.setattr(backends, "POOL_START", 0.5)
+    tasks = [0.01, 0.0, 0.0, 0.0]
+    unweighted = dict(Adaptive(2).map(st.pid, tasks))
+    weighted = dict(Adaptive(2).map(st.pid, tasks, weights=[1, 100, 100, 100]))
+    assert set(unweighted.values()) == {os.getpid()}
+    assert sorted(weighted) == [0, 1, 2, 3] and set(weighted.values()) != {os.getpid()}
+    for bad in ([1, 1], [0, 1, 1, 1]):
+        with pytest.raises(BackendError, match="weights"):
+            list(Adaptive(2).map(st.pid, tasks, weights=bad))
+
+
+def test_run_passes_the_weights_to_the_default_backend(monkeypatch):
+    seen: list[Any] = []
+    real = Adaptive.map
+
+    def spy(self: Adaptive, fn: Any, tasks: Any, **kw: Any) -> Any:
+        seen.append(kw.get("weights"))
+        return real(self, fn, tasks, **kw)
+
+    monkeypatch.setattr(Adaptive, "map", spy)
+    assert run(st.fail_on, [0, 1, 2], backend=Adaptive(2), weights=[5, 1, 1]) == {0: 0, 1: 1, 2: 2}
+    assert seen == [[5, 1, 1]]
 
 
 # --------------------------------------------------------------------------- factory
@@ -435,7 +604,7 @@ def test_in_process_lets_exceptions_through_unchanged():
     assert not isinstance(caught.value, BackendError)
 
 
-def test_local_pool_gives_the_same_bytes_as_in_process(reference):
+def test_local_pool_gives_the_same_bytes_as_in_process(reference, start):
     seen: list[int] = []
     pairs = []
     for index, result in LocalPool(2).map(
@@ -466,7 +635,7 @@ def test_local_pool_keeps_few_tasks_in_flight():
     assert first is not None and first <= 2 * 2 + 1  # not the whole list at once
 
 
-def test_local_pool_raises_the_failing_chunks_own_exception_naming_the_chunk():
+def test_local_pool_raises_the_failing_chunks_own_exception_naming_the_chunk(start):
     # not a BackendError: a bug in a worker stays a bug, bad input stays bad input
     with pytest.raises(ValueError, match="chunk function refused 3") as caught:
         list(LocalPool(2).map(st.fail_on, range(8)))
@@ -474,7 +643,7 @@ def test_local_pool_raises_the_failing_chunks_own_exception_naming_the_chunk():
     assert "raised by chunk 3" in getattr(caught.value, "__notes__", [])
 
 
-def test_local_pool_reports_a_killed_worker():
+def test_local_pool_reports_a_killed_worker(start):
     start = time.monotonic()
     with pytest.raises(BackendError, match=r"worker process died.*`workers=1`"):
         list(LocalPool(2).map(st.die_on, range(10)))
@@ -486,7 +655,7 @@ def _pool_workers() -> set[int]:
     return {p.pid for p in multiprocessing.active_children() if p.pid is not None}
 
 
-def test_closing_the_iterator_early_stops_the_workers():
+def test_closing_the_iterator_early_stops_the_workers(start):
     before = _pool_workers()
     results = LocalPool(2).map(st.pid, [0.0] + [30.0] * 6)
     index, _ = next(results)
@@ -499,7 +668,7 @@ def test_closing_the_iterator_early_stops_the_workers():
     assert wait_gone(workers) == []
 
 
-def test_keyboard_interrupt_stops_the_workers():
+def test_keyboard_interrupt_stops_the_workers(start):
     before = _pool_workers()
     workers: set[int] = set()
 
@@ -783,10 +952,11 @@ def test_ctrl_c_is_taken_between_waits_never_inside_concurrent_futures():
     f._condition.release()
 
 
-def test_adaptive_names_the_failing_chunk_by_its_own_number(monkeypatch):
+def test_adaptive_names_the_failing_chunk_by_its_own_number(monkeypatch, start):
     from realpolitik.runner import backends
 
     monkeypatch.setattr(backends, "POOL_START", 0.0)
+    monkeypatch.setattr(backends, "FORK_START", 0.0)
     with pytest.raises(ValueError, match="chunk function refused 3") as caught:
         list(Adaptive(2).map(st.fail_on, [0, 1, 2, 3, 4]))
     assert "raised by chunk 3" in getattr(caught.value, "__notes__", [])

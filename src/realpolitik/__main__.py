@@ -1,5 +1,5 @@
 """``python -m realpolitik`` is the ``realpolitik`` command."""
 
-from realpolitik.cli import main
+from realpolitik.cli import entry
 
-main()
+entry()

@@ -633,7 +633,7 @@ def simulate(
                 progress(draws, draws)
         else:
             size = chunk_size or default_chunk_size(draws, runner.workers)
-            parts = chunks(draws, size)
+            parts = chunks(draws, size, first=max(1, size // 4))
             tasks = [Chunk(sc, plans, r.start, r.stop, seed=seed) for r in parts]
             results = run(
                 run_chunk,

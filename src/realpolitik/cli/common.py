@@ -380,7 +380,11 @@ def record(
 def progress_display() -> Progress:
     """A ``rich.progress.Progress`` on standard error, shown only in a terminal and gone when
     done: a bar per task, with its count and the time left. In a narrow terminal the
-    description wraps and the bar shortens: the count and the time are never cut."""
+    description wraps and the bar shortens: the count and the time are never cut. It is
+    redrawn as the work reports progress, not by a thread of its own: a pool forks its
+    workers only where no other thread runs (:func:`realpolitik.runner.backends.start_method`),
+    and a pool started beside a display thread would start a forkserver instead (a third
+    of a second)."""
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -399,6 +403,7 @@ def progress_display() -> Progress:
         console=err,
         transient=True,
         disable=not err.is_terminal,
+        auto_refresh=False,
     )
 
 
@@ -407,7 +412,7 @@ def _progress_bar(description: str, total: int | None) -> Iterator[Callable[[int
     progress = progress_display()
     with progress:
         bar = progress.add_task(description, total=total)
-        yield lambda done, all_: progress.update(bar, completed=done, total=all_)
+        yield lambda done, all_: progress.update(bar, completed=done, total=all_, refresh=True)
 
 
 def on_backend(

@@ -102,7 +102,7 @@ def report_cmd(
     def progress(stage: str, done: int, total: int) -> None:
         if stage not in tasks:
             tasks[stage] = bar.add_task(_STAGES.get(stage, stage), total=total)
-        bar.update(tasks[stage], completed=done, total=total)
+        bar.update(tasks[stage], completed=done, total=total, refresh=True)
 
     try:
         with bar:

@@ -26,6 +26,7 @@ the pool's worker processes and the cluster's workers import ``fn``'s module by 
 
 from __future__ import annotations
 
+import collections
 import ctypes
 import itertools
 import multiprocessing
@@ -37,7 +38,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sized
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Sized
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -65,16 +66,38 @@ while the caller consumes a result, few enough that a huge task list is never he
 memory (or pickled into the pool) all at once."""
 
 START_METHOD = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-"""How :class:`LocalPool` starts its worker processes.
+"""How a pool started while other threads run (or where ``fork`` is not used) starts its
+worker processes; :func:`start_method` decides for each pool.
 
-Not ``fork``: the parent is multi-threaded (the executor's own manager thread, a Dask
-client's event loop, BLAS thread pools, a progress display), and a child forked from a
-threaded parent can inherit a lock held by another thread and deadlock. ``forkserver``
-forks each worker from a small single-threaded server process instead, which is safe and
-cheaper than ``spawn``; ``spawn`` is the fallback where ``forkserver`` does not exist
-(Windows). Either way ``fn`` and the tasks travel by pickle, and a script that starts a
-pool must guard its entry point with ``if __name__ == "__main__":``.
+``fork`` only where nothing else runs: a child forked from a threaded parent (the
+executor's own manager thread, a Dask client's event loop, a progress display, a web
+server's threads) can inherit a lock another thread held and deadlock. ``forkserver``
+forks each worker from a small single-threaded server process instead, safe whatever the
+parent runs, at the cost of the server's start (a third of a second: it imports numpy and
+the models once); ``spawn`` is the fallback where ``forkserver`` does not exist (Windows).
+Either way ``fn`` and the tasks travel by pickle, and a script that starts a pool must
+guard its entry point with ``if __name__ == "__main__":``.
 """
+
+FORK = sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+"""Whether pools may fork this process (Linux: on macOS a forked child of a process that
+used the system's frameworks can crash, so Python stopped forking there)."""
+
+FORK_START = 0.02
+"""Seconds a forked pool takes to start and return its first task (2 workers forked from a
+process holding numpy, the models and 160 MB of arrays: 6-8 ms, measured; counted with
+the tasks' and results' pickling)."""
+
+
+def start_method() -> str:
+    """How a pool started now, from this thread, starts its workers: ``fork`` on Linux when
+    the main thread is the process's only thread (a pool started from the command line or
+    a plain script: workers start in milliseconds, with everything imported), else
+    :data:`START_METHOD`. (Threads started outside :mod:`threading` are not seen; numpy's
+    BLAS threads are safe across a fork: OpenBLAS stops them before one.)"""
+    alone = threading.active_count() == 1 and threading.current_thread() is threading.main_thread()
+    return "fork" if FORK and alone else START_METHOD
+
 
 WORKER_DIED = (
     "a worker process died (killed, or out of memory?, or a script that starts the pool "
@@ -156,17 +179,23 @@ def default_workers() -> int:
     return os.cpu_count() or 1
 
 
-def chunks(n_items: int, chunk_size: int) -> list[range]:
-    """Split ``range(n_items)`` into consecutive ranges of ``chunk_size`` (the last shorter).
+def chunks(n_items: int, chunk_size: int, first: int | None = None) -> list[range]:
+    """Split ``range(n_items)`` into consecutive ranges of ``chunk_size`` (the last shorter),
+    the first of ``first`` items if given (at most ``chunk_size``): a small first chunk is
+    a quick probe of the work for :class:`Adaptive`, which times it to decide whether the
+    rest is worth a pool.
 
     >>> chunks(5, 2)
     [range(0, 2), range(2, 4), range(4, 5)]
+    >>> chunks(9, 4, first=1)
+    [range(0, 1), range(1, 5), range(5, 9)]
     """
     n_items = _int(n_items, "n_items", minimum=0)
     chunk_size = _positive_int(chunk_size, "chunk_size")
-    return [
-        range(start, min(start + chunk_size, n_items)) for start in range(0, n_items, chunk_size)
-    ]
+    head = chunk_size if first is None else min(_positive_int(first, "first"), chunk_size)
+    starts = [0, *range(head, n_items, chunk_size)] if n_items else []
+    ends = [*starts[1:], n_items] if starts else []
+    return [range(a, min(b, n_items)) for a, b in zip(starts, ends, strict=True)]
 
 
 # --------------------------------------------------------------------------- in process
@@ -214,14 +243,23 @@ def _ready() -> int:
 
 @dataclass(frozen=True)
 class Adaptive:
-    """The default backend: a :class:`LocalPool` of ``workers`` processes, started only when
-    the work is worth it, and never waited for. The first task runs in this process and is
-    timed; if running the others here would take longer than the pool saves them
-    (``t (1 - 1/k) > POOL_START`` for their in-process time t on k workers), the pool
-    starts and this process keeps running tasks while it does; once a worker has started,
-    the tasks left go to the pool (a pool that breaks before a worker has started gets
-    none: they all run here). Which way a task goes changes no result: every chunk gives
-    the same bytes wherever it runs."""
+    """The default backend: ``workers`` processes, this one and a pool started only when the
+    work is worth it, and never waited for. The first task runs in this process and is
+    timed; if running the others here would take longer than a pool saves them (``t (1 -
+    1/k)`` for their in-process time t on k workers, against the pool's start), a pool
+    starts:
+
+    * forked (:func:`start_method`: a command or a script, nothing else running): ``k - 1``
+      workers, in milliseconds; they take tasks from the end of the list and this process
+      from the front (:func:`_shared`), so that the process that already holds its memory
+      and imports keeps working;
+    * else (a forkserver's: a server's threads run) ``k`` workers, started by another
+      thread while this process keeps running tasks; once a worker has started, the tasks
+      left go to the pool (a pool that breaks before a worker has started gets none: they
+      all run here).
+
+    Which way a task goes changes no result: every chunk gives the same bytes wherever it
+    runs."""
 
     workers: int = field(default_factory=default_workers)
 
@@ -234,13 +272,16 @@ class Adaptive:
     def close(self) -> None:
         """Nothing to release: a pool, when started, stops when its :meth:`map` ends."""
 
-    def worth_a_pool(self, seconds: float) -> bool:
-        """Whether work that takes ``seconds`` here finishes sooner on the pool. (Measured
-        on 2 cores, a pool's start slows this process's own tasks meanwhile, so the rule
-        counts the whole start against what the pool saves: at 10,000 EC draws, half a
-        second here, the pool made a run slower, from 0.43 s to 0.6 s.)"""
+    def worth_a_pool(self, seconds: float, method: str | None = None) -> bool:
+        """Whether work that takes ``seconds`` here finishes sooner on a pool started with
+        ``method`` (:func:`start_method`'s by default): ``t (1 - 1/k)`` against the pool's
+        start, :data:`FORK_START` forked, else :data:`POOL_START`. (Measured on 2 cores, a
+        forkserver's start slows this process's own tasks meanwhile, so the rule counts the
+        whole start against what the pool saves: at 10,000 EC draws, half a second here,
+        such a pool made a run slower, from 0.43 s to 0.6 s; forked, 0.26 s.)"""
         k = self.workers
-        return k > 1 and seconds * (1 - 1 / k) > POOL_START
+        start = FORK_START if (method or start_method()) == "fork" else POOL_START
+        return k > 1 and seconds * (1 - 1 / k) > start
 
     def map(
         self,
@@ -248,10 +289,17 @@ class Adaptive:
         tasks: Iterable[T],
         *,
         on_result: Callable[[int, R], object] | None = None,
+        weights: Sequence[float] | None = None,
     ) -> Iterator[tuple[int, R]]:
+        """As :meth:`Backend.map`; ``weights[i]``, when given, is task ``i``'s share of the
+        work (draws, say: the first task may be a small probe, :func:`chunks`), by which
+        the time of the first task estimates the rest's (else every task is taken as long
+        as the first)."""
         todo = list(tasks)
         if not todo:
             return
+        if weights is not None and (len(weights) != len(todo) or not weights[0] > 0):
+            raise BackendError(f"{len(weights)} weights for {len(todo)} tasks, the first above 0")
         start = time.perf_counter()
         first = _run_one(fn, 0, todo[0])
         took = time.perf_counter() - start
@@ -259,8 +307,13 @@ class Adaptive:
             on_result(0, first)
         yield 0, first
         rest = iter(enumerate(todo[1:], start=1))
-        if len(todo) > 2 and self.worth_a_pool(took * (len(todo) - 1)):
-            yield from self._overlapped(fn, rest, len(todo) - 1, on_result)
+        method = start_method()
+        left = len(todo) - 1 if weights is None else sum(weights[1:]) / weights[0]
+        if len(todo) > 2 and self.worth_a_pool(took * left, method):
+            if method == "fork":  # started in milliseconds; this process works on too
+                yield from _shared(self.workers, fn, rest, on_result)
+            else:
+                yield from self._overlapped(fn, rest, len(todo) - 1, on_result)
             return
         yield from _here(fn, rest, on_result)
 
@@ -271,8 +324,9 @@ class Adaptive:
         left: int,
         on_result: Callable[[int, R], object] | None,
     ) -> Iterator[tuple[int, R]]:
-        """The tasks ``rest`` (``left`` of them): here until a worker of a new pool has
-        started, then on the pool (stopped at once if nothing is left for it).
+        """The tasks ``rest`` (``left`` of them): here until a worker of a new pool (not
+        forked: a forkserver's or spawned) has started, then on the pool (stopped at once
+        if nothing is left for it).
 
         The workers are started by another thread (:func:`_start_workers`): starting the
         first one waits for the forkserver's imports, a third of a second, which this
@@ -280,7 +334,7 @@ class Adaptive:
         the pool is broken) gets no task; they all run here."""
         n_procs = max(1, min(self.workers, left))
         try:
-            pool = process_pool(n_procs, getattr(fn, "__module__", None))
+            pool = process_pool(n_procs, getattr(fn, "__module__", None), START_METHOD)
         except OSError:  # no server (no process, no socket): the work stays here
             yield from _here(fn, rest, on_result)
             return
@@ -309,6 +363,50 @@ class Adaptive:
                     pool.shutdown(wait=True)
                 else:
                     _stop(pool)
+
+
+def _shared(
+    workers: int,
+    fn: Callable[[T], R],
+    rest: Iterator[tuple[int, T]],
+    on_result: Callable[[int, R], object] | None,
+) -> Iterator[tuple[int, R]]:
+    """The indexed tasks ``rest`` on this process and ``workers - 1`` forked workers: the
+    pool is kept :data:`IN_FLIGHT_PER_WORKER` tasks a worker from the end of the list,
+    this process runs the front's one by one, collecting the pool's between two of its own
+    and waiting for the pool only once nothing is left to start. Results are yielded as
+    they finish; the pool is stopped when all are done, or at once if the caller stops
+    early or a task fails; a worker's death is a :class:`BackendError`."""
+    todo = collections.deque(rest)
+    n_procs = max(1, min(workers - 1, len(todo)))
+    pool = process_pool(n_procs, getattr(fn, "__module__", None), "fork")
+    limit = IN_FLIGHT_PER_WORKER * n_procs
+    pending: dict[Future[R], int] = {}
+    finished = False
+    try:
+        while todo or pending:
+            while todo and len(pending) < limit:
+                index, task = todo.pop()
+                pending[pool.submit(fn, task)] = index
+            done = [f for f in pending if f.done()]
+            if not done and not todo:
+                done = list(_wait_quietly(pending))
+            for future in sorted(done, key=pending.__getitem__):
+                index = pending.pop(future)
+                result = _result(future, index)
+                if on_result is not None:
+                    on_result(index, result)
+                yield index, result
+            if todo:
+                yield from _here(fn, iter((todo.popleft(),)), on_result)
+        finished = True
+    except BrokenProcessPool as exc:
+        raise BackendError(WORKER_DIED) from exc
+    finally:
+        if finished:
+            pool.shutdown(wait=True)
+        else:
+            _stop(pool)
 
 
 def _start_workers(pool: ProcessPoolExecutor, n: int, probes: list[Future[int]]) -> None:
@@ -357,10 +455,14 @@ def _run_one(fn: Callable[[T], R], index: int, task: T) -> R:
 def _worker_init(parent: int) -> None:
     """Worker initializer: ignore Ctrl-C (it reaches the whole process group, but only the
     parent should act on it: it cancels the work and stops the workers, so that one
-    interrupt prints one message instead of a traceback from every worker), and die with
-    the parent process ``parent`` (:func:`_die_with`)."""
+    interrupt prints one message instead of a traceback from every worker), die with the
+    parent process ``parent`` (:func:`_die_with`), and keep large arrays' memory for reuse
+    (:func:`~.allocator.tune`)."""
+    from .allocator import tune
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with(parent)
+    tune()  # a worker is ours: large arrays' memory kept for reuse
 
 
 #: prctl's option that asks the kernel for a signal when the parent dies (Linux)
@@ -431,8 +533,9 @@ class LocalPool:
     """Run chunks in ``workers`` processes on this machine (default: one per usable CPU).
 
     A pool is started for each :meth:`map` and stopped when it ends; workers are started
-    with :data:`START_METHOD`. At most ``2 * workers`` tasks are in flight at a time. A
-    failing chunk's exception is raised again here, noting the chunk (:func:`_failed`).
+    as :func:`start_method` says (forked where only this thread runs). At most
+    ``2 * workers`` tasks are in flight at a time. A failing chunk's exception is raised
+    again here, noting the chunk (:func:`_failed`).
     """
 
     workers: int = field(default_factory=default_workers)
@@ -442,7 +545,7 @@ class LocalPool:
 
     def describe(self) -> str:
         s = "" if self.workers == 1 else "es"
-        return f"local pool ({self.workers} process{s}, {START_METHOD})"
+        return f"local pool ({self.workers} process{s})"
 
     def close(self) -> None:
         """Nothing to release: each :meth:`map` starts and stops its own pool."""
@@ -454,19 +557,31 @@ class LocalPool:
         *,
         on_result: Callable[[int, R], object] | None = None,
     ) -> Iterator[tuple[int, R]]:
-        n_procs = self.workers
-        if isinstance(tasks, Sized):
-            n_procs = max(1, min(n_procs, len(tasks)))
-        pool = process_pool(n_procs, getattr(fn, "__module__", None))
-        finished = False
-        try:
-            yield from _on_pool(pool, n_procs, fn, enumerate(tasks), on_result)
-            finished = True
-        finally:
-            if finished:
-                pool.shutdown(wait=True)
-            else:
-                _stop(pool)
+        left = len(tasks) if isinstance(tasks, Sized) else self.workers
+        yield from _pooled(self.workers, left, fn, enumerate(tasks), on_result)
+
+
+def _pooled(
+    workers: int,
+    left: int,
+    fn: Callable[[T], R],
+    todo: Iterator[tuple[int, T]],
+    on_result: Callable[[int, R], object] | None,
+) -> Iterator[tuple[int, R]]:
+    """The indexed tasks ``todo`` (``left`` of them) on a new pool of at most ``workers``
+    processes (:func:`process_pool`), stopped when they are done, or at once if the caller
+    stops early or fails."""
+    n_procs = max(1, min(workers, left))
+    pool = process_pool(n_procs, getattr(fn, "__module__", None))
+    finished = False
+    try:
+        yield from _on_pool(pool, n_procs, fn, todo, on_result)
+        finished = True
+    finally:
+        if finished:
+            pool.shutdown(wait=True)
+        else:
+            _stop(pool)
 
 
 def _on_pool(
@@ -532,21 +647,42 @@ def _wait_quietly(pending: Mapping[Future[R], int]) -> set[Future[R]]:
 PRELOAD = ("numpy.random", "realpolitik.runner.backends", "realpolitik.runner.draws")
 
 
-def process_pool(workers: int, module: str | None = None) -> ProcessPoolExecutor:
+def process_pool(
+    workers: int, module: str | None = None, method: str | None = None
+) -> ProcessPoolExecutor:
     """A pool of ``workers`` processes as the runner starts them: the same start method
-    (``module`` preloaded by a forkserver), Ctrl-C left to the parent, and every worker
-    ending with the process that made the pool, however that ends (:func:`_die_with`).
-    Every local pool here is one, and so is a front end's own (the dashboard's chart
-    workers)."""
-    context = _context(module)
-    if START_METHOD == "forkserver":
+    (``method``, :func:`start_method`'s by default; ``module`` preloaded by a forkserver),
+    Ctrl-C left to the parent, and every worker ending with the process that made the
+    pool, however that ends (:func:`_die_with`). Every local pool here is one, and so is a
+    front end's own (the dashboard's chart workers). A forked pool's workers are forked
+    here, before it returns (:func:`_fork_workers`)."""
+    method = method or start_method()
+    context = _context(method, module)
+    if method == "forkserver":
         _start_server()
-    return ProcessPoolExecutor(
+    pool = ProcessPoolExecutor(
         max_workers=workers,
         mp_context=context,
         initializer=_worker_init,
         initargs=(os.getpid(),),
     )
+    if method == "fork":
+        _fork_workers(pool)
+    return pool
+
+
+def _fork_workers(pool: ProcessPoolExecutor) -> None:
+    """Fork ``pool``'s workers now, with Ctrl-C blocked meanwhile: a forked pool forks all
+    its workers at its first ``submit`` (a probe, :func:`_ready`), before its manager
+    thread starts (CPython's rule for ``fork``). A Ctrl-C from the terminal reaches the
+    whole process group: a worker caught between its fork and its initializer
+    (:func:`_worker_init`, which ignores Ctrl-C) would die with a traceback of its own;
+    blocked, the signal is taken here once the workers are started."""
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        pool.submit(_ready)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
 
 
 def _start_server() -> None:
@@ -567,13 +703,14 @@ def _start_server() -> None:
         signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
 
 
-def _context(module: str | None) -> Any:
-    """The start context; with ``forkserver``, the server imports ``module`` (the chunk
-    function's, e.g. numpy and the models) once, before it forks the first worker, so that
-    workers start without importing it again. The preload takes effect only when the
-    server starts (once per process); it is a speed-up, never a requirement."""
-    ctx = multiprocessing.get_context(START_METHOD)
-    if START_METHOD == "forkserver" and module and module != "__main__":
+def _context(method: str, module: str | None) -> Any:
+    """The start context of ``method``; with ``forkserver``, the server imports ``module``
+    (the chunk function's, e.g. numpy and the models) once, before it forks the first
+    worker, so that workers start without importing it again. The preload takes effect
+    only when the server starts (once per process); it is a speed-up, never a
+    requirement."""
+    ctx = multiprocessing.get_context(method)
+    if method == "forkserver" and module and module != "__main__":
         # with the modules a chunk imports on first use (lazily, to keep `import realpolitik`
         # light): imported once in the server, not once per worker
         ctx.set_forkserver_preload([module, *PRELOAD])  # type: ignore[attr-defined]

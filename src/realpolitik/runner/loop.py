@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TypeVar
 
-from .backends import Backend
+from .backends import Adaptive, Backend
 from .backends import backend as make_backend
 
 __all__ = ["Progress", "run", "session"]
@@ -73,7 +73,11 @@ def run(
     results: dict[int, R] = {}
     done = 0
     try:
-        for index, result in backend.map(fn, tasks):
+        if isinstance(backend, Adaptive):  # it plans by the tasks' sizes
+            mapped = backend.map(fn, tasks, weights=sizes)
+        else:
+            mapped = backend.map(fn, tasks)
+        for index, result in mapped:
             results[index] = result
             done += sizes[index]
             if progress is not None:
