@@ -122,10 +122,11 @@ class _Interrupting:
 
 def test_ctrl_c_keeps_the_completed_draws_from_draw_zero(reference):
     ens = simulate(UNCERTAIN, draws=240, seed=7, chunk_size=40, backend=_Interrupting([0, 2, 1, 4]))
-    # chunks 0, 1, 2 form a prefix (draws 0-89: the first chunk, a probe, is a quarter of
-    # the others); chunk 4 is dropped: the result equals a run of 90 draws with the same seed
-    assert ens.draws == 90 and ens.requested == 240 and not ens.complete
-    short = simulate(UNCERTAIN, draws=90, seed=7, workers=1)
+    # chunks 0, 1, 2 form a prefix (draws 0-64: the first two chunks are probes of an eighth
+    # and a half of the others, 5 and 20 draws); chunk 4 is dropped: the result equals a run
+    # of 65 draws with the same seed
+    assert ens.draws == 65 and ens.requested == 240 and not ens.complete
+    short = simulate(UNCERTAIN, draws=65, seed=7, workers=1)
     for m in ens.models:
         assert ens.forecasts[m].tobytes() == short.forecasts[m].tobytes()
     with pytest.raises(KeyboardInterrupt):
@@ -181,8 +182,8 @@ def test_progress_is_reported_to_the_total():
     seen: list[tuple[int, int]] = []
     simulate(UNCERTAIN, draws=100, seed=1, chunk_size=30, backend=InProcess(),
              progress=lambda d, t: seen.append((d, t)))  # fmt: skip
-    # the first chunk is a probe of a quarter of the others (7 draws)
-    assert seen == [(7, 100), (37, 100), (67, 100), (97, 100), (100, 100)]
+    # the first two chunks are probes of an eighth and a half of the others (3, 15 draws)
+    assert seen == [(3, 100), (18, 100), (48, 100), (78, 100), (100, 100)]
 
 
 @pytest.mark.parametrize(

@@ -633,7 +633,10 @@ def simulate(
                 progress(draws, draws)
         else:
             size = chunk_size or default_chunk_size(draws, runner.workers)
-            parts = chunks(draws, size, first=max(1, size // 4))
+            # two small chunks first: the first pays what is done once (imports, memory),
+            # the second, warm and large enough that a model call's fixed cost does not
+            # dominate it, estimates the rest (runner.Adaptive)
+            parts = chunks(draws, size, first=(max(1, size // 8), max(1, size // 2)))
             tasks = [Chunk(sc, plans, r.start, r.stop, seed=seed) for r in parts]
             results = run(
                 run_chunk,

@@ -83,10 +83,11 @@ FORK = sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_st
 """Whether pools may fork this process (Linux: on macOS a forked child of a process that
 used the system's frameworks can crash, so Python stopped forking there)."""
 
-FORK_START = 0.02
-"""Seconds a forked pool takes to start and return its first task (2 workers forked from a
-process holding numpy, the models and 160 MB of arrays: 6-8 ms, measured; counted with
-the tasks' and results' pickling)."""
+FORK_START = 0.04
+"""Seconds a forked pool costs before it helps: forking 2 workers from a process holding
+numpy, the models and 160 MB of arrays takes 6-8 ms (measured), and a forked worker's first
+chunk of EUM draws runs 20-30 ms slower than this process's next one (its memory is new to
+it, or shared with this process until written); with the tasks' and results' pickling."""
 
 
 def start_method() -> str:
@@ -179,21 +180,30 @@ def default_workers() -> int:
     return os.cpu_count() or 1
 
 
-def chunks(n_items: int, chunk_size: int, first: int | None = None) -> list[range]:
+def chunks(n_items: int, chunk_size: int, first: int | Sequence[int] | None = None) -> list[range]:
     """Split ``range(n_items)`` into consecutive ranges of ``chunk_size`` (the last shorter),
-    the first of ``first`` items if given (at most ``chunk_size``): a small first chunk is
-    a quick probe of the work for :class:`Adaptive`, which times it to decide whether the
-    rest is worth a pool.
+    the first of ``first`` items if given, or the first few of the sizes ``first`` gives
+    (each at most ``chunk_size``): small leading chunks are quick probes of the work for
+    :class:`Adaptive`, which times them to decide whether the rest is worth a pool.
 
     >>> chunks(5, 2)
     [range(0, 2), range(2, 4), range(4, 5)]
     >>> chunks(9, 4, first=1)
     [range(0, 1), range(1, 5), range(5, 9)]
+    >>> chunks(9, 4, first=(1, 1))
+    [range(0, 1), range(1, 2), range(2, 6), range(6, 9)]
     """
     n_items = _int(n_items, "n_items", minimum=0)
     chunk_size = _positive_int(chunk_size, "chunk_size")
-    head = chunk_size if first is None else min(_positive_int(first, "first"), chunk_size)
-    starts = [0, *range(head, n_items, chunk_size)] if n_items else []
+    leading = [] if first is None else [first] if isinstance(first, int) else list(first)
+    starts: list[int] = []
+    at = 0
+    for size in leading:
+        if at >= n_items:
+            break
+        starts.append(at)
+        at += min(_positive_int(size, "first"), chunk_size)
+    starts += range(at, n_items, chunk_size)
     ends = [*starts[1:], n_items] if starts else []
     return [range(a, min(b, n_items)) for a, b in zip(starts, ends, strict=True)]
 
@@ -292,28 +302,42 @@ class Adaptive:
         weights: Sequence[float] | None = None,
     ) -> Iterator[tuple[int, R]]:
         """As :meth:`Backend.map`; ``weights[i]``, when given, is task ``i``'s share of the
-        work (draws, say: the first task may be a small probe, :func:`chunks`), by which
-        the time of the first task estimates the rest's (else every task is taken as long
-        as the first)."""
+        work (draws, say), by which the time of the tasks run here first estimates the rest
+        (else every task is taken as long as the first).
+
+        The leading tasks lighter than the heaviest (probes: :func:`chunks`' ``first``) all
+        run here, timed, and the last of them estimates the rest: a process's first task
+        also pays what is done once (imports, its first memory), which would make a small
+        probe's work look many times larger than it is."""
         todo = list(tasks)
         if not todo:
             return
-        if weights is not None and (len(weights) != len(todo) or not weights[0] > 0):
-            raise BackendError(f"{len(weights)} weights for {len(todo)} tasks, the first above 0")
-        start = time.perf_counter()
-        first = _run_one(fn, 0, todo[0])
-        took = time.perf_counter() - start
-        if on_result is not None:
-            on_result(0, first)
-        yield 0, first
-        rest = iter(enumerate(todo[1:], start=1))
+        if weights is not None and (len(weights) != len(todo) or not min(weights) > 0):
+            raise BackendError(
+                f"{len(weights)} weights for {len(todo)} tasks: expected one each, above 0"
+            )
+        heaviest = max(weights) if weights is not None else 0.0
+        done = 0
+        took = 0.0
+        while done == 0 or (weights is not None and done < len(todo) and weights[done] < heaviest):
+            start = time.perf_counter()
+            result = _run_one(fn, done, todo[done])
+            took = time.perf_counter() - start
+            if on_result is not None:
+                on_result(done, result)
+            yield done, result
+            done += 1
+        if done == len(todo):
+            return
+        rest = iter(enumerate(todo[done:], start=done))
         method = start_method()
-        left = len(todo) - 1 if weights is None else sum(weights[1:]) / weights[0]
-        if len(todo) > 2 and self.worth_a_pool(took * left, method):
+        unit = weights[done - 1] if weights is not None else 1.0
+        left = len(todo) - done if weights is None else sum(weights[done:]) / unit
+        if len(todo) - done > 1 and self.worth_a_pool(took * left, method):
             if method == "fork":  # started in milliseconds; this process works on too
                 yield from _shared(self.workers, fn, rest, on_result)
             else:
-                yield from self._overlapped(fn, rest, len(todo) - 1, on_result)
+                yield from self._overlapped(fn, rest, len(todo) - done, on_result)
             return
         yield from _here(fn, rest, on_result)
 
