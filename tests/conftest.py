@@ -53,6 +53,17 @@ def write(tmp_path: Path):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_consoles():
+    """The command line's consoles are made when first used, and read COLUMNS then: each
+    test gets its own, as each run of the program does."""
+    from realpolitik.cli import common
+
+    common._forget_consoles()
+    yield
+    common._forget_consoles()
+
+
+@pytest.fixture(autouse=True)
 def _private_run_store(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
     """Every test records its runs in a store of its own, never in the user's."""
     monkeypatch.setenv("REALPOLITIK_STORE", str(tmp_path_factory.mktemp("store") / "runs.sqlite"))

@@ -125,8 +125,8 @@ def test_lazy_names_cover_all(package):
 
 def test_one_model_imports_that_model_alone():
     """The registry imports a model's module when the model is first asked for: a run of
-    the EUM imports neither the SMP (eight modules) nor the command line's renderer when it
-    writes JSON."""
+    the EUM imports neither the SMP (eight modules) nor the command line's renderer (nor
+    rich) when it writes JSON."""
     modules = imported(
         "-m", "realpolitik", "simulate", "ec-emissions-1994", "-n", "20", "--seed", "1",
         "-m", "eum", "--json", "--no-store",
@@ -134,6 +134,9 @@ def test_one_model_imports_that_model_alone():
     assert "realpolitik.models.eum.engine" in modules
     assert not [m for m in modules if m.startswith("realpolitik.models.smp")]
     assert "realpolitik.cli.render" not in modules
+    # nor rich: nothing is printed on a console (its consoles are made on first use) and
+    # standard error is no terminal (no progress display)
+    assert not [m for m in modules if m.split(".")[0] == "rich"]
     from realpolitik.models import REGISTRY
 
     assert all(REGISTRY[name].name == name for name in REGISTRY)  # WHERE names each spec

@@ -14,7 +14,6 @@ import sys
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 
 from .. import __version__
 from ..errors import InputError, RealpolitikError, ScenarioError
@@ -33,6 +32,7 @@ from .common import (
     StoreOption,
     WorkersOption,
     err,
+    escape,
     on_backend,
     out,
     record,

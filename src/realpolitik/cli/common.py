@@ -1,10 +1,13 @@
 """What every command shares: the consoles, the options, and the handling of bad input,
 of the run history and of long runs on a backend.
 
-Text from a file never reaches the terminal raw: both consoles are :class:`SafeConsole`,
-which writes every control character, escape sequence and bidi control of what it prints
-visibly escaped (:func:`~realpolitik.cli.text.shown_lines`); the renderers also apply
-:func:`~realpolitik.cli.text.shown` to names before laying out tables.
+Text from a file never reaches the terminal raw: both consoles are
+:class:`~realpolitik.cli.console.SafeConsole`, which writes every control character, escape
+sequence and bidi control of what it prints visibly escaped
+(:func:`~realpolitik.cli.text.shown_lines`); the renderers also apply
+:func:`~realpolitik.cli.text.shown` to names before laying out tables. ``out`` and ``err``
+stand for them until first used (:class:`_Deferred`), so that a command that prints nothing
+to a console does not import rich.
 
 Bad input never ends in a traceback: :func:`fail` and :func:`problems` print to standard
 error and return the ``typer.Exit`` (code 2) to raise; :func:`user_error` does so for any
@@ -21,19 +24,17 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar, cast
 
 import typer
-from rich.console import Console, ConsoleOptions, RenderableType
-from rich.markup import escape
-from rich.segment import Segment
 
 from ..errors import MAX_SEED, InputError, RealpolitikError, ScenarioError
 from ..models.plan import MAX_ROUNDS
-from .text import shown_lines
 
 if TYPE_CHECKING:
     from rich.progress import Progress
+
+    from .console import SafeConsole
 
 __all__ = [
     "EXIT_BAD_INPUT",
@@ -42,7 +43,6 @@ __all__ = [
     "ModelOption",
     "NoStoreOption",
     "RoundsOption",
-    "SafeConsole",
     "ScenarioArgument",
     "SchedulerOption",
     "SeedOption",
@@ -52,6 +52,7 @@ __all__ = [
     "TopOption",
     "WorkersOption",
     "err",
+    "escape",
     "fail",
     "load_scenario",
     "on_backend",
@@ -64,25 +65,61 @@ __all__ = [
 ]
 
 
-class SafeConsole(Console):
-    """A rich console that writes the text it prints with every control character, escape
-    sequence and bidi control visibly escaped (``\x1b[2J``, ``\u202e``), whatever the
-    renderable (a string, a ``Text``, a table's cell): the console's own styles and cursor
-    controls (rich's control segments) are kept."""
+class _Deferred:
+    """Stands for the console ``make()`` returns, made when first used; every attribute is
+    the console's."""
 
-    def render(
-        self, renderable: RenderableType, options: ConsoleOptions | None = None
-    ) -> Iterator[Segment]:
-        for segment in super().render(renderable, options):
-            if segment.control is None and segment.text:
-                text = shown_lines(segment.text)
-                if text is not segment.text:
-                    segment = Segment(text, segment.style)
-            yield segment
+    __slots__ = ("_console", "_make")
+
+    def __init__(self, make: Callable[[], Any]) -> None:
+        object.__setattr__(self, "_make", make)
+        object.__setattr__(self, "_console", None)
+
+    def _made(self) -> Any:
+        console = object.__getattribute__(self, "_console")
+        if console is None:
+            console = object.__getattribute__(self, "_make")()
+            object.__setattr__(self, "_console", console)
+        return console
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._made(), name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        setattr(self._made(), name, value)
 
 
-out = SafeConsole(highlight=False, soft_wrap=False)
-err = SafeConsole(stderr=True, highlight=False)
+def _stdout() -> SafeConsole:
+    from .console import stdout_console
+
+    return stdout_console()
+
+
+def _stderr() -> SafeConsole:
+    from .console import stderr_console
+
+    return stderr_console()
+
+
+out: SafeConsole = cast("SafeConsole", _Deferred(_stdout))
+err: SafeConsole = cast("SafeConsole", _Deferred(_stderr))
+
+
+def _forget_consoles() -> None:
+    """Make both consoles again when next used. A console reads ``COLUMNS`` when it is made,
+    so that tests running many commands in one process at different widths (as separate
+    runs of the program would) give each its own."""
+    for stand_in in (out, err):
+        object.__setattr__(stand_in, "_console", None)
+
+
+def escape(markup: str) -> str:
+    """``markup`` with rich's markup escaped (:func:`rich.markup.escape`, imported here on
+    first use)."""
+    from rich.markup import escape as escaped
+
+    return escaped(markup)
+
 
 EXIT_BAD_INPUT = 2
 T = TypeVar("T")
@@ -407,8 +444,25 @@ def progress_display() -> Progress:
     )
 
 
+def _no_terminal() -> bool:
+    """Whether standard error is plainly no terminal (a pipe, a file) and nothing in the
+    environment asks rich to treat it as one: then no progress display is made at all (it
+    would be disabled, and making it imports rich's progress, a tenth of a second)."""
+    import os
+
+    if any(os.environ.get(name) for name in ("FORCE_TERMINAL", "TTY_COMPATIBLE")):
+        return False
+    try:
+        return not sys.stderr.isatty()
+    except (AttributeError, ValueError):  # no stream, or a closed one
+        return True
+
+
 @contextmanager
 def _progress_bar(description: str, total: int | None) -> Iterator[Callable[[int, int], None]]:
+    if _no_terminal():
+        yield lambda done, all_: None
+        return
     progress = progress_display()
     with progress:
         bar = progress.add_task(description, total=total)
