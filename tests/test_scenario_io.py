@@ -250,3 +250,72 @@ def test_a_bad_question_is_located(question, where, says):
         rp.Scenario.from_dict(d)
     text = str(info.value)
     assert f"{where}:" in text and says in text, text
+
+
+def _yaml_texts() -> list[str]:
+    """Scenario and game texts: the built-ins, the test data, and seeded mutations of them
+    (lines dropped, doubled, swapped, cut, indented)."""
+    import random
+
+    here = Path(__file__).parent / "data"
+    texts = [builtins.path(n).read_text(encoding="utf-8") for n in builtins.names()]
+    texts += [p.read_text(encoding="utf-8") for p in sorted(here.rglob("*.yaml"))]
+    rng = random.Random(20261207)
+    mutated = []
+    for text in texts:
+        lines = text.splitlines(keepends=True)
+        for _ in range(40):
+            out = list(lines)
+            k = rng.randrange(len(out))
+            action = rng.choice(["drop", "double", "swap", "cut", "indent", "dedent", "char"])
+            if action == "drop":
+                del out[k]
+            elif action == "double":
+                out.insert(k, out[k])
+            elif action == "swap" and k + 1 < len(out):
+                out[k], out[k + 1] = out[k + 1], out[k]
+            elif action == "cut":
+                out[k] = out[k][: rng.randrange(len(out[k]) + 1)]
+            elif action == "indent":
+                out[k] = "  " + out[k]
+            elif action == "dedent":
+                out[k] = out[k].lstrip(" ")
+            else:
+                at = rng.randrange(len(out[k]) + 1)
+                out[k] = out[k][:at] + rng.choice(":-[]{}#&*'\",|> ") + out[k][at:]
+            mutated.append("".join(out))
+    return [t for t in texts + mutated if "!" not in t]
+
+
+def test_libyamls_parser_reads_what_pyyamls_reads():
+    """A text without ``!`` is parsed by libyaml (in C, ten times faster), others by
+    PyYAML's own parser, which sees the tags a text gives: on the same text both give the
+    same data, lines and problems, or both refuse it at the same line."""
+    import yaml
+
+    from realpolitik.scenario import yaml_io
+
+    if not getattr(yaml, "__with_libyaml__", False):
+        pytest.skip("PyYAML was built without libyaml here")
+    texts = _yaml_texts()
+    assert len(texts) > 100
+    refused = 0
+    for text in texts:
+        results = []
+        for loader in (yaml_io._Loader, yaml_io._FastLoader):
+            try:
+                original = yaml_io._loader
+                yaml_io._loader = loader  # type: ignore[assignment]
+                try:
+                    results.append(yaml_io.parse_document(text, "t.yaml"))
+                finally:
+                    yaml_io._loader = original
+            except ScenarioError as exc:
+                results.append(("refused", [p.line for p in exc.problems]))
+        if results[0][0] == "refused":
+            refused += 1
+            assert results[1] == results[0], text
+            continue
+        py, c = results
+        assert c[0] == py[0] and c[1] == py[1] and c[2] == py[2], text
+    assert 0 < refused < len(texts)  # the mutations made both kinds
