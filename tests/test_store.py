@@ -399,6 +399,43 @@ def test_a_writer_killed_inside_its_transaction_leaves_nothing_and_no_lock(tmp_p
         assert st.record("forecast", caucasus, {}, {}) == 2  # not locked, ids go on
 
 
+OPENER = textwrap.dedent(
+    """
+    import sys, time
+    from realpolitik.runner.store import RunStore
+
+    start = float(sys.argv[2])
+    while time.time() < start:  # both processes open the new store at the same moment
+        pass
+    RunStore(sys.argv[1], timeout=10).close()
+    """
+)
+
+
+def test_two_processes_creating_one_store_at_once_both_open_it(tmp_path):
+    """SQLite does not wait to change a journal mode while another connection holds a lock:
+    of two processes creating one store at the same moment, one failed at once ("locked",
+    in 47 of 60 tries) before the store retried the change."""
+    import time
+
+    for k in range(8):
+        path = tmp_path / f"new-{k}.sqlite"
+        start = f"{time.time() + 0.5:.6f}"
+        procs = [
+            subprocess.Popen(
+                [sys.executable, "-c", OPENER, str(path), start],
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(2)
+        ]
+        for proc in procs:
+            _, err = proc.communicate(timeout=60)
+            assert proc.returncode == 0, err[-2000:]
+        with RunStore(path) as st:
+            assert st.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
 @pytest.mark.slow
 def test_two_writing_processes_lose_no_run(tmp_path):
     path = tmp_path / "runs.sqlite"  # created by the racing writers themselves

@@ -35,6 +35,7 @@ import json
 import math
 import os
 import sqlite3
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -344,8 +345,7 @@ class RunStore:
             c.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
             version = c.execute("PRAGMA user_version").fetchone()[0]
             self._check_version(version)
-            if c.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
-                c.execute("PRAGMA journal_mode = WAL")
+            self._wal()
             c.execute("PRAGMA foreign_keys = ON")
             if version == 0:
                 c.execute("BEGIN IMMEDIATE")
@@ -366,6 +366,27 @@ class RunStore:
                 self._check_version(version)
         except sqlite3.Error as exc:
             raise self._fail(exc) from None
+
+    def _wal(self) -> None:
+        """Put the database in WAL mode (once: the mode stays with the file). SQLite does not
+        wait (``busy_timeout``) to change a journal mode while another connection holds a
+        lock: two processes creating one store at once had one of them fail at once,
+        "locked". So the change is tried again, with short pauses, until :attr:`timeout`,
+        and is done as soon as the other process has made it."""
+        c = self.conn
+        deadline = time.monotonic() + self.timeout
+        pause = 0.002
+        while True:
+            try:
+                if c.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                    c.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                busy = "locked" in str(exc) or "busy" in str(exc)
+                if not busy or time.monotonic() >= deadline:
+                    raise
+                time.sleep(pause)
+                pause = min(2 * pause, 0.05)
 
     def _check_version(self, version: int) -> None:
         if version > SCHEMA_VERSION:
