@@ -33,7 +33,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..errors import RealpolitikError
-from ..runner.store import install_schema
+from ..runner.store import install_schema, use_wal
 from ..scenario import Scenario
 
 __all__ = [
@@ -203,8 +203,7 @@ class WorkspaceStore:
         c = self._conn
         try:
             c.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
-            if c.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
-                c.execute("PRAGMA journal_mode = WAL")
+            use_wal(c, self.timeout)  # (retried: SQLite does not wait for it)
             c.execute("PRAGMA synchronous = NORMAL")
             with self._transaction():
                 version = c.execute("PRAGMA user_version").fetchone()[0]

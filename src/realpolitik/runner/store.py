@@ -68,6 +68,7 @@ __all__ = [
     "read_sealed",
     "record_forecast",
     "seal_forecast",
+    "use_wal",
 ]
 
 #: The version of the database layout this module reads and writes (``PRAGMA user_version``).
@@ -257,6 +258,28 @@ def _canonical(scenario: Scenario | Mapping[str, Any]) -> tuple[dict[str, Any], 
 
 
 # ------------------------------------------------------------------------ store
+def use_wal(c: sqlite3.Connection, timeout: float) -> None:
+    """Put the database of ``c`` in WAL mode (once: the mode stays with the file). SQLite
+    does not wait (``busy_timeout``) to change a journal mode while another connection
+    holds a lock: two processes creating one file at once had one of them fail at once,
+    "locked". So the change is tried again, with short pauses, for up to ``timeout``
+    seconds, and is done as soon as the other process has made it. Used by the run store
+    and the dashboard's workspaces."""
+    deadline = time.monotonic() + timeout
+    pause = 0.002
+    while True:
+        try:
+            if c.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                c.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            busy = "locked" in str(exc) or "busy" in str(exc)
+            if not busy or time.monotonic() >= deadline:
+                raise
+            time.sleep(pause)
+            pause = min(2 * pause, 0.05)
+
+
 def install_schema(
     c: sqlite3.Connection, schema: str, ours: set[str] | frozenset[str], version: int
 ) -> list[str]:
@@ -345,7 +368,7 @@ class RunStore:
             c.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
             version = c.execute("PRAGMA user_version").fetchone()[0]
             self._check_version(version)
-            self._wal()
+            use_wal(c, self.timeout)
             c.execute("PRAGMA foreign_keys = ON")
             if version == 0:
                 c.execute("BEGIN IMMEDIATE")
@@ -366,27 +389,6 @@ class RunStore:
                 self._check_version(version)
         except sqlite3.Error as exc:
             raise self._fail(exc) from None
-
-    def _wal(self) -> None:
-        """Put the database in WAL mode (once: the mode stays with the file). SQLite does not
-        wait (``busy_timeout``) to change a journal mode while another connection holds a
-        lock: two processes creating one store at once had one of them fail at once,
-        "locked". So the change is tried again, with short pauses, until :attr:`timeout`,
-        and is done as soon as the other process has made it."""
-        c = self.conn
-        deadline = time.monotonic() + self.timeout
-        pause = 0.002
-        while True:
-            try:
-                if c.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
-                    c.execute("PRAGMA journal_mode = WAL")
-                return
-            except sqlite3.OperationalError as exc:
-                busy = "locked" in str(exc) or "busy" in str(exc)
-                if not busy or time.monotonic() >= deadline:
-                    raise
-                time.sleep(pause)
-                pause = min(2 * pause, 0.05)
 
     def _check_version(self, version: int) -> None:
         if version > SCHEMA_VERSION:
