@@ -522,6 +522,33 @@ def test_adaptive_forked_reports_a_failing_or_killed_worker_and_leaves_none(monk
     assert wait_gone(_pool_workers() - before) == []
 
 
+def test_a_pool_that_cannot_fork_leaves_the_work_here_and_no_worker(monkeypatch):
+    """A fork refused (no memory, no process left) after a first worker was forked: the
+    default backend runs the work here, as where a forkserver cannot start, and the worker
+    forked is stopped (left, multiprocessing's exit waited for it forever); a local pool
+    asked for raises the error, leaving none either."""
+    _forked(monkeypatch)
+    real = os.fork
+    forks: list[int] = []
+
+    def fork() -> int:
+        forks.append(1)
+        if len(forks) % 2 == 0:
+            raise BlockingIOError(11, "Resource temporarily unavailable")
+        return real()
+
+    before = _pool_workers()
+    monkeypatch.setattr(os, "fork", fork)
+    pids = dict(Adaptive(3).map(st.pid, [0.0] * 6))
+    assert len(forks) == 2  # one worker forked, the second refused
+    assert sorted(pids) == list(range(6)) and set(pids.values()) == {os.getpid()}
+    assert wait_gone(_pool_workers() - before) == []
+    with pytest.raises(BlockingIOError):
+        list(LocalPool(3).map(st.pid, [0.0] * 6))
+    assert len(forks) == 4
+    assert wait_gone(_pool_workers() - before) == []
+
+
 @pytest.mark.parametrize("stop", ["close", "interrupt"])
 def test_adaptive_forked_stopped_early_leaves_no_worker(monkeypatch, stop):
     _forked(monkeypatch)

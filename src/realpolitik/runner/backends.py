@@ -400,10 +400,15 @@ def _shared(
     this process runs the front's one by one, collecting the pool's between two of its own
     and waiting for the pool only once nothing is left to start. Results are yielded as
     they finish; the pool is stopped when all are done, or at once if the caller stops
-    early or a task fails; a worker's death is a :class:`BackendError`."""
+    early or a task fails; a worker's death is a :class:`BackendError`. Where no worker
+    can be forked (:class:`OSError`), every task runs here."""
     todo = collections.deque(rest)
     n_procs = max(1, min(workers - 1, len(todo)))
-    pool = process_pool(n_procs, getattr(fn, "__module__", None), "fork")
+    try:
+        pool = process_pool(n_procs, getattr(fn, "__module__", None), "fork")
+    except OSError:  # no fork now (no memory, no process left): the work stays here
+        yield from _here(fn, iter(todo), on_result)
+        return
     limit = IN_FLIGHT_PER_WORKER * n_procs
     pending: dict[Future[R], int] = {}
     finished = False
@@ -691,7 +696,11 @@ def process_pool(
         initargs=(os.getpid(),),
     )
     if method == "fork":
-        _fork_workers(pool)
+        try:
+            _fork_workers(pool)
+        except BaseException:  # a fork refused (no memory, no process left), Ctrl-C: the
+            _stop(pool)  # workers forked so far stopped (else multiprocessing's exit waits
+            raise  # for them forever: the pool never started its manager to end them)
     return pool
 
 
