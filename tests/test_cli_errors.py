@@ -530,6 +530,28 @@ def test_a_real_process_reports_a_bug_and_shows_its_traceback_when_asked(debug):
         assert BUG in proc.stderr and "REALPOLITIK_DEBUG=1" in proc.stderr
 
 
+@pytest.mark.parametrize(("closed", "args", "code"), [
+    (1, ("validate", "ec-emissions-1994"), 0),
+    (2, ("validate", "no-such-scenario.yaml"), 2),
+])  # fmt: skip
+def test_the_program_ends_with_its_code_when_an_output_stream_is_closed(closed, args, code):
+    """`realpolitik ... >&-` (or `2>&-`): Python starts with no such stream (``None``),
+    which the program's end (``cli.entry``, that skips the interpreter's teardown) skips
+    as Python's own does; it used to end in a traceback, exit code 1."""
+    import os
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "realpolitik", *args],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        preexec_fn=lambda: os.close(closed),
+        check=False,
+    )
+    assert proc.returncode == code, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stdout + proc.stderr
+
+
 def test_errors_survive_a_trip_to_a_worker_process():
     import pickle
 

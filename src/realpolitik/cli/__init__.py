@@ -380,9 +380,11 @@ def entry() -> None:
         print(code, file=sys.stderr)  # what SystemExit("text") prints
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
+        if stream is None or getattr(stream, "closed", False):
+            continue  # none (its descriptor closed when Python started), or closed: as Python
         try:
             stream.flush()
-        except (OSError, ValueError):  # a closed pipe, a closed stream
+        except (OSError, ValueError):  # a reader gone (a closed pipe)
             status = status or 120
     os._exit(status)
 
