@@ -522,6 +522,32 @@ def test_adaptive_forked_reports_a_failing_or_killed_worker_and_leaves_none(monk
     assert wait_gone(_pool_workers() - before) == []
 
 
+def _span(sleep: float) -> tuple[int, float, float]:
+    """This process's id, and when a task of ``sleep`` seconds started and ended (a forked
+    worker runs it: this module is imported there)."""
+    start = time.monotonic()
+    time.sleep(sleep)
+    return os.getpid(), start, time.monotonic()
+
+
+def test_adaptive_forked_leaves_this_process_its_share_and_refills_the_pool_at_once(
+    monkeypatch,
+):
+    """Forked, the pool takes no more tasks a worker than are left here: after the probe,
+    two tasks are one each (the pool took both, and this process waited for the worker
+    to run them one after the other: slower than running them here). And a worker that is
+    done gets its next tasks before this process starts its own next task, not after it
+    (else it idles for a whole task)."""
+    _forked(monkeypatch)
+    here = os.getpid()
+    two = dict(Adaptive(2).map(_span, [0.0, 0.05, 0.05]))
+    assert two[1][0] == here and two[2][0] != here
+    # the worker's quick tasks (the end of the list) are done while this process runs 1
+    spans = dict(Adaptive(2).map(_span, [0.0, 0.4, 0.4, 0.4, 0.4, 0.0, 0.0]))
+    assert [spans[i][0] == here for i in range(7)] == [True] * 3 + [False] * 4
+    assert min(spans[3][1], spans[4][1]) < spans[2][2]  # the pool's next, beside task 2
+
+
 def test_a_pool_that_cannot_fork_leaves_the_work_here_and_no_worker(monkeypatch):
     """A fork refused (no memory, no process left) after a first worker was forked: the
     default backend runs the work here, as where a forkserver cannot start, and the worker

@@ -396,12 +396,13 @@ def _shared(
     on_result: Callable[[int, R], object] | None,
 ) -> Iterator[tuple[int, R]]:
     """The indexed tasks ``rest`` on this process and ``workers - 1`` forked workers: the
-    pool is kept :data:`IN_FLIGHT_PER_WORKER` tasks a worker from the end of the list,
-    this process runs the front's one by one, collecting the pool's between two of its own
-    and waiting for the pool only once nothing is left to start. Results are yielded as
-    they finish; the pool is stopped when all are done, or at once if the caller stops
-    early or a task fails; a worker's death is a :class:`BackendError`. Where no worker
-    can be forked (:class:`OSError`), every task runs here."""
+    pool is kept :data:`IN_FLIGHT_PER_WORKER` tasks a worker from the end of the list (no
+    more a worker than are left here), this process runs the front's one by one,
+    collecting the pool's and refilling it between two of its own, and waiting for the
+    pool only once nothing is left to start. Results are yielded as they finish; the pool
+    is stopped when all are done, or at once if the caller stops early or a task fails; a
+    worker's death is a :class:`BackendError`. Where no worker can be forked
+    (:class:`OSError`), every task runs here."""
     todo = collections.deque(rest)
     n_procs = max(1, min(workers - 1, len(todo)))
     try:
@@ -414,14 +415,17 @@ def _shared(
     finished = False
     try:
         while todo or pending:
-            while todo and len(pending) < limit:
-                index, task = todo.pop()
-                pending[pool.submit(fn, task)] = index
             done = [f for f in pending if f.done()]
             if not done and not todo:
                 done = list(_wait_quietly(pending))
-            for future in sorted(done, key=pending.__getitem__):
-                index = pending.pop(future)
+            ready = [(pending.pop(f), f) for f in sorted(done, key=pending.__getitem__)]
+            # the pool refilled before this process runs its next task, never beyond its
+            # share: no more tasks a worker than are left here (else this process waits on
+            # the pool, idle, while the work it could do queues there)
+            while len(pending) < min(limit, n_procs * len(todo)):
+                index, task = todo.pop()
+                pending[pool.submit(fn, task)] = index
+            for index, future in ready:
                 result = _result(future, index)
                 if on_result is not None:
                     on_result(index, result)
