@@ -552,6 +552,38 @@ def test_the_program_ends_with_its_code_when_an_output_stream_is_closed(closed, 
     assert "Traceback" not in proc.stdout + proc.stderr
 
 
+_WATCHED = """
+import sys, types
+import realpolitik.cli as cli
+
+def main():
+    raise SystemExit(3)
+
+cli.main = main
+if sys.argv[1] == "watched":  # a tool of sys.monitoring (Python 3.12+: cProfile, coverage)
+    sys.monitoring = types.SimpleNamespace(get_tool=lambda i: "cProfile" if i == 2 else None)
+try:
+    cli.entry()
+except SystemExit as exc:
+    print("the normal exit", exc.code)
+"""
+
+
+def test_the_program_ends_normally_where_a_profiler_watches_it():
+    """`python -m cProfile -m realpolitik ...` writes its report after the program: the
+    program then takes Python's normal exit, not its quick one (``os._exit``); since Python
+    3.12 cProfile is a tool of ``sys.monitoring``, not ``sys.setprofile``'s."""
+    for how, out in (("watched", "the normal exit 3\n"), ("alone", "")):
+        proc = subprocess.run(
+            [sys.executable, "-c", _WATCHED, how],
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+            check=False,
+        )
+        assert (proc.returncode, proc.stdout) == (0 if out else 3, out), proc.stderr
+
+
 def test_errors_survive_a_trip_to_a_worker_process():
     import pickle
 

@@ -373,6 +373,9 @@ def entry() -> None:
     except SystemExit as exc:
         code = exc.code
     watched = sys.getprofile() is not None or sys.gettrace() is not None  # cProfile, pdb
+    monitoring = getattr(sys, "monitoring", None)  # Python 3.12+: cProfile's way, not the above
+    if monitoring is not None and any(monitoring.get_tool(i) is not None for i in range(6)):
+        watched = True
     if watched or threading.active_count() > 1 or not hasattr(atexit, "_run_exitfuncs"):
         raise SystemExit(code)
     status = code if isinstance(code, int) else 0 if code is None else 1
