@@ -584,6 +584,42 @@ def test_the_program_ends_normally_where_a_profiler_watches_it():
         assert (proc.returncode, proc.stdout) == (0 if out else 3, out), proc.stderr
 
 
+_SMALL_OUTPUT = """
+import sys
+import realpolitik.cli as cli
+
+def main():
+    sys.stdout.write('{"runs": []}\\n')  # held in the stream's buffer until the end
+    raise SystemExit(0)
+
+cli.main = main
+cli.entry()
+"""
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
+def test_output_lost_at_the_end_is_said_not_silent():
+    """A small output (`runs list --json`) is written when the program ends: on a full
+    disk that fails, and the program says so (exit 120, as Python) instead of ending with
+    an empty file and nothing said."""
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run(
+            [sys.executable, "-c", _SMALL_OUTPUT],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            stdin=subprocess.DEVNULL,
+            env=env,
+            check=False,
+        )
+    assert proc.returncode == 120
+    assert "error: the output could not be written" in proc.stderr
+    assert "No space left on device" in proc.stderr and "Traceback" not in proc.stderr
+
+
 def test_errors_survive_a_trip_to_a_worker_process():
     import pickle
 

@@ -356,11 +356,13 @@ def entry() -> None:
 
     Before it ends, what a normal exit does that anyone could see is done: the exit
     handlers run (:mod:`atexit`: a run store, a coverage tool) and standard output and
-    error are flushed (a reader that has gone away: exit 120, as Python's own exit). Where
+    error are flushed (a reader that has gone away or a full disk: exit 120, as Python's
+    own exit, the latter said on standard error). Where
     another thread is still running (a library's worker, say), or a profiler or debugger
     watches (``python -m cProfile``, which writes its report after the program), the
     normal exit is taken instead, so that nothing is cut short."""
     import atexit
+    import contextlib
     import os
     import threading
 
@@ -379,7 +381,7 @@ def entry() -> None:
     if watched or threading.active_count() > 1 or not hasattr(atexit, "_run_exitfuncs"):
         raise SystemExit(code)
     status = code if isinstance(code, int) else 0 if code is None else 1
-    if not isinstance(code, int) and code is not None:
+    if not isinstance(code, int) and code is not None and sys.stderr is not None:
         print(code, file=sys.stderr)  # what SystemExit("text") prints
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
@@ -387,8 +389,12 @@ def entry() -> None:
             continue  # none (its descriptor closed when Python started), or closed: as Python
         try:
             stream.flush()
-        except (OSError, ValueError):  # a reader gone (a closed pipe)
+        except (OSError, ValueError) as exc:  # a reader gone (a closed pipe), a full disk
             status = status or 120
+            if stream is sys.stdout and sys.stderr is not None:
+                if not isinstance(exc, BrokenPipeError):  # else the reader chose to stop
+                    with contextlib.suppress(OSError, ValueError):
+                        sys.stderr.write(f"error: the output could not be written: {exc}\n")
     os._exit(status)
 
 
