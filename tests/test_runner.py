@@ -548,6 +548,30 @@ def test_adaptive_forked_leaves_this_process_its_share_and_refills_the_pool_at_o
     assert min(spans[3][1], spans[4][1]) < spans[2][2]  # the pool's next, beside task 2
 
 
+def test_a_forked_worker_takes_sigterm_as_a_plain_process_not_as_its_parent(monkeypatch):
+    """A script or server that handles SIGTERM itself (to end cleanly): its forked workers
+    inherit the handler. Stopping them (SIGTERM) then ran the parent's handler in each and
+    left it running, until it was killed 5 s later; a worker ends at once."""
+    _forked(monkeypatch)
+    before = _pool_workers()
+    workers: set[int] = set()
+
+    def on_result(index: int, pid: int) -> None:
+        workers.update(_pool_workers() - before)
+
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: None)  # ends it cleanly
+    try:
+        results = Adaptive(2).map(st.pid, [0.0, 0.01] + [30.0] * 3, on_result=on_result)
+        assert [next(results)[0], next(results)[0]] == [0, 1]
+        started = time.monotonic()
+        results.close()  # the worker, on the last task, stopped
+        took = time.monotonic() - started
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert len(workers) == 1 and wait_gone(workers) == []
+    assert took < 3, f"the worker took {took:.1f} s to stop"
+
+
 def test_a_pool_that_cannot_fork_leaves_the_work_here_and_no_worker(monkeypatch):
     """A fork refused (no memory, no process left) after a first worker was forked: the
     default backend runs the work here, as where a forkserver cannot start, and the worker

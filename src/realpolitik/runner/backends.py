@@ -488,12 +488,18 @@ def _run_one(fn: Callable[[T], R], index: int, task: T) -> R:
 def _worker_init(parent: int) -> None:
     """Worker initializer: ignore Ctrl-C (it reaches the whole process group, but only the
     parent should act on it: it cancels the work and stops the workers, so that one
-    interrupt prints one message instead of a traceback from every worker), die with the
+    interrupt prints one message instead of a traceback from every worker), take every
+    other signal as a plain process does (a forked worker inherits its parent's handlers:
+    a SIGTERM that stops it must end it, not run the parent's handler), die with the
     parent process ``parent`` (:func:`_die_with`), and keep large arrays' memory for reuse
     (:func:`~.allocator.tune`)."""
     from .allocator import tune
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for signum in signal.valid_signals():  # a forked worker has its parent's handlers: a
+        # server's SIGTERM handler would run its code here, and keep a stopped worker alive
+        if signum != signal.SIGINT and callable(signal.getsignal(signum)):
+            signal.signal(signum, signal.SIG_DFL)
     _die_with(parent)
     tune()  # a worker is ours: large arrays' memory kept for reuse
 
