@@ -773,6 +773,20 @@ def test_closing_the_iterator_early_stops_the_workers(start):
     assert wait_gone(workers, seconds=2) == []
 
 
+def test_a_pool_stopped_early_leaves_no_thread_behind(start):
+    """Stopped early, a pool's manager thread has ended too when the map returns: left
+    running for a moment, it kept the next pool of the process from forking (a thread
+    runs) and made the workers it was reaping still count as running."""
+    import threading
+
+    before = set(threading.enumerate())
+    for _ in range(3):
+        results = LocalPool(2).map(st.pid, [0.0] + [30.0] * 6)
+        assert next(results)[0] == 0
+        results.close()
+        assert set(threading.enumerate()) - before == set()
+
+
 def test_keyboard_interrupt_stops_the_workers(start):
     before = _pool_workers()
     workers: set[int] = set()

@@ -790,8 +790,12 @@ def _failed(index: int, exc: BaseException) -> None:
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:
-    """Stop a pool at once: cancel what has not started, end the workers, reap them."""
+    """Stop a pool at once: cancel what has not started, end the workers, reap them, and
+    wait for the pool's manager thread to end (a shutdown that does not wait forgets it:
+    left running, it kept the next pool from forking, and raced this thread to reap the
+    workers, which then still counted as running)."""
     processes = list((getattr(pool, "_processes", None) or {}).values())
+    manager = getattr(pool, "_executor_manager_thread", None)
     pool.shutdown(wait=False, cancel_futures=True)
     terminate = getattr(pool, "terminate_workers", None)  # Python 3.14+
     if terminate is not None:
@@ -806,6 +810,8 @@ def _stop(pool: ProcessPoolExecutor) -> None:
             process.kill()
             process.join(timeout=5)
     pool.shutdown(wait=True)
+    if manager is not None and manager is not threading.current_thread():
+        manager.join(timeout=5)
 
 
 # --------------------------------------------------------------------------- helpers
