@@ -106,6 +106,9 @@ def start(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> st
     if request.param == "fork" and not backends.FORK:
         pytest.skip("pools fork only on Linux")
     monkeypatch.setattr(backends, "FORK", request.param == "fork")
+    if request.param == "fork":  # whatever threads earlier tests left (a failed Dask
+        # client's event loop lives on): else the pool silently starts from the forkserver
+        monkeypatch.setattr(backends, "start_method", lambda: "fork")
     return str(request.param)
 
 
