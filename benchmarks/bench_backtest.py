@@ -19,8 +19,8 @@ Measured, each the best of a few repetitions:
 3. **The whole back-test**, as ``realpolitik backtest FILE`` runs it: reading, scenarios,
    every model and baseline, and the cluster bootstrap of 10,000 resamples for every table:
    on one core (in process), and on all cores with the issues cut into chunks for a local
-   process pool (``chunk_size`` = issues / (2 x cores); cold: the pool's forkserver starts,
-   as in every command-line run).
+   process pool (``chunk_size`` = issues / (2 x cores); cold: the first pool of the process,
+   forked from it as a command's pool is).
 
 Target: the whole back-test in well under 60 s on 2 cores (exits non-zero if it takes 60 s
 or more).

@@ -174,8 +174,9 @@ if __name__ == "__main__":
 
 def descendants_peak(root: int, seen: dict[str, int]) -> dict[str, int]:
     """The peak resident memory (VmHWM, bytes) of every live descendant of ``root``
-    (pool workers and the forkserver are not our children in the ``getrusage`` sense, so
-    /proc is read), merged with ``seen``. Linux only; elsewhere ``seen`` unchanged."""
+    (a forkserver's workers and the server are not our children in the ``getrusage``
+    sense, so /proc is read; a forked worker's pages shared with its parent count in both),
+    merged with ``seen``. Linux only; elsewhere ``seen`` unchanged."""
     parent: dict[int, int] = {}
     for entry in os.listdir("/proc") if os.path.isdir("/proc") else []:
         if entry.isdigit():
@@ -218,7 +219,7 @@ def memory(quick: bool) -> bool:
     print(
         f"   {d['draws']:,} draws in {time.perf_counter() - t0:.0f} s; peak resident memory: "
         f"main process {d['main'] / 2**20:.0f} MiB, its {len(others)} helper processes "
-        f"(pool workers, forkserver) {', '.join(f'{b / 2**20:.0f}' for b in others)} MiB; "
+        f"(pool workers) {', '.join(f'{b / 2**20:.0f}' for b in others)} MiB; "
         f"{peak / 2**20:.0f} MiB in all [target < 8 GiB]"
     )
     return ok

@@ -487,13 +487,15 @@ def _forked(monkeypatch: pytest.MonkeyPatch) -> Any:
     if not backends.FORK:
         pytest.skip("pools fork only on Linux")
     monkeypatch.setattr(backends, "FORK_START", 0.0)
+    # whatever threads earlier tests left (a failed Dask client's event loop lives on)
+    monkeypatch.setattr(backends, "start_method", lambda: "fork")
     return backends
 
 
 def test_adaptive_forked_shares_the_work_with_this_process(monkeypatch):
     """Forked, the pool has one worker fewer than the backend: this process works on
-    from the front of the list while the worker takes the end (its first task is the
-    last), and every task gives its result once."""
+    beside it, both taking tasks from the front of the list (the pool the first after the
+    probe), and every task gives its result once."""
     _forked(monkeypatch)
     before = _pool_workers()
     workers: set[int] = set()
@@ -505,10 +507,9 @@ def test_adaptive_forked_shares_the_work_with_this_process(monkeypatch):
     pids = dict(Adaptive(2).map(st.pid, tasks, on_result=on_result))
     assert sorted(pids) == list(range(len(tasks)))
     here = os.getpid()
-    assert pids[0] == pids[1] == here  # the probe, then the front of the list
     others = {p for p in pids.values() if p != here}
     assert len(others) == 1 and others == workers  # one worker, forked from this process
-    assert pids[len(tasks) - 1] in others  # the end of the list
+    assert pids[0] == here and pids[1] in others  # the probe, then the pool: the front
     assert sum(p == here for p in pids.values()) >= 3  # this process did its share
     assert wait_gone(workers) == []
 
@@ -516,12 +517,12 @@ def test_adaptive_forked_shares_the_work_with_this_process(monkeypatch):
 def test_adaptive_forked_reports_a_failing_or_killed_worker_and_leaves_none(monkeypatch):
     _forked(monkeypatch)
     before = _pool_workers()
-    # the worker takes the end of the list first: 3 fails (or kills) there
+    # the pool takes the first task after the probe: 3 fails (or kills) there
     with pytest.raises(ValueError, match="chunk function refused 3") as caught:
-        list(Adaptive(2).map(st.fail_on, [0, 1, 2, 4, 5, 3]))
-    assert "raised by chunk 5" in getattr(caught.value, "__notes__", [])
+        list(Adaptive(2).map(st.fail_on, [0, 3, 1, 2, 4, 5]))
+    assert "raised by chunk 1" in getattr(caught.value, "__notes__", [])
     with pytest.raises(BackendError, match="worker process died"):
-        list(Adaptive(2).map(st.die_on, [0, 1, 2, 4, 5, 6, 3]))
+        list(Adaptive(2).map(st.die_on, [0, 3, 1, 2, 4, 5, 6]))
     assert wait_gone(_pool_workers() - before) == []
 
 
@@ -538,17 +539,39 @@ def test_adaptive_forked_leaves_this_process_its_share_and_refills_the_pool_at_o
 ):
     """Forked, the pool takes no more tasks a worker than are left here: after the probe,
     two tasks are one each (the pool took both, and this process waited for the worker
-    to run them one after the other: slower than running them here). And a worker that is
-    done gets its next tasks before this process starts its own next task, not after it
-    (else it idles for a whole task)."""
+    to run them one after the other: slower than running them here). And the pool is
+    refilled before this process starts its own next task, so that its worker never
+    waits for one."""
     _forked(monkeypatch)
     here = os.getpid()
     two = dict(Adaptive(2).map(_span, [0.0, 0.05, 0.05]))
-    assert two[1][0] == here and two[2][0] != here
-    # the worker's quick tasks (the end of the list) are done while this process runs 1
-    spans = dict(Adaptive(2).map(_span, [0.0, 0.4, 0.4, 0.4, 0.4, 0.0, 0.0]))
-    assert [spans[i][0] == here for i in range(7)] == [True] * 3 + [False] * 4
-    assert min(spans[3][1], spans[4][1]) < spans[2][2]  # the pool's next, beside task 2
+    assert two[1][0] != here and two[2][0] == here
+    # the pool takes 1 and 2, this process runs 3; 1 is done by then: the pool is refilled
+    # (4), and this process runs 5
+    spans = dict(Adaptive(2).map(_span, [0.0, 0.2, 0.2, 0.3, 0.3, 0.3]))
+    assert [spans[i][0] == here for i in range(6)] == [True, False, False, True, False, True]
+    assert spans[4][1] - spans[2][2] < 0.08  # 4 queued before 2 ended: no wait between
+
+
+def test_an_interrupted_forked_run_keeps_nearly_all_it_finished(monkeypatch):
+    """This process and the pool both take tasks from the front, so what is finished when
+    a run is interrupted is the run of tasks from the first on, but for the few in flight,
+    which is what ``simulate`` keeps (the pool took tasks from the end: a Ctrl-C kept about
+    half of the draws finished)."""
+    _forked(monkeypatch)
+    seen = 0
+
+    def progress(done: int, total: int) -> None:
+        nonlocal seen
+        seen += 1
+        if seen == 10:
+            raise KeyboardInterrupt
+
+    results = run(st.pid, [0.02] * 40, backend=Adaptive(2), progress=progress, partial=True)
+    prefix = 0
+    while prefix in results:
+        prefix += 1
+    assert len(results) == 10 and prefix >= len(results) - 3, sorted(results)
 
 
 def test_a_forked_worker_takes_sigterm_as_a_plain_process_not_as_its_parent(monkeypatch):
@@ -564,10 +587,11 @@ def test_a_forked_worker_takes_sigterm_as_a_plain_process_not_as_its_parent(monk
 
     previous = signal.signal(signal.SIGTERM, lambda signum, frame: None)  # ends it cleanly
     try:
-        results = Adaptive(2).map(st.pid, [0.0, 0.01] + [30.0] * 3, on_result=on_result)
-        assert [next(results)[0], next(results)[0]] == [0, 1]
+        # the pool takes 1 and 2, this process runs 3
+        results = Adaptive(2).map(st.pid, [0.0, 30.0, 30.0, 0.01], on_result=on_result)
+        assert [next(results)[0], next(results)[0]] == [0, 3]
         started = time.monotonic()
-        results.close()  # the worker, on the last task, stopped
+        results.close()  # the worker, on task 1, stopped
         took = time.monotonic() - started
     finally:
         signal.signal(signal.SIGTERM, previous)
@@ -610,14 +634,15 @@ def test_adaptive_forked_stopped_early_leaves_no_worker(monkeypatch, stop):
 
     def on_result(index: int, pid: int) -> None:
         workers.update(_pool_workers() - before)
-        if index == 1 and stop == "interrupt":
+        if index == 3 and stop == "interrupt":
             raise KeyboardInterrupt
 
-    results = Adaptive(2).map(st.pid, [0.01] + [0.01] + [30.0] * 4, on_result=on_result)
+    # the pool takes 1 and 2 (30 s each), this process runs 3
+    results = Adaptive(2).map(st.pid, [0.01, 30.0, 30.0, 0.01], on_result=on_result)
     assert next(results)[0] == 0
     started = time.monotonic()
     if stop == "close":
-        assert next(results)[0] == 1  # here, while the worker sleeps on the last task
+        assert next(results)[0] == 3  # here, while the worker sleeps on task 1
         results.close()
     else:
         with pytest.raises(KeyboardInterrupt):
@@ -631,10 +656,8 @@ def test_adaptive_weighs_the_rest_by_the_tasks_sizes(monkeypatch):
     """With ``weights``, the first task's time estimates the rest by their sizes: a small
     probe (weight 1) of 10 ms before three tasks of weight 100 is 3 s of work, worth a pool;
     unweighted, the same tasks look like 30 ms, not worth one."""
-    from realpolitik.runner import backends
-
+    backends = _forked(monkeypatch)
     monkeypatch.setattr(backends, "FORK_START", 0.5)
-    monkeypatch.setattr(backends, "POOL_START", 0.5)
     tasks = [0.01, 0.0, 0.0, 0.0]
     unweighted = dict(Adaptive(2).map(st.pid, tasks))
     weighted = dict(Adaptive(2).map(st.pid, tasks, weights=[1, 100, 100, 100]))
@@ -649,10 +672,8 @@ def test_adaptive_times_the_last_of_its_probes(monkeypatch):
     """The leading tasks lighter than the rest (probes) all run here, and the last, warm,
     estimates the rest: a first task that paid for one-off work (here a 0.3 s sleep) does
     not make 3 ms of work look like a minute's."""
-    from realpolitik.runner import backends
-
+    backends = _forked(monkeypatch)
     monkeypatch.setattr(backends, "FORK_START", 0.5)
-    monkeypatch.setattr(backends, "POOL_START", 0.5)
     ran: list[int] = []
     tasks = [0.3, 0.001, 0.0, 0.0, 0.0]
     pids = dict(

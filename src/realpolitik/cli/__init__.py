@@ -349,10 +349,8 @@ def list_models() -> None:
 
 def entry() -> None:
     """The ``realpolitik`` program (its console script and ``python -m realpolitik``):
-    :func:`main` in a process whose allocator keeps large arrays' memory for reuse
-    (:func:`realpolitik.runner.allocator.tune`), which then ends without tearing the
-    interpreter down (a tenth of a second after a simulation: every module's objects freed
-    one by one, for nothing).
+    :func:`main`, then the process ends without tearing the interpreter down (a tenth of
+    a second after a simulation: every module's objects freed one by one, for nothing).
 
     Before it ends, what a normal exit does that anyone could see is done: the exit
     handlers run (:mod:`atexit`: a run store, a coverage tool) and standard output and
@@ -366,9 +364,6 @@ def entry() -> None:
     import os
     import threading
 
-    from ..runner.allocator import tune
-
-    tune()  # the program's own process: large arrays' memory kept for reuse
     try:
         main()
         code: object = 0

@@ -480,8 +480,13 @@ def on_backend(
     a progress bar on standard error (in a terminal) described as ``what``; bad input and
     backend errors (a :class:`~realpolitik.errors.RealpolitikError`) exit 2, anything else
     is a bug; the backend is closed whatever happens. (Model names are checked
-    before, by :func:`parse_models`.)"""
+    before, by :func:`parse_models`.) The many runs are this command's: the allocator
+    keeps large arrays' memory for reuse (:func:`~realpolitik.runner.allocator.tune`; not
+    in ``serve``, a long-lived server of many threads)."""
     from ..runner import session
+    from ..runner.allocator import tune
+
+    tune()
 
     try:
         with session(None, workers, scheduler) as runner:

@@ -96,6 +96,9 @@ def report_cmd(
             raise fail(f"--output: {path} is a folder; expected a file name such as report.html")
         if path is not None and not path.parent.is_dir():
             raise fail(f"--output: the folder {path.parent} does not exist")
+    from ..runner.allocator import tune
+
+    tune()  # many model runs: large arrays' memory kept for reuse (as on_backend)
     bar = progress_display()
     tasks: dict[str, Any] = {}
 

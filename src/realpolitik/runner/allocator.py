@@ -11,10 +11,12 @@ freed blocks are kept and reused: 13,000 faults, the same peak memory
 (``benchmarks/bench_simulate.py``; glibc's ``mallopt(3)`` documents both thresholds).
 
 :func:`tune` sets them for the whole process, so only a process that is ours calls it:
-the ``realpolitik`` program (:func:`realpolitik.cli.entry`) and the runner's pool workers;
-``import realpolitik`` never does (a notebook may call it). It changes how fast memory is
-had, never what a computation gives; where the C library has no ``mallopt`` (macOS,
-Windows, musl ignores it) nothing happens.
+the command line's many-run commands (``simulate``, ``sensitivity``, ``backtest``,
+``report``: :func:`realpolitik.cli.common.on_backend`) and the runner's pool workers; not
+``serve`` (a long-lived server of many threads, where freed memory kept in each thread's
+arena would add up), and ``import realpolitik`` never does (a notebook may call it). It
+changes how fast memory is had, never what a computation gives; where the C library has
+no ``mallopt`` (macOS, Windows, musl ignores it) nothing happens.
 """
 
 from __future__ import annotations

@@ -395,14 +395,16 @@ def _shared(
     rest: Iterator[tuple[int, T]],
     on_result: Callable[[int, R], object] | None,
 ) -> Iterator[tuple[int, R]]:
-    """The indexed tasks ``rest`` on this process and ``workers - 1`` forked workers: the
-    pool is kept :data:`IN_FLIGHT_PER_WORKER` tasks a worker from the end of the list (no
-    more a worker than are left here), this process runs the front's one by one,
-    collecting the pool's and refilling it between two of its own, and waiting for the
-    pool only once nothing is left to start. Results are yielded as they finish; the pool
-    is stopped when all are done, or at once if the caller stops early or a task fails; a
-    worker's death is a :class:`BackendError`. Where no worker can be forked
-    (:class:`OSError`), every task runs here."""
+    """The indexed tasks ``rest`` on this process and ``workers - 1`` forked workers, both
+    from the front of the list: the pool is kept :data:`IN_FLIGHT_PER_WORKER` tasks a
+    worker (no more a worker than are left here), this process runs the next one, and so
+    on, collecting the pool's results and refilling it between two of its own, and
+    waiting for the pool only once nothing is left to start. (From the front, so that
+    what is finished when a run is interrupted is the run of tasks from the first on, but
+    for those in flight: ``simulate`` keeps that run of draws.) Results are yielded as
+    they finish; the pool is stopped when all are done, or at once if the caller stops
+    early or a task fails; a worker's death is a :class:`BackendError`. Where no worker
+    can be forked (:class:`OSError`), every task runs here."""
     todo = collections.deque(rest)
     n_procs = max(1, min(workers - 1, len(todo)))
     try:
@@ -423,7 +425,7 @@ def _shared(
             # share: no more tasks a worker than are left here (else this process waits on
             # the pool, idle, while the work it could do queues there)
             while len(pending) < min(limit, n_procs * len(todo)):
-                index, task = todo.pop()
+                index, task = todo.popleft()
                 pending[pool.submit(fn, task)] = index
             for index, future in ready:
                 result = _result(future, index)
@@ -491,9 +493,15 @@ def _worker_init(parent: int) -> None:
     interrupt prints one message instead of a traceback from every worker), take every
     other signal as a plain process does (a forked worker inherits its parent's handlers:
     a SIGTERM that stops it must end it, not run the parent's handler), die with the
-    parent process ``parent`` (:func:`_die_with`), and keep large arrays' memory for reuse
-    (:func:`~.allocator.tune`)."""
+    parent process ``parent`` (:func:`_die_with`), write to the real standard streams (a
+    forked worker has its parent's, which a progress display may have replaced with one
+    that redraws it), and keep large arrays' memory for reuse (:func:`~.allocator.tune`)."""
     from .allocator import tune
+
+    for name in ("stdout", "stderr"):
+        real = getattr(sys, f"__{name}__", None)
+        if real is not None:
+            setattr(sys, name, real)
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     for signum in signal.valid_signals():  # a forked worker has its parent's handlers: a
@@ -720,10 +728,19 @@ def _fork_workers(pool: ProcessPoolExecutor) -> None:
     thread starts (CPython's rule for ``fork``). A Ctrl-C from the terminal reaches the
     whole process group: a worker caught between its fork and its initializer
     (:func:`_worker_init`, which ignores Ctrl-C) would die with a traceback of its own;
-    blocked, the signal is taken here once the workers are started."""
+    blocked, the signal is taken here once the workers are started.
+
+    Python 3.12 and later warn (a ``DeprecationWarning``) at a fork in a process that runs
+    other threads, counting those the system sees: numpy's BLAS threads, which are safe
+    across a fork (OpenBLAS stops them before one). :func:`start_method` forks only where
+    no thread of Python's runs, so that warning is not shown here."""
+    import warnings
+
     blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
-        pool.submit(_ready)
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", ".*multi-threaded.*fork", DeprecationWarning)
+            pool.submit(_ready)
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
 
