@@ -571,3 +571,29 @@ def test_a_csv_export_never_hands_a_spreadsheet_a_formula(tmp_path):
     back = rp.load(str(tmp_path / "t"))
     assert back.actors[0].name == data["actors"][0]["name"]
     assert back.content_hash() == sc.content_hash()
+
+
+def test_rows_formatted_far_beyond_the_table_are_not_the_table(tmp_path):
+    """Borders applied to whole rows down to row 60,000 (300,000 empty but formatted cells)
+    made the sheet's used range too large and the workbook was refused; the reader walks
+    the cells that hold values, so it reads the table. A value typed that far is still
+    refused, located."""
+    from openpyxl.styles import Border, Side
+
+    path = tmp_path / "w.xlsx"
+    sc = load(DATA / "minimal.yaml")
+    write_xlsx(sc, path)
+    wb = openpyxl.load_workbook(path)
+    ws = wb["stances"]
+    thin = Border(bottom=Side(style="thin"))
+    for row in range(1, 60_001):
+        for col in range(1, 6):
+            ws.cell(row=row, column=col).border = thin
+    wb.save(path)
+    assert load(str(path)).content_hash() == sc.content_hash()
+    wb = openpyxl.load_workbook(path)
+    wb["stances"]["E60000"] = "x"
+    wb.save(path)
+    (msg,) = _problems(path)
+    assert msg.startswith(f"{path}[stances]: cells A1:")
+    assert "the sheet's used range spans" in msg

@@ -180,14 +180,17 @@ def parse_xlsx(raw: bytes, name: str) -> Scenario:
                 )
             )
             continue
-        span = ws.max_row * ws.max_column
+        last_row, last_col = _value_extent(ws)
+        span = last_row * last_col
         if span > MAX_SHEET_CELLS:
+            from openpyxl.utils import get_column_letter
+
             problems.append(
                 Problem(
                     label,
-                    f"cells {ws.dimensions}",
-                    f"the sheet's used range spans {span:,} cells ({ws.max_row:,} rows x "
-                    f"{ws.max_column:,} columns); expected at most {MAX_SHEET_CELLS:,}: "
+                    f"cells A1:{get_column_letter(last_col)}{last_row}",
+                    f"the sheet's used range spans {span:,} cells ({last_row:,} rows x "
+                    f"{last_col:,} columns); expected at most {MAX_SHEET_CELLS:,}: "
                     "delete the rows and columns beyond the table",
                 )
             )
@@ -204,7 +207,7 @@ def parse_xlsx(raw: bytes, name: str) -> Scenario:
             )
         rows = [
             (k, tuple(_cell(c) for c in row))
-            for k, row in enumerate(ws.iter_rows(), start=1)
+            for k, row in enumerate(ws.iter_rows(max_row=last_row, max_col=last_col), start=1)
             if any(not _blank(c.value) for c in row)
         ]
         if not rows:
@@ -216,6 +219,23 @@ def parse_xlsx(raw: bytes, name: str) -> Scenario:
         raise ScenarioError(problems)
     missing = [s for s in REQUIRED if s not in tables]
     return scenario_from_tables(tables, name, missing=missing)
+
+
+def _value_extent(ws: Any) -> tuple[int, int]:
+    """The last row and column of ``ws`` that hold a value, at least (1, 1): the range the
+    reader walks. Cells that carry only formatting (borders, a fill, a number format,
+    applied to whole rows down to row 100,000, say) are not the table: the sheet's own
+    used range counts them, and a sheet formatted so was refused as too large. Linear in
+    the cells the workbook holds (openpyxl's cell store; its used range where that is not
+    there)."""
+    cells = getattr(ws, "_cells", None)
+    if not isinstance(cells, dict):  # pragma: no cover - an openpyxl without its store
+        return ws.max_row, ws.max_column
+    last_row = last_col = 1
+    for (row, col), cell in cells.items():
+        if not _blank(cell.value):
+            last_row, last_col = max(last_row, row), max(last_col, col)
+    return last_row, last_col
 
 
 def _blank(v: Any) -> bool:
