@@ -470,6 +470,33 @@ def _main(monkeypatch, capsys, *args):
     return caught.value.code, capsys.readouterr().err
 
 
+def test_a_full_disk_is_said_as_such_not_as_a_bug(monkeypatch, capsys, tmp_path):
+    """Writing a report, a workbook or a run to a full disk (ENOSPC) is the machine's state:
+    it said "internal error ... a bug in realpolitik"; it says the disk is full, and what to
+    do, exit 1. Any other OSError stays a bug."""
+    import errno
+
+    import realpolitik as rp
+
+    target = str(tmp_path / "out.json")
+
+    def full(*a, **k):
+        raise OSError(errno.ENOSPC, "No space left on device", target)
+
+    monkeypatch.delenv("REALPOLITIK_DEBUG", raising=False)
+    monkeypatch.setattr(rp, "forecast", full)
+    code, text = _main(monkeypatch, capsys, "forecast", "ec-emissions-1994", "--no-store")
+    assert code == 1 and BUG not in text
+    assert f"error: cannot write {target}: No space left on device; free some space" in text
+
+    def other(*a, **k):
+        raise OSError(errno.EBADF, "Bad file descriptor")
+
+    monkeypatch.setattr(rp, "forecast", other)
+    code, text = _main(monkeypatch, capsys, "forecast", "ec-emissions-1994", "--no-store")
+    assert code == 1 and "internal error: OSError" in text and BUG in text
+
+
 def test_main_reports_a_bug_with_exit_1_and_says_how_to_see_the_traceback(monkeypatch, capsys):
     import realpolitik as rp
 

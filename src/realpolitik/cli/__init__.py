@@ -397,6 +397,7 @@ def main() -> None:
     """The command line, in this process: no traceback reaches the user unless asked for
     (``REALPOLITIK_DEBUG=1``); ends by raising :class:`SystemExit` (the program itself is
     :func:`entry`)."""
+    import errno
     import os
     import warnings
 
@@ -419,6 +420,16 @@ def main() -> None:
     except Exception as exc:
         if os.environ.get("REALPOLITIK_DEBUG"):
             raise
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            # a full disk is the machine's state, not a bug: say so, and what to do
+            where = f" {exc.filename}" if exc.filename else ""
+            err.print(
+                f"[bold red]error:[/] cannot write{escape(str(where))}: "
+                f"{escape(exc.strerror or str(exc))}; free some space (or write elsewhere) "
+                "and run it again",
+                soft_wrap=True,
+            )
+            raise SystemExit(1) from None
         err.print(
             f"[bold red]internal error:[/] {escape(type(exc).__name__)}: {escape(str(exc))}\n"
             "This is a bug in realpolitik; please report it with the command you ran "
