@@ -319,3 +319,33 @@ def test_libyamls_parser_reads_what_pyyamls_reads():
         py, c = results
         assert c[0] == py[0] and c[1] == py[1] and c[2] == py[2], text
     assert 0 < refused < len(texts)  # the mutations made both kinds
+
+
+def test_a_text_libyaml_refuses_is_refused_as_pyyaml_refuses_it():
+    """What libyaml's parser refuses is read again by PyYAML's, which says why in its words
+    and at its line, as every release did: libyaml placed an error at the end of a text
+    with no line break after it on a line past the last, counted a control character's line
+    by bytes, refused what PyYAML reads (a ``%YAML 1.3`` or unknown directive) and could
+    not take a lone surrogate (a traceback)."""
+    from realpolitik.scenario.yaml_io import parse_document
+
+    # the last line's flow mapping unclosed, and no line break after it
+    text = (DATA / "minimal.yaml").read_text(encoding="utf-8").rstrip("\n")[:-1]
+    last = text.count("\n") + 1
+    with pytest.raises(ScenarioError) as info:
+        parse_yaml(text, "t.yaml")
+    (problem,) = info.value.problems
+    assert problem.line == last  # libyaml: the line after the last
+    assert "expected ',' or '}', but got '<stream end>'" in problem.message
+    # a text given to the API (the dashboard's upload), not checked as a file's is
+    for text, line, code in (
+        ("id: x\nname: Ève à Orléans\nnote: a\x01\nrest: 1\n", 3, "U+0001"),
+        ("id: x\nname: a\ud800b\n", 2, "U+D800"),
+    ):
+        with pytest.raises(ScenarioError) as info:
+            parse_yaml(text, "t.yaml")
+        (problem,) = info.value.problems
+        assert problem.line == line
+        assert f"the control character {code} is not allowed" in problem.message
+    for text in ("%YAML 1.3\n---\na: 1\n", "%FOO bar\n---\na: 1\n"):
+        assert parse_document(text, "t.yaml")[0] == {"a": 1}
