@@ -349,3 +349,34 @@ def test_a_text_libyaml_refuses_is_refused_as_pyyaml_refuses_it():
         assert f"the control character {code} is not allowed" in problem.message
     for text in ("%YAML 1.3\n---\na: 1\n", "%FOO bar\n---\na: 1\n"):
         assert parse_document(text, "t.yaml")[0] == {"a": 1}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "id: x\nname:\tX\n",  # a tab after a colon
+        "id: x  \t# a comment after a tab\n",
+        "id: [a,\tb]\n",  # a tab in a flow list
+        "# a scenario\n\ufeffid: x\n",  # a BOM starting a line but the first
+        "id: x\nlist:\n\ufeff- 1\n",
+        "id: x\nnote: |# no space before the comment\n  text\n",
+        "stances:\n  - {actor: a, issue: i, note: will it hold? yes}\n",  # `?` in flow text
+        "ids: [a, b?]\n",
+    ],
+)
+def test_what_libyaml_reads_otherwise_reads_as_with_pyyaml(text):
+    """A text reads the same whichever parser reads it: one holding what libyaml reads
+    otherwise than PyYAML (a tab, a BOM, ``|#``, a ``?`` in a flow list's text) is read by
+    PyYAML's, as one with a ``!`` in a comment is (and as every release read it); libyaml
+    took the tab for a space, dropped the BOM (PyYAML keeps it in the key) and read the
+    rest, where a ``!`` anywhere in the file made the same text refused."""
+    from realpolitik.scenario.yaml_io import parse_document
+
+    def read(text: str) -> object:
+        try:
+            data, lines, problems = parse_document(text, "t.yaml")
+        except ScenarioError as exc:
+            return [(p.line, p.message) for p in exc.problems]
+        return data, lines, [str(p) for p in problems]
+
+    assert read(text) == read(text + "# !\n")

@@ -226,13 +226,15 @@ class _FastLoader(yaml.CSafeLoader if getattr(yaml, "__with_libyaml__", False) e
     ten times faster, 7 ms against 84 ms for caucasus-2022), for a text with no tag: the C
     parser composes nodes without :meth:`_Loader.compose_node`, which sees the tags a text
     gives, so a text with a ``!`` anywhere (a tag, or just an exclamation mark in a note) is
-    read by :class:`_Loader`. The same resolvers and constructors. A text it refuses is
+    read by :class:`_Loader`, and so is a text that holds what libyaml reads otherwise
+    (:data:`_PYYAML_ONLY`). The same resolvers and constructors. A text it refuses is
     read again by :class:`_Loader` (:func:`parse_document`), which says why in PyYAML's
     words and at PyYAML's line, as every release did: libyaml words errors its own way
     (without the character at fault), places one at the end of a text with no line break
     after it on a line past the last, counts a control character's line by bytes, refuses
     what PyYAML reads (a ``%YAML 1.3`` or unknown directive, a BOM starting a line but the
-    first) and cannot take a lone surrogate."""
+    first) and cannot take a lone surrogate. A text it reads but PyYAML refuses (a ``?``
+    in a flow list's plain text) is read by :class:`_Loader` too."""
 
     yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers
     yaml_constructors = _Loader.yaml_constructors
@@ -245,10 +247,21 @@ class _FastLoader(yaml.CSafeLoader if getattr(yaml, "__with_libyaml__", False) e
         self.foreign: dict[int, str] = {}  # (none: a text with no `!` gives no tag)
 
 
+#: what libyaml reads otherwise than PyYAML, which a text must not hold to be read by
+#: :class:`_FastLoader`: a ``!`` (a tag, which only :class:`_Loader` sees), a tab (libyaml
+#: takes one for a space after a ``:``, before a comment, in a flow list: PyYAML refuses
+#: it, as did every release), a BOM (libyaml drops one starting any line, PyYAML keeps it
+#: in the text) and a block scalar's header followed by ``#`` with no space (``|#``:
+#: libyaml takes a comment there, PyYAML refuses it); and a ``?`` in a flow list or
+#: mapping's plain text, found once the text is parsed (:func:`_question_in_flow`)
+_PYYAML_ONLY = re.compile("[!\t\ufeff]|[|>][-+0-9]*#")
+
+
 def _loader(text: str) -> _Loader:
-    """The loader for ``text``: :class:`_FastLoader` unless the text may give a tag or
-    holds a lone surrogate (which libyaml, reading UTF-8, cannot be given)."""
-    if "!" in text:
+    """The loader for ``text``: :class:`_FastLoader` unless the text holds what libyaml
+    reads otherwise than PyYAML (:data:`_PYYAML_ONLY`) or a lone surrogate (which libyaml,
+    reading UTF-8, cannot be given)."""
+    if _PYYAML_ONLY.search(text):
         return _Loader(text)
     try:
         return cast(_Loader, _FastLoader(text))
@@ -282,6 +295,8 @@ def _parse(
         node = loader.get_single_node()
         if node is None:
             raise ScenarioError([Problem(name, "", "the file is empty; expected a scenario")])
+        if not isinstance(loader, _Loader) and "?" in text and _question_in_flow(node):
+            raise _Refused
         problems: list[Problem] = []
         lines: dict[tuple[Any, ...], int] = {}
         _measure(node, name)
@@ -382,6 +397,26 @@ def _measure(root: yaml.Node, name: str) -> None:
     else:
         return
     raise ScenarioError([Problem(name, "", message, root.start_mark.line + 1)])
+
+
+def _question_in_flow(root: yaml.Node) -> bool:
+    """Whether a plain scalar of a flow list or mapping holds a ``?`` (``{q: How far?}``),
+    which libyaml reads as text (YAML 1.2) and PyYAML refuses, as did every release."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        children = _children(node)
+        for child in children:
+            if isinstance(child, yaml.ScalarNode):
+                if node.flow_style and not child.style and "?" in child.value:
+                    return True
+            else:
+                stack.append(child)
+    return False
 
 
 def _children(node: yaml.Node) -> list[yaml.Node]:
