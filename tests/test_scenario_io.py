@@ -380,3 +380,17 @@ def test_what_libyaml_reads_otherwise_reads_as_with_pyyaml(text):
         return data, lines, [str(p) for p in problems]
 
     assert read(text) == read(text + "# !\n")
+
+
+@pytest.mark.parametrize("text", ["---", "# a scenario\n---", "---\n# nothing yet"])
+def test_an_empty_document_is_placed_on_the_files_last_line(text):
+    """libyaml placed the null of a document with nothing in it, at the end of a text with
+    no line break after it, on a line past the last: a problem named line 2 of a file of
+    one line."""
+    from realpolitik.scenario.yaml_io import parse_document
+
+    last = text.count("\n") + 1
+    assert parse_document(text, "t.yaml")[1][()] == last
+    with pytest.raises(ScenarioError) as info:
+        parse_yaml(text, "t.yaml")
+    assert info.value.problems[0].line == last

@@ -311,7 +311,15 @@ def _parse(
     finally:
         if loader is not None:
             loader.dispose()
+    if not text.endswith(("\n", "\r", "\x85", "\u2028", "\u2029")):
+        # libyaml places what ends a text with no line break after it (an empty document's
+        # null) on a line of its own, past the last
+        last = len(_LINE_BREAK.findall(text)) + 1
+        lines = {path: min(line, last) for path, line in lines.items()}
     return data, lines, problems
+
+
+_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 
 
 def _unreadable(exc: yaml.YAMLError, text: str, name: str) -> ScenarioError:
