@@ -189,3 +189,30 @@ def test_spread_gives_a_scenario_without_ranges_some_uncertainty():
     assert len(set(d["per_draw"]["forecasts"]["compromise"][k][0] for k in range(50))) > 1
     bad = _run("simulate", minimal, "-n", "5", "--spread", "0", "--no-store")
     assert bad.exit_code == 2 and "--spread" in bad.output
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {},
+        {"FORCE_COLOR": "1"},
+        {"FORCE_COLOR": ""},
+        {"TTY_COMPATIBLE": "1"},
+        {"TTY_COMPATIBLE": "0", "FORCE_COLOR": "1"},
+        {"TTY_COMPATIBLE": "1", "FORCE_COLOR": ""},
+        {"FORCE_TERMINAL": "1"},
+    ],
+)
+def test_no_progress_display_is_made_only_where_rich_would_disable_it(monkeypatch, env):
+    """The progress display is skipped, rich's progress not even imported, where rich
+    takes standard error for no terminal, and only there: with ``FORCE_COLOR=1`` (a CI
+    log that wants rich's output) a piped standard error is a terminal to rich, and the
+    progress was shown before it was skipped; ``TTY_COMPATIBLE=0`` makes none."""
+    from realpolitik.cli import common
+    from realpolitik.cli.console import stderr_console
+
+    for name in ("FORCE_COLOR", "TTY_COMPATIBLE", "FORCE_TERMINAL"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert common._no_terminal() == (not stderr_console().is_terminal)

@@ -445,13 +445,19 @@ def progress_display() -> Progress:
 
 
 def _no_terminal() -> bool:
-    """Whether standard error is plainly no terminal (a pipe, a file) and nothing in the
-    environment asks rich to treat it as one: then no progress display is made at all (it
-    would be disabled, and making it imports rich's progress, a tenth of a second)."""
+    """Whether rich takes standard error for no terminal (a pipe, a file), as its console
+    would (``Console.is_terminal``: ``TTY_COMPATIBLE`` of 1 or 0 decides, then a
+    ``FORCE_COLOR`` set to anything but nothing makes it one): then no progress display is
+    made at all (it would be disabled, and making it imports rich's progress, a tenth of a
+    second)."""
     import os
 
-    if any(os.environ.get(name) for name in ("FORCE_TERMINAL", "TTY_COMPATIBLE")):
-        return False
+    compatible = os.environ.get("TTY_COMPATIBLE", "")
+    if compatible in ("0", "1"):
+        return compatible == "0"
+    force_color = os.environ.get("FORCE_COLOR")
+    if force_color is not None:
+        return force_color == ""
     try:
         return not sys.stderr.isatty()
     except (AttributeError, ValueError):  # no stream, or a closed one
