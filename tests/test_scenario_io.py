@@ -394,3 +394,28 @@ def test_an_empty_document_is_placed_on_the_files_last_line(text):
     with pytest.raises(ScenarioError) as info:
         parse_yaml(text, "t.yaml")
     assert info.value.problems[0].line == last
+
+
+@pytest.mark.parametrize(
+    ("text", "got"),
+    [
+        ("---\n", "nothing"),
+        ("just a sentence\n", "a text"),
+        ("- a\n- b\n", "a list"),
+        ("12\n", "the number 12"),
+        ("2022-01-01\n", "a date"),
+    ],
+)
+def test_a_file_that_is_no_mapping_says_what_it_is_in_plain_words(text, got):
+    """A scenario or game file whose top is not a mapping says what it is (it said ``got
+    NoneType``, ``got str``: Python's names for them)."""
+    from realpolitik.games import GameError, parse_game
+
+    for parse, error, kind in (
+        (parse_yaml, ScenarioError, "scenario"),
+        (parse_game, GameError, "game"),
+    ):
+        with pytest.raises(error) as info:
+            parse(text, "t.yaml")
+        (problem,) = info.value.problems
+        assert problem.message == f"expected a mapping of {kind} fields at the top, got {got}"
