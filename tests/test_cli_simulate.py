@@ -216,3 +216,49 @@ def test_no_progress_display_is_made_only_where_rich_would_disable_it(monkeypatc
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     assert common._no_terminal() == (not stderr_console().is_terminal)
+
+
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="no pseudo-terminals here")
+def test_simulate_in_a_terminal_shows_its_progress_and_ends_well(tmp_path):
+    """In a terminal (standard error a pseudo-terminal, as a user's), the progress display
+    is made on the console itself: handed the console's stand-in, rich's live display
+    entered it (``with console:``) and every many-run command ended in 'internal error:
+    TypeError: '_Deferred' object does not support the context manager protocol', exit 1."""
+    import select
+
+    master, slave = os.openpty()
+    env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "TTY_COMPATIBLE")}
+    env["PYTHONPATH"] = os.pathsep.join(
+        filter(None, [str(Path(rp.__file__).parents[1]), env.get("PYTHONPATH")])
+    )
+    result = tmp_path / "result.json"
+    with result.open("wb") as stdout:  # a file: a pipe of its own would need draining too
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "realpolitik", "simulate", "ec-emissions-1994", "-n", "400"]
+            + ["--no-store", "--json"],
+            stdout=stdout,
+            stderr=slave,
+            env=env,
+        )
+    os.close(slave)
+    shown = b""
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:  # drain the terminal, or the program blocks
+            ready, _, _ = select.select([master], [], [], 0.1)
+            if not ready:
+                if proc.poll() is not None:
+                    break
+                continue
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # the program's side of the terminal is closed
+                break
+            shown += chunk
+        proc.wait(timeout=120)
+    finally:
+        os.close(master)
+    assert b"internal error" not in shown, shown.decode(errors="replace")[-2000:]
+    assert proc.returncode == 0
+    assert json.loads(result.read_text(encoding="utf-8"))["draws"] == 400
+    assert b"400 draws" in shown  # the progress display's description
