@@ -189,3 +189,76 @@ def test_spread_gives_a_scenario_without_ranges_some_uncertainty():
     assert len(set(d["per_draw"]["forecasts"]["compromise"][k][0] for k in range(50))) > 1
     bad = _run("simulate", minimal, "-n", "5", "--spread", "0", "--no-store")
     assert bad.exit_code == 2 and "--spread" in bad.output
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {},
+        {"FORCE_COLOR": "1"},
+        {"FORCE_COLOR": ""},
+        {"TTY_COMPATIBLE": "1"},
+        {"TTY_COMPATIBLE": "0", "FORCE_COLOR": "1"},
+        {"TTY_COMPATIBLE": "1", "FORCE_COLOR": ""},
+        {"FORCE_TERMINAL": "1"},
+    ],
+)
+def test_no_progress_display_is_made_only_where_rich_would_disable_it(monkeypatch, env):
+    """The progress display is skipped, rich's progress not even imported, where rich
+    takes standard error for no terminal, and only there: with ``FORCE_COLOR=1`` (a CI
+    log that wants rich's output) a piped standard error is a terminal to rich, and the
+    progress was shown before it was skipped; ``TTY_COMPATIBLE=0`` makes none."""
+    from realpolitik.cli import common
+    from realpolitik.cli.console import stderr_console
+
+    for name in ("FORCE_COLOR", "TTY_COMPATIBLE", "FORCE_TERMINAL"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert common._no_terminal() == (not stderr_console().is_terminal)
+
+
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="no pseudo-terminals here")
+def test_simulate_in_a_terminal_shows_its_progress_and_ends_well(tmp_path):
+    """In a terminal (standard error a pseudo-terminal, as a user's), the progress display
+    is made on the console itself: handed the console's stand-in, rich's live display
+    entered it (``with console:``) and every many-run command ended in 'internal error:
+    TypeError: '_Deferred' object does not support the context manager protocol', exit 1."""
+    import select
+
+    master, slave = os.openpty()
+    env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "TTY_COMPATIBLE")}
+    env["PYTHONPATH"] = os.pathsep.join(
+        filter(None, [str(Path(rp.__file__).parents[1]), env.get("PYTHONPATH")])
+    )
+    result = tmp_path / "result.json"
+    with result.open("wb") as stdout:  # a file: a pipe of its own would need draining too
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "realpolitik", "simulate", "ec-emissions-1994", "-n", "400"]
+            + ["--no-store", "--json"],
+            stdout=stdout,
+            stderr=slave,
+            env=env,
+        )
+    os.close(slave)
+    shown = b""
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:  # drain the terminal, or the program blocks
+            ready, _, _ = select.select([master], [], [], 0.1)
+            if not ready:
+                if proc.poll() is not None:
+                    break
+                continue
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # the program's side of the terminal is closed
+                break
+            shown += chunk
+        proc.wait(timeout=120)
+    finally:
+        os.close(master)
+    assert b"internal error" not in shown, shown.decode(errors="replace")[-2000:]
+    assert proc.returncode == 0
+    assert json.loads(result.read_text(encoding="utf-8"))["draws"] == 400
+    assert b"400 draws" in shown  # the progress display's description

@@ -32,8 +32,11 @@ HEAVY = (
 
 
 def imported(*args: str) -> set[str]:
-    """The modules a fresh Python imports running ``args`` (``-X importtime``)."""
+    """The modules a fresh Python imports running ``args`` (``-X importtime``), its
+    standard error a pipe that rich takes for no terminal."""
     env = dict(os.environ)
+    for name in ("FORCE_COLOR", "TTY_COMPATIBLE"):  # (which make a pipe a terminal to rich)
+        env.pop(name, None)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SRC), env.get("PYTHONPATH")]))
     res = subprocess.run(
         [sys.executable, "-X", "importtime", *args],

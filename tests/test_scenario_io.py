@@ -319,3 +319,103 @@ def test_libyamls_parser_reads_what_pyyamls_reads():
         py, c = results
         assert c[0] == py[0] and c[1] == py[1] and c[2] == py[2], text
     assert 0 < refused < len(texts)  # the mutations made both kinds
+
+
+def test_a_text_libyaml_refuses_is_refused_as_pyyaml_refuses_it():
+    """What libyaml's parser refuses is read again by PyYAML's, which says why in its words
+    and at its line, as every release did: libyaml placed an error at the end of a text
+    with no line break after it on a line past the last, counted a control character's line
+    by bytes, refused what PyYAML reads (a ``%YAML 1.3`` or unknown directive) and could
+    not take a lone surrogate (a traceback)."""
+    from realpolitik.scenario.yaml_io import parse_document
+
+    # the last line's flow mapping unclosed, and no line break after it
+    text = (DATA / "minimal.yaml").read_text(encoding="utf-8").rstrip("\n")[:-1]
+    last = text.count("\n") + 1
+    with pytest.raises(ScenarioError) as info:
+        parse_yaml(text, "t.yaml")
+    (problem,) = info.value.problems
+    assert problem.line == last  # libyaml: the line after the last
+    assert "expected ',' or '}', but got '<stream end>'" in problem.message
+    # a text given to the API (the dashboard's upload), not checked as a file's is
+    for text, line, code in (
+        ("id: x\nname: Ève à Orléans\nnote: a\x01\nrest: 1\n", 3, "U+0001"),
+        ("id: x\nname: a\ud800b\n", 2, "U+D800"),
+    ):
+        with pytest.raises(ScenarioError) as info:
+            parse_yaml(text, "t.yaml")
+        (problem,) = info.value.problems
+        assert problem.line == line
+        assert f"the control character {code} is not allowed" in problem.message
+    for text in ("%YAML 1.3\n---\na: 1\n", "%FOO bar\n---\na: 1\n"):
+        assert parse_document(text, "t.yaml")[0] == {"a": 1}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "id: x\nname:\tX\n",  # a tab after a colon
+        "id: x  \t# a comment after a tab\n",
+        "id: [a,\tb]\n",  # a tab in a flow list
+        "# a scenario\n\ufeffid: x\n",  # a BOM starting a line but the first
+        "id: x\nlist:\n\ufeff- 1\n",
+        "id: x\nnote: |# no space before the comment\n  text\n",
+        "stances:\n  - {actor: a, issue: i, note: will it hold? yes}\n",  # `?` in flow text
+        "ids: [a, b?]\n",
+    ],
+)
+def test_what_libyaml_reads_otherwise_reads_as_with_pyyaml(text):
+    """A text reads the same whichever parser reads it: one holding what libyaml reads
+    otherwise than PyYAML (a tab, a BOM, ``|#``, a ``?`` in a flow list's text) is read by
+    PyYAML's, as one with a ``!`` in a comment is (and as every release read it); libyaml
+    took the tab for a space, dropped the BOM (PyYAML keeps it in the key) and read the
+    rest, where a ``!`` anywhere in the file made the same text refused."""
+    from realpolitik.scenario.yaml_io import parse_document
+
+    def read(text: str) -> object:
+        try:
+            data, lines, problems = parse_document(text, "t.yaml")
+        except ScenarioError as exc:
+            return [(p.line, p.message) for p in exc.problems]
+        return data, lines, [str(p) for p in problems]
+
+    assert read(text) == read(text + "# !\n")
+
+
+@pytest.mark.parametrize("text", ["---", "# a scenario\n---", "---\n# nothing yet"])
+def test_an_empty_document_is_placed_on_the_files_last_line(text):
+    """libyaml placed the null of a document with nothing in it, at the end of a text with
+    no line break after it, on a line past the last: a problem named line 2 of a file of
+    one line."""
+    from realpolitik.scenario.yaml_io import parse_document
+
+    last = text.count("\n") + 1
+    assert parse_document(text, "t.yaml")[1][()] == last
+    with pytest.raises(ScenarioError) as info:
+        parse_yaml(text, "t.yaml")
+    assert info.value.problems[0].line == last
+
+
+@pytest.mark.parametrize(
+    ("text", "got"),
+    [
+        ("---\n", "nothing"),
+        ("just a sentence\n", "a text"),
+        ("- a\n- b\n", "a list"),
+        ("12\n", "the number 12"),
+        ("2022-01-01\n", "a date"),
+    ],
+)
+def test_a_file_that_is_no_mapping_says_what_it_is_in_plain_words(text, got):
+    """A scenario or game file whose top is not a mapping says what it is (it said ``got
+    NoneType``, ``got str``: Python's names for them)."""
+    from realpolitik.games import GameError, parse_game
+
+    for parse, error, kind in (
+        (parse_yaml, ScenarioError, "scenario"),
+        (parse_game, GameError, "game"),
+    ):
+        with pytest.raises(error) as info:
+            parse(text, "t.yaml")
+        (problem,) = info.value.problems
+        assert problem.message == f"expected a mapping of {kind} fields at the top, got {got}"

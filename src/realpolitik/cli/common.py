@@ -55,6 +55,7 @@ __all__ = [
     "escape",
     "fail",
     "load_scenario",
+    "made",
     "on_backend",
     "out",
     "parse_models",
@@ -103,6 +104,15 @@ def _stderr() -> SafeConsole:
 
 out: SafeConsole = cast("SafeConsole", _Deferred(_stdout))
 err: SafeConsole = cast("SafeConsole", _Deferred(_stderr))
+
+
+def made(console: SafeConsole) -> SafeConsole:
+    """The console ``console`` stands for (:class:`_Deferred`), made now if not yet, or
+    ``console`` itself: for a rich API handed a console, which uses it as one (rich's live
+    display enters it, ``with console:``, which a stand-in cannot be)."""
+    if isinstance(console, _Deferred):
+        return cast("SafeConsole", console._made())
+    return console
 
 
 def _forget_consoles() -> None:
@@ -431,27 +441,34 @@ def progress_display() -> Progress:
     )
     from rich.table import Column
 
-    narrow = err.width < 120
+    console = made(err)  # (rich enters it: no stand-in)
+    narrow = console.width < 120
     return Progress(
         TextColumn("[progress.description]{task.description}", table_column=Column(ratio=1)),
         BarColumn(bar_width=20 if narrow else 40),
         MofNCompleteColumn(table_column=Column(no_wrap=True)),
         TimeRemainingColumn(table_column=Column(no_wrap=True)),
-        console=err,
+        console=console,
         transient=True,
-        disable=not err.is_terminal,
+        disable=not console.is_terminal,
         auto_refresh=False,
     )
 
 
 def _no_terminal() -> bool:
-    """Whether standard error is plainly no terminal (a pipe, a file) and nothing in the
-    environment asks rich to treat it as one: then no progress display is made at all (it
-    would be disabled, and making it imports rich's progress, a tenth of a second)."""
+    """Whether rich takes standard error for no terminal (a pipe, a file), as its console
+    would (``Console.is_terminal``: ``TTY_COMPATIBLE`` of 1 or 0 decides, then a
+    ``FORCE_COLOR`` set to anything but nothing makes it one): then no progress display is
+    made at all (it would be disabled, and making it imports rich's progress, a tenth of a
+    second)."""
     import os
 
-    if any(os.environ.get(name) for name in ("FORCE_TERMINAL", "TTY_COMPATIBLE")):
-        return False
+    compatible = os.environ.get("TTY_COMPATIBLE", "")
+    if compatible in ("0", "1"):
+        return compatible == "0"
+    force_color = os.environ.get("FORCE_COLOR")
+    if force_color is not None:
+        return force_color == ""
     try:
         return not sys.stderr.isatty()
     except (AttributeError, ValueError):  # no stream, or a closed one

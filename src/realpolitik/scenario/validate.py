@@ -159,7 +159,7 @@ def validate_document(
     """
     c = collector
     if not isinstance(data, Mapping):
-        c.add((), f"expected a mapping of {kind} fields at the top, got {type(data).__name__}")
+        c.add((), f"expected a mapping of {kind} fields at the top, got {_kind(data)}")
         c.fail()
     allowed = set(head.model_fields) | set(lists)
     for key in data:
@@ -264,6 +264,10 @@ def _kind(value: Any) -> str:
         return "a mapping"
     if isinstance(value, list):
         return "a list"
+    if isinstance(value, str):
+        return "a text"
+    if isinstance(value, _dt.date):
+        return "a date"
     return type(value).__name__
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar, cast
 
@@ -225,9 +226,15 @@ class _FastLoader(yaml.CSafeLoader if getattr(yaml, "__with_libyaml__", False) e
     ten times faster, 7 ms against 84 ms for caucasus-2022), for a text with no tag: the C
     parser composes nodes without :meth:`_Loader.compose_node`, which sees the tags a text
     gives, so a text with a ``!`` anywhere (a tag, or just an exclamation mark in a note) is
-    read by :class:`_Loader`. The same resolvers and constructors; libyaml words a few
-    syntax errors its own way, and refuses nesting beyond 1,000 levels with an error of
-    its own (:func:`parse_document` words it as :class:`_Loader`'s)."""
+    read by :class:`_Loader`, and so is a text that holds what libyaml reads otherwise
+    (:data:`_PYYAML_ONLY`). The same resolvers and constructors. A text it refuses is
+    read again by :class:`_Loader` (:func:`parse_document`), which says why in PyYAML's
+    words and at PyYAML's line, as every release did: libyaml words errors its own way
+    (without the character at fault), places one at the end of a text with no line break
+    after it on a line past the last, counts a control character's line by bytes, refuses
+    what PyYAML reads (a ``%YAML 1.3`` or unknown directive, a BOM starting a line but the
+    first) and cannot take a lone surrogate. A text it reads but PyYAML refuses (a ``?``
+    in a flow list's plain text) is read by :class:`_Loader` too."""
 
     yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers
     yaml_constructors = _Loader.yaml_constructors
@@ -240,9 +247,30 @@ class _FastLoader(yaml.CSafeLoader if getattr(yaml, "__with_libyaml__", False) e
         self.foreign: dict[int, str] = {}  # (none: a text with no `!` gives no tag)
 
 
+#: what libyaml reads otherwise than PyYAML, which a text must not hold to be read by
+#: :class:`_FastLoader`: a ``!`` (a tag, which only :class:`_Loader` sees), a tab (libyaml
+#: takes one for a space after a ``:``, before a comment, in a flow list: PyYAML refuses
+#: it, as did every release), a BOM (libyaml drops one starting any line, PyYAML keeps it
+#: in the text) and a block scalar's header followed by ``#`` with no space (``|#``:
+#: libyaml takes a comment there, PyYAML refuses it); and a ``?`` in a flow list or
+#: mapping's plain text, found once the text is parsed (:func:`_question_in_flow`)
+_PYYAML_ONLY = re.compile("[!\t\ufeff]|[|>][-+0-9]*#")
+
+
 def _loader(text: str) -> _Loader:
-    """The loader for ``text``: :class:`_FastLoader` unless the text may give a tag."""
-    return cast(_Loader, _Loader(text) if "!" in text else _FastLoader(text))
+    """The loader for ``text``: :class:`_FastLoader` unless the text holds what libyaml
+    reads otherwise than PyYAML (:data:`_PYYAML_ONLY`) or a lone surrogate (which libyaml,
+    reading UTF-8, cannot be given)."""
+    if _PYYAML_ONLY.search(text):
+        return _Loader(text)
+    try:
+        return cast(_Loader, _FastLoader(text))
+    except UnicodeEncodeError:  # a lone surrogate: PyYAML's reader refuses it, located
+        return _Loader(text)
+
+
+class _Refused(Exception):
+    """libyaml's parser refused a text: :func:`parse_document` reads it again by PyYAML's."""
 
 
 def parse_document(text: str, name: str) -> tuple[Any, dict[tuple[Any, ...], int], list[Problem]]:
@@ -250,18 +278,53 @@ def parse_document(text: str, name: str) -> tuple[Any, dict[tuple[Any, ...], int
     problems found on the way (keys given twice, scalars that are not what their tag says),
     ``name`` labelling them; what cannot be read at all raises a :class:`ScenarioError`.
     Scenario and game files are both read by it."""
+    try:
+        return _parse(_loader, text, name)
+    except _Refused:  # said in PyYAML's words, at its line (:class:`_FastLoader`)
+        return _parse(_Loader, text, name)
+
+
+def _parse(
+    make: Callable[[str], _Loader], text: str, name: str
+) -> tuple[Any, dict[tuple[Any, ...], int], list[Problem]]:
+    """:func:`parse_document` with the loader ``make`` gives; :class:`_Refused` if that is
+    libyaml's and refuses the text."""
     loader = None
     try:
-        loader = _loader(text)
+        loader = make(text)
         node = loader.get_single_node()
         if node is None:
             raise ScenarioError([Problem(name, "", "the file is empty; expected a scenario")])
+        if not isinstance(loader, _Loader) and "?" in text and _question_in_flow(node):
+            raise _Refused
         problems: list[Problem] = []
         lines: dict[tuple[Any, ...], int] = {}
         _measure(node, name)
         _walk(loader, node, lines, problems, name)
         data = loader.construct_document(node)
-    except yaml.MarkedYAMLError as exc:
+    except yaml.YAMLError as exc:
+        if loader is not None and not isinstance(loader, _Loader):
+            raise _Refused from None
+        raise _unreadable(exc, text, name) from None
+    except RecursionError:
+        raise ScenarioError([Problem(name, "", _TOO_DEEP)]) from None
+    finally:
+        if loader is not None:
+            loader.dispose()
+    if not text.endswith(("\n", "\r", "\x85", "\u2028", "\u2029")):
+        # libyaml places what ends a text with no line break after it (an empty document's
+        # null) on a line of its own, past the last
+        last = len(_LINE_BREAK.findall(text)) + 1
+        lines = {path: min(line, last) for path, line in lines.items()}
+    return data, lines, problems
+
+
+_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+
+
+def _unreadable(exc: yaml.YAMLError, text: str, name: str) -> ScenarioError:
+    """The error for a text PyYAML's parser refuses with ``exc``."""
+    if isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         col = f", column {mark.column + 1}" if mark else ""
@@ -271,12 +334,10 @@ def parse_document(text: str, name: str) -> tuple[Any, dict[tuple[Any, ...], int
             else "YAML syntax error"
         )
         what = exc.problem or str(exc)
-        if "maximum nesting depth" in what:  # libyaml's limit (1,000 levels)
-            raise ScenarioError([Problem(name, "", _TOO_DEEP, line)]) from None
-        raise ScenarioError([Problem(name, "", f"{kind}{col}: {what}", line)]) from None
-    except yaml.reader.ReaderError as exc:  # a character YAML does not allow
+        return ScenarioError([Problem(name, "", f"{kind}{col}: {what}", line)])
+    if isinstance(exc, yaml.reader.ReaderError):  # a character YAML does not allow
         line = text[: exc.position].count("\n") + 1
-        raise ScenarioError(
+        return ScenarioError(
             [
                 Problem(
                     name,
@@ -286,15 +347,8 @@ def parse_document(text: str, name: str) -> tuple[Any, dict[tuple[Any, ...], int
                     line,
                 )
             ]
-        ) from None
-    except yaml.YAMLError as exc:
-        raise ScenarioError([Problem(name, "", f"not readable as YAML: {exc}")]) from None
-    except RecursionError:
-        raise ScenarioError([Problem(name, "", _TOO_DEEP)]) from None
-    finally:
-        if loader is not None:
-            loader.dispose()
-    return data, lines, problems
+        )
+    return ScenarioError([Problem(name, "", f"not readable as YAML: {exc}")])
 
 
 _TOO_DEEP = "nested too deeply; expected a scenario of lists and mappings"
@@ -351,6 +405,26 @@ def _measure(root: yaml.Node, name: str) -> None:
     else:
         return
     raise ScenarioError([Problem(name, "", message, root.start_mark.line + 1)])
+
+
+def _question_in_flow(root: yaml.Node) -> bool:
+    """Whether a plain scalar of a flow list or mapping holds a ``?`` (``{q: How far?}``),
+    which libyaml reads as text (YAML 1.2) and PyYAML refuses, as did every release."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        children = _children(node)
+        for child in children:
+            if isinstance(child, yaml.ScalarNode):
+                if node.flow_style and not child.style and "?" in child.value:
+                    return True
+            else:
+                stack.append(child)
+    return False
 
 
 def _children(node: yaml.Node) -> list[yaml.Node]:
