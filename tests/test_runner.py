@@ -688,6 +688,21 @@ def test_adaptive_times_the_last_of_its_probes(monkeypatch):
     assert set(slow.values()) != {os.getpid()}  # 0.01 s x 300: worth a pool
 
 
+def test_tasks_of_nearly_equal_sizes_have_no_probe_but_the_first(monkeypatch):
+    """Probes are the leading tasks of at most half the heaviest's weight: a back-test's
+    packed chunks (37, 45, 48, then 50 cases) ran their three lighter ones here, one after
+    another, before the pool could start."""
+    _forked(monkeypatch)
+    ran: list[tuple[int, int]] = []
+    tasks = [0.01, 0.2, 0.2, 0.2, 0.2]
+    pids = dict(
+        Adaptive(2).map(st.pid, tasks, weights=[37, 45, 48, 50, 50],
+                        on_result=lambda i, pid: ran.append((i, pid)))
+    )  # fmt: skip
+    assert sorted(pids) == list(range(5)) and pids[0] == os.getpid()
+    assert pids[1] != os.getpid()  # the pool took the first after the probe
+
+
 def test_run_passes_the_weights_to_the_default_backend(monkeypatch):
     seen: list[Any] = []
     real = Adaptive.map

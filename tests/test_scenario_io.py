@@ -419,3 +419,19 @@ def test_a_file_that_is_no_mapping_says_what_it_is_in_plain_words(text, got):
             parse(text, "t.yaml")
         (problem,) = info.value.problems
         assert problem.message == f"expected a mapping of {kind} fields at the top, got {got}"
+
+
+@pytest.mark.parametrize("depth", [350, 800])
+def test_nesting_beyond_the_limit_is_refused_by_either_parser(depth):
+    """libyaml reads nesting to 1,000 levels where PyYAML's parser ran out of recursion at
+    about 330: a file nested 350 or 800 deep was refused or not by whether it held a `!`
+    (which picks the parser). Both refuse beyond MAX_DEPTH, with the same message."""
+    from realpolitik.scenario import yaml_io
+
+    text = (Path(__file__).parent / "data" / "minimal.yaml").read_text(encoding="utf-8")
+    deep = "[" * depth + "1" + "]" * depth
+    text = text.replace("status_quo: 50", f"status_quo: {deep}", 1)
+    assert deep in text and depth > yaml_io.MAX_DEPTH
+    for variant in (text, text + "# !\n"):
+        with pytest.raises(ScenarioError, match="nested too deeply"):
+            parse_yaml(variant, "deep.yaml")

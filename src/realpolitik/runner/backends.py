@@ -305,10 +305,12 @@ class Adaptive:
         work (draws, say), by which the time of the tasks run here first estimates the rest
         (else every task is taken as long as the first).
 
-        The leading tasks lighter than the heaviest (probes: :func:`chunks`' ``first``) all
-        run here, timed, and the last of them estimates the rest: a process's first task
-        also pays what is done once (imports, its first memory), which would make a small
-        probe's work look many times larger than it is."""
+        The leading tasks of at most half the heaviest's weight (probes: :func:`chunks`'
+        ``first``) all run here, timed, and the last of them estimates the rest: a
+        process's first task also pays what is done once (imports, its first memory),
+        which would make a small probe's work look many times larger than it is. (Tasks
+        of nearly equal sizes, as a back-test's packed chunks, have no probe but the
+        first.)"""
         todo = list(tasks)
         if not todo:
             return
@@ -319,7 +321,9 @@ class Adaptive:
         heaviest = max(weights) if weights is not None else 0.0
         done = 0
         took = 0.0
-        while done == 0 or (weights is not None and done < len(todo) and weights[done] < heaviest):
+        while done == 0 or (
+            weights is not None and done < len(todo) and 2 * weights[done] <= heaviest
+        ):
             start = time.perf_counter()
             result = _run_one(fn, done, todo[done])
             took = time.perf_counter() - start

@@ -47,6 +47,8 @@ __all__ = [
 
 MAX_BYTES = 5_000_000
 MAX_NODES = 200_000
+#: The deepest nesting of lists and mappings a document may have (a scenario needs six).
+MAX_DEPTH = 300
 
 
 def read_bytes(path: Path, *, label: str | None = None, what: str = "a scenario file") -> bytes:
@@ -365,8 +367,10 @@ def _codepoint(character: Any) -> str:
 
 
 def _measure(root: yaml.Node, name: str) -> None:
-    """Refuse documents of over MAX_NODES nodes, and those whose alias expansion exceeds
-    MAX_NODES nodes (an alias bomb); linear time in the nodes written."""
+    """Refuse documents of over MAX_NODES nodes, those whose alias expansion exceeds
+    MAX_NODES nodes (an alias bomb), and those nested deeper than MAX_DEPTH (as PyYAML's
+    parser does, by running out of recursion at about 330 levels, where libyaml's reads on
+    to 1,000); linear time in the nodes written."""
     size: dict[int, int] = {}
     stack: list[tuple[yaml.Node, bool]] = [(root, False)]
     on_path: set[int] = set()
@@ -387,6 +391,8 @@ def _measure(root: yaml.Node, name: str) -> None:
                 [Problem(name, "", "a YAML alias refers to itself", node.start_mark.line + 1)]
             )
         on_path.add(key)
+        if len(on_path) > MAX_DEPTH:
+            raise ScenarioError([Problem(name, "", _TOO_DEEP, node.start_mark.line + 1)])
         stack.append((node, True))
         for child in _children(node):
             if id(child) not in size:
