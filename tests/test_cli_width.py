@@ -282,3 +282,12 @@ def test_validate_summary_of_shocks_fits(tmp_path):
     out = at80("validate", str(path))
     assert "shocks: north.capability *= 1.5" in out
     assert all(cell_len(line) <= WIDTH for line in out.splitlines()), out
+
+
+def test_a_console_stand_in_is_entered_as_the_console():
+    """``out`` and ``err`` stand for consoles made on first use; rich enters a console
+    (``with console:``) in its live displays: a stand-in does too."""
+    from realpolitik.cli import common
+
+    with common.err as console:
+        assert console is common.made(common.err)

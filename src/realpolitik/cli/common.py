@@ -89,6 +89,13 @@ class _Deferred:
     def __setattr__(self, name: str, value: Any) -> None:
         setattr(self._made(), name, value)
 
+    # (special methods are looked up on the type, not through __getattr__)
+    def __enter__(self) -> Any:
+        return self._made().__enter__()
+
+    def __exit__(self, *exc: Any) -> Any:
+        return self._made().__exit__(*exc)
+
 
 def _stdout() -> SafeConsole:
     from .console import stdout_console
