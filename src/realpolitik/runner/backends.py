@@ -387,10 +387,7 @@ class Adaptive:
                 if starter.ident is not None:
                     starter.join()  # its workers known to the pool before it is stopped
             finally:
-                if finished:
-                    pool.shutdown(wait=True)
-                else:
-                    _stop(pool)
+                _close(pool, finished)
 
 
 def _shared(
@@ -442,10 +439,7 @@ def _shared(
     except BrokenProcessPool as exc:
         raise BackendError(WORKER_DIED) from exc
     finally:
-        if finished:
-            pool.shutdown(wait=True)
-        else:
-            _stop(pool)
+        _close(pool, finished)
 
 
 def _start_workers(pool: ProcessPoolExecutor, n: int, probes: list[Future[int]]) -> None:
@@ -608,31 +602,16 @@ class LocalPool:
         *,
         on_result: Callable[[int, R], object] | None = None,
     ) -> Iterator[tuple[int, R]]:
-        left = len(tasks) if isinstance(tasks, Sized) else self.workers
-        yield from _pooled(self.workers, left, fn, enumerate(tasks), on_result)
-
-
-def _pooled(
-    workers: int,
-    left: int,
-    fn: Callable[[T], R],
-    todo: Iterator[tuple[int, T]],
-    on_result: Callable[[int, R], object] | None,
-) -> Iterator[tuple[int, R]]:
-    """The indexed tasks ``todo`` (``left`` of them) on a new pool of at most ``workers``
-    processes (:func:`process_pool`), stopped when they are done, or at once if the caller
-    stops early or fails."""
-    n_procs = max(1, min(workers, left))
-    pool = process_pool(n_procs, getattr(fn, "__module__", None))
-    finished = False
-    try:
-        yield from _on_pool(pool, n_procs, fn, todo, on_result)
-        finished = True
-    finally:
-        if finished:
-            pool.shutdown(wait=True)
-        else:
-            _stop(pool)
+        n_procs = (
+            max(1, min(self.workers, len(tasks))) if isinstance(tasks, Sized) else self.workers
+        )
+        pool = process_pool(n_procs, getattr(fn, "__module__", None))
+        finished = False
+        try:
+            yield from _on_pool(pool, n_procs, fn, enumerate(tasks), on_result)
+            finished = True
+        finally:
+            _close(pool, finished)
 
 
 def _on_pool(
@@ -808,6 +787,15 @@ def _failed(index: int, exc: BaseException) -> None:
     if isinstance(exc, pickle.PicklingError | AttributeError) and "pickle" in str(exc):
         note += " (the function must be a top-level function and the task picklable)"
     exc.add_note(note)
+
+
+def _close(pool: ProcessPoolExecutor, finished: bool) -> None:
+    """The end of a pool's run: its workers waited for where its work ``finished``, else
+    stopped at once (:func:`_stop`: the caller stopped early, or a task failed)."""
+    if finished:
+        pool.shutdown(wait=True)
+    else:
+        _stop(pool)
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:
