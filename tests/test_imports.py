@@ -74,6 +74,8 @@ def test_a_first_forecast_imports_no_heavy_library():
     modules = imported("-c", code)
     assert not heavy(modules)
     assert "realpolitik.analysis.backtest" not in modules
+    # a valid file is read without the models (realpolitik.scenario.shape)
+    assert "pydantic" not in modules and "realpolitik.scenario.schema" not in modules
 
 
 def test_the_command_line_simulate_imports_only_what_it_runs():
@@ -89,6 +91,7 @@ def test_the_command_line_simulate_imports_only_what_it_runs():
     # numpy's masked arrays (40 ms; np.unique imports them) and typer's pydantic adapters
     # (built per option on every run from typer 0.29: pinned below it) are not needed
     assert "numpy.ma" not in modules and "typer._adapters" not in modules
+    assert "pydantic" not in modules  # (a valid scenario is read without it)
 
 
 PUBLIC = """

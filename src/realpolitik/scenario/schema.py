@@ -1,7 +1,10 @@
 """The scenario file format, declared once with pydantic.
 
 These classes check the *shape* of each part of a file (types, ranges, unknown or
-missing fields) and give the JSON Schema that ``realpolitik schema`` prints.
+missing fields), locate and word its problems, and give the JSON Schema that
+``realpolitik schema`` prints. A file of the right shape is read without them
+(:mod:`.shape`, the same values without pydantic's import); tests/test_shape.py holds the
+two to the same results.
 Checks that need the whole file (duplicate ids, references, positions on their
 issue's scale) live in :mod:`realpolitik.scenario.validate`.
 """
@@ -15,6 +18,12 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
 
 from .numbers import exact
+from .shape import (
+    DISTRIBUTIONS,
+    MAX_QUOTE_WORDS,
+    SHOCK_FIELDS,
+    SHOCK_OPS,
+)
 
 __all__ = [
     "DISTRIBUTIONS",
@@ -38,8 +47,6 @@ __all__ = [
     "json_schema",
 ]
 
-MAX_QUOTE_WORDS = 30
-
 Id = Annotated[
     str,
     Field(
@@ -61,10 +68,6 @@ def _no_items() -> list[Any]:
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
-
-
-#: the distributions a range may have
-DISTRIBUTIONS = ("triangular", "uniform")
 
 
 class RangeSpec(_Strict):
@@ -127,8 +130,6 @@ UncertainCapability = Annotated[
     Annotated[NonNegative, Tag("point")] | Annotated[CapabilityRangeSpec, Tag("range")],
     Discriminator(_point_or_range),
 ]
-#: the tags pydantic puts in an error's location inside an ``Uncertain``
-UNCERTAIN_TAGS = ("point", "range")
 
 
 class SourceSpec(_Strict):
@@ -218,11 +219,6 @@ class StanceSpec(_Strict):
         "capabilities; overrides the actor's capability here (optional; a number or a range)",
     )
     source: SourceSpec
-
-
-#: what a shock may change, and how
-SHOCK_FIELDS = ("capability", "position", "salience")
-SHOCK_OPS = ("set", "add", "multiply")
 
 
 class ShockSpec(_Strict):
@@ -322,8 +318,6 @@ LISTS: dict[str, type[BaseModel]] = {
     "shocks": ShockSpec,
     "outcomes": OutcomeSpec,
 }
-#: lists that may be absent or empty
-OPTIONAL_LISTS = ("sources", "shocks", "outcomes")
 
 
 def json_schema() -> dict[str, Any]:

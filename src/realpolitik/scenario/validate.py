@@ -14,9 +14,7 @@ from __future__ import annotations
 import datetime as _dt
 import math
 from collections.abc import Collection, Mapping, Sequence
-from typing import Any, NoReturn, TypeGuard, TypeVar
-
-from pydantic import BaseModel, ValidationError
+from typing import TYPE_CHECKING, Any, NoReturn, TypeGuard, TypeVar
 
 from ..errors import Problem, ScenarioError
 from .numbers import exact, excerpt, plain_number
@@ -33,21 +31,21 @@ from .objects import (
     SourceEntry,
     Stance,
 )
-from .schema import (
-    LISTS,
-    MAX_QUOTE_WORDS,
-    OPTIONAL_LISTS,
-    UNCERTAIN_TAGS,
-    ActorSpec,
-    IssueSpec,
-    OutcomeSpec,
-    RangeSpec,
-    ScenarioHead,
-    ShockSpec,
-    SourceEntrySpec,
-    SourceSpec,
-    StanceSpec,
-)
+from .shape import MAX_QUOTE_WORDS, OPTIONAL_LISTS, UNCERTAIN_TAGS, document
+
+if TYPE_CHECKING:  # (pydantic and the models are imported where a document needs them)
+    from pydantic import BaseModel, ValidationError
+
+    from .schema import (
+        ActorSpec,
+        IssueSpec,
+        OutcomeSpec,
+        ScenarioHead,
+        ShockSpec,
+        SourceEntrySpec,
+        SourceSpec,
+        StanceSpec,
+    )
 
 __all__ = [
     "Collector",
@@ -135,7 +133,7 @@ class Collector:
             raise self.error(sorted(self.problems, key=lambda p: (p.line is None, p.line or 0)))
 
 
-Head = TypeVar("Head", bound=BaseModel)
+Head = TypeVar("Head", bound="BaseModel")
 
 
 def validate_document(
@@ -157,6 +155,8 @@ def validate_document(
     stops the check at once. Returns the validated head (``None`` if it has problems) and,
     per list, the ``(index, spec)`` of each valid entry.
     """
+    from pydantic import ValidationError
+
     c = collector
     if not isinstance(data, Mapping):
         c.add((), f"expected a mapping of {kind} fields at the top, got {_kind(data)}")
@@ -291,12 +291,17 @@ def _source(s: SourceSpec) -> Source:
     return Source(**s.model_dump())
 
 
-def _point(v: float | RangeSpec) -> float:
-    return float(v.value) if isinstance(v, RangeSpec) else float(v)
+def _is_range(v: Any) -> bool:
+    """A point-or-range value checked by the models or :mod:`.shape` is a range."""
+    return not isinstance(v, (int, float))
 
 
-def _range(v: float | RangeSpec) -> Range | None:
-    if not isinstance(v, RangeSpec):
+def _point(v: Any) -> float:
+    return float(v.value) if _is_range(v) else float(v)
+
+
+def _range(v: Any) -> Range | None:
+    if not _is_range(v):
         return None
     return Range(float(v.low), float(v.high), float(v.value), v.distribution, v.note)
 
@@ -314,9 +319,20 @@ def build_scenario(
     """Validate ``data`` (the YAML form as plain Python) into a :class:`Scenario`;
     ``problems`` already found by the reader are reported with the rest."""
     c = Collector(file, lines, problems=problems)
-    spec, items = validate_document(
-        data, head=ScenarioHead, lists=LISTS, optional=OPTIONAL_LISTS, collector=c
-    )
+    # a document of the right shape is read without the models (pydantic's import and
+    # their build are a tenth of a second); the models check every other, and word its
+    # problems (reader's problems too: they name fields the models would find at fault)
+    spec: Any  # the head and the parts: the models', or the same values as Parsed
+    items: Mapping[str, list[tuple[int, Any]]]
+    fast = None if problems else document(data)
+    if fast is not None:
+        spec, items = fast
+    else:
+        from .schema import LISTS, ScenarioHead
+
+        spec, items = validate_document(
+            data, head=ScenarioHead, lists=LISTS, optional=OPTIONAL_LISTS, collector=c
+        )
 
     sources: list[tuple[int, SourceEntrySpec]] = items["sources"]  # type: ignore[assignment]
     actors: list[tuple[int, ActorSpec]] = items["actors"]  # type: ignore[assignment]
@@ -375,8 +391,8 @@ def build_scenario(
         elif not math.isfinite(i.scale.max - i.scale.min):
             c.add(("issues", k, "scale"), "too wide: its span overflows; expected a narrower scale")
         elif i.status_quo is not None:
-            sq = i.status_quo
-            raw = sq.model_dump() if isinstance(sq, RangeSpec) else sq
+            sq: Any = i.status_quo
+            raw = sq.model_dump() if _is_range(sq) else sq
             for sub, value in _raw_numbers(raw):
                 if not i.scale.min <= value <= i.scale.max:
                     c.add(
@@ -439,7 +455,7 @@ def build_scenario(
             if eid not in with_stance:
                 c.add(("issues", k), f"no actor has a stance on {eid!r}; expected at least one")
 
-    _check_dates(c, data, spec)
+    _check_dates(c, data, spec, dict(sources))
     _check_shocks(c, shocks, actors, issue_by_id, stances, actor_ids, issue_ids)
     _check_outcomes(c, data, issue_by_id, issue_ids)
     _check_question(c, data, actor_ids, issue_by_id, stances, source_ids)
@@ -573,11 +589,17 @@ _DATED_PARTS = (
 )
 
 
-def _check_dates(c: Collector, data: Mapping[str, Any], spec: ScenarioHead | None) -> None:
+def _check_dates(
+    c: Collector,
+    data: Mapping[str, Any],
+    spec: ScenarioHead | None,
+    entries: Mapping[int, SourceEntrySpec],
+) -> None:
     """The date rule: a scenario uses only what was known on its ``date``. An entry of
     ``sources`` dated after it is a problem unless only outcomes cite it (an outcome is
     recorded later by nature) or the scenario is marked ``retrospective`` (the opt-out, with
-    its reason, recorded in the scenario)."""
+    its reason, recorded in the scenario). ``entries`` are the valid entries of ``sources``
+    by their index."""
     if spec is None or spec.date is None or spec.retrospective is not None:
         return
     cited: set[str] = set()
@@ -594,12 +616,9 @@ def _check_dates(c: Collector, data: Mapping[str, Any], spec: ScenarioHead | Non
         cited.add(qsrc["ref"])
     _check_source_years(c, data, spec.date)
     for k, entry in list_entries(data, "sources"):
-        if not isinstance(entry, Mapping) or not isinstance(entry.get("id"), str):
+        if k not in entries:  # (its problems are reported)
             continue
-        try:
-            when = SourceEntrySpec.model_validate(entry).date
-        except ValidationError:
-            continue
+        when = entries[k].date
         if when is None or when <= spec.date:
             continue
         if entry["id"] in by_outcomes and entry["id"] not in cited:
@@ -721,8 +740,10 @@ def _known(ids: Collection[Any], most: int = 10) -> str:
     return ", ".join(names[:most]) + f" and {len(names) - most:,} more"
 
 
-def _interval(v: float | RangeSpec) -> tuple[float, float]:
-    return (v.low, v.high) if isinstance(v, RangeSpec) else (float(v), float(v))
+def _interval(v: Any) -> tuple[float, float]:
+    if _is_range(v):
+        return v.low, v.high
+    return float(v), float(v)
 
 
 def _check_shocks(
