@@ -228,6 +228,8 @@ def test_the_shape_check_and_the_models_agree_on_mutations(name, monkeypatch):
         ("name", "Name\x1c"),  # Python strips it, pydantic not
         ("date", "1994-01-01T00:00:00"),  # a date written with a time
         ("date", dt.datetime(1994, 1, 1)),
+        ("name", "Name \ud800"),  # a lone surrogate: no UTF-8 text, pydantic refuses it
+        ("description", "\udfff"),  # (the head's lax text too)
     ],
 )
 def test_the_shape_check_declines_what_needs_the_models(field, value, monkeypatch):
@@ -245,3 +247,23 @@ def test_parsed_parts_are_read_only():
         head.name = "other"
     with pytest.raises(AttributeError, match="read-only"):
         del head.name
+
+
+def test_a_lone_surrogate_is_a_problem_on_either_path(monkeypatch):
+    """A YAML escape such as ``"\\ud800"`` gives a Python text with a lone surrogate,
+    which no UTF-8 text holds: the models refuse it, located, and so does the scenario read
+    with the shape check (which leaves it to them)."""
+    from realpolitik.scenario.yaml_io import parse_yaml
+
+    text = read_text(HERE / "data" / "minimal.yaml")
+    bad = text.replace("name: Alpha", 'name: "Al\\ud800pha"', 1)
+    assert bad != text
+    data = copy.deepcopy(DOCUMENTS["minimal.yaml"])
+    data["actors"][0]["name"] = "Al\ud800pha"
+    assert shape.document(data) is None
+    got = _built(data, True, monkeypatch)
+    assert got == _built(data, False, monkeypatch)
+    assert [field for _, field, _, _ in got] == ["actors[0].name"]
+    with pytest.raises(ScenarioError) as e:
+        parse_yaml(bad, "t.yaml")
+    assert [p.field for p in e.value.problems] == ["actors[0].name"]

@@ -57,6 +57,8 @@ _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 #: what both Python and pydantic (Rust's ``trim``) strip from the ends of a text
 _ASCII_SPACE = " \t\n\r\x0b\x0c"
+#: a surrogate code point, which a Python text may hold but no UTF-8 text (pydantic's)
+_SURROGATE = re.compile("[\ud800-\udfff]")
 #: integers that a float holds exactly (pydantic turns an integer into a float)
 _EXACT_INT = 2**53
 
@@ -88,6 +90,10 @@ Check = Callable[[Any], Any]
 def _text(v: Any, *, empty: bool = False) -> str:
     """A text with its whitespace stripped, not empty unless ``empty``."""
     if type(v) is not str:
+        raise Decline
+    if not v.isascii() and _SURROGATE.search(v):
+        # a lone surrogate (a YAML or JSON escape such as \ud800): a Python text holds it,
+        # but pydantic (UTF-8) refuses it
         raise Decline
     s = v.strip(_ASCII_SPACE)
     # whitespace that only one side would strip (Unicode spaces; \x1c-\x1f for Python)
