@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import inspect
 import math
 import random
 from pathlib import Path
@@ -267,3 +268,62 @@ def test_a_lone_surrogate_is_a_problem_on_either_path(monkeypatch):
     with pytest.raises(ScenarioError) as e:
         parse_yaml(bad, "t.yaml")
     assert [p.field for p in e.value.problems] == ["actors[0].name"]
+
+
+def _fields(check: Any) -> dict[str, tuple[Any, Any]]:
+    """The fields a model's check of :mod:`.shape` reads (name -> (check, default))."""
+    return inspect.getclosurevars(check).nonlocals["fields"]
+
+
+def test_the_shape_check_reads_the_models_fields():
+    """Each model's check in :mod:`.shape` has the model's fields, in its order, required
+    where the model's are, with its defaults, and the same options where a field is a
+    choice: a field added to, dropped from or made required in :mod:`.schema` alone fails
+    here (the mutations may not happen upon it)."""
+    import typing
+
+    from realpolitik.scenario import schema as S
+
+    ranges = {
+        "_UNCERTAIN": S.RangeSpec,
+        "_SALIENCE": S.SalienceRangeSpec,
+        "_CAPABILITY": S.CapabilityRangeSpec,
+    }
+    pairs = [
+        (shape._SOURCE, S.SourceSpec),
+        (shape._SOURCE_ENTRY, S.SourceEntrySpec),
+        (shape._ACTOR, S.ActorSpec),
+        (shape._SCALE, S.ScaleSpec),
+        (shape._LOCUS, S.LocusSpec),
+        (shape._ISSUE, S.IssueSpec),
+        (shape._STANCE, S.StanceSpec),
+        (shape._SHOCK, S.ShockSpec),
+        (shape._OUTCOME, S.OutcomeSpec),
+        (shape._QUESTION, S.QuestionSpec),
+        (shape._RETROSPECTIVE, S.RetrospectiveSpec),
+        (shape._HEAD, S.ScenarioHead),
+    ]
+    for name, model in ranges.items():
+        pairs.append((inspect.getclosurevars(getattr(shape, name)).nonlocals["as_range"], model))
+    for check, model in pairs:
+        fields = _fields(check)
+        assert list(fields) == list(model.model_fields), model.__name__
+        for field, (_, default) in fields.items():
+            info = model.model_fields[field]
+            if default is shape._REQUIRED:
+                assert info.is_required(), f"{model.__name__}.{field}"
+            else:
+                assert not info.is_required(), f"{model.__name__}.{field}"
+                assert default == info.default, f"{model.__name__}.{field}"
+    assert set(shape._ITEMS) == set(S.LISTS) and shape._HEAD_FIELDS == set(
+        S.ScenarioHead.model_fields
+    )
+    assert set(shape.OPTIONAL_LISTS) == {
+        k for k, f in S.ScenarioSpec.model_fields.items() if k in S.LISTS and not f.is_required()
+    }
+    for model, field, options in [
+        (S.RangeSpec, "distribution", shape.DISTRIBUTIONS),
+        (S.ShockSpec, "field", shape.SHOCK_FIELDS),
+        (S.ShockSpec, "op", shape.SHOCK_OPS),
+    ]:
+        assert typing.get_args(model.model_fields[field].annotation) == options
