@@ -9,7 +9,8 @@ Python and gives what the models would give (the same values, of the same types)
 document as before: so every problem is still found, located and worded by pydantic, and
 this module only has to be right about what it accepts. It accepts less than the models
 do (it declines where a value would need one of their conversions: a date written with a
-time, whitespace only Unicode knows, a number beyond 2^53 written as an integer...);
+time, whitespace only Unicode knows, a lone surrogate, a number beyond 2^53 written as an
+integer...);
 tests/test_shape.py holds the two to the same results over the built-in scenarios and
 seeded mutations of them.
 
