@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from realpolitik.errors import ScenarioError
+from realpolitik.scenario import document as D
 from realpolitik.scenario import shape
 from realpolitik.scenario import validate as V
 from realpolitik.scenario.builtins import path as builtin_path
@@ -44,8 +45,8 @@ DOCUMENTS = _documents()
 def _models(data: Any) -> tuple[Any, dict[str, list[tuple[int, Any]]], list[Any]]:
     from realpolitik.scenario.schema import LISTS, ScenarioHead
 
-    c = V.Collector("t", {})
-    head, items = V.validate_document(
+    c = D.Collector("t", {})
+    head, items = D.validate_document(
         data, head=ScenarioHead, lists=LISTS, optional=shape.OPTIONAL_LISTS, collector=c
     )
     return head, items, c.problems

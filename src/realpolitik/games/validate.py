@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Problem, ScenarioError, UnknownNameError
+from ..scenario.document import Collector, Lines, check_source, list_entries, validate_document
 from ..scenario.objects import Scenario, Source, SourceEntry
 from ..scenario.schema import SourceEntrySpec
-from ..scenario.validate import Collector, Lines, check_source, list_entries, validate_document
 from .errors import GameError
 from .expr import FUNCTIONS, Expr, ExprError, as_fraction, number_text
 from .objects import Action, Game, Node, Parameter, Payoff, Player

@@ -41,10 +41,11 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, Problem, ScenarioError
+from .document import field_name
 from .interventions import parse_number
 from .numbers import formula_guarded, formula_unguarded, some
 from .objects import Scenario
-from .validate import FILL, build_scenario, field_name
+from .validate import FILL, build_scenario
 
 __all__ = [
     "FILL",

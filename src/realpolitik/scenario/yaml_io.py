@@ -28,9 +28,10 @@ from typing import Any, ClassVar, cast
 import yaml
 
 from ..errors import Problem, ScenarioError
+from .document import field_name
 from .numbers import FLOAT_MAX, NUMBER, WHOLE, bad_character, excerpt
 from .objects import Scenario
-from .validate import build_scenario, field_name
+from .validate import build_scenario
 
 __all__ = [
     "MAX_BYTES",
