@@ -72,14 +72,23 @@ _SUPPORT = re.compile(
     r"amassed|deployed|launch(?:ed|es)?|accept(?:s|ed)|approv(?:e|es|ed)|ratif(?:y|ies|ied)|"
     r"push(?:es|ed)?|to achieve|to secure|to reach|work(?:s|ed|ing)? (?:toward|for)|"
     r"insist(?:s|ed)? that|aim(?:s|ed)? (?:at|to)|signing|directed|to forge|to broker|"
-    r"to negotiate|to conclude|to implement)\b"
+    r"to negotiate|to conclude|to implement|ready for|vow(?:s|ed)?|reaffirm(?:s|ed)?|"
+    r"advocat(?:e|es|ed|ing)|in favou?r of|in defen[cs]e of|champion(?:s|ed)?|"
+    r"co-?sponsor(?:s|ed)?|sponsor(?:s|ed)?|stands? (?:with|by)|stood (?:with|by)|"
+    r"propos(?:al|als) (?:to|for))\b"
 )
 _OPPOSE = re.compile(
     r"\b(?:oppos(?:e|es|ed|ing)|opposition to|rejects?|rejected|refuses?|refused|"
     r"condemns?|condemned|denounces?|denounced|blocks?|blocked|vetoe?s?|vetoed|resists?|"
-    r"resisted|obstruct(?:s|ed|ing)?|violat(?:e|es|ed|ing|ions?)|warns? against|warned "
-    r"against|denies|denied|undermin(?:e|es|ed|ing)|prevent(?:s|ed)?|will not|won't|"
-    r"cannot accept|refusal|deride[sd]?|boycott(?:s|ed)?)\b"
+    r"resisted|warns? against|warned against|denies|denied|will not|won't|"
+    r"cannot accept|refusal|deride[sd]?|boycott(?:s|ed)?|objects? to|objected to|"
+    r"protest(?:s|ed|ing)? against|in protest (?:at|against)|criticis(?:e|es|ed|ing)|"
+    r"criticiz(?:e|es|ed|ing)|dismiss(?:es|ed)|decr(?:y|ies|ied)|slamm?(?:s|ed)?)\b"
+)
+#: conduct read as opposition, not a stated position: leans toward the low end
+_CONDUCT = re.compile(
+    r"\b(?:obstruct(?:s|ed|ing)?|violat(?:e|es|ed|ing|ions?)|undermin(?:e|es|ed|ing)|"
+    r"prevent(?:s|ed)?|breach(?:es|ed)?)\b"
 )
 _NEGATION = re.compile(r"\b(?:not|n't|never|no longer|nor)\s+(?:\w+\s+){0,2}$")
 _HEDGE = re.compile(
@@ -88,6 +97,7 @@ _HEDGE = re.compile(
     r"in principle|tentative(?:ly)?|says it|claims?)\b"
 )
 _MIDDLE = re.compile(r"\b(?:neutral(?:ity)?|mediat(?:e|es|ed|ing|or|ion)|equidistant|abstain\w*)\b")
+_CUES = ((_SUPPORT, "max"), (_OPPOSE, "min"), (_CONDUCT, "leans-min"), (_MIDDLE, "middle"))
 _EMPHASIS = re.compile(
     r"\b(?:must|priority|priorities|critical|essential|determined|at any cost|red line|"
     r"will not accept|insists?|demands?|urgent(?:ly)?|utmost|vital|paramount|firmly|"
@@ -113,11 +123,11 @@ def _cue_for(s: Sentence, pos: int) -> tuple[str, str] | None:
     (position, cue words), or ``None``."""
     text = s.text
     found: list[tuple[int, str, str]] = []
-    for rx, pole in ((_SUPPORT, "max"), (_OPPOSE, "min"), (_MIDDLE, "middle")):
+    for rx, pole in _CUES:
         for m in rx.finditer(text, pos):
             pole_here = pole
             if pole != "middle" and _NEGATION.search(text[max(0, m.start() - 25) : m.start()]):
-                pole_here = "min" if pole == "max" else "max"
+                pole_here = _FLIP[pole]
             found.append((m.start(), pole_here, m.group(0)))
     if not found:
         return None
@@ -125,6 +135,9 @@ def _cue_for(s: Sentence, pos: int) -> tuple[str, str] | None:
     if pole in ("max", "min") and _HEDGE.search(text[pos:start]):
         pole = "leans-" + pole
     return pole, words
+
+
+_FLIP = {"max": "min", "min": "max", "leans-max": "leans-min", "leans-min": "leans-max"}
 
 
 @dataclass
@@ -207,6 +220,7 @@ def extract(article: Article, gaz: Gazetteer | None = None) -> Findings:
             if s.index not in evidence[subj.key]:
                 evidence[subj.key].append(s.index)
                 where[(subj.key, s.index)] = m.start()
+    _carry_over(article, evidence, where)
     ranked = sorted(evidence, key=lambda k: (-len(evidence[k]), evidence[k][0]))
 
     # stances
@@ -304,6 +318,41 @@ def extract(article: Article, gaz: Gazetteer | None = None) -> Findings:
     )
 
 
+#: a word that refers back to what the sentence before was about ("Ukraine is ready for
+#: this", "Russia rejected it"), not a time ("this week") nor an opening ("it is clear")
+_ANAPHOR = re.compile(
+    r"\b(?:[Tt]his|[Tt]hese|[Ss]uch|[Tt]he same|it)\b(?! (?:is|was) \w+ (?:that|to)\b)"
+    r"(?! (?:week|weekend|year|month|morning|afternoon|evening|time|day|spring|summer|"
+    r"autumn|fall|winter)\b)"
+)
+
+
+def _carry_over(
+    article: Article, evidence: dict[str, list[int]], where: dict[tuple[str, int], int]
+) -> None:
+    """A sentence that fires no template but states a stance on "this" (a word that refers
+    back) is about what the sentence before it in the same paragraph was about: it joins
+    those issues' evidence (in place)."""
+    about: dict[int, list[str]] = defaultdict(list)
+    for key, idxs in evidence.items():
+        for i in idxs:
+            about[i].append(key)
+    for s in article.sentences[1:]:
+        if s.index in about:
+            continue
+        prev = article.sentence(s.index - 1)
+        if not about.get(prev.index) or "\n" in article.text[prev.end : s.start]:
+            continue
+        ref = _ANAPHOR.search(s.text)
+        if ref is None or not _cue_starts(s):
+            continue
+        for key in about[prev.index]:
+            evidence[key].append(s.index)
+            evidence[key].sort()
+            where[(key, s.index)] = ref.start()
+            about[s.index].append(key)
+
+
 def _negated(s: Sentence, found: tuple[str, str], issue_at: int) -> tuple[str, str]:
     """A support or opposition cue whose object is negated ("demands that Ukraine never
     join"): the other end."""
@@ -312,8 +361,7 @@ def _negated(s: Sentence, found: tuple[str, str], issue_at: int) -> tuple[str, s
     if 0 <= at < issue_at and re.search(
         r"\b(?:not|never|no longer|n't)\b", s.text[at + len(cue) : issue_at]
     ):
-        flip = {"max": "min", "min": "max", "leans-max": "leans-min", "leans-min": "leans-max"}
-        return flip.get(bucket, bucket), cue
+        return _FLIP.get(bucket, bucket), cue
     return found
 
 
@@ -323,17 +371,31 @@ def _by_id(gaz: Gazetteer, counts: Counter[str]) -> Entry:
 
 
 def _cue_starts(s: Sentence) -> list[int]:
-    return sorted(m.start() for rx in (_SUPPORT, _OPPOSE, _MIDDLE) for m in rx.finditer(s.text))
+    return sorted(m.start() for rx, _ in _CUES for m in rx.finditer(s.text))
 
 
-_CLAUSE = re.compile(r"[;:]|, (?:and|but|while|whereas)\b|\b(?:but|while|whereas)\b|\.")
+_CLAUSE = re.compile(
+    r"[;:]|, (?:and|but|while|whereas)\b|\b(?:but|while|whereas|despite|although|though|"
+    r"because|unless)\b|\."
+)
+#: a sentence that opens on a subordinate clause ("If Russia agrees, France is ready"):
+#: its first comma ends that clause
+_SUBORDINATE = re.compile(
+    r"^(?:If|When|Whenever|While|Although|Though|As long as|Once|Unless|Since|Because|After|"
+    r"Before|Despite|Even if|Provided that)\b[^,]*,"
+)
 
 
 def _holds(s: Sentence, cues: list[int], start: int) -> bool:
     """Whether the actor named at ``start`` (relative) can hold the next cue's stance: no
-    cue comes before it in its clause (else it is that cue's object)."""
+    cue comes before it in its clause (else it is that cue's object). A clause ends at
+    ";", ":", a full stop, "but", "while", "despite", "although", "because" ..., and at the
+    comma that closes an opening subordinate clause ("If X agrees, Y ...")."""
     before = [c for c in cues if c < start]
     if not before:
+        return True
+    opening = _SUBORDINATE.match(s.text)
+    if opening is not None and before[-1] < opening.end() <= start:
         return True
     return bool(_CLAUSE.search(s.text, before[-1], start))
 

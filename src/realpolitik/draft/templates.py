@@ -55,6 +55,7 @@ class Context:
         self.article = article
         self.speaker_id: str | None = None
         self.focus: Entry | None = None
+        self._treaty: tuple[str] | None = None
 
     def actor_id(self, entry: Entry) -> str:
         """The actor an entry stands for in stances: a leader's state (or group)."""
@@ -62,6 +63,19 @@ class Context:
             of, _ = self.gaz.affiliation(entry, self.article.date)
             return of.id
         return entry.id
+
+    def main_treaty(self) -> str | None:
+        """The agreement the article names most often (its name as the treaty template
+        gives it), or ``None``: what "the deal" or "these commitments" refer to."""
+        if self._treaty is None:
+            counts: dict[str, int] = {}
+            for s in self.article.sentences:
+                for named in _TREATY.finditer(s.text):
+                    name = _treaty_name(named)
+                    if name:
+                        counts[name] = counts.get(name, 0) + 1
+            self._treaty = (max(counts, key=lambda k: counts[k]),) if counts else ("",)
+        return self._treaty[0] or None
 
     def state_name(self, key: str) -> str:
         return self.gaz.entry(key).name
@@ -319,25 +333,41 @@ _TREATY = re.compile(
 _TREATY_SKIP = {"The", "This", "That", "These", "Our", "Its", "A", "An", "In", "On", "Under"}
 
 
-def _treaty(s: Sentence, hits: list[Hit], m: re.Match[str], cx: Context) -> Subject | None:
-    named = _TREATY.search(s.text)
-    if named is None:
-        if not re.search(r"\bthe (?:deal|agreement|accord)\b", s.text):
-            return None
-        return Subject(  # an agreement the article does not name
-            "treaty-the-agreement",
-            "Are the terms of the agreement the article describes implemented?",
-            "the agreement abandoned, not implemented",
-            "the agreement implemented in full",
-        )
+def _treaty_name(named: re.Match[str]) -> str | None:
     if named.group(1):
         words = [w for w in named.group(1).split() if w not in _TREATY_SKIP]
         if not words:
             return None
-        kind = s.text[named.end(1) : named.end()].lower().rstrip("s")
-        name = " ".join(words) + " " + kind
-    else:
-        name = named.group(2)
+        kind = named.string[named.end(1) : named.end()].lower().rstrip("s")
+        return " ".join(words) + " " + kind
+    return named.group(2)
+
+
+#: an agreement referred to without its name ("the deal", "these commitments")
+_UNNAMED = re.compile(
+    r"\b(?:the|this|that|these|those) (?:deal|agreements?|accords?|commitments|arrangements?)\b"
+)
+
+
+def _treaty(s: Sentence, hits: list[Hit], m: re.Match[str], cx: Context) -> Subject | None:
+    named = _TREATY.search(s.text)
+    name = _treaty_name(named) if named is not None else None
+    if named is None:
+        if not _UNNAMED.search(s.text):
+            return None
+        # an agreement the sentence does not name is the one the article names most
+        name = cx.main_treaty()
+        if name is None:
+            if not re.search(r"\bthe (?:deal|agreement|accord)\b", s.text):
+                return None
+            return Subject(  # an agreement the article does not name
+                "treaty-the-agreement",
+                "Are the terms of the agreement the article describes implemented?",
+                "the agreement abandoned, not implemented",
+                "the agreement implemented in full",
+            )
+    if name is None:
+        return None
     label = name
     return Subject(
         f"treaty-{slug(name)}",
@@ -479,7 +509,7 @@ TEMPLATES: tuple[Template, ...] = (
         "treaty",
         _c(
             r"\b(?:[Aa]greements?|[Aa]ccords?|[Tt]reaty|[Dd]eclaration|[Pp]rotocol|[Mm]emorandum|"
-            r"JCPOA|New START|deal)\b"
+            r"JCPOA|New START|deal|commitments|arrangements?)\b"
         ),
         _treaty,
     ),

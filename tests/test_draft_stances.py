@@ -1,0 +1,79 @@
+"""The rules extractor's stance and issue rules, each on a short made-up text: clause
+breaks, cue words, conduct cues, agreements referred to without their name, and stances
+on "this" carried over from the sentence before."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from realpolitik.draft import draft_text
+from realpolitik.draft.findings import Findings, grounding
+
+WHEN = dt.date(2023, 6, 1)
+
+
+def _findings(text: str) -> Findings:
+    f = draft_text(text, when=WHEN).findings
+    assert grounding(f)[1] == []
+    return f
+
+
+def _positions(f: Findings) -> dict[tuple[str, str], str]:
+    return {(s.actor, s.issue): s.position for s in f.stances}
+
+
+def test_an_opening_subordinate_clause_ends_at_its_comma():
+    f = _findings(
+        "If Serbia agrees to normalise relations with Kosovo, Germany and France stand ready "
+        "to host the talks."
+    )
+    pos = _positions(f)
+    assert pos[("germany", "normalisation-kosovo-serbia")] == "max"
+    assert pos[("france", "normalisation-kosovo-serbia")] == "max"
+
+
+def test_despite_starts_a_new_clause_and_conduct_leans():
+    f = _findings(
+        "Albania welcomed the Ohrid Agreement, despite Serbia's repeated violations of it."
+    )
+    pos = _positions(f)
+    assert pos[("albania", "treaty-ohrid-agreement")] == "max"
+    # "violations" is conduct read as opposition, not a stated position: leans
+    assert pos[("serbia", "treaty-ohrid-agreement")] == "leans-min"
+    # without "despite" Serbia would be the object of "welcomed" and hold nothing
+    f = _findings("Albania welcomed the Ohrid Agreement and praised Serbia for it.")
+    assert ("serbia", "treaty-ohrid-agreement") not in _positions(f)
+
+
+def test_new_cue_words():
+    f = _findings(
+        "Albania vowed to uphold the Ohrid Agreement. Hungary objected to the Ohrid "
+        "Agreement. Croatia criticised the Ohrid Agreement."
+    )
+    pos = _positions(f)
+    assert pos[("albania", "treaty-ohrid-agreement")] == "max"
+    assert pos[("hungary", "treaty-ohrid-agreement")] == "min"
+    assert pos[("croatia", "treaty-ohrid-agreement")] == "min"
+
+
+def test_an_unnamed_agreement_is_the_one_the_article_names():
+    f = _findings(
+        "The Ohrid Agreement set out steps for Serbia and Kosovo.\n\n"
+        "Serbia has breached these commitments twice."
+    )
+    issue = next(i for i in f.issues if i.id == "treaty-ohrid-agreement")
+    assert issue.evidence == (1, 2)
+    assert _positions(f)[("serbia", "treaty-ohrid-agreement")] == "leans-min"
+
+
+def test_a_stance_on_this_is_about_the_sentence_before():
+    f = _findings(
+        "The Ohrid Agreement sets out steps for Serbia and Kosovo. Kosovo is ready for this. "
+        "Albania is ready for this week's visit.\n\nMontenegro supports it."
+    )
+    issue = next(i for i in f.issues if i.id == "treaty-ohrid-agreement")
+    assert issue.evidence == (1, 2)  # not "this week", not across a paragraph
+    pos = _positions(f)
+    assert pos[("kosovo", "treaty-ohrid-agreement")] == "max"
+    assert ("albania", "treaty-ohrid-agreement") not in pos
+    assert ("montenegro", "treaty-ohrid-agreement") not in pos
