@@ -77,3 +77,51 @@ def test_a_stance_on_this_is_about_the_sentence_before():
     assert pos[("kosovo", "treaty-ohrid-agreement")] == "max"
     assert ("albania", "treaty-ohrid-agreement") not in pos
     assert ("montenegro", "treaty-ohrid-agreement") not in pos
+
+
+def test_talks_between_the_speaker_and_another():
+    f = _findings(
+        "Remarks by President Biden on Serbia\n\n"
+        "Today I proposed talks with Serbia, and we will meet in Vienna, as our talks go on. "
+        "The United States and Serbia held talks in 2021."
+    )
+    issue = next(i for i in f.issues if i.id == "talks-serbia-united-states")
+    assert issue.template == "talks"
+    pos = _positions(f)
+    # one cue ("proposed") outweighs the three first-person words that hold no cue
+    assert pos[("joe-biden", "talks-serbia-united-states")] == "max"
+    # the state's place as a party (unknown) gives way to its leader's cued stance
+    assert ("united-states", "talks-serbia-united-states") not in pos
+
+
+def test_peace_talks_are_a_ceasefire_not_talks():
+    f = _findings("Serbia and Kosovo rejected the peace talks.")
+    assert not any(i.template == "talks" for i in f.issues)
+
+
+def test_accountability_and_the_speakers_own_judgement():
+    f = _findings(
+        "Remarks by President Biden on Sudan\n\n"
+        "Accountability for the atrocities in Sudan is essential. "
+        "Egypt opposed an investigation of the war crimes in Sudan."
+    )
+    issue = next(i for i in f.issues if i.id == "accountability-sudan")
+    assert issue.evidence == (2, 3)
+    pos = _positions(f)
+    # no one named before the judgement: the speaker's; Sudan is only the place
+    assert pos[("joe-biden", "accountability-sudan")] == "max"
+    assert pos[("egypt", "accountability-sudan")] == "min"
+    assert ("sudan", "accountability-sudan") not in pos
+
+
+def test_a_judgement_that_something_is_not_needed():
+    f = _findings(
+        "Statement by President Biden on Sudan\n\n"
+        "A tribunal for the crimes in Sudan is not necessary."
+    )
+    assert _positions(f)[("joe-biden", "accountability-sudan")] == "min"
+
+
+def test_people_in_a_state_are_the_state():
+    f = _findings("Our partners in Germany welcomed the Ohrid Agreement.")
+    assert _positions(f)[("germany", "treaty-ohrid-agreement")] == "max"

@@ -77,6 +77,12 @@ _SUPPORT = re.compile(
     r"co-?sponsor(?:s|ed)?|sponsor(?:s|ed)?|stands? (?:with|by)|stood (?:with|by)|"
     r"propos(?:al|als) (?:to|for))\b"
 )
+#: a judgement that something is needed (support for it) or not
+_NORMATIVE = re.compile(
+    r"\b(?:is|are|remains?|will be) (?:absolutely |also )?(?:necessary|essential|vital|"
+    r"crucial|critical|needed|imperative|indispensable|the only (?:\w+ )?way)\b"
+)
+_NEEDLESS = re.compile(r"\b(?:(?:is|are) not (?:necessary|needed|the (?:\w+ )?way)|unnecessary)\b")
 _OPPOSE = re.compile(
     r"\b(?:oppos(?:e|es|ed|ing)|opposition to|rejects?|rejected|refuses?|refused|"
     r"condemns?|condemned|denounces?|denounced|blocks?|blocked|vetoe?s?|vetoed|resists?|"
@@ -97,7 +103,14 @@ _HEDGE = re.compile(
     r"in principle|tentative(?:ly)?|says it|claims?)\b"
 )
 _MIDDLE = re.compile(r"\b(?:neutral(?:ity)?|mediat(?:e|es|ed|ing|or|ion)|equidistant|abstain\w*)\b")
-_CUES = ((_SUPPORT, "max"), (_OPPOSE, "min"), (_CONDUCT, "leans-min"), (_MIDDLE, "middle"))
+_CUES = (
+    (_SUPPORT, "max"),
+    (_NORMATIVE, "max"),
+    (_OPPOSE, "min"),
+    (_NEEDLESS, "min"),
+    (_CONDUCT, "leans-min"),
+    (_MIDDLE, "middle"),
+)
 _EMPHASIS = re.compile(
     r"\b(?:must|priority|priorities|critical|essential|determined|at any cost|red line|"
     r"will not accept|insists?|demands?|urgent(?:ly)?|utmost|vital|paramount|firmly|"
@@ -231,10 +244,13 @@ def extract(article: Article, gaz: Gazetteer | None = None) -> Findings:
             s = article.sentence(idx)
             hs = hits_by_sentence[idx]
             holders: list[tuple[str, int, int]] = []  # actor, start, end (absolute)
+            places: set[int] = set()  # where a state is named as a place ("in Sudan")
             for h in hs:
                 if h.entry.kind in ("territory",):
                     continue
                 holders.append((h.entry.id, h.start, h.end))
+                if h.entry.kind == "state" and _is_place(s, h.start):
+                    places.add(h.start)
             if speaker is not None:
                 for m in _FIRST_PERSON.finditer(s.text):
                     holders.append((speaker.id, s.start + m.start(), s.start + m.end()))
@@ -244,6 +260,13 @@ def extract(article: Article, gaz: Gazetteer | None = None) -> Findings:
                 before = [h for h in hits_by_sentence[idx - 1] if h.entry.kind in PARTIES]
                 if before:
                     holders.append((before[0].entry.id, s.start, s.start + pronoun.end()))
+            norm = _NORMATIVE.search(s.text) or _NEEDLESS.search(s.text)
+            if speaker is not None and norm is not None:
+                # "Accountability is necessary": a statement's own view, with no one named
+                # before the judgement, is the speaker's
+                if not any(a < s.start + norm.start() and a not in places for _, a, _ in holders):
+                    at = s.start + norm.start()
+                    holders.append((speaker.id, at, at))
             holders.sort(key=lambda x: x[1])
             emphasis = bool(_EMPHASIS.search(s.text))
             cues = _cue_starts(s)
@@ -255,7 +278,7 @@ def extract(article: Article, gaz: Gazetteer | None = None) -> Findings:
                     bucket, cue = "min", "structure"
                 elif target in subj.high:
                     bucket, cue = "max", "structure"
-                if _holds(s, cues, a - s.start):
+                if a not in places and _holds(s, cues, a - s.start):
                     found = _cue_for(s, b - s.start)
                     if found is not None:
                         cued, cue_words = _negated(s, found, where[(key, idx)])
@@ -272,7 +295,8 @@ def extract(article: Article, gaz: Gazetteer | None = None) -> Findings:
     stances: list[StanceFinding] = []
     for (aid, key), v in votes.items():
         buckets = Counter(p[0] for p in v.positions)
-        best = max(buckets, key=lambda k: (buckets[k], k != "unknown"))
+        # "unknown" (a party, no cue) is no signal: any cued position outweighs it
+        best = max(buckets, key=lambda k: (k != "unknown", buckets[k]))
         chosen = next(p for p in v.positions if p[0] == best)
         plain = [p for p in v.positions if p[2] != "structure"]
         if not plain:
@@ -284,6 +308,22 @@ def extract(article: Article, gaz: Gazetteer | None = None) -> Findings:
         s = article.sentence(chosen[1])
         quote = cut_quote(s, chosen[3])
         stances.append(StanceFinding(aid, key, best, salience, s.index, quote, chosen[2]))
+    # a position read off the structure alone gives way to a cued one of a leader who
+    # speaks for the actor ("I proposed talks" in the Secretary's remarks: his state's)
+    if speaker is not None:
+        entries.setdefault(speaker.id, speaker)
+    by_leader = {
+        (cx.actor_id(entries[st.actor]), st.issue)
+        for st in stances
+        if st.position != "unknown" and entries[st.actor].kind == "leader"
+    }
+    stances = [
+        st
+        for st in stances
+        if not (
+            st.position == "unknown" and st.cue == "structure" and (st.actor, st.issue) in by_leader
+        )
+    ]
     if (
         speaker is not None
         and speaker.id not in ids
@@ -351,6 +391,22 @@ def _carry_over(
             evidence[key].sort()
             where[(key, s.index)] = ref.start()
             about[s.index].append(key)
+
+
+#: the words before a state that make it a place, not an actor holding a view ...
+_IN_PLACE = re.compile(r"\b(?:in|into|inside|across|throughout|within)\s+(?:the\s+)?$")
+#: ... unless they name people there ("our friends in France")
+_PEOPLE_IN = re.compile(
+    r"\b(?:friends|partners|allies|colleagues|counterparts|officials|leaders|authorities|"
+    r"government|people|those)\s+in\s+(?:the\s+)?$"
+)
+
+
+def _is_place(s: Sentence, at: int) -> bool:
+    """Whether the state named at absolute offset ``at`` of ``s`` is named as a place
+    ("atrocities in Sudan"), which holds no view, rather than as an actor."""
+    before = s.text[max(0, at - s.start - 40) : at - s.start]
+    return bool(_IN_PLACE.search(before)) and not _PEOPLE_IN.search(before)
 
 
 def _negated(s: Sentence, found: tuple[str, str], issue_at: int) -> tuple[str, str]:

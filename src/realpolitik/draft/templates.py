@@ -455,6 +455,48 @@ def _release(s: Sentence, hits: list[Hit], m: re.Match[str], cx: Context) -> Sub
     )
 
 
+_FIRST_PERSON = re.compile(r"\b(?:[Ww]e|I|[Oo]ur|us)\b")
+
+
+def _talks(s: Sentence, hits: list[Hit], m: re.Match[str], cx: Context) -> Subject | None:
+    found = _pair(hits, cx, PARTIES)
+    if cx.speaker_id is not None and _FIRST_PERSON.search(s.text):
+        me = cx.gaz.entry(cx.speaker_id)
+        if me not in found:
+            found.insert(0, me)
+    if len(found) >= 2:
+        a, b = sorted(found[:2], key=lambda e: e.id)
+        return Subject(
+            f"talks-{a.id}-{b.id}",
+            f"Do {_the(a.name)} and {_the(b.name)} negotiate a settlement of their differences?",
+            "no talks; each side acts alone",
+            "talks under way toward an agreement",
+            parties=(a.id, b.id),
+        )
+    if len(found) == 1:
+        a = found[0]
+        return Subject(
+            f"talks-{a.id}",
+            f"Does {_the(a.name)} negotiate a settlement?",
+            f"{_the(a.name)} refuses talks",
+            f"{_the(a.name)} in talks toward an agreement",
+            parties=(a.id,),
+        )
+    return None
+
+
+def _accountability(s: Sentence, hits: list[Hit], m: re.Match[str], cx: Context) -> Subject | None:
+    key, where = _where(hits, s, cx)
+    if not key:
+        return None
+    return Subject(
+        f"accountability-{key}",
+        f"Are those responsible for abuses {where} investigated and held to account?",
+        "impunity; no investigation",
+        "a full investigation; those responsible held to account",
+    )
+
+
 def _c(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
@@ -540,6 +582,23 @@ TEMPLATES: tuple[Template, ...] = (
             r"detention|detained|prisoners?|hostages?|sentenced|verdict)\b"
         ),
         _release,
+    ),
+    Template(
+        "talks",
+        _c(
+            r"(?<!peace )\b(?:talks|negotiat(?:e|es|ed|ing|ions?)|dialogue|summit|meet(?:s|ing)? "
+            r"with|to meet|diplomacy|diplomatic (?:solution|path|channel|resolution|track))\b"
+        ),
+        _talks,
+    ),
+    Template(
+        "accountability",
+        _c(
+            r"\b(?:[Aa]ccountab(?:le|ility)|impunity|war crimes|crimes against humanity|genocide|"
+            r"atrocit(?:y|ies)|human rights (?:abuses|violations)|investigat(?:e|es|ed|ion|ions|"
+            r"ing)|tribunal|prosecut(?:e|ed|ion))\b"
+        ),
+        _accountability,
     ),
     Template(
         "force",
