@@ -125,3 +125,23 @@ def test_a_judgement_that_something_is_not_needed():
 def test_people_in_a_state_are_the_state():
     f = _findings("Our partners in Germany welcomed the Ohrid Agreement.")
     assert _positions(f)[("germany", "treaty-ohrid-agreement")] == "max"
+
+
+def test_a_boycott_done_named_or_denied():
+    f = _findings(
+        "Sweden will boycott the summit in Hungary. Norway gave its view on the boycott. "
+        "Denmark said there should be no boycott of the summit in Hungary. Finland does not "
+        "support the boycott of the summit in Hungary."
+    )
+    pos = _positions(f)
+    assert pos[("sweden", "boycott-hungary")] == "max"  # doing it
+    assert ("norway", "boycott-hungary") not in pos  # naming it is no stance
+    assert pos[("denmark", "boycott-hungary")] == "min"
+    assert pos[("finland", "boycott-hungary")] == "min"
+
+
+def test_the_person_released_is_the_one_named_by_the_cue():
+    f = _findings(
+        "Angela Merkel protested against the imprisonment of Yulia Tymoshenko.",
+    )
+    assert {i.id for i in f.issues} == {"release-yulia-tymoshenko"}

@@ -131,16 +131,27 @@ def _speaker(article: Article, gaz: Gazetteer) -> Entry | None:
     )
 
 
-def _cue_for(s: Sentence, pos: int) -> tuple[str, str] | None:
+def _cue_for(s: Sentence, pos: int, own: int = -1) -> tuple[str, str] | None:
     """The stance cue that follows character ``pos`` of the sentence (relative offsets):
-    (position, cue words), or ``None``."""
+    (position, cue words), or ``None``. A cue that is the issue's own word (at ``own``:
+    "X will boycott the games" on the issue of a boycott) means doing what the issue asks
+    about: the high end, whatever the word's pole elsewhere; as a noun it only names the
+    issue ("her stance on the boycott"), unless denied ("there should be no boycott")."""
     text = s.text
     found: list[tuple[int, str, str]] = []
     for rx, pole in _CUES:
         for m in rx.finditer(text, pos):
+            before = text[max(0, m.start() - 25) : m.start()]
             pole_here = pole
-            if pole != "middle" and _NEGATION.search(text[max(0, m.start() - 25) : m.start()]):
-                pole_here = _FLIP[pole]
+            if m.start() == own:
+                if re.search(r"\bno\s+$", before):
+                    found.append((m.start(), "min", m.group(0)))
+                    continue
+                if _DETERMINER.search(before) and not _NEGATION.search(before):
+                    continue
+                pole_here = "max"
+            if pole != "middle" and _NEGATION.search(before):
+                pole_here = _FLIP[pole_here]
             found.append((m.start(), pole_here, m.group(0)))
     if not found:
         return None
@@ -150,6 +161,7 @@ def _cue_for(s: Sentence, pos: int) -> tuple[str, str] | None:
     return pole, words
 
 
+_DETERMINER = re.compile(r"\b(?:the|a|an|this|that|its|their|his|her|any|our|my)\s+$")
 _FLIP = {"max": "min", "min": "max", "leans-max": "leans-min", "leans-min": "leans-max"}
 
 
@@ -279,7 +291,7 @@ def extract(article: Article, gaz: Gazetteer | None = None) -> Findings:
                 elif target in subj.high:
                     bucket, cue = "max", "structure"
                 if a not in places and _holds(s, cues, a - s.start):
-                    found = _cue_for(s, b - s.start)
+                    found = _cue_for(s, b - s.start, where[(key, idx)])
                     if found is not None:
                         cued, cue_words = _negated(s, found, where[(key, idx)])
                         # a place in the issue's structure fixes the end; a cue, the rest

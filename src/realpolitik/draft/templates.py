@@ -434,9 +434,15 @@ def _force(s: Sentence, hits: list[Hit], m: re.Match[str], cx: Context) -> Subje
 
 
 def _release(s: Sentence, hits: list[Hit], m: re.Match[str], cx: Context) -> Subject | None:
-    people = [h.entry for h in hits if h.entry.kind == "leader"]
+    # the person held is the one named nearest the cue, after it first ("the jailing of
+    # X"), else before it ("X was jailed")
+    at = s.start + m.start()
+    people = sorted(
+        (h for h in hits if h.entry.kind == "leader"),
+        key=lambda h: (h.start < at, abs(h.start - at)),
+    )
     if people:
-        p = people[0]
+        p = people[0].entry
         return Subject(
             f"release-{p.id}",
             f"Is {p.name} freed?",
@@ -494,6 +500,18 @@ def _accountability(s: Sentence, hits: list[Hit], m: re.Match[str], cx: Context)
         f"Are those responsible for abuses {where} investigated and held to account?",
         "impunity; no investigation",
         "a full investigation; those responsible held to account",
+    )
+
+
+def _boycott(s: Sentence, hits: list[Hit], m: re.Match[str], cx: Context) -> Subject | None:
+    key, where = _where(hits, s, cx)
+    if not key:
+        return None
+    return Subject(
+        f"boycott-{key}",
+        f"Is there a boycott over what happens {where}?",
+        "no boycott; business as usual",
+        "a full boycott",
     )
 
 
@@ -600,6 +618,7 @@ TEMPLATES: tuple[Template, ...] = (
         ),
         _accountability,
     ),
+    Template("boycott", _c(r"\bboycott(?:s|ed|ing)?\b"), _boycott),
     Template(
         "force",
         _c(
