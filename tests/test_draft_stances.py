@@ -145,3 +145,53 @@ def test_the_person_released_is_the_one_named_by_the_cue():
         "Angela Merkel protested against the imprisonment of Yulia Tymoshenko.",
     )
     assert {i.id for i in f.issues} == {"release-yulia-tymoshenko"}
+
+
+# ---------------------------------------------------------------------- names
+
+
+def test_people_and_parties_introduced_by_their_role():
+    from realpolitik.draft.article import parse_article
+    from realpolitik.draft.gazetteer import gazetteer
+    from realpolitik.draft.names import introduced
+
+    art = parse_article(
+        "Title\n\nThe activist Jana Novakova met Ivo Hrdy, a Czech lawmaker. The leader of "
+        "the centrist Forward party, Petr Maly, spoke. Maly and Hrdy left. Novakova stayed. "
+        "Sweden is a State party to the treaty. Monday Morning Ltd sent Anna Bell flowers.",
+        name="t",
+    )
+    hits = introduced(art, gazetteer())
+    names = {(h.entry.id, h.text, h.how) for hs in hits.values() for h in hs}
+    assert {e for e, _, _ in names} == {
+        "jana-novakova",
+        "ivo-hrdy",
+        "forward-party",
+        "petr-maly",
+    }
+    assert ("petr-maly", "Maly", "surname") in names
+    assert ("jana-novakova", "Novakova", "surname") in names
+    for hs in hits.values():
+        for h in hs:
+            assert art.text[h.start : h.end] == h.text and h.entry.kind == "other"
+
+
+def test_a_name_the_gazetteer_holds_is_not_introduced_again():
+    from realpolitik.draft.article import parse_article
+    from realpolitik.draft.gazetteer import gazetteer
+    from realpolitik.draft.names import introduced
+
+    art = parse_article("The politician Angela Merkel and the Ukrainian party spoke.", name="t")
+    assert introduced(art, gazetteer()) == {}
+
+
+def test_an_introduced_person_holds_a_stance():
+    f = _findings(
+        "Ivo Hrdy, a Czech lawmaker, did not support the boycott of the summit in Hungary. "
+        "The activist Jana Novakova will boycott the summit in Hungary."
+    )
+    pos = _positions(f)
+    assert pos[("ivo-hrdy", "boycott-hungary")] == "min"
+    assert pos[("jana-novakova", "boycott-hungary")] == "max"
+    kinds = {a.id: a.kind for a in f.actors}
+    assert kinds["ivo-hrdy"] == kinds["jana-novakova"] == "other"

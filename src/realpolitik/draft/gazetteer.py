@@ -198,6 +198,10 @@ class Gazetteer:
             return "de-facto-state"
         return entry.kind
 
+    def is_demonym(self, word: str) -> bool:
+        """Whether ``word`` is a state's demonym ("Ethiopian")."""
+        return word in self._demonyms
+
     def entry(self, key: str) -> Entry:
         return self.states.get(key) or self.entries[key]
 

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from .article import Article, Sentence, cut_quote
 from .findings import ActorFinding, Findings, IssueFinding, Mention, StanceFinding
 from .gazetteer import Entry, Gazetteer, Hit, gazetteer
+from .names import introduced
 from .templates import PARTIES, TEMPLATES, Context, Subject, Template
 
 __all__ = [
@@ -204,6 +205,10 @@ def extract(article: Article, gaz: Gazetteer | None = None) -> Findings:
             for h in gaz.find(s.text, on)
         ]
         hits_by_sentence[s.index] = hs
+    for idx, more in introduced(article, gaz).items():
+        hs = hits_by_sentence[idx]
+        hs += [h for h in more if not any(h.start < g.end and g.start < h.end for g in hs)]
+        hs.sort(key=lambda h: h.start)
 
     counts = Counter(
         h.entry.id
