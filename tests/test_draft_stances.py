@@ -195,3 +195,17 @@ def test_an_introduced_person_holds_a_stance():
     assert pos[("jana-novakova", "boycott-hungary")] == "max"
     kinds = {a.id: a.kind for a in f.actors}
     assert kinds["ivo-hrdy"] == kinds["jana-novakova"] == "other"
+
+
+def test_the_author_of_a_proposal_and_the_agent_of_a_passive():
+    f = _findings(
+        "Albania welcomed Croatia's proposal on the Ohrid Agreement. The Ohrid Agreement, "
+        "signed by Serbia, Kosovo and the United States, was rejected by Hungary."
+    )
+    pos = _positions(f)
+    assert pos[("albania", "treaty-ohrid-agreement")] == "max"
+    assert pos[("croatia", "treaty-ohrid-agreement")] == "max"  # its author
+    assert pos[("serbia", "treaty-ohrid-agreement")] == "max"  # signed by ...
+    assert pos[("kosovo", "treaty-ohrid-agreement")] == "max"
+    assert pos[("united-states", "treaty-ohrid-agreement")] == "max"
+    assert pos[("hungary", "treaty-ohrid-agreement")] == "min"  # rejected by ...

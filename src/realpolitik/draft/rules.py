@@ -162,6 +162,27 @@ def _cue_for(s: Sentence, pos: int, own: int = -1) -> tuple[str, str] | None:
     return pole, words
 
 
+#: a possessive that makes an actor the author of a proposal ("the Union's resolution")
+_AUTHOR = re.compile(
+    r"[’']s (?:\w+ )?(?:resolution|proposal|plan|initiative|call|demand|bid|offer|"
+    r"peace plan|draft)\b"
+)
+_BY = re.compile(r"\b(\w+) by (?:the )?(?:[A-Z][\w’'-]*(?: [A-Z][\w’'-]*)*,? (?:and )?(?:the )?)*$")
+
+
+def _agent_of(s: Sentence, start: int) -> tuple[str, str] | None:
+    """The cue whose agent the actor named at ``start`` (relative) is, in a passive ("the
+    deal signed by Ruritania"): (position, cue words), or ``None``."""
+    by = _BY.search(s.text[max(0, start - 80) : start])
+    if by is None:
+        return None
+    at = max(0, start - 80) + by.start(1)
+    found = _cue_for(s, at)
+    if found is None or not s.text.startswith(found[1], at):
+        return None
+    return found
+
+
 _DETERMINER = re.compile(r"\b(?:the|a|an|this|that|its|their|his|her|any|our|my)\s+$")
 _FLIP = {"max": "min", "min": "max", "leans-max": "leans-min", "leans-min": "leans-max"}
 
@@ -295,7 +316,15 @@ def extract(article: Article, gaz: Gazetteer | None = None) -> Findings:
                     bucket, cue = "min", "structure"
                 elif target in subj.high:
                     bucket, cue = "max", "structure"
-                if a not in places and _holds(s, cues, a - s.start):
+                author = _AUTHOR.match(s.text, b - s.start)
+                agent = _agent_of(s, a - s.start)
+                if author is not None and target not in subj.low + subj.high:
+                    # "the Union's resolution": its author backs it, wherever it stands
+                    bucket, cue = "max", author.group(0)
+                elif agent is not None and bucket is None:
+                    # "sanctions imposed by the Union": the agent of a passive cue holds it
+                    bucket, cue = _negated(s, agent, where[(key, idx)])
+                elif a not in places and _holds(s, cues, a - s.start):
                     found = _cue_for(s, b - s.start, where[(key, idx)])
                     if found is not None:
                         cued, cue_words = _negated(s, found, where[(key, idx)])
