@@ -157,6 +157,8 @@ def _cue_for(s: Sentence, pos: int, own: int = -1) -> tuple[str, str] | None:
     if not found:
         return None
     start, pole, words = min(found)
+    if _THAT_CLAUSE.search(text, pos, start):
+        return None  # "X indicates that these forces are preparing to ...": theirs
     if pole in ("max", "min") and _HEDGE.search(text[pos:start]):
         pole = "leans-" + pole
     return pole, words
@@ -183,6 +185,9 @@ def _agent_of(s: Sentence, start: int) -> tuple[str, str] | None:
     return found
 
 
+#: a clause ("that ...") with a subject of its own between an actor and the next cue:
+#: the cue is that subject's (unless it is the actor again: "X said that it ...")
+_THAT_CLAUSE = re.compile(r"\bthat (?!(?:it|he|she|they|we|I|you|there)\b)")
 _DETERMINER = re.compile(r"\b(?:the|a|an|this|that|its|their|his|her|any|our|my)\s+$")
 _FLIP = {"max": "min", "min": "max", "leans-max": "leans-min", "leans-min": "leans-max"}
 
