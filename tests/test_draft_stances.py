@@ -220,3 +220,16 @@ def test_a_that_clause_with_its_own_subject_takes_the_cue():
     assert ("albania", "force-against-kosovo") not in pos  # the forces', not Albania's
     assert pos[("serbia", "force-against-kosovo")] == "max"
     assert pos[("croatia", "force-against-kosovo")] == "max"  # "it" is Croatia again
+
+
+def test_the_parties_an_agreement_is_between_back_it_in_any_sentence():
+    f = _findings(
+        "Hungary doubts the agreement. Later the agreement between Serbia and Kosovo, which "
+        "sets out new steps, was published."
+    )
+    issue = next(i for i in f.issues if i.id == "treaty-the-agreement")
+    assert issue.evidence == (1, 2)
+    pos = _positions(f)
+    # the first sentence fixed the issue's words; the second adds who made the agreement
+    assert pos[("serbia", "treaty-the-agreement")] == "max"
+    assert pos[("kosovo", "treaty-the-agreement")] == "max"

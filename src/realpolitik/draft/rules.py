@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .article import Article, Sentence, cut_quote
 from .findings import ActorFinding, Findings, IssueFinding, Mention, StanceFinding
@@ -272,7 +272,9 @@ def extract(article: Article, gaz: Gazetteer | None = None) -> Findings:
             subj = t.subject(s, hs, m, cx)
             if subj is None:
                 continue
-            subjects.setdefault(subj.key, (subj, t.name))
+            if subj.key in subjects:  # the structure is what every sentence shows
+                subj = _merged(subjects[subj.key][0], subj)
+            subjects[subj.key] = (subj, subjects.get(subj.key, (subj, t.name))[1])
             if s.index not in evidence[subj.key]:
                 evidence[subj.key].append(s.index)
                 where[(subj.key, s.index)] = m.start()
@@ -470,6 +472,16 @@ def _negated(s: Sentence, found: tuple[str, str], issue_at: int) -> tuple[str, s
     ):
         return _FLIP.get(bucket, bucket), cue
     return found
+
+
+def _merged(a: Subject, b: Subject) -> Subject:
+    """Subject ``a`` (its words) with the actors ``b`` places as well."""
+    return replace(
+        a,
+        low=tuple(dict.fromkeys(a.low + b.low)),
+        high=tuple(dict.fromkeys(a.high + b.high)),
+        parties=tuple(dict.fromkeys(a.parties + b.parties)),
+    )
 
 
 def _by_id(gaz: Gazetteer, counts: Counter[str]) -> Entry:

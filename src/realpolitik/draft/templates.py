@@ -365,6 +365,7 @@ def _treaty(s: Sentence, hits: list[Hit], m: re.Match[str], cx: Context) -> Subj
                 "Are the terms of the agreement the article describes implemented?",
                 "the agreement abandoned, not implemented",
                 "the agreement implemented in full",
+                high=_signatories(s, hits, cx),
             )
     if name is None:
         return None
@@ -374,6 +375,28 @@ def _treaty(s: Sentence, hits: list[Hit], m: re.Match[str], cx: Context) -> Subj
         f"Are the terms of the {label} implemented?",
         f"the {label} abandoned, not implemented",
         f"the {label} implemented in full",
+        high=_signatories(s, hits, cx),
+    )
+
+
+_BETWEEN = re.compile(
+    r"\b(?:[Aa]greements?|[Dd]eals?|[Aa]ccords?|[Tt]reaty|[Pp]act|[Mm]emorandum) "
+    r"(?:between|among|with) ([^,;:.(]{3,80})"
+)
+
+
+def _signatories(s: Sentence, hits: list[Hit], cx: Context) -> tuple[str, ...]:
+    """The parties an agreement is "between" in the sentence (they made it: its high end)."""
+    m = _BETWEEN.search(s.text)
+    if m is None:
+        return ()
+    a, b = s.start + m.start(1), s.start + m.end(1)
+    return tuple(
+        dict.fromkeys(
+            cx.actor_id(h.entry)
+            for h in hits
+            if a <= h.start < b and h.entry.kind in (*PARTIES, "organisation", "other")
+        )
     )
 
 
