@@ -1,24 +1,34 @@
 """The rules extractor (the default; no model): gazetteer, issue templates and stance cues.
 
 1. **Actors**: every mention the gazetteer finds (:mod:`.gazetteer`), leaders resolved to
-   their state as of the article's date; "we", "our" and "I" name the speaker when the
-   title names one ("Remarks by President X": X's state).
+   their state as of the article's date, and the people and parties the article introduces
+   by their role (:mod:`.names`); "we", "our" and "I" name the speaker when the title names
+   one ("Remarks by President X": X's state).
 2. **Issues**: each sentence is tried against the issue templates of :mod:`.templates`
    (control of a territory, recognition, membership or alignment, normalisation, a
    corridor, troops, sanctions, a treaty's terms, a ceasefire, humanitarian access,
-   elections, a release, the use of force); a template fires on its cue words and takes
-   its subject from the actors and places the sentence names. Sentences on the same
-   template and subject make one issue, with those sentences as its evidence. Of the
-   issues someone holds a stance on, the best evidenced are kept (at most MAX_ISSUES).
-3. **Stances**: in each evidence sentence, an actor named *before* a stance cue holds the
-   position the cue gives (support: toward the high end, which is always the thing the
-   issue asks about happening; opposition, or support negated: toward the low end; a hedge
-   such as "may" or "reportedly": "leans"; mediation: the middle); an actor named after the
-   cue is its object and takes no stance from it, except the target of sanctions or of the
-   use of force (the low end) and the claimants of a territory (each at its own end).
-   Salience: high where the sentence stresses the point ("must", "priority", "will not
-   accept") or the actor returns to it in three sentences or more, medium for a plain
-   statement, unknown for a position read off the structure alone.
+   elections, a release, talks, accountability, a boycott, the use of force); a template
+   fires on its cue words and takes its subject from the actors and places the sentence
+   names. Sentences on the same template and subject make one issue, with those sentences
+   as its evidence (and the actors each of them places at an end); a sentence that fires
+   no template but states a stance on "this" joins the issues of the sentence before it
+   in its paragraph. Of the issues someone holds a stance on, the best evidenced are kept
+   (at most MAX_ISSUES).
+3. **Stances**: in each evidence sentence, an actor named *before* a stance cue, in the
+   same clause, holds the position the cue gives (support: toward the high end, which is
+   always the thing the issue asks about happening; opposition, or support negated: toward
+   the low end; conduct such as "violations": leaning to the low end; a hedge such as "may"
+   or "reportedly": "leans"; mediation: the middle); an actor named after the cue is its
+   object and takes no stance from it, except the target of sanctions or of the use of
+   force (the low end), the claimants of a territory (each at its own end), the parties an
+   agreement is "between" (the high end), the agent of a passive ("signed by X") and the
+   author of a proposal ("X's resolution"). A cue after "that" and a subject of its own is
+   that subject's; a state named as a place ("in X") holds nothing; a judgement with no one
+   named before it ("accountability is essential") is the speaker's. A cued position
+   outweighs "unknown" (a party with no cue), and a leader's cued stance replaces his
+   state's "unknown". Salience: high where the sentence stresses the point ("must",
+   "priority", "will not accept") or the actor returns to it in three sentences or more,
+   medium for a plain statement, unknown for a position read off the structure alone.
 
 Every quote is cut from its sentence (:func:`~.article.cut_quote`) and checked verbatim.
 These rules are general (no name of any one text); they miss what needs reading between
