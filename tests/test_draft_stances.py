@@ -214,12 +214,14 @@ def test_the_author_of_a_proposal_and_the_agent_of_a_passive():
 def test_a_that_clause_with_its_own_subject_takes_the_cue():
     f = _findings(
         "Albania reports that the Serbian forces are preparing to launch an attack on Kosovo. "
-        "Croatia said that it supports an attack on Kosovo."
+        "Croatia said that it supports an attack on Kosovo. Hungary, a state that supports "
+        "an attack on Kosovo, spoke."
     )
     pos = _positions(f)
     assert ("albania", "force-against-kosovo") not in pos  # the forces', not Albania's
     assert pos[("serbia", "force-against-kosovo")] == "max"
     assert pos[("croatia", "force-against-kosovo")] == "max"  # "it" is Croatia again
+    assert pos[("hungary", "force-against-kosovo")] == "max"  # "that" with no subject
 
 
 def test_the_parties_an_agreement_is_between_back_it_in_any_sentence():

@@ -197,7 +197,7 @@ def _agent_of(s: Sentence, start: int) -> tuple[str, str] | None:
 
 #: a clause ("that ...") with a subject of its own between an actor and the next cue:
 #: the cue is that subject's (unless it is the actor again: "X said that it ...")
-_THAT_CLAUSE = re.compile(r"\bthat (?!(?:it|he|she|they|we|I|you|there)\b)")
+_THAT_CLAUSE = re.compile(r"\bthat (?!(?:it|he|she|they|we|I|you|there)\b)\w")
 _DETERMINER = re.compile(r"\b(?:the|a|an|this|that|its|their|his|her|any|our|my)\s+$")
 _FLIP = {"max": "min", "min": "max", "leans-max": "leans-min", "leans-min": "leans-max"}
 
