@@ -235,3 +235,24 @@ def test_the_parties_an_agreement_is_between_back_it_in_any_sentence():
     # the first sentence fixed the words; the second adds who made the agreement
     assert pos[("serbia", "treaty-the-agreement")] == "max"
     assert pos[("kosovo", "treaty-the-agreement")] == "max"
+
+
+def test_committing_abuses_is_no_commitment():
+    f = _findings(
+        "Eritrea committed atrocities in Sudan. Egypt is committed to accountability for the "
+        "atrocities in Sudan."
+    )
+    pos = _positions(f)
+    assert ("eritrea", "accountability-sudan") not in pos
+    assert pos[("egypt", "accountability-sudan")] == "max"
+
+
+def test_a_leaders_unknown_gives_way_to_his_states_cue():
+    f = _findings(
+        "Remarks by President Biden on Serbia\n\n"
+        "The United States proposed talks with Serbia. President Biden will hold talks with "
+        "Serbia."
+    )
+    pos = _positions(f)
+    assert pos[("united-states", "talks-serbia-united-states")] == "max"
+    assert ("joe-biden", "talks-serbia-united-states") not in pos

@@ -26,7 +26,7 @@
    that subject's; a state named as a place ("in X") holds nothing; a judgement with no one
    named before it ("accountability is essential") is the speaker's. A cued position
    outweighs "unknown" (a party with no cue), and a leader's cued stance replaces his
-   state's "unknown". Salience: high where the sentence stresses the point ("must",
+   state's "unknown" (and the other way round). Salience: high where the sentence stresses the point ("must",
    "priority", "will not accept") or the actor returns to it in three sentences or more,
    medium for a plain statement, unknown for a position read off the structure alone.
 
@@ -75,7 +75,8 @@ _SUPPORT = re.compile(
     r"\b(?:supports?|supported|backs?|backed|welcomes?|welcomed|calls? (?:on|for)|called "
     r"(?:on|for)|urges?|urged|demands?|demanded|insists?|insisted|push(?:es|ed)? for|"
     r"press(?:es|ed)? for|seeks?|sought|wants?|wanted|favou?rs?|endorses?|endorsed|"
-    r"commit(?:s|ted)? to|committed|agrees?|agreed|shares?|pledges?|pledged|proposes?|proposed|"
+    r"commit(?:s|ted)? to|(?:is|are|remains?) committed|agrees?|agreed|shares?|pledges?|"
+    r"pledged|proposes?|proposed|"
     r"proposing|ready to|stands? ready|(?:is|are|remains?) prepared to|plans to|planning to|"
     r"planned|prepar(?:e|es|ing) to|threatens?|threatened|intends?|aims? to|signed|signs|"
     r"recogni[sz]ed|recogni[sz]es|recogni[sz]e|announced?|pressing|urging|imposed?|imposing|"
@@ -371,20 +372,23 @@ def extract(article: Article, gaz: Gazetteer | None = None) -> Findings:
         s = article.sentence(chosen[1])
         quote = cut_quote(s, chosen[3])
         stances.append(StanceFinding(aid, key, best, salience, s.index, quote, chosen[2]))
-    # a position read off the structure alone gives way to a cued one of a leader who
-    # speaks for the actor ("I proposed talks" in the Secretary's remarks: his state's)
+    # a position read off the structure alone gives way to a cued one of the same actor
+    # through its leader, or of the leader through his state ("I proposed talks" in the
+    # Secretary's remarks: his state's)
     if speaker is not None:
         entries.setdefault(speaker.id, speaker)
-    by_leader = {
-        (cx.actor_id(entries[st.actor]), st.issue)
-        for st in stances
-        if st.position != "unknown" and entries[st.actor].kind == "leader"
-    }
+
+    def same(aid: str) -> str:
+        return cx.actor_id(entries[aid]) if aid in entries else aid
+
+    cued_for = {(same(st.actor), st.issue) for st in stances if st.position != "unknown"}
     stances = [
         st
         for st in stances
         if not (
-            st.position == "unknown" and st.cue == "structure" and (st.actor, st.issue) in by_leader
+            st.position == "unknown"
+            and st.cue == "structure"
+            and (same(st.actor), st.issue) in cued_for
         )
     ]
     if (
