@@ -26,9 +26,10 @@
    that subject's; a state named as a place ("in X") holds nothing; a judgement with no one
    named before it ("accountability is essential") is the speaker's. A cued position
    outweighs "unknown" (a party with no cue), and a leader's cued stance replaces his
-   state's "unknown" (and the other way round). Salience: high where the sentence stresses the point ("must",
-   "priority", "will not accept") or the actor returns to it in three sentences or more,
-   medium for a plain statement, unknown for a position read off the structure alone.
+   state's "unknown" (and the other way round). Salience: high where the sentence stresses
+   the point ("must", "priority", "will not accept") or the actor returns to it in three
+   sentences or more, medium for a plain statement, unknown for a position read off the
+   structure alone.
 
 Every quote is cut from its sentence (:func:`~.article.cut_quote`) and checked verbatim.
 These rules are general (no name of any one text); they miss what needs reading between
