@@ -60,7 +60,8 @@ def draft_article(article: Article, extractor: Extractor | None = None) -> Draft
     if not findings.actors:
         raise DraftError(
             f"{article.name}: no actor recognised: the text names no state, leader, "
-            "organisation or armed group that the gazetteer knows; expected an article "
+            "organisation or armed group that the gazetteer knows, nor a person or party "
+            "introduced by a role; expected an article "
             "about a political contest (write the scenario by hand: "
             "docs/how-to/write-a-scenario.md)"
         )
@@ -70,8 +71,9 @@ def draft_article(article: Article, extractor: Extractor | None = None) -> Draft
             f"{article.name}: found actors ({named}) but no issue that the "
             f"{ex.name} extractor recognises (control of a territory, recognition, "
             "membership, normalisation, a corridor, troops, sanctions, a treaty, a "
-            "ceasefire, humanitarian access, elections, a release, the use of force); write the "
-            "issues by hand (docs/how-to/write-a-scenario.md)"
+            "ceasefire, humanitarian access, elections, a release, talks, accountability, a "
+            "boycott, the use of force); write the issues by hand "
+            "(docs/how-to/write-a-scenario.md)"
         )
     checked, failures = grounding(findings)
     if failures:
