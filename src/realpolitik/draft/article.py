@@ -108,7 +108,9 @@ def normalise(text: str) -> str:
 
 def _abbreviation_before(line: str, end: int) -> bool:
     """Whether the full stop at ``line[end]`` closes an abbreviation or an initial."""
-    m = re.search(r"([\w.]+)$", line[:end])
+    # the last 40 characters: no abbreviation is longer, and searching the whole line
+    # before each full stop would take quadratic time on a long paragraph
+    m = re.search(r"([\w.]+)$", line[max(0, end - 40) : end])
     if m is None:
         return False
     word = m.group(1)

@@ -181,7 +181,9 @@ _AUTHOR = re.compile(
     r"[’']s (?:\w+ )?(?:resolution|proposal|plan|initiative|call|demand|bid|offer|"
     r"peace plan|draft)\b"
 )
-_BY = re.compile(r"\b(\w+) by (?:the )?(?:[A-Z][\w’'-]*(?: [A-Z][\w’'-]*)*,? (?:and )?(?:the )?)*$")
+#: "X by [the] A B, C and the D ..." up to the actor: one capitalised word at a time, so
+#: that no run of them can be split in more than one way (exponential backtracking)
+_BY = re.compile(r"\b(\w+) by (?:the )?(?:[A-Z][\w’'-]*,? (?:and )?(?:the )?)*$")
 
 
 def _agent_of(s: Sentence, start: int) -> tuple[str, str] | None:

@@ -244,7 +244,11 @@ def _normalised(a: Entry, b: Entry) -> Subject:
     )
 
 
-_CORRIDOR_NAME = re.compile(r"((?:[A-Z][\w’'-]+ ){1,2})[Cc]orridor|(humanitarian) corridors?")
+#: (a name starts at the start of a word: from inside one, a long word is read again at
+#: each of its letters, in quadratic time)
+_CORRIDOR_NAME = re.compile(
+    r"(?<![\w’'-])((?:[A-Z][\w’'-]+ ){1,2})[Cc]orridor|(humanitarian) corridors?"
+)
 
 
 def _corridor(s: Sentence, hits: list[Hit], m: re.Match[str], cx: Context) -> Subject | None:
@@ -325,8 +329,8 @@ def _before(s: Sentence, h: Hit) -> str:
     return s.text[max(0, h.start - s.start - 16) : h.start - s.start]
 
 
-_TREATY = re.compile(
-    r"((?:[A-Z][\w’'-]+ ){1,4})(?:[Aa]greements?|[Aa]ccords?|[Tt]reaty|[Dd]eclaration|"
+_TREATY = re.compile(  # (a name starts at the start of a word, as _CORRIDOR_NAME's)
+    r"(?<![\w’'-])((?:[A-Z][\w’'-]+ ){1,4})(?:[Aa]greements?|[Aa]ccords?|[Tt]reaty|[Dd]eclaration|"
     r"[Pp]rotocols?|[Mm]emorandum|[Dd]eal|[Ff]ramework|[Cc]harter)\b|\b(JCPOA|New "
     r"START|nuclear deal|peace (?:agreement|deal|treaty))\b"
 )
