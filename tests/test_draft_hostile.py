@@ -58,3 +58,38 @@ def test_a_long_capitalised_word_before_an_agreement_or_a_corridor():
         _, took = _timed(list, rx.finditer(word))
         assert took < 0.5, rx.pattern
     assert _TREATY.search("under the Minsk Agreement").group(1) == "Minsk "
+
+
+def test_the_people_an_article_introduces_are_bounded():
+    from realpolitik.draft.names import MAX_NAMES
+
+    def name(k: int) -> str:
+        letters = "bcdfghklmnprstvz"
+        return "".join(letters[(k >> (4 * j)) % 16] + "aeiou"[j] for j in range(4)).capitalize()
+
+    text = " ".join(
+        f"The opposition politician {name(k)} {name(k + 7919)} rejected the Minsk agreement."
+        for k in range(3000)
+    )
+    f, took = _timed(lambda: draft_text(text, when=WHEN).findings)
+    others = [a for a in f.actors if a.kind == "other"]
+    assert 0 < len(others) <= MAX_NAMES
+    assert took < 20.0
+
+
+def test_names_that_are_not_people():
+    f = draft_text(
+        "Last Week, a senior diplomat backed the Minsk agreement. The Forward party rejected "
+        "the Minsk agreement. The opposition leader Jane Doe's allies backed the Minsk "
+        "agreement. The activist Ann Smith and the lawmaker Bob Smith spoke. Smith rejected "
+        "the Minsk agreement. The politician " + "Ab" * 40 + " Cole backed the Minsk agreement.",
+        when=WHEN,
+    ).findings
+    ids = {a.id for a in f.actors}
+    assert "last-week" not in ids  # an opening phrase, not a person
+    assert "forward-party" in ids  # "The" is not part of the party's name
+    assert "jane-doe" in ids and not any("doe-s" in i for i in ids)  # a possessive
+    # "Smith" alone is Ann's or Bob's: neither holds the stance of "Smith rejected"
+    held = {(s.actor, s.position) for s in f.stances}
+    assert ("ann-smith", "min") not in held and ("bob-smith", "min") not in held
+    assert all(len(a.id) <= 64 for a in f.actors)  # the draft validated, too
