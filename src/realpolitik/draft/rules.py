@@ -39,8 +39,10 @@ the lines, which is why every number of a draft is marked for an analyst to conf
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from .article import Article, Sentence, cut_quote
 from .findings import ActorFinding, Findings, IssueFinding, Mention, StanceFinding
@@ -152,20 +154,24 @@ def _cue_for(s: Sentence, pos: int, own: int = -1) -> tuple[str, str] | None:
     issue ("her stance on the boycott"), unless denied ("there should be no boycott")."""
     text = s.text
     found: list[tuple[int, str, str]] = []
-    for rx, pole in _CUES:
-        for m in rx.finditer(text, pos):
-            before = text[max(0, m.start() - 25) : m.start()]
-            pole_here = pole
-            if m.start() == own:
-                if re.search(r"\bno\s+$", before):
-                    found.append((m.start(), "min", m.group(0)))
-                    continue
-                if _DETERMINER.search(before) and not _NEGATION.search(before):
-                    continue
-                pole_here = "max"
-            if pole != "middle" and _NEGATION.search(before):
-                pole_here = _FLIP[pole_here]
-            found.append((m.start(), pole_here, m.group(0)))
+    matches = _cue_matches(text)
+    # the first cues from ``pos`` on (all those at the same place), not every cue to the
+    # end of the sentence: each actor's look-up must not cost the sentence's length
+    for at, pole, words in matches[bisect_left(matches, (pos,)) :]:
+        if found and at > found[0][0]:
+            break
+        before = text[max(0, at - 25) : at]
+        pole_here = pole
+        if at == own:
+            if re.search(r"\bno\s+$", before):
+                found.append((at, "min", words))
+                continue
+            if _DETERMINER.search(before) and not _NEGATION.search(before):
+                continue
+            pole_here = "max"
+        if pole != "middle" and _NEGATION.search(before):
+            pole_here = _FLIP[pole_here]
+        found.append((at, pole_here, words))
     if not found:
         return None
     start, pole, words = min(found)
@@ -246,8 +252,15 @@ def extract(article: Article, gaz: Gazetteer | None = None) -> Findings:
         ]
         hits_by_sentence[s.index] = hs
     for idx, more in introduced(article, gaz).items():
-        hs = hits_by_sentence[idx]
-        hs += [h for h in more if not any(h.start < g.end and g.start < h.end for g in hs)]
+        hs = hits_by_sentence[idx]  # in order, none overlapping
+        starts = [g.start for g in hs]
+        free = []
+        for h in more:  # those that overlap none of the gazetteer's
+            k = bisect_right(starts, h.start)
+            if (k and hs[k - 1].end > h.start) or (k < len(hs) and hs[k].start < h.end):
+                continue
+            free.append(h)
+        hs += free
         hs.sort(key=lambda h: h.start)
 
     counts = Counter(
@@ -483,12 +496,17 @@ def _negated(s: Sentence, found: tuple[str, str], issue_at: int) -> tuple[str, s
     """A support or opposition cue whose object is negated ("demands that Ukraine never
     join"): the other end."""
     bucket, cue = found
-    at = s.text.find(cue)
-    if 0 <= at < issue_at and re.search(
-        r"\b(?:not|never|no longer|n't)\b", s.text[at + len(cue) : issue_at]
-    ):
+    if _negated_before(s.text, cue, issue_at):
         return _FLIP.get(bucket, bucket), cue
     return found
+
+
+@lru_cache(maxsize=256)
+def _negated_before(text: str, cue: str, issue_at: int) -> bool:
+    at = text.find(cue)
+    return 0 <= at < issue_at and bool(
+        re.search(r"\b(?:not|never|no longer|n't)\b", text[at + len(cue) : issue_at])
+    )
 
 
 def _merged(a: Subject, b: Subject) -> Subject:
@@ -506,8 +524,22 @@ def _by_id(gaz: Gazetteer, counts: Counter[str]) -> Entry:
     return gaz.entries[counts.most_common(1)[0][0]]
 
 
+@lru_cache(maxsize=64)
+def _cue_matches(text: str) -> list[tuple[int, str, str]]:
+    """Every stance cue of a sentence's text: (start, pole, words), in order (computed once
+    per sentence, not once per actor in it)."""
+    return sorted((m.start(), pole, m.group(0)) for rx, pole in _CUES for m in rx.finditer(text))
+
+
 def _cue_starts(s: Sentence) -> list[int]:
-    return sorted(m.start() for rx, _ in _CUES for m in rx.finditer(s.text))
+    return [at for at, _, _ in _cue_matches(s.text)]
+
+
+@lru_cache(maxsize=64)
+def _opening_end(text: str) -> int:
+    """Where an opening subordinate clause of a sentence's text ends (-1: none)."""
+    opening = _SUBORDINATE.match(text)
+    return -1 if opening is None else opening.end()
 
 
 _CLAUSE = re.compile(
@@ -527,13 +559,13 @@ def _holds(s: Sentence, cues: list[int], start: int) -> bool:
     cue comes before it in its clause (else it is that cue's object). A clause ends at
     ";", ":", a full stop, "but", "while", "despite", "although", "because" ..., and at the
     comma that closes an opening subordinate clause ("If X agrees, Y ...")."""
-    before = [c for c in cues if c < start]
-    if not before:
+    k = bisect_left(cues, start)
+    if not k:
         return True
-    opening = _SUBORDINATE.match(s.text)
-    if opening is not None and before[-1] < opening.end() <= start:
+    last = cues[k - 1]  # the last cue before the actor
+    if last < _opening_end(s.text) <= start:
         return True
-    return bool(_CLAUSE.search(s.text, before[-1], start))
+    return bool(_CLAUSE.search(s.text, last, start))
 
 
 def _actor(e: Entry, mentions: tuple[Mention, ...], cx: Context) -> ActorFinding:
