@@ -107,7 +107,7 @@ def introduced(article: Article, gaz: Gazetteer) -> dict[int, list[Hit]]:
                     continue
                 surname = name.split()[-1]
                 e = Entry(_id(name), "other", name)
-                names = (name, surname) if len(surname) >= 4 else (name,)
+                names: tuple[str, ...] = (name, surname) if len(surname) >= 4 else (name,)
                 found.setdefault(e.id, (e, names))
         for m in _PARTY.finditer(s.text):
             words = m.group(1).split()
