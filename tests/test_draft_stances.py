@@ -256,3 +256,16 @@ def test_a_leaders_unknown_gives_way_to_his_states_cue():
     pos = _positions(f)
     assert pos[("united-states", "talks-serbia-united-states")] == "max"
     assert ("joe-biden", "talks-serbia-united-states") not in pos
+
+
+def test_the_deal_at_the_start_of_a_sentence_is_the_article_s_agreement():
+    # "The deal" matched the pattern of a named agreement with no name left, and the
+    # sentence was dropped: Ukraine's stance was lost
+    f = _findings("Russia rejected the Minsk agreement. The deal was welcomed by Ukraine.")
+    pos = _positions(f)
+    assert pos[("russia", "treaty-minsk-agreement")] == "min"
+    assert pos[("ukraine", "treaty-minsk-agreement")] == "max"
+    f = _findings("The deal was welcomed by Ukraine. Russia rejected the deal.")
+    pos = _positions(f)
+    assert pos[("ukraine", "treaty-the-agreement")] == "max"
+    assert pos[("russia", "treaty-the-agreement")] == "min"

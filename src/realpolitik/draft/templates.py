@@ -349,20 +349,21 @@ def _treaty_name(named: re.Match[str]) -> str | None:
 
 #: an agreement referred to without its name ("the deal", "these commitments")
 _UNNAMED = re.compile(
-    r"\b(?:the|this|that|these|those) (?:deal|agreements?|accords?|commitments|arrangements?)\b"
+    r"\b(?:[Tt]he|this|that|these|those) (?:deal|agreements?|accords?|commitments|"
+    r"arrangements?)\b"
 )
 
 
 def _treaty(s: Sentence, hits: list[Hit], m: re.Match[str], cx: Context) -> Subject | None:
-    named = _TREATY.search(s.text)
-    name = _treaty_name(named) if named is not None else None
-    if named is None:
+    # the first agreement the sentence names ("The deal" at its start names none)
+    name = next(filter(None, map(_treaty_name, _TREATY.finditer(s.text))), None)
+    if name is None:
         if not _UNNAMED.search(s.text):
             return None
         # an agreement the sentence does not name is the one the article names most
         name = cx.main_treaty()
         if name is None:
-            if not re.search(r"\bthe (?:deal|agreement|accord)\b", s.text):
+            if not re.search(r"\b[Tt]he (?:deal|agreement|accord)\b", s.text):
                 return None
             return Subject(  # an agreement the article does not name
                 "treaty-the-agreement",
