@@ -112,3 +112,18 @@ def test_one_huge_sentence_of_many_actors_and_cues():
     f, took = _timed(lambda: draft_text(text, when=WHEN).findings)
     assert len(f.article.sentences) == 1 and f.stances
     assert took < 15.0
+
+
+def test_a_huge_word_makes_no_invalid_id():
+    # "the Aaaa...a Agreement": the issue's id was the word's slug, thousands of letters
+    f = draft_text(
+        "Russia rejected the "
+        + "A" * 5000
+        + " Agreement. Ukraine backed the "
+        + "A" * 5000
+        + " Agreement. France backed the "
+        + "B" * 3000
+        + " corridor.",
+        when=WHEN,
+    ).findings
+    assert f.issues and all(len(i.id) <= 64 for i in f.issues)

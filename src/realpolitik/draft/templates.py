@@ -81,6 +81,12 @@ class Context:
         return self.gaz.entry(key).name
 
 
+def _key(kind: str, name: str) -> str:
+    """An issue's id: ``kind`` and a name's slug, cut to the 64 characters an id may have
+    (a name read off the text can be as long as a word of it)."""
+    return (kind + name)[:64].rstrip("-")
+
+
 def _the(name: str) -> str:
     plural = name.endswith(("s", "Union", "Nations", "Republic", "Kingdom", "Emirates"))
     lead = name.split()[0]
@@ -263,7 +269,7 @@ def _corridor(s: Sentence, hits: list[Hit], m: re.Match[str], cx: Context) -> Su
     label = f"the {name} corridor" if name else "the corridor"
     parties = [cx.gaz.entry(p).id for h in places for p in h.entry.parents]
     return Subject(
-        f"corridor-{slug(name) if name else 'route'}",
+        _key("corridor-", slug(name) if name else "route"),
         f"Is {label} opened, on whose terms?",
         f"no {name + ' ' if name else ''}corridor",
         f"{label} open",
@@ -376,7 +382,7 @@ def _treaty(s: Sentence, hits: list[Hit], m: re.Match[str], cx: Context) -> Subj
         return None
     label = name
     return Subject(
-        f"treaty-{slug(name)}",
+        _key("treaty-", slug(name)),
         f"Are the terms of the {label} implemented?",
         f"the {label} abandoned, not implemented",
         f"the {label} implemented in full",
