@@ -25,6 +25,9 @@ __all__ = ["MAX_NAMES", "ROLES", "introduced"]
 #: story has a handful; a list of thousands is not a cast of actors, and would make a
 #: draft too large to read or to validate.
 MAX_NAMES = 24
+#: the names read before choosing (the first introduced): their mentions are looked for
+#: with one pattern of all of them, whose cost grows with their number
+_CANDIDATES = 10 * MAX_NAMES
 
 #: the roles that introduce a person (lower case: "Foreign Minister X" is a title, and
 #: the heads the gazetteer holds are found by their names)
@@ -108,7 +111,8 @@ def introduced(article: Article, gaz: Gazetteer) -> dict[int, list[Hit]]:
                 surname = name.split()[-1]
                 e = Entry(_id(name), "other", name)
                 names: tuple[str, ...] = (name, surname) if len(surname) >= 4 else (name,)
-                found.setdefault(e.id, (e, names))
+                if e.id in found or len(found) < _CANDIDATES:
+                    found.setdefault(e.id, (e, names))
         for m in _PARTY.finditer(s.text):
             words = m.group(1).split()
             while words and words[0] in _NOT_NAMES:  # "The Forward party": Forward
@@ -117,7 +121,8 @@ def introduced(article: Article, gaz: Gazetteer) -> dict[int, list[Hit]]:
             if not name or _known(gaz, name) or set(words) & _NOT_PARTIES:
                 continue
             e = Entry(_id(name + " party"), "other", name + " party")
-            found.setdefault(e.id, (e, (name,)))
+            if e.id in found or len(found) < _CANDIDATES:
+                found.setdefault(e.id, (e, (name,)))
     if not found:
         return {}
     # a name two of them share ("Doe" for Jane and John Doe) is neither's
