@@ -127,3 +127,15 @@ def test_a_huge_word_makes_no_invalid_id():
         when=WHEN,
     ).findings
     assert f.issues and all(len(i.id) <= 64 for i in f.issues)
+
+
+def test_a_long_chain_of_sentences_on_this():
+    # each sentence carried over re-sorted its issue's whole evidence
+    from realpolitik.draft.article import parse_article
+    from realpolitik.draft.rules import _carry_over
+
+    art = parse_article("Russia rejected the deal. " + "France rejected this. " * 60_000)
+    evidence = {"treaty": [1]}
+    _, took = _timed(_carry_over, art, evidence, {})
+    assert evidence["treaty"] == list(range(1, 60_002))
+    assert took < 3.0

@@ -460,6 +460,7 @@ def _carry_over(
     for key, idxs in evidence.items():
         for i in idxs:
             about[i].append(key)
+    touched: set[str] = set()
     for s in article.sentences[1:]:
         if s.index in about:
             continue
@@ -471,9 +472,11 @@ def _carry_over(
             continue
         for key in about[prev.index]:
             evidence[key].append(s.index)
-            evidence[key].sort()
             where[(key, s.index)] = ref.start()
             about[s.index].append(key)
+            touched.add(key)
+    for key in touched:  # once, not after each sentence (quadratic on a long chain)
+        evidence[key].sort()
 
 
 #: the words before a state that make it a place, not an actor holding a view ...
