@@ -269,3 +269,14 @@ def test_the_deal_at_the_start_of_a_sentence_is_the_article_s_agreement():
     pos = _positions(f)
     assert pos[("ukraine", "treaty-the-agreement")] == "max"
     assert pos[("russia", "treaty-the-agreement")] == "min"
+
+
+def test_a_state_named_as_a_place_at_the_start_of_a_sentence_holds_nothing():
+    f = _findings(
+        "In Ukraine, the foreign minister said Russia rejected the Minsk agreement. Ukraine "
+        "backed the Minsk agreement."
+    )
+    pos = _positions(f)
+    assert pos[("russia", "treaty-minsk-agreement")] == "min"
+    assert pos[("ukraine", "treaty-minsk-agreement")] == "max"  # not "rejected" too
+    assert [s.cue for s in f.stances if s.actor == "ukraine"] == ["backed"]

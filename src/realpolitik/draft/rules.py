@@ -480,7 +480,9 @@ def _carry_over(
 
 
 #: the words before a state that make it a place, not an actor holding a view ...
-_IN_PLACE = re.compile(r"\b(?:in|into|inside|across|throughout|within)\s+(?:the\s+)?$")
+_IN_PLACE = re.compile(
+    r"\b(?:[Ii]n|[Ii]nto|[Ii]nside|[Aa]cross|[Tt]hroughout|[Ww]ithin)\s+(?:the\s+)?$"
+)
 #: ... unless they name people there ("our friends in France")
 _PEOPLE_IN = re.compile(
     r"\b(?:friends|partners|allies|colleagues|counterparts|officials|leaders|authorities|"
