@@ -1,31 +1,60 @@
 """The rules drafter on hostile input: no regular expression or loop that takes
 exponential or quadratic time on long runs of words, a huge paragraph or a huge sentence,
 and a bounded draft however many people an article introduces (each test would take
-minutes, or fail, before its fix)."""
+minutes, or fail, before its fix). Hangs are caught as the fuzz tests catch them, by an
+alarm far above the time each takes now (a hang guard, not a timing: speed is measured in
+benchmarks/), or by counting the work done."""
 
 from __future__ import annotations
 
 import datetime as dt
-import time
+import signal
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
 
 from realpolitik.draft import draft_text
 from realpolitik.draft.article import split_sentences
+from realpolitik.errors import InputError
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="the alarm needs SIGALRM")
 
 WHEN = dt.date(2023, 6, 1)
 
 
-def _timed(fn, *args):  # type: ignore[no-untyped-def]
-    t = time.perf_counter()
-    out = fn(*args)
-    return out, time.perf_counter() - t
+class Hang(Exception):
+    pass
+
+
+@contextmanager
+def _alarm(seconds: int) -> Iterator[None]:
+    def ring(signum: int, frame: Any) -> None:
+        raise Hang(f"still running after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, ring)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _finishes(fn: Callable[..., Any], *args: Any, hang: int = 60) -> tuple[Any, None]:
+    """``fn(*args)``, failing with :class:`Hang` if it runs past ``hang`` seconds (each call
+    here takes at most a few seconds now; before its fix, minutes or forever)."""
+    with _alarm(hang):
+        return fn(*args), None
 
 
 def test_a_long_paragraph_splits_in_linear_time():
     # every full stop looked back over the whole line for an abbreviation
     text = "Russia rejected the plan. " * 12_000  # 310 kB, one line
-    sentences, took = _timed(split_sentences, text.strip())
+    sentences, _ = _finishes(split_sentences, text.strip())
     assert len(sentences) == 12_000
-    assert took < 2.0
 
 
 def test_a_run_of_capitalised_words_before_a_passive_agent():
@@ -34,9 +63,8 @@ def test_a_run_of_capitalised_words_before_a_passive_agent():
     from realpolitik.draft.rules import _BY
 
     window = "signed by " + "A " * 26 + "of "
-    _, took = _timed(_BY.search, window)
-    assert took < 0.5
-    f, took = _timed(
+    _finishes(_BY.search, window)
+    f, _ = _finishes(
         lambda: (
             draft_text(
                 "Russia rejected the Minsk agreement signed by " + "A " * 30 + "of Ukraine.",
@@ -44,7 +72,6 @@ def test_a_run_of_capitalised_words_before_a_passive_agent():
             ).findings
         )
     )
-    assert took < 5.0
     assert {(s.actor, s.position) for s in f.stances} >= {("russia", "min")}
     # a list of agents still holds the passive cue
     assert _BY.search("signed by Serbia, Kosovo and the ") is not None
@@ -55,8 +82,7 @@ def test_a_long_capitalised_word_before_an_agreement_or_a_corridor():
 
     word = "A" * 20_000 + "!"
     for rx in (_TREATY, _CORRIDOR_NAME):
-        _, took = _timed(list, rx.finditer(word))
-        assert took < 0.5, rx.pattern
+        _finishes(list, rx.finditer(word))
     assert _TREATY.search("under the Minsk Agreement").group(1) == "Minsk "
 
 
@@ -71,10 +97,9 @@ def test_the_people_an_article_introduces_are_bounded():
         f"The opposition politician {name(k)} {name(k + 7919)} rejected the Minsk agreement."
         for k in range(3000)
     )
-    f, took = _timed(lambda: draft_text(text, when=WHEN).findings)
+    f, _ = _finishes(lambda: draft_text(text, when=WHEN).findings)
     others = [a for a in f.actors if a.kind == "other"]
     assert 0 < len(others) <= MAX_NAMES
-    assert took < 20.0
 
 
 def test_names_that_are_not_people():
@@ -109,9 +134,8 @@ def test_one_huge_sentence_of_many_actors_and_cues():
         "European Union on Russia the troops in Ukraine stayed "
     )
     text = shapes * (100_000 // len(shapes)) + "."
-    f, took = _timed(lambda: draft_text(text, when=WHEN).findings)
+    f, _ = _finishes(lambda: draft_text(text, when=WHEN).findings)
     assert len(f.article.sentences) == 1 and f.stances
-    assert took < 15.0
 
 
 def test_a_huge_word_makes_no_invalid_id():
@@ -134,8 +158,28 @@ def test_a_long_chain_of_sentences_on_this():
     from realpolitik.draft.article import parse_article
     from realpolitik.draft.rules import _carry_over
 
-    art = parse_article("Russia rejected the deal. " + "France rejected this. " * 60_000)
-    evidence = {"treaty": [1]}
-    _, took = _timed(_carry_over, art, evidence, {})
-    assert evidence["treaty"] == list(range(1, 60_002))
-    assert took < 3.0
+    class Counted(list):  # type: ignore[type-arg]
+        sorts = 0
+
+        def sort(self, *args: Any, **kwargs: Any) -> None:
+            Counted.sorts += 1
+            super().sort(*args, **kwargs)
+
+    art = parse_article("Russia rejected the deal. " + "France rejected this. " * 2_000)
+    evidence: dict[str, list[int]] = {"treaty": Counted([1])}
+    _carry_over(art, evidence, {})
+    assert evidence["treaty"] == list(range(1, 2_002))
+    assert Counted.sorts == 1  # once for the chain, not once a sentence
+
+
+def test_an_article_text_beyond_the_file_bound_is_refused():
+    """The API's text has the file reader's bound (2 MB): a clear error, not minutes of
+    work."""
+    from realpolitik.draft.article import MAX_BYTES
+
+    with pytest.raises(InputError, match="too large for an article"):
+        draft_text("Russia rejected the deal. " * (MAX_BYTES // 20), when=WHEN)
+    with pytest.raises(InputError, match="too large for an article"):
+        draft_text("\u00e9" * (MAX_BYTES // 2 + 1), when=WHEN)  # 2 bytes a character
+    with pytest.raises(InputError, match="expected the article's text"):
+        draft_text(b"Russia rejected the deal.", when=WHEN)  # type: ignore[arg-type]

@@ -169,9 +169,21 @@ def parse_article(
     when: dt.date | None = None,
     licence: str | None = None,
     url: str | None = None,
+    max_bytes: int = MAX_BYTES,
 ) -> Article:
     """An :class:`Article` from ``text``; the title, unless given, is the first line when a
-    blank line follows it (the convention of plain-text articles)."""
+    blank line follows it (the convention of plain-text articles). A text of more than
+    ``max_bytes`` bytes in UTF-8 is an :class:`~realpolitik.errors.InputError`, as
+    :func:`read_article`'s file."""
+    if not isinstance(text, str):
+        raise InputError(f"{name}: expected the article's text, got {type(text).__name__}")
+    if len(text) > max_bytes or (
+        4 * len(text) > max_bytes and len(text.encode("utf-8", "surrogatepass")) > max_bytes
+    ):
+        raise InputError(
+            f"{name}: the text is too large for an article (at most {max_bytes:,} bytes); "
+            "split it, or give the part that describes the contest"
+        )
     norm = normalise(text)
     if not norm.strip():
         raise InputError(f"{name}: the article is empty; expected the text of an article")
