@@ -245,7 +245,9 @@ def read_article(
         raise InputError(
             f"{name}: line {line}: not UTF-8 text (byte {exc.start}); save the file as UTF-8"
         ) from None
-    return parse_article(text, name=name, title=title, when=when, licence=licence, url=url)
+    return parse_article(
+        text, name=name, title=title, when=when, licence=licence, url=url, max_bytes=max_bytes
+    )
 
 
 def cut_quote(sentence: Sentence, around: tuple[int, int] | None = None, words: int = 30) -> str:
