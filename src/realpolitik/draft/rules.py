@@ -48,6 +48,17 @@ from .article import Article, Sentence, cut_quote
 from .findings import ActorFinding, Findings, IssueFinding, Mention, StanceFinding
 from .gazetteer import Entry, Gazetteer, Hit, gazetteer
 from .names import introduced
+from .speech import (
+    Voice,
+    collective,
+    issued_by,
+    joint_intro,
+    joint_title,
+    lists,
+    subjectless,
+    title_issuers_end,
+    voice,
+)
 from .templates import PARTIES, TEMPLATES, Context, Subject, Template
 
 __all__ = [
@@ -306,6 +317,9 @@ def extract(article: Article, gaz: Gazetteer | None = None) -> Findings:
                 evidence[subj.key].append(s.index)
                 where[(subj.key, s.index)] = m.start()
     _carry_over(article, evidence, where)
+    issuers, whole = _issuers(article, gaz, hits_by_sentence)
+    for e in {e for joint in issuers.values() for e in joint}:
+        entries.setdefault(e.id, e)
     ranked = sorted(evidence, key=lambda k: (-len(evidence[k]), evidence[k][0]))
 
     # stances
@@ -315,6 +329,7 @@ def extract(article: Article, gaz: Gazetteer | None = None) -> Findings:
         for idx in evidence[key]:
             s = article.sentence(idx)
             hs = hits_by_sentence[idx]
+            cues = _cue_starts(s)
             holders: list[tuple[str, int, int]] = []  # actor, start, end (absolute)
             places: set[int] = set()  # where a state is named as a place ("in Sudan")
             for h in hs:
@@ -323,9 +338,16 @@ def extract(article: Article, gaz: Gazetteer | None = None) -> Findings:
                 holders.append((h.entry.id, h.start, h.end))
                 if h.entry.kind == "state" and _is_place(s, h.start):
                     places.add(h.start)
-            if speaker is not None:
+            joint = issuers.get(idx, ())
+            if joint:
+                # a joint statement's "we", "our", "the signatories": each of its issuers
+                for a0, b0 in collective(s.text):
+                    for e in joint:
+                        holders.append((e.id, s.start + a0, s.start + b0))
+            elif speaker is not None:
                 for m in _FIRST_PERSON.finditer(s.text):
                     holders.append((speaker.id, s.start + m.start(), s.start + m.end()))
+            said = _reported(s, hs, hits_by_sentence.get(idx - 1, []), places)
             pronoun = _PRONOUN.match(s.text)
             if pronoun and idx > 1:
                 # "He also insisted ...": the first actor named in the sentence before
@@ -333,16 +355,46 @@ def extract(article: Article, gaz: Gazetteer | None = None) -> Findings:
                 if before:
                     holders.append((before[0].entry.id, s.start, s.start + pronoun.end()))
             norm = _NORMATIVE.search(s.text) or _NEEDLESS.search(s.text)
-            if speaker is not None and norm is not None:
+            voices = [e.id for e in joint] or ([speaker.id] if speaker is not None else [])
+            if voices and norm is not None and said is None:
                 # "Accountability is necessary": a statement's own view, with no one named
                 # before the judgement, is the speaker's
                 if not any(a < s.start + norm.start() and a not in places for _, a, _ in holders):
                     at = s.start + norm.start()
-                    holders.append((speaker.id, at, at))
+                    holders.extend((v, at, at) for v in voices)
+            voiced: list[tuple[str, int, int, int]] = []  # actor, start, end; cue from
+            if said is not None:
+                voice_, who = said
+                lo, hi = voice_.said
+                for m in _FIRST_PERSON.finditer(s.text, lo, hi):
+                    # "We will not accept it, the minister said": the speaker's "we"
+                    holders.extend(
+                        (e.id, s.start + m.start(), s.start + m.end()) for e, _, _ in who
+                    )
+                k = bisect_left(cues, lo)
+                if k < len(cues) and cues[k] < hi and _judgement(s.text, cues[k]):
+                    first = s.start + cues[k]
+                    if not any(
+                        s.start + lo <= a < first and a not in places for _, a, _ in holders
+                    ):
+                        # "A truce is essential, X said": no one named before the
+                        # judgement in the reported words: the speaker's
+                        voiced.extend((e.id, a0, b0, lo) for e, a0, b0 in who)
+            if whole and joint == whole:
+                # a communiqué's points that open on their verb ("Condemned the attack;
+                # called for talks"): no one named before the first cue: the issuers'
+                points = subjectless(s.text)
+                for p, q in zip(points, [*points[1:], len(s.text)], strict=True):
+                    k = bisect_left(cues, p)
+                    if k == len(cues) or cues[k] >= q:
+                        continue
+                    first = s.start + cues[k]
+                    if any(s.start + p <= a < first and a not in places for _, a, _ in holders):
+                        continue
+                    voiced.extend((e.id, first, first, p) for e in whole)
             holders.sort(key=lambda x: x[1])
             emphasis = bool(_EMPHASIS.search(s.text))
-            cues = _cue_starts(s)
-            for aid, a, b in holders:
+            for aid, a, b, look in [(*h, -1) for h in holders] + voiced:
                 target = cx.actor_id(entries[aid]) if aid in entries else aid
                 bucket: str | None = None
                 cue = ""
@@ -358,8 +410,8 @@ def extract(article: Article, gaz: Gazetteer | None = None) -> Findings:
                 elif agent is not None and bucket is None:
                     # "sanctions imposed by the Union": the agent of a passive cue holds it
                     bucket, cue = _negated(s, agent, where[(key, idx)])
-                elif a not in places and _holds(s, cues, a - s.start):
-                    found = _cue_for(s, b - s.start, where[(key, idx)])
+                elif look >= 0 or (a not in places and _holds(s, cues, a - s.start)):
+                    found = _cue_for(s, look if look >= 0 else b - s.start, where[(key, idx)])
                     if found is not None:
                         cued, cue_words = _negated(s, found, where[(key, idx)])
                         # a place in the issue's structure fixes the end; a cue, the rest
@@ -407,12 +459,10 @@ def extract(article: Article, gaz: Gazetteer | None = None) -> Findings:
             and (same(st.actor), st.issue) in cued_for
         )
     ]
-    if (
-        speaker is not None
-        and speaker.id not in ids
-        and any(st.actor == speaker.id for st in stances)
-    ):
-        actors.append(_actor(speaker, (), cx))
+    for aid in dict.fromkeys(st.actor for st in stances):
+        if aid not in ids:  # the speaker, or an issuer named in the title only
+            actors.append(_actor(entries[aid], (), cx))
+            ids.add(aid)
 
     # the best evidenced issues that someone holds a stance on
     held = {st.issue for st in stances}
@@ -439,6 +489,122 @@ def extract(article: Article, gaz: Gazetteer | None = None) -> Findings:
         extractor="rules",
         settings={"templates": len(TEMPLATES), "max_issues": MAX_ISSUES},
     )
+
+
+#: the most parties a joint statement or a speaker's tag is read to name (a bound on the
+#: work each "we" costs on a hostile text; a real statement names far fewer)
+MAX_VOICES = 20
+
+
+def _issuers(
+    article: Article, gaz: Gazetteer, hits_by_sentence: dict[int, list[Hit]]
+) -> tuple[dict[int, tuple[Entry, ...]], tuple[Entry, ...]]:
+    """The issuers of a joint statement each sentence belongs to: every party a title
+    that reads as one names (for the whole text), else the parties a sentence introducing
+    one names ("In a joint statement, A, B and C called for ..."; the first list of
+    parties, else those before its first stance cue; two at least), for that sentence and
+    the rest of its paragraph."""
+    out: dict[int, tuple[Entry, ...]] = {}
+    whole = _title_issuers(article, gaz, hits_by_sentence)
+    current: tuple[Entry, ...] = ()
+    prev_end = -1
+    for s in article.sentences:
+        if prev_end >= 0 and "\n" in article.text[prev_end : s.start]:
+            current = ()
+        prev_end = s.end
+        intro = joint_intro(s.text)
+        if intro is not None:
+            hs = [
+                h
+                for h in hits_by_sentence[s.index]
+                if h.entry.kind != "territory"
+                and not (h.entry.kind == "state" and _is_place(s, h.start))
+            ]
+            runs = lists(s.text, [(h.start - s.start, h.end - s.start) for h in hs])
+            cues = _cue_starts(s)
+            stop = s.start + (cues[0] if cues else len(s.text))
+            named = [hs[k] for k in runs[0]] if runs else [h for h in hs if h.start < stop]
+            if len(_parties(named)) >= 2:  # a joint statement is of two parties or more
+                current = _parties(named)
+        if current or whole:
+            out[s.index] = current or whole
+    return out, whole
+
+
+#: the opening sentences where a joint statement's issuers are looked for when its title
+#: does not list them ("The text was agreed by the envoys of A, B and C.")
+_OPENING = 6
+
+
+def _title_issuers(
+    article: Article, gaz: Gazetteer, hits_by_sentence: dict[int, list[Hit]]
+) -> tuple[Entry, ...]:
+    """The issuers of a text whose title reads as a joint statement's: the parties its
+    title lists before its topic ("Joint Statement of A and B on C"), else the first list
+    of parties introduced by "of", "from" or "by" in its opening sentences, else the
+    parties its title names; none for any other title."""
+    title = article.title
+    if not title or not joint_title(title):
+        return ()
+    cut = title_issuers_end(title)
+    named = [
+        h for h in gaz.find(title, article.date) if h.end <= cut and h.entry.kind != "territory"
+    ]
+    runs = lists(title, [(h.start, h.end) for h in named])
+    if runs:
+        return _parties([named[k] for k in runs[0]])
+    if len(_parties(named)) >= 2:
+        return _parties(named)
+    for s in article.sentences[:_OPENING]:
+        hs = [h for h in hits_by_sentence[s.index] if h.entry.kind != "territory"]
+        spans = [(h.start - s.start, h.end - s.start) for h in hs]
+        for run in lists(s.text, spans):
+            if issued_by(s.text, spans[run[0]][0]):
+                return _parties([hs[k] for k in run])
+    return _parties(named)
+
+
+def _parties(hits: list[Hit]) -> tuple[Entry, ...]:
+    named = dict.fromkeys(h.entry for h in hits if h.entry.kind != "territory")
+    return tuple(named)[:MAX_VOICES]
+
+
+def _reported(
+    s: Sentence, hs: list[Hit], before: list[Hit], places: set[int]
+) -> tuple[Voice, list[tuple[Entry, int, int]]] | None:
+    """Who speaks in sentence ``s`` (:mod:`.speech`): the voice and the actors its
+    speaker's span names, each with where (absolute offsets; "he" or "she": the first
+    party of the sentence before, at the pronoun), or ``None`` when the sentence reports
+    no one's words or names no actor as the speaker."""
+    v = _voice(s.text)
+    if v is None:
+        return None
+    a, b = v.who
+    who = [
+        (h.entry, h.start, h.end)
+        for h in hs
+        if a <= h.start - s.start
+        and h.end - s.start <= b
+        and h.entry.kind != "territory"
+        and h.start not in places
+    ]
+    if not who and s.text[a:b].strip() in ("he", "she", "He", "She"):
+        parties = [h for h in before if h.entry.kind in PARTIES]
+        if parties:
+            who = [(parties[0].entry, s.start + a, s.start + b)]
+    first = list({w[0].id: w for w in reversed(who)}.values())[::-1][:MAX_VOICES]
+    return (v, first) if first else None
+
+
+@lru_cache(maxsize=256)
+def _voice(text: str) -> Voice | None:
+    return voice(text)
+
+
+def _judgement(text: str, at: int) -> bool:
+    """Whether the cue at ``at`` of ``text`` is a judgement (something is, or is not,
+    necessary), which is the view of whoever says it."""
+    return bool(_NORMATIVE.match(text, at) or _NEEDLESS.match(text, at))
 
 
 #: a word that refers back to what the sentence before was about ("Ukraine is ready for
