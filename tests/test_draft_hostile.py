@@ -183,3 +183,43 @@ def test_an_article_text_beyond_the_file_bound_is_refused():
         draft_text("\u00e9" * (MAX_BYTES // 2 + 1), when=WHEN)  # 2 bytes a character
     with pytest.raises(InputError, match="expected the article's text"):
         draft_text(b"Russia rejected the deal.", when=WHEN)  # type: ignore[arg-type]
+
+
+def test_reported_speech_on_long_runs_of_words_and_commas():
+    # every pattern of speech.py on 100 kB without a full stop: tags are looked for in
+    # the last 160 characters, lead-ins in the first 120, lists in one pass
+    from realpolitik.draft.speech import collective, joint_intro, lists, subjectless, voice
+
+    for run in (
+        "the minister, " * 7_200,
+        "said, according to, " * 5_000,
+        "France, and the " * 6_300,
+        "in a joint statement; we " * 4_000,
+    ):
+        _finishes(voice, run)
+        _finishes(voice, run + " Egypt said.")
+        _finishes(joint_intro, run)
+        _finishes(collective, run)
+        _finishes(subjectless, run)
+        spans = [(m, m + 6) for m in range(0, len(run) - 6, 16)]
+        _finishes(lists, run, spans)
+
+
+def test_a_huge_joint_statement_and_its_points():
+    # a joint title, a sentence introducing a statement of thousands of parties, then
+    # thousands of "we" and of points: the issuers are bounded (MAX_VOICES) and each
+    # issue reads one point, so the work grows with the text, not with its square
+    parties = "France, Germany, Italy, Norway, Spain, Poland, Austria and Greece, " * 400
+    text = (
+        "Joint Statement of France and Germany\n\n"
+        f"In a joint statement, {parties}called for talks with Iran. "
+        + "We reject sanctions on Iran; " * 3_000
+        + "called for elections in Lebanon; " * 3_000
+        + "a ceasefire in Gaza is essential, Egypt's envoy said."
+    )
+    f, _ = _finishes(lambda: draft_text(text, when=WHEN).findings)
+    assert f.stances
+    # a run of tags with no words said before them
+    text = "Egypt met Qatar. " + "A ceasefire in Gaza is essential, Qatar said. " * 2_000
+    f, _ = _finishes(lambda: draft_text(text, when=WHEN).findings)
+    assert any(s.actor == "qatar" and s.position == "max" for s in f.stances)

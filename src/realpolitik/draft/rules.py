@@ -362,7 +362,8 @@ def extract(article: Article, gaz: Gazetteer | None = None) -> Findings:
                 if not any(a < s.start + norm.start() and a not in places for _, a, _ in holders):
                     at = s.start + norm.start()
                     holders.extend((v, at, at) for v in voices)
-            voiced: list[tuple[str, int, int, int]] = []  # actor, start, end; cue from
+            # actor, start, end; the stretch whose first cue is the actor's
+            voiced: list[tuple[str, int, int, int, int]] = []
             if said is not None:
                 voice_, who = said
                 lo, hi = voice_.said
@@ -379,22 +380,31 @@ def extract(article: Article, gaz: Gazetteer | None = None) -> Findings:
                     ):
                         # "A truce is essential, X said": no one named before the
                         # judgement in the reported words: the speaker's
-                        voiced.extend((e.id, a0, b0, lo) for e, a0, b0 in who)
+                        voiced.extend((e.id, a0, b0, lo, hi) for e, a0, b0 in who)
+            own = where[(key, idx)]
             if whole and joint == whole:
-                # a communiqué's points that open on their verb ("Condemned the attack;
-                # called for talks"): no one named before the first cue: the issuers'
+                # a communiqué's point that opens on its verb ("Condemned the attack;
+                # called for talks"), no one named before its first cue: the issuers'
+                # (only the point that holds the issue's cue is read: one per issue)
                 points = subjectless(s.text)
-                for p, q in zip(points, [*points[1:], len(s.text)], strict=True):
-                    k = bisect_left(cues, p)
-                    if k == len(cues) or cues[k] >= q:
-                        continue
+                j = bisect_right(points, own) - 1
+                p, q = points[j], points[j + 1] if j + 1 < len(points) else len(s.text)
+                k = bisect_left(cues, p)
+                if k < len(cues) and cues[k] < q:
+                    that = _THAT.match(s.text, cues[k] + len(_cue_matches(s.text)[k][2]))
+                    if that is not None:
+                        # "Reaffirmed that X will ...": the words said hold the stance
+                        p = that.end()
+                        k = bisect_left(cues, p)
+                if k < len(cues) and cues[k] < q:
                     first = s.start + cues[k]
-                    if any(s.start + p <= a < first and a not in places for _, a, _ in holders):
-                        continue
-                    voiced.extend((e.id, first, first, p) for e in whole)
+                    if not any(s.start + p <= a < first and a not in places for _, a, _ in holders):
+                        voiced.extend((e.id, first, first, p, q) for e in whole)
             holders.sort(key=lambda x: x[1])
             emphasis = bool(_EMPHASIS.search(s.text))
-            for aid, a, b, look in [(*h, -1) for h in holders] + voiced:
+            for aid, a, b, look, until in [(*h, -1, -1) for h in holders] + voiced:
+                if look >= 0 and not look <= own < until:
+                    continue  # the issue is another stretch's ("Called for X; rejected Y")
                 target = cx.actor_id(entries[aid]) if aid in entries else aid
                 bucket: str | None = None
                 cue = ""
@@ -531,6 +541,8 @@ def _issuers(
     return out, whole
 
 
+#: a verb that introduces what is said ("agreed that ...")
+_THAT = re.compile(r"\s+that\b")
 #: the opening sentences where a joint statement's issuers are looked for when its title
 #: does not list them ("The text was agreed by the envoys of A, B and C.")
 _OPENING = 6
@@ -698,8 +710,23 @@ def _by_id(gaz: Gazetteer, counts: Counter[str]) -> Entry:
 @lru_cache(maxsize=64)
 def _cue_matches(text: str) -> list[tuple[int, str, str]]:
     """Every stance cue of a sentence's text: (start, pole, words), in order (computed once
-    per sentence, not once per actor in it)."""
-    return sorted((m.start(), pole, m.group(0)) for rx, pole in _CUES for m in rx.finditer(text))
+    per sentence, not once per actor in it; the first word read in lower case)."""
+    low = _first_lower(text)
+    return sorted((m.start(), pole, m.group(0)) for rx, pole in _CUES for m in rx.finditer(low))
+
+
+#: a sentence's first word, after an enumerator ("1.", "(a)"): a cue there is capitalised
+#: ("Called for talks", a communiqué's point)
+_FIRST_WORD = re.compile(r"(?:\(?\w{1,3}[.)]\s+)?([A-Z])(?=[a-z])")
+
+
+def _first_lower(text: str) -> str:
+    """``text`` with its first word's capital in lower case (the same offsets)."""
+    m = _FIRST_WORD.match(text)
+    if m is None:
+        return text
+    i = m.start(1)
+    return text[:i] + text[i].lower() + text[i + 1 :]
 
 
 def _cue_starts(s: Sentence) -> list[int]:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 __all__ = [
     "Voice",
@@ -68,35 +69,32 @@ def _tag(text: str) -> Voice | None:
     """A tag at the end: "..., X said.", "..., said X.", "..., according to X."."""
     lo = max(0, len(text) - _TAG_WINDOW)
     end = len(text.rstrip(" .!?\"”’'"))
-    verb = None
-    for m in _SAY_WORD.finditer(text, lo):
-        if _AFTER_TAG.match(text, m.end()):
-            verb = m
-            break
-    acc = None
-    for m in _ACCORDING.finditer(text, lo):
-        acc = m
-    if acc is not None and (verb is None or acc.start() > verb.start()):
+    for acc in _ACCORDING.finditer(text, lo):
         comma = text.rfind(",", lo, acc.start())
         if comma < 0 or text[comma + 1 : acc.start()].strip():
-            return None
+            continue
         if any(c in text[acc.end() : end] for c in ",;:"):
-            return None
+            continue
         return Voice((acc.end(), end), (0, comma))
-    if verb is None:
-        return None
-    comma = text.rfind(",", lo, verb.start())
-    if comma < 0:
-        return None
-    if not text[comma + 1 : verb.start()].strip():
-        # "..., said X." (inverted), or "..., the minister, Jane Doe, said."
-        before = text.rfind(",", lo, comma)
-        if before >= 0 and text[before + 1 : comma].strip() and _no_verb(text, before, comma):
-            return Voice((before + 1, comma), (0, before))
-        return Voice((verb.end(), end), (0, comma))
-    if not _no_verb(text, comma, verb.start()):
-        return None
-    return Voice((comma + 1, verb.start()), (0, comma))
+    for m in _SAY_WORD.finditer(text, lo):
+        comma = text.rfind(",", lo, m.start())
+        if comma < 0:
+            continue
+        if text[comma + 1 : m.start()].strip():
+            # "..., X said (on Monday)."
+            if _AFTER_TAG.match(text, m.end()) and _no_verb(text, comma, m.start()):
+                return Voice((comma + 1, m.start()), (0, comma))
+            continue
+        if not text[m.end() : end].strip():
+            # "..., the minister, Jane Doe, said."
+            before = text.rfind(",", lo, comma)
+            if before >= 0 and _no_verb(text, before, comma):
+                return Voice((before + 1, comma), (0, before))
+            continue
+        # "..., said X (, a minister)."
+        if end - m.end() <= 100 and not any(c in text[m.end() : end] for c in ";:"):
+            return Voice((m.end(), end), (0, comma))
+    return None
 
 
 #: words that make a stretch a clause of its own, not a speaker's name and title
@@ -126,6 +124,8 @@ def _lead(text: str) -> Voice | None:
     m = _LEAD.search(text, 0, _LEAD_WINDOW)
     if m is None or m.start() == 0 or not _no_verb(text, 0, m.start()):
         return None
+    if text[: m.start()].rstrip().endswith(","):
+        return None  # "We reject it, said X, ...": a tag, not a lead-in
     return Voice((0, m.start()), (m.end(), len(text)))
 
 
@@ -191,10 +191,11 @@ def issued_by(text: str, at: int) -> bool:
     return _ISSUED.search(text, max(0, at - 12), at) is not None
 
 
-def subjectless(text: str) -> list[int]:
+@lru_cache(maxsize=64)
+def subjectless(text: str) -> tuple[int, ...]:
     """Where the points of a communiqué may start with their verb and no subject
     ("Condemned the attack; called for talks"): the start, and after each ";"."""
-    return [0] + [m.end() for m in _POINT.finditer(text)]
+    return (0, *(m.end() for m in _POINT.finditer(text)))
 
 
 def joint_title(title: str | None) -> bool:
