@@ -30,6 +30,12 @@
    the point ("must", "priority", "will not accept") or the actor returns to it in three
    sentences or more, medium for a plain statement, unknown for a position read off the
    structure alone.
+4. **Reported speech** (:mod:`.speech`): in "..., X said." (and "X said that ...",
+   "according to X") the speaker X holds the reported words' "we" and a judgement in them
+   that no one named holds; a joint statement's issuers (listed by its title or its
+   opening, or by a sentence that introduces one) hold its "we", "the signatories" and,
+   under a joint title, each point that opens on its verb ("Condemned ...; called for
+   ...").
 
 Every quote is cut from its sentence (:func:`~.article.cut_quote`) and checked verbatim.
 These rules are general (no name of any one text); they miss what needs reading between
