@@ -160,6 +160,37 @@ def test_a_communiques_issuers_from_its_opening_and_its_subjectless_points():
     assert pos[("iran", next(k[1] for k in pos if k[1].startswith("talks")))] == "min"
 
 
+def test_a_communiques_point_must_open_on_its_verb():
+    f = _findings(
+        "Joint Statement of France and Germany\n\n"
+        "Emphasised that a ceasefire in Gaza is essential; "
+        "raised concerns about the elections in Lebanon, which Egypt supports."
+    )
+    pos = _positions(f)
+    for state in ("france", "germany"):
+        # "emphasised that": the words said hold the stance, and they are the issuers'
+        assert pos[(state, "ceasefire-gaza")] == "max"
+        # a cue deep in a point that opens on another verb is not the issuers'
+        assert (state, "elections-lebanon") not in pos
+    assert pos[("egypt", "elections-lebanon")] == "max"
+
+
+def test_stressing_the_importance_of_something_backs_it():
+    f = _findings(
+        "Communiqué of France and Germany\n\n"
+        "Stressed the importance of talks between Serbia and Kosovo; "
+        "a ceasefire in Gaza is not necessary."
+    )
+    pos = _positions(f)
+    talks = next(k[1] for k in pos if k[1].startswith("talks"))
+    for state in ("france", "germany"):
+        assert pos[(state, talks)] == "max"
+        # the judgement of the other point is on its own issue, not on the talks
+        assert pos[(state, "ceasefire-gaza")] == "min"
+    f = _findings("Egypt underlined the need for a ceasefire in Gaza.")
+    assert _positions(f)[("egypt", "ceasefire-gaza")] == "max"
+
+
 def test_lists_of_parties():
     text = "the envoys for Chad from the EU, France, Norway and the UK met"
     names = ["Chad", "EU", "France", "Norway", "UK"]

@@ -61,6 +61,7 @@ from .speech import (
     joint_intro,
     joint_title,
     lists,
+    saying_that,
     subjectless,
     title_issuers_end,
     voice,
@@ -107,7 +108,9 @@ _SUPPORT = re.compile(
     r"to negotiate|to conclude|to implement|ready for|vow(?:s|ed)?|reaffirm(?:s|ed)?|"
     r"advocat(?:e|es|ed|ing)|in favou?r of|in defen[cs]e of|champion(?:s|ed)?|"
     r"co-?sponsor(?:s|ed)?|sponsor(?:s|ed)?|stands? (?:with|by)|stood (?:with|by)|"
-    r"propos(?:al|als) (?:to|for))\b"
+    r"propos(?:al|als) (?:to|for)|"
+    r"(?:stress|underlin|emphasi[sz]|highlight|not|rais|underscor|reiterat)(?:e|es|ed|ing) "
+    r"the (?:importance|need|necessity) (?:of|for|to))\b"
 )
 #: a judgement that something is needed (support for it) or not
 _NORMATIVE = re.compile(
@@ -360,12 +363,23 @@ def extract(article: Article, gaz: Gazetteer | None = None) -> Findings:
                 before = [h for h in hits_by_sentence[idx - 1] if h.entry.kind in PARTIES]
                 if before:
                     holders.append((before[0].entry.id, s.start, s.start + pronoun.end()))
-            norm = _NORMATIVE.search(s.text) or _NEEDLESS.search(s.text)
+            own = where[(key, idx)]
+            # the stretch a judgement is read in: the sentence, or under a joint title the
+            # point that holds the issue's cue ("A is essential; B is not needed")
+            lo_p, hi_p = 0, len(s.text)
+            if whole and joint == whole:
+                points = subjectless(s.text)
+                j = bisect_right(points, own) - 1
+                lo_p, hi_p = points[j], points[j + 1] if j + 1 < len(points) else len(s.text)
+            norm = _NORMATIVE.search(s.text, lo_p, hi_p) or _NEEDLESS.search(s.text, lo_p, hi_p)
             voices = [e.id for e in joint] or ([speaker.id] if speaker is not None else [])
             if voices and norm is not None and said is None:
                 # "Accountability is necessary": a statement's own view, with no one named
                 # before the judgement, is the speaker's
-                if not any(a < s.start + norm.start() and a not in places for _, a, _ in holders):
+                if not any(
+                    s.start + lo_p <= a < s.start + norm.start() and a not in places
+                    for _, a, _ in holders
+                ):
                     at = s.start + norm.start()
                     holders.extend((v, at, at) for v in voices)
             # actor, start, end; the stretch whose first cue is the actor's
@@ -387,21 +401,26 @@ def extract(article: Article, gaz: Gazetteer | None = None) -> Findings:
                         # "A truce is essential, X said": no one named before the
                         # judgement in the reported words: the speaker's
                         voiced.extend((e.id, a0, b0, lo, hi) for e, a0, b0 in who)
-            own = where[(key, idx)]
             if whole and joint == whole:
                 # a communiqué's point that opens on its verb ("Condemned the attack;
                 # called for talks"), no one named before its first cue: the issuers'
                 # (only the point that holds the issue's cue is read: one per issue)
-                points = subjectless(s.text)
-                j = bisect_right(points, own) - 1
-                p, q = points[j], points[j + 1] if j + 1 < len(points) else len(s.text)
+                p, q = lo_p, hi_p
+                lead = _POINT_START.match(s.text, p)
+                p = lead.end() if lead is not None else p
                 k = bisect_left(cues, p)
-                if k < len(cues) and cues[k] < q:
-                    that = _THAT.match(s.text, cues[k] + len(_cue_matches(s.text)[k][2]))
+                words_said = saying_that(s.text, p)
+                if k < len(cues) and cues[k] == p:  # it opens on a cue ("Called for")
+                    that = _THAT.match(s.text, p + len(_cue_matches(s.text)[k][2]))
                     if that is not None:
                         # "Reaffirmed that X will ...": the words said hold the stance
                         p = that.end()
                         k = bisect_left(cues, p)
+                elif words_said is not None:  # "Emphasised that X is crucial"
+                    p = words_said
+                    k = bisect_left(cues, p)
+                else:
+                    k = len(cues)  # it opens on another verb ("Raised concerns ...")
                 if k < len(cues) and cues[k] < q:
                     first = s.start + cues[k]
                     if not any(s.start + p <= a < first and a not in places for _, a, _ in holders):
@@ -549,6 +568,8 @@ def _issuers(
 
 #: a verb that introduces what is said ("agreed that ...")
 _THAT = re.compile(r"\s+that\b")
+#: what may open a communiqué's point before its verb: an enumerator ("1.", "(a)")
+_POINT_START = re.compile(r"(?:\(?\w{1,3}[.)])?\s*")
 #: the opening sentences where a joint statement's issuers are looked for when its title
 #: does not list them ("The text was agreed by the envoys of A, B and C.")
 _OPENING = 6

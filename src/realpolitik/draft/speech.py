@@ -29,6 +29,7 @@ __all__ = [
     "joint_intro",
     "joint_title",
     "lists",
+    "saying_that",
     "subjectless",
     "title_issuers_end",
     "voice",
@@ -196,6 +197,16 @@ def subjectless(text: str) -> tuple[int, ...]:
     """Where the points of a communiqué may start with their verb and no subject
     ("Condemned the attack; called for talks"): the start, and after each ";"."""
     return (0, *(m.end() for m in _POINT.finditer(text)))
+
+
+_SAYING_THAT = re.compile(rf"{_SAY}\s+that\b", re.IGNORECASE)
+
+
+def saying_that(text: str, at: int) -> int | None:
+    """Where the words said begin when ``text`` has a verb of saying and "that" at ``at``
+    ("Emphasised that ..."), else ``None``."""
+    m = _SAYING_THAT.match(text, at)
+    return None if m is None else m.end()
 
 
 def joint_title(title: str | None) -> bool:
