@@ -240,3 +240,10 @@ def test_thousands_of_we_before_one_cue():
     remarks = "Remarks by Secretary Blinken\n\n" + "we " * 30_000 + "support sanctions on Iran."
     f, _ = _finishes(lambda: draft_text(remarks, when=WHEN).findings, hang=20)
     assert f.stances
+
+
+def test_thousands_of_we_after_one_cue():
+    # each "we" after the cue looked for the end of a clause all the way back to it
+    text = "Remarks by Secretary Blinken\n\nIran supports sanctions " + "we " * 30_000 + "."
+    f, _ = _finishes(lambda: draft_text(text, when=WHEN).findings, hang=20)
+    assert f.stances

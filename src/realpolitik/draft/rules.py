@@ -806,7 +806,7 @@ def _holds(s: Sentence, cues: list[int], start: int) -> bool:
     last = cues[k - 1]  # the last cue before the actor
     if last < _opening_end(s.text) <= start:
         return True
-    return bool(_CLAUSE.search(s.text, last, start))
+    return _within(_CLAUSE, s.text, last, start)
 
 
 def _actor(e: Entry, mentions: tuple[Mention, ...], cx: Context) -> ActorFinding:
