@@ -223,3 +223,27 @@ def test_a_huge_joint_statement_and_its_points():
     text = "Egypt met Qatar. " + "A ceasefire in Gaza is essential, Qatar said. " * 2_000
     f, _ = _finishes(lambda: draft_text(text, when=WHEN).findings)
     assert any(s.actor == "qatar" and s.position == "max" for s in f.stances)
+
+
+def test_thousands_of_we_before_one_cue():
+    # each "we" of a joint statement (times its issuers) or of a speaker looked for a
+    # "that" clause or a hedge all the way to the one cue at the end: the square of the
+    # sentence's length (minutes on 100 kB); now each looks its span up among the
+    # sentence's matches, found once
+    joint = (
+        "Joint Statement of France, Germany, Italy, Spain and Poland\n\n"
+        + "we our us the signatories " * 4_000
+        + "support sanctions on Iran."
+    )
+    f, _ = _finishes(lambda: draft_text(joint, when=WHEN).findings, hang=20)
+    assert any(s.actor == "france" and s.position == "max" for s in f.stances)
+    remarks = "Remarks by Secretary Blinken\n\n" + "we " * 30_000 + "support sanctions on Iran."
+    f, _ = _finishes(lambda: draft_text(remarks, when=WHEN).findings, hang=20)
+    assert f.stances
+
+
+def test_thousands_of_we_after_one_cue():
+    # each "we" after the cue looked for the end of a clause all the way back to it
+    text = "Remarks by Secretary Blinken\n\nIran supports sanctions " + "we " * 30_000 + "."
+    f, _ = _finishes(lambda: draft_text(text, when=WHEN).findings, hang=20)
+    assert f.stances

@@ -195,11 +195,27 @@ def _cue_for(s: Sentence, pos: int, own: int = -1) -> tuple[str, str] | None:
     if not found:
         return None
     start, pole, words = min(found)
-    if _THAT_CLAUSE.search(text, pos, start):
+    if _within(_THAT_CLAUSE, text, pos, start):
         return None  # "X indicates that these forces are preparing to ...": theirs
-    if pole in ("max", "min") and _HEDGE.search(text[pos:start]):
+    if pole in ("max", "min") and _within(_HEDGE, text, pos, start):
         pole = "leans-" + pole
     return pole, words
+
+
+@lru_cache(maxsize=64)
+def _spans(rx: re.Pattern[str], text: str) -> tuple[list[int], list[int]]:
+    """The starts and the ends of ``rx``'s matches in ``text`` (in order)."""
+    found = [m.span() for m in rx.finditer(text)]
+    return [a for a, _ in found], [b for _, b in found]
+
+
+def _within(rx: re.Pattern[str], text: str, lo: int, hi: int) -> bool:
+    """Whether a match of ``rx`` in ``text`` lies in ``text[lo:hi]``: looked up among the
+    sentence's matches, found once (a search from each of thousands of actors to the
+    same cue would cost the square of the sentence's length)."""
+    starts, ends = _spans(rx, text)
+    k = bisect_left(starts, lo)
+    return k < len(starts) and ends[k] <= hi
 
 
 #: a possessive that makes an actor the author of a proposal ("the Union's resolution")
@@ -790,7 +806,7 @@ def _holds(s: Sentence, cues: list[int], start: int) -> bool:
     last = cues[k - 1]  # the last cue before the actor
     if last < _opening_end(s.text) <= start:
         return True
-    return bool(_CLAUSE.search(s.text, last, start))
+    return _within(_CLAUSE, s.text, last, start)
 
 
 def _actor(e: Entry, mentions: tuple[Mention, ...], cx: Context) -> ActorFinding:
