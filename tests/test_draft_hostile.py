@@ -8,13 +8,12 @@ benchmarks/), or by counting the work done."""
 from __future__ import annotations
 
 import datetime as dt
-import signal
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 import pytest
+from hang import alarm
 
 from realpolitik.draft import draft_text
 from realpolitik.draft.article import split_sentences
@@ -25,28 +24,10 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="the alarm needs
 WHEN = dt.date(2023, 6, 1)
 
 
-class Hang(Exception):
-    pass
-
-
-@contextmanager
-def _alarm(seconds: int) -> Iterator[None]:
-    def ring(signum: int, frame: Any) -> None:
-        raise Hang(f"still running after {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, ring)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
-
-
 def _finishes(fn: Callable[..., Any], *args: Any, hang: int = 60) -> tuple[Any, None]:
     """``fn(*args)``, failing with :class:`Hang` if it runs past ``hang`` seconds (each call
     here takes at most a few seconds now; before its fix, minutes or forever)."""
-    with _alarm(hang):
+    with alarm(hang):
         return fn(*args), None
 
 

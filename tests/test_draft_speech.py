@@ -6,25 +6,12 @@ their verb."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
+from draft_helpers import findings as _findings
+from draft_helpers import positions as _positions
 
-from realpolitik.draft import DraftError, draft_text
-from realpolitik.draft.findings import Findings, grounding
+from realpolitik.draft import DraftError
 from realpolitik.draft.speech import lists, voice
-
-WHEN = dt.date(2023, 6, 1)
-
-
-def _findings(text: str) -> Findings:
-    f = draft_text(text, when=WHEN).findings
-    assert grounding(f)[1] == []
-    return f
-
-
-def _positions(f: Findings) -> dict[tuple[str, str], str]:
-    return {(s.actor, s.issue): s.position for s in f.stances}
 
 
 def _held(text: str) -> dict[tuple[str, str], str]:

@@ -4,22 +4,8 @@ on "this" carried over from the sentence before."""
 
 from __future__ import annotations
 
-import datetime as dt
-
-from realpolitik.draft import draft_text
-from realpolitik.draft.findings import Findings, grounding
-
-WHEN = dt.date(2023, 6, 1)
-
-
-def _findings(text: str) -> Findings:
-    f = draft_text(text, when=WHEN).findings
-    assert grounding(f)[1] == []
-    return f
-
-
-def _positions(f: Findings) -> dict[tuple[str, str], str]:
-    return {(s.actor, s.issue): s.position for s in f.stances}
+from draft_helpers import findings as _findings
+from draft_helpers import positions as _positions
 
 
 def test_an_opening_subordinate_clause_ends_at_its_comma():

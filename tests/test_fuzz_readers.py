@@ -13,15 +13,14 @@ past :data:`HANG` seconds). Bounded in time: a fixed number of examples per read
 from __future__ import annotations
 
 import os
-import signal
 import sys
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hang import Hang, alarm
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -66,26 +65,10 @@ PIECES = [
 piece = st.one_of(st.sampled_from(PIECES), st.text(max_size=8))
 
 
-class Hang(Exception):
-    """An example ran past HANG seconds."""
-
-
 @contextmanager
 def _alarm() -> Iterator[None]:
-    if sys.platform == "win32" or threading.current_thread() is not threading.main_thread():
+    with alarm(HANG):  # (HANG read when called: a test lowers it)
         yield
-        return
-
-    def ring(signum: int, frame: Any) -> None:
-        raise Hang(f"ran past {HANG} s")
-
-    previous = signal.signal(signal.SIGALRM, ring)
-    signal.alarm(HANG)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def _ours(fn: Callable[..., Any], *args: Any) -> Any:
