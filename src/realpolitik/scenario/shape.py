@@ -49,8 +49,7 @@ SHOCK_FIELDS = ("capability", "position", "salience")
 SHOCK_OPS = ("set", "add", "multiply")
 #: the tags pydantic puts in an error's location inside a point-or-range value
 UNCERTAIN_TAGS = ("point", "range")
-#: the lists of a scenario, in the order of the format, and those that may be absent or empty
-LIST_NAMES = ("sources", "actors", "issues", "stances", "shocks", "outcomes")
+#: the lists of a scenario that may be absent or empty
 OPTIONAL_LISTS = ("sources", "shocks", "outcomes")
 
 #: an id: letters, digits, '-', '_' or '.', starting with a letter or digit, at most 64
@@ -346,16 +345,16 @@ _QUESTION = _model(
 
 _RETROSPECTIVE = _model({"reason": (_text, _REQUIRED)})
 
-_HEAD = _model(
-    {
-        "id": (_id, _REQUIRED),
-        "name": (_text, _REQUIRED),
-        "date": (_optional(_date), None),
-        "description": (lambda v: _text(v, empty=True), ""),
-        "question": (_optional(_QUESTION), None),
-        "retrospective": (_optional(_RETROSPECTIVE), None),
-    }
-)
+#: the scalar fields of a scenario (the head), checked together
+_HEAD_FIELDS: dict[str, tuple[Check, Any]] = {
+    "id": (_id, _REQUIRED),
+    "name": (_text, _REQUIRED),
+    "date": (_optional(_date), None),
+    "description": (lambda v: _text(v, empty=True), ""),
+    "question": (_optional(_QUESTION), None),
+    "retrospective": (_optional(_RETROSPECTIVE), None),
+}
+_HEAD = _model(_HEAD_FIELDS)
 
 _ITEMS: dict[str, Check] = {
     "sources": _SOURCE_ENTRY,
@@ -398,6 +397,3 @@ def document(data: Any) -> tuple[Parsed, dict[str, list[tuple[int, Parsed]]]] | 
     except (Decline, RecursionError):
         return None
     return head, items
-
-
-_HEAD_FIELDS = frozenset(("id", "name", "date", "description", "question", "retrospective"))
